@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // Type-checking is `npm run lint`'s job; tests only transpile, which keeps them fast.
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  // Two cores: run suites two at a time. Suites never share ports (port 0) or files (temp dirs).
+  maxWorkers: 2,
+  testTimeout: 30000,
+};

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Compiles proto/ into typed TypeScript (ts-proto, grpc-js services) under src/gen/.
+# buf ships its binary inside the npm package, so this works offline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx --no-install buf lint
+npx --no-install buf generate

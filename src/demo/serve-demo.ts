@@ -1,0 +1,30 @@
+import { Logger } from '../log/logger';
+import { CallObserver, CallStage } from '../server/call-gate';
+import { CertrpcServer, createServer } from '../server/create-server';
+import { PkiDir } from '../store/pki-dir';
+import { keyValueService } from './kv-service';
+
+export interface ServeDemoOptions {
+  pki: PkiDir;
+  /** The server identity's name in the PKI directory (NAME.crt / NAME.key). */
+  name?: string;
+  host?: string;
+  port?: number;
+  logger?: Logger;
+  stages?: CallStage[];
+  observers?: CallObserver[];
+}
+
+/** The demo service (KeyValue + Identity) over mTLS with an identity from the PKI directory. */
+export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServer> {
+  const identity = options.pki.loadIdentity(options.name ?? 'server');
+  const server = createServer({
+    tls: { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: identity.caPem },
+    services: [keyValueService()],
+    stages: options.stages,
+    observers: options.observers,
+    logger: options.logger,
+  });
+  await server.listen(options.host ?? '127.0.0.1', options.port ?? 50051);
+  return server;
+}

@@ -1,0 +1,39 @@
+// `npm start`: make the demo PKI if it is missing, serve the demo, print what to try next.
+import { relative } from 'node:path';
+import { createLogger } from '../log/logger';
+import { PkiDir } from '../store/pki-dir';
+import { ensureDemoPki } from './demo-pki';
+import { serveDemo } from './serve-demo';
+
+async function main(): Promise<void> {
+  const pki = new PkiDir(process.env.CERTRPC_DIR ?? 'certs');
+  const logger = createLogger({ name: 'certrpc-demo' });
+  const created = await ensureDemoPki(pki);
+  const dir = relative(process.cwd(), pki.dir) || '.';
+  if (created.length > 0) console.log(`created in ${dir}/: ${created.join(', ')}`);
+  const port = Number(process.env.PORT ?? 50051);
+  const server = await serveDemo({ pki, port, logger });
+  const { host, port: bound } = server.listening!;
+  console.log(`listening on ${host}:${bound}
+certrpc demo is serving demo.v1.KeyValue and certrpc.v1.Identity over mutual TLS. Try:
+  ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity alice --dir ${dir}
+  ./bin/certrpc call ${host}:${bound} demo.v1.KeyValue/Put --identity alice --dir ${dir} -d '{"key":"greeting","value":"hello"}'
+  ./bin/certrpc call ${host}:${bound} demo.v1.KeyValue/Get --identity bob --dir ${dir} -d '{"key":"greeting"}'
+  ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity mallory --dir ${dir}   # refused: self-signed
+  ./bin/certrpc cert inspect ${dir}/alice.crt
+Ctrl-C stops.`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void server.shutdown(5000).then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`certrpc demo: ${err instanceof Error && 'describe' in err ? (err as { describe(): string }).describe() : (err as Error).message}`);
+  process.exit(1);
+});

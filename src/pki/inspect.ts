@@ -1,0 +1,122 @@
+// Human- and script-readable views of a certificate, as complete as `openssl x509 -text` on
+// the parts that matter for mTLS, without the hex dumps.
+import { X509Certificate as NodeCert } from 'node:crypto';
+import { x509 } from './crypto';
+import { formatSan, sansOf } from './subject-alt-names';
+import { serialHex, VerifyResult } from './verify';
+
+export interface CertificateInfo {
+  subject: string;
+  commonName: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  /** valid / expired / not yet valid, now. */
+  validity: 'valid' | 'expired' | 'not-yet-valid';
+  daysLeft: number;
+  publicKey: string;
+  signatureAlgorithm: string;
+  sans: string[];
+  spiffeId?: string;
+  extendedKeyUsage: string[];
+  keyUsage: string[];
+  basicConstraints: { ca: boolean; pathLength?: number };
+  subjectKeyId?: string;
+  authorityKeyId?: string;
+  fingerprintSha256: string;
+  selfSigned: boolean;
+  chain?: { ok: boolean; code: string; reason: string; trustedBy?: string[] };
+}
+
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+};
+const KEY_USAGE_NAMES: [number, string][] = [
+  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
+  [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
+  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
+  [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
+  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
+  [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
+  [x509.KeyUsageFlags.cRLSign, 'cRLSign'],
+];
+
+function publicKeyDescription(node: NodeCert): string {
+  const key = node.publicKey;
+  const d = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'ec') return `ECDSA ${d.namedCurve === 'prime256v1' ? 'P-256' : d.namedCurve === 'secp384r1' ? 'P-384' : d.namedCurve}`;
+  if (key.asymmetricKeyType === 'rsa') return `RSA ${d.modulusLength} bit`;
+  return key.asymmetricKeyType ?? 'unknown';
+}
+
+function hex(buf: ArrayBuffer | string): string {
+  return (typeof buf === 'string' ? buf : Buffer.from(buf).toString('hex')).toLowerCase();
+}
+
+export function describeCertificate(pem: string, chain?: VerifyResult, now = new Date()): CertificateInfo {
+  const node = new NodeCert(pem);
+  const cert = new x509.X509Certificate(pem);
+  const notBefore = new Date(node.validFrom);
+  const notAfter = new Date(node.validTo);
+  const basic = cert.getExtension(x509.BasicConstraintsExtension);
+  const ku = cert.getExtension(x509.KeyUsagesExtension);
+  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
+  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
+  const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
+  const sans = sansOf(cert).map(formatSan);
+  const spiffe = sans.find((s) => s.startsWith('URI:spiffe://'));
+  const sig = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
+  return {
+    subject: cert.subject,
+    commonName: cert.subjectName.getField('CN')[0] ?? '',
+    issuer: cert.issuer,
+    serial: serialHex(node),
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
+    validity: now < notBefore ? 'not-yet-valid' : now > notAfter ? 'expired' : 'valid',
+    daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000),
+    publicKey: publicKeyDescription(node),
+    signatureAlgorithm: `${sig.name}${sig.hash ? ` with ${sig.hash.name}` : ''}`,
+    sans,
+    spiffeId: spiffe?.slice(4),
+    extendedKeyUsage: (eku?.usages ?? []).map((u) => EKU_NAMES[String(u)] ?? String(u)),
+    keyUsage: ku ? KEY_USAGE_NAMES.filter(([flag]) => (ku.usages & flag) !== 0).map(([, name]) => name) : [],
+    basicConstraints: { ca: basic?.ca ?? false, pathLength: basic?.pathLength },
+    subjectKeyId: ski ? hex(ski.keyId) : undefined,
+    authorityKeyId: aki?.keyId ? hex(aki.keyId) : undefined,
+    fingerprintSha256: node.fingerprint256,
+    selfSigned: node.subject === node.issuer && node.verify(node.publicKey),
+    chain: chain && { ok: chain.ok, code: chain.code, reason: chain.reason, trustedBy: chain.ok ? chain.chain.slice(1) : undefined },
+  };
+}
+
+/** The text form, aligned like `openssl x509 -text`, one fact per line. */
+export function formatCertificateInfo(info: CertificateInfo, file?: string): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${value}`);
+  lines.push(`Certificate${file ? ` ${file}` : ''}:`);
+  row('Subject:', info.subject);
+  row('Issuer:', `${info.issuer}${info.selfSigned ? ' (self-signed)' : ''}`);
+  row('Serial:', info.serial);
+  row('Not before:', info.notBefore);
+  const status = info.validity === 'valid' ? `valid, ${info.daysLeft} days left` : info.validity === 'expired' ? 'EXPIRED' : 'NOT YET VALID';
+  row('Not after:', `${info.notAfter} (${status})`);
+  row('Public key:', info.publicKey);
+  row('Signature:', info.signatureAlgorithm);
+  row('Basic constraints:', info.basicConstraints.ca ? `CA:TRUE${info.basicConstraints.pathLength !== undefined ? `, pathlen:${info.basicConstraints.pathLength}` : ''}` : 'CA:FALSE');
+  row('Key usage:', info.keyUsage.join(', '));
+  row('Extended key usage:', info.extendedKeyUsage.join(', '));
+  row('Subject alt names:', info.sans.join(', '));
+  row('SPIFFE ID:', info.spiffeId);
+  row('Subject key id:', info.subjectKeyId);
+  row('Authority key id:', info.authorityKeyId);
+  row('SHA-256 fingerprint:', info.fingerprintSha256);
+  if (info.chain) row('Chain:', info.chain.ok ? `OK (${info.chain.trustedBy?.join(' -> ')})` : `FAILED ${info.chain.code}: ${info.chain.reason}`);
+  return lines.join('\n');
+}

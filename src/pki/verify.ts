@@ -1,0 +1,86 @@
+import { X509Certificate } from 'node:crypto';
+import { Profile } from './profiles';
+
+/** Why a certificate does not verify, with the code OpenSSL and Node use for the same failure. */
+export type VerifyCode =
+  | 'OK'
+  | 'CERT_HAS_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
+  | 'CERT_SIGNATURE_FAILURE'
+  | 'INVALID_CA'
+  | 'INVALID_PURPOSE'
+  | 'CERT_REVOKED';
+
+export interface VerifyResult {
+  ok: boolean;
+  code: VerifyCode;
+  /** The reason in words, naming what was wrong. */
+  reason: string;
+  /** Subjects from the leaf up to the trusted root, when a chain was found. */
+  chain: string[];
+}
+
+export interface VerifyOptions {
+  now?: Date;
+  /** When given, the leaf's extended key usage must allow it. */
+  purpose?: Profile;
+  /** Serials (lower-case hex) a CRL lists as revoked. */
+  revokedSerials?: ReadonlySet<string>;
+}
+
+const EKU_OID: Record<Profile, string> = { server: '1.3.6.1.5.5.7.3.1', client: '1.3.6.1.5.5.7.3.2' };
+const MAX_DEPTH = 8;
+
+function expiryProblem(cert: X509Certificate, now: Date, what: string): VerifyResult | undefined {
+  if (now < new Date(cert.validFrom)) {
+    return fail('CERT_NOT_YET_VALID', `${what} is not valid before ${new Date(cert.validFrom).toISOString()}`);
+  }
+  if (now > new Date(cert.validTo)) return fail('CERT_HAS_EXPIRED', `${what} expired on ${new Date(cert.validTo).toISOString()}`);
+  return undefined;
+}
+
+function fail(code: VerifyCode, reason: string, chain: string[] = []): VerifyResult {
+  return { ok: false, code, reason, chain };
+}
+
+export function serialHex(cert: X509Certificate): string {
+  return cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+/**
+ * Verifies a leaf against trusted roots the way a TLS peer would: validity, issuer signature up to a
+ * trusted self-signed or anchored certificate, CA flags, optional purpose and revocation.
+ */
+export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificate[], options: VerifyOptions = {}): VerifyResult {
+  const now = options.now ?? new Date();
+  const leafName = `certificate "${leaf.subject.replace(/\n/g, ', ')}"`;
+  const chain = [leaf.subject.replace(/\n/g, ', ')];
+  const expired = expiryProblem(leaf, now, leafName);
+  if (expired) return expired;
+  if (options.revokedSerials?.has(serialHex(leaf))) {
+    return fail('CERT_REVOKED', `${leafName} (serial ${serialHex(leaf)}) is revoked`);
+  }
+  if (options.purpose && leaf.keyUsage !== undefined && !leaf.keyUsage.includes(EKU_OID[options.purpose])) {
+    return fail('INVALID_PURPOSE', `${leafName} is not for ${options.purpose} authentication (its extended key usage does not include ${options.purpose}Auth)`);
+  }
+  let current = leaf;
+  for (let depth = 0; depth < MAX_DEPTH; depth++) {
+    const issuer = trusted.find((ca) => current.checkIssued(ca) && current.verify(ca.publicKey));
+    if (!issuer) {
+      const sameName = trusted.some((ca) => current.checkIssued(ca));
+      if (sameName) {
+        return fail('CERT_SIGNATURE_FAILURE', `${leafName}: a trusted CA has the issuer's name "${current.issuer.replace(/\n/g, ', ')}" but did not sign it (a different CA with the same name)`, chain);
+      }
+      return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName} was issued by "${current.issuer.replace(/\n/g, ', ')}", which is not among the trusted CAs (${trusted.map((c) => `"${c.subject.replace(/\n/g, ', ')}"`).join(', ') || 'none'})`, chain);
+    }
+    if (!issuer.ca) return fail('INVALID_CA', `"${issuer.subject}" signed ${leafName} but is not a CA`, chain);
+    const issuerExpired = expiryProblem(issuer, now, `CA "${issuer.subject.replace(/\n/g, ', ')}"`);
+    if (issuerExpired) return { ...issuerExpired, chain };
+    if (issuer === current) break;
+    chain.push(issuer.subject.replace(/\n/g, ', '));
+    if (issuer.checkIssued(issuer)) break; // reached a self-signed trusted root
+    current = issuer;
+  }
+  return { ok: true, code: 'OK', reason: 'chain verified to a trusted CA', chain };
+}

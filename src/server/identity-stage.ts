@@ -1,0 +1,19 @@
+import { status as Status } from '@grpc/grpc-js';
+import { IdentityCache } from '../authz/identity';
+import { attachCaller } from './caller';
+import { CallStage } from './call-gate';
+
+/**
+ * Turns the verified peer certificate into the call's Caller. The TLS layer already refused
+ * connections without a trusted certificate; this stage is the belt to that pair of braces.
+ */
+export function identityStage(cache = new IdentityCache()): CallStage {
+  return (ctx) => {
+    const peer = ctx.call.getAuthContext().sslPeerCertificate;
+    if (!peer) {
+      return { code: Status.UNAUTHENTICATED, details: 'no verified client certificate on this connection: certrpc servers require mutual TLS' };
+    }
+    ctx.caller = { identity: cache.get(peer), roles: [], peer: ctx.call.getPeer() };
+    attachCaller(ctx.metadata, ctx.caller);
+  };
+}

@@ -1,0 +1,153 @@
+// The certs/ directory: which file holds what, and the only place that reads or writes it.
+import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CertificateAndKey, loadSigningCa, parseCertificate, SigningCa } from '../pki/ca';
+import { keyMatchesCertificate } from '../pki/crypto';
+import { PkiError } from '../pki/errors';
+import { parseCertificateBundle } from '../pki/pem';
+import { writeFileAtomic } from './atomic-write';
+import { readUserFile } from './read-file';
+
+export const DEFAULT_PKI_DIR = 'certs';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A certificate, its key and the CA bundle to verify peers with: everything one side of mTLS needs. */
+export interface IdentityFiles {
+  name: string;
+  certPem: string;
+  keyPem: string;
+  caPem: string;
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+export function checkName(name: string, what = 'NAME'): string {
+  if (!NAME.test(name) || name === 'ca') {
+    throw new PkiError(`invalid name "${name}"`, {
+      flag: what,
+      fix: 'use 1-64 letters, digits, ".", "_" or "-" (it becomes the file name NAME.crt/NAME.key; "ca" is reserved)',
+    });
+  }
+  return name;
+}
+
+export class PkiDir {
+  readonly dir: string;
+
+  constructor(dir: string = DEFAULT_PKI_DIR) {
+    this.dir = resolve(dir);
+  }
+
+  get caCertFile(): string {
+    return join(this.dir, 'ca.crt');
+  }
+  get caKeyFile(): string {
+    return join(this.dir, 'ca.key');
+  }
+  certFile(name: string): string {
+    return join(this.dir, `${name}.crt`);
+  }
+  keyFile(name: string): string {
+    return join(this.dir, `${name}.key`);
+  }
+
+  hasCa(): boolean {
+    return existsSync(this.caCertFile) || existsSync(this.caKeyFile);
+  }
+
+  has(name: string): boolean {
+    return existsSync(this.certFile(name));
+  }
+
+  /** Writes a new CA; an existing one is kept unless `force` (replacing a CA orphans every certificate it signed). */
+  writeCa(ca: CertificateAndKey, force = false): void {
+    if (!force && this.hasCa()) {
+      throw new PkiError('a CA already exists here; nothing was written', {
+        file: this.caCertFile,
+        fix: 'keep it (certificates it signed stay valid), or pass --force to replace it and re-issue every certificate',
+      });
+    }
+    this.writePair(this.caCertFile, this.caKeyFile, ca, force);
+  }
+
+  loadCa(): SigningCa | Promise<SigningCa> {
+    if (!existsSync(this.caCertFile)) {
+      throw new PkiError('no CA in this directory', { file: this.caCertFile, fix: `create one with: certrpc pki init --dir ${this.dir}` });
+    }
+    return loadSigningCa(readUserFile(this.caCertFile, 'CA certificate'), readUserFile(this.caKeyFile, 'CA private key'), {
+      cert: this.caCertFile,
+      key: this.caKeyFile,
+    });
+  }
+
+  /** The PEM bundle peers are verified against. */
+  trustBundle(): string {
+    const pem = readUserFile(this.caCertFile, 'CA certificate', '--dir');
+    parseCertificateBundle(pem, this.caCertFile);
+    return pem;
+  }
+
+  writeIdentity(name: string, pair: CertificateAndKey, force = false): void {
+    checkName(name);
+    this.writePair(this.certFile(name), this.keyFile(name), pair, force);
+  }
+
+  /** Loads NAME.crt/NAME.key plus the CA bundle, checking that each parses and that key and certificate belong together. */
+  loadIdentity(name: string): IdentityFiles {
+    checkName(name, '--name');
+    const certFile = this.certFile(name);
+    const keyFile = this.keyFile(name);
+    if (!existsSync(certFile)) {
+      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client|--server --dir ${this.dir}` });
+    }
+    return loadIdentityFiles({ name, certFile, keyFile, caFile: this.caCertFile });
+  }
+
+  /** Names of every issued certificate (NAME.crt other than ca.crt), sorted. */
+  names(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.crt') && f !== 'ca.crt')
+      .map((f) => f.slice(0, -4))
+      .sort();
+  }
+
+  private writePair(certFile: string, keyFile: string, pair: CertificateAndKey, force: boolean): void {
+    mkdirSync(this.dir, { recursive: true });
+    if (!force) {
+      const existing = [certFile, keyFile].find((f) => existsSync(f));
+      if (existing) throw new PkiError('already exists; nothing was written', { file: existing, fix: 'pass --force to replace it, or choose another name' });
+    }
+    // Key first: a certificate on disk always has its key beside it.
+    writeFileAtomic(keyFile, pair.keyPem, { mode: 0o600, overwrite: force });
+    try {
+      writeFileAtomic(certFile, pair.certPem, { mode: 0o644, overwrite: force });
+    } catch (err) {
+      if (!force) unlinkSync(keyFile);
+      throw err;
+    }
+  }
+}
+
+/** Loads an identity from explicit paths (--cert/--key/--cacert), with the same checks. */
+export function loadIdentityFiles(files: { name?: string; certFile: string; keyFile: string; caFile: string }): IdentityFiles {
+  const certPem = readUserFile(files.certFile, 'certificate', '--cert');
+  const keyPem = readUserFile(files.keyFile, 'private key', '--key');
+  const caPem = readUserFile(files.caFile, 'CA certificate', '--cacert');
+  parseCertificate(certPem, files.certFile);
+  parseCertificateBundle(caPem, files.caFile);
+  let matches: boolean;
+  try {
+    matches = keyMatchesCertificate(keyPem, certPem);
+  } catch (err) {
+    throw new PkiError(`not a readable private key: ${(err as Error).message}`, { file: files.keyFile, fix: 'point at the PEM private key that belongs to the certificate' });
+  }
+  if (!matches) {
+    throw new PkiError(`the private key does not belong to the certificate ${files.certFile}`, {
+      file: files.keyFile,
+      fix: 'use the key created together with that certificate, or re-issue the pair',
+    });
+  }
+  return { name: files.name ?? files.certFile, certPem, keyPem, caPem, ...files };
+}

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { PkiError } from '../pki/errors';
+
+/** Reads a text file the user pointed at, turning ENOENT/EACCES into errors that say what to do. */
+export function readUserFile(path: string, what: string, flag?: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new PkiError(`${what} not found`, { file: path, fix: flag ? `check ${flag}, or create it first` : 'check the path, or create it first' });
+    }
+    if (code === 'EACCES') {
+      throw new PkiError(`${what} is not readable by this user`, { file: path, fix: `fix its permissions (e.g. chmod 600 ${path}) or run as its owner` });
+    }
+    if (code === 'EISDIR') throw new PkiError(`${what} is a directory, not a file`, { file: path, fix: 'point at the file inside it' });
+    throw new PkiError(`cannot read ${what}: ${(err as Error).message}`, { file: path });
+  }
+}

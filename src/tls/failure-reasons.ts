@@ -1,0 +1,100 @@
+// Every way a mutual-TLS connection fails, in words, with the side that refused and the fix.
+// One table for the client's diagnosis, `certrpc doctor` and the server's refused-handshake log.
+
+export type RefusingSide = 'network' | 'client' | 'server';
+
+export interface TlsFailure {
+  /** Who said no: the network (nothing listening), we (the client refused the server) or the server. */
+  side: RefusingSide;
+  /** Node/OpenSSL code, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE, or the TLS alert name. */
+  code: string;
+  reason: string;
+  fix: string;
+}
+
+/** The client refused the server's certificate (Node's verification error codes). */
+export function serverCertificateRefused(code: string, message: string, detail: { issuer?: string; trusted?: string; names?: string }): TlsFailure {
+  const side = 'client' as const;
+  switch (code) {
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'CERT_SIGNATURE_FAILURE':
+      return {
+        side,
+        code,
+        reason: `the server's certificate is not signed by a CA you trust: it was issued by "${detail.issuer ?? 'unknown'}", you trust "${detail.trusted ?? 'unknown'}"`,
+        fix: 'use the CA bundle that signed the server (--cacert / DIR/ca.crt), or have the server use a certificate from your CA',
+      };
+    case 'CERT_HAS_EXPIRED':
+      return { side, code, reason: "the server's certificate has expired", fix: 'renew the server certificate (certrpc cert renew NAME) and let the server reload it' };
+    case 'CERT_NOT_YET_VALID':
+      return { side, code, reason: "the server's certificate is not valid yet", fix: "check the clocks of both machines; re-issue if the certificate's start date is wrong" };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return {
+        side,
+        code,
+        reason: `the server's certificate is not valid for the name you dialed: ${message.replace(/^Hostname\/IP does not match certificate's altnames: /, '')}; its names are ${detail.names || 'none'}`,
+        fix: 'dial one of the names the certificate has, pass --authority NAME / --server-id ID, or re-issue the server certificate with the name (--san)',
+      };
+    case 'CERT_REVOKED':
+      return { side, code, reason: "the server's certificate is revoked", fix: 'issue the server a new certificate' };
+    default:
+      return { side, code, reason: `the server's certificate was refused: ${message}`, fix: 'run certrpc doctor ADDR for a step-by-step check' };
+  }
+}
+
+/** The server refused our certificate: it tells us only through a TLS alert. */
+export function clientCertificateRefused(alert: string, message: string): TlsFailure {
+  const side = 'server' as const;
+  switch (alert) {
+    case 'certificate required':
+    case 'handshake failure':
+      return { side, code: alert, reason: 'the server requires a client certificate and you sent none', fix: 'pass --identity NAME, or --cert and --key' };
+    case 'unknown ca':
+      return { side, code: alert, reason: 'the server does not trust the CA that signed your certificate (or your certificate is self-signed)', fix: "get a certificate from the server's client CA: certrpc cert issue NAME --client on the CA host, or certrpc cert sign your.csr" };
+    case 'certificate expired':
+      return { side, code: alert, reason: 'the server refused your certificate: it has expired (or is not yet valid)', fix: 'renew it: certrpc cert renew NAME' };
+    case 'certificate revoked':
+      return { side, code: alert, reason: 'the server refused your certificate: it has been revoked', fix: 'ask for a new certificate; a revoked one never works again' };
+    case 'unsupported certificate':
+      return { side, code: alert, reason: 'the server refused your certificate: it is not for client authentication (wrong extended key usage)', fix: 'use a certificate issued with --client' };
+    case 'bad certificate':
+    case 'decrypt error':
+      return { side, code: alert, reason: 'the server refused your certificate (bad certificate: wrong key usage, a key that does not match, or a damaged chain)', fix: 'check it with certrpc cert verify FILE, and re-issue with --client if needed' };
+    default:
+      return { side, code: alert || 'closed', reason: `the server closed the connection during the handshake${message ? `: ${message}` : ''}`, fix: 'check the server log for the refused handshake and its reason' };
+  }
+}
+
+export function networkFailure(code: string, address: string, message: string): TlsFailure {
+  const side = 'network' as const;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { side, code, reason: `nothing is listening on ${address}`, fix: 'start the server (certrpc serve), or check the host and port' };
+    case 'ETIMEDOUT':
+    case 'ESOCKETTIMEDOUT':
+      return { side, code, reason: `no answer from ${address} in time`, fix: 'check that the host is reachable and no firewall drops the port' };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { side, code, reason: `the host name in ${address} does not resolve`, fix: 'check the spelling, or use an IP address' };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { side, code, reason: `${address} is unreachable`, fix: 'check routes and the address' };
+    default:
+      return { side, code, reason: `connection to ${address} failed: ${message}`, fix: 'check the address and that the server is up' };
+  }
+}
+
+/** OpenSSL writes alerts as "...:SSL routines:...:tlsv13 alert certificate required:..."; pull the name out. */
+export function alertName(message: string): string | undefined {
+  const m = /(?:sslv3|tlsv1[0-3]?) alert ([a-z ]+?)(?::|$)/i.exec(message);
+  return m?.[1]?.toLowerCase();
+}
+
+export function formatFailure(f: TlsFailure): string {
+  const who = f.side === 'server' ? 'the server refused the connection' : f.side === 'client' ? 'this client refused the server' : 'could not connect';
+  return `${who}: ${f.reason} [${f.code}]\n  fix: ${f.fix}`;
+}
