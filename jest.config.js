@@ -2,10 +2,11 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],
+  setupFiles: ['<rootDir>/test/helpers/setup.ts'],
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type-checking is `npm run lint`'s job; tests only transpile, which keeps them fast.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   // Two cores: run suites two at a time. Suites never share ports (port 0) or files (temp dirs).
   maxWorkers: 2,

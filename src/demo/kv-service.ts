@@ -1,4 +1,4 @@
-import { status as Status, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Metadata, status as Status, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { KeyValueServer, KeyValueService } from '../gen/demo/v1/kv';
 import type { ServiceRegistration } from '../server/create-server';
 import { KvStore } from './kv-store';
@@ -33,6 +33,8 @@ export function keyValueService(store = new KvStore()): ServiceRegistration {
     },
     watch(call) {
       const stop = store.watch(call.request.prefix, (change) => call.write(change));
+      // Headers now, not with the first change: the client learns the watch is live.
+      call.sendMetadata(new Metadata());
       const end = () => stop();
       call.on('cancelled', end);
       call.on('close', end);

@@ -60,15 +60,26 @@ export class PkiDir {
     return existsSync(this.certFile(name));
   }
 
-  /** Writes a new CA; an existing one is kept unless `force` (replacing a CA orphans every certificate it signed). */
-  writeCa(ca: CertificateAndKey, force = false): void {
-    if (!force && this.hasCa()) {
+  /** Refuses to go on when a CA exists: replacing a CA orphans every certificate it signed. */
+  refuseExistingCa(): void {
+    if (this.hasCa()) {
       throw new PkiError('a CA already exists here; nothing was written', {
         file: this.caCertFile,
         fix: 'keep it (certificates it signed stay valid), or pass --force to replace it and re-issue every certificate',
       });
     }
+  }
+
+  /** Writes a new CA; an existing one is kept unless `force`. */
+  writeCa(ca: CertificateAndKey, force = false): void {
+    if (!force) this.refuseExistingCa();
     this.writePair(this.caCertFile, this.caKeyFile, ca, force);
+  }
+
+  /** Refuses to go on when NAME.crt or NAME.key exists, before any key is generated. */
+  refuseExisting(name: string): void {
+    const existing = [this.certFile(name), this.keyFile(name)].find((f) => existsSync(f));
+    if (existing) throw new PkiError('already exists; nothing was written', { file: existing, fix: 'pass --force to replace it, or choose another name' });
   }
 
   loadCa(): SigningCa | Promise<SigningCa> {
@@ -119,6 +130,7 @@ export class PkiDir {
       const existing = [certFile, keyFile].find((f) => existsSync(f));
       if (existing) throw new PkiError('already exists; nothing was written', { file: existing, fix: 'pass --force to replace it, or choose another name' });
     }
+    // (refuseExisting/refuseExistingCa say the same earlier, before keys are generated.)
     // Key first: a certificate on disk always has its key beside it.
     writeFileAtomic(keyFile, pair.keyPem, { mode: 0o600, overwrite: force });
     try {

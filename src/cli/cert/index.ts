@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { certInspectCommand } from './inspect';
+import { certIssueCommand } from './issue';
+import { certListCommand } from './list';
+import { certSignCommand } from './sign';
+import { certVerifyCommand } from './verify';
+
+export function certCommand(): Command {
+  return new Command('cert')
+    .description('issue, sign, inspect, verify and list certificates')
+    .addCommand(certIssueCommand())
+    .addCommand(certSignCommand())
+    .addCommand(certInspectCommand())
+    .addCommand(certVerifyCommand())
+    .addCommand(certListCommand());
+}

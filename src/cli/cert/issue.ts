@@ -1,0 +1,59 @@
+import { Command, Option } from 'commander';
+import { KEY_TYPES, parseKeyType } from '../../pki/crypto';
+import { describeCertificate } from '../../pki/inspect';
+import { DEFAULT_LEAF_DAYS, issueCertificate } from '../../pki/issue';
+import { isIP } from 'node:net';
+import { parseSan, parseSanList } from '../../pki/subject-alt-names';
+import { parseDays } from '../../pki/validity';
+import { checkName, PkiDir } from '../../store/pki-dir';
+import { UsageError } from '../exit-codes';
+import { defaultDir, DIR_HELP, withHelp } from '../help';
+import { profileOf } from './profile-flags';
+
+/** Clients check SANs, not the CN: a server certificate without --san gets its CN as one. */
+function serverNameFromCn(cn: string) {
+  try {
+    return parseSan(`${isIP(cn) ? 'IP' : 'DNS'}:${cn}`);
+  } catch {
+    throw new UsageError(`a server certificate needs a name clients dial, and the CN "${cn}" is not a host name`, 'add --san DNS:host.example,IP:10.0.0.5');
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function certIssueCommand(): Command {
+  const cmd = new Command('issue')
+    .description('issue a key and a certificate signed by the CA: DIR/NAME.crt and DIR/NAME.key (0600)')
+    .argument('<name>', 'file name of the identity (NAME.crt/NAME.key); also the CN unless --cn')
+    .option('--server', 'a server certificate (extended key usage serverAuth)')
+    .option('--client', 'a client certificate (extended key usage clientAuth)')
+    .option('--cn <cn>', 'subject common name (default: NAME)')
+    .option('--san <list>', 'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email:', collect)
+    .option('--days <n>', 'validity in days', String(DEFAULT_LEAF_DAYS))
+    .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
+    .option('--dir <dir>', DIR_HELP, defaultDir())
+    .option('--force', 'replace an existing NAME.crt/NAME.key')
+    .action(async (name: string, opts) => {
+      checkName(name);
+      const profile = profileOf(opts);
+      const sans = parseSanList(opts.san);
+      const days = parseDays(opts.days);
+      const keyType = parseKeyType(opts.keyType);
+      const commonName: string = opts.cn ?? name;
+      if (profile === 'server' && sans.length === 0) sans.push(serverNameFromCn(commonName));
+      const pki = new PkiDir(opts.dir);
+      if (!opts.force) pki.refuseExisting(name);
+      const ca = await pki.loadCa();
+      const pair = await issueCertificate(ca, { profile, commonName, sans, days, keyType });
+      pki.writeIdentity(name, pair, Boolean(opts.force));
+      const info = describeCertificate(pair.certPem);
+      console.log(`issued ${profile} certificate "${info.subject}" serial ${info.serial}, expires ${info.notAfter}${info.sans.length ? `\n  names: ${info.sans.join(', ')}` : ''}`);
+      console.log(`  ${pki.certFile(name)}\n  ${pki.keyFile(name)} (0600)`);
+    });
+  return withHelp(cmd, [
+    'certrpc cert issue server --server --cn localhost --san DNS:localhost,IP:127.0.0.1',
+    'certrpc cert issue billing --server --san DNS:billing.internal --san URI:spiffe://corp/service/billing',
+    'certrpc cert issue alice --client',
+    'certrpc cert issue ci-bot --client --cn svc-ci.prod --days 30 --key-type rsa-2048',
+  ]);
+}

@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+import { serveDemo } from '../demo/serve-demo';
+import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
+import { PkiDir } from '../store/pki-dir';
+import { UsageError } from './exit-codes';
+import { defaultDir, DIR_HELP, withHelp } from './help';
+
+export function serveCommand(): Command {
+  const cmd = new Command('serve')
+    .description('serve the demo services (demo.v1.KeyValue, certrpc.v1.Identity) over mutual TLS')
+    .option('--dir <dir>', DIR_HELP, defaultDir())
+    .option('--name <name>', 'server identity in DIR: NAME.crt and NAME.key', 'server')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port to bind; 0 picks a free one', '50051')
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .action(async (opts) => {
+      const port = Number(opts.port);
+      if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`bad --port "${opts.port}"`, 'give a port number 0-65535 (0 picks a free one)');
+      if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
+      const logger = createLogger({ level: opts.logLevel as LogLevel });
+      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger });
+      const { host, port: bound } = server.listening!;
+      // Scripts and tests read the port from this exact line.
+      console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${bound}`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          logger.info({ signal }, 'shutting down');
+          void server.shutdown(5000).then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"']);
+}

@@ -1,0 +1,77 @@
+// Runs the real CLI (bin/certrpc, compiled dist/) as a child process. `npm test` builds first.
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const CERTRPC = join(__dirname, '..', '..', 'bin', 'certrpc');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `certrpc ...args` to completion; stdin is given or closed. */
+export function runCli(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CERTRPC, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  address: string;
+  port: number;
+  /** Everything the process wrote to stderr so far (its JSON logs). */
+  logs: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/**
+ * Starts a long-running certrpc command (serve, proxy) and resolves once it prints
+ * "listening on HOST:PORT". Use --port 0 so suites never collide.
+ */
+export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CERTRPC, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`certrpc ${args.join(' ')} did not print "listening on" in time.\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /listening on (\S+):(\d+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          address: `${m[1]}:${m[2]}`,
+          port: Number(m[2]),
+          logs: () => stderr,
+          stop: async (signal = 'SIGTERM') => {
+            if (child.exitCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`certrpc ${args.join(' ')} exited with ${code} before listening.\nstdout: ${stdout}\nstderr: ${stderr}`));
+    });
+  });
+}
