@@ -2,7 +2,6 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test'],
-  setupFiles: ['<rootDir>/test/helpers/setup.ts'],
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type-checking is `npm run lint`'s job; tests only transpile, which keeps them fast.
