@@ -1,16 +1,23 @@
 // certrpc's command line: `certrpc <group> <verb>`. Commands parse flags, call the library and
 // print; errors become one message with the fix and an exit code from exit-codes.ts.
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PkiError } from '../pki/errors';
 import { certCommand } from './cert';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 import { pkiCommand } from './pki';
 import { serveCommand } from './serve';
 
+/** Read at run time: dist/ sits beside package.json, and a JSON import would pull it into the build. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('certrpc')
     .description('gRPC services over mutual TLS, where the client certificate is the caller\'s identity')
-    .version(require('../../package.json').version)
+    .version(packageVersion())
     .addCommand(pkiCommand())
     .addCommand(certCommand())
     .addCommand(serveCommand());

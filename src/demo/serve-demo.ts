@@ -2,6 +2,7 @@ import { Logger } from '../log/logger';
 import { CallObserver, CallStage } from '../server/call-gate';
 import { CertrpcServer, createServer } from '../server/create-server';
 import { PkiDir } from '../store/pki-dir';
+import { echoService } from './echo-service';
 import { keyValueService } from './kv-service';
 
 export interface ServeDemoOptions {
@@ -15,12 +16,12 @@ export interface ServeDemoOptions {
   observers?: CallObserver[];
 }
 
-/** The demo service (KeyValue + Identity) over mTLS with an identity from the PKI directory. */
+/** The demo services (KeyValue, Echo, Identity) over mTLS with an identity from the PKI directory. */
 export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServer> {
   const identity = options.pki.loadIdentity(options.name ?? 'server');
   const server = createServer({
     tls: { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: identity.caPem },
-    services: [keyValueService()],
+    services: [keyValueService(), echoService()],
     stages: options.stages,
     observers: options.observers,
     logger: options.logger,
