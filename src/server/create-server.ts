@@ -1,7 +1,8 @@
-import { ChannelOptions, Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ChannelOptions, ConnectionInjector, Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { IdentityService } from '../gen/certrpc/v1/identity';
 import { Logger, silentLogger } from '../log/logger';
-import { createServerCredentials, ServerTlsMaterial } from '../tls/server-credentials';
+import { ListenerLimits, MtlsListener, TlsMaterial } from '../tls/mtls-listener';
+import { RefusedHandshake } from '../tls/refusal-reasons';
 import { CallObserver, CallStage, createCallGate } from './call-gate';
 import { identityService } from './identity-service';
 import { identityStage } from './identity-stage';
@@ -13,8 +14,10 @@ export interface ServiceRegistration {
 }
 
 export interface CreateServerOptions {
-  /** The server's certificate and key, and the CAs its clients must chain to. */
-  tls: ServerTlsMaterial;
+  /** The server's certificate and key, the CAs its clients must chain to, and optionally a CRL. */
+  tls: TlsMaterial;
+  /** Handshake timeout and connection cap for the TLS listener. */
+  limits?: ListenerLimits;
   services: ServiceRegistration[];
   /** Checks run after identity, in order, before any handler (authorization, revocation, ...). */
   stages?: CallStage[];
@@ -23,8 +26,8 @@ export interface CreateServerOptions {
   logger?: Logger;
   /** grpc-js channel options (limits, keepalive). */
   grpcOptions?: ChannelOptions;
-  /** Credentials to use instead of the ones built from `tls` (e.g. reloadable ones). */
-  credentials?: ServerCredentials;
+  /** Told of every refused handshake (the default logs it as a warning). */
+  onRefusedHandshake?: (refusal: RefusedHandshake) => void;
 }
 
 export interface ListeningAddress {
@@ -36,12 +39,14 @@ export interface ListeningAddress {
 export class CertrpcServer {
   readonly grpc: Server;
   readonly logger: Logger;
-  private readonly credentials: ServerCredentials;
+  private readonly listener: MtlsListener;
+  private injector?: ConnectionInjector;
   private address?: ListeningAddress;
 
   constructor(options: CreateServerOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.credentials = options.credentials ?? createServerCredentials(options.tls);
+    this.listener = new MtlsListener(options.tls, options.limits);
+    this.listener.on('refused', options.onRefusedHandshake ?? ((r) => this.logger.warn({ event: 'handshake_refused', ...r }, `refused handshake from ${r.peer}: ${r.reason}`)));
     this.grpc = new Server({
       ...options.grpcOptions,
       interceptors: [createCallGate([identityStage(), ...(options.stages ?? [])], options.observers ?? [])],
@@ -52,13 +57,22 @@ export class CertrpcServer {
 
   /** Binds and starts serving; port 0 picks a free port, returned here. */
   async listen(host = '127.0.0.1', port = 0): Promise<ListeningAddress> {
-    const target = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    const bound = await new Promise<number>((resolve, reject) =>
-      this.grpc.bindAsync(target, this.credentials, (err, p) => (err ? reject(err) : resolve(p))),
-    );
-    this.address = { host, port: bound };
-    this.logger.info({ host, port: bound }, 'listening');
+    // TLS is already done by the listener; grpc-js speaks HTTP/2 on the verified socket.
+    this.injector = this.grpc.createConnectionInjector(ServerCredentials.createInsecure());
+    this.listener.on('connection', (socket) => this.injector!.injectConnection(socket));
+    this.address = await this.listener.listen(host, port);
+    this.logger.info({ host, port: this.address.port }, 'listening');
     return this.address;
+  }
+
+  /** New certificate, key, trust bundle or CRL: applies to connections made from now on. */
+  updateTls(material: TlsMaterial): void {
+    this.listener.update(material);
+  }
+
+  /** Open mTLS connections right now. */
+  connectionCount(): Promise<number> {
+    return this.listener.connectionCount();
   }
 
   get listening(): ListeningAddress | undefined {
@@ -67,6 +81,8 @@ export class CertrpcServer {
 
   /** Stops accepting calls, lets calls in flight finish for up to graceMs, then cancels the rest. */
   async shutdown(graceMs = 5000): Promise<void> {
+    // Stop accepting first; the listener's close completes once grpc-js has closed every session.
+    const listenerClosed = this.listener.close();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.grpc.forceShutdown();
@@ -78,6 +94,7 @@ export class CertrpcServer {
         resolve();
       });
     });
+    await listenerClosed;
   }
 }
 

@@ -1,0 +1,114 @@
+// certrpc terminates TLS itself and hands verified connections to grpc-js.
+//
+// Why not grpc-js's own listener (ServerCredentials.createSsl(ca, pairs, true))? It refuses the
+// same peers, but a refused peer vanishes without a trace: no hook says why, there is no CRL
+// option, no handshake timeout, no connection cap, and reloading needs internal APIs. Here the
+// policy is identical (request a certificate, trust only the given CA bundle, let no unverified
+// peer through), and grpc-js gets each verified socket through its public
+// Server.createConnectionInjector(), so interceptors still see it via getAuthContext().
+import { EventEmitter } from 'node:events';
+import { createSecureContext, createServer, SecureContextOptions, Server, TLSSocket } from 'node:tls';
+import { RefusedHandshake, refusalReason } from './refusal-reasons';
+
+export interface TlsMaterial {
+  /** PEM bundle of the CAs whose client certificates are accepted. Never Node's public store. */
+  clientCaPem: string;
+  certPem: string;
+  keyPem: string;
+  /** PEM CRL(s): certificates listed are refused at the handshake. */
+  crlPem?: string;
+}
+
+export interface ListenerLimits {
+  /** A peer that has not finished the handshake by then is dropped (Node's default is 120 s). */
+  handshakeTimeoutMs?: number;
+  /** Connections beyond this are closed at once. */
+  maxConnections?: number;
+}
+
+export const DEFAULT_LIMITS: Required<ListenerLimits> = { handshakeTimeoutMs: 10_000, maxConnections: 1_000 };
+
+function contextOptions(m: TlsMaterial): SecureContextOptions {
+  return { ca: m.clientCaPem, cert: m.certPem, key: m.keyPem, ...(m.crlPem ? { crl: m.crlPem } : {}), minVersion: 'TLSv1.2' };
+}
+
+export interface MtlsListenerEvents {
+  refused: [RefusedHandshake];
+  connection: [TLSSocket];
+}
+
+export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
+  private readonly server: Server;
+
+  constructor(material: TlsMaterial, limits: ListenerLimits = {}) {
+    super();
+    const { handshakeTimeoutMs, maxConnections } = { ...DEFAULT_LIMITS, ...limits };
+    // Validate the material now, so a bad key fails at start, not at the first handshake.
+    createSecureContext(contextOptions(material));
+    this.server = createServer({
+      ...contextOptions(material),
+      requestCert: true,
+      // Verified below, where the reason can still be read and logged; nothing unverified passes.
+      rejectUnauthorized: false,
+      ALPNProtocols: ['h2'],
+      handshakeTimeout: handshakeTimeoutMs,
+    });
+    this.server.maxConnections = maxConnections;
+    this.server.on('secureConnection', (socket) => this.admit(socket));
+    this.server.on('tlsClientError', (err: Error & { code?: string }, socket) => {
+      const code = /timed out/i.test(err.message) ? 'ERR_TLS_HANDSHAKE_TIMEOUT' : (err.code ?? 'ERROR');
+      this.emit('refused', { peer: peerOf(socket), code, reason: refusalReason(code, err.message) });
+    });
+  }
+
+  private admit(socket: TLSSocket): void {
+    const cert = socket.getPeerCertificate();
+    const presented = cert && Object.keys(cert).length > 0;
+    if (!socket.authorized || !presented || socket.alpnProtocol !== 'h2') {
+      const code = !presented ? 'NO_CERTIFICATE' : !socket.authorized ? String(socket.authorizationError) : 'NO_ALPN_H2';
+      this.emit('refused', {
+        peer: peerOf(socket),
+        code,
+        reason: refusalReason(code),
+        subject: presented ? Object.entries(cert.subject ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
+        issuer: presented ? Object.entries(cert.issuer ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
+        serial: presented ? cert.serialNumber?.toLowerCase() : undefined,
+      });
+      socket.destroy();
+      return;
+    }
+    // A connection's own errors (peer reset, etc.) are the session's business, not a crash.
+    socket.on('error', () => undefined);
+    this.emit('connection', socket);
+  }
+
+  listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve({ host, port: typeof address === 'object' && address ? address.port : port });
+      });
+    });
+  }
+
+  /** New identity, trust or CRL for connections made from now on; open connections keep theirs. */
+  update(material: TlsMaterial): void {
+    this.server.setSecureContext(contextOptions(material));
+  }
+
+  /** Stops accepting; open connections are closed by their owner (grpc-js). */
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  connectionCount(): Promise<number> {
+    return new Promise((resolve) => this.server.getConnections((_err, n) => resolve(n ?? 0)));
+  }
+}
+
+function peerOf(socket: { remoteAddress?: string; remotePort?: number } | undefined): string {
+  const host = socket?.remoteAddress ?? 'unknown';
+  return `${host.includes(':') ? `[${host}]` : host}:${socket?.remotePort ?? 0}`;
+}

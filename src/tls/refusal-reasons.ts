@@ -1,0 +1,42 @@
+// Why the server refused a client's handshake, in words, from Node/OpenSSL's verification code.
+// The client-side twin is failure-reasons.ts.
+
+export interface RefusedHandshake {
+  /** "ip:port" of the peer. */
+  peer: string;
+  /** OpenSSL/Node code, e.g. UNABLE_TO_GET_ISSUER_CERT, CERT_HAS_EXPIRED, NO_CERTIFICATE. */
+  code: string;
+  reason: string;
+  /** Subject of the certificate the peer presented, if it presented one. */
+  subject?: string;
+  issuer?: string;
+  serial?: string;
+}
+
+const REASONS: Record<string, string> = {
+  NO_CERTIFICATE: 'the client sent no certificate',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the client certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the client certificate chains to a self-signed CA this server does not trust',
+  UNABLE_TO_GET_ISSUER_CERT: 'the client certificate was issued by a CA this server does not trust',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the client certificate was issued by a CA this server does not trust',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the client certificate was issued by a CA this server does not trust',
+  CERT_SIGNATURE_FAILURE: "the client certificate's signature does not verify (a different CA with the same name?)",
+  CERT_HAS_EXPIRED: 'the client certificate has expired',
+  CERT_NOT_YET_VALID: 'the client certificate is not valid yet',
+  CERT_REVOKED: 'the client certificate is revoked',
+  INVALID_PURPOSE: 'the client certificate is not for client authentication (wrong extended key usage)',
+  UNABLE_TO_GET_CRL: 'no revocation list is available for the client certificate issuer',
+  CRL_HAS_EXPIRED: 'the revocation list has expired (publish a new one: certrpc cert revoke regenerates it)',
+  ERR_SSL_NO_SHARED_CIPHER: 'the client offered no cipher this server accepts',
+  ERR_SSL_UNSUPPORTED_PROTOCOL: 'the client offered an unsupported TLS version',
+  ERR_SSL_HTTP_REQUEST: 'the client spoke plain HTTP to the TLS port',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the client did not speak TLS (random bytes or another protocol)',
+  ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE: 'the client sent no certificate',
+  ERR_TLS_HANDSHAKE_TIMEOUT: 'the client did not finish the TLS handshake in time',
+  ECONNRESET: 'the client closed the connection during the handshake',
+  NO_ALPN_H2: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client',
+};
+
+export function refusalReason(code: string, message?: string): string {
+  return REASONS[code] ?? `the handshake failed: ${message ?? code}`;
+}
