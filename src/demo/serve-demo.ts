@@ -1,6 +1,6 @@
 import { Logger } from '../log/logger';
 import { CallObserver, CallStage } from '../server/call-gate';
-import { CertrpcServer, createServer } from '../server/create-server';
+import { CertrpcServer, createServer, CreateServerOptions } from '../server/create-server';
 import { PkiDir } from '../store/pki-dir';
 import { echoService } from './echo-service';
 import { keyValueService } from './kv-service';
@@ -14,6 +14,7 @@ export interface ServeDemoOptions {
   logger?: Logger;
   stages?: CallStage[];
   observers?: CallObserver[];
+  onRefusedHandshake?: CreateServerOptions['onRefusedHandshake'];
 }
 
 /** The demo services (KeyValue, Echo, Identity) over mTLS with an identity from the PKI directory. */
@@ -24,6 +25,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServe
     services: [keyValueService(), echoService()],
     stages: options.stages,
     observers: options.observers,
+    onRefusedHandshake: options.onRefusedHandshake,
     logger: options.logger,
   });
   await server.listen(options.host ?? '127.0.0.1', options.port ?? 50051);

@@ -1,0 +1,24 @@
+// certrpc's library API. Serve your own ts-proto service over mutual TLS in a few lines:
+//
+//   const id = new PkiDir('certs').loadIdentity('server');
+//   const server = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem },
+//                                 services: [{ definition: MyService, implementation: impl }] });
+//   await server.listen('0.0.0.0', 8443);
+//
+// Handlers learn who called with callerOf(call).
+export { createServer, CertrpcServer } from './server/create-server';
+export type { CreateServerOptions, ServiceRegistration, ListeningAddress } from './server/create-server';
+export { callerOf } from './server/caller';
+export type { Caller } from './server/caller';
+export type { CallStage, CallObserver, CallContext, Rejection } from './server/call-gate';
+export type { PeerIdentity } from './authz/identity';
+export { createClient } from './client/create-client';
+export type { CreateClientOptions } from './client/create-client';
+export { unary } from './client/unary';
+export type { ClientTlsMaterial } from './tls/client-credentials';
+export type { TlsMaterial, ListenerLimits } from './tls/mtls-listener';
+export { probeTls } from './tls/probe';
+export { PkiDir, loadIdentityFiles } from './store/pki-dir';
+export type { IdentityFiles } from './store/pki-dir';
+export * as pki from './pki';
+export { createLogger } from './log/logger';
