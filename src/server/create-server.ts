@@ -6,6 +6,9 @@ import { RefusedHandshake } from '../tls/refusal-reasons';
 import { CallObserver, CallStage, createCallGate } from './call-gate';
 import { identityService } from './identity-service';
 import { identityStage } from './identity-stage';
+import type { ServerHealth } from './health';
+import type { ReflectionOptions } from './reflection';
+import { addStandardServices } from './standard-services';
 
 export interface ServiceRegistration {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,6 +31,8 @@ export interface CreateServerOptions {
   grpcOptions?: ChannelOptions;
   /** Told of every refused handshake (the default logs it as a warning). */
   onRefusedHandshake?: (refusal: RefusedHandshake) => void;
+  /** gRPC server reflection, on by default; false turns it off, an object adds your protos' schema. */
+  reflection?: boolean | ReflectionOptions;
 }
 
 export interface ListeningAddress {
@@ -39,6 +44,8 @@ export interface ListeningAddress {
 export class CertrpcServer {
   readonly grpc: Server;
   readonly logger: Logger;
+  /** grpc.health.v1.Health statuses: set NOT_SERVING before draining. */
+  readonly health: ServerHealth;
   private readonly listener: MtlsListener;
   private injector?: ConnectionInjector;
   private address?: ListeningAddress;
@@ -53,6 +60,7 @@ export class CertrpcServer {
     });
     this.grpc.addService(IdentityService, identityService as unknown as UntypedServiceImplementation);
     for (const s of options.services) this.grpc.addService(s.definition, s.implementation);
+    this.health = addStandardServices(this.grpc, [IdentityService, ...options.services.map((s) => s.definition)], { reflection: options.reflection, logger: this.logger });
   }
 
   /** Binds and starts serving; port 0 picks a free port, returned here. */

@@ -1,0 +1,28 @@
+// The services every certrpc server offers besides the application's: health and (unless turned
+// off) reflection. Both are added to the same grpc-js Server, so the call gate covers them too.
+import { Server, ServiceDefinition } from '@grpc/grpc-js';
+import { Logger } from '../log/logger';
+import { HEALTH_SERVICE, ServerHealth } from './health';
+import { addReflection, ReflectionOptions, serviceNameOf } from './reflection';
+
+export interface StandardServiceOptions {
+  /** false: no reflection (clients then need the .proto files, e.g. `certrpc call --proto`). */
+  reflection?: boolean | ReflectionOptions;
+  logger: Logger;
+}
+
+/** Adds health and reflection for the services already defined; returns the health handle. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function addStandardServices(server: Server, definitions: ServiceDefinition<any>[], options: StandardServiceOptions): ServerHealth {
+  const served = definitions.map(serviceNameOf).filter((n): n is string => n !== undefined);
+  const health = new ServerHealth(served);
+  health.addToServer(server);
+  if (options.reflection !== false) {
+    const reflection = typeof options.reflection === 'object' ? options.reflection : {};
+    const undescribed = addReflection(server, [...served, HEALTH_SERVICE], reflection);
+    if (undescribed.length > 0) {
+      options.logger.warn({ services: undescribed }, 'reflection cannot describe these services: pass their proto-loader package definition as reflection.packageDefinition');
+    }
+  }
+  return health;
+}
