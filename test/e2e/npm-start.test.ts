@@ -1,0 +1,47 @@
+// Issue 3 acceptance: `npm start` makes the demo PKI when missing, serves, and stops cleanly.
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { PkiDir } from '../../src/store/pki-dir';
+import { demoClients, grpcError } from '../helpers/calls';
+import { clientTls } from '../helpers/pki';
+import { tempDir } from '../helpers/temp-dir';
+
+const START = join(__dirname, '..', '..', 'dist', 'demo', 'start.js');
+
+describe('npm start (the demo)', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('creates the PKI, serves alice, refuses mallory, and exits 0 on Ctrl-C', async () => {
+    const dir = join(tmp.dir, 'certs');
+    const child = spawn(process.execPath, [START], { env: { ...process.env, CERTRPC_DIR: dir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`demo exited ${code}: ${out}`)));
+    });
+    expect(out).toContain('created in');
+    expect(out).toMatch(/ca, server, alice, bob, mallory/);
+    expect(out).toContain('certrpc call');
+    const pki = new PkiDir(dir);
+    for (const name of ['ca', 'server', 'alice', 'bob', 'mallory']) expect(statSync(join(dir, `${name}.key`)).mode & 0o777).toBe(0o600);
+
+    const address = `127.0.0.1:${port}`;
+    const alice = demoClients(address, clientTls(pki, 'alice'));
+    expect((await alice.whoAmI()).commonName).toBe('alice');
+    alice.close();
+    const mallory = demoClients(address, clientTls(pki, 'mallory'));
+    expect((await grpcError(mallory.whoAmI())).code).toBe(status.UNAVAILABLE);
+    mallory.close();
+
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
