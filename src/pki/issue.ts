@@ -4,7 +4,7 @@ import { PkiError } from './errors';
 import { leafExtensions, Profile } from './profiles';
 import { randomSerial } from './serial';
 import { San, toGeneralNames } from './subject-alt-names';
-import { validityFor } from './validity';
+import { Validity, validityFor } from './validity';
 
 export const DEFAULT_LEAF_DAYS = 365;
 
@@ -13,6 +13,8 @@ export interface IssueOptions {
   commonName: string;
   sans?: San[];
   days?: number;
+  /** Explicit dates instead of `days` from now: for certificates that must be expired or not yet valid (tests, backdating). */
+  validity?: Validity;
   keyType?: KeyType;
 }
 
@@ -32,7 +34,7 @@ export async function signPublicKey(
   if (!options.commonName || options.commonName.length > 64) {
     throw new PkiError(`invalid common name "${options.commonName}"`, { flag: '--cn', fix: 'give a common name of 1 to 64 characters' });
   }
-  const { notBefore, notAfter } = validityFor(options.days ?? DEFAULT_LEAF_DAYS);
+  const { notBefore, notAfter } = options.validity ?? validityFor(options.days ?? DEFAULT_LEAF_DAYS);
   if (notAfter > ca.cert.notAfter) {
     throw new PkiError(`the certificate would outlive its CA (CA expires ${ca.cert.notAfter.toISOString()})`, {
       flag: '--days',

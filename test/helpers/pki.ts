@@ -22,6 +22,7 @@ export async function issue(pki: PkiDir, name: string, options: Partial<IssueOpt
     commonName: options.commonName ?? name,
     sans: options.sans ?? parseSanList(options.san),
     days: options.days,
+    validity: options.validity,
     keyType: options.keyType,
   });
   pki.writeIdentity(name, pair);
