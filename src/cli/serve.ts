@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { serveDemo } from '../demo/serve-demo';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
+import { loadTrustBundle } from '../store/trust-bundle';
 import { UsageError } from './exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from './help';
 
@@ -13,12 +14,15 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to bind; 0 picks a free one', '50051')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .option('--client-ca <file>', 'trust client certificates signed by this CA (repeatable); when given, DIR/ca.crt is trusted for clients only if listed too', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (opts) => {
       const port = Number(opts.port);
       if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`bad --port "${opts.port}"`, 'give a port number 0-65535 (0 picks a free one)');
       if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
       const logger = createLogger({ level: opts.logLevel as LogLevel });
-      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger });
+      const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
+      if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
+      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaPem: clientCas?.pem });
       const { host, port: bound } = server.listening!;
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${bound}`);
@@ -31,5 +35,5 @@ export function serveCommand(): Command {
         process.once('SIGTERM', stop);
       });
     });
-  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"']);
+  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only']);
 }

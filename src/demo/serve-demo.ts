@@ -15,13 +15,15 @@ export interface ServeDemoOptions {
   stages?: CallStage[];
   observers?: CallObserver[];
   onRefusedHandshake?: CreateServerOptions['onRefusedHandshake'];
+  /** PEM bundle of the client CAs to trust instead of the PKI directory's ca.crt (--client-ca). */
+  clientCaPem?: string;
 }
 
 /** The demo services (KeyValue, Echo, Identity) over mTLS with an identity from the PKI directory. */
 export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServer> {
   const identity = options.pki.loadIdentity(options.name ?? 'server');
   const server = createServer({
-    tls: { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: identity.caPem },
+    tls: { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: options.clientCaPem ?? identity.caPem },
     services: [keyValueService(), echoService()],
     stages: options.stages,
     observers: options.observers,

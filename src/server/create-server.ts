@@ -3,6 +3,7 @@ import { IdentityService } from '../gen/certrpc/v1/identity';
 import { Logger, silentLogger } from '../log/logger';
 import { ListenerLimits, MtlsListener, TlsMaterial } from '../tls/mtls-listener';
 import { RefusedHandshake } from '../tls/refusal-reasons';
+import { RefusalLog, RefusalLogLimits } from '../tls/refusal-log';
 import { CallObserver, CallStage, createCallGate } from './call-gate';
 import { identityService } from './identity-service';
 import { identityStage } from './identity-stage';
@@ -29,8 +30,10 @@ export interface CreateServerOptions {
   logger?: Logger;
   /** grpc-js channel options (limits, keepalive). */
   grpcOptions?: ChannelOptions;
-  /** Told of every refused handshake (the default logs it as a warning). */
+  /** Told of every refused handshake (the default logs it as a warning, rate-limited: see refusalLog). */
   onRefusedHandshake?: (refusal: RefusedHandshake) => void;
+  /** Limits of the default refused-handshake log: lines per interval before refusals are only counted. */
+  refusalLog?: RefusalLogLimits;
   /** gRPC server reflection, on by default; false turns it off, an object adds your protos' schema. */
   reflection?: boolean | ReflectionOptions;
 }
@@ -47,13 +50,14 @@ export class CertrpcServer {
   /** grpc.health.v1.Health statuses: set NOT_SERVING before draining. */
   readonly health: ServerHealth;
   private readonly listener: MtlsListener;
+  private refusals?: RefusalLog;
   private injector?: ConnectionInjector;
   private address?: ListeningAddress;
 
   constructor(options: CreateServerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.listener = new MtlsListener(options.tls, options.limits);
-    this.listener.on('refused', options.onRefusedHandshake ?? ((r) => this.logger.warn({ event: 'handshake_refused', ...r }, `refused handshake from ${r.peer}: ${r.reason}`)));
+    this.listener.on('refused', options.onRefusedHandshake ?? (this.refusals = new RefusalLog(this.logger, options.refusalLog)).record);
     this.grpc = new Server({
       ...options.grpcOptions,
       interceptors: [createCallGate([identityStage(), ...(options.stages ?? [])], options.observers ?? [])],
@@ -103,6 +107,7 @@ export class CertrpcServer {
       });
     });
     await listenerClosed;
+    this.refusals?.close();
   }
 }
 

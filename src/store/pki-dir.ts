@@ -45,6 +45,32 @@ export class PkiDir {
   get caKeyFile(): string {
     return join(this.dir, 'ca.key');
   }
+  /**
+   * Further CAs live side by side in DIR/cas/NAME/ (ca.crt, ca.key), e.g. a separate root for
+   * client certificates, so a server can trust its clients' CA without trusting its own.
+   * A subdirectory keeps them out of the NAME.crt identity namespace (`cert list`).
+   */
+  namedCaDir(name: string): string {
+    return join(this.dir, 'cas', checkName(name, '--name'));
+  }
+  namedCaCertFile(name: string): string {
+    return join(this.namedCaDir(name), 'ca.crt');
+  }
+  namedCaKeyFile(name: string): string {
+    return join(this.namedCaDir(name), 'ca.key');
+  }
+  /** The CA certificate file for a CA name; no name is the directory's default CA (DIR/ca.crt). */
+  caCertFileOf(name?: string): string {
+    return name ? this.namedCaCertFile(name) : this.caCertFile;
+  }
+  /** Names of the CAs under DIR/cas/, sorted. */
+  namedCas(): string[] {
+    const root = join(this.dir, 'cas');
+    if (!existsSync(root)) return [];
+    return readdirSync(root)
+      .filter((n) => existsSync(join(root, n, 'ca.crt')))
+      .sort();
+  }
   certFile(name: string): string {
     return join(this.dir, `${name}.crt`);
   }
@@ -90,6 +116,25 @@ export class PkiDir {
       cert: this.caCertFile,
       key: this.caKeyFile,
     });
+  }
+
+  /** Writes DIR/cas/NAME/ca.crt and ca.key; an existing one is kept unless `force`. */
+  writeNamedCa(name: string, ca: CertificateAndKey, force = false): void {
+    mkdirSync(this.namedCaDir(name), { recursive: true });
+    this.writePair(this.namedCaCertFile(name), this.namedCaKeyFile(name), ca, force);
+  }
+
+  /** The CA called NAME (DIR/cas/NAME/), ready to sign. */
+  loadNamedCa(name: string): Promise<SigningCa> {
+    const certFile = this.namedCaCertFile(name);
+    if (!existsSync(certFile)) {
+      const known = this.namedCas();
+      throw new PkiError(`no CA named "${name}"`, {
+        file: certFile,
+        fix: `create it with: certrpc pki init --name ${name} --dir ${this.dir}${known.length ? ` (CAs here: ${known.join(', ')})` : ''}`,
+      });
+    }
+    return loadSigningCa(readUserFile(certFile, 'CA certificate'), readUserFile(this.namedCaKeyFile(name), 'CA private key'), { cert: certFile, key: this.namedCaKeyFile(name) });
   }
 
   /** The PEM bundle peers are verified against. */

@@ -32,6 +32,7 @@ export function certIssueCommand(): Command {
     .option('--days <n>', 'validity in days', String(DEFAULT_LEAF_DAYS))
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--dir <dir>', DIR_HELP, defaultDir())
+    .option('--ca <name>', 'sign with the further CA DIR/cas/NAME/ (made by pki init --name NAME) instead of DIR/ca.crt')
     .option('--force', 'replace an existing NAME.crt/NAME.key')
     .action(async (name: string, opts) => {
       checkName(name);
@@ -43,7 +44,7 @@ export function certIssueCommand(): Command {
       if (profile === 'server' && sans.length === 0) sans.push(serverNameFromCn(commonName));
       const pki = new PkiDir(opts.dir);
       if (!opts.force) pki.refuseExisting(name);
-      const ca = await pki.loadCa();
+      const ca = opts.ca ? await pki.loadNamedCa(opts.ca) : await pki.loadCa();
       const pair = await issueCertificate(ca, { profile, commonName, sans, days, keyType });
       pki.writeIdentity(name, pair, Boolean(opts.force));
       const info = describeCertificate(pair.certPem);
@@ -54,6 +55,7 @@ export function certIssueCommand(): Command {
     'certrpc cert issue server --server --cn localhost --san DNS:localhost,IP:127.0.0.1',
     'certrpc cert issue billing --server --san DNS:billing.internal --san URI:spiffe://corp/service/billing',
     'certrpc cert issue alice --client',
+    'certrpc cert issue partner-bot --client --ca clients   # signed by DIR/cas/clients/ca.crt',
     'certrpc cert issue ci-bot --client --cn svc-ci.prod --days 30 --key-type rsa-2048',
   ]);
 }

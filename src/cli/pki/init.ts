@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { PkiError } from '../../pki/errors';
 import { createCa, DEFAULT_CA_DAYS } from '../../pki/ca';
 import { KEY_TYPES, parseKeyType } from '../../pki/crypto';
 import { describeCertificate } from '../../pki/inspect';
@@ -8,20 +10,38 @@ import { defaultDir, DIR_HELP, withHelp } from '../help';
 
 export function pkiInitCommand(): Command {
   const cmd = new Command('init')
-    .description('create a certificate authority: DIR/ca.crt and DIR/ca.key (0600)')
+    .description('create a certificate authority: DIR/ca.crt and DIR/ca.key (0600), or with --name a further CA in DIR/cas/NAME/')
     .option('--dir <dir>', DIR_HELP, defaultDir())
+    .option('--name <name>', 'make a further CA beside the default one, in DIR/cas/NAME/ca.crt and ca.key (e.g. a separate root for client certificates; sign with: cert issue --ca NAME)')
     .option('--cn <name>', 'common name of the CA', 'certrpc CA')
     .option('--days <n>', 'validity in days', String(DEFAULT_CA_DAYS))
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--force', 'replace an existing CA (every certificate it signed stops being trusted)')
-    .action(async (opts) => {
+    .action(async (opts, command: Command) => {
       const pki = new PkiDir(opts.dir);
-      if (!opts.force) pki.refuseExistingCa();
-      const ca = await createCa({ commonName: opts.cn, days: parseDays(opts.days), keyType: parseKeyType(opts.keyType) });
-      pki.writeCa(ca, Boolean(opts.force));
+      const name: string | undefined = opts.name;
+      const certFile = name ? pki.namedCaCertFile(name) : pki.caCertFile;
+      const keyFile = name ? pki.namedCaKeyFile(name) : pki.caKeyFile;
+      if (!opts.force && (existsSync(certFile) || existsSync(keyFile))) {
+        throw new PkiError('a CA already exists here; nothing was written', {
+          file: certFile,
+          fix: 'keep it (certificates it signed stay valid), or pass --force to replace it and re-issue every certificate',
+        });
+      }
+      // A named CA without --cn gets a CN that says which one it is.
+      const commonName = name && command.getOptionValueSource('cn') === 'default' ? `certrpc ${name} CA` : opts.cn;
+      const ca = await createCa({ commonName, days: parseDays(opts.days), keyType: parseKeyType(opts.keyType) });
+      if (name) pki.writeNamedCa(name, ca, Boolean(opts.force));
+      else pki.writeCa(ca, Boolean(opts.force));
       const info = describeCertificate(ca.certPem);
       console.log(`created CA "${info.subject}" (serial ${info.serial}, expires ${info.notAfter})`);
-      console.log(`  ${pki.caCertFile}\n  ${pki.caKeyFile} (0600: keep it secret, keep it off machines that only need ca.crt)`);
+      console.log(`  ${certFile}\n  ${keyFile} (0600: keep it secret, keep it off machines that only need ca.crt)`);
+      if (name) console.log(`  sign with it: certrpc cert issue NAME --client --ca ${name}; trust it on a server: certrpc serve --client-ca ${certFile}`);
     });
-  return withHelp(cmd, ['certrpc pki init', 'certrpc pki init --dir /etc/certrpc --cn "corp internal CA" --days 1825', 'certrpc pki init --key-type rsa-4096 --force']);
+  return withHelp(cmd, [
+    'certrpc pki init',
+    'certrpc pki init --dir /etc/certrpc --cn "corp internal CA" --days 1825',
+    'certrpc pki init --key-type rsa-4096 --force',
+    'certrpc pki init --name clients   # a second root: DIR/cas/clients/ca.crt, for client certificates only',
+  ]);
 }
