@@ -18,6 +18,8 @@ export interface PeerIdentity {
   fingerprint: string;
   issuer: string;
   notAfter: Date;
+  /** The subject as RFC 4514 text, most specific first ("CN=alice,O=Acme"), as Go's gRPC matches A43 principals. */
+  subject?: string;
 }
 
 /**
@@ -58,7 +60,21 @@ export function identityFromCertificate(cert: X509Certificate | PeerCertificate)
     fingerprint: cert.fingerprint256,
     issuer,
     notAfter: new Date(isNode ? cert.validTo : cert.valid_to),
+    subject: subjectText(isNode ? cert.subject.split('\n').filter(Boolean) : distinguishedNameParts(cert.subject)),
   };
+}
+
+/** Node's subject object ({ O: 'Acme', CN: 'alice' }, arrays for repeated attributes) as "O=Acme" parts in certificate order. */
+function distinguishedNameParts(name: object | undefined): string[] {
+  return Object.entries(name ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}=${String(x)}`));
+}
+
+/** RFC 4514 order is the reverse of the certificate's; commas inside values are escaped. */
+function subjectText(parts: string[]): string {
+  return parts
+    .map((p) => p.replace(/,/g, '\\,'))
+    .reverse()
+    .join(',');
 }
 
 /**

@@ -7,6 +7,7 @@ import { PkiError } from '../pki/errors';
 import { certCommand } from './cert';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 import { pkiCommand } from './pki';
+import { policyCommand } from './policy';
 import { serveCommand } from './serve';
 
 /** Read at run time: dist/ sits beside package.json, and a JSON import would pull it into the build. */
@@ -20,7 +21,8 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .addCommand(pkiCommand())
     .addCommand(certCommand())
-    .addCommand(serveCommand());
+    .addCommand(serveCommand())
+    .addCommand(policyCommand());
   configureAll(program);
   return program;
 }

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { authorization } from '../authz/authorization';
+import { AUDIT_MODES, parseAuditMode } from '../authz/policy-model';
 import { serveDemo } from '../demo/serve-demo';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
@@ -15,25 +17,34 @@ export function serveCommand(): Command {
     .option('--port <port>', 'port to bind; 0 picks a free one', '50051')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .option('--client-ca <file>', 'trust client certificates signed by this CA (repeatable); when given, DIR/ca.crt is trusted for clients only if listed too', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--policy <file>', 'authorization policy (certrpc YAML or gRFC A43 JSON), re-read when it changes; without it only health checks and WhoAmI are allowed')
+    .option('--audit <mode>', `which decisions the audit log records, overriding the policy: ${AUDIT_MODES.join(', ')}`)
+    .option('--audit-file <file>', 'write the audit log to this file instead of stderr (overrides the policy)')
     .action(async (opts) => {
       const port = Number(opts.port);
+      const auditMode = opts.audit === undefined ? undefined : parseAuditMode(opts.audit);
+      if (opts.audit !== undefined && !auditMode) throw new UsageError(`bad --audit "${opts.audit}"`, `use one of ${AUDIT_MODES.join(', ')}`);
       if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`bad --port "${opts.port}"`, 'give a port number 0-65535 (0 picks a free one)');
       if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
       const logger = createLogger({ level: opts.logLevel as LogLevel });
       const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
-      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaPem: clientCas?.pem });
+      const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });
+      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaPem: clientCas?.pem, authorization: authz });
       const { host, port: bound } = server.listening!;
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${bound}`);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           logger.info({ signal }, 'shutting down');
-          void server.shutdown(5000).then(resolve);
+          void server.shutdown(5000).then(() => {
+            authz.close();
+            resolve();
+          });
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
     });
-  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only']);
+  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only', 'certrpc serve --policy policy.yaml --audit-file audit.log']);
 }

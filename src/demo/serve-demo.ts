@@ -1,3 +1,4 @@
+import type { Authorization } from '../authz/authorization';
 import { Logger } from '../log/logger';
 import { CallObserver, CallStage } from '../server/call-gate';
 import { CertrpcServer, createServer, CreateServerOptions } from '../server/create-server';
@@ -17,6 +18,8 @@ export interface ServeDemoOptions {
   onRefusedHandshake?: CreateServerOptions['onRefusedHandshake'];
   /** PEM bundle of the client CAs to trust instead of the PKI directory's ca.crt (--client-ca). */
   clientCaPem?: string;
+  /** From authorization(): its stage runs after `stages`, its audit observer beside `observers`. The caller closes it. */
+  authorization?: Authorization;
 }
 
 /** The demo services (KeyValue, Echo, Identity) over mTLS with an identity from the PKI directory. */
@@ -25,8 +28,8 @@ export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServe
   const server = createServer({
     tls: { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: options.clientCaPem ?? identity.caPem },
     services: [keyValueService(), echoService()],
-    stages: options.stages,
-    observers: options.observers,
+    stages: [...(options.stages ?? []), ...(options.authorization?.stages ?? [])],
+    observers: [...(options.observers ?? []), ...(options.authorization?.observers ?? [])],
     onRefusedHandshake: options.onRefusedHandshake,
     logger: options.logger,
   });

@@ -1,5 +1,6 @@
 // `npm start`: make the demo PKI if it is missing, serve the demo, print what to try next.
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { authorization } from '../authz/authorization';
 import { createLogger } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
 import { ensureDemoPki } from './demo-pki';
@@ -12,13 +13,18 @@ async function main(): Promise<void> {
   const dir = relative(process.cwd(), pki.dir) || '.';
   if (created.length > 0) console.log(`created in ${dir}/: ${created.join(', ')}`);
   const port = Number(process.env.PORT ?? 50051);
-  const server = await serveDemo({ pki, port, logger });
+  // The demo policy at the repository root (dist/demo/start.js -> ../../policy.yaml); edit it while the demo runs.
+  const policyFile = process.env.CERTRPC_POLICY ?? join(__dirname, '..', '..', 'policy.yaml');
+  const authz = authorization({ policyFile, logger });
+  const server = await serveDemo({ pki, port, logger, authorization: authz });
   const { host, port: bound } = server.listening!;
   console.log(`listening on ${host}:${bound}
 certrpc demo is serving demo.v1.KeyValue and certrpc.v1.Identity over mutual TLS. Try:
   ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity alice --dir ${dir}
   ./bin/certrpc call ${host}:${bound} demo.v1.KeyValue/Put --identity alice --dir ${dir} -d '{"key":"greeting","value":"hello"}'
   ./bin/certrpc call ${host}:${bound} demo.v1.KeyValue/Get --identity bob --dir ${dir} -d '{"key":"greeting"}'
+  ./bin/certrpc call ${host}:${bound} demo.v1.KeyValue/Put --identity bob --dir ${dir} -d '{"key":"greeting","value":"hi"}'   # denied: bob is a reader
+  ./bin/certrpc policy explain ${relative(process.cwd(), policyFile)} --cn bob --method /demo.v1.KeyValue/Put
   ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity mallory --dir ${dir}   # refused: self-signed
   ./bin/certrpc cert inspect ${dir}/alice.crt
 Ctrl-C stops.`);

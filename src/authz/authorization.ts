@@ -1,0 +1,95 @@
+// Authorization for a certrpc server in one call: the policy (from a file, hot-reloaded, or the
+// built-in deny-by-default), the call-gate stage that decides, and the audit log that records.
+//   const authz = authorization({ policyFile: 'policy.yaml', logger });
+//   createServer({ ..., stages: authz.stages, observers: authz.observers }); ... authz.close();
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { silentLogger } from '../log/logger';
+import type { CallObserver, CallStage } from '../server/call-gate';
+import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink } from './audit-log';
+import { authorizationStage, DecisionRecord } from './authorization-stage';
+import { CompiledPolicy, defaultPolicy } from './compiled-policy';
+import { loadPolicyFile } from './policy-file';
+import { AuditMode } from './policy-model';
+import { PolicyWatcher } from './policy-watcher';
+
+export interface AuthorizationOptions {
+  /** certrpc YAML or gRFC A43 JSON. Without it (and without `policy`): deny all but health and WhoAmI. */
+  policyFile?: string;
+  /** An already compiled policy, fixed for the server's life (tests, embedding). */
+  policy?: CompiledPolicy;
+  /** Operational log: reloads, refused edits, the no-policy warning. */
+  logger?: Logger;
+  /** Overrides the policy's `audit:` settings. */
+  audit?: { mode?: AuditMode; destination?: string };
+  /** Re-read the policy file when it changes (default true). */
+  watch?: boolean;
+  /** The watcher's stat fallback interval (ms). */
+  reloadIntervalMs?: number;
+}
+
+export interface Authorization {
+  stages: CallStage[];
+  observers: CallObserver[];
+  /** The policy in force now. */
+  policy(): CompiledPolicy;
+  /** Present when the policy comes from a watched file. */
+  watcher?: PolicyWatcher;
+  /** Stops watching and closes an audit file. */
+  close(): void;
+}
+
+export const NO_POLICY_WARNING =
+  'no authorization policy given (--policy FILE): this server denies every call except health checks (/grpc.health.v1.Health/*) and /certrpc.v1.Identity/WhoAmI';
+
+export function authorization(options: AuthorizationOptions = {}): Authorization {
+  const logger = options.logger ?? silentLogger;
+  let fixed: CompiledPolicy | undefined = options.policy;
+  let watcher: PolicyWatcher | undefined;
+  if (!fixed && options.policyFile) {
+    if (options.watch === false) {
+      fixed = loadPolicyFile(options.policyFile);
+    } else {
+      watcher = new PolicyWatcher(options.policyFile, { logger, intervalMs: options.reloadIntervalMs, onReload: (p) => updateSink(p) });
+    }
+  }
+  if (!fixed && !watcher) {
+    fixed = defaultPolicy();
+    logger.warn(NO_POLICY_WARNING);
+  }
+  const current = (): CompiledPolicy => watcher?.current ?? fixed!;
+
+  // The audit destination may come from the policy (relative to its file) and change on reload.
+  const destinationOf = (p: CompiledPolicy): string => {
+    const d = options.audit?.destination ?? p.audit.destination ?? AUDIT_STDERR;
+    return d === AUDIT_STDERR || isAbsolute(d) || !p.model.file ? d : resolve(dirname(p.model.file), d);
+  };
+  let sink: AuditSink = openAuditSink(destinationOf(current()));
+  function updateSink(p: CompiledPolicy): void {
+    const next = destinationOf(p);
+    if (next === sink.destination) return;
+    const old = sink;
+    sink = openAuditSink(next);
+    old.close();
+  }
+
+  const decisions: DecisionRecord = new WeakMap();
+  const policyInfo = current();
+  logger.info({ policy: policyInfo.name, file: options.policyFile, roles: policyInfo.model.roles.length, rules: policyInfo.rules.length, audit: sink.destination }, 'authorization policy loaded');
+  return {
+    stages: [authorizationStage(current, decisions)],
+    observers: [
+      auditObserver({
+        logger: () => sink.logger,
+        mode: () => options.audit?.mode ?? current().audit.mode ?? 'all',
+        decisionOf: (ctx) => decisions.get(ctx),
+      }),
+    ],
+    policy: current,
+    watcher,
+    close: () => {
+      watcher?.close();
+      sink.close();
+    },
+  };
+}
