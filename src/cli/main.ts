@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PkiError } from '../pki/errors';
+import { bundleCommand } from './bundle';
 import { certCommand } from './cert';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 import { pkiCommand } from './pki';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .addCommand(pkiCommand())
     .addCommand(certCommand())
+    .addCommand(bundleCommand())
     .addCommand(serveCommand())
     .addCommand(policyCommand());
   configureAll(program);
