@@ -46,6 +46,8 @@ export interface RuleModel {
    * kind (e.g. a proxy `connect` rule) and never decides a gRPC call.
    */
   methods?: string[];
+  /** A proxy `connect` rule: HOST:PORT patterns the roles may open CONNECT tunnels to (authz/connect-rules.ts). */
+  connect?: string[];
   /** All must hold (AND); each lists acceptable values (OR). */
   headers?: HeaderCondition[];
   source?: SourceLocation;

@@ -66,6 +66,7 @@ const rule = z
     const targets = RULE_TARGETS.filter((k) => (r as Record<string, unknown>)[k] !== undefined);
     if (targets.length === 0) ctx.addIssue({ code: 'custom', message: 'says nothing about what it allows', params: { fix: 'add methods: ["/package.Service/Method", ...]' } });
     if (targets.length > 1) ctx.addIssue({ code: 'custom', message: `mixes ${targets.join(' and ')}`, params: { fix: 'write one rule per kind' } });
+    if (r.connect && r.headers) ctx.addIssue({ code: 'custom', path: ['headers'], message: 'header conditions apply to method rules only; a tunnel has no gRPC metadata', params: { fix: 'remove headers: from this connect rule' } });
   });
 
 export const policySchema = z
