@@ -1,6 +1,7 @@
 // certrpc's YAML policy format: the schema (zod), the checks that span fields (a rule naming a
 // role that does not exist), and the translation to the PolicyModel. See policy.yaml for an example.
 import { z } from 'zod';
+import { connectPatternProblem } from './connect-rules';
 import { checkHeaderKey } from './header-conditions';
 import { ANY_CALLER, parseAuditMode, PolicyModel, PrincipalField, RuleModel } from './policy-model';
 import { AllowedKeys, fromZodIssues, PathIssue } from './schema-issues';
@@ -45,6 +46,11 @@ const principal = z
 
 const stringList = z.array(z.string().min(1)).min(1);
 
+const connectPattern = z.string().superRefine((value, ctx) => {
+  const problem = connectPatternProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { fix: 'write "HOST:PORT": 10.0.0.5:50051, *.internal:443, 10.0.0.0/24:*, [::1]:50051, or "*" for any target' } });
+});
+
 /**
  * A rule: who (`roles`) may (or, with `effect: deny`, may not) do what. "What" is a target kind:
  * today `methods` (gRPC calls). A new kind (e.g. `connect` for the proxy) is one more optional
@@ -56,15 +62,17 @@ export const ruleShape = {
   roles: stringList,
   methods: z.array(methodPattern).min(1).optional(),
   headers: z.record(z.string(), z.union([z.string(), stringList])).optional(),
+  /** Proxy tunnels: HOST:PORT patterns (see authz/connect-rules.ts). */
+  connect: z.array(connectPattern).min(1).optional(),
 };
-export const RULE_TARGETS: string[] = ['methods'];
+export const RULE_TARGETS: string[] = ['methods', 'connect'];
 
 const rule = z
   .object(ruleShape)
   .strict()
   .superRefine((r, ctx) => {
     const targets = RULE_TARGETS.filter((k) => (r as Record<string, unknown>)[k] !== undefined);
-    if (targets.length === 0) ctx.addIssue({ code: 'custom', message: 'says nothing about what it allows', params: { fix: 'add methods: ["/package.Service/Method", ...]' } });
+    if (targets.length === 0) ctx.addIssue({ code: 'custom', message: 'says nothing about what it allows', params: { fix: 'add methods: ["/package.Service/Method", ...], or connect: ["HOST:PORT", ...] for proxy tunnels' } });
     if (targets.length > 1) ctx.addIssue({ code: 'custom', message: `mixes ${targets.join(' and ')}`, params: { fix: 'write one rule per kind' } });
     if (r.connect && r.headers) ctx.addIssue({ code: 'custom', path: ['headers'], message: 'header conditions apply to method rules only; a tunnel has no gRPC metadata', params: { fix: 'remove headers: from this connect rule' } });
   });
@@ -132,6 +140,7 @@ export function certrpcPolicyFromDocument(doc: unknown, file?: string): { model:
     effect: r.effect ?? 'allow',
     roles: r.roles,
     methods: r.methods,
+    connect: r.connect,
     headers: r.headers && Object.entries(r.headers).map(([key, v]) => ({ key: key.toLowerCase(), values: typeof v === 'string' ? [v] : v })),
   }));
   return {
