@@ -1,0 +1,75 @@
+// `certrpc ca retire`: the last step of a rotation. The previous CA leaves the trust bundle once no
+// usable certificate in the directory depends on it; its certificate and key move to DIR/retired/.
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PkiError } from '../pki/errors';
+import { normalizeSerial } from '../pki/serial';
+import { writeFileAtomic } from '../store/atomic-write';
+import { PkiDir } from '../store/pki-dir';
+import { readUserFile } from '../store/read-file';
+import { readRevocationRecords } from '../store/revocation-records';
+import { joinPem } from '../store/trust-bundle';
+import { DirCa, loadCaSet } from './ca-set';
+import { listCertificates } from './cert-status';
+import { prepareCrls, signersOf, writeCrls } from './publish-crl';
+
+export interface RetireResult {
+  retired: { serial: string; subject: string; certFile: string; keyFile: string }[];
+  remaining: string[];
+  crlRepublished: boolean;
+}
+
+export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): Promise<RetireResult> {
+  const set = loadCaSet(pki);
+  const previous = set.bundle.filter((c) => c.role === 'previous');
+  const targets = options.serial ? [pick(set.bundle, normalizeSerial(options.serial), pki)] : previous;
+  if (targets.length === 0) {
+    throw new PkiError(`nothing to retire: ca.crt holds only the signing CA "${set.signing.subject}"`, {
+      file: pki.caCertFile,
+      fix: 'start a rotation first with: certrpc ca rotate',
+    });
+  }
+  const retiredSerials = new Set(targets.map((t) => t.serial));
+  // Revoked and expired certificates can no longer be used, so they do not hold a CA back.
+  const dependents = listCertificates(pki).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
+  if (dependents.length > 0) {
+    throw new PkiError(
+      `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${d.name} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
+      { file: pki.caCertFile, fix: `move them to the new CA first: ${dependents.map((d) => `certrpc cert renew ${d.name}`).join('; ')}; then run certrpc ca retire again` },
+    );
+  }
+  const remaining = set.bundle.filter((c) => !retiredSerials.has(c.serial));
+  const records = existsSync(pki.crlFile) ? readRevocationRecords(pki) : undefined;
+  const crls = records ? await prepareCrls(records, await signersOf([...remaining, ...set.named])) : undefined;
+  // Trust first: from this write on, servers stop accepting certificates of the retired CA.
+  writeFileAtomic(pki.caCertFile, joinPem(remaining.map((c) => c.pem)), { overwrite: true });
+  if (records && crls) writeCrls(pki, records, crls);
+  const retired = targets.map((ca) => archive(pki, ca));
+  return { retired, remaining: remaining.map((c) => c.subject), crlRepublished: Boolean(crls) };
+}
+
+function pick(bundle: DirCa[], serial: string, pki: PkiDir): DirCa {
+  const ca = bundle.find((c) => c.serial === serial);
+  if (!ca) {
+    throw new PkiError(`no CA with serial ${serial} in ca.crt`, { file: pki.caCertFile, fix: `choose one of: ${bundle.map((c) => `${c.serial} ("${c.subject}")`).join(', ')}` });
+  }
+  if (ca.role === 'signing') {
+    throw new PkiError(`"${ca.subject}" is the CA that signs now; retiring it would leave nothing to issue certificates`, {
+      file: pki.caCertFile,
+      fix: 'rotate first (certrpc ca rotate), move certificates to the new CA, then retire this one',
+    });
+  }
+  return ca;
+}
+
+/** Kept, not deleted: signatures it made stay checkable, and an operator may shred the key on their own terms. */
+function archive(pki: PkiDir, ca: DirCa): RetireResult['retired'][number] {
+  const files = pki.retiredCaFiles(ca.serial);
+  mkdirSync(dirname(files.certFile), { recursive: true, mode: 0o700 });
+  writeFileAtomic(files.certFile, ca.pem, { overwrite: true });
+  if (existsSync(ca.keyFile)) {
+    writeFileAtomic(files.keyFile, readUserFile(ca.keyFile, 'CA private key'), { mode: 0o600, overwrite: true });
+    unlinkSync(ca.keyFile);
+  }
+  return { serial: ca.serial, subject: ca.subject, ...files };
+}

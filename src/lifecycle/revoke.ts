@@ -1,0 +1,95 @@
+// `certrpc cert revoke`: record the revocation, then publish CRLs that list it. Servers watching
+// DIR/crl.pem refuse the certificate at the handshake and end its calls on open connections.
+import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { RevocationReason } from '../pki/crl';
+import { PkiError } from '../pki/errors';
+import { normalizeSerial } from '../pki/serial';
+import { serialHex } from '../pki/verify';
+import { checkName, PkiDir } from '../store/pki-dir';
+import { readUserFile } from '../store/read-file';
+import { readRevocationRecords, RevocationRecord } from '../store/revocation-records';
+import { DirCa, issuerOf, loadCaSet, oneLine } from './ca-set';
+import { prepareCrls, signersOf, writeCrls } from './publish-crl';
+
+export type RevokeTarget = { name: string } | { serial: string };
+
+export interface RevokeOptions {
+  reason?: RevocationReason;
+  crlDays?: number;
+  now?: Date;
+}
+
+export interface RevokeResult {
+  record: RevocationRecord;
+  /** True when it was already revoked: nothing was written. */
+  already: boolean;
+  crlNumber?: number;
+  /** CAs whose CRL lists it. */
+  listedBy: string[];
+}
+
+interface Found {
+  serial: string;
+  ca?: DirCa;
+  name?: string;
+  subject?: string;
+}
+
+export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, options: RevokeOptions = {}): Promise<RevokeResult> {
+  const set = loadCaSet(pki);
+  const found = 'name' in target ? findByName(pki, target.name, set.all) : findBySerial(pki, target.serial, set.all);
+  const caSerial = found.ca?.serial ?? '*';
+  const records = readRevocationRecords(pki);
+  const existing = records.revoked.find((r) => r.serial === found.serial && (r.caSerial === caSerial || r.caSerial === '*'));
+  const listedBy = found.ca ? [found.ca.subject] : set.all.map((c) => c.subject);
+  if (existing) return { record: existing, already: true, listedBy };
+  const record: RevocationRecord = {
+    serial: found.serial,
+    caSerial,
+    ...(found.name ? { name: found.name } : {}),
+    ...(found.subject ? { subject: found.subject } : {}),
+    reason: options.reason ?? 'unspecified',
+    revokedAt: (options.now ?? new Date()).toISOString(),
+  };
+  const next = { ...records, revoked: [...records.revoked, record] };
+  const prepared = await prepareCrls(next, await signersOf(set.all), { days: options.crlDays, now: options.now });
+  writeCrls(pki, next, prepared);
+  return { record, already: false, crlNumber: prepared.crlNumber, listedBy };
+}
+
+function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
+  checkName(name);
+  const file = pki.certFile(name);
+  if (!existsSync(file)) {
+    throw new PkiError(`no certificate named "${name}"; nothing was revoked`, {
+      file,
+      fix: `check the name with: certrpc cert list --dir ${pki.dir}; or revoke by serial: certrpc cert revoke --serial HEX`,
+    });
+  }
+  const cert = new X509Certificate(readUserFile(file, 'certificate'));
+  const ca = issuerOf(cert, cas);
+  if (!ca) {
+    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${oneLine(cert.issuer)}"), so a CRL from here cannot revoke it; nothing was revoked`, {
+      file,
+      fix: 'servers already refuse it unless they trust its issuer; to stop trusting that issuer, remove it from the server trust bundle',
+    });
+  }
+  return { serial: serialHex(cert), ca, name, subject: oneLine(cert.subject) };
+}
+
+/** A serial may belong to a current certificate, a renewed one kept in backup/, or one signed from a CSR elsewhere. */
+function findBySerial(pki: PkiDir, hex: string, cas: DirCa[]): Found {
+  const serial = normalizeSerial(hex);
+  if (!/^[0-9a-f]{1,40}$/.test(serial)) {
+    throw new PkiError(`"${hex}" is not a certificate serial number`, { flag: '--serial', fix: 'give the serial in hex as cert list or cert inspect print it, e.g. --serial 5f3a...' });
+  }
+  const candidates = [...pki.names().map((name) => ({ name, file: pki.certFile(name) })), ...pki.backups().map((b) => ({ name: b.name, file: b.certFile }))];
+  for (const { name, file } of candidates) {
+    const cert = new X509Certificate(readUserFile(file, 'certificate'));
+    if (serialHex(cert) !== serial) continue;
+    return { serial, ca: issuerOf(cert, cas), name, subject: oneLine(cert.subject) };
+  }
+  // Not in DIR (e.g. signed from a CSR): listing it on every CA's CRL is harmless, as serials are random 128-bit numbers.
+  return { serial };
+}

@@ -1,0 +1,83 @@
+// `certrpc ca rotate`: a new CA takes over signing while the old one stays trusted.
+//   before: ca.crt = [old]        ca.key = old
+//   after:  ca.crt = [new, old]   ca.key = new   ca-OLDSERIAL.key = old (still signs its CRL)
+// Every step is one atomic write, ordered so that a crash between any two leaves a directory where
+// each CA in ca.crt has its key and ca.key signs: the new key is parked as ca-NEWSERIAL.key until
+// ca.key is replaced.
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { createCa, DEFAULT_CA_DAYS, loadSigningCa } from '../pki/ca';
+import { KeyType } from '../pki/crypto';
+import { PkiError } from '../pki/errors';
+import { serialHex } from '../pki/verify';
+import { writeFileAtomic } from '../store/atomic-write';
+import { PkiDir } from '../store/pki-dir';
+import { readRevocationRecords } from '../store/revocation-records';
+import { joinPem } from '../store/trust-bundle';
+import { loadCaSet, oneLine, signerOf } from './ca-set';
+import { prepareCrls, signersOf, writeCrls } from './publish-crl';
+
+export interface RotateOptions {
+  commonName?: string;
+  days?: number;
+  keyType?: KeyType;
+}
+
+export interface RotateResult {
+  previous: { serial: string; subject: string; keyFile: string };
+  created: { serial: string; subject: string; notAfter: string };
+  crlRepublished: boolean;
+}
+
+/** "certrpc CA" -> "certrpc CA G2" -> "certrpc CA G3": distinct names keep chain building and CRL lookup unambiguous. */
+export function nextGenerationName(commonName: string): string {
+  const m = /^(.*) G(\d+)$/.exec(commonName);
+  return m ? `${m[1]} G${Number(m[2]) + 1}` : `${commonName} G2`;
+}
+
+export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promise<RotateResult> {
+  const set = loadCaSet(pki);
+  if (set.bundle.length > 1) {
+    throw new PkiError(`a rotation is already under way: ca.crt trusts ${set.bundle.length} CAs (${set.bundle.map((c) => `"${c.subject}"`).join(', ')}); nothing was written`, {
+      file: pki.caCertFile,
+      fix: 'move every certificate to the new CA (certrpc cert renew NAME), then finish with certrpc ca retire',
+    });
+  }
+  const old = set.signing;
+  const oldSigner = await signerOf(old); // checks the current key before anything changes
+  const oldCn = /^CN=(.*)$/m.exec(old.cert.subject)?.[1] ?? 'certrpc CA';
+  const pair = await createCa({ commonName: options.commonName ?? nextGenerationName(oldCn), days: options.days ?? DEFAULT_CA_DAYS, keyType: options.keyType ?? oldSigner.keyType });
+  const created = new X509Certificate(pair.certPem);
+  const createdSerial = serialHex(created);
+  const newSigner = await loadSigningCa(pair.certPem, pair.keyPem);
+
+  // Sign the CRLs before writing anything: servers checking CRLs need one for the new CA too.
+  const crlExists = existsSync(pki.crlFile);
+  const records = crlExists ? readRevocationRecords(pki) : undefined;
+  const crls = records
+    ? await prepareCrls(records, [{ serial: createdSerial, subject: oneLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))])
+    : undefined;
+
+  const oldKeyFile = pki.previousCaKeyFile(old.serial);
+  const parkedKeyFile = pki.previousCaKeyFile(createdSerial);
+  writeKeyOnce(oldKeyFile, readFileSync(pki.caKeyFile, 'utf8'));
+  writeKeyOnce(parkedKeyFile, pair.keyPem);
+  if (records && crls) writeCrls(pki, records, crls);
+  writeFileAtomic(pki.caCertFile, joinPem([pair.certPem, old.pem]), { overwrite: true });
+  writeFileAtomic(pki.caKeyFile, pair.keyPem, { mode: 0o600, overwrite: true });
+  unlinkSync(parkedKeyFile);
+  return {
+    previous: { serial: old.serial, subject: old.subject, keyFile: oldKeyFile },
+    created: { serial: createdSerial, subject: oneLine(created.subject), notAfter: new Date(created.validTo).toISOString() },
+    crlRepublished: Boolean(crls),
+  };
+}
+
+/** A key file that may exist from an interrupted run must hold the same key; anything else is refused. */
+function writeKeyOnce(file: string, keyPem: string): void {
+  if (existsSync(file)) {
+    if (readFileSync(file, 'utf8') === keyPem) return;
+    throw new PkiError('a different key already has this name; nothing was changed', { file, fix: 'move it away (it belongs to an earlier CA), then run the command again' });
+  }
+  writeFileAtomic(file, keyPem, { mode: 0o600 });
+}

@@ -1,0 +1,65 @@
+// A certrpc server whose TLS material lives in files and follows them: a renewed certificate or key,
+// a rotated CA bundle or a new CRL is read, checked and swapped in while the server runs (new
+// connections get it, open ones keep theirs, newly revoked peers are cut off), and the server warns
+// ahead of expiry. This is what `certrpc serve` runs.
+import { FileReloader } from '../store/file-reloader';
+import { LoadedTls, loadTlsMaterial, TlsFiles } from '../tls/tls-material-files';
+import { CertrpcServer, createServer, CreateServerOptions } from './create-server';
+import { DEFAULT_CRL_WARNING_DAYS, DEFAULT_EXPIRY_WARNING_DAYS, startExpiryMonitor } from './expiry-monitor';
+
+export interface ReloadTiming {
+  /** Stat fallback for fs.watch. Default 1000 ms. */
+  intervalMs?: number;
+  debounceMs?: number;
+  settleMs?: number;
+}
+
+export interface ServerFromFilesOptions extends Omit<CreateServerOptions, 'tls'> {
+  files: TlsFiles;
+  /** Warn when the certificate or a trusted CA expires within this many days (default 30). */
+  expiryWarningDays?: number;
+  crlWarningDays?: number;
+  reload?: ReloadTiming;
+}
+
+export interface ServerFromFiles {
+  server: CertrpcServer;
+  /** The material in force; tests await tls.nextReload(). */
+  tls: FileReloader<LoadedTls>;
+}
+
+/** A one-line summary for logs: which certificate, which CAs, which CRLs. */
+export function describeTls(loaded: LoadedTls): Record<string, unknown> {
+  return {
+    certificate: { subject: loaded.certificate.subject, serial: loaded.certificate.serial, notAfter: loaded.certificate.notAfter.toISOString() },
+    cas: loaded.cas.map((c) => `${c.subject} (serial ${c.serial})`),
+    crls: loaded.crls.map((c) => ({ issuer: c.issuer, crlNumber: c.crlNumber, revoked: c.revoked, nextUpdate: c.nextUpdate?.toISOString() })),
+  };
+}
+
+export async function createServerFromFiles(options: ServerFromFilesOptions): Promise<ServerFromFiles> {
+  const { files, expiryWarningDays, crlWarningDays, reload, ...serverOptions } = options;
+  // The server is made from the first load, so the reloader's apply finds it here afterwards.
+  const target: { server?: CertrpcServer } = {};
+  const tls = await FileReloader.start<LoadedTls>({
+    what: 'TLS material',
+    files: [files.certFile, files.keyFile, ...files.caFiles, ...(files.crlFile ? [files.crlFile] : [])],
+    load: () => loadTlsMaterial(files),
+    apply: (loaded) => target.server?.updateTls(loaded.material),
+    describe: describeTls,
+    logger: options.logger,
+    ...reload,
+  });
+  const server = (target.server = createServer({ ...serverOptions, tls: tls.current.material }));
+  const expiry = startExpiryMonitor({
+    current: () => tls.current,
+    logger: server.logger,
+    days: expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
+    crlDays: crlWarningDays ?? DEFAULT_CRL_WARNING_DAYS,
+  });
+  server.onShutdown(() => {
+    tls.close();
+    expiry.stop();
+  });
+  return { server, tls };
+}

@@ -1,0 +1,86 @@
+// The one function that turns a list of files into checked TLS material, for servers and for
+// long-lived clients, at start and on every reload. Adding an input (another trust bundle, say)
+// is a field of TlsFiles and a line here.
+import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { matchCrlsToCas, parseCrls } from '../pki/crl';
+import { x509 } from '../pki/crypto';
+import { PkiError } from '../pki/errors';
+import { pemBlocks } from '../pki/pem';
+import { serialHex } from '../pki/verify';
+import { loadIdentityFiles } from '../store/pki-dir';
+import { readUserFile } from '../store/read-file';
+import { joinPem, loadTrustBundle } from '../store/trust-bundle';
+import type { TlsMaterial } from './mtls-listener';
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** The CA bundle(s) peers must chain to; several files are joined (serve --client-ca A --client-ca B). */
+  caFiles: string[];
+  /** CRLs (one per CA: certrpc writes DIR/crl.pem so). A missing file means no revocation checking. */
+  crlFile?: string;
+}
+
+export interface CertificateFacts {
+  subject: string;
+  serial: string;
+  notAfter: Date;
+}
+
+export interface CrlFacts {
+  issuer: string;
+  crlNumber?: number;
+  nextUpdate?: Date;
+  revoked: number;
+}
+
+export interface LoadedTls {
+  /** For createServer / updateTls: clientCaPem is the joined trust bundle. */
+  material: TlsMaterial;
+  certificate: CertificateFacts;
+  cas: CertificateFacts[];
+  crls: CrlFacts[];
+  files: TlsFiles;
+}
+
+const facts = (cert: X509Certificate): CertificateFacts => ({ subject: cert.subject.replace(/\n/g, ', '), serial: serialHex(cert), notAfter: new Date(cert.validTo) });
+
+/**
+ * Reads and checks everything before anything is used: the certificate parses and the key is its
+ * key, every trust anchor is a CA, every CRL is signed by a trusted CA, and (because OpenSSL then
+ * checks revocation for the whole chain) every trusted CA has a CRL. Throws PkiError naming the file.
+ */
+export async function loadTlsMaterial(files: TlsFiles): Promise<LoadedTls> {
+  if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: peers cannot be verified', { fix: 'pass the CA certificate file(s) peers must chain to' });
+  const identity = loadIdentityFiles({ certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFiles[0] });
+  const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, '--client-ca');
+  const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
+  const crl = files.crlFile && existsSync(files.crlFile) ? await loadCrls(files.crlFile, cas) : undefined;
+  const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}) };
+  try {
+    createSecureContext({ cert: material.certPem, key: material.keyPem, ca: material.clientCaPem, ...(crl ? { crl: crl.pem } : {}) });
+  } catch (err) {
+    throw new PkiError(`OpenSSL refused this material: ${(err as Error).message}`, { file: files.certFile, fix: 'check that the files are PEM and belong together' });
+  }
+  return { material, certificate: facts(new X509Certificate(identity.certPem)), cas: cas.map(facts), crls: crl?.facts ?? [], files };
+}
+
+async function loadCrls(file: string, cas: X509Certificate[]): Promise<{ pem: string; facts: CrlFacts[] }> {
+  const infos = parseCrls(readUserFile(file, 'CRL file'), file);
+  // A CRL from a CA outside the bundle (e.g. written just before a rotated bundle) is left out.
+  const { matched } = await matchCrlsToCas(infos, cas.map((c) => new x509.X509Certificate(c.raw)), file);
+  for (const ca of cas) {
+    if (!matched.some((m) => Buffer.from(m.ca.rawData).equals(ca.raw))) {
+      throw new PkiError(`no CRL for the trusted CA "${ca.subject.replace(/\n/g, ', ')}": with revocation checking on, every certificate it signed would be refused`, {
+        file,
+        fix: 'publish CRLs for every CA with: certrpc ca crl --dir DIR (or remove the file to turn revocation checking off)',
+      });
+    }
+  }
+  return {
+    pem: joinPem(matched.map((m) => m.crl.pem)),
+    facts: matched.map((m) => ({ issuer: m.crl.issuer, crlNumber: m.crl.crlNumber, nextUpdate: m.crl.nextUpdate, revoked: m.crl.entries.length })),
+  };
+}
