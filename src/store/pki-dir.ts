@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CertificateAndKey, loadSigningCa, parseCertificate, SigningCa } from '../pki/ca';
+import { signingCertificateOf } from '../pki/ca-bundle';
 import { keyMatchesCertificate } from '../pki/crypto';
 import { PkiError } from '../pki/errors';
 import { parseCertificateBundle } from '../pki/pem';
@@ -23,7 +24,8 @@ export interface IdentityFiles {
 }
 
 export function checkName(name: string, what = 'NAME'): string {
-  if (!NAME.test(name) || name === 'ca') {
+  // "ca" and "ca-<hex serial>" are taken by the CA's own files (ca.crt, ca-SERIAL.key after a rotation).
+  if (!NAME.test(name) || name === 'ca' || /^ca-[0-9a-f]+$/.test(name)) {
     throw new PkiError(`invalid name "${name}"`, {
       flag: what,
       fix: 'use 1-64 letters, digits, ".", "_" or "-" (it becomes the file name NAME.crt/NAME.key; "ca" is reserved)',
@@ -71,6 +73,26 @@ export class PkiDir {
       .filter((n) => existsSync(join(root, n, 'ca.crt')))
       .sort();
   }
+  /** The CRLs servers load: one per CA this directory holds, each signed by that CA (cert revoke, ca crl). */
+  get crlFile(): string {
+    return join(this.dir, 'crl.pem');
+  }
+  /** What was revoked, when and why: the record the CRLs are made from. */
+  get revocationsFile(): string {
+    return join(this.dir, 'revocations.json');
+  }
+  /** After `ca rotate`: the key of a CA still trusted (in ca.crt) that no longer signs certificates. */
+  previousCaKeyFile(caSerial: string): string {
+    return join(this.dir, `ca-${caSerial}.key`);
+  }
+  /** Where `ca retire` moves a CA that is no longer trusted (kept, not deleted: old signatures stay checkable). */
+  retiredCaFiles(caSerial: string): { certFile: string; keyFile: string } {
+    return { certFile: join(this.dir, 'retired', `ca-${caSerial}.crt`), keyFile: join(this.dir, 'retired', `ca-${caSerial}.key`) };
+  }
+  /** Where `cert renew` keeps the pair it replaced; stamp is a UTC time like 20260102T030405123Z. */
+  backupFiles(name: string, stamp: string): { certFile: string; keyFile: string } {
+    return { certFile: join(this.dir, 'backup', `${name}.${stamp}.crt`), keyFile: join(this.dir, 'backup', `${name}.${stamp}.key`) };
+  }
   certFile(name: string): string {
     return join(this.dir, `${name}.crt`);
   }
@@ -112,7 +134,9 @@ export class PkiDir {
     if (!existsSync(this.caCertFile)) {
       throw new PkiError('no CA in this directory', { file: this.caCertFile, fix: `create one with: certrpc pki init --dir ${this.dir}` });
     }
-    return loadSigningCa(readUserFile(this.caCertFile, 'CA certificate'), readUserFile(this.caKeyFile, 'CA private key'), {
+    // After `ca rotate`, ca.crt is a bundle (old and new CA): the one that signs is the one ca.key belongs to.
+    const keyPem = readUserFile(this.caKeyFile, 'CA private key');
+    return loadSigningCa(signingCertificateOf(readUserFile(this.caCertFile, 'CA certificate'), keyPem), keyPem, {
       cert: this.caCertFile,
       key: this.caKeyFile,
     });
@@ -158,6 +182,17 @@ export class PkiDir {
       throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client|--server --dir ${this.dir}` });
     }
     return loadIdentityFiles({ name, certFile, keyFile, caFile: this.caCertFile });
+  }
+
+  /** The pairs `cert renew` replaced, oldest first (stamps sort by time). */
+  backups(): { name: string; stamp: string; certFile: string; keyFile: string }[] {
+    const dir = join(this.dir, 'backup');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .map((f) => /^(.+)\.(\d{8}T\d{9}Z)\.crt$/.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ name: m[1], stamp: m[2], ...this.backupFiles(m[1], m[2]) }))
+      .sort((a, b) => a.stamp.localeCompare(b.stamp));
   }
 
   /** Names of every issued certificate (NAME.crt other than ca.crt), sorted. */
