@@ -1,0 +1,29 @@
+// grpc-js servers have no grpc.max_metadata_size, and Node's HTTP/2 layer only caps the whole
+// header block at 64 KiB. This stage holds request metadata to the server's limit, counted the way
+// HTTP/2 counts a header list (name + value + 32 bytes per entry), and says which limit was hit.
+import { Metadata, status as Status } from '@grpc/grpc-js';
+import type { CallStage } from './call-gate';
+
+/** HTTP/2's per-entry overhead in SETTINGS_MAX_HEADER_LIST_SIZE accounting (RFC 9113, 6.5.2). */
+const ENTRY_OVERHEAD = 32;
+
+/** Bytes of the request metadata as sent on the wire (binary values base64-encoded). */
+export function metadataSize(metadata: Metadata): number {
+  let size = 0;
+  for (const [key, value] of Object.entries(metadata.toHttp2Headers())) {
+    for (const v of Array.isArray(value) ? value : [value]) size += key.length + String(v).length + ENTRY_OVERHEAD;
+  }
+  return size;
+}
+
+export function metadataLimitStage(maxBytes: number): CallStage {
+  return (ctx) => {
+    const size = metadataSize(ctx.metadata);
+    if (size > maxBytes) {
+      return {
+        code: Status.RESOURCE_EXHAUSTED,
+        details: `request metadata is ${size} bytes, over this server's limit of ${maxBytes} (maxMetadataBytes): send fewer or smaller headers`,
+      };
+    }
+  };
+}
