@@ -9,6 +9,7 @@ import { certCommand } from './cert';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 import { pkiCommand } from './pki';
 import { policyCommand } from './policy';
+import { rpcCommands } from './rpc';
 import { serveCommand } from './serve';
 
 /** Read at run time: dist/ sits beside package.json, and a JSON import would pull it into the build. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(bundleCommand())
     .addCommand(serveCommand())
     .addCommand(policyCommand());
+  for (const cmd of rpcCommands()) program.addCommand(cmd);
   configureAll(program);
   return program;
 }

@@ -13,7 +13,7 @@ export interface TlsFailure {
 }
 
 /** The client refused the server's certificate (Node's verification error codes). */
-export function serverCertificateRefused(code: string, message: string, detail: { issuer?: string; trusted?: string; names?: string }): TlsFailure {
+export function serverCertificateRefused(code: string, message: string, detail: { issuer?: string; trusted?: string; names?: string; dialed?: string }): TlsFailure {
   const side = 'client' as const;
   switch (code) {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
@@ -36,8 +36,17 @@ export function serverCertificateRefused(code: string, message: string, detail: 
       return {
         side,
         code,
-        reason: `the server's certificate is not valid for the name you dialed: ${message.replace(/^Hostname\/IP does not match certificate's altnames: /, '')}; its names are ${detail.names || 'none'}`,
+        reason: detail.dialed
+          ? `the server's certificate is not valid for the name you dialed (${detail.dialed}): its names are ${detail.names || 'none'}`
+          : `the server's certificate is not valid for the name you dialed: ${message.replace(/^Hostname\/IP does not match certificate's altnames: /, '')}; its names are ${detail.names || 'none'}`,
         fix: 'dial one of the names the certificate has, pass --authority NAME / --server-id ID, or re-issue the server certificate with the name (--san)',
+      };
+    case 'SERVER_ID_MISMATCH':
+      return {
+        side,
+        code,
+        reason: `the server's certificate does not carry the server id you expect (${detail.dialed ?? 'see --server-id'}): its names are ${detail.names || 'none'}`,
+        fix: 'check --server-id, or re-issue the server certificate with that URI SAN (--san URI:ID)',
       };
     case 'CERT_REVOKED':
       return { side, code, reason: "the server's certificate is revoked", fix: 'issue the server a new certificate' };
@@ -45,6 +54,9 @@ export function serverCertificateRefused(code: string, message: string, detail: 
       return { side, code, reason: `the server's certificate was refused: ${message}`, fix: 'run certrpc doctor ADDR for a step-by-step check' };
   }
 }
+
+/** TLS alerts by which a server refuses the client's certificate (anything else is about the handshake). */
+export const CLIENT_CERTIFICATE_ALERTS = ['certificate required', 'handshake failure', 'unknown ca', 'certificate expired', 'certificate revoked', 'unsupported certificate', 'bad certificate', 'decrypt error'];
 
 /** The server refused our certificate: it tells us only through a TLS alert. */
 export function clientCertificateRefused(alert: string, message: string): TlsFailure {

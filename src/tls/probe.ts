@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { parseCertificateBundle } from '../pki/pem';
 import { parseAddress } from './address';
 import { ClientTlsMaterial, serverIdChecker } from './client-credentials';
-import { alertName, clientCertificateRefused, networkFailure, serverCertificateRefused, TlsFailure } from './failure-reasons';
+import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, networkFailure, serverCertificateRefused, TlsFailure } from './failure-reasons';
 
 export interface ProbeOptions {
   /** Name to verify the server certificate for (default: the host dialed). */
@@ -16,9 +16,12 @@ export interface ProbeOptions {
   settleMs?: number;
 }
 
+/** Where a probe stopped, in the order `certrpc doctor` reports the steps. */
+export type ProbeStep = 'tcp' | 'tls-handshake' | 'server-certificate' | 'client-certificate';
+
 export type ProbeResult =
   | { ok: true; serverCertificate: PeerCertificate; protocol: string | null; alpn: string | false }
-  | { ok: false; failure: TlsFailure; serverCertificate?: PeerCertificate };
+  | { ok: false; failure: TlsFailure; step: ProbeStep; serverCertificate?: PeerCertificate };
 
 const NAMES_OF = (cert?: PeerCertificate) => cert?.subjectaltname ?? (cert?.subject?.CN ? `CN=${cert.subject.CN}` : undefined);
 
@@ -29,7 +32,10 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
   const trusted = safeSubjects(material.caPem);
   return new Promise((resolve) => {
     let serverCertificate: DetailedPeerCertificate | undefined;
+    let tcpConnected = false;
     let done = false;
+    // Before the server's certificate arrived the handshake failed; after it, the server judged ours.
+    const stepSoFar = (): ProbeStep => (!tcpConnected ? 'tcp' : serverCertificate ? 'client-certificate' : 'tls-handshake');
     const finish = (result: ProbeResult) => {
       if (done) return;
       done = true;
@@ -49,19 +55,22 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
       // Verify ourselves below, so the server certificate can be named in the message.
       rejectUnauthorized: false,
     });
-    const timer = setTimeout(() => finish({ ok: false, failure: networkFailure('ETIMEDOUT', address, 'timed out'), serverCertificate }), options.timeoutMs ?? 5000);
+    socket.once('connect', () => (tcpConnected = true));
+    const timer = setTimeout(() => finish({ ok: false, step: stepSoFar(), failure: networkFailure('ETIMEDOUT', address, 'timed out'), serverCertificate }), options.timeoutMs ?? 5000);
     socket.once('secureConnect', () => {
       serverCertificate = socket.getPeerCertificate(true);
-      if (!socket.authorized) {
-        const err = socket.authorizationError as Error & { code?: string };
-        const code = (err as { code?: string }).code ?? String(err);
-        return finish({ ok: false, serverCertificate, failure: serverCertificateRefused(code, String(err.message ?? err), { issuer: issuerOf(serverCertificate), trusted, names: NAMES_OF(serverCertificate) }) });
-      }
-      const identityError = material.serverId
+      const identityError: (Error & { code?: string }) | undefined = material.serverId
         ? serverIdChecker(material.serverId)(name, serverCertificate)
         : checkServerIdentity(name, serverCertificate);
+      // Node reports a name mismatch in authorizationError too, as a bare code or message: a chain
+      // error is one that is not the mismatch found above.
+      const chainError = socket.authorized ? undefined : String((socket.authorizationError as Error & { code?: string })?.code ?? socket.authorizationError);
+      if (chainError && !(identityError && (chainError === 'ERR_TLS_CERT_ALTNAME_INVALID' || chainError === identityError.message))) {
+        return finish({ ok: false, step: 'server-certificate', serverCertificate, failure: serverCertificateRefused(chainError, chainError, { issuer: issuerOf(serverCertificate), trusted, names: NAMES_OF(serverCertificate) }) });
+      }
       if (identityError) {
-        return finish({ ok: false, serverCertificate, failure: serverCertificateRefused((identityError as { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID', identityError.message, { names: NAMES_OF(serverCertificate) }) });
+        const code = identityError.code ?? (material.serverId ? 'SERVER_ID_MISMATCH' : 'ERR_TLS_CERT_ALTNAME_INVALID');
+        return finish({ ok: false, step: 'server-certificate', serverCertificate, failure: serverCertificateRefused(code, identityError.message, { names: NAMES_OF(serverCertificate), dialed: material.serverId ?? name }) });
       }
       // With TLS 1.3 the server checks our certificate after we consider the handshake done;
       // its verdict is either an alert (error below) or its HTTP/2 SETTINGS frame (data).
@@ -72,13 +81,16 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
     });
     socket.once('error', (err: Error & { code?: string }) => {
       if (err.code && /^E[A-Z]+$/.test(err.code) && !serverCertificate && !alertName(err.message)) {
-        return finish({ ok: false, failure: networkFailure(err.code, address, err.message) });
+        return finish({ ok: false, step: stepSoFar(), failure: networkFailure(err.code, address, err.message) });
       }
-      return finish({ ok: false, serverCertificate, failure: clientCertificateRefused(alertName(err.message) ?? '', err.message) });
+      // A TLS 1.2 server refuses a client certificate inside the handshake, with an alert.
+      const alert = alertName(err.message) ?? '';
+      const aboutOurCertificate = serverCertificate !== undefined || CLIENT_CERTIFICATE_ALERTS.includes(alert);
+      return finish({ ok: false, step: aboutOurCertificate ? 'client-certificate' : 'tls-handshake', serverCertificate, failure: clientCertificateRefused(alert, err.message) });
     });
     // Node servers verify a TLS 1.3 client certificate after the handshake and just close the
     // socket, with no alert: work out from our own certificate what the server most likely saw.
-    socket.once('close', () => finish({ ok: false, serverCertificate, failure: silentRefusal(material.certPem) }));
+    socket.once('close', () => finish({ ok: false, step: stepSoFar(), serverCertificate, failure: silentRefusal(material.certPem) }));
   });
 }
 

@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { describeElement, serviceSource } from '../../client/proto-source';
+import { CALL_EXIT_CODES_HELP } from '../exit-codes';
+import { withHelp } from '../help';
+import { addConnectionFlags } from './connection-flags';
+import { addRequestFlags } from './request-flags';
+import { runSession } from './session';
+
+export function describeCommand(): Command {
+  const cmd = new Command('describe')
+    .description('print a service, method, message or enum as proto source (every service if SYMBOL is left out)')
+    .argument('<address>', 'server address, HOST:PORT')
+    .argument('[symbol]', 'full name: demo.v1.KeyValue, demo.v1.KeyValue.Put, demo.v1.PutRequest');
+  addConnectionFlags(cmd);
+  addRequestFlags(cmd);
+  cmd.action(async (address: string, symbol: string | undefined, opts) => {
+    await runSession(address, opts, async (session) => {
+      const schema = session.schema();
+      if (symbol) {
+        console.log(describeElement((await schema.find(symbol)).element));
+        return;
+      }
+      const out: string[] = [];
+      for (const name of await schema.listServices()) {
+        const { element } = await schema.find(name);
+        if (element.kind === 'service') out.push(`// ${element.typeName} is a service:\n${serviceSource(element)}`);
+      }
+      console.log(out.join('\n\n'));
+    });
+  });
+  return withHelp(
+    cmd,
+    [
+      'certrpc describe 127.0.0.1:50051 demo.v1.KeyValue --identity alice',
+      'certrpc describe 127.0.0.1:50051 demo.v1.KeyValue.Put --identity alice',
+      'certrpc describe 127.0.0.1:50051 demo.v1.PutRequest --identity alice',
+    ],
+    CALL_EXIT_CODES_HELP,
+  );
+}

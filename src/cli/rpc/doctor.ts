@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { DOCTOR_STEPS, runDoctor } from '../../client/doctor';
+import { EXIT, ExitWith } from '../exit-codes';
+import { withHelp } from '../help';
+import { addConnectionFlags, connectionFromFlags } from './connection-flags';
+
+export function doctorCommand(): Command {
+  const cmd = new Command('doctor')
+    .description('check the way to a server step by step (TCP, TLS, certificates both ways, WhoAmI, health) and say what to fix')
+    .argument('<address>', 'server address, HOST:PORT');
+  addConnectionFlags(cmd);
+  cmd.action(async (address: string, opts) => {
+    const { options, identity } = connectionFromFlags(address, opts);
+    console.log(`certrpc doctor ${address} as ${identity.description}`);
+    const width = Math.max(...DOCTOR_STEPS.map((s) => s.title.length));
+    const seen = new Set<string>();
+    let failed = false;
+    for await (const step of runDoctor(options)) {
+      seen.add(step.name);
+      console.log(`  ${step.ok ? 'ok  ' : 'FAIL'}  ${step.title.padEnd(width)}  ${step.detail}`);
+      if (step.fix) console.log(`  ${' '.repeat(4)}  ${' '.repeat(width)}  fix: ${step.fix}`);
+      failed ||= !step.ok;
+    }
+    for (const step of DOCTOR_STEPS.filter((s) => !seen.has(s.name))) console.log(`  -     ${step.title.padEnd(width)}  not run`);
+    if (failed) throw new ExitWith(EXIT.ERROR);
+  });
+  return withHelp(cmd, [
+    'certrpc doctor 127.0.0.1:50051 --identity alice',
+    'certrpc doctor api.internal:8443 --identity alice --dir ~/.certrpc',
+    'certrpc doctor 10.0.0.7:8443 --identity alice --authority api.internal',
+  ]);
+}

@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { SymbolNotFoundError } from '../../client/schema';
+import { CALL_EXIT_CODES_HELP } from '../exit-codes';
+import { withHelp } from '../help';
+import { addConnectionFlags } from './connection-flags';
+import { addRequestFlags } from './request-flags';
+import { runSession } from './session';
+
+export function listCommand(): Command {
+  const cmd = new Command('list')
+    .description("list a server's services, or one service's methods (from server reflection or --proto files)")
+    .argument('<address>', 'server address, HOST:PORT')
+    .argument('[service]', 'list the methods of this service, e.g. demo.v1.KeyValue');
+  addConnectionFlags(cmd);
+  addRequestFlags(cmd);
+  cmd.action(async (address: string, service: string | undefined, opts) => {
+    await runSession(address, opts, async (session) => {
+      const schema = session.schema();
+      if (!service) {
+        const names = await schema.listServices();
+        session.verbose.step(`${names.length} services from ${schema.source.name}`);
+        for (const name of names) console.log(name);
+        return;
+      }
+      const { element } = await schema.find(service);
+      if (element.kind !== 'service') throw new SymbolNotFoundError(service, `${schema.source.name} as a service`);
+      for (const method of element.methods) console.log(`${element.typeName}.${method.name}`);
+    });
+  });
+  return withHelp(
+    cmd,
+    [
+      'certrpc list 127.0.0.1:50051 --identity alice',
+      'certrpc list 127.0.0.1:50051 demo.v1.KeyValue --identity alice',
+      'certrpc list 10.0.0.7:8443 --identity alice --authority api.internal --proto api.proto --import-path protos',
+    ],
+    CALL_EXIT_CODES_HELP,
+  );
+}

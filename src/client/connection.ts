@@ -1,0 +1,75 @@
+// One mutual-TLS channel to a server for commands that call methods by name (list, describe, call,
+// doctor). It connects before the first call, so a refused connection is told apart from a
+// server that answers UNAVAILABLE, and is explained (which side refused, why, the fix).
+import { Client, ClientOptions, connectivityState as State } from '@grpc/grpc-js';
+import { ClientTlsMaterial, createClientCredentials } from '../tls/client-credentials';
+import { formatFailure, networkFailure, TlsFailure } from '../tls/failure-reasons';
+import { probeTls } from '../tls/probe';
+import { diagnosisInterceptor } from './diagnosis-interceptor';
+
+export interface ConnectionOptions {
+  address: string;
+  tls: ClientTlsMaterial;
+  /** Verify the server certificate for this name (and send it as :authority) instead of the dialed host. */
+  authority?: string;
+  /** How long connecting may take (TCP + TLS + HTTP/2 settings). */
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** The connection failed: `failure` says who refused and why (from a TLS probe with the same material). */
+export class ConnectionError extends Error {
+  constructor(readonly failure: TlsFailure) {
+    super(formatFailure(failure));
+    this.name = 'ConnectionError';
+  }
+}
+
+export class RpcConnection {
+  /** A grpc-js client with no methods of its own: make*Request calls any method path. */
+  readonly client: Client;
+
+  constructor(readonly options: ConnectionOptions) {
+    const channelOptions: ClientOptions = {
+      interceptors: [diagnosisInterceptor(options.address, options.tls, options.authority)],
+    };
+    if (options.authority) {
+      channelOptions['grpc.ssl_target_name_override'] = options.authority;
+      channelOptions['grpc.default_authority'] = options.authority;
+    }
+    this.client = new Client(options.address, createClientCredentials(options.tls), channelOptions);
+  }
+
+  /** Resolves once the channel is READY; rejects with a ConnectionError saying why it is not. */
+  async connect(): Promise<void> {
+    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const channel = this.client.getChannel();
+    let state = channel.getConnectivityState(true);
+    while (state !== State.READY) {
+      if (state === State.TRANSIENT_FAILURE || state === State.SHUTDOWN) throw await this.diagnose(timeoutMs);
+      const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(state, deadline, (err) => resolve(!err)));
+      if (!changed) {
+        throw new ConnectionError(networkFailure('ETIMEDOUT', this.options.address, `not connected within ${timeoutMs / 1000} s (--connect-timeout)`));
+      }
+      state = channel.getConnectivityState(true);
+    }
+  }
+
+  /** grpc-js only says "failed"; a plain TLS handshake with the same material says why. */
+  private async diagnose(timeoutMs: number): Promise<ConnectionError> {
+    const result = await probeTls(this.options.address, this.options.tls, { authority: this.options.authority, timeoutMs });
+    if (!result.ok) return new ConnectionError(result.failure);
+    return new ConnectionError({
+      side: 'server',
+      code: 'HTTP2',
+      reason: `the TLS handshake with ${this.options.address} succeeds, but no gRPC (HTTP/2) connection could be made`,
+      fix: 'check that the port serves gRPC, and the server log',
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

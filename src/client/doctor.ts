@@ -1,0 +1,126 @@
+// `certrpc doctor`: the path of one call, step by step (TCP, TLS, the server's certificate, ours,
+// WhoAmI, health), each passed or failed with the reason and the fix from tls/failure-reasons.ts.
+// Stops at the first failure: later steps cannot work and would only add noise.
+import { Client, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import { connect as tcpConnect } from 'node:net';
+import type { PeerCertificate } from 'node:tls';
+import { IdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
+import { parseAddress } from '../tls/address';
+import { networkFailure, TlsFailure } from '../tls/failure-reasons';
+import { probeTls, ProbeStep } from '../tls/probe';
+import { ConnectionError, ConnectionOptions, DEFAULT_CONNECT_TIMEOUT_MS, RpcConnection } from './connection';
+
+export type DoctorStepName = ProbeStep | 'whoami' | 'health';
+
+export const DOCTOR_STEPS: { name: DoctorStepName; title: string }[] = [
+  { name: 'tcp', title: 'TCP connect' },
+  { name: 'tls-handshake', title: 'TLS handshake' },
+  { name: 'server-certificate', title: 'server chain and names' },
+  { name: 'client-certificate', title: 'client certificate accepted' },
+  { name: 'whoami', title: 'WhoAmI' },
+  { name: 'health', title: 'health' },
+];
+
+export interface DoctorStepResult {
+  name: DoctorStepName;
+  title: string;
+  ok: boolean;
+  /** What was seen (pass) or why it failed. */
+  detail: string;
+  fix?: string;
+}
+
+const titleOf = (name: DoctorStepName) => DOCTOR_STEPS.find((s) => s.name === name)!.title;
+const pass = (name: DoctorStepName, detail: string): DoctorStepResult => ({ name, title: titleOf(name), ok: true, detail });
+const fail = (name: DoctorStepName, failure: Pick<TlsFailure, 'reason' | 'fix'>): DoctorStepResult => ({ name, title: titleOf(name), ok: false, detail: failure.reason, fix: failure.fix });
+
+function tcpStep(address: string, timeoutMs: number): Promise<DoctorStepResult> {
+  const { host, port } = parseAddress(address);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host, port });
+    const done = (result: DoctorStepResult) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done(fail('tcp', networkFailure('ETIMEDOUT', address, 'timed out'))));
+    socket.once('connect', () => done(pass('tcp', `connected to ${address} in ${(performance.now() - started).toFixed(1)} ms`)));
+    socket.once('error', (err: Error & { code?: string }) => done(fail('tcp', networkFailure(err.code ?? 'ERROR', address, err.message))));
+  });
+}
+
+function describeServerCertificate(cert: PeerCertificate, name: string, serverId?: string): string {
+  const subject = cert.subject?.CN ? `CN=${cert.subject.CN}` : 'a certificate without CN';
+  const issuer = cert.issuer?.CN ? `CN=${cert.issuer.CN}` : 'its CA';
+  const matched = serverId ? `matches server id ${serverId}` : `valid for ${name}`;
+  return `${subject}, issued by ${issuer} (trusted), ${matched}, expires ${new Date(cert.valid_to).toISOString().slice(0, 10)}`;
+}
+
+function unary<Req, Res>(client: Client, method: MethodDefinition<Req, Res>, request: Req, deadline: number): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, new Metadata(), { deadline }, (err, res) => (err ? reject(err) : resolve(res!))),
+  );
+}
+
+const statusText = (err: ServiceError) => `${err.code} ${err.details}`;
+
+/** Runs the steps in order, yielding each result as it is known; the first failure is the last result. */
+export async function* runDoctor(options: ConnectionOptions): AsyncGenerator<DoctorStepResult> {
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const tcp = await tcpStep(options.address, timeoutMs);
+  yield tcp;
+  if (!tcp.ok) return;
+
+  const name = options.authority ?? parseAddress(options.address).host;
+  const probe = await probeTls(options.address, options.tls, { authority: options.authority, timeoutMs });
+  if (!probe.ok) {
+    const order: ProbeStep[] = ['tls-handshake', 'server-certificate', 'client-certificate'];
+    for (const step of order.slice(0, order.indexOf(probe.step))) {
+      yield pass(step, step === 'tls-handshake' ? 'completed' : describeServerCertificate(probe.serverCertificate ?? ({} as PeerCertificate), name, options.tls.serverId));
+    }
+    yield fail(probe.step === 'tcp' ? 'tls-handshake' : probe.step, probe.failure);
+    return;
+  }
+  if (probe.alpn !== 'h2') {
+    yield fail('tls-handshake', { reason: `the server did not agree to HTTP/2 (ALPN ${probe.alpn || 'none'}), so it does not speak gRPC on this port`, fix: 'check the port: it should be a gRPC server' });
+    return;
+  }
+  yield pass('tls-handshake', `${probe.protocol ?? 'TLS'}, ALPN h2`);
+  yield pass('server-certificate', describeServerCertificate(probe.serverCertificate, name, options.tls.serverId));
+  yield pass('client-certificate', options.tls.certPem ? 'the server accepted your certificate' : 'the server did not ask for a client certificate (it is not enforcing mutual TLS)');
+
+  const connection = new RpcConnection(options);
+  try {
+    await connection.connect();
+    let me: WhoAmIResponse;
+    try {
+      me = await unary(connection.client, IdentityService.whoAmI as MethodDefinition<object, WhoAmIResponse>, {}, Date.now() + timeoutMs);
+    } catch (err) {
+      yield fail('whoami', {
+        reason: `WhoAmI failed: ${statusText(err as ServiceError)}`,
+        fix: 'every certrpc server serves certrpc.v1.Identity/WhoAmI; if the server is not certrpc, ignore this step, else its policy must allow it (it does by default)',
+      });
+      return;
+    }
+    const roles = me.roles.length > 0 ? `roles ${me.roles.join(', ')}` : 'no roles';
+    yield pass('whoami', `the server sees you as CN=${me.commonName}${me.spiffeId ? ` (${me.spiffeId})` : ''}, ${roles}`);
+
+    try {
+      const check = healthService.Check as MethodDefinition<{ service: string }, { status: string }>;
+      const health = await unary(connection.client, check, { service: '' }, Date.now() + timeoutMs);
+      if (health.status !== 'SERVING') {
+        yield fail('health', { reason: `the server reports ${health.status}`, fix: 'it may be starting or shutting down: wait and retry, or check its log' });
+        return;
+      }
+      yield pass('health', 'SERVING');
+    } catch (err) {
+      yield fail('health', { reason: `health check failed: ${statusText(err as ServiceError)}`, fix: 'the server should offer grpc.health.v1.Health/Check to every caller' });
+    }
+  } catch (err) {
+    if (!(err instanceof ConnectionError)) throw err;
+    yield fail('whoami', err.failure);
+  } finally {
+    connection.close();
+  }
+}

@@ -1,0 +1,116 @@
+// The client side of gRPC server reflection: ServerReflectionInfo is a bidi stream of requests and
+// responses. Tries grpc.reflection.v1 first and falls back to v1alpha (older servers, grpcurl's
+// default) when the server does not implement v1.
+import { Client, Metadata, MethodDefinition, ServiceError, status as Status } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { dirname, join } from 'node:path';
+import type { SchemaSource } from './schema';
+
+type Version = 'v1' | 'v1alpha';
+
+interface ReflectionResponse {
+  messageResponse?: 'fileDescriptorResponse' | 'listServicesResponse' | 'errorResponse' | string;
+  fileDescriptorResponse?: { fileDescriptorProto: Uint8Array[] };
+  listServicesResponse?: { service: { name: string }[] };
+  errorResponse?: { errorCode: number; errorMessage: string };
+}
+type ReflectionRequest = { host: string } & ({ listServices: string } | { fileContainingSymbol: string } | { fileByFilename: string });
+type ReflectionMethod = MethodDefinition<ReflectionRequest, ReflectionResponse>;
+
+let methods: Record<Version, ReflectionMethod> | undefined;
+
+/** The reflection protos ship with @grpc/reflection; parsed on first use only. */
+function reflectionMethods(): Record<Version, ReflectionMethod> {
+  if (methods) return methods;
+  const dir = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build', 'proto');
+  const load = (v: Version) => {
+    const pkg = loadSync(`grpc/reflection/${v}/reflection.proto`, { includeDirs: [dir], oneofs: true, defaults: true });
+    const service = pkg[`grpc.reflection.${v}.ServerReflection`] as Record<string, ReflectionMethod>;
+    return service.ServerReflectionInfo;
+  };
+  methods = { v1: load('v1'), v1alpha: load('v1alpha') };
+  return methods;
+}
+
+/** The server answered, but with a reflection error (e.g. NOT_FOUND for an unknown symbol). */
+export class ReflectionLookupError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReflectionLookupError';
+  }
+}
+
+export class ReflectionClient {
+  private version: Version = 'v1';
+
+  constructor(
+    private readonly client: Client,
+    private readonly metadata: () => Metadata,
+    private readonly deadline?: number,
+  ) {}
+
+  async listServices(): Promise<string[]> {
+    const res = await this.request({ host: '', listServices: '*' });
+    return (res.listServicesResponse?.service ?? []).map((s) => s.name);
+  }
+
+  /** Serialized FileDescriptorProtos: the file declaring symbol, then (usually) its dependencies. */
+  async fileContainingSymbol(symbol: string): Promise<Uint8Array[]> {
+    const res = await this.request({ host: '', fileContainingSymbol: symbol });
+    return res.fileDescriptorResponse?.fileDescriptorProto ?? [];
+  }
+
+  async fileByFilename(name: string): Promise<Uint8Array[]> {
+    const res = await this.request({ host: '', fileByFilename: name });
+    return res.fileDescriptorResponse?.fileDescriptorProto ?? [];
+  }
+
+  private async request(req: ReflectionRequest): Promise<ReflectionResponse> {
+    try {
+      return await this.exchange(req);
+    } catch (err) {
+      const unimplemented = (err as ServiceError).code === Status.UNIMPLEMENTED;
+      if (!unimplemented || this.version === 'v1alpha') throw err;
+      this.version = 'v1alpha';
+      return this.exchange(req);
+    }
+  }
+
+  /** One request on its own stream: simple, and reflection is a handful of calls per command. */
+  private exchange(req: ReflectionRequest): Promise<ReflectionResponse> {
+    const method = reflectionMethods()[this.version];
+    return new Promise((resolve, reject) => {
+      const stream = this.client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), {
+        deadline: this.deadline,
+      });
+      let answer: ReflectionResponse | undefined;
+      stream.on('data', (res: ReflectionResponse) => (answer ??= res));
+      stream.on('error', reject);
+      stream.on('status', (status: { code: number }) => {
+        if (status.code !== Status.OK) return; // 'error' has rejected already
+        if (!answer) reject(new Error('the server ended the reflection stream without an answer'));
+        else if (answer.errorResponse) reject(new ReflectionLookupError(answer.errorResponse.errorCode, answer.errorResponse.errorMessage));
+        else resolve(answer);
+      });
+      stream.write(req);
+      stream.end();
+    });
+  }
+}
+
+/** Reflection as a schema source: an unknown symbol or file is "not found", anything else an error. */
+export function reflectionSchemaSource(reflection: ReflectionClient): SchemaSource {
+  const orUndefined = (err: unknown) => {
+    if (err instanceof ReflectionLookupError && err.code === Status.NOT_FOUND) return undefined;
+    throw err;
+  };
+  return {
+    name: 'the server (reflection)',
+    listServices: () => reflection.listServices(),
+    filesForSymbol: (symbol) => reflection.fileContainingSymbol(symbol).catch(orUndefined),
+    fileByName: (name) => reflection.fileByFilename(name).catch(orUndefined),
+  };
+}
