@@ -15,8 +15,8 @@ const METHOD_FIX = 'write "/package.Service/Method", "/package.Service/*" (the w
 export function methodPatternProblem(pattern: string): string | undefined {
   if (pattern === '*' || METHOD.test(pattern)) return undefined;
   if (!pattern.startsWith('/') && METHOD.test(`/${pattern}`)) return `"${pattern}" lacks the leading "/"`;
-  if (/^\/[^/]+$/.test(pattern)) return `"${pattern}" has no "/" between the service and the method`;
   if (pattern.includes('*')) return `"${pattern}": "*" may only stand for a whole method ("/pkg.Service/*") or for everything ("*")`;
+  if (/^\/[^/]+$/.test(pattern)) return `"${pattern}" has no "/" between the service and the method`;
   return `"${pattern}" is not a method pattern`;
 }
 
