@@ -20,6 +20,7 @@ export function serveCommand(): Command {
     .option('--policy <file>', 'authorization policy (certrpc YAML or gRFC A43 JSON), re-read when it changes; without it only health checks and WhoAmI are allowed')
     .option('--audit <mode>', `which decisions the audit log records, overriding the policy: ${AUDIT_MODES.join(', ')}`)
     .option('--audit-file <file>', 'write the audit log to this file instead of stderr (overrides the policy)')
+    .option('--no-reflection', 'do not offer gRPC server reflection (clients then need the .proto files: certrpc call --proto)')
     .action(async (opts) => {
       const port = Number(opts.port);
       const auditMode = opts.audit === undefined ? undefined : parseAuditMode(opts.audit);
@@ -30,7 +31,7 @@ export function serveCommand(): Command {
       const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
       const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });
-      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaPem: clientCas?.pem, authorization: authz });
+      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaPem: clientCas?.pem, authorization: authz, reflection: opts.reflection });
       const { host, port: bound } = server.listening!;
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${bound}`);

@@ -20,6 +20,8 @@ export interface ServeDemoOptions {
   clientCaPem?: string;
   /** From authorization(): its stage runs after `stages`, its audit observer beside `observers`. The caller closes it. */
   authorization?: Authorization;
+  /** false: no server reflection (clients then need the .proto files: certrpc call --proto). */
+  reflection?: boolean;
 }
 
 /** The demo services (KeyValue, Echo, Identity) over mTLS with an identity from the PKI directory. */
@@ -31,6 +33,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServe
     stages: [...(options.stages ?? []), ...(options.authorization?.stages ?? [])],
     observers: [...(options.observers ?? []), ...(options.authorization?.observers ?? [])],
     onRefusedHandshake: options.onRefusedHandshake,
+    reflection: options.reflection,
     logger: options.logger,
   });
   await server.listen(options.host ?? '127.0.0.1', options.port ?? 50051);
