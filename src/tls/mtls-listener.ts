@@ -29,6 +29,18 @@ export interface ListenerLimits {
 
 export const DEFAULT_LIMITS: Required<ListenerLimits> = { handshakeTimeoutMs: 10_000, maxConnections: 1_000 };
 
+/** What the listener speaks once TLS is up: gRPC over HTTP/2 (the default), or HTTP/1.1 for the CONNECT proxy. */
+export interface ListenerProtocol {
+  /** ALPN protocols offered, in preference order. */
+  alpn: string[];
+  /** The ALPN protocol a peer must negotiate (gRPC: h2); undefined accepts any, or none. */
+  requiredAlpn?: string;
+  /** Last words to a refused peer before the connection closes (the proxy answers HTTP 407/403); default: just close. */
+  farewell?: (refusal: RefusedHandshake) => string | undefined;
+}
+
+export const GRPC_PROTOCOL: ListenerProtocol = { alpn: ['h2'], requiredAlpn: 'h2' };
+
 function contextOptions(m: TlsMaterial): SecureContextOptions {
   return { ca: m.clientCaPem, cert: m.certPem, key: m.keyPem, ...(m.crlPem ? { crl: m.crlPem } : {}), minVersion: 'TLSv1.2' };
 }
@@ -41,7 +53,11 @@ export interface MtlsListenerEvents {
 export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
   private readonly server: Server;
 
-  constructor(material: TlsMaterial, limits: ListenerLimits = {}) {
+  constructor(
+    material: TlsMaterial,
+    limits: ListenerLimits = {},
+    private readonly protocol: ListenerProtocol = GRPC_PROTOCOL,
+  ) {
     super();
     const { handshakeTimeoutMs, maxConnections } = { ...DEFAULT_LIMITS, ...limits };
     // Validate the material now, so a bad key fails at start, not at the first handshake.
@@ -51,7 +67,7 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
       requestCert: true,
       // Verified below, where the reason can still be read and logged; nothing unverified passes.
       rejectUnauthorized: false,
-      ALPNProtocols: ['h2'],
+      ALPNProtocols: protocol.alpn,
       handshakeTimeout: handshakeTimeoutMs,
     });
     this.server.maxConnections = maxConnections;
@@ -65,17 +81,24 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
   private admit(socket: TLSSocket): void {
     const cert = socket.getPeerCertificate();
     const presented = cert && Object.keys(cert).length > 0;
-    if (!socket.authorized || !presented || socket.alpnProtocol !== 'h2') {
+    const alpnOk = this.protocol.requiredAlpn === undefined || socket.alpnProtocol === this.protocol.requiredAlpn;
+    if (!socket.authorized || !presented || !alpnOk) {
       const code = !presented ? 'NO_CERTIFICATE' : !socket.authorized ? String(socket.authorizationError) : 'NO_ALPN_H2';
-      this.emit('refused', {
+      const refusal: RefusedHandshake = {
         peer: peerOf(socket),
         code,
         reason: refusalReason(code),
         subject: presented ? Object.entries(cert.subject ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
         issuer: presented ? Object.entries(cert.issuer ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
         serial: presented ? cert.serialNumber?.toLowerCase() : undefined,
-      });
-      socket.destroy();
+      };
+      this.emit('refused', refusal);
+      const words = this.protocol.farewell?.(refusal);
+      if (words === undefined) return void socket.destroy();
+      // end() flushes the answer and closes; a peer that never reads does not hold the socket.
+      socket.on('error', () => undefined);
+      socket.setTimeout(5_000, () => socket.destroy());
+      socket.end(words);
       return;
     }
     // A connection's own errors (peer reset, etc.) are the session's business, not a crash.
