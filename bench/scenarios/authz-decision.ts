@@ -1,0 +1,125 @@
+// In-process cost of one authorization decision (roles from the certificate, then the rules for
+// the method) for policies of 10, 1,000 and 10,000 rules over 100 roles. The policy is indexed
+// (rules by method, principals by exact value), so the cost must stay flat as it grows: target
+// < 2 us per decision at 10,000 rules. Also reported: the first decision for a new certificate
+// (role resolution, uncached) and the time to parse + compile the policy file (a reload).
+import { performance } from 'node:perf_hooks';
+import { CompiledPolicy } from '../../src/authz/compiled-policy';
+import type { PeerIdentity } from '../../src/authz/identity';
+import { parsePolicy } from '../../src/authz/policy-file';
+import { BenchOptions, Comparison, Measurement, Scenario, ScenarioResult } from '../scenario';
+
+const ROLES = 100;
+const SIZES = [10, 1_000, 10_000];
+const TARGET_NS = 2_000;
+
+/** A policy of `rules` rules: 100 roles (cn/spiffe/dns, 10 of them wildcards), exact + per-service + deny rules. */
+export function syntheticPolicyYaml(rules: number): string {
+  const roles: string[] = [];
+  for (let r = 0; r < ROLES; r++) {
+    const principal = r % 10 === 9 ? `spiffe: "spiffe://corp/ns/team-${r}/*"` : r % 3 === 0 ? `dns: "svc-${r}.corp"` : `cn: "user-${r}"`;
+    roles.push(`  role-${r}:\n    - ${principal}\n    - cn: "ops-${r}"`);
+  }
+  const lines: string[] = [];
+  for (let i = 0; i < rules; i++) {
+    const service = `/pkg${i % 97}.v1.Service${Math.floor(i / 97)}`;
+    const role = `role-${i % ROLES}`;
+    if (i % 50 === 49) lines.push(`  - name: deny-${i}\n    effect: deny\n    roles: [${role}]\n    methods: [${service}/Drop]`);
+    else if (i % 10 === 0) lines.push(`  - name: svc-${i}\n    roles: [${role}, role-${(i + 1) % ROLES}]\n    methods: ["${service}/*"]`);
+    else lines.push(`  - name: rule-${i}\n    roles: [${role}]\n    methods: [${service}/Method${i}, ${service}/Get]`);
+  }
+  return `name: synthetic-${rules}\nroles:\n${roles.join('\n')}\nrules:\n${lines.join('\n')}\n`;
+}
+
+function identity(n: number, fields: Partial<PeerIdentity>): PeerIdentity {
+  return { commonName: '', sans: [], dnsNames: [], uris: [], ips: [], emails: [], serial: n.toString(16), fingerprint: `bench:${n}`, issuer: 'CN=bench', notAfter: new Date(0), ...fields };
+}
+
+/** Callers that hold a role by CN, by DNS SAN, by SPIFFE wildcard, and one that holds none. */
+function callers(): PeerIdentity[] {
+  return [
+    identity(1, { commonName: 'user-1' }),
+    identity(2, { commonName: 'device', dnsNames: ['svc-3.corp'] }),
+    identity(3, { commonName: 'device', uris: ['spiffe://corp/ns/team-19/sa/api'], spiffeId: 'spiffe://corp/ns/team-19/sa/api' }),
+    identity(4, { commonName: 'stranger' }),
+  ];
+}
+
+/** A spread of methods: allowed, denied by rule, denied by default, unknown. */
+function methods(rules: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < 256; i++) {
+    const r = (i * 7919) % rules;
+    const service = `/pkg${r % 97}.v1.Service${Math.floor(r / 97)}`;
+    out.push(i % 4 === 0 ? `${service}/Drop` : i % 4 === 1 ? `${service}/Get` : i % 4 === 2 ? `${service}/Method${r}` : `/nobody.v1.Knows/Method${i}`);
+  }
+  return out;
+}
+
+function nsPer(iterations: number, run: (i: number) => void): number {
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) run(i);
+  return ((performance.now() - start) * 1e6) / iterations;
+}
+
+function measure(rules: number, iterations: number): { measurements: Measurement[]; ns: number } {
+  const loadStart = performance.now();
+  const policy = new CompiledPolicy(parsePolicy(syntheticPolicyYaml(rules), `synthetic-${rules}.yaml`));
+  const loadMs = performance.now() - loadStart;
+  const who = callers();
+  const ms = methods(rules);
+  let allowed = 0;
+  const decide = (i: number) => {
+    if (policy.decide(who[i & 3], ms[i & 255]).allowed) allowed++;
+  };
+  nsPer(Math.min(iterations, 100_000), decide); // warm-up: JIT, role cache, method cache
+  allowed = 0;
+  const ns = nsPer(iterations, decide);
+  // A new certificate each time: roles resolved through the exact maps and the wildcard list.
+  const coldIterations = Math.max(1_000, Math.floor(iterations / 20));
+  const cold = nsPer(coldIterations, (i) => policy.resolver.grants(identity(1_000 + i, { commonName: `user-${i % ROLES}`, dnsNames: [`svc-${i % ROLES}.corp`] })));
+  const row = (label: string, count: number, nsEach: number, extra: Record<string, number | string>): Measurement => ({
+    label,
+    count,
+    errors: 0,
+    perSecond: 1e9 / nsEach,
+    extra: { 'ns/op': nsEach, ...extra },
+  });
+  return {
+    ns,
+    measurements: [
+      row(`decide, ${rules} rules, ${ROLES} roles`, iterations, ns, { 'allowed %': (allowed / iterations) * 100, 'load ms': loadMs }),
+      row(`roles of a new certificate, ${rules} rules`, coldIterations, cold, {}),
+    ],
+  };
+}
+
+export const authzDecisionScenario: Scenario = {
+  name: 'authz-decision',
+  async run(options: BenchOptions): Promise<ScenarioResult> {
+    const iterations = options.quick ? 200_000 : 2_000_000;
+    const measurements: Measurement[] = [];
+    const nsBySize = new Map<number, number>();
+    for (const rules of SIZES) {
+      const m = measure(rules, iterations);
+      nsBySize.set(rules, m.ns);
+      measurements.push(...m.measurements);
+    }
+    const largest = nsBySize.get(SIZES[SIZES.length - 1])!;
+    const flatness = largest / nsBySize.get(SIZES[0])!;
+    const comparisons: Comparison[] = [
+      { name: `ns/decision at ${SIZES[SIZES.length - 1]} rules`, value: largest, target: `< ${TARGET_NS}`, met: largest < TARGET_NS },
+      { name: `ns/decision ${SIZES[SIZES.length - 1]} rules / ${SIZES[0]} rules (flat = about 1)`, value: flatness, target: '<= 2', met: flatness <= 2 },
+    ];
+    return {
+      scenario: 'authz-decision',
+      measurements,
+      comparisons,
+      notes: [
+        'in-process, one core: CompiledPolicy.decide() with roles cached per certificate (the steady state of a server)',
+        'methods mix: allowed, denied by a deny rule, denied by default, unknown to the policy; 4 callers (CN, DNS SAN, SPIFFE wildcard, no role)',
+        '"load ms" = parse + validate + compile the YAML (what a hot reload costs)',
+      ],
+    };
+  },
+};
