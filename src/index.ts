@@ -5,13 +5,22 @@
 //                                 services: [{ definition: MyService, implementation: impl }] });
 //   await server.listen('0.0.0.0', 8443);
 //
-// Handlers learn who called with callerOf(call).
+// Handlers learn who called with callerOf(call). Authorization: authorization({ policyFile, logger })
+// gives { stages, observers, close } for createServer (see docs/ARCHITECTURE.md).
 export { createServer, CertrpcServer } from './server/create-server';
 export type { CreateServerOptions, ServiceRegistration, ListeningAddress } from './server/create-server';
 export { callerOf } from './server/caller';
 export type { Caller } from './server/caller';
 export type { CallStage, CallObserver, CallContext, Rejection } from './server/call-gate';
 export type { PeerIdentity } from './authz/identity';
+export { authorization, NO_POLICY_WARNING } from './authz/authorization';
+export type { Authorization, AuthorizationOptions } from './authz/authorization';
+export { CompiledPolicy, defaultPolicy } from './authz/compiled-policy';
+export { loadPolicyFile, parsePolicy } from './authz/policy-file';
+export { PolicyError } from './authz/policy-error';
+export { describeDecision } from './authz/decision';
+export type { Decision } from './authz/decision';
+export type { PolicyModel, AuditMode } from './authz/policy-model';
 export { createClient } from './client/create-client';
 export type { CreateClientOptions } from './client/create-client';
 export { unary } from './client/unary';
