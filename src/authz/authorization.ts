@@ -5,10 +5,11 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { silentLogger } from '../log/logger';
-import type { CallObserver, CallStage } from '../server/call-gate';
+import type { CallContext, CallObserver, CallStage } from '../server/call-gate';
 import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink } from './audit-log';
 import { authorizationStage, DecisionRecord } from './authorization-stage';
 import { CompiledPolicy, defaultPolicy } from './compiled-policy';
+import type { Decision } from './decision';
 import { loadPolicyFile } from './policy-file';
 import { AuditMode } from './policy-model';
 import { PolicyWatcher } from './policy-watcher';
@@ -33,6 +34,8 @@ export interface Authorization {
   observers: CallObserver[];
   /** The policy in force now. */
   policy(): CompiledPolicy;
+  /** The decision the stage made for a call (for observers such as metrics), once it has run. */
+  decisionOf(ctx: CallContext): Decision | undefined;
   /** Present when the policy comes from a watched file. */
   watcher?: PolicyWatcher;
   /** Stops watching and closes an audit file. */
@@ -61,7 +64,9 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
 
   // The audit destination may come from the policy (relative to its file) and change on reload.
   const destinationOf = (p: CompiledPolicy): string => {
-    const d = options.audit?.destination ?? p.audit.destination ?? AUDIT_STDERR;
+    const given = options.audit?.destination;
+    if (given) return given === AUDIT_STDERR ? given : resolve(given); // a flag: relative to the working directory
+    const d = p.audit.destination ?? AUDIT_STDERR;
     return d === AUDIT_STDERR || isAbsolute(d) || !p.model.file ? d : resolve(dirname(p.model.file), d);
   };
   let sink: AuditSink = openAuditSink(destinationOf(current()));
@@ -86,6 +91,7 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
       }),
     ],
     policy: current,
+    decisionOf: (ctx) => decisions.get(ctx),
     watcher,
     close: () => {
       watcher?.close();
