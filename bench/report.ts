@@ -27,3 +27,9 @@ export function formatResult(result: ScenarioResult): string {
   for (const n of result.notes ?? []) out.push(`  note: ${n}`);
   return out.join('\n');
 }
+
+/** Every comparison that has a target, across scenarios: the page BENCHMARKS.md quotes. */
+export function formatTargets(results: ScenarioResult[]): string {
+  const rows = results.flatMap((r) => r.comparisons.filter((c) => c.target).map((c) => `  ${c.met ? 'met    ' : 'NOT met'}  ${r.scenario}: ${c.name} = ${fmt(c.value, 3)} (target ${c.target})`));
+  return rows.length ? `\n== targets ==\n${rows.join('\n')}` : '';
+}

@@ -29,6 +29,9 @@ export interface Comparison {
   /** The target from the issue, e.g. ">= 0.95"; met is computed by the scenario. */
   target?: string;
   met?: boolean;
+  /** Labels of the two measurements compared (value = subject / baseline), when the ratio is of two rows. */
+  subject?: string;
+  baseline?: string;
 }
 
 export interface ScenarioResult {
@@ -36,6 +39,9 @@ export interface ScenarioResult {
   measurements: Measurement[];
   comparisons: Comparison[];
   notes?: string[];
+  /** Set by the driver: wall time of the scenario, and the error if it failed to complete. */
+  seconds?: number;
+  failed?: string;
 }
 
 export interface Scenario {

@@ -1,5 +1,10 @@
 import { Scenario } from '../scenario';
 import { authzDecisionScenario } from './authz-decision';
+import { unaryScenario } from './unary';
+import { streamingScenario } from './streaming';
+import { handshakesScenario } from './handshakes';
+import { pkiIssuanceScenario } from './pki-issuance';
+import { idleConnectionsScenario } from './idle-connections';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [authzDecisionScenario];
+export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario];

@@ -1,0 +1,68 @@
+// What both bench servers share: read the config, listen, say "ready" with the port, then answer
+// the driver's usage and stop requests. CPU and RSS are measured here, inside the server process.
+import { serveIpc } from '../lib/ipc';
+
+export interface BenchServerConfig {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** Raised above certrpc's default (1,000) for the idle-connections scenario. */
+  maxConnections?: number;
+  /** certrpc only: the authorization policy; without it the server runs identity only. */
+  policyFile?: string;
+  /** certrpc only: where the audit log goes (every decision is recorded). */
+  auditFile?: string;
+}
+
+/** One sample of the server's own counters; the driver turns two of them into CPU%. */
+export interface ServerUsage {
+  cpuMicros: number;
+  wallMicros: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+export interface RunningBenchServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+function usage(collectGarbage: boolean): ServerUsage {
+  // --expose-gc is set by the launcher: memory figures after a full GC are comparable between runs.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collectGarbage && gc) {
+    gc();
+    gc();
+  }
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return {
+    cpuMicros: cpu.user + cpu.system,
+    wallMicros: Number(process.hrtime.bigint() / 1000n),
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+  };
+}
+
+export function runServerProcess(start: (config: BenchServerConfig) => Promise<RunningBenchServer>): void {
+  const config = JSON.parse(process.argv[2] ?? '{}') as BenchServerConfig;
+  // grpc-js warns about IP-address servernames on every connection; noise, not news.
+  process.noDeprecation = true;
+  start(config).then(
+    (server) => {
+      serveIpc({
+        usage: (m) => usage(Boolean(m.gc)),
+        stop: async () => {
+          await server.stop();
+          // Exit after the reply is sent, so --cpu-prof profiles are written and the driver is answered.
+          setImmediate(() => process.exit(0));
+        },
+      });
+      process.send?.({ id: 0, result: { ready: true, port: server.port } });
+    },
+    (err: Error) => {
+      process.send?.({ id: 0, error: err.stack ?? String(err) });
+      process.exit(1);
+    },
+  );
+}
