@@ -73,5 +73,6 @@ export function listCertificates(pki: PkiDir, options: ListOptions = {}): CertRo
 }
 
 function findRevocation(records: RevocationRecord[], serial: string, caSerial: string | undefined): RevocationRecord | undefined {
-  return records.find((r) => r.serial === serial && (r.caSerial === '*' || r.caSerial === caSerial));
+  // A certificate whose CA has been retired still shows its revocation (matched by serial alone).
+  return records.find((r) => r.serial === serial && (r.caSerial === '*' || caSerial === undefined || r.caSerial === caSerial));
 }

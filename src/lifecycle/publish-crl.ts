@@ -6,9 +6,9 @@ import { createCrl } from '../pki/crl';
 import { PkiError } from '../pki/errors';
 import { writeFileAtomic } from '../store/atomic-write';
 import { PkiDir } from '../store/pki-dir';
-import { RevocationRecords, writeRevocationRecords } from '../store/revocation-records';
+import { readRevocationRecords, RevocationRecords, writeRevocationRecords } from '../store/revocation-records';
 import { joinPem } from '../store/trust-bundle';
-import { DirCa, signerOf } from './ca-set';
+import { DirCa, loadCaSet, signerOf } from './ca-set';
 
 export const DEFAULT_CRL_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -57,4 +57,13 @@ export async function prepareCrls(records: RevocationRecords, cas: CrlSigner[], 
 export function writeCrls(pki: PkiDir, records: RevocationRecords, prepared: PreparedCrls): void {
   writeRevocationRecords(pki, { ...records, crlNumber: prepared.crlNumber });
   writeFileAtomic(pki.crlFile, prepared.pem, { overwrite: true });
+}
+
+/** `certrpc ca crl`: re-signs the CRLs of every CA (fresh thisUpdate/nextUpdate, next CRL number). */
+export async function publishCrls(pki: PkiDir, options: { days?: number; now?: Date } = {}): Promise<PreparedCrls> {
+  const set = loadCaSet(pki);
+  const records = readRevocationRecords(pki);
+  const prepared = await prepareCrls(records, await signersOf(set.all), options);
+  writeCrls(pki, records, prepared);
+  return prepared;
 }

@@ -2,17 +2,12 @@
 // a rotated CA bundle or a new CRL is read, checked and swapped in while the server runs (new
 // connections get it, open ones keep theirs, newly revoked peers are cut off), and the server warns
 // ahead of expiry. This is what `certrpc serve` runs.
-import { FileReloader } from '../store/file-reloader';
-import { LoadedTls, loadTlsMaterial, TlsFiles } from '../tls/tls-material-files';
+import { FileReloader, ReloadTiming } from '../store/file-reloader';
+import { describeTls, LoadedTls, loadTlsMaterial, TlsFiles } from '../tls/tls-material-files';
 import { CertrpcServer, createServer, CreateServerOptions } from './create-server';
 import { DEFAULT_CRL_WARNING_DAYS, DEFAULT_EXPIRY_WARNING_DAYS, startExpiryMonitor } from './expiry-monitor';
 
-export interface ReloadTiming {
-  /** Stat fallback for fs.watch. Default 1000 ms. */
-  intervalMs?: number;
-  debounceMs?: number;
-  settleMs?: number;
-}
+export type { ReloadTiming };
 
 export interface ServerFromFilesOptions extends Omit<CreateServerOptions, 'tls'> {
   files: TlsFiles;
@@ -26,15 +21,6 @@ export interface ServerFromFiles {
   server: CertrpcServer;
   /** The material in force; tests await tls.nextReload(). */
   tls: FileReloader<LoadedTls>;
-}
-
-/** A one-line summary for logs: which certificate, which CAs, which CRLs. */
-export function describeTls(loaded: LoadedTls): Record<string, unknown> {
-  return {
-    certificate: { subject: loaded.certificate.subject, serial: loaded.certificate.serial, notAfter: loaded.certificate.notAfter.toISOString() },
-    cas: loaded.cas.map((c) => `${c.subject} (serial ${c.serial})`),
-    crls: loaded.crls.map((c) => ({ issuer: c.issuer, crlNumber: c.crlNumber, revoked: c.revoked, nextUpdate: c.nextUpdate?.toISOString() })),
-  };
 }
 
 export async function createServerFromFiles(options: ServerFromFilesOptions): Promise<ServerFromFiles> {

@@ -23,6 +23,9 @@ export interface ReloadResult {
   error?: string;
 }
 
+/** How quickly changes are noticed (tests shorten these). */
+export type ReloadTiming = Pick<FileReloaderOptions<unknown>, 'intervalMs' | 'debounceMs' | 'settleMs'>;
+
 export interface FileReloaderOptions<T> {
   /** Names it in log lines: "TLS material", "authorization policy". */
   what: string;

@@ -84,3 +84,12 @@ async function loadCrls(file: string, cas: X509Certificate[]): Promise<{ pem: st
     facts: matched.map((m) => ({ issuer: m.crl.issuer, crlNumber: m.crl.crlNumber, nextUpdate: m.crl.nextUpdate, revoked: m.crl.entries.length })),
   };
 }
+
+/** The fields of a "reloaded" log line: which certificate, which CAs, which CRLs (never key material). */
+export function describeTls(loaded: LoadedTls): Record<string, unknown> {
+  return {
+    certificate: { subject: loaded.certificate.subject, serial: loaded.certificate.serial, notAfter: loaded.certificate.notAfter.toISOString() },
+    cas: loaded.cas.map((c) => `${c.subject} (serial ${c.serial})`),
+    crls: loaded.crls.map((c) => ({ issuer: c.issuer, crlNumber: c.crlNumber, revoked: c.revoked, nextUpdate: c.nextUpdate?.toISOString() })),
+  };
+}

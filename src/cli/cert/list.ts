@@ -1,31 +1,39 @@
 import { Command } from 'commander';
-import { describeCertificate } from '../../pki/inspect';
-import { parseCertificateBundle } from '../../pki/pem';
-import { verifyCertificate } from '../../pki/verify';
+import { CertStatus, DEFAULT_EXPIRING_DAYS, listCertificates } from '../../lifecycle/cert-status';
 import { PkiDir } from '../../store/pki-dir';
-import { readUserFile } from '../../store/read-file';
+import { parseDaysFlag } from '../days-flag';
+import { UsageError } from '../exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
 import { formatTable } from '../table';
 
+const STATUSES: CertStatus[] = ['valid', 'expiring', 'expired', 'revoked', 'not-yet-valid', 'untrusted'];
+
 export function certListCommand(): Command {
   const cmd = new Command('list')
-    .description('list the certificates in the PKI directory with their purpose, names, expiry and status')
+    .description('list the certificates in the PKI directory: purpose, CN, serial, expiry, issuing CA and status (valid, expiring, expired, revoked, not-yet-valid, untrusted)')
     .option('--dir <dir>', DIR_HELP, defaultDir())
+    .option('--expiring <days>', 'a certificate expiring within this many days is "expiring"', `${DEFAULT_EXPIRING_DAYS}d`)
+    .option('--status <list>', `only these statuses, comma-separated: ${STATUSES.join(',')}`)
     .option('--json', 'print JSON')
     .action((opts) => {
+      const expiringDays = parseDaysFlag(opts.expiring, '--expiring');
+      const only = opts.status === undefined ? undefined : (String(opts.status).split(',') as CertStatus[]);
+      const unknown = only?.find((s) => !STATUSES.includes(s));
+      if (unknown !== undefined) throw new UsageError(`bad --status "${unknown}"`, `use one or more of ${STATUSES.join(',')}`);
       const pki = new PkiDir(opts.dir);
-      const trusted = pki.hasCa() ? parseCertificateBundle(pki.trustBundle(), pki.caCertFile) : [];
-      const rows = pki.names().map((name) => {
-        const file = pki.certFile(name);
-        const pem = readUserFile(file, 'certificate');
-        const chain = verifyCertificate(parseCertificateBundle(pem, file)[0], trusted);
-        const info = describeCertificate(pem, chain);
-        const status = chain.ok ? (info.daysLeft < 30 ? 'expiring' : 'valid') : chain.code === 'CERT_HAS_EXPIRED' ? 'expired' : chain.code === 'CERT_NOT_YET_VALID' ? 'not-yet-valid' : 'untrusted';
-        return { name, purpose: info.extendedKeyUsage.join(',') || '-', commonName: info.commonName, serial: info.serial, notAfter: info.notAfter, daysLeft: info.daysLeft, status, issuer: info.issuer, sans: info.sans };
-      });
+      const rows = listCertificates(pki, { expiringDays }).filter((r) => !only || only.includes(r.status));
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
-      if (rows.length === 0) return console.log(`no certificates in ${pki.dir} (issue one: certrpc cert issue NAME --client)`);
-      console.log(formatTable(['NAME', 'PURPOSE', 'CN', 'SERIAL', 'EXPIRES', 'STATUS'], rows.map((r) => [r.name, r.purpose, r.commonName, r.serial, r.notAfter.slice(0, 10), r.status])));
+      if (rows.length === 0) return console.log(only ? 'no certificate has that status' : `no certificates in ${pki.dir} (issue one: certrpc cert issue NAME --client)`);
+      console.log(
+        formatTable(
+          ['NAME', 'PURPOSE', 'CN', 'SERIAL', 'EXPIRES', 'CA', 'STATUS'],
+          rows.map((r) => [r.name, r.purpose, r.commonName, r.serial, r.notAfter.slice(0, 10), r.caSerial ? r.issuer : '-', r.status === 'valid' ? 'valid' : `${r.status}${r.detail ? `: ${r.detail}` : ''}`]),
+        ),
+      );
     });
-  return withHelp(cmd, ['certrpc cert list', 'certrpc cert list --dir /etc/certrpc --json | jq -r ".[] | select(.status != \\"valid\\") | .name"']);
+  return withHelp(cmd, [
+    'certrpc cert list',
+    'certrpc cert list --expiring 60d --status expiring,expired',
+    'certrpc cert list --dir /etc/certrpc --json | jq -r ".[] | select(.status != \\"valid\\") | .name"',
+  ]);
 }

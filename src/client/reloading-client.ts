@@ -1,0 +1,82 @@
+// A long-lived typed client whose certificate, key, trust bundle (and optional CRL for the server's
+// certificate) come from files and follow them: on a change the material is read and checked with
+// the same loader as a server's, and calls from then on go over a new connection made with it
+// (ReloadingChannel); calls in progress finish on the old one. A broken change is refused with one
+// log line and the last good material stays in use.
+import { ChannelCredentials, ChannelOptions, Client, ClientOptions, credentials, Interceptor } from '@grpc/grpc-js';
+import { createSecureContext } from 'node:tls';
+import type { Logger } from '../log/logger';
+import { FileReloader, ReloadTiming } from '../store/file-reloader';
+import { ClientTlsMaterial, createClientCredentials, serverIdChecker } from '../tls/client-credentials';
+import { describeTls, LoadedTls, loadTlsMaterial, TlsFiles } from '../tls/tls-material-files';
+import { diagnosisInterceptor } from './diagnosis-interceptor';
+import { ReloadingChannel } from './reloading-channel';
+
+export interface ReloadingClientOptions {
+  /** Our certificate and key, the CA bundle(s) the server must chain to, optionally a CRL. */
+  files: TlsFiles;
+  /** Verify the server by this URI SAN or DNS name instead of the address dialed. */
+  serverId?: string;
+  /** Verify the server certificate for this name and send it as SNI/authority. */
+  authority?: string;
+  grpcOptions?: ChannelOptions & { interceptors?: Interceptor[] };
+  /** Explain connection failures in words; on by default. */
+  diagnose?: boolean;
+  logger?: Logger;
+  reload?: ReloadTiming;
+}
+
+export interface ReloadingClient<T> {
+  client: T;
+  channel: ReloadingChannel;
+  /** The material in use; tests await tls.nextReload(). */
+  tls: FileReloader<LoadedTls>;
+  close(): void;
+}
+
+type ClientConstructor<T> = new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>) => T;
+
+/** Channel credentials for one version of the material; with a CRL, the server's certificate is checked against it too. */
+export function clientCredentialsFor(material: ClientTlsMaterial & { crlPem?: string }): ChannelCredentials {
+  if (!material.crlPem) return createClientCredentials(material);
+  const context = createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, crl: material.crlPem });
+  return credentials.createFromSecureContext(context, material.serverId ? { checkServerIdentity: serverIdChecker(material.serverId) } : {});
+}
+
+export async function createReloadingClient<T extends Client>(Ctor: ClientConstructor<T>, address: string, options: ReloadingClientOptions): Promise<ReloadingClient<T>> {
+  // One object, updated in place: the diagnosis interceptor probes with whatever is current.
+  const material: ClientTlsMaterial & { crlPem?: string } = { caPem: '' };
+  const adopt = (loaded: LoadedTls) =>
+    Object.assign(material, { caPem: loaded.material.clientCaPem, certPem: loaded.material.certPem, keyPem: loaded.material.keyPem, crlPem: loaded.material.crlPem, serverId: options.serverId });
+  const target: { channel?: ReloadingChannel } = {};
+  const tls = await FileReloader.start<LoadedTls>({
+    what: 'client TLS material',
+    files: [options.files.certFile, options.files.keyFile, ...options.files.caFiles, ...(options.files.crlFile ? [options.files.crlFile] : [])],
+    load: () => loadTlsMaterial(options.files),
+    apply: (loaded) => {
+      adopt(loaded);
+      target.channel?.replaceCredentials(clientCredentialsFor(material));
+    },
+    describe: describeTls,
+    logger: options.logger,
+    ...options.reload,
+  });
+  adopt(tls.current);
+  const { interceptors = [], ...channelOptions } = options.grpcOptions ?? {};
+  if (options.authority) {
+    channelOptions['grpc.ssl_target_name_override'] = options.authority;
+    channelOptions['grpc.default_authority'] = options.authority;
+  }
+  const channel = (target.channel = new ReloadingChannel(address, clientCredentialsFor(material), channelOptions));
+  const all = options.diagnose === false ? interceptors : [diagnosisInterceptor(address, material, options.authority), ...interceptors];
+  const client = new Ctor(address, clientCredentialsFor(material), { ...channelOptions, interceptors: all, channelOverride: channel });
+  return {
+    client,
+    channel,
+    tls,
+    close: () => {
+      tls.close();
+      client.close();
+    },
+  };
+}
