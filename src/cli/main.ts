@@ -8,6 +8,7 @@ import { bundleCommand } from './bundle';
 import { certCommand } from './cert';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 import { pkiCommand } from './pki';
+import { proxyCommand } from './proxy';
 import { policyCommand } from './policy';
 import { rpcCommands } from './rpc';
 import { serveCommand } from './serve';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(certCommand())
     .addCommand(bundleCommand())
     .addCommand(serveCommand())
+    .addCommand(proxyCommand())
     .addCommand(policyCommand());
   for (const cmd of rpcCommands()) program.addCommand(cmd);
   configureAll(program);

@@ -1,7 +1,7 @@
 // Every way a mutual-TLS connection fails, in words, with the side that refused and the fix.
 // One table for the client's diagnosis, `certrpc doctor` and the server's refused-handshake log.
 
-export type RefusingSide = 'network' | 'client' | 'server';
+export type RefusingSide = 'network' | 'client' | 'server' | 'proxy';
 
 export interface TlsFailure {
   /** Who said no: the network (nothing listening), we (the client refused the server) or the server. */
@@ -107,6 +107,6 @@ export function alertName(message: string): string | undefined {
 }
 
 export function formatFailure(f: TlsFailure): string {
-  const who = f.side === 'server' ? 'the server refused the connection' : f.side === 'client' ? 'this client refused the server' : 'could not connect';
+  const who = f.side === 'server' ? 'the server refused the connection' : f.side === 'client' ? 'this client refused the server' : f.side === 'proxy' ? 'the proxy refused the tunnel' : 'could not connect';
   return `${who}: ${f.reason} [${f.code}]\n  fix: ${f.fix}`;
 }

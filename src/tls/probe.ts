@@ -1,6 +1,7 @@
 // A plain TLS handshake with exactly the client's material, to learn why a gRPC connection
 // failed: grpc-js reports most failures as "14 UNAVAILABLE: Failed to connect".
 import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { checkServerIdentity, connect, DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { parseCertificateBundle } from '../pki/pem';
@@ -14,6 +15,8 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** How long to wait after the handshake for the server's verdict on our certificate (TLS 1.3 sends it late). */
   settleMs?: number;
+  /** Run the handshake over this open connection (e.g. a CONNECT proxy tunnel) instead of dialing the address. */
+  socket?: Duplex;
 }
 
 /** Where a probe stopped, in the order `certrpc doctor` reports the steps. */
@@ -32,7 +35,7 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
   const trusted = safeSubjects(material.caPem);
   return new Promise((resolve) => {
     let serverCertificate: DetailedPeerCertificate | undefined;
-    let tcpConnected = false;
+    let tcpConnected = options.socket !== undefined;
     let done = false;
     // Before the server's certificate arrived the handshake failed; after it, the server judged ours.
     const stepSoFar = (): ProbeStep => (!tcpConnected ? 'tcp' : serverCertificate ? 'client-certificate' : 'tls-handshake');
@@ -46,6 +49,7 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
     const socket = connect({
       host,
       port,
+      socket: options.socket,
       ca: material.caPem,
       cert: material.certPem,
       key: material.keyPem,

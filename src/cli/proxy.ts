@@ -1,0 +1,91 @@
+import { Command } from 'commander';
+import { CompiledPolicy } from '../authz/compiled-policy';
+import { decideConnect } from '../authz/connect-rules';
+import { PolicyWatcher } from '../authz/policy-watcher';
+import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
+import { ConnectAuthorizer, ConnectProxy } from '../proxy/connect-proxy';
+import { FileReloader } from '../store/file-reloader';
+import { PkiDir } from '../store/pki-dir';
+import { describeTls, LoadedTls, loadTlsMaterial } from '../tls/tls-material-files';
+import { parseAddress } from '../tls/address';
+import { UsageError } from './exit-codes';
+import { defaultDir, DIR_HELP, withHelp } from './help';
+import { parseSeconds } from './rpc/connection-flags';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1), with --port overriding the port. */
+function listenAddress(listen: string, port?: string): { host: string; port: number } {
+  const withHost = listen.startsWith(':') ? `127.0.0.1${listen}` : listen;
+  let address: { host: string; port: number };
+  try {
+    address = parseAddress(withHost);
+  } catch {
+    throw new UsageError(`bad --listen "${listen}"`, 'write HOST:PORT, e.g. 127.0.0.1:3129, 0.0.0.0:3129 (every interface) or :0 (a free port on 127.0.0.1)');
+  }
+  if (port === undefined) return address;
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new UsageError(`bad --port "${port}"`, 'give a port number 0-65535 (0 picks a free one)');
+  return { host: address.host, port: Number(port) };
+}
+
+export function proxyCommand(): Command {
+  const cmd = new Command('proxy')
+    .description('run an mTLS CONNECT proxy: clients with a trusted certificate open tunnels to HOST:PORT targets their roles allow (policy connect: rules)')
+    .option('--listen <host:port>', 'address to listen on (:PORT is 127.0.0.1:PORT; 0 picks a free port)', '127.0.0.1:3129')
+    .option('--port <port>', 'port to listen on, overriding the one in --listen')
+    .option('--dir <dir>', DIR_HELP, defaultDir())
+    .option('--name <name>', "the proxy's own identity in DIR: NAME.crt and NAME.key (a server certificate)", 'proxy')
+    .option('--client-ca <file>', 'trust client certificates signed by this CA (repeatable; default DIR/ca.crt)', collect)
+    .option('--crl <file>', 'refuse certificates revoked in this CRL file, reloaded when it changes (default DIR/crl.pem when it exists)')
+    .option('--policy <file>', 'authorization policy whose connect: rules decide tunnels by role (reloaded when it changes); without it every tunnel is refused')
+    .option('--connect-timeout <seconds>', 'how long connecting to a target may take before the client gets 504', '10')
+    .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
+    .action(async (opts) => {
+      const { host, port } = listenAddress(opts.listen, opts.port);
+      if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
+      const connectTimeoutMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
+      const logger = createLogger({ level: opts.logLevel as LogLevel, name: 'certrpc-proxy' });
+      const pki = new PkiDir(opts.dir);
+      pki.loadIdentity(opts.name); // a clear message (and the issue command) when the identity is missing
+      // Made from the first load; a reload later finds it here.
+      const running: { proxy?: ConnectProxy } = {};
+      const tls = await FileReloader.start<LoadedTls>({
+        what: 'TLS material',
+        files: [pki.certFile(opts.name), pki.keyFile(opts.name), ...(opts.clientCa ?? [pki.caCertFile]), opts.crl ?? pki.crlFile],
+        load: () => loadTlsMaterial({ certFile: pki.certFile(opts.name), keyFile: pki.keyFile(opts.name), caFiles: opts.clientCa ?? [pki.caCertFile], crlFile: opts.crl ?? pki.crlFile }),
+        apply: (loaded) => running.proxy?.updateTls(loaded.material),
+        describe: describeTls,
+        logger,
+      });
+      const policy = opts.policy ? new PolicyWatcher(opts.policy, { logger }) : undefined;
+      if (!policy) logger.warn('no --policy FILE: this proxy refuses every tunnel (allow targets with connect: rules in a policy)');
+      const authorize: ConnectAuthorizer = (identity, target) =>
+        policy ? decideConnect(policy.current, identity, target) : decideConnect(NO_TUNNELS, identity, target);
+      logger.info({ ...describeTls(tls.current), policy: opts.policy }, `trusting client certificates from: ${tls.current.cas.map((c) => c.subject).join('; ')}`);
+      const proxy = (running.proxy = new ConnectProxy({ tls: tls.current.material, authorize, logger, connectTimeoutMs }));
+      const bound = await proxy.listen(host, port);
+      // Scripts and tests read the port from this exact line.
+      console.log(`listening on ${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          logger.info({ signal, tunnels: proxy.tunnelCount }, 'shutting down');
+          void proxy.close(5000).then(() => {
+            tls.close();
+            policy?.close();
+            resolve();
+          });
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+  return withHelp(cmd, [
+    'certrpc cert issue proxy --server --san DNS:proxy.internal,IP:10.0.0.2 && certrpc proxy --listen 0.0.0.0:3129 --policy policy.yaml',
+    'certrpc proxy --listen :0 --policy policy.yaml   # prints "listening on 127.0.0.1:PORT"',
+    'certrpc call 10.0.0.5:50051 certrpc.v1.Identity/WhoAmI --identity alice --proxy https://10.0.0.2:3129',
+    'curl --proxy https://10.0.0.2:3129 --proxy-cacert certs/ca.crt --proxy-cert certs/alice.crt --proxy-key certs/alice.key ...',
+  ]);
+}
+
+/** The policy without --policy: no connect rules, so every tunnel is refused with that reason. */
+const NO_TUNNELS = new CompiledPolicy({ name: 'none (no --policy)', format: 'builtin', roles: [], rules: [], audit: { mode: 'all' } });
