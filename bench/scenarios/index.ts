@@ -5,6 +5,7 @@ import { streamingScenario } from './streaming';
 import { handshakesScenario } from './handshakes';
 import { pkiIssuanceScenario } from './pki-issuance';
 import { idleConnectionsScenario } from './idle-connections';
+import { rotationScenario } from './rotation';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario];
+export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario];
