@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PkiError } from '../pki/errors';
 import { parseCertificateBundle } from '../pki/pem';
-import { checkName, DEFAULT_PKI_DIR, loadIdentityFiles } from '../store/pki-dir';
+import { checkName, DEFAULT_PKI_DIR, loadIdentityFiles } from '../store/pki-names';
 import { readUserFile } from '../store/read-file';
 import { ClientTlsMaterial } from '../tls/client-credentials';
 

@@ -1,36 +1,17 @@
 // The client side of gRPC server reflection: ServerReflectionInfo is a bidi stream of requests and
 // responses. Tries grpc.reflection.v1 first and falls back to v1alpha (older servers, grpcurl's
 // default) when the server does not implement v1.
-import { Client, Metadata, MethodDefinition, ServiceError, status as Status } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { dirname, join } from 'node:path';
+import { Client, Metadata, ServiceError, status as Status } from '@grpc/grpc-js';
+import { ServerReflectionRequest, ServerReflectionResponse, ServerReflectionService } from '../gen/grpc/reflection/v1/reflection';
 import type { SchemaSource } from './schema';
 
 type Version = 'v1' | 'v1alpha';
+type ReflectionRequest = Partial<ServerReflectionRequest>;
 
-interface ReflectionResponse {
-  messageResponse?: 'fileDescriptorResponse' | 'listServicesResponse' | 'errorResponse' | string;
-  fileDescriptorResponse?: { fileDescriptorProto: Uint8Array[] };
-  listServicesResponse?: { service: { name: string }[] };
-  errorResponse?: { errorCode: number; errorMessage: string };
-}
-type ReflectionRequest = { host: string } & ({ listServices: string } | { fileContainingSymbol: string } | { fileByFilename: string });
-type ReflectionMethod = MethodDefinition<ReflectionRequest, ReflectionResponse>;
-
-let methods: Record<Version, ReflectionMethod> | undefined;
-
-/** The reflection protos ship with @grpc/reflection; parsed on first use only. */
-function reflectionMethods(): Record<Version, ReflectionMethod> {
-  if (methods) return methods;
-  const dir = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build', 'proto');
-  const load = (v: Version) => {
-    const pkg = loadSync(`grpc/reflection/${v}/reflection.proto`, { includeDirs: [dir], oneofs: true, defaults: true });
-    const service = pkg[`grpc.reflection.${v}.ServerReflection`] as Record<string, ReflectionMethod>;
-    return service.ServerReflectionInfo;
-  };
-  methods = { v1: load('v1'), v1alpha: load('v1alpha') };
-  return methods;
-}
+// v1alpha's messages are v1's, field for field: one generated codec serves both paths.
+const method = ServerReflectionService.serverReflectionInfo;
+const PATHS: Record<Version, string> = { v1: method.path, v1alpha: method.path.replace('.v1.', '.v1alpha.') };
+const serialize = (req: ReflectionRequest) => method.requestSerialize(ServerReflectionRequest.fromPartial(req));
 
 /** The server answered, but with a reflection error (e.g. NOT_FOUND for an unknown symbol). */
 export class ReflectionLookupError extends Error {
@@ -68,7 +49,7 @@ export class ReflectionClient {
     return res.fileDescriptorResponse?.fileDescriptorProto ?? [];
   }
 
-  private async request(req: ReflectionRequest): Promise<ReflectionResponse> {
+  private async request(req: ReflectionRequest): Promise<ServerReflectionResponse> {
     try {
       return await this.exchange(req);
     } catch (err) {
@@ -80,14 +61,11 @@ export class ReflectionClient {
   }
 
   /** One request on its own stream: simple, and reflection is a handful of calls per command. */
-  private exchange(req: ReflectionRequest): Promise<ReflectionResponse> {
-    const method = reflectionMethods()[this.version];
+  private exchange(req: ReflectionRequest): Promise<ServerReflectionResponse> {
     return new Promise((resolve, reject) => {
-      const stream = this.client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), {
-        deadline: this.deadline,
-      });
-      let answer: ReflectionResponse | undefined;
-      stream.on('data', (res: ReflectionResponse) => (answer ??= res));
+      const stream = this.client.makeBidiStreamRequest(PATHS[this.version], serialize, method.responseDeserialize, this.metadata(), { deadline: this.deadline });
+      let answer: ServerReflectionResponse | undefined;
+      stream.on('data', (res: ServerReflectionResponse) => (answer ??= res));
       stream.on('error', reject);
       stream.on('status', (status: { code: number }) => {
         if (status.code !== Status.OK) return; // 'error' has rejected already

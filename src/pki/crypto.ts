@@ -2,7 +2,7 @@
 // @peculiar/x509 2.x resolves its providers through tsyringe, which needs reflect-metadata
 // loaded first; importing this module is what makes the rest of src/pki/ work.
 import 'reflect-metadata';
-import { createPrivateKey, createPublicKey, webcrypto, KeyObject } from 'node:crypto';
+import { createPrivateKey, webcrypto, KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { PkiError } from './errors';
 
@@ -88,9 +88,5 @@ export async function importSigningKey(pem: string, file?: string): Promise<{ ke
   return { key, keyType };
 }
 
-/** True when the private key is the one whose public half the certificate carries. */
-export function keyMatchesCertificate(keyPem: string, certPem: string): boolean {
-  const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ format: 'der', type: 'spki' });
-  const fromCert = createPublicKey(certPem).export({ format: 'der', type: 'spki' });
-  return fromKey.equals(fromCert);
-}
+// Lives in its own module (node:crypto only) so identity loading does not pull in @peculiar/x509.
+export { keyMatchesCertificate } from './key-match';

@@ -11,7 +11,8 @@ import { HEALTH_PROTO_DIR, HEALTH_PROTO_FILE } from './health';
 /** certrpc's own protos (certrpc.v1, demo.v1): beside dist/ and src/ in the package. */
 export const CERTRPC_PROTO_DIR = join(__dirname, '..', '..', 'proto');
 const REFLECTION_PROTO_DIR = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build', 'proto');
-const REFLECTION_PROTO_FILES = ['grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'];
+// v1 is in proto/ (certrpc's client is generated from it); v1alpha only ships with @grpc/reflection.
+const REFLECTION_PROTO_FILES = ['grpc/reflection/v1alpha/reflection.proto'];
 export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
 
 export interface ReflectionOptions {

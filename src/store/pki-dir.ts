@@ -1,38 +1,16 @@
 // The certs/ directory: which file holds what, and the only place that reads or writes it.
 import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CertificateAndKey, loadSigningCa, parseCertificate, SigningCa } from '../pki/ca';
+import { CertificateAndKey, loadSigningCa, SigningCa } from '../pki/ca';
 import { signingCertificateOf } from '../pki/ca-bundle';
-import { keyMatchesCertificate } from '../pki/crypto';
 import { PkiError } from '../pki/errors';
 import { parseCertificateBundle } from '../pki/pem';
 import { writeFileAtomic } from './atomic-write';
+import { checkName, DEFAULT_PKI_DIR, IdentityFiles, loadIdentityFiles } from './pki-names';
 import { readUserFile } from './read-file';
 
-export const DEFAULT_PKI_DIR = 'certs';
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/** A certificate, its key and the CA bundle to verify peers with: everything one side of mTLS needs. */
-export interface IdentityFiles {
-  name: string;
-  certPem: string;
-  keyPem: string;
-  caPem: string;
-  certFile: string;
-  keyFile: string;
-  caFile: string;
-}
-
-export function checkName(name: string, what = 'NAME'): string {
-  // "ca" and "ca-<hex serial>" are taken by the CA's own files (ca.crt, ca-SERIAL.key after a rotation).
-  if (!NAME.test(name) || name === 'ca' || /^ca-[0-9a-f]+$/.test(name)) {
-    throw new PkiError(`invalid name "${name}"`, {
-      flag: what,
-      fix: 'use 1-64 letters, digits, ".", "_" or "-" (it becomes the file name NAME.crt/NAME.key; "ca" is reserved)',
-    });
-  }
-  return name;
-}
+export { DEFAULT_PKI_DIR, checkName, loadIdentityFiles } from './pki-names';
+export type { IdentityFiles } from './pki-names';
 
 export class PkiDir {
   readonly dir: string;
@@ -220,26 +198,4 @@ export class PkiDir {
       throw err;
     }
   }
-}
-
-/** Loads an identity from explicit paths (--cert/--key/--cacert), with the same checks. */
-export function loadIdentityFiles(files: { name?: string; certFile: string; keyFile: string; caFile: string }): IdentityFiles {
-  const certPem = readUserFile(files.certFile, 'certificate', '--cert');
-  const keyPem = readUserFile(files.keyFile, 'private key', '--key');
-  const caPem = readUserFile(files.caFile, 'CA certificate', '--cacert');
-  parseCertificate(certPem, files.certFile);
-  parseCertificateBundle(caPem, files.caFile);
-  let matches: boolean;
-  try {
-    matches = keyMatchesCertificate(keyPem, certPem);
-  } catch (err) {
-    throw new PkiError(`not a readable private key: ${(err as Error).message}`, { file: files.keyFile, fix: 'point at the PEM private key that belongs to the certificate' });
-  }
-  if (!matches) {
-    throw new PkiError(`the private key does not belong to the certificate ${files.certFile}`, {
-      file: files.keyFile,
-      fix: 'use the key created together with that certificate, or re-issue the pair',
-    });
-  }
-  return { name: files.name ?? files.certFile, certPem, keyPem, caPem, ...files };
 }

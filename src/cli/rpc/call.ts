@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { invokeMethod, methodPath } from '../../client/dynamic-call';
 import { JsonCodec } from '../../client/json-codec';
 import { singleRequest, streamRequests } from '../../client/request-input';
-import { CALL_EXIT_CODES_HELP, UsageError } from '../exit-codes';
+import { CALL_EXIT_CODES_HELP, EXIT, UsageError } from '../exit-codes';
 import { withHelp } from '../help';
 import { addConnectionFlags } from './connection-flags';
 import { addRequestFlags } from './request-flags';
@@ -35,10 +35,15 @@ export function callCommand(): Command {
   addRequestFlags(cmd);
   cmd.action(async (address: string, methodName: string, opts) => {
     if (!METHOD_NAME.test(methodName)) throw new UsageError(`bad method "${methodName}"`, 'write pkg.Service/Method or pkg.Service.Method, e.g. demo.v1.KeyValue/Get');
+    // `certrpc call ... Watch | head -1`: the reader has what it wanted once it closes the pipe.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(EXIT.OK);
+    });
     try {
       await runSession(address, opts, async (session) => {
-        const { method, registry } = await session.schema().method(methodName);
-        session.verbose.step(`${methodPath(method)} is ${method.methodKind.replace('_', ' ')}, schema from ${session.schema().source.name}`);
+        const schema = await session.schema();
+        const { method, registry } = await schema.method(methodName);
+        session.verbose.step(`${methodPath(method)} is ${method.methodKind.replace('_', ' ')}, schema from ${schema.source.name}`);
         session.phase = 'call';
         const codec = new JsonCodec({ registry, emitDefaults: Boolean(opts.emitDefaults) });
         session.verbose.sent(methodPath(method), session.metadata);

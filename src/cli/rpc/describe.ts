@@ -15,7 +15,7 @@ export function describeCommand(): Command {
   addRequestFlags(cmd);
   cmd.action(async (address: string, symbol: string | undefined, opts) => {
     await runSession(address, opts, async (session) => {
-      const schema = session.schema();
+      const schema = await session.schema();
       if (symbol) {
         console.log(describeElement((await schema.find(symbol)).element));
         return;

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { DOCTOR_STEPS, runDoctor } from '../../client/doctor';
 import { EXIT, ExitWith } from '../exit-codes';
 import { withHelp } from '../help';
 import { addConnectionFlags, connectionFromFlags } from './connection-flags';
@@ -11,6 +10,8 @@ export function doctorCommand(): Command {
   addConnectionFlags(cmd);
   cmd.action(async (address: string, opts) => {
     const { options, identity } = connectionFromFlags(address, opts);
+    // Loaded here, not at start-up: the health client parses its .proto when loaded.
+    const { DOCTOR_STEPS, runDoctor } = await import('../../client/doctor');
     console.log(`certrpc doctor ${address} as ${identity.description}`);
     const width = Math.max(...DOCTOR_STEPS.map((s) => s.title.length));
     const seen = new Set<string>();

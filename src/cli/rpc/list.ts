@@ -15,7 +15,7 @@ export function listCommand(): Command {
   addRequestFlags(cmd);
   cmd.action(async (address: string, service: string | undefined, opts) => {
     await runSession(address, opts, async (session) => {
-      const schema = session.schema();
+      const schema = await session.schema();
       if (!service) {
         const names = await schema.listServices();
         session.verbose.step(`${names.length} services from ${schema.source.name}`);

@@ -4,7 +4,6 @@ import { Command } from 'commander';
 import { Metadata } from '@grpc/grpc-js';
 import { UsageError } from '../exit-codes';
 import { parseSeconds } from './connection-flags';
-import { protoFilesSchemaSource } from '../../client/proto-files';
 import { ReflectionClient, reflectionSchemaSource } from '../../client/reflection-client';
 import { Schema } from '../../client/schema';
 import type { RpcConnection } from '../../client/connection';
@@ -26,6 +25,10 @@ export function addRequestFlags(cmd: Command): Command {
     .option('--proto <file...>', 'take the schema from these .proto files instead of server reflection')
     .option('--import-path <dir...>', 'directories the --proto files and their imports are relative to')
     .option('-v, --verbose', 'print the method, headers, trailers, message counts and timing on stderr');
+}
+
+export function checkRequestFlags(flags: RequestFlags): void {
+  if (flags.importPath?.length && !flags.proto?.length) throw new UsageError('--import-path needs --proto', 'name the .proto files with --proto FILE...');
 }
 
 /** "-H 'key: value'" flags as gRPC metadata. */
@@ -50,8 +53,11 @@ export function deadlineFrom(flags: RequestFlags, started = Date.now()): number 
 }
 
 /** The schema from --proto files, or else from the server's reflection service. */
-export function schemaFor(connection: RpcConnection, flags: RequestFlags, metadata: Metadata, deadline?: number): Schema {
-  if (flags.importPath?.length && !flags.proto?.length) throw new UsageError('--import-path needs --proto', 'name the .proto files with --proto FILE...');
-  if (flags.proto?.length) return new Schema(protoFilesSchemaSource(flags.proto, flags.importPath ?? []));
+export async function schemaFor(connection: RpcConnection, flags: RequestFlags, metadata: Metadata, deadline?: number): Promise<Schema> {
+  if (flags.proto?.length) {
+    // proto-loader (protobufjs) is only loaded when there are .proto files to parse.
+    const { protoFilesSchemaSource } = await import('../../client/proto-files');
+    return new Schema(protoFilesSchemaSource(flags.proto, flags.importPath ?? []));
+  }
   return new Schema(reflectionSchemaSource(new ReflectionClient(connection.client, () => metadata.clone(), deadline)));
 }

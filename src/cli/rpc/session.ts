@@ -5,7 +5,7 @@ import { RpcConnection } from '../../client/connection';
 import type { ResolvedIdentity } from '../../client/identity-options';
 import { Schema } from '../../client/schema';
 import { ConnectionFlags, connectionFromFlags } from './connection-flags';
-import { deadlineFrom, metadataFrom, RequestFlags, schemaFor } from './request-flags';
+import { checkRequestFlags, deadlineFrom, metadataFrom, RequestFlags, schemaFor } from './request-flags';
 import { RpcPhase, rpcFailure } from './rpc-errors';
 import { VerboseLog } from './verbose';
 
@@ -17,18 +17,19 @@ export interface RpcSession {
   verbose: VerboseLog;
   /** What errors are about from now on: reflection (reading the schema) or the call itself. */
   phase: RpcPhase;
-  schema(): Schema;
+  schema(): Promise<Schema>;
 }
 
 export async function runSession(address: string, flags: ConnectionFlags & RequestFlags, body: (session: RpcSession) => Promise<void>): Promise<void> {
   const started = Date.now();
+  checkRequestFlags(flags);
   const verbose = new VerboseLog(Boolean(flags.verbose));
   const metadata = metadataFrom(flags.header ?? []);
   const deadline = deadlineFrom(flags, started);
   const { options, identity } = connectionFromFlags(address, flags);
   if (deadline !== undefined) options.connectTimeoutMs = Math.min(options.connectTimeoutMs ?? Infinity, deadline - started);
   const connection = new RpcConnection(options);
-  let schema: Schema | undefined;
+  let schema: Promise<Schema> | undefined;
   const session: RpcSession = {
     connection,
     identity,

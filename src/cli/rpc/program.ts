@@ -1,0 +1,12 @@
+// The calling verbs as a program of their own. Scripts run `certrpc call` in loops, and loading the
+// PKI, policy and bundle commands (x509, WebCrypto, YAML, zod) would cost more than the call itself.
+import { Command } from 'commander';
+import { configureAll, runProgram } from '../run-program';
+import { rpcCommands } from './index';
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = new Command('certrpc').description('gRPC services over mutual TLS (calling verbs; run certrpc --help for every command)');
+  for (const cmd of rpcCommands()) program.addCommand(cmd);
+  configureAll(program);
+  await runProgram(program, argv);
+}

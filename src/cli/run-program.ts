@@ -1,0 +1,44 @@
+// Running a commander program the certrpc way: commands throw instead of exiting, and errors become
+// one message with the fix and an exit code from exit-codes.ts. Shared by the full CLI (main.ts)
+// and the calling verbs' own program (rpc/program.ts), so both behave exactly alike.
+import { Command, CommanderError } from 'commander';
+import { PkiError } from '../pki/errors';
+import { EXIT, ExitWith, UsageError } from './exit-codes';
+
+/** addCommand() does not pass settings down; every command must throw instead of exiting. */
+export function configureAll(cmd: Command): void {
+  cmd.exitOverride();
+  cmd.showHelpAfterError('(run with --help for usage and examples)');
+  for (const sub of cmd.commands) configureAll(sub);
+}
+
+export function errorExitCode(err: unknown): number {
+  if (err instanceof ExitWith) return err.code;
+  if (err instanceof CommanderError) {
+    return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ? EXIT.OK : EXIT.USAGE;
+  }
+  if (err instanceof UsageError) return EXIT.USAGE;
+  // A PKI error about a flag's value (bad --san, --days, --key-type) is a usage error.
+  if (err instanceof PkiError && err.flag && !err.file) return EXIT.USAGE;
+  return EXIT.ERROR;
+}
+
+export function errorMessage(err: unknown): string | undefined {
+  if (err instanceof ExitWith || err instanceof CommanderError) return undefined; // already printed
+  if (err instanceof PkiError) return `certrpc: ${err.describe()}`;
+  if (err instanceof UsageError) return `certrpc: ${err.message}${err.fix ? `\n  fix: ${err.fix}` : ''}`;
+  return `certrpc: ${(err as Error)?.message ?? String(err)}`;
+}
+
+export async function runProgram(program: Command, argv: string[]): Promise<void> {
+  // grpc-js sets an IP address as TLS servername, which Node flags as deprecated on every call.
+  process.noDeprecation = true;
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const message = errorMessage(err);
+    if (message) console.error(message);
+    if (process.env.CERTRPC_DEBUG && err instanceof Error) console.error(err.stack);
+    process.exitCode = errorExitCode(err);
+  }
+}
