@@ -5,6 +5,7 @@ import { Client, ClientOptions, connectivityState as State } from '@grpc/grpc-js
 import { ClientTlsMaterial, createClientCredentials } from '../tls/client-credentials';
 import { formatFailure, networkFailure, TlsFailure } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
+import { diagnoseProxied, proxiedChannel, ProxiedChannel, proxiedDiagnosisInterceptor } from '../proxy/proxied-channel';
 import { diagnosisInterceptor } from './diagnosis-interceptor';
 
 export interface ConnectionOptions {
@@ -14,6 +15,8 @@ export interface ConnectionOptions {
   authority?: string;
   /** How long connecting may take (TCP + TLS + HTTP/2 settings). */
   connectTimeoutMs?: number;
+  /** Reach the server through certrpc's mTLS CONNECT proxy, "https://HOST:PORT". */
+  proxy?: string;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -29,8 +32,15 @@ export class ConnectionError extends Error {
 export class RpcConnection {
   /** A grpc-js client with no methods of its own: make*Request calls any method path. */
   readonly client: Client;
+  private readonly proxied?: ProxiedChannel;
 
   constructor(readonly options: ConnectionOptions) {
+    if (options.proxy) {
+      const channel = (this.proxied = proxiedChannel(options.address, options.proxy, options.tls, options.authority));
+      const interceptors = [proxiedDiagnosisInterceptor(channel, options.address, options.tls, options.authority)];
+      this.client = new Client(channel.target, channel.credentials, { ...channel.options, interceptors });
+      return;
+    }
     const channelOptions: ClientOptions = {
       interceptors: [diagnosisInterceptor(options.address, options.tls, options.authority)],
     };
@@ -59,6 +69,10 @@ export class RpcConnection {
 
   /** grpc-js only says "failed"; a plain TLS handshake with the same material says why. */
   private async diagnose(timeoutMs: number): Promise<ConnectionError> {
+    if (this.proxied) {
+      const failure = await diagnoseProxied(this.proxied, this.options.address, this.options.tls, this.options.authority, timeoutMs);
+      if (failure) return new ConnectionError(failure);
+    }
     const result = await probeTls(this.options.address, this.options.tls, { authority: this.options.authority, timeoutMs });
     if (!result.ok) return new ConnectionError(result.failure);
     return new ConnectionError({

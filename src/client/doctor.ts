@@ -3,9 +3,10 @@
 // Stops at the first failure: later steps cannot work and would only add noise.
 import { Client, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, Socket } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { IdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
+import { openTunnel, parseProxyUrl, TunnelError } from '../proxy/connect-client';
 import { parseAddress } from '../tls/address';
 import { networkFailure, TlsFailure } from '../tls/failure-reasons';
 import { probeTls, ProbeStep } from '../tls/probe';
@@ -68,12 +69,25 @@ const statusText = (err: ServiceError) => `${err.code} ${err.details}`;
 /** Runs the steps in order, yielding each result as it is known; the first failure is the last result. */
 export async function* runDoctor(options: ConnectionOptions): AsyncGenerator<DoctorStepResult> {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const tcp = await tcpStep(options.address, timeoutMs);
-  yield tcp;
-  if (!tcp.ok) return;
+  // Through a proxy, the first step is the tunnel (TCP to the proxy, mTLS, CONNECT), and the TLS probe runs inside it.
+  let tunnel: Socket | undefined;
+  if (options.proxy) {
+    try {
+      tunnel = await openTunnel({ proxy: parseProxyUrl(options.proxy), tls: options.tls, target: options.address, timeoutMs });
+      yield pass('tcp', `tunnel to ${options.address} through the proxy ${options.proxy}`);
+    } catch (err) {
+      if (!(err instanceof TunnelError)) throw err;
+      yield fail('tcp', err.failure);
+      return;
+    }
+  } else {
+    const tcp = await tcpStep(options.address, timeoutMs);
+    yield tcp;
+    if (!tcp.ok) return;
+  }
 
   const name = options.authority ?? parseAddress(options.address).host;
-  const probe = await probeTls(options.address, options.tls, { authority: options.authority, timeoutMs });
+  const probe = await probeTls(options.address, options.tls, { authority: options.authority, timeoutMs, socket: tunnel });
   if (!probe.ok) {
     const order: ProbeStep[] = ['tls-handshake', 'server-certificate', 'client-certificate'];
     for (const step of order.slice(0, order.indexOf(probe.step))) {

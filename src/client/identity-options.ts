@@ -6,11 +6,12 @@ import { join, resolve } from 'node:path';
 import { PkiError } from '../pki/errors';
 import { parseCertificateBundle } from '../pki/pem';
 import { checkName, DEFAULT_PKI_DIR, loadIdentityFiles } from '../store/pki-names';
+import { isBundleReference, readBundleFile } from '../store/identity-bundle';
 import { readUserFile } from '../store/read-file';
 import { ClientTlsMaterial } from '../tls/client-credentials';
 
 export interface IdentityOptions {
-  /** NAME: DIR/NAME.crt, DIR/NAME.key, trusting DIR/ca.crt. */
+  /** NAME: DIR/NAME.crt, DIR/NAME.key, trusting DIR/ca.crt; or a bundle file path (certrpc bundle export). */
   identity?: string;
   /** The PKI directory (default: certs). */
   dir?: string;
@@ -38,6 +39,13 @@ export function resolveIdentity(options: IdentityOptions): ResolvedIdentity {
     throw new PkiError('--cert and --key go together', { flag: options.cert ? '--key' : '--cert', fix: 'pass both the certificate and its private key' });
   }
   const caFile = options.cacert ?? join(dir, 'ca.crt');
+  if (options.identity && isBundleReference(options.identity)) {
+    // A bundle file (certrpc bundle export) carries its own trust; --cacert still overrides it.
+    const bundle = readBundleFile(options.identity);
+    const caPem = options.cacert ? readUserFile(options.cacert, 'CA certificate', '--cacert') : bundle.caPem;
+    if (options.cacert) parseCertificateBundle(caPem, options.cacert);
+    return { tls: { caPem, certPem: bundle.certPem, keyPem: bundle.keyPem, serverId: options.serverId }, description: `${bundle.name} (bundle ${options.identity})` };
+  }
   if (options.identity) {
     const name = checkName(options.identity, '--identity');
     const certFile = join(dir, `${name}.crt`);

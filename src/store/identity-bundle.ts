@@ -10,10 +10,10 @@
 // key is the identity; every other certificate must be a CA. So a hand-assembled file works too.
 import { X509Certificate } from 'node:crypto';
 import { basename } from 'node:path';
-import { keyMatchesCertificate } from '../pki/crypto';
+import { keyMatchesCertificate } from '../pki/key-match';
 import { PkiError } from '../pki/errors';
 import { writeFileAtomic } from './atomic-write';
-import { checkName } from './pki-dir';
+import { checkName } from './pki-names';
 import { readUserFile } from './read-file';
 import { joinPem } from './trust-bundle';
 
