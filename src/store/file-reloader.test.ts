@@ -1,0 +1,90 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { tempDir } from '../../test/helpers/temp-dir';
+import { FileReloader } from './file-reloader';
+
+/** A logger whose JSON lines land in an array. */
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+describe('FileReloader: read, validate, swap, keep the last good, log once', () => {
+  const tmp = tempDir();
+  const a = join(tmp.dir, 'a.json');
+  const b = join(tmp.dir, 'b.json');
+  let reloader: FileReloader<number> | undefined;
+  afterEach(() => reloader?.close());
+  afterAll(() => tmp.cleanup());
+
+  /** Valid when both files hold the same number: a "pair" like a certificate and its key. */
+  const start = async (logger: pino.Logger, applied: number[] = []) => {
+    writeFileSync(a, '1');
+    writeFileSync(b, '1');
+    reloader = await FileReloader.start({
+      what: 'test pair',
+      files: [a, b],
+      load: () => {
+        const [x, y] = [a, b].map((f) => JSON.parse(readFileSync(f, 'utf8')) as number);
+        if (x !== y) throw new Error(`mismatch ${x} != ${y}`);
+        return x;
+      },
+      apply: (v) => applied.push(v),
+      logger,
+      debounceMs: 30,
+      settleMs: 300,
+      intervalMs: 0,
+    });
+    return reloader;
+  };
+
+  it('swaps in a valid change and says so', async () => {
+    const { logger, lines } = capture();
+    const applied: number[] = [];
+    const r = await start(logger, applied);
+    expect(r.current).toBe(1);
+    const next = r.nextReload();
+    writeFileSync(a, '2');
+    writeFileSync(b, '2');
+    expect(await next).toEqual({ ok: true, version: 2 });
+    expect(r.current).toBe(2);
+    expect(applied).toEqual([2]);
+    expect(lines.filter((l) => l.event === 'reloaded')).toHaveLength(1);
+  });
+
+  it('keeps the last good value on a broken change and logs each distinct problem once', async () => {
+    const { logger, lines } = capture();
+    const r = await start(logger);
+    let next = r.nextReload();
+    writeFileSync(a, '{broken');
+    const refused = await next;
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toMatch(/JSON/);
+    expect(r.current).toBe(1);
+    next = r.nextReload();
+    writeFileSync(a, '"unterminated'); // another problem: logged
+    await next;
+    next = r.nextReload();
+    writeFileSync(a, '"unterminatex'); // the same problem: not logged again
+    await next;
+    const errors = lines.filter((l) => l.event === 'reload_refused');
+    expect(errors).toHaveLength(2);
+    expect(String(errors[0].msg)).toMatch(/test pair change refused; the last good one stays in force/);
+    expect(r.current).toBe(1);
+  });
+
+  it('does not report a pair caught half-written if the second file follows', async () => {
+    const { logger, lines } = capture();
+    const r = await start(logger);
+    const next = r.nextReload();
+    writeFileSync(a, '3'); // mismatched for a moment, longer than the debounce
+    await new Promise((res) => setTimeout(res, 120));
+    writeFileSync(b, '3');
+    expect(await next).toEqual({ ok: true, version: 2 });
+    expect(r.current).toBe(3);
+    expect(lines.filter((l) => l.event === 'reload_refused')).toEqual([]);
+  });
+});
