@@ -90,7 +90,8 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
         reason: refusalReason(code),
         subject: presented ? Object.entries(cert.subject ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
         issuer: presented ? Object.entries(cert.issuer ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
-        serial: presented ? cert.serialNumber?.toLowerCase() : undefined,
+        // As identities print it (authz/identity.ts): lower-case hex without leading zeros.
+        serial: presented ? cert.serialNumber?.toLowerCase().replace(/^0+(?=.)/, '') : undefined,
       };
       this.emit('refused', refusal);
       const words = this.protocol.farewell?.(refusal);

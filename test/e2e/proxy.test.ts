@@ -1,0 +1,129 @@
+// Issue 7, part 5: the mTLS CONNECT proxy. certrpc serve and certrpc proxy run as child processes;
+// calls go through the proxy with certrpc call, the library client and curl.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient } from '../../src/client/create-client';
+import { unary } from '../../src/client/unary';
+import { IdentityClient } from '../../src/gen/certrpc/v1/identity';
+import { KeyValueClient } from '../../src/gen/demo/v1/kv';
+import { PkiDir } from '../../src/store/pki-dir';
+import { RunningServer, runCli, startCli } from '../helpers/cli';
+import { eventually, logLines } from '../helpers/eventually';
+import { clientTls, demoPki } from '../helpers/pki';
+import { tempDir } from '../helpers/temp-dir';
+import { requireTool, run } from '../helpers/tools';
+
+const POLICY = join(__dirname, '..', '..', 'policy.yaml');
+const WHOAMI = 'certrpc.v1.Identity/WhoAmI';
+
+describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
+  const tmp = tempDir();
+  let pki: PkiDir;
+  let server: RunningServer;
+  let proxy: RunningServer;
+  let proxyUrl: string;
+  let curl: string;
+
+  const call = (...args: string[]) => runCli(['call', server.address, WHOAMI, '--dir', tmp.dir, '--proxy', proxyUrl, ...args]);
+  const proxyLog = () => logLines(proxy.logs());
+  const serialOf = (name: string) => new X509Certificate(readFileSync(pki.certFile(name))).serialNumber.toLowerCase().replace(/^0+/, '');
+
+  beforeAll(async () => {
+    curl = requireTool('curl');
+    pki = await demoPki(tmp.dir);
+    expect((await runCli(['cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1', '--dir', tmp.dir])).code).toBe(0);
+    // A second certificate for alice (same CN, so the same admin role): the one that gets revoked.
+    expect((await runCli(['cert', 'issue', 'alice-laptop', '--client', '--cn', 'alice', '--dir', tmp.dir])).code).toBe(0);
+    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', POLICY]);
+    proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', POLICY]);
+    proxyUrl = `https://${proxy.address}`;
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await server?.stop();
+    tmp.cleanup();
+  });
+
+  it('certrpc call --proxy works, and the server sees the caller’s own certificate (end-to-end mTLS)', async () => {
+    const result = await call('--identity', 'alice');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const me = JSON.parse(result.stdout);
+    expect(me).toMatchObject({ commonName: 'alice', serial: serialOf('alice'), roles: ['admin'] });
+    // Not the proxy's certificate: the proxy relays bytes and holds no part of the caller's TLS session.
+    expect(me.commonName).not.toBe('proxy');
+  });
+
+  it('audits each tunnel: caller CN and serial, target, decision, bytes each way, duration', async () => {
+    const closed = await eventually(() => proxyLog().find((l) => l.event === 'tunnel_closed' && l.cn === 'alice'), 'a tunnel_closed audit line');
+    expect(closed).toMatchObject({ caller: 'CN=alice', serial: serialOf('alice'), target: server.address, decision: 'allow', rule: 'admin-tunnels', roles: ['admin'] });
+    expect(closed.bytesUp).toBeGreaterThan(0);
+    expect(closed.bytesDown).toBeGreaterThan(0);
+    expect(typeof closed.durationMs).toBe('number');
+    expect(proxyLog().some((l) => l.event === 'tunnel_opened' && l.serial === serialOf('alice'))).toBe(true);
+  });
+
+  it('the library client takes proxy: "https://HOST:PORT", for unary calls and streams alike', async () => {
+    const tls = clientTls(pki, 'alice');
+    const identity = createClient(IdentityClient, server.address, { tls, proxy: proxyUrl });
+    const kv = createClient(KeyValueClient, server.address, { tls, proxy: proxyUrl });
+    try {
+      expect((await unary(identity, identity.whoAmI, {})).commonName).toBe('alice');
+      await unary(kv, kv.put, { key: 'via', value: 'proxy' });
+      expect(await unary(kv, kv.get, { key: 'via' })).toEqual({ key: 'via', value: 'proxy', found: true });
+    } finally {
+      identity.close();
+      kv.close();
+    }
+  });
+
+  it('refuses a client without a certificate with 407 and says why', async () => {
+    const result = await call();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`the proxy refused the tunnel: ${proxyUrl} answered 407 to CONNECT ${server.address}: this proxy requires a client certificate (mutual TLS) and you sent none`);
+    expect(result.stderr).toMatch(/fix: call with a client certificate/);
+    await eventually(() => proxyLog().find((l) => l.event === 'handshake_refused' && l.code === 'NO_CERTIFICATE'), 'the refused handshake in the proxy log');
+  });
+
+  it('refuses a target the caller’s roles may not tunnel to with 403 and the policy’s reason', async () => {
+    const result = await call('--identity', 'bob');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`answered 403 to CONNECT ${server.address}: CN=bob (roles: reader) may not open a tunnel to ${server.address}: tunnels there are allowed for roles admin`);
+    const line = await eventually(() => proxyLog().find((l) => l.event === 'tunnel_refused' && l.cn === 'bob'), 'the refusal in the audit log');
+    expect(line).toMatchObject({ status: 403, decision: 'deny', target: server.address, serial: serialOf('bob'), roles: ['reader'] });
+  });
+
+  it('curl can open a tunnel through it (--proxy https:// with --proxy-cacert/--proxy-cert/--proxy-key)', async () => {
+    const ca = pki.caCertFile;
+    const asAlice = ['--proxy-cert', pki.certFile('alice'), '--proxy-key', pki.keyFile('alice')];
+    const tlsToServer = ['--cacert', ca, '--cert', pki.certFile('alice'), '--key', pki.keyFile('alice')];
+    const ok = await run(curl, ['-sS', '-o', '/dev/null', '-w', '%{http_connect} %{http_code}', '--proxy', proxyUrl, '--proxy-cacert', ca, ...asAlice, ...tlsToServer, `https://${server.address}/`]);
+    // 200 from the proxy for CONNECT; then grpc-js itself answers curl's plain GET with 415.
+    expect(ok.stdout).toBe('200 415');
+    expect(ok.code).toBe(0);
+    const denied = await run(curl, ['-sS', '-o', '/dev/null', '-w', '%{http_connect}', '--proxy', proxyUrl, '--proxy-cacert', ca, '--proxy-cert', pki.certFile('bob'), '--proxy-key', pki.keyFile('bob'), ...tlsToServer, `https://${server.address}/`]);
+    expect(denied.stdout).toBe('403');
+    expect(denied.stderr).toMatch(/CONNECT tunnel failed, response 403/);
+  });
+
+  it('refuses a revoked client certificate once the CRL is published, with the reason', async () => {
+    expect((await call('--identity', 'alice-laptop')).code).toBe(0);
+    const revoked = await runCli(['cert', 'revoke', 'alice-laptop', '--reason', 'keyCompromise', '--dir', tmp.dir]);
+    expect(revoked.code).toBe(0);
+    // The proxy watches DIR/crl.pem; new connections are checked against it once it has reloaded.
+    let result = await call('--identity', 'alice-laptop');
+    for (let i = 0; i < 50 && result.code === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      result = await call('--identity', 'alice-laptop');
+    }
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('answered 403');
+    expect(result.stderr).toContain('this proxy refused your client certificate: it is revoked [CERT_REVOKED]');
+    const line = await eventually(() => proxyLog().find((l) => l.event === 'handshake_refused' && l.code === 'CERT_REVOKED'), 'the revocation refusal in the proxy log');
+    expect(line).toMatchObject({ subject: 'CN=alice', serial: serialOf('alice-laptop') });
+    // alice's other certificate is not revoked and still works.
+    expect((await call('--identity', 'alice')).code).toBe(0);
+  });
+});
