@@ -19,7 +19,8 @@ export function protoFilesSchemaSource(files: string[], importPaths: string[] = 
   }
   let definition: PackageDefinition;
   try {
-    definition = loadSync(files, { includeDirs: importPaths });
+    // keepCase: the descriptors must carry the field names as written (proto-loader camel-cases by default).
+    definition = loadSync(files, { includeDirs: importPaths, keepCase: true });
   } catch (err) {
     throw new PkiError(`cannot parse the proto files: ${(err as Error).message}`, {
       file: files.join(', '),

@@ -2,9 +2,9 @@
 // or from .proto files, as @bufbuild/protobuf descriptors: they give proto3 JSON mapping (well-known
 // types included), binary encoding and everything `describe` prints, from one registry.
 import { createFileRegistry, DescEnum, DescField, DescFile, DescMessage, DescMethod, DescService, FileRegistry, fromBinary } from '@bufbuild/protobuf';
-import { protoCamelCase } from '@bufbuild/protobuf/reflect';
 import * as wkt from '@bufbuild/protobuf/wkt';
-import { DescriptorProto, FileDescriptorProto, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { FileDescriptorProto, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { repairDescriptors } from './descriptor-repair';
 
 /** Where descriptors come from: a server's reflection service, or .proto files parsed here. */
 export interface SchemaSource {
@@ -71,43 +71,57 @@ export class Schema {
   private async load(symbol: string): Promise<string | undefined> {
     const found = await this.source.filesForSymbol(symbol);
     if (!found || found.length === 0) return undefined;
-    const decoded = found.map(decodeFile);
-    for (const file of decoded) if (!this.files.has(file.name)) this.files.set(file.name, file);
-    return decoded[0].name;
+    this.add(found);
+    return fromBinary(FileDescriptorProtoSchema, found[0]).name;
   }
 
   /** Fetches imports the source left out, then builds a registry rooted at file `root`. */
   private async registryFor(root: string): Promise<FileRegistry> {
+    for (let round = 0; ; round++) {
+      await this.fetchImports(root);
+      const unresolved = repairDescriptors(this.files, BUILT_IN);
+      // Descriptors from protobufjs name no imports: fetch the files declaring what is still unknown.
+      if (unresolved.length === 0 || round === 3 || !(await this.fetchDeclaring(unresolved))) break;
+    }
+    return createFileRegistry(this.files.get(root)!, (name) => this.files.get(name) ?? BUILT_IN.get(name));
+  }
+
+  private add(found: Uint8Array[] | undefined): boolean {
+    let added = false;
+    for (const bytes of found ?? []) {
+      const file = fromBinary(FileDescriptorProtoSchema, bytes);
+      if (!this.files.has(file.name)) {
+        this.files.set(file.name, file);
+        added = true;
+      }
+    }
+    return added;
+  }
+
+  private async fetchImports(root: string): Promise<void> {
     const pending = [root];
     const seen = new Set<string>();
     while (pending.length > 0) {
       const name = pending.pop()!;
       if (seen.has(name)) continue;
       seen.add(name);
-      if (!this.files.has(name) && !BUILT_IN.has(name)) {
-        for (const bytes of (await this.source.fileByName(name)) ?? []) {
-          const file = decodeFile(bytes);
-          if (!this.files.has(file.name)) this.files.set(file.name, file);
-        }
-      }
+      if (!this.files.has(name) && !BUILT_IN.has(name)) this.add(await this.source.fileByName(name));
       pending.push(...(this.files.get(name)?.dependency ?? []));
     }
-    return createFileRegistry(this.files.get(root)!, (name) => this.files.get(name) ?? BUILT_IN.get(name));
   }
-}
 
-/**
- * protoc always fills in json_name; protobufjs (behind proto-loader, so behind @grpc/reflection
- * too) leaves it out, and @bufbuild/protobuf would then print every field as "". Fill in the default.
- */
-function decodeFile(bytes: Uint8Array): FileDescriptorProto {
-  const file = fromBinary(FileDescriptorProtoSchema, bytes);
-  const fill = (message: DescriptorProto): void => {
-    for (const field of message.field) if (!field.jsonName) field.jsonName = protoCamelCase(field.name);
-    message.nestedType.forEach(fill);
-  };
-  file.messageType.forEach(fill);
-  return file;
+  private async fetchDeclaring(unresolved: { candidates: string[] }[]): Promise<boolean> {
+    let added = false;
+    for (const { candidates } of unresolved) {
+      for (const candidate of candidates) {
+        if (this.add(await this.source.filesForSymbol(candidate))) {
+          added = true;
+          break;
+        }
+      }
+    }
+    return added;
+  }
 }
 
 function parentOf(name: string): string | undefined {

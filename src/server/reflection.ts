@@ -33,6 +33,8 @@ let certrpcSchema: PackageDefinition | undefined;
 export function certrpcPackageDefinition(): PackageDefinition {
   certrpcSchema ??= loadSync([...protoFilesUnder(CERTRPC_PROTO_DIR), HEALTH_PROTO_FILE, ...REFLECTION_PROTO_FILES], {
     includeDirs: [CERTRPC_PROTO_DIR, HEALTH_PROTO_DIR, REFLECTION_PROTO_DIR],
+    // Field names as written (common_name, not commonName): reflection clients print them as proto source.
+    keepCase: true,
   });
   return certrpcSchema;
 }

@@ -48,9 +48,11 @@ describe('certrpc list | describe | call against the demo server', () => {
     expect(r.stdout).toContain('message PutResponse {}');
   });
 
-  it('describe shows streaming methods, and an unknown symbol exits 1 with what to do', async () => {
+  it('describe shows streaming methods, messages with their field names as written, and an unknown symbol exits 1 with what to do', async () => {
     const svc = await certrpc(['describe', address, 'demo.v1.Echo', '--identity', 'alice']);
     expect(svc.stdout).toContain('rpc Chat(stream .demo.v1.SayRequest) returns (stream .demo.v1.SayResponse);');
+    const message = await certrpc(['describe', address, 'certrpc.v1.WhoAmIResponse', '--identity', 'bob']);
+    expect(message.stdout).toMatch(/^\/\/ certrpc\.v1\.WhoAmIResponse is a message:\nmessage WhoAmIResponse \{\n {2}string common_name = 1;\n {2}repeated string sans = 2;/);
     const missing = await certrpc(['describe', address, 'demo.v1.Nope', '--identity', 'alice']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/"demo\.v1\.Nope" is not a service, method, message or enum known to the server \(reflection\)\n {2}fix: run certrpc list/);
