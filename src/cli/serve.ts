@@ -5,6 +5,7 @@ import { serveDemo } from '../demo/serve-demo';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
 import { loadTrustBundle } from '../store/trust-bundle';
+import { parseDaysFlag } from './days-flag';
 import { UsageError } from './exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from './help';
 
@@ -20,6 +21,7 @@ export function serveCommand(): Command {
     .option('--policy <file>', 'authorization policy (certrpc YAML or gRFC A43 JSON), re-read when it changes; without it only health checks and WhoAmI are allowed')
     .option('--audit <mode>', `which decisions the audit log records, overriding the policy: ${AUDIT_MODES.join(', ')}`)
     .option('--audit-file <file>', 'write the audit log to this file instead of stderr (overrides the policy)')
+    .option('--expiry-warning <days>', 'log a warning (at start, then daily) when the server certificate or a trusted CA expires within this many days', '30d')
     .option('--no-reflection', 'do not offer gRPC server reflection (clients then need the .proto files: certrpc call --proto)')
     .action(async (opts) => {
       const port = Number(opts.port);
@@ -31,7 +33,8 @@ export function serveCommand(): Command {
       const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
       const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });
-      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaPem: clientCas?.pem, authorization: authz, reflection: opts.reflection });
+      const expiryWarningDays = parseDaysFlag(opts.expiryWarning, '--expiry-warning');
+      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays });
       const { host, port: bound } = server.listening!;
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${bound}`);

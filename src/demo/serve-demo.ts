@@ -1,7 +1,8 @@
 import type { Authorization } from '../authz/authorization';
 import { Logger } from '../log/logger';
 import { CallObserver, CallStage } from '../server/call-gate';
-import { CertrpcServer, createServer, CreateServerOptions } from '../server/create-server';
+import { CertrpcServer, CreateServerOptions } from '../server/create-server';
+import { createServerFromFiles, ReloadTiming } from '../server/server-from-files';
 import { PkiDir } from '../store/pki-dir';
 import { echoService } from './echo-service';
 import { keyValueService } from './kv-service';
@@ -16,19 +17,30 @@ export interface ServeDemoOptions {
   stages?: CallStage[];
   observers?: CallObserver[];
   onRefusedHandshake?: CreateServerOptions['onRefusedHandshake'];
-  /** PEM bundle of the client CAs to trust instead of the PKI directory's ca.crt (--client-ca). */
-  clientCaPem?: string;
+  /** Files of the client CAs to trust instead of the PKI directory's ca.crt (--client-ca); watched like the rest. */
+  clientCaFiles?: string[];
+  /** Log a warning when the certificate or a trusted CA expires within this many days (default 30). */
+  expiryWarningDays?: number;
+  /** How quickly changed files are noticed (tests shorten it). */
+  reload?: ReloadTiming;
   /** From authorization(): its stage runs after `stages`, its audit observer beside `observers`. The caller closes it. */
   authorization?: Authorization;
   /** false: no server reflection (clients then need the .proto files: certrpc call --proto). */
   reflection?: boolean;
 }
 
-/** The demo services (KeyValue, Echo, Identity) over mTLS with an identity from the PKI directory. */
+/**
+ * The demo services (KeyValue, Echo, Identity) over mTLS with an identity from the PKI directory.
+ * NAME.crt/NAME.key, the trust bundle and DIR/crl.pem are watched: changes apply without a restart.
+ */
 export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServer> {
-  const identity = options.pki.loadIdentity(options.name ?? 'server');
-  const server = createServer({
-    tls: { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: options.clientCaPem ?? identity.caPem },
+  const pki = options.pki;
+  const name = options.name ?? 'server';
+  pki.loadIdentity(name); // "no certificate named ..." with the fix, before the generic file checks
+  const { server } = await createServerFromFiles({
+    files: { certFile: pki.certFile(name), keyFile: pki.keyFile(name), caFiles: options.clientCaFiles ?? [pki.caCertFile], crlFile: pki.crlFile },
+    expiryWarningDays: options.expiryWarningDays,
+    reload: options.reload,
     services: [keyValueService(), echoService()],
     stages: [...(options.stages ?? []), ...(options.authorization?.stages ?? [])],
     observers: [...(options.observers ?? []), ...(options.authorization?.observers ?? [])],

@@ -12,6 +12,8 @@ export interface CallContext {
   call: ServerInterceptingCallInterface;
   /** Set by the identity stage; later stages may add roles. */
   caller?: Caller;
+  /** Runs fn once when the call is over: status sent, cancelled by the client, or connection lost. */
+  onEnd(fn: () => void): void;
 }
 
 export interface Rejection {
@@ -29,9 +31,10 @@ export function createCallGate(stages: CallStage[], observers: CallObserver[] = 
   return (methodDescriptor, call) =>
     new ServerInterceptingCall(call, {
       start(next) {
+        const ended: (() => void)[] = [];
         next({
           onReceiveMetadata(metadata, nextMetadata) {
-            const ctx: CallContext = { method: methodDescriptor.path, metadata, call };
+            const ctx: CallContext = { method: methodDescriptor.path, metadata, call, onEnd: (fn) => ended.push(fn) };
             let rejection: Rejection | undefined;
             for (const stage of stages) {
               rejection = stage(ctx) ?? undefined;
@@ -43,6 +46,10 @@ export function createCallGate(stages: CallStage[], observers: CallObserver[] = 
               return;
             }
             nextMetadata(metadata);
+          },
+          // grpc-js signals onCancel once for EVERY call when it is over, not only for cancellations.
+          onCancel() {
+            for (const fn of ended.splice(0)) fn();
           },
         });
       },

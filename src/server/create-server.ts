@@ -7,6 +7,7 @@ import { RefusalLog, RefusalLogLimits } from '../tls/refusal-log';
 import { CallObserver, CallStage, createCallGate } from './call-gate';
 import { identityService } from './identity-service';
 import { identityStage } from './identity-stage';
+import { RevocationEnforcer, RevocationEnforcerOptions } from './revocation-enforcer';
 import type { ServerHealth } from './health';
 import type { ReflectionOptions } from './reflection';
 import { addStandardServices } from './standard-services';
@@ -36,6 +37,8 @@ export interface CreateServerOptions {
   refusalLog?: RefusalLogLimits;
   /** gRPC server reflection, on by default; false turns it off, an object adds your protos' schema. */
   reflection?: boolean | ReflectionOptions;
+  /** What happens to a revoked client's open connections (see tls.crlPem and updateTls). */
+  revocation?: RevocationEnforcerOptions;
 }
 
 export interface ListeningAddress {
@@ -53,14 +56,19 @@ export class CertrpcServer {
   private refusals?: RefusalLog;
   private injector?: ConnectionInjector;
   private address?: ListeningAddress;
+  /** Revoked certificates (tls.crlPem): their calls are refused and their open streams ended. */
+  readonly revocation: RevocationEnforcer;
+  private readonly shutdownHooks: (() => void)[] = [];
 
   constructor(options: CreateServerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.listener = new MtlsListener(options.tls, options.limits);
     this.listener.on('refused', options.onRefusedHandshake ?? (this.refusals = new RefusalLog(this.logger, options.refusalLog)).record);
+    this.revocation = new RevocationEnforcer(options.tls.crlPem, this.logger, options.revocation);
+    this.listener.on('connection', (socket) => this.revocation.trackConnection(socket));
     this.grpc = new Server({
       ...options.grpcOptions,
-      interceptors: [createCallGate([identityStage(), ...(options.stages ?? [])], options.observers ?? [])],
+      interceptors: [createCallGate([identityStage(), this.revocation.stage, ...(options.stages ?? [])], [this.revocation.observer, ...(options.observers ?? [])])],
     });
     this.grpc.addService(IdentityService, identityService as unknown as UntypedServiceImplementation);
     for (const s of options.services) this.grpc.addService(s.definition, s.implementation);
@@ -80,6 +88,13 @@ export class CertrpcServer {
   /** New certificate, key, trust bundle or CRL: applies to connections made from now on. */
   updateTls(material: TlsMaterial): void {
     this.listener.update(material);
+    // After the listener: a revoked peer cut off now cannot reconnect with the old context.
+    this.revocation.update(material.crlPem);
+  }
+
+  /** Runs fn when the server shuts down: file watchers and timers that belong to it. */
+  onShutdown(fn: () => void): void {
+    this.shutdownHooks.push(fn);
   }
 
   /** Open mTLS connections right now. */
@@ -93,6 +108,8 @@ export class CertrpcServer {
 
   /** Stops accepting calls, lets calls in flight finish for up to graceMs, then cancels the rest. */
   async shutdown(graceMs = 5000): Promise<void> {
+    for (const fn of this.shutdownHooks.splice(0)) fn();
+    this.revocation.close();
     // Stop accepting first; the listener's close completes once grpc-js has closed every session.
     const listenerClosed = this.listener.close();
     await new Promise<void>((resolve) => {
