@@ -173,5 +173,7 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     const total = workers.reduce((n, w) => n + w.ok, 0);
     console.log(`rotation under load: ${total} WhoAmI calls from ${workers.length} clients, ${workers.reduce((n, w) => n + w.failures.length, 0)} failed`);
     expect(workers.flatMap((w) => w.failures.map((f) => `${w.name}: ${f.code} ${f.details}`))).toEqual([]);
+    // Every replaced channel was closed once its last call had finished.
+    expect(workers.map((w) => w.client.channel.drainingCount)).toEqual([0, 0, 0, 0]);
   });
 });
