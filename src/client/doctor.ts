@@ -1,7 +1,7 @@
 // `certrpc doctor`: the path of one call, step by step (TCP, TLS, the server's certificate, ours,
 // WhoAmI, health), each passed or failed with the reason and the fix from tls/failure-reasons.ts.
 // Stops at the first failure: later steps cannot work and would only add noise.
-import { Client, Metadata, MethodDefinition, ServiceError } from '@grpc/grpc-js';
+import { Client, Metadata, MethodDefinition, ServiceError, status as Status } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { connect as tcpConnect, Socket } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
@@ -27,6 +27,8 @@ export interface DoctorStepResult {
   name: DoctorStepName;
   title: string;
   ok: boolean;
+  /** Not applicable to this server (e.g. WhoAmI on a server certrpc did not make); counts as no failure. */
+  skipped?: boolean;
   /** What was seen (pass) or why it failed. */
   detail: string;
   fix?: string;
@@ -64,7 +66,9 @@ function unary<Req, Res>(client: Client, method: MethodDefinition<Req, Res>, req
   );
 }
 
-const statusText = (err: ServiceError) => `${err.code} ${err.details}`;
+const statusText = (err: ServiceError) => `${Status[err.code] ?? err.code}: ${err.details}`;
+const skip = (name: DoctorStepName, detail: string): DoctorStepResult => ({ name, title: titleOf(name), ok: true, skipped: true, detail });
+const unimplemented = (err: unknown) => (err as ServiceError).code === Status.UNIMPLEMENTED;
 
 /** Runs the steps in order, yielding each result as it is known; the first failure is the last result. */
 export async function* runDoctor(options: ConnectionOptions): AsyncGenerator<DoctorStepResult> {
@@ -107,18 +111,18 @@ export async function* runDoctor(options: ConnectionOptions): AsyncGenerator<Doc
   const connection = new RpcConnection(options);
   try {
     await connection.connect();
-    let me: WhoAmIResponse;
     try {
-      me = await unary(connection.client, IdentityService.whoAmI as MethodDefinition<object, WhoAmIResponse>, {}, Date.now() + timeoutMs);
+      const me = await unary(connection.client, IdentityService.whoAmI as MethodDefinition<object, WhoAmIResponse>, {}, Date.now() + timeoutMs);
+      const roles = me.roles.length > 0 ? `roles ${me.roles.join(', ')}` : 'no roles';
+      yield pass('whoami', `the server sees you as CN=${me.commonName}${me.spiffeId ? ` (${me.spiffeId})` : ''}, ${roles}`);
     } catch (err) {
-      yield fail('whoami', {
-        reason: `WhoAmI failed: ${statusText(err as ServiceError)}`,
-        fix: 'every certrpc server serves certrpc.v1.Identity/WhoAmI; if the server is not certrpc, ignore this step, else its policy must allow it (it does by default)',
-      });
-      return;
+      if (unimplemented(err)) {
+        yield skip('whoami', 'not offered: this is not a certrpc server (the connection itself works)');
+      } else {
+        yield fail('whoami', { reason: `WhoAmI failed: ${statusText(err as ServiceError)}`, fix: "certrpc servers let every authenticated caller call WhoAmI; check the server's policy and log" });
+        return;
+      }
     }
-    const roles = me.roles.length > 0 ? `roles ${me.roles.join(', ')}` : 'no roles';
-    yield pass('whoami', `the server sees you as CN=${me.commonName}${me.spiffeId ? ` (${me.spiffeId})` : ''}, ${roles}`);
 
     try {
       const check = healthService.Check as MethodDefinition<{ service: string }, { status: string }>;
@@ -129,7 +133,8 @@ export async function* runDoctor(options: ConnectionOptions): AsyncGenerator<Doc
       }
       yield pass('health', 'SERVING');
     } catch (err) {
-      yield fail('health', { reason: `health check failed: ${statusText(err as ServiceError)}`, fix: 'the server should offer grpc.health.v1.Health/Check to every caller' });
+      if (unimplemented(err)) yield skip('health', 'not offered: the server has no grpc.health.v1.Health');
+      else yield fail('health', { reason: `health check failed: ${statusText(err as ServiceError)}`, fix: 'the server should let every caller call grpc.health.v1.Health/Check' });
     }
   } catch (err) {
     if (!(err instanceof ConnectionError)) throw err;

@@ -18,7 +18,7 @@ export function doctorCommand(): Command {
     let failed = false;
     for await (const step of runDoctor(options)) {
       seen.add(step.name);
-      console.log(`  ${step.ok ? 'ok  ' : 'FAIL'}  ${step.title.padEnd(width)}  ${step.detail}`);
+      console.log(`  ${step.skipped ? 'skip' : step.ok ? 'ok  ' : 'FAIL'}  ${step.title.padEnd(width)}  ${step.detail}`);
       if (step.fix) console.log(`  ${' '.repeat(4)}  ${' '.repeat(width)}  fix: ${step.fix}`);
       failed ||= !step.ok;
     }
