@@ -6,6 +6,7 @@ import { handshakesScenario } from './handshakes';
 import { pkiIssuanceScenario } from './pki-issuance';
 import { idleConnectionsScenario } from './idle-connections';
 import { rotationScenario } from './rotation';
+import { cliCallScenario } from './cli-call';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario];
+export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, cliCallScenario];
