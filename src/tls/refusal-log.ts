@@ -1,7 +1,8 @@
 // One log line per refused handshake, up to a limit per interval; beyond it, refusals are counted
 // and summarised in one line when the interval ends. A scanner or a misconfigured client fleet
 // retrying in a loop must not bury the log (or fill the disk), and the operator still sees how many,
-// why and from where.
+// why and from where. The first refusal of each reason in an interval is always logged, so a flood
+// of one kind (say, no certificate) never hides a different one (a revoked certificate).
 import type { Logger } from '../log/logger';
 import type { RefusedHandshake } from './refusal-reasons';
 
@@ -27,6 +28,7 @@ export class RefusalLog {
   private readonly limits: Required<RefusalLogLimits>;
   private windowStart = -Infinity;
   private loggedInWindow = 0;
+  private codesInWindow = new Set<string>();
   private suppressed = 0;
   private byCode = new Map<string, { count: number; reason: string }>();
   private byPeer = new Map<string, number>();
@@ -47,9 +49,12 @@ export class RefusalLog {
       this.flush();
       this.windowStart = t;
       this.loggedInWindow = 0;
+      this.codesInWindow = new Set();
     }
-    if (this.loggedInWindow < this.limits.maxLinesPerInterval) {
+    const newReason = !this.codesInWindow.has(refusal.code);
+    if (this.loggedInWindow < this.limits.maxLinesPerInterval || newReason) {
       this.loggedInWindow++;
+      this.codesInWindow.add(refusal.code);
       this.logger.warn({ event: 'handshake_refused', ...refusal }, describeRefusal(refusal));
       return;
     }
@@ -74,7 +79,7 @@ export class RefusalLog {
         byCode: Object.fromEntries(byCode.map(([code, v]) => [code, v.count])),
         topPeers: Object.fromEntries(peers),
       },
-      `suppressed ${this.suppressed} refused handshakes (more than ${this.limits.maxLinesPerInterval} in ${seconds} s): by reason ` +
+      `suppressed ${this.suppressed} refused handshakes (more than ${this.limits.maxLinesPerInterval} in ${seconds} s; the first of each reason was logged): by reason ` +
         byCode.map(([code, v]) => `${v.count} ${code} (${v.reason})`).join(', ') +
         `; top peers ${peers.map(([p, n]) => `${p} (${n})`).join(', ')}`,
     );

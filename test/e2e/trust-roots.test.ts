@@ -115,4 +115,29 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     expect(line.reason).toMatch(reason);
     expect(line.subject).toBe(name === undefined ? undefined : `CN=${name}`);
   });
+
+  it('refuses a revoked client certificate and logs CERT_REVOKED, once cert revoke publishes the CRL', async () => {
+    expect((await runCli(['cert', 'issue', 'dave', '--client', '--ca', 'clients', '--dir', tmp.dir])).code).toBe(0);
+    const whoAmI = async () => {
+      const dave = demoClients(server.address, clientTls(pki, 'dave'));
+      try {
+        return await dave.whoAmI();
+      } catch (err) {
+        return err as Error;
+      } finally {
+        dave.close();
+      }
+    };
+    expect(await whoAmI()).toMatchObject({ commonName: 'dave' });
+    expect((await runCli(['cert', 'revoke', 'dave', '--dir', tmp.dir])).code).toBe(0);
+    // The server watches DIR/crl.pem (one CRL per CA, the clients CA's included) and reloads it.
+    let result = await whoAmI();
+    for (let i = 0; i < 50 && !(result instanceof Error); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      result = await whoAmI();
+    }
+    expect(result).toBeInstanceOf(Error);
+    const line = await eventually(() => refusals(server).find((l) => l.subject === 'CN=dave'), 'the refusal of dave in the server log');
+    expect(line).toMatchObject({ code: 'CERT_REVOKED', reason: 'the client certificate is revoked', issuer: 'CN=certrpc clients CA' });
+  });
 });
