@@ -4,6 +4,11 @@ import { join } from 'node:path';
 
 export const CERTRPC = join(__dirname, '..', '..', 'bin', 'certrpc');
 
+/** How to start `certrpc ...args`: directly, or inside a network namespace (multi-host tests, root only). */
+function command(args: string[], netns?: string): [string, string[]] {
+  return netns ? ['ip', ['netns', 'exec', netns, process.execPath, CERTRPC, ...args]] : [process.execPath, [CERTRPC, ...args]];
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -11,9 +16,9 @@ export interface CliResult {
 }
 
 /** Runs `certrpc ...args` to completion; stdin is given or closed. */
-export function runCli(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CERTRPC, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    const child = spawn(...command(args, options.netns), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -41,9 +46,9 @@ export interface RunningServer {
  * Starts a long-running certrpc command (serve, proxy) and resolves once it prints
  * "listening on HOST:PORT". Use --port 0 so suites never collide.
  */
-export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningServer> {
+export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {}): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CERTRPC, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...command(args, options.netns), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {

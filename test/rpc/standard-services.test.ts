@@ -2,9 +2,12 @@
 // methods; reflection describes only what the server serves; server.health is the handle to flip.
 import { status } from '@grpc/grpc-js';
 import { join } from 'node:path';
+// Not in @grpc/reflection's index: a server offering only the older v1alpha, as many still do.
+import { ReflectionV1AlphaImplementation } from '@grpc/reflection/build/src/implementations/reflection-v1alpha';
 import { echoService } from '../../src/demo/echo-service';
 import { CallStage } from '../../src/server/call-gate';
 import { CertrpcServer, createServer } from '../../src/server/create-server';
+import { certrpcPackageDefinition } from '../../src/server/reflection';
 import { runCli } from '../helpers/cli';
 import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
@@ -21,12 +24,14 @@ describe('reflection and health on a server built with createServer', () => {
   const dir = join(tmp.dir, 'certs');
   let server: CertrpcServer;
   let address: string;
+  let tls: { certPem: string; keyPem: string; clientCaPem: string };
   const certrpc = (args: string[]) => runCli(args, { env: { CERTRPC_DIR: dir } });
 
   beforeAll(async () => {
     const pki = await demoPki(dir);
     const id = pki.loadIdentity('server');
-    server = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem }, services: [echoService()], stages: [noReflectionForBob] });
+    tls = { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem };
+    server = createServer({ tls, services: [echoService()], stages: [noReflectionForBob] });
     address = `127.0.0.1:${(await server.listen()).port}`;
   });
   afterAll(async () => {
@@ -65,6 +70,19 @@ describe('reflection and health on a server built with createServer', () => {
       expect(doctor.stdout).toMatch(/ok {4}WhoAmI[\s\S]*FAIL {2}health +the server reports NOT_SERVING/);
     } finally {
       server.health.setAll('SERVING');
+    }
+  });
+
+  it('falls back to reflection v1alpha when a server has only that', async () => {
+    const old = createServer({ tls, services: [echoService()], reflection: false });
+    new ReflectionV1AlphaImplementation(certrpcPackageDefinition()).addToServer(old.grpc);
+    const oldAddress = `127.0.0.1:${(await old.listen()).port}`;
+    try {
+      const r = await certrpc(['call', oldAddress, 'demo.v1.Echo/Say', '--identity', 'alice', '-d', '{"message":"via v1alpha"}']);
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ message: 'via v1alpha' });
+    } finally {
+      await old.shutdown(1000);
     }
   });
 });
