@@ -7,10 +7,12 @@ import { createClient } from '../../src/client/create-client';
 import { unary } from '../../src/client/unary';
 import { IdentityClient } from '../../src/gen/certrpc/v1/identity';
 import { KeyValueClient } from '../../src/gen/demo/v1/kv';
+import { serveDemo } from '../../src/demo/serve-demo';
 import { PkiDir } from '../../src/store/pki-dir';
 import { RunningServer, runCli, startCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
-import { clientTls, demoPki } from '../helpers/pki';
+import { grpcError } from '../helpers/calls';
+import { clientTls, demoPki, issue } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { requireTool, run } from '../helpers/tools';
 
@@ -106,6 +108,25 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     const denied = await run(curl, ['-sS', '-o', '/dev/null', '-w', '%{http_connect}', '--proxy', proxyUrl, '--proxy-cacert', ca, '--proxy-cert', pki.certFile('bob'), '--proxy-key', pki.keyFile('bob'), ...tlsToServer, `https://${server.address}/`]);
     expect(denied.stdout).toBe('403');
     expect(denied.stderr).toMatch(/CONNECT tunnel failed, response 403/);
+  });
+
+  it('checks the server through the tunnel like a direct connection: its CA and IP name, or its service identity', async () => {
+    // A certificate naming only an IP: the name check inside the tunnel must use the target's address.
+    await issue(pki, 'ip-only', { profile: 'server', commonName: 'ip-only', san: 'IP:127.0.0.1,URI:spiffe://certrpc.demo/service/ip-only' });
+    const direct = await serveDemo({ pki, name: 'ip-only', port: 0 });
+    const address = `127.0.0.1:${direct.listening!.port}`;
+    const client = (serverId?: string) => createClient(IdentityClient, address, { tls: { ...clientTls(pki, 'alice'), serverId }, proxy: proxyUrl });
+    const [byIp, byId, wrongId] = [client(), client('spiffe://certrpc.demo/service/ip-only'), client('spiffe://certrpc.demo/service/other')];
+    try {
+      expect((await unary(byIp, byIp.whoAmI, {})).commonName).toBe('alice');
+      expect((await unary(byId, byId.whoAmI, {})).commonName).toBe('alice');
+      const err = await grpcError(unary(wrongId, wrongId.whoAmI, {}));
+      expect(err.details).toContain("this client refused the server: the server's certificate does not carry the server id you expect (spiffe://certrpc.demo/service/other)");
+      expect(err.details).toContain(`(through the proxy ${proxyUrl})`);
+    } finally {
+      [byIp, byId, wrongId].forEach((c) => c.close());
+      await direct.shutdown(1000);
+    }
   });
 
   it('refuses a revoked client certificate once the CRL is published, with the reason', async () => {
