@@ -137,6 +137,9 @@ describe('certrpc list | describe | call against the demo server', () => {
     const badField = await certrpc(['call', address, 'demo.v1.KeyValue/Get', '--identity', 'alice', '-d', '{"nope":1}']);
     expect(badField.code).toBe(2);
     expect(badField.stderr).toMatch(/is not a valid demo\.v1\.GetRequest: .*nope[\s\S]*fix: check the field names and types: certrpc describe ADDR demo\.v1\.GetRequest/);
+    const twoForUnary = await certrpc(['call', address, 'demo.v1.KeyValue/Get', '--identity', 'alice', '-d', '@-'], '{"key":"a"}\n{"key":"b"}\n');
+    expect(twoForUnary.code).toBe(2);
+    expect(twoForUnary.stderr).toMatch(/stdin holds 2 messages, but this method takes exactly one request/);
     const badHeader = await certrpc(['call', address, 'demo.v1.KeyValue/Get', '--identity', 'alice', '-H', 'no colon']);
     expect(badHeader.code).toBe(2);
   });

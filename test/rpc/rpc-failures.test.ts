@@ -116,6 +116,19 @@ describe('connection failures explained by certrpc call and doctor', () => {
     expect(r.stderr).toMatch(new RegExp(`could not connect: nothing is listening on 127\\.0\\.0\\.1:${port} \\[ECONNREFUSED\\]\\n {2}fix: start the server`));
   });
 
+  it('a port that accepts TCP but never answers TLS: gives up after --connect-timeout', async () => {
+    const silent = createTcpServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const r = await whoAmI(`127.0.0.1:${port}`, '--identity', 'alice', '--connect-timeout', '1');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`could not connect: no answer from 127\\.0\\.0\\.1:${port} in time`));
+    } finally {
+      silent.close();
+    }
+  });
+
   it('bad identity flags are usage errors (exit 2) or missing files (exit 1), before any connection', async () => {
     expect((await whoAmI(address, '--identity', 'alice', '--cert', pki.certFile('bob'))).code).toBe(2);
     expect((await whoAmI(address, '--cert', pki.certFile('bob'))).code).toBe(2);

@@ -4,9 +4,17 @@ import { Command } from 'commander';
 import { configureAll, runProgram } from '../run-program';
 import { rpcCommands } from './index';
 
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => (stream.writableNeedDrain ? stream.once('drain', () => resolve()) : resolve()));
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = new Command('certrpc').description('gRPC services over mutual TLS (calling verbs; run certrpc --help for every command)');
   for (const cmd of rpcCommands()) program.addCommand(cmd);
   configureAll(program);
   await runProgram(program, argv);
+  // The command is over. grpc-js may still hold a socket whose TLS handshake never ends (a port
+  // that accepts TCP and says nothing) even after the channel is closed: do not wait for it.
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit();
 }
