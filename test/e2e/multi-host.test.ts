@@ -4,7 +4,6 @@
 // Needs root (CI runs as root); elsewhere the suite is skipped and says why in its title and on stderr.
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { PkiDir } from '../../src/store/pki-dir';
 import { RunningServer, runCli, startCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
 import { namespaceUnsupportedReason, NetnsLab } from '../helpers/netns';
@@ -27,7 +26,6 @@ describeWithNamespaces(`certrpc across three hosts (network namespaces)${unsuppo
   const net = { clientSide: `10.203.${a}`, serverSide: `10.203.${a + 1}` };
   const addr = { client: `${net.clientSide}.2`, proxyFront: `${net.clientSide}.1`, proxyBack: `${net.serverSide}.1`, server: `${net.serverSide}.2` };
   const hosts = { client: '', proxy: '', server: '' };
-  let pki: PkiDir;
   let server: RunningServer | undefined;
   let proxy: RunningServer | undefined;
 
@@ -39,7 +37,7 @@ describeWithNamespaces(`certrpc across three hosts (network namespaces)${unsuppo
     hosts.server = lab.host('srv');
     lab.link({ ns: hosts.client, address: addr.client }, { ns: hosts.proxy, address: addr.proxyFront });
     lab.link({ ns: hosts.proxy, address: addr.proxyBack }, { ns: hosts.server, address: addr.server });
-    pki = await demoPki(tmp.dir);
+    await demoPki(tmp.dir);
     const issue = (name: string, san: string) => runCli(['cert', 'issue', name, '--server', '--san', san, '--dir', tmp.dir]);
     expect((await issue('backend', `IP:${addr.server},URI:${SERVICE_ID}`)).code).toBe(0);
     expect((await issue('proxy', `IP:${addr.proxyFront}`)).code).toBe(0);
