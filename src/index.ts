@@ -41,6 +41,17 @@ export { retireCa } from './lifecycle/retire-ca';
 export { revokeCertificate } from './lifecycle/revoke';
 export { publishCrls } from './lifecycle/publish-crl';
 export { listCertificates } from './lifecycle/cert-status';
+// Trust roots, identity bundles and the mTLS CONNECT proxy (createClient's `proxy` option is the client side).
+export { ConnectProxy } from './proxy/connect-proxy';
+export type { ConnectProxyOptions, ConnectAuthorizer } from './proxy/connect-proxy';
+export { decideConnect, parseConnectTarget } from './authz/connect-rules';
+export type { ConnectDecision, ConnectTarget } from './authz/connect-rules';
+export { formatBundle, parseBundle, readBundleFile } from './store/identity-bundle';
+export type { IdentityBundle } from './store/identity-bundle';
+export { loadTrustBundle } from './store/trust-bundle';
+export { RefusalLog } from './tls/refusal-log';
+export type { RefusalLogLimits } from './tls/refusal-log';
+export type { RefusedHandshake } from './tls/refusal-reasons';
 export { PkiDir, loadIdentityFiles } from './store/pki-dir';
 export type { IdentityFiles } from './store/pki-dir';
 export * as pki from './pki';
