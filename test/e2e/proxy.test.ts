@@ -3,6 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { createClient } from '../../src/client/create-client';
 import { unary } from '../../src/client/unary';
 import { IdentityClient } from '../../src/gen/certrpc/v1/identity';
@@ -95,6 +96,25 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     expect(result.stderr).toContain(`answered 403 to CONNECT ${server.address}: CN=bob (roles: reader) may not open a tunnel to ${server.address}: tunnels there are allowed for roles admin`);
     const line = await eventually(() => proxyLog().find((l) => l.event === 'tunnel_refused' && l.cn === 'bob'), 'the refusal in the audit log');
     expect(line).toMatchObject({ status: 403, decision: 'deny', target: server.address, serial: serialOf('bob'), roles: ['reader'] });
+  });
+
+  it('answers a malformed target with 400 and anything but CONNECT with 405', async () => {
+    const ask = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const [host, port] = proxy.address.split(':');
+        const alice = clientTls(pki, 'alice');
+        const socket = tlsConnect({ host, port: Number(port), ca: alice.caPem, cert: alice.certPem, key: alice.keyPem, servername: 'localhost' }, () => socket.write(request));
+        let answer = '';
+        socket.on('data', (d) => (answer += d));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const bad = await ask('CONNECT not-a-target HTTP/1.1\r\nHost: not-a-target\r\n\r\n');
+    expect(bad).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(bad).toContain('Proxy-Status: certrpc; error=http_request_error; details="bad CONNECT target: \\"not-a-target\\" is not HOST:PORT; ask for HOST:PORT, e.g. CONNECT 10.0.0.5:50051"');
+    const get = await ask('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(get).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    expect(get).toMatch(/\r\nAllow: CONNECT\r\n/i);
   });
 
   it('curl can open a tunnel through it (--proxy https:// with --proxy-cacert/--proxy-cert/--proxy-key)', async () => {
