@@ -10,4 +10,7 @@ module.exports = {
   // Two cores: run suites two at a time. Suites never share ports (port 0) or files (temp dirs).
   maxWorkers: 2,
   testTimeout: 30000,
+  // One run directory for child-process logs; at the end, every log line is checked for key material.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
 };

@@ -2,11 +2,16 @@ import { Command } from 'commander';
 import { authorization } from '../authz/authorization';
 import { AUDIT_MODES, parseAuditMode } from '../authz/policy-model';
 import { serveDemo } from '../demo/serve-demo';
+import { startMetricsEndpoint } from '../metrics/metrics-endpoint';
+import { stopOnSignal } from '../server/stop-on-signal';
+import { routeGrpcJsLogs } from '../log/grpc-js-logs';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
 import { loadTrustBundle } from '../store/trust-bundle';
 import { parseDaysFlag } from './days-flag';
 import { UsageError } from './exit-codes';
+import { preflightServerIdentity } from './serve-preflight';
+import { addOperationsOptions, applyConfigFile, operationsSettings, serverMetrics } from './serve-operations';
 import { defaultDir, DIR_HELP, withHelp } from './help';
 
 export function serveCommand(): Command {
@@ -21,34 +26,40 @@ export function serveCommand(): Command {
     .option('--policy <file>', 'authorization policy (certrpc YAML or gRFC A43 JSON), re-read when it changes; without it only health checks and WhoAmI are allowed')
     .option('--audit <mode>', `which decisions the audit log records, overriding the policy: ${AUDIT_MODES.join(', ')}`)
     .option('--audit-file <file>', 'write the audit log to this file instead of stderr (overrides the policy)')
-    .option('--expiry-warning <days>', 'log a warning (at start, then daily) when the server certificate or a trusted CA expires within this many days', '30d')
     .option('--no-reflection', 'do not offer gRPC server reflection (clients then need the .proto files: certrpc call --proto)')
+    .option('--expiry-warning <days>', 'log a warning (at start, then daily) when the server certificate or a trusted CA expires within this many days', '30d')
     .action(async (opts) => {
+      const ops = operationsSettings(opts, applyConfigFile(cmd)); // before anything reads opts: the file fills in flags not given
       const port = Number(opts.port);
       const auditMode = opts.audit === undefined ? undefined : parseAuditMode(opts.audit);
       if (opts.audit !== undefined && !auditMode) throw new UsageError(`bad --audit "${opts.audit}"`, `use one of ${AUDIT_MODES.join(', ')}`);
       if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`bad --port "${opts.port}"`, 'give a port number 0-65535 (0 picks a free one)');
       if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
       const logger = createLogger({ level: opts.logLevel as LogLevel });
+      routeGrpcJsLogs(logger);
+      if (ops.configFile) logger.info({ config: ops.configFile }, `configuration from ${ops.configFile} (flags override it)`);
+      preflightServerIdentity(new PkiDir(opts.dir), opts.name, logger);
       const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
       const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });
       const expiryWarningDays = parseDaysFlag(opts.expiryWarning, '--expiry-warning');
-      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays });
+      const metrics = ops.metrics ? serverMetrics(authz) : undefined;
+      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays, limits: ops.limits, metrics });
+      const metricsEndpoint = metrics && ops.metrics ? await startMetricsEndpoint(metrics, ops.metrics.host, ops.metrics.port) : undefined;
+      if (metricsEndpoint) {
+        const { host: mHost, port: mPort } = metricsEndpoint;
+        logger.info({ event: 'metrics', host: mHost, port: mPort }, 'metrics endpoint listening');
+        console.log(`metrics on ${mHost.includes(':') ? `[${mHost}]` : mHost}:${mPort}`);
+      }
       const { host, port: bound } = server.listening!;
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${bound}`);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          logger.info({ signal }, 'shutting down');
-          void server.shutdown(5000).then(() => {
-            authz.close();
-            resolve();
-          });
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
+      await stopOnSignal(server, { graceMs: ops.shutdownGraceMs, logger, cleanups: [() => authz.close(), () => metricsEndpoint?.close()] });
+      logger.flush();
+      // Nothing should outlive the server; if something does (a stray timer), it must not keep a stopped server's process alive.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
     });
+  addOperationsOptions(cmd);
   return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only', 'certrpc serve --policy policy.yaml --audit-file audit.log']);
 }

@@ -27,6 +27,10 @@ export interface ServeDemoOptions {
   authorization?: Authorization;
   /** false: no server reflection (clients then need the .proto files: certrpc call --proto). */
   reflection?: boolean;
+  /** Limits over the defaults of server/limits.ts (serve --limit, config limits:). */
+  limits?: CreateServerOptions['limits'];
+  /** Prometheus metrics to feed (serve --metrics). */
+  metrics?: CreateServerOptions['metrics'];
 }
 
 /**
@@ -47,6 +51,8 @@ export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServe
     onRefusedHandshake: options.onRefusedHandshake,
     reflection: options.reflection,
     logger: options.logger,
+    limits: options.limits,
+    metrics: options.metrics,
   });
   await server.listen(options.host ?? '127.0.0.1', options.port ?? 50051);
   return server;

@@ -4,6 +4,7 @@
 import { Metadata, ServerInterceptingCall, ServerInterceptor, status as Status } from '@grpc/grpc-js';
 import type { ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
 import { Caller } from './caller';
+import { correctStatus } from './status-corrections';
 
 export interface CallContext {
   /** "/package.Service/Method" */
@@ -13,8 +14,19 @@ export interface CallContext {
   /** Set by the identity stage; later stages may add roles. */
   caller?: Caller;
   /** Runs fn once when the call is over: status sent, cancelled by the client, or connection lost. */
-  onEnd(fn: () => void): void;
+  onEnd(fn: (end: CallEnd) => void): void;
 }
+
+/** How a call ended: the status sent (by a handler, a stage or grpc-js itself), or CANCELLED when none was. */
+export interface CallEnd {
+  code: Status;
+  details: string;
+  /** From the call's arrival to its end. */
+  durationMs: number;
+}
+
+/** Told when each call is over, whatever ended it: metrics (status, latency), calls in flight. */
+export type CallEndObserver = (ctx: CallContext, end: CallEnd) => void;
 
 export interface Rejection {
   code: Status;
@@ -27,14 +39,18 @@ export type CallStage = (ctx: CallContext) => Rejection | void;
 /** Runs after the decision, allowed or not: the place for audit logs and metrics. */
 export type CallObserver = (ctx: CallContext, rejection: Rejection | undefined) => void;
 
-export function createCallGate(stages: CallStage[], observers: CallObserver[] = []): ServerInterceptor {
+export function createCallGate(stages: CallStage[], observers: CallObserver[] = [], endObservers: CallEndObserver[] = []): ServerInterceptor {
   return (methodDescriptor, call) =>
     new ServerInterceptingCall(call, {
       start(next) {
-        const ended: (() => void)[] = [];
+        const startedAt = performance.now();
+        const ended: ((end: CallEnd) => void)[] = [];
+        const ctx: CallContext = { method: methodDescriptor.path, metadata: new Metadata(), call, onEnd: (fn) => ended.push(fn) };
+        for (const observe of endObservers) ended.push((end) => observe(ctx, end));
+        const sent = recordStatus(call);
         next({
           onReceiveMetadata(metadata, nextMetadata) {
-            const ctx: CallContext = { method: methodDescriptor.path, metadata, call, onEnd: (fn) => ended.push(fn) };
+            ctx.metadata = metadata;
             let rejection: Rejection | undefined;
             for (const stage of stages) {
               rejection = stage(ctx) ?? undefined;
@@ -49,9 +65,28 @@ export function createCallGate(stages: CallStage[], observers: CallObserver[] = 
           },
           // grpc-js signals onCancel once for EVERY call when it is over, not only for cancellations.
           onCancel() {
-            for (const fn of ended.splice(0)) fn();
+            const status = sent() ?? { code: Status.CANCELLED, details: 'cancelled by the client, or the connection was lost' };
+            const end: CallEnd = { ...status, durationMs: performance.now() - startedAt };
+            for (const fn of ended.splice(0)) fn(end);
           },
         });
       },
     });
+}
+
+/**
+ * The first status sent on this call. grpc-js ends some calls itself (message over the size limit,
+ * undecodable message, deadline) by calling sendStatus on its own base call, below every
+ * interceptor; wrapping that method on this one call instance is the only way to learn those codes
+ * (and to correct the misleading ones: status-corrections.ts).
+ */
+function recordStatus(call: ServerInterceptingCallInterface): () => { code: Status; details: string } | undefined {
+  let first: { code: Status; details: string } | undefined;
+  const send = call.sendStatus.bind(call);
+  call.sendStatus = (original) => {
+    const status = correctStatus(original);
+    first ??= { code: status.code, details: status.details ?? '' };
+    send(status);
+  };
+  return () => first;
 }

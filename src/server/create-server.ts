@@ -1,10 +1,18 @@
 import { ChannelOptions, ConnectionInjector, Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { IdentityService } from '../gen/certrpc/v1/identity';
 import { Logger, silentLogger } from '../log/logger';
-import { ListenerLimits, MtlsListener, TlsMaterial } from '../tls/mtls-listener';
+import type { ServerMetrics } from '../metrics/server-metrics';
+import { certificateExpiries } from '../metrics/certificate-expiry';
+import { MtlsListener, TlsMaterial } from '../tls/mtls-listener';
 import { RefusedHandshake } from '../tls/refusal-reasons';
 import { RefusalLog, RefusalLogLimits } from '../tls/refusal-log';
 import { CallObserver, CallStage, createCallGate } from './call-gate';
+import { CallsInFlight } from './calls-in-flight';
+import { StopReport, stopGracefully } from './graceful-stop';
+import { createHookedInjector } from './http2-session-hook';
+import { grpcOptionsOf, listenerLimitsOf, resolveLimits, ServerLimits } from './limits';
+import { metadataLimitStage } from './metadata-limit-stage';
+import { enforcePingPolicy } from './ping-policy';
 import { identityService } from './identity-service';
 import { identityStage } from './identity-stage';
 import { RevocationEnforcer, RevocationEnforcerOptions } from './revocation-enforcer';
@@ -21,15 +29,17 @@ export interface ServiceRegistration {
 export interface CreateServerOptions {
   /** The server's certificate and key, the CAs its clients must chain to, and optionally a CRL. */
   tls: TlsMaterial;
-  /** Handshake timeout and connection cap for the TLS listener. */
-  limits?: ListenerLimits;
+  /** Message, metadata, stream, connection, handshake, idle and ping limits; see limits.ts (docs/LIMITS.md) for the defaults. */
+  limits?: Partial<ServerLimits>;
+  /** Prometheus metrics to feed (serve them with startMetricsEndpoint); none by default. */
+  metrics?: ServerMetrics;
   services: ServiceRegistration[];
   /** Checks run after identity, in order, before any handler (authorization, revocation, ...). */
   stages?: CallStage[];
   /** Told of every decision (audit log, metrics). */
   observers?: CallObserver[];
   logger?: Logger;
-  /** grpc-js channel options (limits, keepalive). */
+  /** Further grpc-js options; they win over the ones `limits` sets. */
   grpcOptions?: ChannelOptions;
   /** Told of every refused handshake (the default logs it as a warning, rate-limited: see refusalLog). */
   onRefusedHandshake?: (refusal: RefusedHandshake) => void;
@@ -59,26 +69,56 @@ export class CertrpcServer {
   /** Revoked certificates (tls.crlPem): their calls are refused and their open streams ended. */
   readonly revocation: RevocationEnforcer;
   private readonly shutdownHooks: (() => void)[] = [];
+  /** The limits in force: the defaults with options.limits over them. */
+  readonly limits: ServerLimits;
+  private readonly inFlight = new CallsInFlight();
+  private readonly metrics?: ServerMetrics;
+  private material: TlsMaterial;
 
   constructor(options: CreateServerOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.listener = new MtlsListener(options.tls, options.limits);
+    this.limits = resolveLimits(options.limits);
+    this.material = options.tls;
+    this.metrics = options.metrics;
+    this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits));
+    if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);
     this.listener.on('refused', options.onRefusedHandshake ?? (this.refusals = new RefusalLog(this.logger, options.refusalLog)).record);
     this.revocation = new RevocationEnforcer(options.tls.crlPem, this.logger, options.revocation);
     this.listener.on('connection', (socket) => this.revocation.trackConnection(socket));
     this.grpc = new Server({
+      ...grpcOptionsOf(this.limits),
       ...options.grpcOptions,
-      interceptors: [createCallGate([identityStage(), this.revocation.stage, ...(options.stages ?? [])], [this.revocation.observer, ...(options.observers ?? [])])],
+      interceptors: [
+        createCallGate(
+          [identityStage(), metadataLimitStage(this.limits.maxMetadataBytes), this.revocation.stage, ...(options.stages ?? [])],
+          [this.inFlight.observer, this.revocation.observer, ...(this.metrics ? [this.metrics.decisionObserver] : []), ...(options.observers ?? [])],
+          this.metrics ? [this.metrics.endObserver] : [],
+        ),
+      ],
     });
     this.grpc.addService(IdentityService, identityService as unknown as UntypedServiceImplementation);
     for (const s of options.services) this.grpc.addService(s.definition, s.implementation);
     this.health = addStandardServices(this.grpc, [IdentityService, ...options.services.map((s) => s.definition)], { reflection: options.reflection, logger: this.logger });
+    this.metrics?.attach({
+      openConnections: () => this.listener.connectionCount(),
+      callsInFlight: () => this.inFlight.size,
+      serving: () => this.health.get('') === 'SERVING',
+      certificates: () => certificateExpiries(this.material),
+    });
   }
 
   /** Binds and starts serving; port 0 picks a free port, returned here. */
   async listen(host = '127.0.0.1', port = 0): Promise<ListeningAddress> {
     // TLS is already done by the listener; grpc-js speaks HTTP/2 on the verified socket.
-    this.injector = this.grpc.createConnectionInjector(ServerCredentials.createInsecure());
+    const pingPolicy = { minIntervalMs: this.limits.minClientPingIntervalMs, maxStrikes: this.limits.maxPingStrikes };
+    const { injector, hooked } = createHookedInjector(this.grpc, ServerCredentials.createInsecure(), (session) =>
+      enforcePingPolicy(session, pingPolicy, (peer) => {
+        this.metrics?.pingViolation();
+        this.logger.warn({ event: 'ping_policy_violation', peer }, `closed the connection from ${peer}: it pinged more often than every ${pingPolicy.minIntervalMs} ms (GOAWAY too_many_pings)`);
+      }),
+    );
+    if (!hooked) this.logger.warn('this grpc-js version hides its HTTP/2 sessions: the ping policy (minClientPingIntervalMs) is not enforced');
+    this.injector = injector;
     this.listener.on('connection', (socket) => this.injector!.injectConnection(socket));
     this.address = await this.listener.listen(host, port);
     this.logger.info({ host, port: this.address.port }, 'listening');
@@ -88,6 +128,7 @@ export class CertrpcServer {
   /** New certificate, key, trust bundle or CRL: applies to connections made from now on. */
   updateTls(material: TlsMaterial): void {
     this.listener.update(material);
+    this.material = material;
     // After the listener: a revoked peer cut off now cannot reconnect with the old context.
     this.revocation.update(material.crlPem);
   }
@@ -106,25 +147,19 @@ export class CertrpcServer {
     return this.address;
   }
 
-  /** Stops accepting calls, lets calls in flight finish for up to graceMs, then cancels the rest. */
-  async shutdown(graceMs = 5000): Promise<void> {
+  /**
+   * Reports NOT_SERVING, stops accepting, lets calls in flight finish for up to graceMs, then ends
+   * the rest with UNAVAILABLE (see graceful-stop.ts). Aborting `hurry` ends the grace period early.
+   */
+  async shutdown(graceMs = 5000, options: { hurry?: AbortSignal } = {}): Promise<StopReport> {
     for (const fn of this.shutdownHooks.splice(0)) fn();
     this.revocation.close();
-    // Stop accepting first; the listener's close completes once grpc-js has closed every session.
-    const listenerClosed = this.listener.close();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.grpc.forceShutdown();
-        resolve();
-      }, graceMs);
-      timer.unref();
-      this.grpc.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    await listenerClosed;
+    const report = await stopGracefully(
+      { grpc: this.grpc, health: this.health, inFlight: this.inFlight, closeListener: () => this.listener.close(), logger: this.logger },
+      { graceMs, hurry: options.hurry },
+    );
     this.refusals?.close();
+    return report;
   }
 }
 

@@ -52,7 +52,8 @@ export async function stopGracefully(parts: StopParts, options: StopOptions): Pr
     await Promise.race([drained, deadline(STATUS_FLUSH_MS)]);
     grpc.forceShutdown();
   }
-  await listenerClosed;
+  // Connections still handshaking are not grpc-js's to close; they end at the handshake timeout.
+  await Promise.race([listenerClosed, deadline(STATUS_FLUSH_MS)]);
   return { inFlightAtStart, cancelled };
 }
 

@@ -132,7 +132,8 @@ function formatDefault(spec: LimitSpec): string {
 export function limitsTable(): string {
   const rows = LIMIT_NAMES.map((name) => {
     const spec: LimitSpec = LIMITS[name];
-    return `| \`${name}\` | ${formatDefault(spec)} (${spec.default}) | ${spec.enforcedBy} | ${spec.effect} |`;
+    const exact = spec.unit === 'count' ? '' : ` (${spec.default})`;
+    return `| \`${name}\` | ${formatDefault(spec)}${exact} | ${spec.enforcedBy} | ${spec.effect} |`;
   });
   return ['| limit | default | enforced by | when a peer goes over it |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -17,14 +17,17 @@ export const TOO_MANY_PINGS = Buffer.from('too_many_pings', 'ascii');
 export function enforcePingPolicy(session: ServerHttp2Session, policy: PingPolicy, onViolation: (peer: string) => void, now: () => number = Date.now): void {
   let lastPing = -Infinity;
   let strikes = 0;
+  let closing = false;
   // A new call resets the count: pings between calls are how clients keep connections warm.
   session.on('stream', () => {
     lastPing = -Infinity;
     strikes = 0;
   });
   session.on('ping', () => {
+    if (closing) return; // pings already in flight after the GOAWAY
     const t = now();
     if (t - lastPing < policy.minIntervalMs && ++strikes > policy.maxStrikes) {
+      closing = true;
       const socket = session.socket;
       onViolation(`${socket?.remoteAddress ?? 'unknown'}:${socket?.remotePort ?? 0}`);
       if (session.closed || session.destroyed) return;

@@ -71,10 +71,15 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
       handshakeTimeout: handshakeTimeoutMs,
     });
     this.server.maxConnections = maxConnections;
+    // Node closes connections over the cap before any TLS byte; say so, like any other refusal.
+    this.server.on('drop', (peer) => this.emit('refused', { peer: peerOf(peer), code: 'TOO_MANY_CONNECTIONS', reason: refusalReason('TOO_MANY_CONNECTIONS') }));
     this.server.on('secureConnection', (socket) => this.admit(socket));
     this.server.on('tlsClientError', (err: Error & { code?: string }, socket) => {
       const code = /timed out/i.test(err.message) ? 'ERR_TLS_HANDSHAKE_TIMEOUT' : (err.code ?? 'ERROR');
       this.emit('refused', { peer: peerOf(socket), code, reason: refusalReason(code, err.message) });
+      // Node reports a handshake timeout but leaves the socket open: a stalled peer would keep
+      // its connection slot (maxConnections) and block close() forever.
+      socket?.destroy();
     });
   }
 

@@ -34,6 +34,7 @@ const REASONS: Record<string, string> = {
   ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE: 'the client sent no certificate',
   ERR_TLS_HANDSHAKE_TIMEOUT: 'the client did not finish the TLS handshake in time',
   ECONNRESET: 'the client closed the connection during the handshake',
+  TOO_MANY_CONNECTIONS: 'the server already has as many connections as it allows (limit maxConnections); closed before the handshake',
   NO_ALPN_H2: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client',
 };
 

@@ -7,6 +7,7 @@ import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients, grpcError } from '../helpers/calls';
 import { clientTls } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { captureOutput } from '../helpers/test-run';
 
 const START = join(__dirname, '..', '..', 'dist', 'demo', 'start.js');
 
@@ -17,6 +18,7 @@ describe('npm start (the demo)', () => {
   it('creates the PKI, serves alice, refuses mallory, and exits 0 on Ctrl-C', async () => {
     const dir = join(tmp.dir, 'certs');
     const child = spawn(process.execPath, [START], { env: { ...process.env, CERTRPC_DIR: dir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    captureOutput(child, ['npm start']);
     let out = '';
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout.on('data', (d) => {

@@ -1,6 +1,7 @@
 // Runs the real CLI (bin/certrpc, compiled dist/) as a child process. `npm test` builds first.
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { captureOutput } from './test-run';
 
 export const CERTRPC = join(__dirname, '..', '..', 'bin', 'certrpc');
 
@@ -19,6 +20,7 @@ export interface CliResult {
 export function runCli(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(...command(args, options.netns), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    captureOutput(child, args); // every line is checked for key material at the end of the run
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -39,6 +41,8 @@ export interface RunningServer {
   port: number;
   /** Everything the process wrote to stderr so far (its JSON logs). */
   logs: () => string;
+  /** Everything it wrote to stdout so far ("metrics on ...", "listening on ..."). */
+  output: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
@@ -49,6 +53,7 @@ export interface RunningServer {
 export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {}): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(...command(args, options.netns), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    captureOutput(child, args);
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
@@ -67,6 +72,7 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
           address: `${m[1]}:${m[2]}`,
           port: Number(m[2]),
           logs: () => stderr,
+          output: () => stdout,
           stop: async (signal = 'SIGTERM') => {
             if (child.exitCode === null) child.kill(signal);
             return exited;

@@ -1,0 +1,32 @@
+// Checks `certrpc serve` makes on its own files before binding: mistakes that would otherwise
+// surface as every client failing its handshake, or as a key lying open on disk.
+import { X509Certificate } from 'node:crypto';
+import type { Logger } from '../log/logger';
+import { PkiError } from '../pki/errors';
+import { checkPrivateKeyPermissions } from '../store/key-file-permissions';
+import { PkiDir } from '../store/pki-dir';
+import { readUserFile } from '../store/read-file';
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EKU = '2.5.29.37.0';
+
+/** Throws PkiError (file + fix) when NAME.key is not private or NAME.crt is not a server certificate. */
+export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logger): void {
+  const warning = checkPrivateKeyPermissions(pki.keyFile(name), 'the server private key');
+  if (warning) logger.warn({ file: pki.keyFile(name) }, warning);
+  const certFile = pki.certFile(name);
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(readUserFile(certFile, 'certificate', '--name'));
+  } catch {
+    return; // not a certificate at all: loading reports it, naming the file
+  }
+  // Node's keyUsage is the extended key usage list; undefined when the certificate has none (any use).
+  const eku = cert.keyUsage;
+  if (eku && !eku.includes(SERVER_AUTH) && !eku.includes(ANY_EKU)) {
+    throw new PkiError(`"${cert.subject.replace(/\n/g, ', ')}" is not a server certificate (its extended key usage is ${eku.join(', ')}, not serverAuth): clients would refuse it`, {
+      file: certFile,
+      fix: `issue a server certificate and serve with it: certrpc cert issue ${name === 'server' ? 'server' : 'NAME'} --server --san DNS:HOST --dir ${pki.dir}`,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+// One directory per `jest` run (created by test/global-setup.ts, checked and removed by
+// test/global-teardown.ts): logs/ receives every child process's stdout and stderr, keys/ the
+// base64 lines of every private key the suite wrote, so the teardown can prove no log leaked one.
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+
+export const RUN_DIR_ENV = 'CERTRPC_TEST_RUN_DIR';
+
+/** The run's directory: from global setup, or (outside jest) one per parent process. */
+export function testRunDir(): string {
+  const dir = process.env[RUN_DIR_ENV] ?? join(tmpdir(), `certrpc-test-run-${process.ppid}`);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  mkdirSync(join(dir, 'keys'), { recursive: true });
+  return dir;
+}
+
+let sequence = 0;
+
+/** Appends everything the child writes to stdout and stderr to its own file under logs/. */
+export function captureOutput(child: ChildProcess, args: string[]): void {
+  const file = join(testRunDir(), 'logs', `${process.pid}-${++sequence}-${child.pid ?? 'x'}.log`);
+  appendFileSync(file, `# certrpc ${args.join(' ')}\n`);
+  const append = (chunk: Buffer | string) => appendFileSync(file, chunk);
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+}
+
+const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]*?)-----END [A-Z ]*PRIVATE KEY-----/g;
+
+/** The base64 lines (48+ characters, enough to be unique) of each PEM private key in the text. */
+export function privateKeyLines(text: string): string[] {
+  return [...text.matchAll(PRIVATE_KEY_BLOCK)].flatMap((m) => m[1].split(/\s+/).filter((line) => line.length >= 48));
+}
+
+/** Records every private key found under dir (recursively), before a test's temp dir is removed. */
+export function registerKeysIn(dir: string): void {
+  const lines: string[] = [];
+  const walk = (d: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const path = join(d, name);
+      try {
+        const st = statSync(path);
+        if (st.isDirectory()) walk(path);
+        else if (st.isFile() && st.size < 1_000_000) lines.push(...privateKeyLines(readFileSync(path, 'latin1')));
+      } catch {
+        // unreadable (a test's mode-0000 file as non-root): nothing to record
+      }
+    }
+  };
+  walk(dir);
+  if (lines.length > 0) appendFileSync(join(testRunDir(), 'keys', `${process.pid}.txt`), `${lines.join('\n')}\n`);
+}
