@@ -49,10 +49,10 @@ describe('serve config file', () => {
         [3, 'shutdownGrace'],
       ]),
     );
-    expect(err.message).toMatch(/serve\.yaml:3:16: shutdownGrace: "soon" is not a duration\n  fix: write a number with a unit/);
+    expect(err.message).toMatch(/serve\.yaml:3:16: shutdownGrace: "soon" is not a duration\n {2}fix: write a number with a unit/);
     // Limits are checked once the rest is valid.
     const limitErr = configError(['limits:', '  maxConection: 5', '  handshakeTimeoutMs: fast'].join('\n'));
-    expect(limitErr.message).toMatch(/serve\.yaml:2:3: limits\.maxConection: unknown limit "maxConection"\n  fix: use one of: .*maxConnections/);
+    expect(limitErr.message).toMatch(/serve\.yaml:2:3: limits\.maxConection: unknown limit "maxConection"\n {2}fix: use one of: .*maxConnections/);
     expect(limitErr.message).toMatch(/serve\.yaml:3:23: limits\.handshakeTimeoutMs: "fast" is not a duration/);
   });
 
