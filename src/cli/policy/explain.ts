@@ -1,6 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { Command } from 'commander';
 import { X509Certificate } from 'node:crypto';
+import { decideConnect, parseConnectTarget } from '../../authz/connect-rules';
 import { describeDecision } from '../../authz/decision';
 import { identityFromCertificate, PeerIdentity } from '../../authz/identity';
 import { loadPolicyFile } from '../../authz/policy-file';
@@ -18,11 +19,17 @@ export function policyExplainCommand(): Command {
     .argument('<file>', 'policy file (certrpc YAML or gRFC A43 JSON)')
     .option('--cert <file>', 'the caller: a PEM client certificate')
     .option('--cn <name>', 'the caller: a certificate with just this common name')
-    .requiredOption('--method <path>', 'the call: /package.Service/Method')
+    .option('--method <path>', 'the call: /package.Service/Method')
+    .option('--connect <host:port>', 'instead of a call, a proxy tunnel: CONNECT HOST:PORT as certrpc proxy would decide it (connect: rules)')
     .option('--header <key=value>', 'a request header (repeatable), for rules with header conditions', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print JSON')
-    .action((file: string, opts: { cert?: string; cn?: string; method: string; header?: string[]; json?: boolean }) => {
+    .action((file: string, opts: { cert?: string; cn?: string; method?: string; connect?: string; header?: string[]; json?: boolean }) => {
       const caller = callerFrom(opts);
+      if ((opts.method === undefined) === (opts.connect === undefined)) {
+        throw new UsageError('give exactly one of --method and --connect', 'explain a call (--method /package.Service/Method) or a proxy tunnel (--connect HOST:PORT)');
+      }
+      if (opts.connect !== undefined) return explainConnect(file, caller, opts.connect, Boolean(opts.json));
+      if (opts.method === undefined) return;
       const method = methodFrom(opts.method);
       const metadata = headersFrom(opts.header ?? []);
       const policy = loadPolicyFile(file);
@@ -53,13 +60,36 @@ export function policyExplainCommand(): Command {
       'certrpc policy explain policy.yaml --cn bob --method /demo.v1.KeyValue/Put',
       'certrpc policy explain policy.yaml --cert certs/alice.crt --method /demo.v1.KeyValue/Delete',
       'certrpc policy explain policy.yaml --cn bob --method /billing.v1.Invoices/List --header x-tenant=acme',
+      'certrpc policy explain policy.yaml --cn alice --connect 10.0.0.5:50051   # would certrpc proxy open this tunnel?',
     ],
     `Exit codes:
   0        the policy allows the call
   1        error (unreadable or invalid policy, bad certificate)
   2        usage error (give exactly one of --cert and --cn; --method /package.Service/Method)
-  71       the policy denies the call (64 + 7 PERMISSION_DENIED, as \`certrpc call\` would exit)`,
+  71       the policy denies the call (64 + 7 PERMISSION_DENIED, as \`certrpc call\` would exit), or the tunnel`,
   );
+}
+
+/** --connect: the decision certrpc proxy would make (its 403 message when denied). */
+function explainConnect(file: string, caller: PeerIdentity, text: string, json: boolean): void {
+  const target = parseConnectTarget(text);
+  if ('problem' in target) throw new UsageError(`bad --connect "${text}": ${target.problem}`, 'give HOST:PORT, e.g. --connect 10.0.0.5:50051');
+  const policy = loadPolicyFile(file);
+  const decision = decideConnect(policy, caller, target);
+  if (json) console.log(JSON.stringify({ decision: decision.allowed ? 'allow' : 'deny', connect: decision.target, roles: decision.roles, grants: policy.grantsOf(caller), rule: decision.rule ?? null, message: decision.reason }, null, 2));
+  else {
+    console.log(
+      [
+        `decision: ${decision.allowed ? 'ALLOW (certrpc proxy opens the tunnel)' : 'DENY (certrpc proxy answers 403)'}`,
+        `caller:   ${describeCaller(caller)}`,
+        `connect:  ${decision.target}`,
+        `roles:    ${decision.roles.length ? decision.roles.join(', ') : '(none: the certificate matches no role)'}`,
+        `rule:     ${decision.rule ?? 'none matched: what is not allowed is denied'}`,
+        `message:  ${decision.reason}`,
+      ].join('\n'),
+    );
+  }
+  if (!decision.allowed) throw new ExitWith(EXIT.GRPC_STATUS_BASE + Status.PERMISSION_DENIED);
 }
 
 function callerFrom(opts: { cert?: string; cn?: string }): PeerIdentity {
