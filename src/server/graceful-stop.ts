@@ -38,10 +38,11 @@ export async function stopGracefully(parts: StopParts, options: StopOptions): Pr
   health.setAll('NOT_SERVING');
   // A health watch never ends by itself: end it now, after the NOT_SERVING it was just sent,
   // or it would hold the drain open for the whole grace period.
-  inFlight.end(Status.UNAVAILABLE, 'the server is shutting down', (ctx) => ctx.method === HEALTH_WATCH);
+  const watches = inFlight.end(Status.UNAVAILABLE, 'the server is shutting down', (ctx) => ctx.method === HEALTH_WATCH);
   const listenerClosed = parts.closeListener();
-  const inFlightAtStart = inFlight.size;
-  logger.info({ event: 'draining', graceMs: options.graceMs, callsInFlight: inFlight.byMethod() }, `draining: NOT_SERVING, no new connections, ${inFlightAtStart} calls in flight get up to ${options.graceMs} ms`);
+  const inFlightAtStart = inFlight.size - watches;
+  const { [HEALTH_WATCH]: _ended, ...callsInFlight } = inFlight.byMethod();
+  logger.info({ event: 'draining', graceMs: options.graceMs, callsInFlight }, `draining: NOT_SERVING, no new connections, ${inFlightAtStart} calls in flight get up to ${options.graceMs} ms`);
 
   const drained = new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
   const finishedInTime = await Promise.race([drained.then(() => true), deadline(options.graceMs, options.hurry).then(() => false)]);
