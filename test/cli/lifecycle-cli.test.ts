@@ -89,8 +89,9 @@ describe('certrpc cert renew / cert revoke / ca rotate, retire, crl / cert list'
     expect(again.stdout).toMatch(/was already revoked at .* \(keyCompromise\); nothing changed/);
     expect(readFileSync(pki.crlFile, 'utf8')).toBe(crl);
     const text = execFileSync('openssl', ['crl', '-in', pki.crlFile, '-noout', '-text'], { encoding: 'utf8' }).toLowerCase();
-    expect(text).toContain(`serial number: ${serial(pki.certFile('bob'))}`);
-    expect(text).toContain(`serial number: ${oldServer}`);
+    // openssl prints serials with an even number of hex digits: a leading 0 may come back.
+    expect(text).toMatch(new RegExp(`serial number: 0?${serial(pki.certFile('bob'))}\n`));
+    expect(text).toMatch(new RegExp(`serial number: 0?${oldServer}\n`));
     expect(text).toMatch(/crl number: \s*2/);
   });
 

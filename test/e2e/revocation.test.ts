@@ -104,7 +104,8 @@ describe('cert revoke while bob streams: cut off within a second, alice undistur
 
   it('publishes a CRL openssl reads and checks: bob revoked, the others fine', () => {
     const text = execFileSync('openssl', ['crl', '-in', pki.crlFile, '-noout', '-text'], { encoding: 'utf8' });
-    expect(text.toLowerCase()).toContain(`serial number: ${serialOf(pki.certFile('bob'))}`);
+    // openssl prints serials with an even number of hex digits: a leading 0 may come back.
+    expect(text.toLowerCase()).toMatch(new RegExp(`serial number: 0?${serialOf(pki.certFile('bob'))}\n`));
     expect(text).toMatch(/Key Compromise/);
     const verify = (name: string) => spawnSync('openssl', ['verify', '-crl_check', '-CRLfile', pki.crlFile, '-CAfile', pki.caCertFile, pki.certFile(name)], { encoding: 'utf8' });
     const bob = verify('bob');
