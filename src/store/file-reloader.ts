@@ -39,7 +39,7 @@ export interface FileReloaderOptions<T> {
   logger?: Logger;
   /** Stat fallback period; 0 turns it off. Default 1000 ms. */
   intervalMs?: number;
-  /** Default 100 ms. */
+  /** Default 50 ms. */
   debounceMs?: number;
   /** Wait before the one retry of a refused load. Default 500 ms. */
   settleMs?: number;
@@ -168,7 +168,7 @@ export class FileReloader<T> {
     this.debounce = this.later(() => {
       this.debounce = undefined;
       void this.reloadIfChanged();
-    }, this.options.debounceMs ?? 100);
+    }, this.options.debounceMs ?? 50);
   }
 
   /** Events also fire for writes that change nothing (touch, chmod, a temp file beside ours). */
