@@ -97,11 +97,12 @@ export class FileReloader<T> {
     try {
       const next = await this.options.load();
       if (this.closed) return { ok: false, version: this.versionNumber, error: 'closed' };
+      // Applied first: if the consumer refuses it (throws), the old value stays current.
+      this.options.apply?.(next, this.versionNumber + 1);
       this.value = next;
       this.versionNumber += 1;
       this.lastError = undefined;
       result = { ok: true, version: this.versionNumber };
-      this.options.apply?.(next, this.versionNumber);
       this.logger.info({ event: 'reloaded', what: this.options.what, version: this.versionNumber, ...this.options.describe?.(next) }, `${this.options.what} reloaded`);
     } catch (err) {
       const error = err instanceof PkiError ? err.describe() : (err as Error).message;
