@@ -1,6 +1,8 @@
 // Starts a bench server (bench/servers/*.ts, compiled to dist-bench) as its own process, so its
 // CPU and memory are its own and the load generator never shares its event loop.
 //   BENCH_CPU_PROF=DIR  writes a V8 CPU profile of every server process into DIR (node --cpu-prof).
+//   BENCH_PERF=1        starts servers with --perf-basic-prof, for `perf record -g -p PID` (on-CPU
+//                       samples only: the figures that hold on a machine busy with other work).
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { IpcClient } from './ipc';
@@ -66,7 +68,7 @@ export function addSpans(spans: UsageSpan[]): UsageSpan {
 
 export function startServer(kind: ServerKind, config: BenchServerConfig): Promise<BenchServer> {
   const profileDir = process.env.BENCH_CPU_PROF;
-  const execArgv = ['--expose-gc', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${kind}-${Date.now()}.cpuprofile`] : [])];
+  const execArgv = ['--expose-gc', ...(process.env.BENCH_PERF ? ['--perf-basic-prof'] : []), ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${kind}-${Date.now()}.cpuprofile`] : [])];
   const child = fork(join(__dirname, '..', 'servers', `${kind}-server.js`), [JSON.stringify(config)], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));

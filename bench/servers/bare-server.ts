@@ -1,20 +1,36 @@
 // The baseline of every pair: plain grpc-js with the same certificates, grpc-js's own TLS
 // (ServerCredentials.createSsl with client certificates required), no interceptors.
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+// Two variants split certrpc's cost for docs/BENCHMARKS.md (BENCH_ARMS in the unary scenario):
+//   noop-interceptor: grpc-js's interceptor machinery with an interceptor that does nothing;
+//   mtls-listener:    certrpc's TLS listener feeding grpc-js's connection injector, no interceptor.
+import { Server, ServerCredentials, ServerInterceptingCall, ServerInterceptor } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { echoService } from '../../src/demo/echo-service';
 import { keyValueService } from '../../src/demo/kv-service';
+import { MtlsListener } from '../../src/tls/mtls-listener';
 import { runServerProcess } from './server-process';
 
+const noop: ServerInterceptor = (_method, call) => new ServerInterceptingCall(call);
+
 runServerProcess(async (config) => {
-  const server = new Server();
+  const server = new Server(config.variant === 'noop-interceptor' ? { interceptors: [noop] } : {});
   for (const s of [echoService(), keyValueService()]) server.addService(s.definition, s.implementation);
-  const credentials = ServerCredentials.createSsl(readFileSync(config.caFile), [{ cert_chain: readFileSync(config.certFile), private_key: readFileSync(config.keyFile) }], true);
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))));
+  let port: number;
+  let listener: MtlsListener | undefined;
+  if (config.variant === 'mtls-listener') {
+    listener = new MtlsListener({ clientCaPem: readFileSync(config.caFile, 'utf8'), certPem: readFileSync(config.certFile, 'utf8'), keyPem: readFileSync(config.keyFile, 'utf8') });
+    const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+    listener.on('connection', (socket) => injector.injectConnection(socket));
+    port = (await listener.listen('127.0.0.1', 0)).port;
+  } else {
+    const credentials = ServerCredentials.createSsl(readFileSync(config.caFile), [{ cert_chain: readFileSync(config.certFile), private_key: readFileSync(config.keyFile) }], true);
+    port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))));
+  }
   return {
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await listener?.close();
+      await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();
@@ -23,6 +39,7 @@ runServerProcess(async (config) => {
           clearTimeout(timer);
           resolve();
         });
-      }),
+      });
+    },
   };
 });

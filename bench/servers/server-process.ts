@@ -10,8 +10,12 @@ export interface BenchServerConfig {
   maxConnections?: number;
   /** certrpc only: the authorization policy; without it the server runs identity only. */
   policyFile?: string;
-  /** certrpc only: where the audit log goes (every decision is recorded). */
+  /** certrpc only: where the audit log goes. */
   auditFile?: string;
+  /** certrpc only: which decisions are audited; 'all' (every call) unless told otherwise. */
+  auditMode?: 'none' | 'all';
+  /** bare only: a variant that isolates one part of certrpc's cost (see bare-server.ts). */
+  variant?: 'noop-interceptor' | 'mtls-listener';
 }
 
 /** One sample of the server's own counters; the driver turns two of them into CPU%. */

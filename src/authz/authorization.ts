@@ -85,7 +85,7 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
     stages: [authorizationStage(current, decisions)],
     observers: [
       auditObserver({
-        logger: () => sink.logger,
+        sink: () => sink,
         mode: () => options.audit?.mode ?? current().audit.mode ?? 'all',
         decisionOf: (ctx) => decisions.get(ctx),
       }),
