@@ -49,7 +49,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], allowedKeys: 
 }
 
 function unknownKey(path: PropertyKey[], key: string, allowed: readonly string[] | undefined): PathIssue {
-  const near = allowed?.find((k) => k.startsWith(key) || key.startsWith(k) || sameLetters(k, key));
+  const near = allowed?.find((k) => k.startsWith(key) || key.startsWith(k) || sameLetters(k, key)) ?? allowed?.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
   const fix = near
     ? `did you mean "${near}"? (allowed here: ${allowed!.join(', ')})`
     : allowed
@@ -62,6 +62,17 @@ function unknownKey(path: PropertyKey[], key: string, allowed: readonly string[]
 function sameLetters(a: string, b: string): boolean {
   const norm = (s: string) => s.toLowerCase().split('').sort().join('');
   return norm(a) === norm(b);
+}
+
+/** Letters to insert, delete or change to turn a into b ("polcy" -> "policy": 1). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 function article(type: string): string {

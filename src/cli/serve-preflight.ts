@@ -3,6 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from '../log/logger';
 import { PkiError } from '../pki/errors';
+import { parseCertificateBundle } from '../pki/pem';
 import { checkPrivateKeyPermissions } from '../store/key-file-permissions';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
@@ -10,8 +11,12 @@ import { readUserFile } from '../store/read-file';
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const ANY_EKU = '2.5.29.37.0';
 
-/** Throws PkiError (file + fix) when NAME.key is not private or NAME.crt is not a server certificate. */
-export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logger): void {
+/**
+ * Throws PkiError (file + fix) when NAME.key is not private, NAME.crt is not a server certificate,
+ * or (without --client-ca) DIR/ca.crt holds something other than CA certificates.
+ */
+export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logger, clientCaFiles?: string[]): void {
+  if (!clientCaFiles?.length) checkCaFile(pki.caCertFile);
   const warning = checkPrivateKeyPermissions(pki.keyFile(name), 'the server private key');
   if (warning) logger.warn({ file: pki.keyFile(name) }, warning);
   const certFile = pki.certFile(name);
@@ -27,6 +32,23 @@ export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logge
     throw new PkiError(`"${cert.subject.replace(/\n/g, ', ')}" is not a server certificate (its extended key usage is ${eku.join(', ')}, not serverAuth): clients would refuse it`, {
       file: certFile,
       fix: `issue a server certificate and serve with it: certrpc cert issue ${name === 'server' ? 'server' : 'NAME'} --server --san DNS:HOST --dir ${pki.dir}`,
+    });
+  }
+}
+
+/** A leaf in ca.crt would be trusted as an anchor and vouch for nobody: every client would be refused. */
+function checkCaFile(file: string): void {
+  let certificates;
+  try {
+    certificates = parseCertificateBundle(readUserFile(file, 'CA certificate', '--dir'), file);
+  } catch {
+    return; // missing or unreadable: loading reports it with its fix
+  }
+  const leaf = certificates.find((c) => !c.ca);
+  if (leaf) {
+    throw new PkiError(`"${leaf.subject.replace(/\n/g, ', ')}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for clients`, {
+      file,
+      fix: 'put the CA certificate back (the one `certrpc pki init` wrote, or a bundle of CAs), or trust another CA with --client-ca FILE',
     });
   }
 }

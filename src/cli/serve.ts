@@ -38,7 +38,7 @@ export function serveCommand(): Command {
       const logger = createLogger({ level: opts.logLevel as LogLevel });
       routeGrpcJsLogs(logger);
       if (ops.configFile) logger.info({ config: ops.configFile }, `configuration from ${ops.configFile} (flags override it)`);
-      preflightServerIdentity(new PkiDir(opts.dir), opts.name, logger);
+      preflightServerIdentity(new PkiDir(opts.dir), opts.name, logger, opts.clientCa);
       const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
       const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });

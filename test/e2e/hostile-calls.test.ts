@@ -103,7 +103,8 @@ describe('hostile calls', () => {
   });
 
   it('survives metadata values that are not legal (control and non-ASCII bytes, bad base64 in -bin)', async () => {
-    for (const headers of [{ 'x-ctl': 'a\x01b' }, { 'x-latin1': 'caf\xe9' }, { 'x-data-bin': '!!not base64**' }]) {
+    const invalid: Record<string, string>[] = [{ 'x-ctl': 'a\x01b' }, { 'x-latin1': 'caf\xe9' }, { 'x-data-bin': '!!not base64**' }];
+    for (const headers of invalid) {
       const outcome = await raw(grpcFrame(HELLO), headers);
       // grpc-js drops what it cannot represent and serves the call; nothing reaches a handler unchecked.
       expect(outcome.grpcStatus ?? outcome.rstCode).toBeDefined();
