@@ -4,6 +4,7 @@ import { authorization } from '../authz/authorization';
 import { createLogger } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
 import { ensureDemoPki } from './demo-pki';
+import { stopOnSignal } from '../server/stop-on-signal';
 import { serveDemo } from './serve-demo';
 
 async function main(): Promise<void> {
@@ -28,15 +29,9 @@ certrpc demo is serving demo.v1.KeyValue and certrpc.v1.Identity over mutual TLS
   ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity mallory --dir ${dir}   # refused: self-signed
   ./bin/certrpc cert inspect ${dir}/alice.crt
 Ctrl-C stops.`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    void server.shutdown(5000).then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Same as certrpc serve: NOT_SERVING, drain up to 10 s (Ctrl-C twice skips it), flush the audit log, exit 0.
+  await stopOnSignal(server, { graceMs: 10_000, logger, cleanups: [() => authz.close()] });
+  process.exit(0);
 }
 
 main().catch((err) => {
