@@ -11,7 +11,17 @@ export { createServer, CertrpcServer } from './server/create-server';
 export type { CreateServerOptions, ServiceRegistration, ListeningAddress } from './server/create-server';
 export { callerOf } from './server/caller';
 export type { Caller } from './server/caller';
-export type { CallStage, CallObserver, CallContext, Rejection } from './server/call-gate';
+export type { CallStage, CallObserver, CallContext, Rejection, CallEnd, CallEndObserver } from './server/call-gate';
+// Operations: limits (docs/LIMITS.md), metrics, graceful stop.
+export { DEFAULT_SERVER_LIMITS, LIMITS, resolveLimits } from './server/limits';
+export type { ServerLimits, LimitName } from './server/limits';
+export { ServerMetrics } from './metrics/server-metrics';
+export type { ServerMetricsOptions } from './metrics/server-metrics';
+export { startMetricsEndpoint } from './metrics/metrics-endpoint';
+export type { MetricsEndpoint } from './metrics/metrics-endpoint';
+export { stopOnSignal } from './server/stop-on-signal';
+export type { StopReport } from './server/graceful-stop';
+export { loadServeConfig, ConfigError } from './config/serve-config';
 export type { PeerIdentity } from './authz/identity';
 export { authorization, NO_POLICY_WARNING } from './authz/authorization';
 export type { Authorization, AuthorizationOptions } from './authz/authorization';
