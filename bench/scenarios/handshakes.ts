@@ -34,10 +34,8 @@ export const handshakesScenario: Scenario = {
         servers.push(certrpc, bare);
         add(`certrpc ${keyType} grpc-js`, certrpc, keyType, 'grpc');
         add(`bare ${keyType} grpc-js`, bare, keyType, 'grpc');
-        if (keyType === 'ecdsa-p256') {
-          add(`certrpc ${keyType} raw full`, certrpc, keyType, 'raw');
-          add(`certrpc ${keyType} raw resumed`, certrpc, keyType, 'raw', true);
-        }
+        add(`certrpc ${keyType} raw full`, certrpc, keyType, 'raw');
+        if (keyType === 'ecdsa-p256') add(`certrpc ${keyType} raw resumed`, certrpc, keyType, 'raw', true);
       }
       const results = await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: options.quick ? 0.3 : 1 });
       const measurements = results.map((r) => armMeasurement(r, r.load.resumed !== undefined || r.label.endsWith('resumed') ? { resumed: `${(((r.load.resumed ?? 0) / Math.max(1, r.load.count)) * 100).toFixed(0)}%` } : {}));
@@ -48,6 +46,7 @@ export const handshakesScenario: Scenario = {
         comparisons: [
           ratio('handshakes/s ECDSA/RSA-2048 certrpc', row('certrpc ecdsa-p256 grpc-js'), row('certrpc rsa-2048 grpc-js'), perSecond, ECDSA_OVER_RSA_TARGET),
           ratio('handshakes/s ECDSA/RSA-2048 bare', row('bare ecdsa-p256 grpc-js'), row('bare rsa-2048 grpc-js'), perSecond),
+          ratio('handshakes/s ECDSA/RSA-2048 certrpc, raw client', row('certrpc ecdsa-p256 raw full'), row('certrpc rsa-2048 raw full'), perSecond),
           ratio('handshakes/s certrpc/bare ECDSA', row('certrpc ecdsa-p256 grpc-js'), row('bare ecdsa-p256 grpc-js'), perSecond),
           ratio('handshakes/s resumed/full (raw client, certrpc)', row('certrpc ecdsa-p256 raw resumed'), row('certrpc ecdsa-p256 raw full'), perSecond),
         ],

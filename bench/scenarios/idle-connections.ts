@@ -1,7 +1,7 @@
 // Scenario 7: server memory held by open, idle mTLS connections. A separate process opens 1,000
 // connections (each makes one call, then stays open); the server reports its RSS after a full GC
 // before and after. certrpc's connection cap (1,000 by default) is raised for the bench.
-// --quick opens 250: enough to see the per-connection cost, in a fraction of the time.
+// --quick opens 100: enough to see the per-connection cost, in a fraction of the time.
 import { BenchOptions, Measurement, Scenario, ScenarioResult } from '../scenario';
 import { LoadGenerator } from '../lib/load-generator';
 import { ratio } from '../lib/measurement';
@@ -44,7 +44,7 @@ export const idleConnectionsScenario: Scenario = {
     const set = (await benchPki()).sets['ecdsa-p256'];
     const tls = clientTlsOf(set);
     const load = await LoadGenerator.start();
-    const connections = options.quick ? 250 : 1000;
+    const connections = options.quick ? 100 : 1000;
     const measurements: Measurement[] = [];
     try {
       for (const kind of ['bare', 'certrpc'] as const) {

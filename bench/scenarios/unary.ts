@@ -5,6 +5,7 @@ import { runInterleaved } from '../lib/interleave';
 import { LoadGenerator } from '../lib/load-generator';
 import { armMeasurement, p99, perSecond, ratio } from '../lib/measurement';
 import { startPair } from '../lib/server-pair';
+import { unaryBreakdown } from '../lib/unary-breakdown';
 
 export const RPS_TARGET = { atLeast: 0.95 };
 export const P99_TARGET = { atMost: 1.1 };
@@ -32,6 +33,11 @@ export const unaryScenario: Scenario = {
           comparisons.push(ratio(`RPS certrpc/bare ${where}`, certrpc, bare, perSecond, RPS_TARGET), ratio(`p99 certrpc/bare ${where}`, certrpc, bare, p99, P99_TARGET));
         }
       }
+      if (!options.quick) {
+        const breakdown = await unaryBreakdown(pair.set, load, { durationSec: options.durationSec, concurrency: 16 });
+        measurements.push(...breakdown.measurements);
+        comparisons.push(...breakdown.comparisons);
+      }
     } finally {
       await load.stop();
       await pair.stop();
@@ -44,6 +50,7 @@ export const unaryScenario: Scenario = {
       notes: [
         'demo.v1.Echo/Say, ECDSA P-256 certificates on both servers; each pair ran A B B A in turns (same load process, same client code)',
         `certrpc: own mTLS listener + identity stage + authorization (12-rule policy) + audit log of every decision to a file (${auditMb.toFixed(1)} MB written)`,
+        ...(options.quick ? [] : ['"breakdown" rows (c=16, 1 connection): servers that each add one part of certrpc to bare grpc-js; read their server cpu us/op']),
       ],
     };
   },
