@@ -11,6 +11,9 @@ import { eventually, logLines } from '../helpers/eventually';
 import { demoPki, issue } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
+// Each step runs several CLI processes in sequence; on a loaded 2-core machine one takes seconds.
+jest.setTimeout(120_000);
+
 const DAY = 86_400_000;
 const cert = (file: string) => new X509Certificate(readFileSync(file));
 const serial = (file: string) => cert(file).serialNumber.toLowerCase().replace(/^0+/, '');
