@@ -9,7 +9,9 @@ module.exports = {
   },
   // Two cores: run suites two at a time. Suites never share ports (port 0) or files (temp dirs).
   maxWorkers: 2,
-  testTimeout: 30000,
+  // A hang guard, not a speed target: hooks start servers and run the CLI several times, which
+  // on a loaded 2-core machine takes far longer than on a quiet one.
+  testTimeout: 90000,
   // One run directory for child-process logs; at the end, every log line is checked for key material.
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
