@@ -31,6 +31,14 @@ describe('--proto mode against a server without reflection', () => {
     expect(r.stderr).toMatch(/the server does not offer reflection\n {2}fix: pass the schema with --proto FILE/);
   });
 
+  it("certrpc's own services need no --proto: WhoAmI and health checks use the schema certrpc ships", async () => {
+    const me = await certrpc(['call', server.address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'bob']);
+    expect(me.code).toBe(0);
+    expect(JSON.parse(me.stdout)).toMatchObject({ commonName: 'bob', roles: ['reader'] });
+    const health = await certrpc(['call', server.address, 'grpc.health.v1.Health/Check', '--identity', 'bob']);
+    expect(JSON.parse(health.stdout)).toEqual({ status: 'SERVING' });
+  });
+
   it('call, list and describe work from the .proto files', async () => {
     const put = await certrpc(['call', server.address, 'demo.v1.KeyValue/Put', '--identity', 'alice', '-d', '{"key":"k","value":"from protos"}', ...PROTOS]);
     expect(put.code).toBe(0);

@@ -5,6 +5,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { UsageError } from '../exit-codes';
 import { parseSeconds } from './connection-flags';
 import { ReflectionClient, reflectionSchemaSource } from '../../client/reflection-client';
+import { withBuiltInServices } from '../../client/builtin-schema';
 import { Schema } from '../../client/schema';
 import type { RpcConnection } from '../../client/connection';
 
@@ -59,5 +60,5 @@ export async function schemaFor(connection: RpcConnection, flags: RequestFlags, 
     const { protoFilesSchemaSource } = await import('../../client/proto-files');
     return new Schema(protoFilesSchemaSource(flags.proto, flags.importPath ?? []));
   }
-  return new Schema(reflectionSchemaSource(new ReflectionClient(connection.client, () => metadata.clone(), deadline)));
+  return new Schema(withBuiltInServices(reflectionSchemaSource(new ReflectionClient(connection.client, () => metadata.clone(), deadline))));
 }
