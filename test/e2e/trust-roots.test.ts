@@ -1,7 +1,7 @@
 // Issue 7, parts 1-2: a server trusts client CAs independent of the CA that issued its own
 // certificate (`serve --client-ca`), and its log says why each refused handshake was refused.
 import { status } from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { issueCertificate } from '../../src/pki/issue';
 import { PkiDir } from '../../src/store/pki-dir';
 import { ClientTlsMaterial } from '../../src/tls/client-credentials';
@@ -51,6 +51,17 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     await bothCas?.stop();
     tmp.cleanup();
     strangerTmp.cleanup();
+  });
+
+  it('pki init --name keeps CAs side by side and never replaces one; cert issue --ca names a missing CA', async () => {
+    expect(readFileSync(pki.namedCaCertFile('clients'), 'utf8')).not.toBe(readFileSync(pki.caCertFile, 'utf8'));
+    const again = await runCli(['pki', 'init', '--name', 'clients', '--dir', tmp.dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/cas\/clients\/ca\.crt: a CA already exists here; nothing was written/);
+    const missing = await runCli(['cert', 'issue', 'x', '--client', '--ca', 'partners', '--dir', tmp.dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no CA named "partners"\n\s+fix: create it with: certrpc pki init --name partners .*\(CAs here: clients\)/);
+    expect(existsSync(pki.certFile('x')) || existsSync(pki.keyFile('x'))).toBe(false);
   });
 
   it('logs which client CAs it trusts at start', () => {
