@@ -19,7 +19,8 @@ if (unsupported) console.warn(`multi-host test SKIPPED: ${unsupported}`);
 const describeWithNamespaces = unsupported ? describe.skip : describe;
 
 describeWithNamespaces(`certrpc across three hosts (network namespaces)${unsupported ? ` [skipped: ${unsupported}]` : ''}`, () => {
-  const tmp = tempDir();
+  // Made in beforeAll, so a skipped suite leaves nothing behind.
+  let tmp: ReturnType<typeof tempDir>;
   const lab = new NetnsLab();
   // Two /24s of 10.203.0.0/16, picked per run; they exist only inside this run's namespaces.
   const a = 2 * randomInt(0, 127);
@@ -32,6 +33,7 @@ describeWithNamespaces(`certrpc across three hosts (network namespaces)${unsuppo
   const callFromClientHost = (address: string, ...args: string[]) => runCli(['call', address, WHOAMI, '--dir', tmp.dir, ...args], { netns: hosts.client });
 
   beforeAll(async () => {
+    tmp = tempDir();
     hosts.client = lab.host('cli');
     hosts.proxy = lab.host('prx');
     hosts.server = lab.host('srv');
@@ -49,7 +51,7 @@ describeWithNamespaces(`certrpc across three hosts (network namespaces)${unsuppo
     await proxy?.stop();
     await server?.stop();
     const problems = lab.cleanup();
-    tmp.cleanup();
+    tmp?.cleanup();
     if (problems.length > 0) throw new Error(`could not delete namespaces: ${problems.join('; ')}`);
   });
 
