@@ -7,6 +7,7 @@ import { pkiIssuanceScenario } from './pki-issuance';
 import { idleConnectionsScenario } from './idle-connections';
 import { rotationScenario } from './rotation';
 import { cliCallScenario } from './cli-call';
+import { soakScenario } from './soak';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, cliCallScenario];
+export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, cliCallScenario, soakScenario];

@@ -14,6 +14,8 @@ export interface BenchServerConfig {
   auditFile?: string;
   /** certrpc only: which decisions are audited; 'all' (every call) unless told otherwise. */
   auditMode?: 'none' | 'all';
+  /** certrpc only: feed Prometheus metrics as `serve --metrics` does (the soak scenario). */
+  metrics?: boolean;
   /** bare only: a variant that isolates one part of certrpc's cost (see bare-server.ts). */
   variant?: 'noop-interceptor' | 'mtls-listener';
 }

@@ -5,6 +5,7 @@ import type { Authorization } from '../authz/authorization';
 import { CONFIG_FIELDS, ConfigFlag, loadServeConfig } from '../config/serve-config';
 import { parseDuration, parseLimitAssignment, QuantityError } from '../config/quantities';
 import { parseMetricsAddress } from '../metrics/metrics-address';
+import { decisionLabels } from '../metrics/decision-labels';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { LIMIT_NAMES, ServerLimits } from '../server/limits';
 import { UsageError } from './exit-codes';
@@ -66,10 +67,5 @@ function flagValue<T>(flag: string, value: string, parse: () => T, fallbackFix?:
 
 /** Metrics whose decision counter names the policy rule that decided each call. */
 export function serverMetrics(authz: Pick<Authorization, 'decisionOf'>): ServerMetrics {
-  return new ServerMetrics({
-    decisionOf: (ctx) => {
-      const decision = authz.decisionOf(ctx);
-      return decision && { rule: decision.rule?.name, reason: decision.reason };
-    },
-  });
+  return new ServerMetrics({ decisionOf: decisionLabels(authz) });
 }
