@@ -38,6 +38,9 @@ function startPythonServer(args: string[]): Promise<{ child: ChildProcess; addre
   });
 }
 
+// Several CLI processes per test: on a loaded 2-core machine each can take seconds to start.
+jest.setTimeout(90_000);
+
 describe('certrpc call against a Python grpcio server over mTLS', () => {
   const tmp = tempDir();
   const dir = join(tmp.dir, 'certs');

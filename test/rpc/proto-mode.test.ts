@@ -9,6 +9,9 @@ import { tempDir } from '../helpers/temp-dir';
 const ROOT = join(__dirname, '..', '..');
 const PROTOS = ['--proto', 'demo/v1/kv.proto', 'demo/v1/echo.proto', '--import-path', join(ROOT, 'proto')];
 
+// Several CLI processes per test: on a loaded 2-core machine each can take seconds to start.
+jest.setTimeout(90_000);
+
 describe('--proto mode against a server without reflection', () => {
   const tmp = tempDir();
   const dir = join(tmp.dir, 'certs');

@@ -9,6 +9,9 @@ import { tempDir } from '../helpers/temp-dir';
 
 const POLICY = join(__dirname, '..', '..', 'policy.yaml');
 
+// Several CLI processes per test: on a loaded 2-core machine each can take seconds to start.
+jest.setTimeout(90_000);
+
 describe('certrpc list | describe | call against the demo server', () => {
   const tmp = tempDir();
   const dir = join(tmp.dir, 'certs');

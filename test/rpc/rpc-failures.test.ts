@@ -22,6 +22,9 @@ function closedPort(): Promise<number> {
   });
 }
 
+// Several CLI processes per test: on a loaded 2-core machine each can take seconds to start.
+jest.setTimeout(90_000);
+
 describe('connection failures explained by certrpc call and doctor', () => {
   const tmp = tempDir();
   const dir = join(tmp.dir, 'certs');
