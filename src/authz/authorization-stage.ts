@@ -6,10 +6,24 @@ import type { CallContext, CallStage } from '../server/call-gate';
 import type { CompiledPolicy } from './compiled-policy';
 import { Decision, describeDecision } from './decision';
 
-/** Where the stage leaves each call's decision for observers (the audit log) to read. */
-export type DecisionRecord = WeakMap<CallContext, Decision>;
+/**
+ * Where the stage leaves each call's decision for observers (the audit log, metrics) to read: on
+ * the call's context itself, under a key of its own. (A WeakMap entry per call made the garbage
+ * collector's work per call grow; the context lives exactly as long as the decision must.)
+ */
+export class DecisionRecord {
+  private readonly key = Symbol('certrpc.decision');
 
-export function authorizationStage(policy: () => CompiledPolicy, decisions: DecisionRecord = new WeakMap()): CallStage {
+  get(ctx: CallContext): Decision | undefined {
+    return (ctx as CallContext & Record<symbol, Decision | undefined>)[this.key];
+  }
+
+  set(ctx: CallContext, decision: Decision): void {
+    (ctx as CallContext & Record<symbol, Decision>)[this.key] = decision;
+  }
+}
+
+export function authorizationStage(policy: () => CompiledPolicy, decisions: DecisionRecord = new DecisionRecord()): CallStage {
   return (ctx) => {
     const caller = ctx.caller;
     if (!caller) {

@@ -78,7 +78,7 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
     old.close();
   }
 
-  const decisions: DecisionRecord = new WeakMap();
+  const decisions = new DecisionRecord();
   const policyInfo = current();
   logger.info({ policy: policyInfo.name, file: options.policyFile, roles: policyInfo.model.roles.length, rules: policyInfo.rules.length, audit: sink.destination }, 'authorization policy loaded');
   return {

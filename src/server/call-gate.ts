@@ -39,13 +39,16 @@ export type CallStage = (ctx: CallContext) => Rejection | void;
 /** Runs after the decision, allowed or not: the place for audit logs and metrics. */
 export type CallObserver = (ctx: CallContext, rejection: Rejection | undefined) => void;
 
+/** ctx.metadata until the request's arrives (only onEnd can run that early); one for all calls, never written. */
+const NO_METADATA_YET = new Metadata();
+
 export function createCallGate(stages: CallStage[], observers: CallObserver[] = [], endObservers: CallEndObserver[] = []): ServerInterceptor {
   return (methodDescriptor, call) =>
     new ServerInterceptingCall(call, {
       start(next) {
         const startedAt = performance.now();
         const ended: ((end: CallEnd) => void)[] = [];
-        const ctx: CallContext = { method: methodDescriptor.path, metadata: new Metadata(), call, onEnd: (fn) => ended.push(fn) };
+        const ctx: CallContext = { method: methodDescriptor.path, metadata: NO_METADATA_YET, call, onEnd: (fn) => ended.push(fn) };
         for (const observe of endObservers) ended.push((end) => observe(ctx, end));
         const sent = recordStatus(call);
         next({
@@ -65,14 +68,16 @@ export function createCallGate(stages: CallStage[], observers: CallObserver[] = 
           },
           // grpc-js signals onCancel once for EVERY call when it is over, not only for cancellations.
           onCancel() {
-            const status = sent() ?? { code: Status.CANCELLED, details: 'cancelled by the client, or the connection was lost' };
-            const end: CallEnd = { ...status, durationMs: performance.now() - startedAt };
+            const status = sent() ?? CANCELLED;
+            const end: CallEnd = { code: status.code, details: status.details, durationMs: performance.now() - startedAt };
             for (const fn of ended.splice(0)) fn(end);
           },
         });
       },
     });
 }
+
+const CANCELLED = { code: Status.CANCELLED, details: 'cancelled by the client, or the connection was lost' };
 
 /**
  * The first status sent on this call. grpc-js ends some calls itself (message over the size limit,

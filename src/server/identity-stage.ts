@@ -3,6 +3,9 @@ import { IdentityCache } from '../authz/identity';
 import { attachCaller } from './caller';
 import { CallStage } from './call-gate';
 
+/** No roles until a policy grants some; shared and frozen, as the authorization stage's role lists are. */
+const NO_ROLES: string[] = Object.freeze([]) as unknown as string[];
+
 /**
  * Turns the verified peer certificate into the call's Caller. The TLS layer already refused
  * connections without a trusted certificate; this stage is the belt to that pair of braces.
@@ -13,7 +16,7 @@ export function identityStage(cache = new IdentityCache()): CallStage {
     if (!peer) {
       return { code: Status.UNAUTHENTICATED, details: 'no verified client certificate on this connection: certrpc servers require mutual TLS' };
     }
-    ctx.caller = { identity: cache.get(peer), roles: [], peer: ctx.call.getPeer() };
+    ctx.caller = { identity: cache.get(peer), roles: NO_ROLES, peer: ctx.call.getPeer() };
     attachCaller(ctx.metadata, ctx.caller);
   };
 }

@@ -9,9 +9,12 @@ const ENTRY_OVERHEAD = 32;
 
 /** Bytes of the request metadata as sent on the wire (binary values base64-encoded). */
 export function metadataSize(metadata: Metadata): number {
+  // toJSON() hands over the values as held (no copies, no base64 encoding: this runs on every call).
+  const entries = metadata.toJSON();
   let size = 0;
-  for (const [key, value] of Object.entries(metadata.toHttp2Headers())) {
-    for (const v of Array.isArray(value) ? value : [value]) size += key.length + String(v).length + ENTRY_OVERHEAD;
+  for (const key in entries) {
+    if (key.startsWith(':')) continue; // pseudo-headers are HTTP/2's own, not metadata
+    for (const v of entries[key]) size += key.length + (typeof v === 'string' ? v.length : 4 * Math.ceil(v.length / 3)) + ENTRY_OVERHEAD;
   }
   return size;
 }
