@@ -61,7 +61,8 @@ export async function stopGracefully(parts: StopParts, options: StopOptions): Pr
 function deadline(ms: number, hurry?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (hurry?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
+    // Unref'd: once everything else has closed, a pending deadline must not keep the process alive.
+    const timer = setTimeout(resolve, ms).unref();
     hurry?.addEventListener('abort', () => {
       clearTimeout(timer);
       resolve();
