@@ -6,6 +6,7 @@ import { CONFIG_FIELDS, ConfigFlag, loadServeConfig } from '../config/serve-conf
 import { parseDuration, parseLimitAssignment, QuantityError } from '../config/quantities';
 import { parseMetricsAddress } from '../metrics/metrics-address';
 import { decisionLabels } from '../metrics/decision-labels';
+import { MetricsEndpoint, startMetricsEndpoint } from '../metrics/metrics-endpoint';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { LIMIT_NAMES, ServerLimits } from '../server/limits';
 import { UsageError } from './exit-codes';
@@ -68,4 +69,15 @@ function flagValue<T>(flag: string, value: string, parse: () => T, fallbackFix?:
 /** Metrics whose decision counter names the policy rule that decided each call. */
 export function serverMetrics(authz: Pick<Authorization, 'decisionOf'>): ServerMetrics {
   return new ServerMetrics({ decisionOf: decisionLabels(authz) });
+}
+
+/** The /metrics endpoint; a port in use or not allowed says which flag to change. */
+export async function startMetrics(metrics: ServerMetrics, address: { host: string; port: number }): Promise<MetricsEndpoint> {
+  try {
+    return await startMetricsEndpoint(metrics, address.host, address.port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'this user may not bind it' : (err as Error).message;
+    throw new Error(`cannot serve --metrics on ${address.host}:${address.port}: ${why}\n  fix: choose another port (--metrics :0 picks a free one)`, { cause: err });
+  }
 }

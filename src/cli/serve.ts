@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { authorization } from '../authz/authorization';
 import { AUDIT_MODES, parseAuditMode } from '../authz/policy-model';
 import { serveDemo } from '../demo/serve-demo';
-import { startMetricsEndpoint } from '../metrics/metrics-endpoint';
 import { stopOnSignal } from '../server/stop-on-signal';
 import { routeGrpcJsLogs } from '../log/grpc-js-logs';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
@@ -11,7 +10,7 @@ import { loadTrustBundle } from '../store/trust-bundle';
 import { parseDaysFlag } from './days-flag';
 import { UsageError } from './exit-codes';
 import { preflightServerIdentity } from './serve-preflight';
-import { addOperationsOptions, applyConfigFile, operationsSettings, serverMetrics } from './serve-operations';
+import { addOperationsOptions, applyConfigFile, operationsSettings, serverMetrics, startMetrics } from './serve-operations';
 import { defaultDir, DIR_HELP, withHelp } from './help';
 
 export function serveCommand(): Command {
@@ -44,8 +43,16 @@ export function serveCommand(): Command {
       const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });
       const expiryWarningDays = parseDaysFlag(opts.expiryWarning, '--expiry-warning');
       const metrics = ops.metrics ? serverMetrics(authz) : undefined;
-      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays, limits: ops.limits, metrics });
-      const metricsEndpoint = metrics && ops.metrics ? await startMetricsEndpoint(metrics, ops.metrics.host, ops.metrics.port) : undefined;
+      // A start that fails half-way must not leave the policy watcher or the metrics port holding the process open.
+      const metricsEndpoint = metrics && ops.metrics ? await startMetrics(metrics, ops.metrics).catch((err) => {
+        authz.close();
+        throw err;
+      }) : undefined;
+      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays, limits: ops.limits, metrics }).catch(async (err) => {
+        authz.close();
+        await metricsEndpoint?.close();
+        throw err;
+      });
       if (metricsEndpoint) {
         const { host: mHost, port: mPort } = metricsEndpoint;
         logger.info({ event: 'metrics', host: mHost, port: mPort }, 'metrics endpoint listening');
@@ -61,5 +68,5 @@ export function serveCommand(): Command {
       setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
     });
   addOperationsOptions(cmd);
-  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only', 'certrpc serve --policy policy.yaml --audit-file audit.log']);
+  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only', 'certrpc serve --policy policy.yaml --audit-file audit.log', 'certrpc serve --config serve.yaml --log-level debug   # flags override the file', 'certrpc serve --metrics 9464   # Prometheus text at http://127.0.0.1:9464/metrics', 'certrpc serve --limit maxConnections=200 --limit handshakeTimeoutMs=5s --shutdown-grace 30s   # limits: docs/LIMITS.md']);
 }
