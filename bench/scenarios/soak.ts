@@ -16,7 +16,7 @@ import { writeBenchPolicy } from '../lib/bench-policy';
 import { summarizeLatency } from '../lib/load-result';
 import { BenchServer, startServer } from '../lib/server-launcher';
 import { clientTlsOf } from '../lib/server-pair';
-import { BenchOptions, Scenario, ScenarioResult } from '../scenario';
+import { BenchOptions, Measurement, Scenario, ScenarioResult } from '../scenario';
 
 const WORKERS = 8;
 const CALLS_PER_CONNECTION = 25;
@@ -98,6 +98,22 @@ async function runLoad(address: string, trusted: ClientTlsMaterial, stranger: Cl
   );
 }
 
+/** Running totals at one moment, so the warm-up and the rest are reported as two rows. */
+interface Snapshot {
+  allowed: number;
+  denied: number;
+  refused: number;
+  unexpected: number;
+  connections: number;
+  latencies: number;
+}
+
+const ZERO: Snapshot = { allowed: 0, denied: 0, refused: 0, unexpected: 0, connections: 0, latencies: 0 };
+
+function snapshot(t: Tally): Snapshot {
+  return { ...t.counts, unexpected: t.unexpected, connections: t.connections, latencies: t.latenciesMs.length };
+}
+
 async function rssAfterGc(server: BenchServer): Promise<number> {
   return (await server.usage(true)).rssBytes;
 }
@@ -119,12 +135,14 @@ export const soakScenario: Scenario = {
     const tally: Tally = { counts: { allowed: 0, denied: 0, refused: 0 }, connections: 0, unexpected: 0, unexpectedSamples: [], latenciesMs: [] };
     const samples: number[] = [];
     let rssWarm: number;
+    let atWarm: Snapshot;
     let rssEnd: number;
     const started = Date.now();
     try {
       const load = runLoad(server.address, trusted, stranger, started + totalSec * 1000, tally);
       await new Promise((r) => setTimeout(r, warmupSec * 1000));
       rssWarm = await rssAfterGc(server);
+      atWarm = snapshot(tally);
       // RSS every 5 s while the load runs, for the report (the pass mark compares warm-up and end).
       const sampler = setInterval(() => void server.usage(false).then((u) => samples.push(u.rssBytes / MB)), 5000);
       await load;
@@ -134,30 +152,30 @@ export const soakScenario: Scenario = {
       await server.stop();
     }
     const seconds = (Date.now() - started) / 1000;
-    const calls = tally.counts.allowed + tally.counts.denied;
+    const window = (label: string, from: Snapshot, to: Snapshot, secs: number, rssBytes: number): Measurement => {
+      const allowed = to.allowed - from.allowed;
+      const denied = to.denied - from.denied;
+      const refused = to.refused - from.refused;
+      return {
+        label,
+        count: allowed + denied + refused,
+        errors: to.unexpected - from.unexpected,
+        perSecond: (allowed + denied) / secs,
+        latencyMs: summarizeLatency(tally.latenciesMs.slice(from.latencies, to.latencies)),
+        statusCodes: { OK: allowed, PERMISSION_DENIED: denied, 'UNAVAILABLE (refused handshake)': refused },
+        server: { rssMb: Number((rssBytes / MB).toFixed(1)) },
+        extra: { connections: to.connections - from.connections },
+      };
+    };
+    const warm = window(`soak warm-up ${warmupSec} s (${WORKERS} workers, new connection every ${CALLS_PER_CONNECTION} calls)`, ZERO, atWarm, warmupSec, rssWarm);
+    const steady = window(`soak after warm-up ${Math.round(seconds - warmupSec)} s`, atWarm, snapshot(tally), seconds - warmupSec, rssEnd);
+    steady.extra = { ...steady.extra, 'rss samples MB': samples.map((v) => v.toFixed(0)).join(' '), ...(tally.unexpectedSamples.length ? { 'first unexpected': tally.unexpectedSamples.join(' | ') } : {}) };
     const growth = rssEnd / rssWarm;
     return {
       scenario: 'soak',
-      measurements: [
-        {
-          label: `soak ${totalSec} s, ${WORKERS} workers, new connection every ${CALLS_PER_CONNECTION} calls`,
-          count: calls + tally.counts.refused,
-          errors: tally.unexpected,
-          perSecond: calls / seconds,
-          latencyMs: summarizeLatency(tally.latenciesMs),
-          statusCodes: { OK: tally.counts.allowed, PERMISSION_DENIED: tally.counts.denied, 'UNAVAILABLE (refused handshake)': tally.counts.refused },
-          server: { rssMb: rssEnd / MB },
-          extra: {
-            connections: tally.connections,
-            'rss after warm-up MB': Number((rssWarm / MB).toFixed(1)),
-            'rss end MB': Number((rssEnd / MB).toFixed(1)),
-            'rss samples MB': samples.map((s) => s.toFixed(0)).join(' '),
-            ...(tally.unexpectedSamples.length ? { 'first unexpected': tally.unexpectedSamples.join(' | ') } : {}),
-          },
-        },
-      ],
+      measurements: [warm, steady],
       comparisons: [
-        { name: 'RSS end / after warm-up (after GC)', value: Number(growth.toFixed(3)), target: `<= ${1 + RSS_TOLERANCE}`, met: Math.abs(growth - 1) <= RSS_TOLERANCE },
+        { name: 'RSS end / after warm-up (after GC)', value: Number(growth.toFixed(3)), target: `<= ${1 + RSS_TOLERANCE}`, met: Math.abs(growth - 1) <= RSS_TOLERANCE, subject: steady.label, baseline: warm.label },
         { name: 'unexpected errors', value: tally.unexpected, target: '== 0', met: tally.unexpected === 0 },
       ],
       notes: [
