@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ScenarioResult } from '../../bench/scenario';
 import { scenarios } from '../../bench/scenarios';
 import { tempDir } from '../helpers/temp-dir';
+import { captureOutput } from '../helpers/test-run';
 
 const ROOT = join(__dirname, '..', '..');
 // tsc of src + bench, then every scenario in quick mode (budget: well under 2 minutes).
@@ -15,6 +16,7 @@ jest.setTimeout(300_000);
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    captureOutput(child, args);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

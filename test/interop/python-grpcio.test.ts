@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CERTRPC, runCli } from '../helpers/cli';
 import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { captureOutput } from '../helpers/test-run';
 
 // Debian's modules live in the system Python, not in a pyenv build that may come first on PATH.
 const PYTHON = '/usr/bin/python3';
@@ -85,6 +86,7 @@ describe('certrpc call against a Python grpcio server over mTLS', () => {
 
   it('server streaming (KeyValue/Watch) prints each change as it comes', async () => {
     const watch = spawn(process.execPath, [CERTRPC, 'call', address, 'demo.v1.KeyValue/Watch', '--identity', 'bob', '-d', '{"prefix":"py/"}', '-v', ...PROTOS], { env: { ...process.env, CERTRPC_DIR: dir } });
+    captureOutput(watch, ['call', 'KeyValue/Watch']);
     let stdout = '';
     let stderr = '';
     const live = new Promise<void>((resolve) => watch.stderr.on('data', (d) => (stderr += d) && stderr.includes('< response headers') && resolve()));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CERTRPC, runCli, RunningServer, startCli } from '../helpers/cli';
 import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { captureOutput } from '../helpers/test-run';
 
 const POLICY = join(__dirname, '..', '..', 'policy.yaml');
 
@@ -89,6 +90,7 @@ describe('certrpc list | describe | call against the demo server', () => {
 
   it('Watch streams each change as one JSON line', async () => {
     const watch = spawn(process.execPath, [CERTRPC, 'call', address, 'demo.v1.KeyValue/Watch', '--identity', 'bob', '-d', '{"prefix":"room/"}', '-v'], { env: { ...process.env, CERTRPC_DIR: dir } });
+    captureOutput(watch, ['call', 'KeyValue/Watch']);
     let stdout = '';
     let stderr = '';
     watch.stdout.on('data', (d) => (stdout += d));
