@@ -46,4 +46,5 @@ export function ratio(name: string, subject: Measurement, baseline: Measurement,
 
 export const perSecond = (m: Measurement) => m.perSecond;
 export const p99 = (m: Measurement) => m.latencyMs?.p99;
+export const serverCpuPerCall = (m: Measurement) => Number(m.extra?.['server cpu us/op']);
 export const megabytes = (bytes: number | undefined) => (bytes ?? 0) / MB;

@@ -8,12 +8,10 @@ import { writeBenchPolicy } from './bench-policy';
 import { TlsSet } from './bench-pki';
 import { runInterleaved } from './interleave';
 import { LoadGenerator } from './load-generator';
-import { armMeasurement, ratio } from './measurement';
+import { armMeasurement, ratio, serverCpuPerCall } from './measurement';
 import { BenchServer, startServer } from './server-launcher';
 import { clientTlsOf } from './server-pair';
 import type { BenchServerConfig } from '../servers/server-process';
-
-const serverCpuPerCall = (m: Measurement) => Number(m.extra?.['server cpu us/op']);
 
 export async function unaryBreakdown(set: TlsSet, load: LoadGenerator, options: { durationSec: number; concurrency: number }): Promise<{ measurements: Measurement[]; comparisons: Comparison[] }> {
   const base: BenchServerConfig = { caFile: set.caFile, certFile: set.server.certFile, keyFile: set.server.keyFile };

@@ -13,7 +13,7 @@ import { runServerProcess } from './server-process';
 const noop: ServerInterceptor = (_method, call) => new ServerInterceptingCall(call);
 
 runServerProcess(async (config) => {
-  const server = new Server(config.variant === 'noop-interceptor' ? { interceptors: [noop] } : {});
+  const server = new Server({ ...config.grpcOptions, ...(config.variant === 'noop-interceptor' ? { interceptors: [noop] } : {}) });
   for (const s of [echoService(), keyValueService()]) server.addService(s.definition, s.implementation);
   let port: number;
   let listener: MtlsListener | undefined;

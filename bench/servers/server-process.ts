@@ -16,6 +16,10 @@ export interface BenchServerConfig {
   auditMode?: 'none' | 'all';
   /** certrpc only: feed Prometheus metrics as `serve --metrics` does (the soak scenario). */
   metrics?: boolean;
+  /** certrpc only, for cost investigations: gRPC reflection off (on by default, as in createServer). */
+  reflection?: boolean;
+  /** bare only, for cost investigations: grpc-js server options (certrpc's limits set some). */
+  grpcOptions?: Record<string, number | string>;
   /** bare only: a variant that isolates one part of certrpc's cost (see bare-server.ts). */
   variant?: 'noop-interceptor' | 'mtls-listener';
 }
