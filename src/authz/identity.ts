@@ -1,6 +1,7 @@
 // Who is calling: the facts of a verified peer certificate that authorization and handlers use.
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
+import { normalizeSerial } from '../pki/serial';
 
 export interface PeerIdentity {
   commonName: string;
@@ -56,7 +57,7 @@ export function identityFromCertificate(cert: X509Certificate | PeerCertificate)
     ips: pick('IP:'),
     emails: pick('email:'),
     spiffeId: spiffe.length === 1 ? spiffe[0] : undefined,
-    serial: (isNode ? cert.serialNumber : cert.serialNumber).toLowerCase().replace(/^0+(?=.)/, ''),
+    serial: normalizeSerial(cert.serialNumber),
     fingerprint: cert.fingerprint256,
     issuer,
     notAfter: new Date(isNode ? cert.validTo : cert.valid_to),

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { Profile } from './profiles';
+import { normalizeSerial } from './serial';
 
 /** Why a certificate does not verify, with the code OpenSSL and Node use for the same failure. */
 export type VerifyCode =
@@ -45,7 +46,7 @@ function fail(code: VerifyCode, reason: string, chain: string[] = []): VerifyRes
 }
 
 export function serialHex(cert: X509Certificate): string {
-  return cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+  return normalizeSerial(cert.serialNumber);
 }
 
 /**

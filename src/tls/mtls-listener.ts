@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { createSecureContext, createServer, SecureContextOptions, Server, TLSSocket } from 'node:tls';
 import { RefusedHandshake, refusalReason } from './refusal-reasons';
 import { pinPeerCertificate } from './pinned-peer-certificate';
+import { normalizeSerial } from '../pki/serial';
 
 export interface TlsMaterial {
   /** PEM bundle of the CAs whose client certificates are accepted. Never Node's public store. */
@@ -96,7 +97,7 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
         subject: presented ? Object.entries(cert.subject ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
         issuer: presented ? Object.entries(cert.issuer ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
         // As identities print it (authz/identity.ts): lower-case hex without leading zeros.
-        serial: presented ? cert.serialNumber?.toLowerCase().replace(/^0+(?=.)/, '') : undefined,
+        serial: presented && cert.serialNumber ? normalizeSerial(cert.serialNumber) : undefined,
       };
       this.emit('refused', refusal);
       const words = this.protocol.farewell?.(refusal);
