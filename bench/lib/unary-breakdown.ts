@@ -33,7 +33,7 @@ export async function unaryBreakdown(set: TlsSet, load: LoadGenerator, options: 
       run: (slice: { warmupSec: number; durationSec: number }) =>
         load.unary({ address: servers[i].address, tls: clientTlsOf(set), connections: 1, concurrency: options.concurrency, message: 'hello', ...slice }),
     }));
-    const measurements = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: 1 })).map((r) => armMeasurement(r));
+    const measurements = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: 0.5 })).map((r) => armMeasurement(r));
     const comparisons = measurements.slice(1).map((m) => ratio(`server cpu/call vs bare: ${m.label.replace('breakdown: ', '')}`, m, measurements[0], serverCpuPerCall));
     return { measurements, comparisons };
   } finally {

@@ -32,7 +32,7 @@ export const streamingScenario: Scenario = {
           run: (slice: { warmupSec: number; durationSec: number }) =>
             load.stream({ address: pair[kind].address, tls: pair.clientTls, concurrency: STREAMS_IN_FLIGHT, sizeBytes, messagesPerCall, ...slice }),
         }));
-        const results = await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: options.quick ? 0.3 : 1 });
+        const results = await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: options.quick ? 0.3 : 0.5 });
         const [bare, certrpc] = results.map((r) =>
           armMeasurement(r, {
             'msg/s': (r.load.messages ?? 0) / r.load.elapsedSec,

@@ -27,7 +27,7 @@ export const unaryScenario: Scenario = {
             run: (slice: { warmupSec: number; durationSec: number }) =>
               load.unary({ address: pair[kind].address, tls: pair.clientTls, connections, concurrency, message: 'hello', ...slice }),
           }));
-          const [bare, certrpc] = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: options.quick ? 0.3 : 1 })).map((r) => armMeasurement(r));
+          const [bare, certrpc] = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: options.quick ? 0.3 : 0.5 })).map((r) => armMeasurement(r));
           measurements.push(bare, certrpc);
           const where = `c=${concurrency} conns=${connections}`;
           comparisons.push(
@@ -39,7 +39,8 @@ export const unaryScenario: Scenario = {
         }
       }
       if (!options.quick) {
-        const breakdown = await unaryBreakdown(pair.set, load, { durationSec: options.durationSec, concurrency: 16 });
+        // Six servers: 60% of the duration each keeps the full run near 10 minutes.
+        const breakdown = await unaryBreakdown(pair.set, load, { durationSec: options.durationSec * 0.6, concurrency: 16 });
         measurements.push(...breakdown.measurements);
         comparisons.push(...breakdown.comparisons);
       }
