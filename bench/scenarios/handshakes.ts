@@ -37,7 +37,7 @@ export const handshakesScenario: Scenario = {
         add(`certrpc ${keyType} raw full`, certrpc, keyType, 'raw');
         if (keyType === 'ecdsa-p256') add(`certrpc ${keyType} raw resumed`, certrpc, keyType, 'raw', true);
       }
-      const results = await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: options.quick ? 0.3 : 0.5 });
+      const results = await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: options.quick ? 1 : 2, warmupSec: options.quick ? 0.3 : 0.5 });
       const measurements = results.map((r) => armMeasurement(r, r.load.resumed !== undefined || r.label.endsWith('resumed') ? { resumed: `${(((r.load.resumed ?? 0) / Math.max(1, r.load.count)) * 100).toFixed(0)}%` } : {}));
       const row = (label: string) => measurements.find((m) => m.label === label) as Measurement;
       return {
