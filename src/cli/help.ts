@@ -10,3 +10,6 @@ export const DIR_HELP = 'PKI directory holding ca.crt, ca.key and NAME.crt/NAME.
 export function defaultDir(): string {
   return process.env.CERTRPC_DIR ?? 'certs';
 }
+
+/** Commander accumulator for repeatable flags (--san A --san B, -H x -H y). */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -9,10 +9,9 @@ import { PkiDir } from '../store/pki-dir';
 import { describeTls, LoadedTls, loadTlsMaterial } from '../tls/tls-material-files';
 import { parseAddress } from '../tls/address';
 import { UsageError } from './exit-codes';
-import { defaultDir, DIR_HELP, withHelp } from './help';
+import { collect, defaultDir, DIR_HELP, withHelp } from './help';
 import { parseSeconds } from './rpc/connection-flags';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1), with --port overriding the port. */
 function listenAddress(listen: string, port?: string): { host: string; port: number } {

@@ -7,7 +7,7 @@ import { parseSan, parseSanList } from '../../pki/subject-alt-names';
 import { parseDays } from '../../pki/validity';
 import { checkName, PkiDir } from '../../store/pki-dir';
 import { UsageError } from '../exit-codes';
-import { defaultDir, DIR_HELP, withHelp } from '../help';
+import { collect, defaultDir, DIR_HELP, withHelp } from '../help';
 import { profileOf } from './profile-flags';
 
 /** Clients check SANs, not the CN: a server certificate without --san gets its CN as one. */
@@ -19,7 +19,6 @@ function serverNameFromCn(cn: string) {
   }
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function certIssueCommand(): Command {
   const cmd = new Command('issue')

@@ -6,10 +6,9 @@ import { parseDays } from '../../pki/validity';
 import { writeFileAtomic } from '../../store/atomic-write';
 import { PkiDir } from '../../store/pki-dir';
 import { readUserFile } from '../../store/read-file';
-import { defaultDir, DIR_HELP, withHelp } from '../help';
+import { collect, defaultDir, DIR_HELP, withHelp } from '../help';
 import { profileOf } from './profile-flags';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function certSignCommand(): Command {
   const cmd = new Command('sign')

@@ -8,6 +8,7 @@ import { ReflectionClient, reflectionSchemaSource } from '../../client/reflectio
 import { withBuiltInServices } from '../../client/builtin-schema';
 import { Schema } from '../../client/schema';
 import type { RpcConnection } from '../../client/connection';
+import { collect } from '../help';
 
 export interface RequestFlags {
   header: string[];
@@ -17,7 +18,6 @@ export interface RequestFlags {
   verbose?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function addRequestFlags(cmd: Command): Command {
   return cmd
