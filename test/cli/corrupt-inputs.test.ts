@@ -2,7 +2,7 @@
 // the server binds, with a message naming the file and the fix, a non-zero exit, and nothing on
 // disk changed (every file's bytes and mode hashed before and after).
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { CERTRPC, CliResult, runCli } from '../helpers/cli';
@@ -102,19 +102,17 @@ describe('serve refuses corrupt inputs on disk', () => {
     expect(r.stderr).toContain(`fix: chmod 600 ${join(r.dir, 'server.key')}`);
   });
 
-  it.concurrent('a key file the server user may not read (root: run as nobody via setpriv; otherwise: mode 0000)', async () => {
-    // Root reads any file whatever its mode, so "unreadable" needs another user. The key keeps mode 0600.
-    const asNobody = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
+  it.concurrent('a key file the server user may not read (root: without the capabilities that bypass file modes; otherwise: mode 0000)', async () => {
+    // Root reads any file whatever its mode. Dropping CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH keeps
+    // root's uid (so the checkout stays readable, whatever its directory permissions) but makes file
+    // modes apply: a 0600 key owned by another user is then unreadable, as for a service account.
+    const asRoot = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
     const r = await serveBroken(
-      (d) => {
-        if (!asNobody) return chmodSync(join(d, 'server.key'), 0o000);
-        for (const p of [tmp.dir, d]) chmodSync(p, 0o755);
-        for (const f of readdirSync(d)) if (!f.endsWith('.key')) chmodSync(join(d, f), 0o644);
-      },
+      (d) => (asRoot ? chownSync(join(d, 'server.key'), 65534, 65534) : chmodSync(join(d, 'server.key'), 0o000)),
       () => [],
-      asNobody ? ['/usr/bin/setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] : [],
+      asRoot ? ['/usr/bin/setpriv', '--inh-caps=-all', '--bounding-set=-dac_override,-dac_read_search'] : [],
     );
-    if (asNobody) {
+    if (asRoot) {
       expect(r.stderr).toContain(`${join(r.dir, 'server.key')}: private key is not readable by this user`);
       expect(r.stderr).toMatch(/fix: fix its permissions .* or run as its owner/);
     } else {

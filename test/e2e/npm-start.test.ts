@@ -9,7 +9,8 @@ import { clientTls } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { captureOutput } from '../helpers/test-run';
 
-const START = join(__dirname, '..', '..', 'dist', 'demo', 'start.js');
+const ROOT = join(__dirname, '..', '..');
+const START = join(ROOT, 'dist', 'demo', 'start.js');
 
 describe('npm start (the demo)', () => {
   const tmp = tempDir();
@@ -46,4 +47,46 @@ describe('npm start (the demo)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('`npm start` stopped by %s to npm\'s own PID leaves no server behind', async (signal) => {
+    // npm runs the script through `sh -c`; a signal to npm must reach the server, not orphan it.
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...process.env, CERTRPC_DIR: join(tmp.dir, `certs-${signal}`), PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    captureOutput(child, ['npm', 'start']);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    const serverPid = await new Promise<number>((resolve, reject) => {
+      // The demo's log lines carry its own PID: the process that holds the port.
+      child.stderr.on('data', (d) => {
+        err += d;
+        const m = /"pid":(\d+)[^\n]*"msg":"listening"/.exec(err);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`npm start exited ${code} before listening:\n${out}\n${err}`)));
+    });
+    expect(serverPid).not.toBe(child.pid);
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+    await waitUntil(() => !isAlive(serverPid));
+    expect(isAlive(serverPid)).toBe(false);
+  });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until the condition holds or 10 s pass (the server drains, flushes its audit log, then exits). */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+}

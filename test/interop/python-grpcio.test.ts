@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/temp-dir';
 import { captureOutput } from '../helpers/test-run';
 
 // Debian's modules live in the system Python, not in a pyenv build that may come first on PATH.
-const PYTHON = '/usr/bin/python3';
+const PYTHON = process.env.CERTRPC_TEST_PYTHON ?? '/usr/bin/python3';
 const ROOT = join(__dirname, '..', '..');
 const PROTOS = ['--proto', 'demo/v1/kv.proto', 'demo/v1/echo.proto', '--import-path', join(ROOT, 'proto')];
 

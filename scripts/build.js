@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Builds dist/ from src/ (tsc, incremental). With --if-stale, only when something changed since
+// the last build: `npm start` and `npm test` build first, and a full tsc run costs seconds (tens
+// on a loaded 2-core machine) where `npm start` must be quick.
+// Stale = no build stamp, or a file under src/, a tsconfig or package.json is newer than it.
+'use strict';
+const { existsSync, readdirSync, statSync, utimesSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const root = join(__dirname, '..');
+const stamp = join(root, 'dist', '.build-stamp');
+
+function newestMtime(path) {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs; // a deleted file changes its directory's mtime
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+function stale() {
+  if (!existsSync(stamp)) return true;
+  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(root, p));
+  return Math.max(...inputs.map(newestMtime)) > statSync(stamp).mtimeMs;
+}
+
+if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
+const startedAt = new Date();
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (r.status !== 0) process.exit(r.status ?? 1);
+// Stamped with the time the build began: a source saved during the build makes the next run build again.
+writeFileSync(stamp, `${startedAt.toISOString()}\n`);
+utimesSync(stamp, startedAt, startedAt);
