@@ -1,6 +1,8 @@
 // The audit log (gRFC A59 in spirit): one JSON line per decision of the call gate, saying who
 // (peer address, CN, SPIFFE ID, serial, roles) tried what (method) and what was decided by which
 // rule. Never message bodies, metadata values or keys: only what the certificate and policy say.
+import { fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino from 'pino';
 import { status as Status } from '@grpc/grpc-js';
 import { LineBatch } from '../log/line-batch';
@@ -44,12 +46,25 @@ export function auditLine(record: AuditRecord, time = new Date()): string {
   return `${JSON.stringify({ level: 30, time: time.toISOString(), name: 'certrpc-audit', ...record, msg: 'authorization decision' })}\n`;
 }
 
+/**
+ * The audit log says who called what and when: not for every local user. A new file is made 0600
+ * (its directory 0750); an existing one keeps its owner and group bits (0640 for a log group is
+ * fine) but loses any access for other users.
+ */
+function openPrivateLog(path: string): number {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+  const fd = openSync(path, 'a', 0o600);
+  const mode = fstatSync(fd).mode & 0o777;
+  if (mode & 0o007) fchmodSync(fd, mode & 0o770);
+  return fd;
+}
+
 /** Where audit lines go: "stderr" or a file (appended to, created with its directory if missing). */
 export function openAuditSink(destination: string = AUDIT_STDERR): AuditSink {
   const toStderr = destination === AUDIT_STDERR;
   // Synchronous writes: an audit line must not be lost in a buffer when the process dies. The lines
   // of one event-loop run are written together (LineBatch), before the loop goes on, and on exit.
-  const stream = pino.destination({ dest: toStderr ? 2 : destination, sync: true, mkdir: !toStderr });
+  const stream = pino.destination({ dest: toStderr ? 2 : openPrivateLog(destination), sync: true });
   const batch = new LineBatch((text) => stream.write(text));
   process.on('exit', batch.flush);
   return {

@@ -12,6 +12,7 @@ import { UsageError } from './exit-codes';
 import { preflightServerIdentity } from './serve-preflight';
 import { addOperationsOptions, applyConfigFile, operationsSettings, serverMetrics, startMetrics } from './serve-operations';
 import { defaultDir, DIR_HELP, withHelp } from './help';
+import { formatHostPort } from '../tls/peer-address';
 
 export function serveCommand(): Command {
   const cmd = new Command('serve')
@@ -56,11 +57,11 @@ export function serveCommand(): Command {
       if (metricsEndpoint) {
         const { host: mHost, port: mPort } = metricsEndpoint;
         logger.info({ event: 'metrics', host: mHost, port: mPort }, 'metrics endpoint listening');
-        console.log(`metrics on ${mHost.includes(':') ? `[${mHost}]` : mHost}:${mPort}`);
+        console.log(`metrics on ${formatHostPort(mHost, mPort)}`);
       }
       const { host, port: bound } = server.listening!;
       // Scripts and tests read the port from this exact line.
-      console.log(`listening on ${host.includes(':') ? `[${host}]` : host}:${bound}`);
+      console.log(`listening on ${formatHostPort(host, bound)}`);
       // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
       await stopOnSignal(server, { graceMs: ops.shutdownGraceMs, logger, cleanups: [() => authz.close(), () => metricsEndpoint?.close()] });
       logger.flush();

@@ -49,11 +49,23 @@ export const LIMITS = {
     enforcedBy: 'TLS listener (net.Server.maxConnections)',
     effect: 'connections beyond this are closed at once, counted as refused (TOO_MANY_CONNECTIONS)',
   },
+  maxHandshakesPerAddress: {
+    default: LISTENER_DEFAULTS.maxHandshakesPerAddress,
+    unit: 'count',
+    enforcedBy: 'TLS listener (certrpc handshake guard)',
+    effect: 'a connection from an address that already has this many handshakes in progress is closed at once (TOO_MANY_HANDSHAKES_FROM_ADDRESS)',
+  },
+  helloTimeoutMs: {
+    default: LISTENER_DEFAULTS.helloTimeoutMs,
+    unit: 'ms',
+    enforcedBy: 'TLS listener (certrpc handshake guard)',
+    effect: 'a peer that has sent no byte this long after connecting is dropped (ERR_TLS_HELLO_TIMEOUT)',
+  },
   handshakeTimeoutMs: {
     default: LISTENER_DEFAULTS.handshakeTimeoutMs,
     unit: 'ms',
-    enforcedBy: 'TLS listener (tls.Server handshakeTimeout)',
-    effect: 'a peer that has not finished the TLS handshake by then is dropped (ERR_TLS_HANDSHAKE_TIMEOUT)',
+    enforcedBy: 'TLS listener (certrpc handshake guard: counted from accept, not reset by each byte)',
+    effect: 'a peer that has not finished the TLS handshake this long after connecting is dropped (ERR_TLS_HANDSHAKE_TIMEOUT)',
   },
   idleConnectionTimeoutMs: {
     default: 5 * 60_000,
@@ -118,7 +130,12 @@ export function grpcOptionsOf(limits: ServerLimits): ChannelOptions {
 }
 
 export function listenerLimitsOf(limits: ServerLimits): Required<ListenerLimits> {
-  return { maxConnections: limits.maxConnections, handshakeTimeoutMs: limits.handshakeTimeoutMs };
+  return {
+    maxConnections: limits.maxConnections,
+    handshakeTimeoutMs: limits.handshakeTimeoutMs,
+    helloTimeoutMs: limits.helloTimeoutMs,
+    maxHandshakesPerAddress: limits.maxHandshakesPerAddress,
+  };
 }
 
 function formatDefault(spec: LimitSpec): string {

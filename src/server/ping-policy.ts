@@ -3,6 +3,7 @@
 // write each; a client pinging in a loop is either broken or hostile. grpc-js clients that receive
 // "too_many_pings" double their keepalive interval, so well-behaved clients recover.
 import { constants, ServerHttp2Session } from 'node:http2';
+import { peerOf } from '../tls/peer-address';
 
 export interface PingPolicy {
   /** A ping sooner than this after the previous one, with no new call in between, is a strike. */
@@ -29,7 +30,7 @@ export function enforcePingPolicy(session: ServerHttp2Session, policy: PingPolic
     if (t - lastPing < policy.minIntervalMs && ++strikes > policy.maxStrikes) {
       closing = true;
       const socket = session.socket;
-      onViolation(`${socket?.remoteAddress ?? 'unknown'}:${socket?.remotePort ?? 0}`);
+      onViolation(peerOf(socket));
       if (session.closed || session.destroyed) return;
       // GOAWAY first, so the client learns why; then close, and cut it if it lingers.
       session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM, 0, TOO_MANY_PINGS);

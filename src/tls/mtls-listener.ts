@@ -7,7 +7,10 @@
 // peer through), and grpc-js gets each verified socket through its public
 // Server.createConnectionInjector(), so interceptors still see it via getAuthContext().
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import { createSecureContext, createServer, SecureContextOptions, Server, TLSSocket } from 'node:tls';
+import { HandshakeGuard } from './handshake-guard';
+import { peerOf } from './peer-address';
 import { RefusedHandshake, refusalReason } from './refusal-reasons';
 import { pinPeerCertificate } from './pinned-peer-certificate';
 import { normalizeSerial } from '../pki/serial';
@@ -22,13 +25,26 @@ export interface TlsMaterial {
 }
 
 export interface ListenerLimits {
-  /** A peer that has not finished the handshake by then is dropped (Node's default is 120 s). */
+  /** A peer that has not finished the handshake this long after connecting is dropped (Node's default is 120 s, reset by every byte). */
   handshakeTimeoutMs?: number;
+  /** A peer that has sent no byte this long after connecting is dropped. */
+  helloTimeoutMs?: number;
   /** Connections beyond this are closed at once. */
   maxConnections?: number;
+  /** Handshakes in progress from one address beyond this are closed at once. */
+  maxHandshakesPerAddress?: number;
 }
 
-export const DEFAULT_LIMITS: Required<ListenerLimits> = { handshakeTimeoutMs: 10_000, maxConnections: 1_000 };
+export const DEFAULT_LIMITS: Required<ListenerLimits> = { handshakeTimeoutMs: 10_000, helloTimeoutMs: 3_000, maxConnections: 1_000, maxHandshakesPerAddress: 32 };
+
+/** Set on a raw socket at accept: its address (a reset socket forgets it) and whether the guard refused it. */
+const ACCEPTED = Symbol('certrpc.accepted');
+type AcceptedSocket = Socket & { [ACCEPTED]?: { peer: string; refused: boolean } };
+
+/** The raw TCP socket under a server-side TLS socket (Node keeps it as `_parent`; not public API, hence the fallback). */
+function acceptedOf(socket: TLSSocket | undefined): AcceptedSocket[typeof ACCEPTED] {
+  return (socket as unknown as { _parent?: AcceptedSocket } | undefined)?._parent?.[ACCEPTED];
+}
 
 /** What the listener speaks once TLS is up: gRPC over HTTP/2 (the default), or HTTP/1.1 for the CONNECT proxy. */
 export interface ListenerProtocol {
@@ -53,6 +69,7 @@ export interface MtlsListenerEvents {
 
 export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
   private readonly server: Server;
+  private readonly guard: HandshakeGuard;
 
   constructor(
     material: TlsMaterial,
@@ -60,7 +77,7 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     private readonly protocol: ListenerProtocol = GRPC_PROTOCOL,
   ) {
     super();
-    const { handshakeTimeoutMs, maxConnections } = { ...DEFAULT_LIMITS, ...limits };
+    const { handshakeTimeoutMs, helloTimeoutMs, maxConnections, maxHandshakesPerAddress } = { ...DEFAULT_LIMITS, ...limits };
     // Validate the material now, so a bad key fails at start, not at the first handshake.
     createSecureContext(contextOptions(material));
     this.server = createServer({
@@ -74,10 +91,28 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     this.server.maxConnections = maxConnections;
     // Node closes connections over the cap before any TLS byte; say so, like any other refusal.
     this.server.on('drop', (peer) => this.emit('refused', { peer: peerOf(peer), code: 'TOO_MANY_CONNECTIONS', reason: refusalReason('TOO_MANY_CONNECTIONS') }));
-    this.server.on('secureConnection', (socket) => this.admit(socket));
+    this.guard = new HandshakeGuard({ helloTimeoutMs, handshakeTimeoutMs, maxHandshakesPerAddress }, (raw, code) => {
+      const accepted = (raw as AcceptedSocket)[ACCEPTED];
+      if (accepted) accepted.refused = true; // the hang-up this causes is not reported a second time
+      this.emit('refused', { peer: peerOf(raw), code, reason: refusalReason(code) });
+      raw.destroy();
+    });
+    // Runs after tls.Server's own 'connection' listener has wrapped the socket.
+    this.server.on('connection', (raw: AcceptedSocket) => {
+      raw[ACCEPTED] = { peer: peerOf(raw), refused: false };
+      this.guard.accepted(raw);
+    });
+    this.server.on('secureConnection', (socket) => {
+      this.guard.settled(socket);
+      this.admit(socket);
+    });
     this.server.on('tlsClientError', (err: Error & { code?: string }, socket) => {
+      this.guard.settled(socket);
+      const accepted = acceptedOf(socket);
+      if (accepted?.refused) return void socket?.destroy();
       const code = /timed out/i.test(err.message) ? 'ERR_TLS_HANDSHAKE_TIMEOUT' : (err.code ?? 'ERROR');
-      this.emit('refused', { peer: peerOf(socket), code, reason: refusalReason(code, err.message) });
+      const peer = socket?.remoteAddress !== undefined ? peerOf(socket) : (accepted?.peer ?? peerOf(socket));
+      this.emit('refused', { peer, code, reason: refusalReason(code, err.message) });
       // Node reports a handshake timeout but leaves the socket open: a stalled peer would keep
       // its connection slot (maxConnections) and block close() forever.
       socket?.destroy();
@@ -139,9 +174,4 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
   connectionCount(): Promise<number> {
     return new Promise((resolve) => this.server.getConnections((_err, n) => resolve(n ?? 0)));
   }
-}
-
-function peerOf(socket: { remoteAddress?: string; remotePort?: number } | undefined): string {
-  const host = socket?.remoteAddress ?? 'unknown';
-  return `${host.includes(':') ? `[${host}]` : host}:${socket?.remotePort ?? 0}`;
 }

@@ -2,7 +2,8 @@
 // which decisions are logged follows the policy's `audit.log` (A59's conditions), live.
 import { Metadata } from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { openAuditSink } from '../../src/authz/audit-log';
 import { join } from 'node:path';
 import { authorization, Authorization } from '../../src/authz/authorization';
 import { createClient } from '../../src/client/create-client';
@@ -105,5 +106,18 @@ describe('audit log', () => {
     bob.close();
     const added = lines().slice(before);
     expect(added.map((l) => [l.method, l.decision, l.generation])).toEqual([['/demo.v1.KeyValue/Delete', 'deny', 2]]);
+  });
+
+  it('keeps the audit file from other users: a new file is 0600 in a 0750 directory, an existing 0644 one loses its "other" bits', () => {
+    const fresh = join(tmp.dir, 'modes', 'new', 'audit.log');
+    openAuditSink(fresh).close();
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+    expect(statSync(join(tmp.dir, 'modes', 'new')).mode & 0o777).toBe(0o750);
+    const shared = join(tmp.dir, 'modes', 'group.log');
+    mkdirSync(join(tmp.dir, 'modes'), { recursive: true });
+    writeFileSync(shared, '');
+    chmodSync(shared, 0o644);
+    openAuditSink(shared).close();
+    expect(statSync(shared).mode & 0o777).toBe(0o640);
   });
 });
