@@ -11,6 +11,7 @@ import { parseAddress } from '../tls/address';
 import { UsageError } from './exit-codes';
 import { collect, defaultDir, DIR_HELP, withHelp } from './help';
 import { parseSeconds } from './rpc/connection-flags';
+import { preflightServerIdentity } from './serve-preflight';
 
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1), with --port overriding the port. */
@@ -45,6 +46,8 @@ export function proxyCommand(): Command {
       const connectTimeoutMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
       const logger = createLogger({ level: opts.logLevel as LogLevel, name: 'certrpc-proxy' });
       const pki = new PkiDir(opts.dir);
+      // The same checks as serve, before anything is read: a private key, a server certificate, CAs in ca.crt.
+      preflightServerIdentity(pki, opts.name, logger, opts.clientCa, 'proxy');
       pki.loadIdentity(opts.name); // a clear message (and the issue command) when the identity is missing
       // Made from the first load; a reload later finds it here.
       const running: { proxy?: ConnectProxy } = {};
