@@ -59,10 +59,10 @@ export function proxyCommand(): Command {
         describe: describeTls,
         logger,
       });
-      const policy = opts.policy ? new PolicyWatcher(opts.policy, { logger }) : undefined;
+      // Every accepted policy change decides the open tunnels again.
+      const policy = opts.policy ? new PolicyWatcher(opts.policy, { logger, onReload: () => running.proxy?.reauthorize() }) : undefined;
       if (!policy) logger.warn('no --policy FILE: this proxy refuses every tunnel (allow targets with connect: rules in a policy)');
-      const authorize: ConnectAuthorizer = (identity, target) =>
-        policy ? decideConnect(policy.current, identity, target) : decideConnect(NO_TUNNELS, identity, target);
+      const authorize: ConnectAuthorizer = (identity, target, addresses) => decideConnect(policy?.current ?? NO_TUNNELS, identity, target, addresses);
       logger.info({ ...describeTls(tls.current), policy: opts.policy }, `trusting client certificates from: ${tls.current.cas.map((c) => c.subject).join('; ')}`);
       const proxy = (running.proxy = new ConnectProxy({ tls: tls.current.material, authorize, logger, connectTimeoutMs }));
       const bound = await proxy.listen(host, port);
