@@ -30,6 +30,9 @@ export interface TunnelBasis {
   address: string;
 }
 
+/** Whatever RevocationList reads (TlsMaterial's CRL field, as the server passes it). */
+type CrlInput = Parameters<RevocationList['update']>[0];
+
 export interface GuardedTunnel extends TunnelBasis {
   cut(cut: TunnelCut): void;
 }
@@ -41,9 +44,9 @@ export class TunnelGuard {
 
   constructor(
     private readonly authorize: ConnectAuthorizer,
-    crlPem: string | undefined,
+    crl: CrlInput,
   ) {
-    this.revocations.update(crlPem);
+    this.revocations.update(crl);
   }
 
   /** Counts CRL and policy changes: a decision made before a change is checked again before use. */
@@ -62,8 +65,8 @@ export class TunnelGuard {
   }
 
   /** A new CRL (already validated by the loader): cuts the tunnels of every certificate it lists. */
-  updateCrl(crlPem: string | undefined): number {
-    this.revocations.update(crlPem);
+  updateCrl(crl: CrlInput): number {
+    this.revocations.update(crl);
     return this.recheck();
   }
 
