@@ -54,6 +54,7 @@ export { listCertificates } from './lifecycle/cert-status';
 // Trust roots, identity bundles and the mTLS CONNECT proxy (createClient's `proxy` option is the client side).
 export { ConnectProxy } from './proxy/connect-proxy';
 export type { ConnectProxyOptions, ConnectAuthorizer } from './proxy/connect-proxy';
+export type { AddressLookup } from './proxy/target-lookup';
 export { decideConnect, parseConnectTarget } from './authz/connect-rules';
 export type { ConnectDecision, ConnectTarget } from './authz/connect-rules';
 export { formatBundle, parseBundle, readBundleFile } from './store/identity-bundle';

@@ -1,76 +1,119 @@
 // The proxy's rule kind: `connect: ["10.0.0.5:50051", "*.billing.internal:443", "10.1.0.0/16:*", "*"]`
 // says which HOST:PORT targets a role may open CONNECT tunnels to. Same roles, same deny-wins order
 // as method rules; a policy without connect rules allows no tunnel (deny by default).
+//
+// Patterns and targets are compared in canonical form (connect-target.ts). A pattern is either
+//   - "*", or HOST "*": any target;
+//   - an ADDRESS pattern: an IP, a CIDR block, or an IPv4 wildcard such as 10.0.0.*; it matches the
+//     target's addresses (an IP target's own, or every address a name resolved to);
+//   - a NAME pattern (host name, wildcards allowed): it matches the name the client asked for, never
+//     an address.
+// A name target is decided on its name AND on every address it resolves to (resolved once, by the
+// proxy, which then connects to exactly the addresses decided here):
+//   - denied if a deny rule matches the name or ANY of its addresses (a deny on 127.0.0.0/8 catches
+//     every name that resolves there), or if it resolves to the unspecified address;
+//   - allowed if an allow rule matches the name (all its addresses may be used: resolution never
+//     turns a name allow into a deny, only a deny rule does), or else if allow rules match some of
+//     its addresses (only those are used);
+//   - otherwise denied.
 import { BlockList, isIP } from 'node:net';
 import type { CompiledPolicy } from './compiled-policy';
+import { canonicalAddress, canonicalHost, canonicalTarget, ConnectTarget, formatTarget, isUnspecified, NUMERIC_LABEL, parsePort } from './connect-target';
 import { describeIdentity, PeerIdentity } from './identity';
 import { ANY_CALLER, RuleModel } from './policy-model';
-import { ValueMatcher, wildcardMatcher } from './wildcard';
+import { hasWildcard, wildcardMatcher } from './wildcard';
 
-/** A CONNECT request target, checked: host lower-cased, IPv6 without brackets. */
-export interface ConnectTarget {
-  host: string;
-  port: number;
+export { formatTarget, parseConnectTarget } from './connect-target';
+export type { ConnectTarget } from './connect-target';
+
+type HostMatcher = { kind: 'any' } | { kind: 'name' | 'address'; matches: (host: string) => boolean };
+
+interface CompiledPattern {
+  host: HostMatcher;
+  port?: number;
 }
 
-export function formatTarget(t: ConnectTarget): string {
-  return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
+const FORMS = 'write e.g. "10.0.0.5:50051", "*.internal:443", "10.0.0.0/24:*", "[::1]:50051" or "*"';
+
+/** Parses a pattern into its canonical matcher, or says what is wrong with it. */
+function compilePattern(pattern: string): CompiledPattern | { problem: string } {
+  if (pattern === '*') return { host: { kind: 'any' } };
+  if (/[%@\s]/.test(pattern)) return { problem: `"${pattern}" has %, @ or spaces; ${FORMS}` };
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):([^:]*)$/.exec(pattern);
+  if (!m) return { problem: `"${pattern}" is not HOST:PORT (${FORMS})` };
+  const [, v6, text, portText] = m;
+  const port = portText === '*' ? undefined : parsePort(portText);
+  if (portText !== '*' && port === undefined) return { problem: `"${pattern}": the port must be 1-65535 or *` };
+  const host = hostMatcher(v6 ?? text, v6 !== undefined);
+  return 'problem' in host ? { problem: `"${pattern}": ${host.problem}` } : { host, port };
 }
 
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9-]{1,63})*\.?$/;
-const HOST_PATTERN = /^[a-z0-9*](?:[a-z0-9*.-]{0,252})$/;
+function hostMatcher(text: string, bracketed: boolean): HostMatcher | { problem: string } {
+  if (text.includes('/')) return cidrMatcher(text, bracketed);
+  if (!bracketed && hasWildcard(text)) return wildcardHost(text.toLowerCase());
+  const host = canonicalHost(text, bracketed);
+  if ('problem' in host) return host;
+  return { kind: host.kind === 'ip' ? 'address' : 'name', matches: (h) => h === host.host };
+}
 
-/** Parses a CONNECT request-target (authority form, RFC 9110 9.3.6): "host:port" or "[v6]:port". */
-export function parseConnectTarget(text: string): ConnectTarget | { problem: string } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]/\s]+)):(\d{1,5})$/.exec(text);
-  if (!m) return { problem: `"${text}" is not HOST:PORT` };
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return { problem: `port ${m[3]} is out of range (1-65535)` };
-  const host = (m[1] ?? m[2]).toLowerCase();
-  if (m[1] !== undefined ? isIP(host) !== 6 : !(isIP(host) === 4 || HOSTNAME.test(host))) return { problem: `"${host}" is not a host name or IP address` };
-  return { host, port };
+/** "10.0.0.*" matches IPv4 addresses as text; "*.internal" matches names; "*" anything. The dot before * is literal. */
+function wildcardHost(pattern: string): HostMatcher | { problem: string } {
+  const bare = pattern.endsWith('.') ? pattern.slice(0, -1) : pattern;
+  if (bare === '*') return { kind: 'any' };
+  if (/^[0-9.*]+$/.test(bare) && /[0-9]/.test(bare)) {
+    const matches = wildcardMatcher(bare);
+    return { kind: 'address', matches: (h) => isIP(h) === 4 && matches(h) };
+  }
+  if (bare.length > 253 || !/^[a-z0-9*.-]+$/.test(bare)) return { problem: `"${pattern}" is not a host name, IP address, CIDR block or wildcard` };
+  if (NUMERIC_LABEL.test(bare.split('.').pop() ?? '')) return { problem: `"${pattern}" ends in a number, which no host name does (IPv4 patterns: 10.0.0.* or 10.0.0.0/24)` };
+  return { kind: 'name', matches: wildcardMatcher(bare) };
+}
+
+/** "10.0.0.0/24" or "[fd00::/8]"; an IPv4-mapped block ([::ffff:10.0.0.0/104]) is the IPv4 block, as mapped targets are IPv4 targets. */
+function cidrMatcher(text: string, bracketed: boolean): HostMatcher | { problem: string } {
+  const bad = { problem: `"${text}" is not a CIDR block (e.g. 10.0.0.0/24, [fd00::/8])` };
+  const [net, bitsText, ...rest] = text.split('/');
+  if (rest.length > 0 || !/^\d{1,3}$/.test(bitsText) || isIP(net) !== (bracketed ? 6 : 4) || Number(bitsText) > (bracketed ? 128 : 32)) return bad;
+  const address = canonicalAddress(net);
+  if ('problem' in address) return { problem: `"${text}": ${address.problem}` };
+  let bits = Number(bitsText);
+  if (bracketed && address.family === 4) {
+    if (bits < 96) return { problem: `"${text}" mixes IPv4-mapped and other IPv6 addresses: write the IPv4 block (e.g. 10.0.0.0/8) and the IPv6 one separately` };
+    bits -= 96;
+  }
+  const family = address.family === 4 ? 'ipv4' : 'ipv6';
+  const block = new BlockList();
+  block.addSubnet(address.host, bits, family);
+  // Only addresses of the block's own family: BlockList would also match across the mapped range.
+  return { kind: 'address', matches: (h) => isIP(h) === address.family && block.check(h, family) };
 }
 
 /** Why a connect pattern is wrong (undefined if right). Patterns: "*", HOST:PORT, HOST may hold * or be a CIDR, PORT may be *. */
 export function connectPatternProblem(pattern: string): string | undefined {
-  if (pattern === '*') return undefined;
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):([^:]*)$/.exec(pattern);
-  if (!m) return `"${pattern}" is not HOST:PORT (write e.g. "10.0.0.5:50051", "*.internal:443", "10.0.0.0/24:*", "[::1]:50051" or "*")`;
-  const [, v6, host, port] = m;
-  if (port !== '*' && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) return `"${pattern}": the port must be 1-65535 or *`;
-  const h = (v6 ?? host).toLowerCase();
-  if (h.includes('/')) return cidrProblem(h) ? `"${pattern}": ${cidrProblem(h)}` : undefined;
-  if (v6 !== undefined) return isIP(h) === 6 ? undefined : `"${pattern}": "${h}" is not an IPv6 address`;
-  return HOST_PATTERN.test(h) ? undefined : `"${pattern}": "${h}" is not a host name, IP address, CIDR block or wildcard`;
+  const compiled = compilePattern(pattern);
+  return 'problem' in compiled ? compiled.problem : undefined;
 }
 
-function cidrProblem(cidr: string): string | undefined {
-  const [net, bits] = cidr.split('/');
-  const family = isIP(net);
-  if (family === 0 || !/^\d{1,3}$/.test(bits ?? '') || Number(bits) > (family === 4 ? 32 : 128)) return `"${cidr}" is not a CIDR block (e.g. 10.0.0.0/24)`;
-  return undefined;
+interface PatternMatcher {
+  /** Matches the name a client asked for (NAME patterns and "*"). */
+  name: (name: string, port: number) => boolean;
+  /** Matches one canonical address (ADDRESS patterns and "*"). */
+  address: (address: string, port: number) => boolean;
+  /** Could match some address on this port (worth resolving a name for). */
+  anyAddress: (port: number) => boolean;
 }
-
-type TargetMatcher = (t: ConnectTarget) => boolean;
 
 /** Compiles a valid pattern (see connectPatternProblem) into a matcher. */
-export function connectMatcher(pattern: string): TargetMatcher {
-  if (pattern === '*') return () => true;
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(.*)$/.exec(pattern)!;
-  const host = (m[1] ?? m[2]).toLowerCase();
-  const portOk = m[3] === '*' ? () => true : (p: number) => p === Number(m[3]);
-  let hostOk: ValueMatcher;
-  if (host.includes('/')) {
-    const [net, bits] = host.split('/');
-    const family = isIP(net) === 6 ? 'ipv6' : 'ipv4';
-    const block = new BlockList();
-    block.addSubnet(net, Number(bits), family);
-    hostOk = (h) => isIP(h) === (family === 'ipv6' ? 6 : 4) && block.check(h, family);
-  } else {
-    // Wildcards match names as written; "*" alone matches any host.
-    hostOk = wildcardMatcher(host, { ignoreCase: true });
-  }
-  return (t) => portOk(t.port) && hostOk(t.host);
+export function connectMatcher(pattern: string): PatternMatcher {
+  const compiled = compilePattern(pattern);
+  if ('problem' in compiled) throw new Error(compiled.problem);
+  const { host, port } = compiled;
+  const portOk = (p: number) => port === undefined || p === port;
+  return {
+    name: (n, p) => portOk(p) && (host.kind === 'any' || (host.kind === 'name' && host.matches(n))),
+    address: (a, p) => portOk(p) && (host.kind === 'any' || (host.kind === 'address' && host.matches(a))),
+    anyAddress: (p) => portOk(p) && host.kind !== 'name',
+  };
 }
 
 export interface ConnectRule {
@@ -79,17 +122,24 @@ export interface ConnectRule {
   anyCaller: boolean;
   roles: ReadonlySet<string>;
   patterns: readonly string[];
-  matches: TargetMatcher;
+  matchers: readonly PatternMatcher[];
 }
 
 export interface ConnectDecision {
   allowed: boolean;
+  /** The canonical target, "host:port". */
   target: string;
   roles: readonly string[];
   /** The rule that decided, if one did. */
   rule?: string;
   /** For the 403 answer and the audit log: who, what, why. */
   reason: string;
+  /** Every address the decision was made on: an IP target's own, or what a name resolved to. */
+  resolved: readonly string[];
+  /** When allowed: the addresses the tunnel may connect to, in the resolver's order (nothing else). */
+  connectTo: readonly string[];
+  /** A name whose decision depends on its addresses: resolve it once, then decide again with them. */
+  needsAddresses?: boolean;
 }
 
 const compiled = new WeakMap<CompiledPolicy, ConnectRule[]>();
@@ -105,31 +155,71 @@ export function connectRulesOf(policy: CompiledPolicy): ConnectRule[] {
 }
 
 function compileConnectRule(rule: RuleModel & { connect: string[] }): ConnectRule {
-  const matchers = rule.connect.map(connectMatcher);
-  return {
-    name: rule.name,
-    effect: rule.effect,
-    anyCaller: rule.roles.includes(ANY_CALLER),
-    roles: new Set(rule.roles),
-    patterns: rule.connect,
-    matches: (t) => matchers.some((m) => m(t)),
-  };
+  return { name: rule.name, effect: rule.effect, anyCaller: rule.roles.includes(ANY_CALLER), roles: new Set(rule.roles), patterns: rule.connect, matchers: rule.connect.map(connectMatcher) };
 }
 
-/** Deny rules first (any match denies), then the first allow rule that matches, else deny. */
-export function decideConnect(policy: CompiledPolicy, identity: PeerIdentity, target: ConnectTarget): ConnectDecision {
+/**
+ * Decides one tunnel (see the semantics at the top). `addresses` are what the target's name
+ * resolved to; without them a name is decided as far as its name allows, and `needsAddresses` asks
+ * for them. IP targets never need them.
+ */
+export function decideConnect(policy: CompiledPolicy, identity: PeerIdentity, requested: ConnectTarget, addresses?: readonly string[]): ConnectDecision {
   const roles = policy.rolesOf(identity);
-  const where = formatTarget(target);
   const who = `${describeIdentity(identity)} (roles: ${roles.length ? roles.join(', ') : 'none'})`;
+  const target = canonicalTarget(requested);
+  if ('problem' in target) return { allowed: false, target: formatTarget(requested), roles, reason: `${who} may not open a tunnel: ${target.problem}`, resolved: [], connectTo: [] };
+  const where = formatTarget(target);
+  const { port } = target;
+  const isName = target.kind === 'name';
+  const resolved = isName ? canonicalAddresses(addresses) : [target.host];
   const rules = connectRulesOf(policy);
-  const holds = (r: ConnectRule) => r.anyCaller || roles.some((role) => r.roles.has(role));
-  const forTarget = rules.filter((r) => r.matches(target));
-  const deny = forTarget.find((r) => r.effect === 'deny' && holds(r));
-  if (deny) return { allowed: false, target: where, roles, rule: deny.name, reason: `${who} may not open a tunnel to ${where}: denied by rule "${deny.name}"` };
-  const allow = forTarget.find((r) => r.effect === 'allow' && holds(r));
-  if (allow) return { allowed: true, target: where, roles, rule: allow.name, reason: `allowed by rule "${allow.name}"` };
-  if (rules.length === 0) return { allowed: false, target: where, roles, reason: `${who} may not open a tunnel to ${where}: the policy "${policy.name}" has no connect rules, so this proxy allows no tunnels` };
-  const allowedRoles = [...new Set(forTarget.filter((r) => r.effect === 'allow').flatMap((r) => (r.anyCaller ? ['any caller'] : [...r.roles])))];
-  const hint = allowedRoles.length ? `tunnels there are allowed for roles ${allowedRoles.join(', ')}` : `no connect rule allows ${where}`;
-  return { allowed: false, target: where, roles, reason: `${who} may not open a tunnel to ${where}: ${hint}` };
+  const held = rules.filter((r) => r.anyCaller || roles.some((role) => r.roles.has(role)));
+  const denies = held.filter((r) => r.effect === 'deny');
+  const allows = held.filter((r) => r.effect === 'allow');
+  const byName = (r: ConnectRule) => isName && r.matchers.some((m) => m.name(target.host, port));
+  const byAddress = (r: ConnectRule, a: string) => r.matchers.some((m) => m.address(a, port));
+  const deny = (rule: string | undefined, why: string, shown = where): ConnectDecision => ({ allowed: false, target: where, roles, rule, reason: `${who} may not open a tunnel to ${shown}: ${why}`, resolved: resolved ?? [], connectTo: [] });
+  const resolvesTo = resolved?.length && isName ? `${where} (resolves to ${resolved.join(', ')})` : where;
+
+  const deniedByName = denies.find(byName);
+  if (deniedByName) return deny(deniedByName.name, `denied by rule "${deniedByName.name}"`);
+  if (rules.length === 0) return deny(undefined, `the policy "${policy.name}" has no connect rules, so this proxy allows no tunnels`);
+  const allowedByName = allows.find(byName);
+  if (resolved === undefined) {
+    // Resolve only when the addresses can change the answer: never for a caller no rule could allow.
+    if (allowedByName || allows.some((r) => r.matchers.some((m) => m.anyAddress(port)))) return { ...deny(undefined, 'not decided before its name is resolved'), needsAddresses: true };
+    return deny(undefined, hint(rules, target, where));
+  }
+  if (resolved.length === 0) return deny(undefined, 'the name resolved to no address');
+  const unspecified = resolved.find(isUnspecified);
+  if (unspecified) return deny(undefined, `it resolves to ${unspecified}, the unspecified address, which reaches the proxy host itself`, resolvesTo);
+  for (const address of resolved) {
+    const rule = denies.find((r) => byAddress(r, address));
+    if (rule) return deny(rule.name, `denied by rule "${rule.name}"${isName ? ` for ${address}` : ''}`, resolvesTo);
+  }
+  if (allowedByName) return { allowed: true, target: where, roles, rule: allowedByName.name, reason: `allowed by rule "${allowedByName.name}"`, resolved, connectTo: resolved };
+  const allowed = resolved.map((a) => ({ a, rule: allows.find((r) => byAddress(r, a)) })).filter((x) => x.rule);
+  if (allowed.length > 0) {
+    const rule = allowed[0].rule!.name;
+    return { allowed: true, target: where, roles, rule, reason: `allowed by rule "${rule}"${isName ? ` for ${allowed.map((x) => x.a).join(', ')}` : ''}`, resolved, connectTo: allowed.map((x) => x.a) };
+  }
+  return deny(undefined, hint(rules, target, where, resolved), resolvesTo);
+}
+
+/** Which roles could open this tunnel, for the denial sentence. */
+function hint(rules: ConnectRule[], target: ConnectTarget, where: string, resolved: readonly string[] = []): string {
+  const matching = rules.filter((r) => r.effect === 'allow' && r.matchers.some((m) => (target.kind === 'name' && m.name(target.host, target.port)) || resolved.some((a) => m.address(a, target.port))));
+  const roles = [...new Set(matching.flatMap((r) => (r.anyCaller ? ['any caller'] : [...r.roles])))];
+  return roles.length ? `tunnels there are allowed for roles ${roles.join(', ')}` : `no connect rule allows ${where}`;
+}
+
+/** Resolved addresses in canonical form, duplicates dropped; anything that is not an address is dropped too. */
+function canonicalAddresses(addresses: readonly string[] | undefined): string[] | undefined {
+  if (addresses === undefined) return undefined;
+  const out: string[] = [];
+  for (const a of addresses) {
+    const c = canonicalAddress(a);
+    if (!('problem' in c) && !out.includes(c.host)) out.push(c.host);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import { parseAddress } from '../tls/address';
 import { UsageError } from './exit-codes';
 import { collect, defaultDir, DIR_HELP, withHelp } from './help';
 import { parseSeconds } from './rpc/connection-flags';
+import { preflightServerIdentity } from './serve-preflight';
 
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1), with --port overriding the port. */
@@ -45,6 +46,8 @@ export function proxyCommand(): Command {
       const connectTimeoutMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
       const logger = createLogger({ level: opts.logLevel as LogLevel, name: 'certrpc-proxy' });
       const pki = new PkiDir(opts.dir);
+      // The same checks as serve, before anything is read: a private key, a server certificate, CAs in ca.crt.
+      preflightServerIdentity(pki, opts.name, logger, opts.clientCa, 'proxy');
       pki.loadIdentity(opts.name); // a clear message (and the issue command) when the identity is missing
       // Made from the first load; a reload later finds it here.
       const running: { proxy?: ConnectProxy } = {};
@@ -56,10 +59,10 @@ export function proxyCommand(): Command {
         describe: describeTls,
         logger,
       });
-      const policy = opts.policy ? new PolicyWatcher(opts.policy, { logger }) : undefined;
+      // Every accepted policy change decides the open tunnels again.
+      const policy = opts.policy ? new PolicyWatcher(opts.policy, { logger, onReload: () => running.proxy?.reauthorize() }) : undefined;
       if (!policy) logger.warn('no --policy FILE: this proxy refuses every tunnel (allow targets with connect: rules in a policy)');
-      const authorize: ConnectAuthorizer = (identity, target) =>
-        policy ? decideConnect(policy.current, identity, target) : decideConnect(NO_TUNNELS, identity, target);
+      const authorize: ConnectAuthorizer = (identity, target, addresses) => decideConnect(policy?.current ?? NO_TUNNELS, identity, target, addresses);
       logger.info({ ...describeTls(tls.current), policy: opts.policy }, `trusting client certificates from: ${tls.current.cas.map((c) => c.subject).join('; ')}`);
       const proxy = (running.proxy = new ConnectProxy({ tls: tls.current.material, authorize, logger, connectTimeoutMs }));
       const bound = await proxy.listen(host, port);

@@ -1,5 +1,6 @@
-// Checks `certrpc serve` makes on its own files before binding: mistakes that would otherwise
-// surface as every client failing its handshake, or as a key lying open on disk.
+// Checks `certrpc serve` and `certrpc proxy` make on their own files before binding: mistakes that
+// would otherwise surface as every client failing its handshake, or as a key lying open on disk.
+// One preflight for both, so a check added here protects every listener.
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from '../log/logger';
 import { PkiError } from '../pki/errors';
@@ -13,11 +14,12 @@ const ANY_EKU = '2.5.29.37.0';
 
 /**
  * Throws PkiError (file + fix) when NAME.key is not private, NAME.crt is not a server certificate,
- * or (without --client-ca) DIR/ca.crt holds something other than CA certificates.
+ * or (without --client-ca) DIR/ca.crt holds something other than CA certificates. `role` names
+ * the process in messages.
  */
-export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logger, clientCaFiles?: string[]): void {
+export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logger, clientCaFiles?: string[], role: 'server' | 'proxy' = 'server'): void {
   if (!clientCaFiles?.length) checkCaFile(pki.caCertFile);
-  const warning = checkPrivateKeyPermissions(pki.keyFile(name), 'the server private key');
+  const warning = checkPrivateKeyPermissions(pki.keyFile(name), `the ${role} private key`);
   if (warning) logger.warn({ file: pki.keyFile(name) }, warning);
   const certFile = pki.certFile(name);
   let cert: X509Certificate;

@@ -1,27 +1,34 @@
 // certrpc's mTLS CONNECT proxy. A client proves who it is with its certificate (the same listener,
 // trust and CRL rules as a certrpc server), asks `CONNECT host:port`, the policy's connect rules
-// decide by the caller's roles, and an allowed tunnel splices bytes. The client then speaks mutual
-// TLS with the real server through the tunnel, so the proxy never sees a call, only bytes.
+// decide by the caller's roles on the canonical target (and on the addresses a name resolves to,
+// looked up once), an allowed tunnel connects to exactly the decided addresses and splices bytes.
+// The client then speaks mutual TLS with the real server through the tunnel, so the proxy never
+// sees a call, only bytes. Open tunnels are decided again when the CRL or the policy changes.
 import { createServer as createHttpServer, IncomingMessage, Server as HttpServer } from 'node:http';
-import { connect as tcpConnect, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { ConnectDecision, ConnectTarget, formatTarget, parseConnectTarget } from '../authz/connect-rules';
-import { IdentityCache, PeerIdentity } from '../authz/identity';
+import { ConnectDecision, formatTarget, parseConnectTarget } from '../authz/connect-rules';
+import { IdentityCache } from '../authz/identity';
 import { Logger, silentLogger } from '../log/logger';
 import { ListenerLimits, MtlsListener, TlsMaterial } from '../tls/mtls-listener';
 import { RefusalLog, RefusalLogLimits } from '../tls/refusal-log';
 import { handshakeRefusalAnswer, ProxyErrorType, refusalResponse, TUNNEL_ESTABLISHED } from './proxy-answers';
-import { TunnelAudit, TunnelParty } from './tunnel-audit';
+import { AddressLookup, decideWithLookup, systemLookup, TargetLookupError } from './target-lookup';
+import { TunnelAudit, TunnelEnd, TunnelParty, TunnelWhere } from './tunnel-audit';
+import { ConnectAuthorizer, TunnelBasis, TunnelCut, TunnelGuard } from './tunnel-guard';
+import { connectUpstream } from './upstream-connect';
 
-/** Decides one tunnel: the caller's identity and the target it asked for. */
-export type ConnectAuthorizer = (identity: PeerIdentity, target: ConnectTarget) => ConnectDecision;
+export type { ConnectAuthorizer } from './tunnel-guard';
 
 export interface ConnectProxyOptions {
   /** The proxy's certificate and key, the client CAs it trusts, and optionally a CRL. */
   tls: TlsMaterial;
   limits?: ListenerLimits;
+  /** The decision for one tunnel; called again for every open tunnel by reauthorize(). */
   authorize: ConnectAuthorizer;
+  /** Resolves target names (once per CONNECT). Default: getaddrinfo, every address. */
+  lookup?: AddressLookup;
   /** Operational log, refused handshakes (rate-limited) and the tunnel audit lines. */
   logger?: Logger;
   refusalLog?: RefusalLogLimits;
@@ -38,18 +45,22 @@ export class ConnectProxy {
   private readonly refusals: RefusalLog;
   private readonly audit: TunnelAudit;
   private readonly identities = new IdentityCache();
-  private readonly tunnels = new Set<Duplex>();
+  private readonly guard: TunnelGuard;
 
   constructor(private readonly options: ConnectProxyOptions) {
     this.logger = options.logger ?? silentLogger;
     this.refusals = new RefusalLog(this.logger, options.refusalLog);
     this.audit = new TunnelAudit(this.logger);
+    this.guard = new TunnelGuard(options.authorize, options.tls.crlPem);
     this.listener = new MtlsListener(options.tls, options.limits, PROTOCOL);
     this.listener.on('refused', this.refusals.record);
     // Node's HTTP parser reads the CONNECT request; it never listens itself: verified TLS sockets
     // are handed to it, the documented way to inject connections.
     this.http = createHttpServer({ requestTimeout: 10_000, headersTimeout: 10_000 });
-    this.http.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onConnect(req, socket as TLSSocket, head));
+    this.http.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const client = socket as TLSSocket;
+      this.onConnect(req, client, head).catch((err: Error) => this.answer(client, 500, 'proxy_internal_error', `the proxy failed: ${err.message}`));
+    });
     this.http.on('request', (_req, res) => {
       res.writeHead(405, { Allow: 'CONNECT', Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('this is an mTLS CONNECT proxy: send CONNECT host:port\n');
@@ -68,14 +79,21 @@ export class ConnectProxy {
     return address;
   }
 
-  /** New certificate, trust or CRL for connections made from now on. */
+  /** New certificate, trust or CRL for connections made from now on; open tunnels of newly revoked certificates are cut. */
   updateTls(material: TlsMaterial): void {
     this.listener.update(material);
+    // After the listener: a client cut off now cannot reconnect with the old CRL.
+    this.logCuts(this.guard.updateCrl(material.crlPem), 'CRL');
+  }
+
+  /** Decides every open tunnel again (call it when the policy behind `authorize` changed); cuts the ones no longer allowed. */
+  reauthorize(): number {
+    return this.logCuts(this.guard.recheck(), 'policy');
   }
 
   /** Open tunnels right now. */
   get tunnelCount(): number {
-    return this.tunnels.size;
+    return this.guard.size;
   }
 
   /** Stops accepting; open tunnels get graceMs to finish, then are cut. */
@@ -85,7 +103,7 @@ export class ConnectProxy {
     this.http.closeIdleConnections();
     const timer = setTimeout(() => {
       this.http.closeAllConnections();
-      this.tunnels.forEach((t) => t.destroy());
+      this.guard.cutAll({ reason: 'proxy_shutdown', details: `the proxy shut down (grace period ${graceMs / 1000} s over)` });
     }, graceMs);
     timer.unref();
     await closed;
@@ -93,86 +111,115 @@ export class ConnectProxy {
     this.refusals.close();
   }
 
-  private onConnect(req: IncomingMessage, socket: TLSSocket, head: Buffer): void {
-    socket.on('error', () => undefined);
-    const identity = this.identities.get(socket.getPeerCertificate());
-    const party: TunnelParty = { identity, peer: `${socket.remoteAddress}:${socket.remotePort}`, roles: [] };
+  private logCuts(cut: number, what: string): number {
+    if (cut > 0) this.logger.warn({ event: 'tunnels_cut', tunnels: cut, change: what }, `${what} change: cut ${cut} open tunnel(s) no longer allowed`);
+    return cut;
+  }
+
+  private answer(client: Duplex, status: number, type: ProxyErrorType, reason: string): void {
+    if (client.writable) client.end(refusalResponse(status, type, reason));
+    else client.destroy();
+  }
+
+  private async onConnect(req: IncomingMessage, client: TLSSocket, head: Buffer): Promise<void> {
+    client.on('error', () => undefined);
+    const peer = client.getPeerCertificate();
+    const identity = this.identities.get(peer);
+    const party: TunnelParty = { identity, peer: `${client.remoteAddress}:${client.remotePort}`, roles: [] };
     const requested = req.url ?? '';
     const target = parseConnectTarget(requested);
     if ('problem' in target) {
       const reason = `bad CONNECT target: ${target.problem}; ask for HOST:PORT, e.g. CONNECT 10.0.0.5:50051`;
-      this.audit.refused(party, requested, 400, reason);
-      return void socket.end(refusalResponse(400, 'http_request_error', reason));
+      this.audit.refused(party, { target: requested.slice(0, 300) }, 400, reason);
+      return this.answer(client, 400, 'http_request_error', reason);
     }
-    const where = formatTarget(target);
+    const where: TunnelWhere = { target: formatTarget(target), requested };
+    const refuse = (status: number, type: ProxyErrorType, reason: string, audit: 'refused' | 'failed' = 'refused') => {
+      this.audit[audit](party, where, status, reason);
+      this.answer(client, status, type, reason);
+    };
+    // The TLS session may predate a revocation: the handshake check alone is not enough.
+    const revocation = this.guard.revocationOf(identity, peer.raw);
+    if (revocation) return refuse(403, 'http_request_denied', `this proxy refused your client certificate: it is revoked [CERT_REVOKED]`);
+    const epoch = this.guard.epoch;
     let decision: ConnectDecision;
     try {
-      decision = this.options.authorize(identity, target);
+      decision = await decideWithLookup((addresses) => this.options.authorize(identity, target, addresses), target, this.options.lookup ?? systemLookup);
     } catch (err) {
-      const reason = `the proxy could not decide: ${(err as Error).message}`;
-      this.audit.refused(party, where, 500, reason);
-      return void socket.end(refusalResponse(500, 'proxy_internal_error', reason));
+      if (err instanceof TargetLookupError) return refuse(502, 'dns_error', `could not resolve ${target.host}: ${err.code}`, 'failed');
+      return refuse(500, 'proxy_internal_error', `the proxy could not decide: ${(err as Error).message}`);
     }
     party.roles = decision.roles;
-    if (!decision.allowed) {
-      this.audit.refused(party, where, 403, decision.reason, decision.rule);
-      return void socket.end(refusalResponse(403, 'http_request_denied', decision.reason));
-    }
-    this.open(party, target, where, socket, head, decision.rule);
-  }
-
-  private open(party: TunnelParty, target: ConnectTarget, where: string, client: TLSSocket, head: Buffer, rule?: string): void {
+    Object.assign(where, { rule: decision.rule, resolved: decision.resolved });
+    if (!decision.allowed) return refuse(403, 'http_request_denied', decision.reason);
+    if (client.destroyed) return;
     const started = Date.now();
-    const upstream = tcpConnect({ host: target.host, port: target.port });
     const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
-    upstream.setTimeout(timeoutMs, () => upstream.destroy(Object.assign(new Error(`no connection to ${where} within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
-    let connected = false;
-    upstream.once('error', (err: NodeJS.ErrnoException) => {
-      if (connected || client.destroyed) return;
-      const [status, type] = upstreamFailure(err.code);
-      const reason = `could not reach ${where}: ${err.message}`;
-      this.audit.failed(party, where, status, reason, rule);
-      client.end(refusalResponse(status, type, reason));
-    });
-    upstream.once('connect', () => {
-      connected = true;
-      upstream.setTimeout(0);
-      upstream.setNoDelay(true);
-      this.splice(party, where, client, upstream, head, started, rule);
-    });
-    client.once('close', () => {
-      if (!connected) upstream.destroy();
-    });
+    const abort = new AbortController();
+    const onGone = () => abort.abort();
+    client.once('close', onGone);
+    let upstream: Socket;
+    try {
+      const connected = await connectUpstream(decision.connectTo, target.port, timeoutMs, abort.signal);
+      upstream = connected.socket;
+      where.address = connected.address;
+    } catch (err) {
+      if (client.destroyed) return;
+      const e = err as NodeJS.ErrnoException;
+      const [status, type] = upstreamFailure(e.code);
+      return refuse(status, type, `could not reach ${where.target}: ${e.message}`, 'failed');
+    } finally {
+      client.off('close', onGone);
+    }
+    const basis = { identity, certificate: peer.raw, target, resolved: decision.resolved, address: where.address };
+    // The CRL or the policy changed while this tunnel was being set up: decide it again first.
+    const late = epoch === this.guard.epoch ? undefined : this.guard.verdict(basis);
+    if (late || client.destroyed) {
+      upstream.destroy();
+      if (late) refuse(403, 'http_request_denied', late.details);
+      return;
+    }
+    this.splice(party, where, client, upstream, head, started, basis);
   }
 
-  private splice(party: TunnelParty, where: string, client: TLSSocket, upstream: Socket, head: Buffer, started: number, rule?: string): void {
-    this.tunnels.add(client);
-    this.audit.opened(party, where, rule);
+  private splice(party: TunnelParty, where: TunnelWhere, client: TLSSocket, upstream: Socket, head: Buffer, started: number, basis: TunnelBasis): void {
+    upstream.setNoDelay(true);
+    let end: { reason: TunnelEnd; details?: string; error?: string } | undefined;
+    const untrack = this.guard.track({
+      ...basis,
+      cut: (cut: TunnelCut) => {
+        end ??= { reason: cut.reason, details: cut.details };
+        client.destroy();
+        upstream.destroy();
+      },
+    });
+    this.audit.opened(party, where);
     client.write(TUNNEL_ESTABLISHED);
     if (head.length > 0) upstream.write(head);
     client.pipe(upstream);
     upstream.pipe(client);
-    let error: string | undefined;
     let open = 2;
     const closed = () => {
       if (--open > 0) return;
-      this.tunnels.delete(client);
-      this.audit.closed(party, where, { bytesUp: upstream.bytesWritten, bytesDown: upstream.bytesRead, durationMs: Date.now() - started, error }, rule);
+      untrack();
+      this.audit.closed(party, where, { bytesUp: upstream.bytesWritten, bytesDown: upstream.bytesRead, durationMs: Date.now() - started, ...(end ?? { reason: 'client_closed' }) });
     };
     // A side that is gone takes the other with it; a clean end travels through pipe() as an end.
     upstream.on('error', (err) => {
-      error ??= `target: ${err.message}`;
+      end ??= { reason: 'error', error: `target: ${err.message}` };
       client.destroy();
     });
     client.on('error', (err) => {
-      error ??= `client: ${err.message}`;
+      end ??= { reason: 'error', error: `client: ${err.message}` };
       upstream.destroy();
     });
     client.once('close', () => {
+      end ??= { reason: 'client_closed' };
       upstream.destroy();
       closed();
     });
     upstream.once('close', () => {
+      end ??= { reason: 'target_closed' };
       client.end();
       closed();
     });

@@ -1,7 +1,7 @@
 // Issue 7, part 5: the mTLS CONNECT proxy. certrpc serve and certrpc proxy run as child processes;
 // calls go through the proxy with certrpc call, the library client and curl.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { createClient } from '../../src/client/create-client';
@@ -169,5 +169,19 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     expect(line).toMatchObject({ subject: 'CN=alice', serial: serialOf('alice-laptop') });
     // alice's other certificate is not revoked and still works.
     expect((await call('--identity', 'alice')).code).toBe(0);
+  });
+
+  it('refuses to start with a private key other users can read, naming the file and the fix (the same check as serve)', async () => {
+    const key = pki.keyFile('proxy');
+    chmodSync(key, 0o644);
+    try {
+      const result = await runCli(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', POLICY], { timeoutMs: 15_000 });
+      expect(result.stdout).not.toContain('listening on');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`${key}: the proxy private key is accessible to every user on this machine (mode 0644); refusing to use it`);
+      expect(result.stderr).toContain(`fix: chmod 600 ${key}, and replace the key (certrpc cert renew) if others may have copied it`);
+    } finally {
+      chmodSync(key, 0o600);
+    }
   });
 });

@@ -1,13 +1,15 @@
 import { Metadata } from '@grpc/grpc-js';
 import { Command } from 'commander';
 import { X509Certificate } from 'node:crypto';
-import { decideConnect, parseConnectTarget } from '../../authz/connect-rules';
+import { ConnectDecision, decideConnect, formatTarget, parseConnectTarget } from '../../authz/connect-rules';
 import { describeDecision } from '../../authz/decision';
 import { identityFromCertificate, PeerIdentity } from '../../authz/identity';
 import { loadPolicyFile } from '../../authz/policy-file';
 import { describeSource } from '../../authz/policy-model';
 import { methodPatternProblem } from '../../authz/policy-schema';
 import { parseCertificate } from '../../pki/ca';
+import { PkiError } from '../../pki/errors';
+import { decideWithLookup, TargetLookupError } from '../../proxy/target-lookup';
 import { readUserFile } from '../../store/read-file';
 import { status as Status } from '@grpc/grpc-js';
 import { EXIT, ExitWith, UsageError } from '../exit-codes';
@@ -70,19 +72,29 @@ export function policyExplainCommand(): Command {
   );
 }
 
-/** --connect: the decision certrpc proxy would make (its 403 message when denied). */
-function explainConnect(file: string, caller: PeerIdentity, text: string, json: boolean): void {
+/** --connect: the decision certrpc proxy would make (its 403 message when denied), on the same canonical target and resolved addresses. */
+async function explainConnect(file: string, caller: PeerIdentity, text: string, json: boolean): Promise<void> {
   const target = parseConnectTarget(text);
-  if ('problem' in target) throw new UsageError(`bad --connect "${text}": ${target.problem}`, 'give HOST:PORT, e.g. --connect 10.0.0.5:50051');
+  if ('problem' in target) throw new UsageError(`bad --connect "${text}": ${target.problem}`, 'give HOST:PORT, e.g. --connect 10.0.0.5:50051 (the proxy answers 400 to this target)');
   const policy = loadPolicyFile(file);
-  const decision = decideConnect(policy, caller, target);
-  if (json) console.log(JSON.stringify({ decision: decision.allowed ? 'allow' : 'deny', connect: decision.target, roles: decision.roles, grants: policy.grantsOf(caller), rule: decision.rule ?? null, message: decision.reason }, null, 2));
+  let decision: ConnectDecision;
+  try {
+    decision = await decideWithLookup((addresses) => decideConnect(policy, caller, target, addresses), target);
+  } catch (err) {
+    if (!(err instanceof TargetLookupError)) throw err;
+    throw new PkiError(`the rules would let ${describeCaller(caller)} tunnel to ${formatTarget(target)} by its addresses, but ${err.message} on this machine`, {
+      fix: 'run explain where the proxy runs (it resolves names there), or give an address: --connect IP:PORT',
+    });
+  }
+  const addresses = target.kind === 'name' ? decision.resolved : [];
+  if (json) console.log(JSON.stringify({ decision: decision.allowed ? 'allow' : 'deny', connect: decision.target, addresses, connectTo: decision.connectTo, roles: decision.roles, grants: policy.grantsOf(caller), rule: decision.rule ?? null, message: decision.reason }, null, 2));
   else {
     console.log(
       [
         `decision: ${decision.allowed ? 'ALLOW (certrpc proxy opens the tunnel)' : 'DENY (certrpc proxy answers 403)'}`,
         `caller:   ${describeCaller(caller)}`,
-        `connect:  ${decision.target}`,
+        `connect:  ${decision.target}${addresses.length ? ` (resolves here to ${addresses.join(', ')})` : ''}`,
+        ...(decision.allowed ? [`to:       ${decision.connectTo.join(', ')}`] : []),
         `roles:    ${decision.roles.length ? decision.roles.join(', ') : '(none: the certificate matches no role)'}`,
         `rule:     ${decision.rule ?? 'none matched: what is not allowed is denied'}`,
         `message:  ${decision.reason}`,
