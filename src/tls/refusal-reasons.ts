@@ -35,6 +35,7 @@ const REASONS: Record<string, string> = {
   ERR_TLS_HANDSHAKE_TIMEOUT: 'the client did not finish the TLS handshake in time',
   ECONNRESET: 'the client closed the connection during the handshake',
   TOO_MANY_CONNECTIONS: 'the server already has as many connections as it allows (limit maxConnections); closed before the handshake',
+  CA_CERT_AS_IDENTITY: 'the client presented a CA certificate (basicConstraints CA:TRUE) as its own: a CA signs identities, it is not one',
   NO_ALPN_H2: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client',
 };
 
