@@ -1,6 +1,7 @@
 // Who is calling: the facts of a verified peer certificate that authorization and handlers use.
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
+import { distinguishedNameText, displaySan, escapeDnValue, parseSubjectAltNameText, quoteNameValue } from '../pki/name-text';
 import { normalizeSerial } from '../pki/serial';
 
 export interface PeerIdentity {
@@ -24,56 +25,47 @@ export interface PeerIdentity {
 }
 
 /**
- * Node prints SANs as "DNS:a, IP Address:1.2.3.4, URI:x, email:y". Commas inside a name are escaped
- * with quotes by Node (>= 17), so splitting on ", " at top level is safe for what certrpc issues; for
- * anything else the structured X509Certificate parse below is the fallback.
+ * The facts of a certificate, from Node's parse of it. An X509Certificate is read through its
+ * legacy object, the very form the server gets for a peer, so `policy explain --cert` and the
+ * server cannot see different names in one certificate.
  */
-function splitSubjectAltName(text: string | undefined): string[] {
-  if (!text) return [];
-  return text.split(/, (?=(?:DNS|IP Address|URI|email|othername|DirName|Registered ID):)/).map((s) => s.replace(/^IP Address:/, 'IP:'));
-}
-
-function unquote(value: string): string {
-  return value.startsWith('"') && value.endsWith('"') ? JSON.parse(value) : value;
-}
-
 export function identityFromCertificate(cert: X509Certificate | PeerCertificate): PeerIdentity {
-  const isNode = cert instanceof X509Certificate;
-  const sans = splitSubjectAltName(isNode ? cert.subjectAltName : cert.subjectaltname).map((s) => {
-    const colon = s.indexOf(':');
-    return `${s.slice(0, colon)}:${unquote(s.slice(colon + 1))}`;
-  });
+  const legacy = cert instanceof X509Certificate ? cert.toLegacyObject() : cert;
+  // Node's text is parsed, not split: a DNS SAN "x, URI:spiffe://corp/user/admin" stays one DNS name.
+  const sans = parseSubjectAltNameText(legacy.subjectaltname);
   const pick = (prefix: string) => sans.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length));
   const uris = pick('URI:');
   const spiffe = uris.filter((u) => u.startsWith('spiffe://'));
-  const subject = isNode ? cert.subject : undefined;
-  const commonName = isNode ? (/^CN=(.*)$/m.exec(subject ?? '')?.[1] ?? '') : String((cert.subject as unknown as Record<string, string>)?.CN ?? '');
-  const issuer = isNode ? cert.issuer.replace(/\n/g, ', ') : Object.entries(cert.issuer ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
   return {
-    commonName,
+    commonName: commonNameOf(legacy.subject),
     sans,
     dnsNames: pick('DNS:'),
     uris,
     ips: pick('IP:'),
     emails: pick('email:'),
     spiffeId: spiffe.length === 1 ? spiffe[0] : undefined,
-    serial: normalizeSerial(cert.serialNumber),
-    fingerprint: cert.fingerprint256,
-    issuer,
-    notAfter: new Date(isNode ? cert.validTo : cert.valid_to),
-    subject: subjectText(isNode ? cert.subject.split('\n').filter(Boolean) : distinguishedNameParts(cert.subject)),
+    serial: normalizeSerial(legacy.serialNumber),
+    fingerprint: legacy.fingerprint256,
+    issuer: distinguishedNameText(legacy.issuer),
+    notAfter: new Date(legacy.valid_to),
+    subject: subjectText(legacy.subject),
   };
 }
 
-/** Node's subject object ({ O: 'Acme', CN: 'alice' }, arrays for repeated attributes) as "O=Acme" parts in certificate order. */
-function distinguishedNameParts(name: object | undefined): string[] {
-  return Object.entries(name ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}=${String(x)}`));
+/**
+ * The subject's one CN. A subject with several CNs has none: which of them is "the" name would be
+ * a guess (Go takes the last, others the first), and joining them ("a,b") reads like one CN "a,b".
+ * Such a caller is known by its SANs only; certrpc never signs one (pki/issue.ts).
+ */
+function commonNameOf(subject: PeerCertificate['subject'] | undefined): string {
+  const cn = (subject as unknown as Record<string, string | string[] | undefined> | undefined)?.CN;
+  return typeof cn === 'string' ? cn : '';
 }
 
-/** RFC 4514 order is the reverse of the certificate's; commas inside values are escaped. */
-function subjectText(parts: string[]): string {
-  return parts
-    .map((p) => p.replace(/,/g, '\\,'))
+/** RFC 4514 text, most specific first ("CN=alice,O=Acme"), every value escaped (as Go's gRPC matches A43 principals). */
+function subjectText(name: object | undefined): string {
+  return Object.entries(name ?? {})
+    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}=${escapeDnValue(String(x))}`))
     .reverse()
     .join(',');
 }
@@ -98,8 +90,12 @@ export class IdentityCache {
   }
 }
 
-/** "CN=bob" or, for a certificate without CN, its SPIFFE ID or first SAN: how a caller is named in messages. */
+/**
+ * "CN=bob" or, for a certificate without CN, its SPIFFE ID or first SAN: how a caller is named in
+ * messages. Escaped, so a name cannot pass for more text of the message (a CN "bob, roles: admin").
+ */
 export function describeIdentity(identity: PeerIdentity): string {
-  if (identity.commonName) return `CN=${identity.commonName}`;
-  return identity.spiffeId ?? identity.sans[0] ?? `serial ${identity.serial}`;
+  if (identity.commonName) return `CN=${escapeDnValue(identity.commonName)}`;
+  if (identity.spiffeId) return quoteNameValue(identity.spiffeId);
+  return identity.sans.length > 0 ? displaySan(identity.sans[0]) : `serial ${identity.serial}`;
 }

@@ -2,6 +2,7 @@
 // the parts that matter for mTLS, without the hex dumps.
 import { X509Certificate as NodeCert } from 'node:crypto';
 import { x509 } from './crypto';
+import { displaySans, parseSubjectAltNameText, quoteNameValue } from './name-text';
 import { formatSan, sansOf } from './subject-alt-names';
 import { serialHex, VerifyResult } from './verify';
 
@@ -17,6 +18,7 @@ export interface CertificateInfo {
   daysLeft: number;
   publicKey: string;
   signatureAlgorithm: string;
+  /** Every SAN, exactly, as "TYPE:value" (the type ends at the first colon); text output quotes ambiguous values. */
   sans: string[];
   spiffeId?: string;
   extendedKeyUsage: string[];
@@ -69,12 +71,18 @@ export function describeCertificate(pem: string, chain?: VerifyResult, now = new
   const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
   const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
   const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
-  const sans = sansOf(cert).map(formatSan);
-  const spiffe = sans.find((s) => s.startsWith('URI:spiffe://'));
+  // The types certrpc issues as @peculiar/x509 reads them; the others (DirName, othername...) as Node prints them.
+  const others = parseSubjectAltNameText(node.subjectAltName).filter((s) => !/^(DNS|IP|URI|email):/.test(s));
+  const sans = [...sansOf(cert).map(formatSan), ...others];
+  // As servers see it (authz/identity.ts): a SPIFFE ID only when there is exactly one.
+  const spiffes = sans.filter((s) => s.startsWith('URI:spiffe://'));
+  const spiffe = spiffes.length === 1 ? spiffes[0] : undefined;
+  const commonNames = cert.subjectName.getField('CN');
   const sig = cert.signatureAlgorithm as { name: string; hash?: { name: string } };
   return {
     subject: cert.subject,
-    commonName: cert.subjectName.getField('CN')[0] ?? '',
+    // As servers read it (authz/identity.ts): several CNs are no CN.
+    commonName: commonNames.length === 1 ? commonNames[0] : '',
     issuer: cert.issuer,
     serial: serialHex(node),
     notBefore: notBefore.toISOString(),
@@ -112,8 +120,9 @@ export function formatCertificateInfo(info: CertificateInfo, file?: string): str
   row('Basic constraints:', info.basicConstraints.ca ? `CA:TRUE${info.basicConstraints.pathLength !== undefined ? `, pathlen:${info.basicConstraints.pathLength}` : ''}` : 'CA:FALSE');
   row('Key usage:', info.keyUsage.join(', '));
   row('Extended key usage:', info.extendedKeyUsage.join(', '));
-  row('Subject alt names:', info.sans.join(', '));
-  row('SPIFFE ID:', info.spiffeId);
+  // Quoted where a value holds a comma or quote: a DNS name "x, URI:spiffe://..." must not read as three names.
+  row('Subject alt names:', displaySans(info.sans));
+  row('SPIFFE ID:', info.spiffeId === undefined ? undefined : quoteNameValue(info.spiffeId));
   row('Subject key id:', info.subjectKeyId);
   row('Authority key id:', info.authorityKeyId);
   row('SHA-256 fingerprint:', info.fingerprintSha256);

@@ -3,7 +3,9 @@ import { DEFAULT_KEY_TYPE, exportPrivateKeyPem, generateKeyPair, KeyType, signin
 import { PkiError } from './errors';
 import { leafExtensions, Profile } from './profiles';
 import { randomSerial } from './serial';
-import { San, toGeneralNames } from './subject-alt-names';
+import { CheckedCsr, readCsr } from './csr';
+import { quoteNameValue } from './name-text';
+import { checkSan, San, toGeneralNames } from './subject-alt-names';
 import { Validity, validityFor } from './validity';
 
 export const DEFAULT_LEAF_DAYS = 365;
@@ -31,8 +33,15 @@ export async function signPublicKey(
   publicKey: CryptoKey,
   options: Omit<IssueOptions, 'keyType'>,
 ): Promise<x509.X509Certificate> {
-  if (!options.commonName || options.commonName.length > 64) {
-    throw new PkiError(`invalid common name "${options.commonName}"`, { flag: '--cn', fix: 'give a common name of 1 to 64 characters' });
+  const cnProblem = commonNameProblem(options.commonName ?? '');
+  if (cnProblem) throw new PkiError(`invalid common name ${JSON.stringify(options.commonName ?? '')}: it ${cnProblem}`, { flag: '--cn', fix: 'give a common name of 1 to 64 printable characters' });
+  // Every name is checked here, the one place all issuing passes: a malformed name is never signed.
+  const sans = (options.sans ?? []).map((san) => checkSan(san));
+  if (options.profile === 'server' && sans.length === 0) {
+    // Clients match the name they dial against the SANs (RFC 6125); the CN fallback is deprecated (Go dropped it).
+    throw new PkiError('a server certificate needs at least one subject alternative name: clients check the name they dial against the SANs, not the CN', {
+      fix: 'state the names clients dial: --san DNS:host.example,IP:10.0.0.5 (a server certificate without SANs is replaced with certrpc cert issue NAME --server --san ... --force)',
+    });
   }
   const { notBefore, notAfter } = options.validity ?? validityFor(options.days ?? DEFAULT_LEAF_DAYS);
   if (notAfter > ca.cert.notAfter) {
@@ -42,7 +51,6 @@ export async function signPublicKey(
     });
   }
   const extensions = await leafExtensions(options.profile, publicKey, ca.cert, publicKey.algorithm.name.startsWith('RSA'));
-  const sans = options.sans ?? [];
   if (sans.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(toGeneralNames(sans), false));
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
@@ -60,42 +68,58 @@ export async function signPublicKey(
 export interface SignCsrOptions {
   profile: Profile;
   days?: number;
-  /** Overrides the CSR's CN. */
+  /** The CN; default: the CSR's CN when it has exactly one. */
   commonName?: string;
-  /** Added to the SANs the CSR requests. */
+  /** The SANs, as the signer states them. */
   sans?: San[];
+  /** Also copy the SANs the CSR asks for, each checked as --san would check it (--accept-csr-names). */
+  acceptCsrNames?: boolean;
 }
 
 /**
  * Signs a PKCS#10 request made elsewhere (e.g. `openssl req -new`): the private key never leaves
- * the host that made it. The CSR's self-signature is checked; its CN and requested SANs are kept,
- * but the extensions (CA flag, key usage, EKU) are certrpc's own, never the requester's.
+ * the host that made it. The requester does not choose its identity: the subject is one CN (--cn,
+ * or the CSR's single CN), the SANs are the signer's (--san) plus the CSR's only when asked
+ * (acceptCsrNames), and the extensions are the profile's. Nothing else of the CSR is copied.
  */
-export async function signCsr(ca: SigningCa, csrPem: string, options: SignCsrOptions, file?: string): Promise<x509.X509Certificate> {
-  let csr: x509.Pkcs10CertificateRequest;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(csrPem.slice(Math.max(0, csrPem.indexOf('-----BEGIN'))));
-  } catch (err) {
-    throw new PkiError(`not a readable certificate signing request: ${(err as Error).message}`, {
+export async function signCsr(ca: SigningCa, csr: CheckedCsr | string, options: SignCsrOptions, file?: string): Promise<x509.X509Certificate> {
+  const request = typeof csr === 'string' ? await readCsr(csr, file) : csr;
+  let commonName = options.commonName;
+  if (commonName === undefined) {
+    if (request.commonNames.length !== 1) {
+      throw new PkiError(request.commonNames.length === 0 ? 'the CSR has no common name' : `the CSR has ${request.commonNames.length} common names (${request.commonNames.map(quoteNameValue).join(', ')}); which one is the identity would be a guess`, {
+        file,
+        fix: 'state it: --cn NAME',
+      });
+    }
+    commonName = request.commonNames[0];
+    const problem = commonNameProblem(commonName);
+    if (problem) throw new PkiError(`the CSR's common name ${JSON.stringify(commonName)} ${problem}`, { file, fix: 'state another: --cn NAME' });
+  }
+  const sans = [...(options.sans ?? [])];
+  if (options.acceptCsrNames) {
+    if (request.sanExtensions > 1) throw new PkiError(`the CSR holds ${request.sanExtensions} subjectAltName extensions; which one is the request would be a guess`, { file, fix: 'make the CSR again with one, or sign without --accept-csr-names and state the names with --san' });
+    if (request.unsupportedSans.length > 0) {
+      throw new PkiError(`the CSR asks for names certrpc does not issue: ${request.unsupportedSans.join(', ')}`, { file, fix: 'sign without --accept-csr-names and state the names with --san TYPE:VALUE,...' });
+    }
+    for (const san of request.requestedSans) sans.push(checkSan(san, { file }));
+  }
+  if (options.profile === 'server' && sans.length === 0) {
+    throw new PkiError('a server certificate needs at least one subject alternative name (clients check the name they dial against the SANs, not the CN), and none was stated', {
       file,
-      fix: 'make one with: openssl req -new -key my.key -subj "/CN=name" -out my.csr',
+      fix: `state them: --san DNS:host.example,IP:10.0.0.5${request.requestedSans.length > 0 ? ', or copy the ones the CSR asks for with --accept-csr-names' : ''}`,
     });
   }
-  if (!(await csr.verify())) {
-    throw new PkiError('the CSR signature does not verify (it was altered or made with another key)', { file, fix: 'create the CSR again' });
-  }
-  const commonName = options.commonName ?? csr.subjectName.getField('CN')[0];
-  if (!commonName) {
-    throw new PkiError('the CSR has no common name', { file, fix: 'add -subj "/CN=name" to openssl req, or pass --cn NAME' });
-  }
-  const requested = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
-  const kind = { dns: 'DNS', ip: 'IP', url: 'URI', email: 'email' } as const;
-  const fromCsr: San[] = (requested?.names.items ?? []).flatMap((n) =>
-    n.type in kind ? [{ type: kind[n.type as keyof typeof kind], value: n.value }] : [],
-  );
-  const sans = [...fromCsr, ...(options.sans ?? [])];
-  const publicKey = await csr.publicKey.export(signingAlgorithmForCsr(csr), ['verify']);
-  return signPublicKey(ca, publicKey, { profile: options.profile, commonName, sans, days: options.days });
+  const unique = sans.filter((san, i) => sans.findIndex((o) => o.type === san.type && o.value === san.value) === i);
+  const publicKey = await request.csr.publicKey.export(signingAlgorithmForCsr(request.csr), ['verify']);
+  return signPublicKey(ca, publicKey, { profile: options.profile, commonName, sans: unique, days: options.days });
+}
+
+/** Why a CN cannot be issued, or undefined. Control characters would print as something else than they are. */
+function commonNameProblem(cn: string): string | undefined {
+  if (cn.length < 1 || cn.length > 64) return 'is not 1 to 64 characters long';
+  if ([...cn].some((c) => c < ' ' || (c >= '\u007f' && c <= '\u009f'))) return 'holds control characters';
+  return undefined;
 }
 
 function signingAlgorithmForCsr(csr: x509.Pkcs10CertificateRequest): Algorithm {

@@ -1,8 +1,10 @@
 // Subject alternative names as users write them ("DNS:api,IP:10.0.0.5,URI:spiffe://corp/svc/kv")
-// and as certrpc prints them. One format in and out, the same one openssl -text shows.
+// and as certrpc prints them: "TYPE:value" (openssl -text's form), the value quoted in text when it
+// holds a comma, quote or control character (name-text.ts), and checked before anything is signed.
 import { isIP } from 'node:net';
 import { x509 } from './crypto';
 import { PkiError } from './errors';
+import { displaySan } from './name-text';
 
 export type SanType = 'DNS' | 'IP' | 'URI' | 'email';
 export interface San {
@@ -13,40 +15,59 @@ export interface San {
 const TYPE_BY_PREFIX: Record<string, SanType> = { dns: 'DNS', ip: 'IP', uri: 'URI', email: 'email' };
 const DNS_NAME = /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
+/** "TYPE:value", exactly (certrpc's form in JSON and in PeerIdentity.sans). */
 export function formatSan(san: San): string {
   return `${san.type}:${san.value}`;
+}
+
+/** "TYPE:value" for text: the value quoted when it holds a comma, quote or control character (name-text.ts). */
+export function formatSanText(san: San): string {
+  return displaySan(formatSan(san));
 }
 
 /** Parses one "TYPE:value" entry; throws a PkiError naming the flag and the accepted forms. */
 export function parseSan(entry: string, flag = '--san'): San {
   const trimmed = entry.trim();
   const colon = trimmed.indexOf(':');
-  const bad = (why: string): never => {
-    throw new PkiError(`bad subject alternative name "${trimmed}": ${why}`, {
-      flag,
-      fix: 'write TYPE:VALUE entries separated by commas, e.g. DNS:api.internal,IP:10.0.0.5,URI:spiffe://corp/svc/api,email:ops@corp',
-    });
-  };
-  if (colon <= 0) return bad('missing TYPE: prefix');
+  if (colon <= 0) throw badSan(trimmed, 'missing TYPE: prefix', { flag });
   const type = TYPE_BY_PREFIX[trimmed.slice(0, colon).toLowerCase()];
-  const value = trimmed.slice(colon + 1);
-  if (!type) return bad(`unknown type "${trimmed.slice(0, colon)}"`);
-  if (!value) return bad('empty value');
-  switch (type) {
-    case 'DNS':
-      if (!DNS_NAME.test(value) || value.length > 253) bad('not a DNS name');
-      break;
-    case 'IP':
-      if (isIP(value) === 0) bad('not an IPv4 or IPv6 address');
-      break;
-    case 'URI':
-      if (!/^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i.test(value)) bad('not an absolute URI (scheme://...)');
-      break;
-    case 'email':
-      if (!/^[^\s@]+@[^\s@]+$/.test(value)) bad('not an email address');
-      break;
-  }
-  return { type, value };
+  if (!type) throw badSan(trimmed, `unknown type "${trimmed.slice(0, colon)}"`, { flag });
+  return checkSan({ type, value: trimmed.slice(colon + 1) }, { flag });
+}
+
+/**
+ * Checks that a name is what its type says (a DNS name, an IP address, an absolute URI, an email
+ * address), whoever wrote it: a --san flag or a CSR. A CSR may ask for any IA5 string, e.g. the DNS
+ * name "x, URI:spiffe://corp/user/admin"; such a name is refused, never issued.
+ */
+export function checkSan(san: San, where: { flag?: string; file?: string } = { flag: '--san' }): San {
+  const { type, value } = san;
+  const problem = (): string | undefined => {
+    if (!value) return 'empty value';
+    switch (type) {
+      case 'DNS':
+        return !DNS_NAME.test(value) || value.length > 253 ? 'not a DNS name' : undefined;
+      case 'IP':
+        return isIP(value) === 0 ? 'not an IPv4 or IPv6 address' : undefined;
+      case 'URI':
+        return !/^[a-z][a-z0-9+.-]*:\/\/[\x21-\x7e]+$/i.test(value) ? 'not an absolute URI (scheme://..., printable ASCII, no spaces)' : undefined;
+      case 'email':
+        return !/^[\x21-\x7e]+@[\x21-\x7e]+$/.test(value) || value.split('@').length !== 2 ? 'not an email address' : undefined;
+    }
+  };
+  const why = problem();
+  if (why) throw badSan(formatSan(san), why, where);
+  return san;
+}
+
+function badSan(text: string, why: string, where: { flag?: string; file?: string }): PkiError {
+  const shown = displaySan(text) === text ? `"${text}"` : displaySan(text);
+  return new PkiError(`bad subject alternative name ${shown}: ${why}`, {
+    ...where,
+    fix: where.file
+      ? 'sign without --accept-csr-names and state the names with --san TYPE:VALUE,...'
+      : 'write TYPE:VALUE entries separated by commas, e.g. DNS:api.internal,IP:10.0.0.5,URI:spiffe://corp/svc/api,email:ops@corp',
+  });
 }
 
 /** Parses "A,B,C" lists, possibly given several times (repeated --san flags). */

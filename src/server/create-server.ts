@@ -2,6 +2,7 @@ import { ChannelOptions, ConnectionInjector, Server, ServerCredentials, ServiceD
 import { IdentityService } from '../gen/certrpc/v1/identity';
 import { Logger, silentLogger } from '../log/logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
+import { refuseCaAsIdentity } from '../pki/ca-as-identity';
 import { certificateExpiries } from '../metrics/certificate-expiry';
 import { MtlsListener, TlsMaterial } from '../tls/mtls-listener';
 import { RefusedHandshake } from '../tls/refusal-reasons';
@@ -80,6 +81,7 @@ export class CertrpcServer {
     this.limits = resolveLimits(options.limits);
     this.material = options.tls;
     this.metrics = options.metrics;
+    refuseCaAsIdentity(options.tls.certPem);
     this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits));
     if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);
     this.listener.on('refused', options.onRefusedHandshake ?? (this.refusals = new RefusalLog(this.logger, options.refusalLog)).record);
@@ -127,6 +129,7 @@ export class CertrpcServer {
 
   /** New certificate, key, trust bundle or CRL: applies to connections made from now on. */
   updateTls(material: TlsMaterial): void {
+    refuseCaAsIdentity(material.certPem);
     this.listener.update(material);
     this.material = material;
     // After the listener: a revoked peer cut off now cannot reconnect with the old context.

@@ -10,6 +10,7 @@
 // key is the identity; every other certificate must be a CA. So a hand-assembled file works too.
 import { X509Certificate } from 'node:crypto';
 import { basename } from 'node:path';
+import { refuseCaAsIdentity } from '../pki/ca-as-identity';
 import { keyMatchesCertificate } from '../pki/key-match';
 import { PkiError } from '../pki/errors';
 import { writeFileAtomic } from './atomic-write';
@@ -83,12 +84,7 @@ export function parseBundle(text: string, file?: string, fallbackName?: string):
   }
   if (leafIndex < 0) throw new PkiError('no certificate in this bundle belongs to its private key', { file, fix });
   const leaf = parsed[leafIndex];
-  if (leaf.cert.ca) {
-    throw new PkiError('this bundle holds a CA certificate with its private key; certrpc never uses a CA key as an identity', {
-      file,
-      fix: 'keep CA keys in the PKI directory only; bundle a leaf identity instead',
-    });
-  }
+  refuseCaAsIdentity(leaf.cert, file);
   const cas = parsed.filter((_c, i) => i !== leafIndex);
   if (cas.length === 0) throw new PkiError('the bundle holds no CA certificate to verify peers with', { file, fix });
   const notCa = cas.find((c) => !c.cert.ca);

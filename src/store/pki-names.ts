@@ -1,6 +1,7 @@
 // The light half of the certs/ directory: how names map to files, and loading one identity's
 // files with their checks. node:crypto only, so commands that merely read an identity (certrpc
 // call, list, doctor) start without the PKI's x509/WebCrypto stack; pki-dir.ts re-exports all of it.
+import { refuseCaAsIdentity } from '../pki/ca-as-identity';
 import { keyMatchesCertificate } from '../pki/key-match';
 import { PkiError } from '../pki/errors';
 import { parseCertificateBundle } from '../pki/pem';
@@ -36,7 +37,7 @@ export function loadIdentityFiles(files: { name?: string; certFile: string; keyF
   const certPem = readUserFile(files.certFile, 'certificate', '--cert');
   const keyPem = readUserFile(files.keyFile, 'private key', '--key');
   const caPem = readUserFile(files.caFile, 'CA certificate', '--cacert');
-  parseCertificateBundle(certPem, files.certFile);
+  refuseCaAsIdentity(parseCertificateBundle(certPem, files.certFile)[0], files.certFile);
   parseCertificateBundle(caPem, files.caFile);
   let matches: boolean;
   try {

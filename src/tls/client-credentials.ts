@@ -1,6 +1,7 @@
 import { ChannelCredentials } from '@grpc/grpc-js';
 import { checkServerIdentity as checkHostname, PeerCertificate } from 'node:tls';
 import { identityFromCertificate } from '../authz/identity';
+import { displaySans } from '../pki/name-text';
 
 export interface ClientTlsMaterial {
   /** PEM bundle of the CAs the server certificate must chain to. */
@@ -32,7 +33,7 @@ export function serverIdChecker(serverId: string): (host: string, cert: PeerCert
     const identity = identityFromCertificate(cert);
     if (serverId.includes('://')) {
       if (identity.uris.includes(serverId)) return undefined;
-      return new Error(`server identity mismatch: expected URI SAN ${serverId}, the server certificate has ${identity.sans.join(', ') || 'no SANs'}`);
+      return new Error(`server identity mismatch: expected URI SAN ${serverId}, the server certificate has ${displaySans(identity.sans) || 'no SANs'}`);
     }
     return checkHostname(serverId, cert);
   };

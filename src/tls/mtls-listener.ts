@@ -13,6 +13,7 @@ import { HandshakeGuard } from './handshake-guard';
 import { peerOf } from './peer-address';
 import { RefusedHandshake, refusalReason } from './refusal-reasons';
 import { pinPeerCertificate } from './pinned-peer-certificate';
+import { distinguishedNameText } from '../pki/name-text';
 import { normalizeSerial } from '../pki/serial';
 
 export interface TlsMaterial {
@@ -123,14 +124,17 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     const cert = socket.getPeerCertificate();
     const presented = cert && Object.keys(cert).length > 0;
     const alpnOk = this.protocol.requiredAlpn === undefined || socket.alpnProtocol === this.protocol.requiredAlpn;
-    if (!socket.authorized || !presented || !alpnOk) {
-      const code = !presented ? 'NO_CERTIFICATE' : !socket.authorized ? String(socket.authorizationError) : 'NO_ALPN_H2';
+    // OpenSSL accepts a trusted CA certificate as a client's own (it chains to itself); it is no identity.
+    const caAsIdentity = presented && cert.ca === true;
+    if (!socket.authorized || !presented || !alpnOk || caAsIdentity) {
+      const code = !presented ? 'NO_CERTIFICATE' : !socket.authorized ? String(socket.authorizationError) : caAsIdentity ? 'CA_CERT_AS_IDENTITY' : 'NO_ALPN_H2';
       const refusal: RefusedHandshake = {
         peer: peerOf(socket),
         code,
         reason: refusalReason(code),
-        subject: presented ? Object.entries(cert.subject ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
-        issuer: presented ? Object.entries(cert.issuer ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') : undefined,
+        // Escaped: a presented CN "x, O=Trusted" must not read as two attributes in the log.
+        subject: presented ? distinguishedNameText(cert.subject) : undefined,
+        issuer: presented ? distinguishedNameText(cert.issuer) : undefined,
         // As identities print it (authz/identity.ts): lower-case hex without leading zeros.
         serial: presented && cert.serialNumber ? normalizeSerial(cert.serialNumber) : undefined,
       };

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { checkServerIdentity, connect, DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameText } from '../pki/name-text';
 import { parseCertificateBundle } from '../pki/pem';
 import { parseAddress } from './address';
 import { ClientTlsMaterial, serverIdChecker } from './client-credentials';
@@ -26,7 +27,8 @@ export type ProbeResult =
   | { ok: true; serverCertificate: PeerCertificate; protocol: string | null; alpn: string | false }
   | { ok: false; failure: TlsFailure; step: ProbeStep; serverCertificate?: PeerCertificate };
 
-const NAMES_OF = (cert?: PeerCertificate) => cert?.subjectaltname ?? (cert?.subject?.CN ? `CN=${cert.subject.CN}` : undefined);
+// Names the server presented, escaped: they are the server's words inside ours (pki/name-text.ts).
+const NAMES_OF = (cert?: PeerCertificate) => (cert?.subjectaltname ? displaySans(parseSubjectAltNameText(cert.subjectaltname)) : cert?.subject?.CN ? `CN=${escapeDnValue(String(cert.subject.CN))}` : undefined);
 
 /** Tries one handshake (ALPN h2, like grpc-js) and reports the first thing that went wrong. */
 export function probeTls(address: string, material: Partial<ClientTlsMaterial> & { caPem: string }, options: ProbeOptions = {}): Promise<ProbeResult> {
@@ -118,7 +120,7 @@ function silentRefusal(certPem?: string): TlsFailure {
 
 function issuerOf(cert?: PeerCertificate): string | undefined {
   if (!cert?.issuer) return undefined;
-  return Object.entries(cert.issuer).map(([k, v]) => `${k}=${v}`).join(', ');
+  return distinguishedNameText(cert.issuer);
 }
 
 function safeSubjects(caPem: string): string {

@@ -37,6 +37,7 @@ const REASONS: Record<string, string> = {
   TOO_MANY_HANDSHAKES_FROM_ADDRESS: 'this address already has as many handshakes in progress as the server allows one address (limit maxHandshakesPerAddress)',
   ECONNRESET: 'the client closed the connection during the handshake',
   TOO_MANY_CONNECTIONS: 'the server already has as many connections as it allows (limit maxConnections); closed before the handshake',
+  CA_CERT_AS_IDENTITY: 'the client presented a CA certificate (basicConstraints CA:TRUE) as its own: a CA signs identities, it is not one',
   NO_ALPN_H2: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client',
 };
 

@@ -2,23 +2,12 @@ import { Command, Option } from 'commander';
 import { KEY_TYPES, parseKeyType } from '../../pki/crypto';
 import { describeCertificate } from '../../pki/inspect';
 import { DEFAULT_LEAF_DAYS, issueCertificate } from '../../pki/issue';
-import { isIP } from 'node:net';
-import { parseSan, parseSanList } from '../../pki/subject-alt-names';
+import { displaySans } from '../../pki/name-text';
+import { parseSanList } from '../../pki/subject-alt-names';
 import { parseDays } from '../../pki/validity';
 import { checkName, PkiDir } from '../../store/pki-dir';
-import { UsageError } from '../exit-codes';
 import { collect, defaultDir, DIR_HELP, withHelp } from '../help';
 import { profileOf } from './profile-flags';
-
-/** Clients check SANs, not the CN: a server certificate without --san gets its CN as one. */
-function serverNameFromCn(cn: string) {
-  try {
-    return parseSan(`${isIP(cn) ? 'IP' : 'DNS'}:${cn}`);
-  } catch {
-    throw new UsageError(`a server certificate needs a name clients dial, and the CN "${cn}" is not a host name`, 'add --san DNS:host.example,IP:10.0.0.5');
-  }
-}
-
 
 export function certIssueCommand(): Command {
   const cmd = new Command('issue')
@@ -27,7 +16,7 @@ export function certIssueCommand(): Command {
     .option('--server', 'a server certificate (extended key usage serverAuth)')
     .option('--client', 'a client certificate (extended key usage clientAuth)')
     .option('--cn <cn>', 'subject common name (default: NAME)')
-    .option('--san <list>', 'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email:', collect)
+    .option('--san <list>', 'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email: (--server needs at least one)', collect)
     .option('--days <n>', 'validity in days', String(DEFAULT_LEAF_DAYS))
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--dir <dir>', DIR_HELP, defaultDir())
@@ -40,14 +29,13 @@ export function certIssueCommand(): Command {
       const days = parseDays(opts.days);
       const keyType = parseKeyType(opts.keyType);
       const commonName: string = opts.cn ?? name;
-      if (profile === 'server' && sans.length === 0) sans.push(serverNameFromCn(commonName));
       const pki = new PkiDir(opts.dir);
       if (!opts.force) pki.refuseExisting(name);
       const ca = opts.ca ? await pki.loadNamedCa(opts.ca) : await pki.loadCa();
       const pair = await issueCertificate(ca, { profile, commonName, sans, days, keyType });
       pki.writeIdentity(name, pair, Boolean(opts.force));
       const info = describeCertificate(pair.certPem);
-      console.log(`issued ${profile} certificate "${info.subject}" serial ${info.serial}, expires ${info.notAfter}${info.sans.length ? `\n  names: ${info.sans.join(', ')}` : ''}`);
+      console.log(`issued ${profile} certificate "${info.subject}" serial ${info.serial}, expires ${info.notAfter}${info.sans.length ? `\n  names: ${displaySans(info.sans)}` : ''}`);
       console.log(`  ${pki.certFile(name)}\n  ${pki.keyFile(name)} (0600)`);
     });
   return withHelp(cmd, [

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { CertStatus, DEFAULT_EXPIRING_DAYS, listCertificates } from '../../lifecycle/cert-status';
+import { escapeDnValue } from '../../pki/name-text';
 import { PkiDir } from '../../store/pki-dir';
 import { parseDaysFlag } from '../days-flag';
 import { UsageError } from '../exit-codes';
@@ -27,7 +28,7 @@ export function certListCommand(): Command {
       console.log(
         formatTable(
           ['NAME', 'PURPOSE', 'CN', 'SERIAL', 'EXPIRES', 'CA', 'STATUS'],
-          rows.map((r) => [r.name, r.purpose, r.commonName, r.serial, r.notAfter.slice(0, 10), r.caSerial ? r.issuer : '-', r.status === 'valid' ? 'valid' : `${r.status}${r.detail ? `: ${r.detail}` : ''}`]),
+          rows.map((r) => [r.name, r.purpose, escapeDnValue(r.commonName), r.serial, r.notAfter.slice(0, 10), r.caSerial ? r.issuer : '-', r.status === 'valid' ? 'valid' : `${r.status}${r.detail ? `: ${r.detail}` : ''}`]),
         ),
       );
     });

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
+import { CheckedCsr, readCsr } from '../../pki/csr';
 import { describeCertificate } from '../../pki/inspect';
 import { DEFAULT_LEAF_DAYS, signCsr } from '../../pki/issue';
-import { parseSanList } from '../../pki/subject-alt-names';
+import { displaySan } from '../../pki/name-text';
+import { Profile } from '../../pki/profiles';
+import { formatSanText, parseSanList } from '../../pki/subject-alt-names';
 import { parseDays } from '../../pki/validity';
 import { writeFileAtomic } from '../../store/atomic-write';
 import { PkiDir } from '../../store/pki-dir';
@@ -9,15 +12,18 @@ import { readUserFile } from '../../store/read-file';
 import { collect, defaultDir, DIR_HELP, withHelp } from '../help';
 import { profileOf } from './profile-flags';
 
-
 export function certSignCommand(): Command {
   const cmd = new Command('sign')
-    .description("sign a certificate signing request made elsewhere; the requester's private key never leaves its host")
-    .argument('<csr-file>', 'PKCS#10 request in PEM (e.g. from openssl req -new)')
-    .option('--server', 'sign as a server certificate (serverAuth)')
+    .description(
+      "sign a certificate signing request made elsewhere; the requester's private key never leaves its host. The certificate says what the signer states " +
+        "(--cn, --san), not what the CSR asks for; every name it holds is printed (stderr)",
+    )
+    .argument('<csr-file>', 'PKCS#10 request in PEM (e.g. from openssl req -new); its key must be ECDSA P-256/P-384/P-521 or RSA >= 2048 bits')
+    .option('--server', 'sign as a server certificate (serverAuth); needs at least one SAN')
     .option('--client', 'sign as a client certificate (clientAuth)')
-    .option('--cn <cn>', "override the request's common name")
-    .option('--san <list>', 'add subject alternative names (TYPE:VALUE, comma-separated or repeated)', collect)
+    .option('--cn <cn>', "the subject common name (default: the CSR's CN, when it has exactly one)")
+    .option('--san <list>', 'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email:', collect)
+    .option('--accept-csr-names', "also copy the SANs the CSR asks for (printed first; each checked like --san)")
     .option('--days <n>', 'validity in days', String(DEFAULT_LEAF_DAYS))
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('-o, --out <file>', 'where to write the certificate (default: stdout)')
@@ -26,21 +32,43 @@ export function certSignCommand(): Command {
       const profile = profileOf(opts);
       const days = parseDays(opts.days);
       const sans = parseSanList(opts.san);
-      const csrPem = readUserFile(csrFile, 'certificate signing request');
+      const request = await readCsr(readUserFile(csrFile, 'certificate signing request'), csrFile);
       const ca = await new PkiDir(opts.dir).loadCa();
-      const cert = await signCsr(ca, csrPem, { profile, days, commonName: opts.cn, sans }, csrFile);
+      console.error(describeRequest(request, csrFile, profile, Boolean(opts.acceptCsrNames)));
+      const cert = await signCsr(ca, request, { profile, days, commonName: opts.cn, sans, acceptCsrNames: Boolean(opts.acceptCsrNames) }, csrFile);
       const pem = cert.toString('pem') + '\n';
       const info = describeCertificate(pem);
-      if (opts.out) {
-        writeFileAtomic(opts.out, pem, { overwrite: Boolean(opts.force) });
-        console.error(`signed ${profile} certificate "${info.subject}" serial ${info.serial}, expires ${info.notAfter} -> ${opts.out}`);
-      } else {
-        process.stdout.write(pem);
-      }
+      if (opts.out) writeFileAtomic(opts.out, pem, { overwrite: Boolean(opts.force) });
+      else process.stdout.write(pem);
+      console.error(
+        [
+          `signed ${profile} certificate serial ${info.serial}, expires ${info.notAfter}${opts.out ? ` -> ${opts.out}` : ''}`,
+          `  subject: ${info.subject}`,
+          ...(info.sans.length > 0 ? info.sans.map((s) => `  SAN:     ${displaySan(s)}`) : ['  SANs:    none']),
+        ].join('\n'),
+      );
     });
   return withHelp(cmd, [
     'openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout app.key -subj "/CN=app" -out app.csr',
-    'certrpc cert sign app.csr --client -o app.crt',
-    'certrpc cert sign web.csr --server --san DNS:web.internal --days 90 -o web.crt',
+    'certrpc cert sign app.csr --client -o app.crt                     # CN=app, no SANs',
+    'certrpc cert sign app.csr --client --san URI:spiffe://corp/svc/app -o app.crt',
+    'certrpc cert sign web.csr --server --cn web --san DNS:web.internal,IP:10.0.0.7 --days 90 -o web.crt',
+    'certrpc cert sign web.csr --server --accept-csr-names -o web.crt   # copies the SANs the CSR asks for, after printing them',
   ]);
+}
+
+/** What the CSR asks for and what of it is (not) taken, before anything is signed. */
+function describeRequest(request: CheckedCsr, file: string, profile: Profile, acceptNames: boolean): string {
+  const lines = [`CSR ${file}: ${request.publicKey} key, subject ${request.subject || '(empty)'}`];
+  const asked = [...request.requestedSans.map(formatSanText), ...request.unsupportedSans];
+  if (asked.length > 0) {
+    lines.push(
+      acceptNames
+        ? `  copying the names it asks for (--accept-csr-names): ${asked.join(', ')}`
+        : `  not copied, the names it asks for: ${asked.join(', ')} (state names with --san, or copy these with --accept-csr-names)`,
+    );
+  }
+  if (request.otherSubjectAttributes.length > 0) lines.push(`  not copied, subject attributes: ${request.otherSubjectAttributes.join(', ')} (the subject is the CN only)`);
+  if (request.otherExtensions.length > 0) lines.push(`  not copied, extensions: ${request.otherExtensions.join(', ')} (the ${profile} profile decides them)`);
+  return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { ConnectDecision, decideConnect, formatTarget, parseConnectTarget } from '../../authz/connect-rules';
 import { describeDecision } from '../../authz/decision';
 import { identityFromCertificate, PeerIdentity } from '../../authz/identity';
+import { displaySan, escapeDnValue } from '../../pki/name-text';
 import { loadPolicyFile } from '../../authz/policy-file';
 import { describeSource } from '../../authz/policy-model';
 import { methodPatternProblem } from '../../authz/policy-schema';
@@ -135,6 +136,6 @@ function headersFrom(pairs: string[]): Metadata {
 }
 
 function describeCaller(id: PeerIdentity): string {
-  const parts = [id.commonName ? `CN=${id.commonName}` : '(no CN)', ...id.sans];
-  return parts.join(', ');
+  // Escaped: a DNS SAN "x, URI:spiffe://corp/user/admin" is one name, and must read as one.
+  return [id.commonName ? `CN=${escapeDnValue(id.commonName)}` : '(no CN)', ...id.sans.map(displaySan)].join(', ');
 }
