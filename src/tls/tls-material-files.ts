@@ -7,7 +7,7 @@ import { createSecureContext } from 'node:tls';
 import { matchCrlsToCas, parseCrls } from '../pki/crl';
 import { x509 } from '../pki/crypto';
 import { PkiError } from '../pki/errors';
-import { pemBlocks } from '../pki/pem';
+import { crlPemBlocks, pemBlocks } from '../pki/pem';
 import { serialHex } from '../pki/verify';
 import { loadIdentityFiles } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
@@ -60,7 +60,7 @@ export async function loadTlsMaterial(files: TlsFiles): Promise<LoadedTls> {
   const crl = files.crlFile && existsSync(files.crlFile) ? await loadCrls(files.crlFile, cas) : undefined;
   const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}) };
   try {
-    createSecureContext({ cert: material.certPem, key: material.keyPem, ca: material.clientCaPem, ...(crl ? { crl: crl.pem } : {}) });
+    createSecureContext({ cert: material.certPem, key: material.keyPem, ca: material.clientCaPem, ...(crl ? { crl: crlPemBlocks(crl.pem) } : {}) });
   } catch (err) {
     throw new PkiError(`OpenSSL refused this material: ${(err as Error).message}`, { file: files.certFile, fix: 'check that the files are PEM and belong together' });
   }
