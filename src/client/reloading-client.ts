@@ -54,7 +54,7 @@ export async function createReloadingClient<T extends Client>(Ctor: ClientConstr
   const tls = await FileReloader.start<LoadedTls>({
     what: 'client TLS material',
     files: [options.files.certFile, options.files.keyFile, ...options.files.caFiles, ...(options.files.crlFile ? [options.files.crlFile] : [])],
-    load: () => loadTlsMaterial(options.files),
+    load: (inForce) => loadTlsMaterial(options.files, inForce),
     apply: (loaded) => {
       adopt(loaded);
       target.channel?.replaceCredentials(clientCredentialsFor(material));

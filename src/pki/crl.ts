@@ -90,7 +90,7 @@ export function parseCrls(pem: string, file?: string): CrlInfo[] {
   if (blocks.length === 0) {
     throw new PkiError('no PEM CRL found (expected -----BEGIN X509 CRL-----)', {
       file,
-      fix: 'republish it with: certrpc ca crl (or remove the file to turn revocation checking off)',
+      fix: 'republish it with: certrpc ca crl',
     });
   }
   return blocks.map((block, i) => {

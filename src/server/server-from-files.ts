@@ -30,7 +30,7 @@ export async function createServerFromFiles(options: ServerFromFilesOptions): Pr
   const tls = await FileReloader.start<LoadedTls>({
     what: 'TLS material',
     files: [files.certFile, files.keyFile, ...files.caFiles, ...(files.crlFile ? [files.crlFile] : [])],
-    load: () => loadTlsMaterial(files),
+    load: (inForce) => loadTlsMaterial(files, inForce),
     apply: (loaded) => target.server?.updateTls(loaded.material),
     describe: describeTls,
     logger: options.logger,
