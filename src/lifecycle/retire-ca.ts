@@ -32,7 +32,7 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
   }
   const retiredSerials = new Set(targets.map((t) => t.serial));
   // Revoked and expired certificates can no longer be used, so they do not hold a CA back.
-  const dependents = listCertificates(pki).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
+  const dependents = (await listCertificates(pki)).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
   if (dependents.length > 0) {
     throw new PkiError(
       `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${d.name} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
