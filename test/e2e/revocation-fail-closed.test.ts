@@ -4,7 +4,7 @@
 // revoked certificate. Real `certrpc serve` and `certrpc proxy` processes, real handshakes.
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCrl } from '../../src/pki/crl';
+import { createCrl, parseCrls } from '../../src/pki/crl';
 import { PkiDir } from '../../src/store/pki-dir';
 import { ClientTlsMaterial } from '../../src/tls/client-credentials';
 import { probeTls } from '../../src/tls/probe';
@@ -119,6 +119,25 @@ describe('an older crl.pem, a deleted ca.crt or server.key: the last good materi
     expect(await whoAmI(server.address, clientTls(pki, 'alice'))).toBe('alice');
     expect((await cli('ca', 'crl')).code).toBe(0);
     await reloadedTo(server, 3);
+  });
+
+  it('an expired CRL is taken (it may list new revocations): every client of its CA is refused, the log says republish', async () => {
+    const before = logLines(server.logs()).length;
+    const now = Date.now();
+    // Signed, numbered above the one in force, listing the same revocations, but its nextUpdate has passed.
+    const [current] = parseCrls(readFileSync(pki.crlFile, 'utf8'));
+    writeFileSync(pki.crlFile, await createCrl(await pki.loadCa(), current.entries, { crlNumber: 50, thisUpdate: new Date(now), nextUpdate: new Date(now - 1000) }));
+    await reloadedTo(server, 50);
+    const warning = await eventually(() => logLines(server.logs()).slice(before).find((l) => l.event === 'expiry_warning' && l.what === 'crl'), 'the expired-CRL error');
+    expect(warning.level).toBe(ERROR_LEVEL);
+    expect(String(warning.msg)).toMatch(/republish with certrpc ca crl/);
+    expect((await probeTls(server.address, clientTls(pki, 'alice'))).ok).toBe(false);
+    const refusal = await eventually(() => logLines(server.logs()).slice(before).find((l) => l.event === 'handshake_refused' && l.subject === 'CN=alice'), "alice's refusal");
+    expect(refusal).toMatchObject({ code: 'CRL_HAS_EXPIRED', reason: expect.stringMatching(/republish it with certrpc ca crl/) });
+    expect((await cli('ca', 'crl')).code).toBe(0);
+    await reloadedTo(server, 51);
+    expect(await whoAmI(server.address, clientTls(pki, 'alice'))).toBe('alice');
+    expect((await probeTls(server.address, clientTls(pki, 'bob'))).ok).toBe(false);
   });
 
   it('a deleted ca.crt or server.key is refused the same way', async () => {
