@@ -4,6 +4,7 @@
 // revoked certificate. Real `certrpc serve` and `certrpc proxy` processes, real handshakes.
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createCa, loadSigningCa } from '../../src/pki/ca';
 import { createCrl, parseCrls } from '../../src/pki/crl';
 import { PkiDir } from '../../src/store/pki-dir';
 import { ClientTlsMaterial } from '../../src/tls/client-credentials';
@@ -119,6 +120,16 @@ describe('an older crl.pem, a deleted ca.crt or server.key: the last good materi
     expect(await whoAmI(server.address, clientTls(pki, 'alice'))).toBe('alice');
     expect((await cli('ca', 'crl')).code).toBe(0);
     await reloadedTo(server, 3);
+  });
+
+  it('a forged crl.pem (the CA\'s name, another key) is refused: bob stays refused', async () => {
+    const before = logLines(server.logs()).length;
+    const impostor = await createCa({ commonName: 'certrpc demo CA' });
+    writeFileSync(pki.crlFile, await createCrl(await loadSigningCa(impostor.certPem, impostor.keyPem), [], { crlNumber: 1000, nextUpdate: new Date(Date.now() + 86_400_000) }));
+    expect((await refusedAfter(server, before, /not signed by that CA/)).level).toBe(ERROR_LEVEL);
+    expect((await probeTls(server.address, clientTls(pki, 'bob'))).ok).toBe(false);
+    expect((await cli('ca', 'crl')).code).toBe(0);
+    await reloadedTo(server, 4);
   });
 
   it('an expired CRL is taken (it may list new revocations): every client of its CA is refused, the log says republish', async () => {
