@@ -54,7 +54,8 @@ export function proxyCommand(): Command {
       const tls = await FileReloader.start<LoadedTls>({
         what: 'TLS material',
         files: [pki.certFile(opts.name), pki.keyFile(opts.name), ...(opts.clientCa ?? [pki.caCertFile]), opts.crl ?? pki.crlFile],
-        load: () => loadTlsMaterial({ certFile: pki.certFile(opts.name), keyFile: pki.keyFile(opts.name), caFiles: opts.clientCa ?? [pki.caCertFile], crlFile: opts.crl ?? pki.crlFile }),
+        load: (inForce) =>
+          loadTlsMaterial({ certFile: pki.certFile(opts.name), keyFile: pki.keyFile(opts.name), caFiles: opts.clientCa ?? [pki.caCertFile], crlFile: opts.crl ?? pki.crlFile, revocationsFile: pki.revocationsFile }, inForce),
         apply: (loaded) => running.proxy?.updateTls(loaded.material),
         describe: describeTls,
         logger,

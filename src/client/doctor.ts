@@ -71,8 +71,20 @@ const statusText = (err: ServiceError) => `${Status[err.code] ?? err.code}: ${er
 const skip = (name: DoctorStepName, detail: string): DoctorStepResult => ({ name, title: titleOf(name), ok: true, skipped: true, detail });
 const unimplemented = (err: unknown) => (err as ServiceError).code === Status.UNIMPLEMENTED;
 
+/** What the local PKI directory says about our certificate (the CLI looks in DIR/crl.pem and DIR/revocations.json). */
+export interface LocalRevocation {
+  serial: string;
+  revokedAt: string;
+  reason: string;
+  /** The file that lists it. */
+  source: string;
+}
+
+const NEW_CERTIFICATE_FIX = 'ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again';
+const revokedText = (r: LocalRevocation) => `serial ${r.serial} was revoked at ${r.revokedAt} (${r.reason}), according to ${r.source}`;
+
 /** Runs the steps in order, yielding each result as it is known; the first failure is the last result. */
-export async function* runDoctor(options: ConnectionOptions): AsyncGenerator<DoctorStepResult> {
+export async function* runDoctor(options: ConnectionOptions, local: { revoked?: LocalRevocation } = {}): AsyncGenerator<DoctorStepResult> {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   // Through a proxy, the first step is the tunnel (TCP to the proxy, mTLS, CONNECT), and the TLS probe runs inside it.
   let tunnel: Socket | undefined;
@@ -98,7 +110,12 @@ export async function* runDoctor(options: ConnectionOptions): AsyncGenerator<Doc
     for (const step of order.slice(0, order.indexOf(probe.step))) {
       yield pass(step, step === 'tls-handshake' ? 'completed' : describeServerCertificate(probe.serverCertificate ?? ({} as PeerCertificate), name, options.tls.serverId));
     }
-    yield fail(probe.step === 'tcp' ? 'tls-handshake' : probe.step, probe.failure);
+    // A server refuses a revoked certificate without saying why (TLS 1.3: it just closes); the local CRL can.
+    const failure =
+      probe.step === 'client-certificate' && local.revoked
+        ? { reason: `the server refused your certificate: it is revoked (${revokedText(local.revoked)})`, fix: NEW_CERTIFICATE_FIX }
+        : probe.failure;
+    yield fail(probe.step === 'tcp' ? 'tls-handshake' : probe.step, failure);
     return;
   }
   if (probe.alpn !== 'h2') {
@@ -107,6 +124,13 @@ export async function* runDoctor(options: ConnectionOptions): AsyncGenerator<Doc
   }
   yield pass('tls-handshake', `${probe.protocol ?? 'TLS'}, ALPN h2`);
   yield pass('server-certificate', describeServerCertificate(probe.serverCertificate, name, options.tls.serverId));
+  if (local.revoked) {
+    yield fail('client-certificate', {
+      reason: `the server accepted your certificate, but it is revoked (${revokedText(local.revoked)}): the server does not enforce the current CRL`,
+      fix: `make the server load the current crl.pem (certrpc serve reloads DIR/crl.pem when it changes; copy it to servers that do not share the directory); and ${NEW_CERTIFICATE_FIX}`,
+    });
+    return;
+  }
   yield pass('client-certificate', options.tls.certPem ? 'the server accepted your certificate' : 'the server did not ask for a client certificate (it is not enforcing mutual TLS)');
 
   const connection = new RpcConnection(options);

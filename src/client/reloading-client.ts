@@ -6,6 +6,7 @@
 import { ChannelCredentials, ChannelOptions, Client, ClientOptions, credentials, Interceptor } from '@grpc/grpc-js';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from '../log/logger';
+import { crlPemBlocks } from '../pki/pem';
 import { FileReloader, ReloadTiming } from '../store/file-reloader';
 import { ClientTlsMaterial, createClientCredentials, serverIdChecker } from '../tls/client-credentials';
 import { describeTls, LoadedTls, loadTlsMaterial, TlsFiles } from '../tls/tls-material-files';
@@ -39,7 +40,8 @@ type ClientConstructor<T> = new (address: string, credentials: ChannelCredential
 /** Channel credentials for one version of the material; with a CRL, the server's certificate is checked against it too. */
 export function clientCredentialsFor(material: ClientTlsMaterial & { crlPem?: string }): ChannelCredentials {
   if (!material.crlPem) return createClientCredentials(material);
-  const context = createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, crl: material.crlPem });
+  // One string per CRL (Node reads only the first CRL of a string): the server's CA may not be the first.
+  const context = createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, crl: crlPemBlocks(material.crlPem) });
   return credentials.createFromSecureContext(context, material.serverId ? { checkServerIdentity: serverIdChecker(material.serverId) } : {});
 }
 
@@ -52,7 +54,7 @@ export async function createReloadingClient<T extends Client>(Ctor: ClientConstr
   const tls = await FileReloader.start<LoadedTls>({
     what: 'client TLS material',
     files: [options.files.certFile, options.files.keyFile, ...options.files.caFiles, ...(options.files.crlFile ? [options.files.crlFile] : [])],
-    load: () => loadTlsMaterial(options.files),
+    load: (inForce) => loadTlsMaterial(options.files, inForce),
     apply: (loaded) => {
       adopt(loaded);
       target.channel?.replaceCredentials(clientCredentialsFor(material));

@@ -42,7 +42,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServe
   const name = options.name ?? 'server';
   pki.loadIdentity(name); // "no certificate named ..." with the fix, before the generic file checks
   const { server } = await createServerFromFiles({
-    files: { certFile: pki.certFile(name), keyFile: pki.keyFile(name), caFiles: options.clientCaFiles ?? [pki.caCertFile], crlFile: pki.crlFile },
+    files: { certFile: pki.certFile(name), keyFile: pki.keyFile(name), caFiles: options.clientCaFiles ?? [pki.caCertFile], crlFile: pki.crlFile, revocationsFile: pki.revocationsFile },
     expiryWarningDays: options.expiryWarningDays,
     reload: options.reload,
     services: [keyValueService(), echoService()],

@@ -4,8 +4,8 @@ import { describeCertificate } from '../pki/inspect';
 import { verifyCertificate } from '../pki/verify';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
-import { readRevocationRecords, RevocationRecord } from '../store/revocation-records';
 import { CaSet, issuerOf, loadCaSet } from './ca-set';
+import { RevocationIndex } from './revocation-status';
 
 export const DEFAULT_EXPIRING_DAYS = 30;
 
@@ -35,11 +35,12 @@ export interface ListOptions {
   now?: Date;
 }
 
-export function listCertificates(pki: PkiDir, options: ListOptions = {}): CertRow[] {
+/** Revoked: DIR/crl.pem (signed by a CA of DIR) or DIR/revocations.json lists it. Throws PkiError when either is damaged. */
+export async function listCertificates(pki: PkiDir, options: ListOptions = {}): Promise<CertRow[]> {
   const now = options.now ?? new Date();
   const set: CaSet | undefined = pki.hasCa() ? loadCaSet(pki) : undefined;
   const cas = set?.all ?? [];
-  const revoked = readRevocationRecords(pki).revoked;
+  const revocations = await RevocationIndex.load(pki, cas);
   return pki.names().map((name) => {
     const file = pki.certFile(name);
     const pem = readUserFile(file, 'certificate');
@@ -47,7 +48,7 @@ export function listCertificates(pki: PkiDir, options: ListOptions = {}): CertRo
     const chain = verifyCertificate(cert, cas.map((c) => c.cert), { now });
     const info = describeCertificate(pem, chain, now);
     const ca = issuerOf(cert, cas);
-    const revocation = findRevocation(revoked, info.serial, ca?.serial);
+    const revocation = revocations.check(info.serial, ca?.serial).revoked;
     const row: CertRow = {
       name,
       purpose: info.extendedKeyUsage.join(',') || '-',
@@ -70,9 +71,4 @@ export function listCertificates(pki: PkiDir, options: ListOptions = {}): CertRo
     if (info.daysLeft < (options.expiringDays ?? DEFAULT_EXPIRING_DAYS)) return { ...row, status: 'expiring', detail: `${info.daysLeft} days left` };
     return row;
   });
-}
-
-function findRevocation(records: RevocationRecord[], serial: string, caSerial: string | undefined): RevocationRecord | undefined {
-  // A certificate whose CA has been retired still shows its revocation (matched by serial alone).
-  return records.find((r) => r.serial === serial && (r.caSerial === '*' || caSerial === undefined || r.caSerial === caSerial));
 }

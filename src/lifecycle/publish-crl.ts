@@ -1,14 +1,20 @@
 // DIR/crl.pem holds one CRL per CA the directory holds. Node turns on OpenSSL's CRL checking for
 // the whole chain as soon as a CRL is loaded, and then refuses every certificate whose CA has no
 // CRL (UNABLE_TO_GET_CRL): so every CA gets one, even an empty one.
+// A published CRL never goes backwards: the records it is made from are merged with what crl.pem
+// already lists, and its number continues from the higher of the two (recordsToPublish).
+import { X509Certificate } from 'node:crypto';
 import { SigningCa } from '../pki/ca';
 import { createCrl } from '../pki/crl';
 import { PkiError } from '../pki/errors';
+import { serialHex } from '../pki/verify';
 import { writeFileAtomic } from '../store/atomic-write';
 import { PkiDir } from '../store/pki-dir';
-import { readRevocationRecords, RevocationRecords, writeRevocationRecords } from '../store/revocation-records';
+import { readUserFile } from '../store/read-file';
+import { readRevocationRecords, RevocationRecord, RevocationRecords, writeRevocationRecords } from '../store/revocation-records';
 import { joinPem } from '../store/trust-bundle';
-import { DirCa, loadCaSet, signerOf } from './ca-set';
+import { DirCa, loadCaSet, oneLine, signerOf } from './ca-set';
+import { KnownCa, PublishedCrl, readDirCrls } from './published-crls';
 
 export const DEFAULT_CRL_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -53,6 +59,63 @@ export async function prepareCrls(records: RevocationRecords, cas: CrlSigner[], 
   return { pem: joinPem(pems), crlNumber, nextUpdate, perCa };
 }
 
+export interface RecordsToPublish {
+  records: RevocationRecords;
+  /** Revocations crl.pem listed that revocations.json had lost, now back in the record. */
+  restored: RevocationRecord[];
+  /** What the operator should know (printed by the CLI): lost records, an unreadable crl.pem. */
+  warnings: string[];
+}
+
+/**
+ * DIR/revocations.json merged with what DIR/crl.pem lists (CRLs signed by one of `cas`): a lost or
+ * rolled-back record must not make the next CRL drop entries or reuse a lower number, which would
+ * let revoked certificates back in wherever the new CRL is taken.
+ */
+export async function recordsToPublish(pki: PkiDir, cas: KnownCa[]): Promise<RecordsToPublish> {
+  const records = readRevocationRecords(pki);
+  const warnings: string[] = [];
+  let published: PublishedCrl[] = [];
+  try {
+    published = (await readDirCrls(pki, cas)) ?? [];
+  } catch (err) {
+    if (!(err instanceof PkiError)) throw err;
+    // Republishing is the fix for a damaged crl.pem, so it must still work: say what could not be kept.
+    warnings.push(`${pki.crlFile} cannot be read (${err.message}): revocations it listed but ${pki.revocationsFile} lacks cannot be carried over`);
+  }
+  const restored: RevocationRecord[] = [];
+  for (const { crl, ca } of published) {
+    for (const entry of crl.entries) {
+      const covered = [...records.revoked, ...restored].some((r) => r.serial === entry.serial && (r.caSerial === ca.serial || r.caSerial === '*'));
+      if (!covered) restored.push({ serial: entry.serial, caSerial: ca.serial, ...certificateNamed(pki, entry.serial), reason: entry.reason, revokedAt: entry.revokedAt.toISOString() });
+    }
+  }
+  if (restored.length > 0) {
+    warnings.push(
+      `${pki.revocationsFile} lacked ${restored.length} revocation(s) that ${pki.crlFile} lists (${restored.map((r) => `serial ${r.serial}${r.name ? ` "${r.name}"` : ''}`).join(', ')}): restored them from the signed CRL, so the new CRLs still list them`,
+    );
+  }
+  const publishedNumber = Math.max(0, ...published.map((p) => p.crl.crlNumber ?? 0));
+  if (publishedNumber > records.crlNumber) {
+    warnings.push(`${pki.crlFile} has CRL number ${publishedNumber}, above the ${records.crlNumber} recorded in ${pki.revocationsFile}: numbering continues from ${publishedNumber}`);
+  }
+  return { records: { ...records, crlNumber: Math.max(records.crlNumber, publishedNumber), revoked: [...records.revoked, ...restored] }, restored, warnings };
+}
+
+/** The NAME and subject a serial has in DIR (current or backed-up certificates), for a restored record. */
+function certificateNamed(pki: PkiDir, serial: string): { name?: string; subject?: string } {
+  const files = [...pki.names().map((name) => ({ name, file: pki.certFile(name) })), ...pki.backups().map((b) => ({ name: b.name, file: b.certFile }))];
+  for (const { name, file } of files) {
+    try {
+      const cert = new X509Certificate(readUserFile(file, 'certificate'));
+      if (serialHex(cert) === serial) return { name, subject: oneLine(cert.subject) };
+    } catch {
+      // an unreadable file names nobody; the record keeps the serial alone
+    }
+  }
+  return {};
+}
+
 /** The records first (with the CRL number now used), then the CRLs: a number is never published twice. */
 export function writeCrls(pki: PkiDir, records: RevocationRecords, prepared: PreparedCrls): void {
   writeRevocationRecords(pki, { ...records, crlNumber: prepared.crlNumber });
@@ -60,10 +123,10 @@ export function writeCrls(pki: PkiDir, records: RevocationRecords, prepared: Pre
 }
 
 /** `certrpc ca crl`: re-signs the CRLs of every CA (fresh thisUpdate/nextUpdate, next CRL number). */
-export async function publishCrls(pki: PkiDir, options: { days?: number; now?: Date } = {}): Promise<PreparedCrls> {
+export async function publishCrls(pki: PkiDir, options: { days?: number; now?: Date } = {}): Promise<PreparedCrls & { warnings: string[] }> {
   const set = loadCaSet(pki);
-  const records = readRevocationRecords(pki);
+  const { records, warnings } = await recordsToPublish(pki, set.all);
   const prepared = await prepareCrls(records, await signersOf(set.all), options);
   writeCrls(pki, records, prepared);
-  return prepared;
+  return { ...prepared, warnings };
 }

@@ -7,16 +7,17 @@ import { normalizeSerial } from '../pki/serial';
 import { writeFileAtomic } from '../store/atomic-write';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
-import { readRevocationRecords } from '../store/revocation-records';
 import { joinPem } from '../store/trust-bundle';
 import { DirCa, loadCaSet } from './ca-set';
 import { listCertificates } from './cert-status';
-import { prepareCrls, signersOf, writeCrls } from './publish-crl';
+import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
 
 export interface RetireResult {
   retired: { serial: string; subject: string; certFile: string; keyFile: string }[];
   remaining: string[];
   crlRepublished: boolean;
+  /** From recordsToPublish: records restored from crl.pem, an unreadable crl.pem. */
+  warnings: string[];
 }
 
 export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): Promise<RetireResult> {
@@ -31,7 +32,7 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
   }
   const retiredSerials = new Set(targets.map((t) => t.serial));
   // Revoked and expired certificates can no longer be used, so they do not hold a CA back.
-  const dependents = listCertificates(pki).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
+  const dependents = (await listCertificates(pki)).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
   if (dependents.length > 0) {
     throw new PkiError(
       `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${d.name} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
@@ -39,13 +40,14 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
     );
   }
   const remaining = set.bundle.filter((c) => !retiredSerials.has(c.serial));
-  const records = existsSync(pki.crlFile) ? readRevocationRecords(pki) : undefined;
-  const crls = records ? await prepareCrls(records, await signersOf([...remaining, ...set.named])) : undefined;
+  // Read against every CA, the retiring ones included: their revocations stay on record (cert list).
+  const { records, warnings } = await recordsToPublish(pki, set.all);
+  const crls = existsSync(pki.crlFile) || records.revoked.length > 0 ? await prepareCrls(records, await signersOf([...remaining, ...set.named])) : undefined;
   // Trust first: from this write on, servers stop accepting certificates of the retired CA.
   writeFileAtomic(pki.caCertFile, joinPem(remaining.map((c) => c.pem)), { overwrite: true });
-  if (records && crls) writeCrls(pki, records, crls);
+  if (crls) writeCrls(pki, records, crls);
   const retired = targets.map((ca) => archive(pki, ca));
-  return { retired, remaining: remaining.map((c) => c.subject), crlRepublished: Boolean(crls) };
+  return { retired, remaining: remaining.map((c) => c.subject), crlRepublished: Boolean(crls), warnings };
 }
 
 function pick(bundle: DirCa[], serial: string, pki: PkiDir): DirCa {

@@ -8,9 +8,9 @@ import { normalizeSerial } from '../pki/serial';
 import { serialHex } from '../pki/verify';
 import { checkName, PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
-import { readRevocationRecords, RevocationRecord } from '../store/revocation-records';
+import { RevocationRecord } from '../store/revocation-records';
 import { DirCa, issuerOf, loadCaSet, oneLine } from './ca-set';
-import { prepareCrls, signersOf, writeCrls } from './publish-crl';
+import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
 
 export type RevokeTarget = { name: string } | { serial: string };
 
@@ -27,6 +27,8 @@ export interface RevokeResult {
   crlNumber?: number;
   /** CAs whose CRL lists it. */
   listedBy: string[];
+  /** From recordsToPublish: records restored from crl.pem, an unreadable crl.pem. */
+  warnings: string[];
 }
 
 interface Found {
@@ -40,10 +42,10 @@ export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, optio
   const set = loadCaSet(pki);
   const found = 'name' in target ? findByName(pki, target.name, set.all) : findBySerial(pki, target.serial, set.all);
   const caSerial = found.ca?.serial ?? '*';
-  const records = readRevocationRecords(pki);
+  const { records, warnings } = await recordsToPublish(pki, set.all);
   const existing = records.revoked.find((r) => r.serial === found.serial && (r.caSerial === caSerial || r.caSerial === '*'));
   const listedBy = found.ca ? [found.ca.subject] : set.all.map((c) => c.subject);
-  if (existing) return { record: existing, already: true, listedBy };
+  if (existing) return { record: existing, already: true, listedBy, warnings };
   const record: RevocationRecord = {
     serial: found.serial,
     caSerial,
@@ -55,7 +57,7 @@ export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, optio
   const next = { ...records, revoked: [...records.revoked, record] };
   const prepared = await prepareCrls(next, await signersOf(set.all), { days: options.crlDays, now: options.now });
   writeCrls(pki, next, prepared);
-  return { record, already: false, crlNumber: prepared.crlNumber, listedBy };
+  return { record, already: false, crlNumber: prepared.crlNumber, listedBy, warnings };
 }
 
 function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {

@@ -12,10 +12,9 @@ import { PkiError } from '../pki/errors';
 import { serialHex } from '../pki/verify';
 import { writeFileAtomic } from '../store/atomic-write';
 import { PkiDir } from '../store/pki-dir';
-import { readRevocationRecords } from '../store/revocation-records';
 import { joinPem } from '../store/trust-bundle';
 import { loadCaSet, oneLine, signerOf } from './ca-set';
-import { prepareCrls, signersOf, writeCrls } from './publish-crl';
+import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
 
 export interface RotateOptions {
   commonName?: string;
@@ -27,6 +26,8 @@ export interface RotateResult {
   previous: { serial: string; subject: string; keyFile: string };
   created: { serial: string; subject: string; notAfter: string };
   crlRepublished: boolean;
+  /** From recordsToPublish: records restored from crl.pem, an unreadable crl.pem. */
+  warnings: string[];
 }
 
 /** "certrpc CA" -> "certrpc CA G2" -> "certrpc CA G3": distinct names keep chain building and CRL lookup unambiguous. */
@@ -51,18 +52,19 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
   const createdSerial = serialHex(created);
   const newSigner = await loadSigningCa(pair.certPem, pair.keyPem);
 
-  // Sign the CRLs before writing anything: servers checking CRLs need one for the new CA too.
-  const crlExists = existsSync(pki.crlFile);
-  const records = crlExists ? readRevocationRecords(pki) : undefined;
-  const crls = records
-    ? await prepareCrls(records, [{ serial: createdSerial, subject: oneLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))])
-    : undefined;
+  // Sign the CRLs before writing anything: servers checking CRLs need one for the new CA too. A lost
+  // crl.pem with revocations on record is republished too: servers refuse to start without it.
+  const { records, warnings } = await recordsToPublish(pki, set.all);
+  const crls =
+    existsSync(pki.crlFile) || records.revoked.length > 0
+      ? await prepareCrls(records, [{ serial: createdSerial, subject: oneLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))])
+      : undefined;
 
   const oldKeyFile = pki.previousCaKeyFile(old.serial);
   const parkedKeyFile = pki.previousCaKeyFile(createdSerial);
   writeKeyOnce(oldKeyFile, readFileSync(pki.caKeyFile, 'utf8'));
   writeKeyOnce(parkedKeyFile, pair.keyPem);
-  if (records && crls) writeCrls(pki, records, crls);
+  if (crls) writeCrls(pki, records, crls);
   writeFileAtomic(pki.caCertFile, joinPem([pair.certPem, old.pem]), { overwrite: true });
   writeFileAtomic(pki.caKeyFile, pair.keyPem, { mode: 0o600, overwrite: true });
   unlinkSync(parkedKeyFile);
@@ -70,6 +72,7 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
     previous: { serial: old.serial, subject: old.subject, keyFile: oldKeyFile },
     created: { serial: createdSerial, subject: oneLine(created.subject), notAfter: new Date(created.validTo).toISOString() },
     crlRepublished: Boolean(crls),
+    warnings,
   };
 }
 

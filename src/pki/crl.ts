@@ -6,6 +6,7 @@ import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
 import { SigningCa } from './ca';
 import { signingAlgorithm, x509 } from './crypto';
 import { PkiError } from './errors';
+import { crlPemBlocks } from './pem';
 import { normalizeSerial } from './serial';
 
 /** RFC 5280 reason codes an operator may give (removeFromCRL and certificateHold are not supported: a revocation here is final). */
@@ -83,15 +84,13 @@ export interface CrlInfo {
   pem: string;
 }
 
-const CRL_BLOCK = /-----BEGIN (?:X509 )?CRL-----[\s\S]+?-----END (?:X509 )?CRL-----/g;
-
 /** Every CRL in a PEM file (certrpc publishes one per CA in the trust bundle). */
 export function parseCrls(pem: string, file?: string): CrlInfo[] {
-  const blocks = pem.match(CRL_BLOCK) ?? [];
+  const blocks = crlPemBlocks(pem);
   if (blocks.length === 0) {
     throw new PkiError('no PEM CRL found (expected -----BEGIN X509 CRL-----)', {
       file,
-      fix: 'republish it with: certrpc ca crl (or remove the file to turn revocation checking off)',
+      fix: 'republish it with: certrpc ca crl',
     });
   }
   return blocks.map((block, i) => {

@@ -8,7 +8,7 @@ describe('expiryWarnings', () => {
   const material = (certDays: number, caDays: number, crlDays?: number) => ({
     certificate: { subject: 'CN=localhost', serial: 'ab', notAfter: inDays(certDays) },
     cas: [{ subject: 'CN=certrpc CA', serial: 'cd', notAfter: inDays(caDays) }],
-    crls: crlDays === undefined ? [] : [{ issuer: 'CN=certrpc CA', revoked: 1, nextUpdate: inDays(crlDays) }],
+    crls: crlDays === undefined ? [] : [{ issuer: 'CN=certrpc CA', caFingerprint: 'AA:BB', thisUpdate: inDays(-1), revoked: 1, nextUpdate: inDays(crlDays) }],
   });
 
   it('is silent when everything is far from expiry', () => {

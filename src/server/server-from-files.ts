@@ -26,23 +26,28 @@ export interface ServerFromFiles {
 export async function createServerFromFiles(options: ServerFromFilesOptions): Promise<ServerFromFiles> {
   const { files, expiryWarningDays, crlWarningDays, reload, ...serverOptions } = options;
   // The server is made from the first load, so the reloader's apply finds it here afterwards.
-  const target: { server?: CertrpcServer } = {};
+  const target: { server?: CertrpcServer; expiry?: { check: () => unknown } } = {};
   const tls = await FileReloader.start<LoadedTls>({
     what: 'TLS material',
     files: [files.certFile, files.keyFile, ...files.caFiles, ...(files.crlFile ? [files.crlFile] : [])],
-    load: () => loadTlsMaterial(files),
-    apply: (loaded) => target.server?.updateTls(loaded.material),
+    load: (inForce) => loadTlsMaterial(files, inForce),
+    apply: (loaded) => {
+      target.server?.updateTls(loaded.material);
+      // A CRL published already expired (or about to) is taken, since it may list new revocations;
+      // say so now rather than at the next daily check: every client of its CA is refused.
+      if (target.expiry) setImmediate(() => target.expiry?.check());
+    },
     describe: describeTls,
     logger: options.logger,
     ...reload,
   });
   const server = (target.server = createServer({ ...serverOptions, tls: tls.current.material }));
-  const expiry = startExpiryMonitor({
+  const expiry = (target.expiry = startExpiryMonitor({
     current: () => tls.current,
     logger: server.logger,
     days: expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
     crlDays: crlWarningDays ?? DEFAULT_CRL_WARNING_DAYS,
-  });
+  }));
   server.onShutdown(() => {
     tls.close();
     expiry.stop();

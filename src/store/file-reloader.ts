@@ -30,8 +30,11 @@ export interface FileReloaderOptions<T> {
   /** Names it in log lines: "TLS material", "authorization policy". */
   what: string;
   files: string[];
-  /** Reads and validates; throws to refuse. */
-  load: () => T | Promise<T>;
+  /**
+   * Reads and validates; throws to refuse. Gets the value in force (undefined at start), so a
+   * loader can refuse what would be a step back from it (e.g. an older CRL, or none at all).
+   */
+  load: (inForce: T | undefined) => T | Promise<T>;
   /** Swaps the new value in (after load succeeded). */
   apply?: (value: T, version: number) => void;
   /** Fields for the "reloaded" log line. */
@@ -70,7 +73,7 @@ export class FileReloader<T> {
     const reloader = new FileReloader(options);
     reloader.lastStat = reloader.statKey();
     reloader.lastContent = reloader.contentKey();
-    reloader.value = await options.load();
+    reloader.value = await options.load(undefined);
     reloader.versionNumber = 1;
     reloader.watch();
     return reloader;
@@ -95,7 +98,7 @@ export class FileReloader<T> {
     this.lastContent = this.contentKey();
     let result: ReloadResult;
     try {
-      const next = await this.options.load();
+      const next = await this.options.load(this.value);
       if (this.closed) return { ok: false, version: this.versionNumber, error: 'closed' };
       // Applied first: if the consumer refuses it (throws), the old value stays current.
       this.options.apply?.(next, this.versionNumber + 1);

@@ -31,7 +31,11 @@ export type RevocationRecord = z.infer<typeof recordSchema>;
 export type RevocationRecords = z.infer<typeof fileSchema>;
 
 export function readRevocationRecords(pki: PkiDir): RevocationRecords {
-  const file = pki.revocationsFile;
+  return readRevocationRecordsFile(pki.revocationsFile);
+}
+
+/** The same, from a path (servers find it beside crl.pem); a missing file is an empty record. */
+export function readRevocationRecordsFile(file: string): RevocationRecords {
   if (!existsSync(file)) return { version: 1, crlNumber: 0, revoked: [] };
   let json: unknown;
   try {

@@ -50,6 +50,10 @@ export function serverCertificateRefused(code: string, message: string, detail: 
       };
     case 'CERT_REVOKED':
       return { side, code, reason: "the server's certificate is revoked", fix: 'issue the server a new certificate' };
+    case 'UNABLE_TO_GET_CRL':
+      return { side, code, reason: "your CRL file has no CRL for the CA that signed the server's certificate (with a CRL loaded, every CA of the chain needs one)", fix: 'republish CRLs for every CA with certrpc ca crl and use that crl.pem' };
+    case 'CRL_HAS_EXPIRED':
+      return { side, code, reason: "your CRL for the server's CA has expired (nextUpdate passed)", fix: 'republish it with certrpc ca crl and use the new crl.pem' };
     default:
       return { side, code, reason: `the server's certificate was refused: ${message}`, fix: 'run certrpc doctor ADDR for a step-by-step check' };
   }

@@ -14,6 +14,7 @@ import { peerOf } from './peer-address';
 import { RefusedHandshake, refusalReason } from './refusal-reasons';
 import { pinPeerCertificate } from './pinned-peer-certificate';
 import { distinguishedNameText } from '../pki/name-text';
+import { crlPemBlocks } from '../pki/pem';
 import { normalizeSerial } from '../pki/serial';
 
 export interface TlsMaterial {
@@ -21,7 +22,7 @@ export interface TlsMaterial {
   clientCaPem: string;
   certPem: string;
   keyPem: string;
-  /** PEM CRL(s): certificates listed are refused at the handshake. */
+  /** PEM CRL(s), one per CA: certificates listed are refused at the handshake. */
   crlPem?: string;
 }
 
@@ -60,7 +61,10 @@ export interface ListenerProtocol {
 export const GRPC_PROTOCOL: ListenerProtocol = { alpn: ['h2'], requiredAlpn: 'h2' };
 
 function contextOptions(m: TlsMaterial): SecureContextOptions {
-  return { ca: m.clientCaPem, cert: m.certPem, key: m.keyPem, ...(m.crlPem ? { crl: m.crlPem } : {}), minVersion: 'TLSv1.2' };
+  // One string per CRL: given a string, Node loads only its first CRL, and OpenSSL then refuses every
+  // client of the other CAs (UNABLE_TO_GET_CRL) once crl_check is on.
+  const crls = crlPemBlocks(m.crlPem);
+  return { ca: m.clientCaPem, cert: m.certPem, key: m.keyPem, ...(crls.length > 0 ? { crl: crls } : {}), minVersion: 'TLSv1.2' };
 }
 
 export interface MtlsListenerEvents {

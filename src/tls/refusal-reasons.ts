@@ -26,7 +26,7 @@ const REASONS: Record<string, string> = {
   CERT_REVOKED: 'the client certificate is revoked',
   INVALID_PURPOSE: 'the client certificate is not for client authentication (wrong extended key usage)',
   UNABLE_TO_GET_CRL: 'no revocation list is available for the client certificate issuer',
-  CRL_HAS_EXPIRED: 'the revocation list has expired (publish a new one: certrpc cert revoke regenerates it)',
+  CRL_HAS_EXPIRED: 'the revocation list of its CA has expired (nextUpdate passed): republish it with certrpc ca crl',
   ERR_SSL_NO_SHARED_CIPHER: 'the client offered no cipher this server accepts',
   ERR_SSL_UNSUPPORTED_PROTOCOL: 'the client offered an unsupported TLS version',
   ERR_SSL_HTTP_REQUEST: 'the client spoke plain HTTP to the TLS port',

@@ -2,16 +2,16 @@
 // long-lived clients, at start and on every reload. Adding an input (another trust bundle, say)
 // is a field of TlsFiles and a line here.
 import { X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { matchCrlsToCas, parseCrls } from '../pki/crl';
 import { x509 } from '../pki/crypto';
 import { PkiError } from '../pki/errors';
-import { pemBlocks } from '../pki/pem';
+import { crlPemBlocks, pemBlocks } from '../pki/pem';
 import { serialHex } from '../pki/verify';
 import { loadIdentityFiles } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { joinPem, loadTrustBundle } from '../store/trust-bundle';
+import { checkCrlsListRecords, checkCrlsNotOlder, checkMissingCrl, CrlFacts, isMissing, MatchedCrl, republishFix } from './crl-continuity';
 import type { TlsMaterial } from './mtls-listener';
 
 export interface TlsFiles {
@@ -19,8 +19,13 @@ export interface TlsFiles {
   keyFile: string;
   /** The CA bundle(s) peers must chain to; several files are joined (serve --client-ca A --client-ca B). */
   caFiles: string[];
-  /** CRLs (one per CA: certrpc writes DIR/crl.pem so). A missing file means no revocation checking. */
+  /**
+   * CRLs (one per CA: certrpc writes DIR/crl.pem so). No file means no revocation checking, unless a
+   * CRL was in force (it stays: the change is refused) or revocationsFile records revocations (refused).
+   */
   crlFile?: string;
+  /** DIR/revocations.json: revocations by a trusted CA on record there must be listed by its CRL. */
+  revocationsFile?: string;
 }
 
 export interface CertificateFacts {
@@ -29,12 +34,7 @@ export interface CertificateFacts {
   notAfter: Date;
 }
 
-export interface CrlFacts {
-  issuer: string;
-  crlNumber?: number;
-  nextUpdate?: Date;
-  revoked: number;
-}
+export type { CrlFacts };
 
 export interface LoadedTls {
   /** For createServer / updateTls: clientCaPem is the joined trust bundle. */
@@ -50,39 +50,53 @@ const facts = (cert: X509Certificate): CertificateFacts => ({ subject: cert.subj
 /**
  * Reads and checks everything before anything is used: the certificate parses and the key is its
  * key, every trust anchor is a CA, every CRL is signed by a trusted CA, and (because OpenSSL then
- * checks revocation for the whole chain) every trusted CA has a CRL. Throws PkiError naming the file.
+ * checks revocation for the whole chain) every trusted CA has a CRL. With `inForce` (the material
+ * in use, on a reload), a CRL in force is only replaced by a newer one (crl-continuity.ts).
+ * Throws PkiError naming the file.
  */
-export async function loadTlsMaterial(files: TlsFiles): Promise<LoadedTls> {
+export async function loadTlsMaterial(files: TlsFiles, inForce?: LoadedTls): Promise<LoadedTls> {
   if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: peers cannot be verified', { fix: 'pass the CA certificate file(s) peers must chain to' });
   const identity = loadIdentityFiles({ certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFiles[0] });
   const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, '--client-ca');
   const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
-  const crl = files.crlFile && existsSync(files.crlFile) ? await loadCrls(files.crlFile, cas) : undefined;
+  const crl = files.crlFile ? await loadCrls(files.crlFile, cas, files.revocationsFile, inForce?.crls) : undefined;
   const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}) };
   try {
-    createSecureContext({ cert: material.certPem, key: material.keyPem, ca: material.clientCaPem, ...(crl ? { crl: crl.pem } : {}) });
+    createSecureContext({ cert: material.certPem, key: material.keyPem, ca: material.clientCaPem, ...(crl ? { crl: crlPemBlocks(crl.pem) } : {}) });
   } catch (err) {
     throw new PkiError(`OpenSSL refused this material: ${(err as Error).message}`, { file: files.certFile, fix: 'check that the files are PEM and belong together' });
   }
   return { material, certificate: facts(new X509Certificate(identity.certPem)), cas: cas.map(facts), crls: crl?.facts ?? [], files };
 }
 
-async function loadCrls(file: string, cas: X509Certificate[]): Promise<{ pem: string; facts: CrlFacts[] }> {
+async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: string | undefined, inForce: CrlFacts[] | undefined): Promise<{ pem: string; facts: CrlFacts[] } | undefined> {
+  if (isMissing(file)) {
+    checkMissingCrl(file, cas, inForce, revocationsFile);
+    return undefined;
+  }
   const infos = parseCrls(readUserFile(file, 'CRL file'), file);
   // A CRL from a CA outside the bundle (e.g. written just before a rotated bundle) is left out.
-  const { matched } = await matchCrlsToCas(infos, cas.map((c) => new x509.X509Certificate(c.raw)), file);
+  const { matched: byCa } = await matchCrlsToCas(infos, cas.map((c) => new x509.X509Certificate(c.raw)), file);
+  const matched: MatchedCrl[] = byCa.map((m) => ({ crl: m.crl, ca: cas.find((ca) => Buffer.from(m.ca.rawData).equals(ca.raw))! }));
   for (const ca of cas) {
-    if (!matched.some((m) => Buffer.from(m.ca.rawData).equals(ca.raw))) {
+    if (!matched.some((m) => m.ca === ca)) {
       throw new PkiError(`no CRL for the trusted CA "${ca.subject.replace(/\n/g, ', ')}": with revocation checking on, every certificate it signed would be refused`, {
         file,
-        fix: 'publish CRLs for every CA with: certrpc ca crl --dir DIR (or remove the file to turn revocation checking off)',
+        fix: republishFix(file),
       });
     }
   }
-  return {
-    pem: joinPem(matched.map((m) => m.crl.pem)),
-    facts: matched.map((m) => ({ issuer: m.crl.issuer, crlNumber: m.crl.crlNumber, nextUpdate: m.crl.nextUpdate, revoked: m.crl.entries.length })),
-  };
+  const facts = matched.map((m): CrlFacts => ({
+    issuer: m.crl.issuer,
+    caFingerprint: m.ca.fingerprint256,
+    crlNumber: m.crl.crlNumber,
+    thisUpdate: m.crl.thisUpdate,
+    nextUpdate: m.crl.nextUpdate,
+    revoked: m.crl.entries.length,
+  }));
+  checkCrlsNotOlder(file, facts, inForce);
+  checkCrlsListRecords(file, matched, cas, revocationsFile);
+  return { pem: joinPem(matched.map((m) => m.crl.pem)), facts };
 }
 
 /** The fields of a "reloaded" log line: which certificate, which CAs, which CRLs (never key material). */
@@ -90,6 +104,6 @@ export function describeTls(loaded: LoadedTls): Record<string, unknown> {
   return {
     certificate: { subject: loaded.certificate.subject, serial: loaded.certificate.serial, notAfter: loaded.certificate.notAfter.toISOString() },
     cas: loaded.cas.map((c) => `${c.subject} (serial ${c.serial})`),
-    crls: loaded.crls.map((c) => ({ issuer: c.issuer, crlNumber: c.crlNumber, revoked: c.revoked, nextUpdate: c.nextUpdate?.toISOString() })),
+    crls: loaded.crls.map((c) => ({ issuer: c.issuer, crlNumber: c.crlNumber, revoked: c.revoked, thisUpdate: c.thisUpdate.toISOString(), nextUpdate: c.nextUpdate?.toISOString() })),
   };
 }

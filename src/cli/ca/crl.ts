@@ -14,6 +14,7 @@ export function caCrlCommand(): Command {
       if (!/^\d+$/.test(opts.days) || days < 1 || days > 3650) throw new UsageError(`bad --days "${opts.days}"`, 'give a whole number of days between 1 and 3650');
       const pki = new PkiDir(opts.dir);
       const r = await publishCrls(pki, { days });
+      for (const warning of r.warnings) console.error(`warning: ${warning}`);
       console.log(`published ${pki.crlFile}: CRL number ${r.crlNumber}, next update due ${r.nextUpdate.toISOString()}`);
       for (const ca of r.perCa) console.log(`  "${ca.subject}" (serial ${ca.serial}): ${ca.revoked} revoked`);
     });

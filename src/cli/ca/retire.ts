@@ -11,6 +11,7 @@ export function caRetireCommand(): Command {
     .action(async (opts) => {
       const pki = new PkiDir(opts.dir);
       const r = await retireCa(pki, { serial: opts.serial });
+      for (const warning of r.warnings) console.error(`warning: ${warning}`);
       for (const ca of r.retired) console.log(`retired CA "${ca.subject}" (serial ${ca.serial}): no longer trusted; kept in ${ca.certFile} and ${ca.keyFile}`);
       console.log(`  ${pki.caCertFile} now trusts: ${r.remaining.map((s) => `"${s}"`).join(', ')}`);
       if (r.crlRepublished) console.log(`  ${pki.crlFile}: republished without the retired CA`);

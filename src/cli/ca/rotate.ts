@@ -16,7 +16,8 @@ export function caRotateCommand(): Command {
     .action(async (opts) => {
       const pki = new PkiDir(opts.dir);
       const r = await rotateCa(pki, { commonName: opts.cn, days: opts.days === undefined ? undefined : parseDays(opts.days), keyType: opts.keyType as KeyType | undefined });
-      const onOld = listCertificates(pki).filter((c) => c.caSerial === r.previous.serial && c.status !== 'revoked' && c.status !== 'expired');
+      for (const warning of r.warnings) console.error(`warning: ${warning}`);
+      const onOld = (await listCertificates(pki)).filter((c) => c.caSerial === r.previous.serial && c.status !== 'revoked' && c.status !== 'expired');
       console.log(`new CA "${r.created.subject}" (serial ${r.created.serial}, expires ${r.created.notAfter}) signs from now on`);
       console.log(`  ${pki.caCertFile}: trusts "${r.created.subject}" and "${r.previous.subject}"`);
       console.log(`  ${pki.caKeyFile} (0600): the new CA's key; the previous key is kept as ${r.previous.keyFile}`);

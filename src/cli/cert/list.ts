@@ -16,13 +16,13 @@ export function certListCommand(): Command {
     .option('--expiring <days>', 'a certificate expiring within this many days is "expiring"', `${DEFAULT_EXPIRING_DAYS}d`)
     .option('--status <list>', `only these statuses, comma-separated: ${STATUSES.join(',')}`)
     .option('--json', 'print JSON')
-    .action((opts) => {
+    .action(async (opts) => {
       const expiringDays = parseDaysFlag(opts.expiring, '--expiring');
       const only = opts.status === undefined ? undefined : (String(opts.status).split(',') as CertStatus[]);
       const unknown = only?.find((s) => !STATUSES.includes(s));
       if (unknown !== undefined) throw new UsageError(`bad --status "${unknown}"`, `use one or more of ${STATUSES.join(',')}`);
       const pki = new PkiDir(opts.dir);
-      const rows = listCertificates(pki, { expiringDays }).filter((r) => !only || only.includes(r.status));
+      const rows = (await listCertificates(pki, { expiringDays })).filter((r) => !only || only.includes(r.status));
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
       if (rows.length === 0) return console.log(only ? 'no certificate has that status' : `no certificates in ${pki.dir} (issue one: certrpc cert issue NAME --client)`);
       console.log(

@@ -20,6 +20,7 @@ export function certRevokeCommand(): Command {
       if (!/^\d+$/.test(opts.crlDays) || crlDays < 1 || crlDays > 3650) throw new UsageError(`bad --crl-days "${opts.crlDays}"`, 'give a whole number of days between 1 and 3650');
       const pki = new PkiDir(opts.dir);
       const r = await revokeCertificate(pki, name ? { name } : { serial: opts.serial }, { reason: opts.reason as RevocationReason, crlDays });
+      for (const warning of r.warnings) console.error(`warning: ${warning}`);
       const what = `${r.record.name ? `"${r.record.name}" ` : ''}(serial ${r.record.serial})`;
       if (r.already) {
         console.log(`${what} was already revoked at ${r.record.revokedAt} (${r.record.reason}); nothing changed`);

@@ -1,30 +1,48 @@
 import { Command, Option } from 'commander';
 import { parseCertificate } from '../../pki/ca';
 import { parseCertificateBundle } from '../../pki/pem';
-import { verifyCertificate } from '../../pki/verify';
+import { verifyCertificate, VerifyResult } from '../../pki/verify';
+import { describeRevocation, revocationOf } from '../../lifecycle/revocation-status';
 import { PkiDir } from '../../store/pki-dir';
 import { readUserFile } from '../../store/read-file';
 import { ExitWith } from '../exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
 
+const VERIFY_EXIT_CODES_HELP = `Exit codes:
+  0        the certificate verifies and is not revoked
+  1        it does not: untrusted, expired, not yet valid, wrong purpose, or revoked (FAILED CERT_REVOKED, with the
+           date and reason, when DIR/crl.pem or DIR/revocations.json lists it); or a file cannot be read
+  2        usage error (unknown flag, missing argument, bad flag value)`;
+
 export function certVerifyCommand(): Command {
   const cmd = new Command('verify')
-    .description('check that a certificate chains to the CA, is within its validity and (optionally) fits a purpose')
+    .description('check that a certificate chains to the CA, is within its validity, is not revoked (DIR/crl.pem, DIR/revocations.json) and (optionally) fits a purpose')
     .argument('<file>', 'PEM certificate to check')
-    .option('--dir <dir>', DIR_HELP, defaultDir())
+    .option('--dir <dir>', `${DIR_HELP}; its crl.pem and revocations.json say what is revoked`, defaultDir())
     .option('--cacert <file>', 'verify against this CA bundle instead of DIR/ca.crt')
     .addOption(new Option('--purpose <purpose>', 'also require this extended key usage').choices(['client', 'server']))
     .option('--json', 'print the result as JSON')
-    .action((file: string, opts) => {
+    .action(async (file: string, opts) => {
       const pem = readUserFile(file, 'certificate');
       parseCertificate(pem, file);
-      const caFile = opts.cacert ?? new PkiDir(opts.dir).caCertFile;
+      const pki = new PkiDir(opts.dir);
+      const caFile = opts.cacert ?? pki.caCertFile;
       const trusted = parseCertificateBundle(readUserFile(caFile, 'CA bundle', opts.cacert ? '--cacert' : '--dir'), caFile);
-      const result = verifyCertificate(parseCertificateBundle(pem, file)[0], trusted, { purpose: opts.purpose });
-      if (opts.json) console.log(JSON.stringify({ file, ...result }, null, 2));
-      else if (result.ok) console.log(`${file}: OK (${result.chain.join(' <- ')})`);
+      const leaf = parseCertificateBundle(pem, file)[0];
+      const chain = verifyCertificate(leaf, trusted, { purpose: opts.purpose });
+      const revocation = await revocationOf(leaf, pki, trusted);
+      // Revoked is the worst answer: it holds whatever else is wrong, and never stops being true.
+      const result: VerifyResult = revocation.revoked
+        ? { ok: false, code: 'CERT_REVOKED', reason: `certificate "${leaf.subject.replace(/\n/g, ', ')}" (serial ${revocation.revoked.serial}) was ${describeRevocation(revocation.revoked)}`, chain: chain.chain }
+        : chain;
+      if (opts.json) console.log(JSON.stringify({ file, ...result, revocation: { revoked: Boolean(revocation.revoked), ...revocation.revoked, checked: revocation.checked } }, null, 2));
+      else if (result.ok) console.log(`${file}: OK (${result.chain.join(' <- ')}); ${revocation.checked.length ? `not revoked (checked ${revocation.checked.join(', ')})` : `revocation not checked (no ${pki.crlFile})`}`);
       else console.error(`${file}: FAILED ${result.code}: ${result.reason}`);
       if (!result.ok) throw new ExitWith(1);
     });
-  return withHelp(cmd, ['certrpc cert verify certs/alice.crt', 'certrpc cert verify app.crt --cacert /etc/certrpc/ca.crt --purpose client']);
+  return withHelp(
+    cmd,
+    ['certrpc cert verify certs/alice.crt', 'certrpc cert verify app.crt --cacert /etc/certrpc/ca.crt --purpose client', 'certrpc cert verify bob.crt --dir /etc/certrpc   # FAILED CERT_REVOKED: ... revoked at ... (keyCompromise)'],
+    VERIFY_EXIT_CODES_HELP,
+  );
 }

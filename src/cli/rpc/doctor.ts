@@ -12,11 +12,12 @@ export function doctorCommand(): Command {
     const { options, identity } = connectionFromFlags(address, opts);
     // Loaded here, not at start-up: the health client parses its .proto when loaded.
     const { DOCTOR_STEPS, runDoctor } = await import('../../client/doctor');
+    const revoked = identity.tls.certPem ? await localRevocation(identity.tls.certPem, identity.tls.caPem, opts.dir) : undefined;
     console.log(`certrpc doctor ${address} as ${identity.description}`);
     const width = Math.max(...DOCTOR_STEPS.map((s) => s.title.length));
     const seen = new Set<string>();
     let failed = false;
-    for await (const step of runDoctor(options)) {
+    for await (const step of runDoctor(options, { revoked })) {
       seen.add(step.name);
       console.log(`  ${step.skipped ? 'skip' : step.ok ? 'ok  ' : 'FAIL'}  ${step.title.padEnd(width)}  ${step.detail}`);
       if (step.fix) console.log(`  ${' '.repeat(4)}  ${' '.repeat(width)}  fix: ${step.fix}`);
@@ -30,4 +31,21 @@ export function doctorCommand(): Command {
     'certrpc doctor api.internal:8443 --identity alice --dir ~/.certrpc',
     'certrpc doctor 10.0.0.7:8443 --identity alice --authority api.internal',
   ]);
+}
+
+/** Does DIR/crl.pem (or DIR/revocations.json) list our certificate? Loaded here only: it pulls in the CRL parser. */
+async function localRevocation(certPem: string, caPem: string, dir: string) {
+  const [{ X509Certificate }, { revocationOf }, { PkiDir }, { parseCertificateBundle }, { PkiError }] = await Promise.all([
+    import('node:crypto'),
+    import('../../lifecycle/revocation-status'),
+    import('../../store/pki-dir'),
+    import('../../pki/pem'),
+    import('../../pki/errors'),
+  ]);
+  try {
+    return (await revocationOf(new X509Certificate(certPem), new PkiDir(dir), parseCertificateBundle(caPem))).revoked;
+  } catch (err) {
+    if (err instanceof PkiError) return undefined; // a damaged local CRL is not what doctor diagnoses
+    throw err;
+  }
 }
