@@ -2,6 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { normalizeSerial } from '../pki/serial';
+import { IssuingCa, issuingCaOf } from '../tls/issuing-ca';
 
 export interface PeerIdentity {
   commonName: string;
@@ -17,7 +18,14 @@ export interface PeerIdentity {
   serial: string;
   /** SHA-256 fingerprint, upper-case hex with colons (as Node and openssl print it). */
   fingerprint: string;
+  /** The issuer name the certificate claims (unverified; for messages). */
   issuer: string;
+  /**
+   * The CA whose key signed this certificate, as the TLS layer verified it (tls/trusted-issuers.ts):
+   * what `issuer:` / `issuerFingerprint:` principals are compared with. Absent when unknown
+   * (e.g. `policy explain --cn` without --issuer), and then no issuer-bound principal matches.
+   */
+  issuingCa?: IssuingCa;
   notAfter: Date;
   /** The subject as RFC 4514 text, most specific first ("CN=alice,O=Acme"), as Go's gRPC matches A43 principals. */
   subject?: string;
@@ -37,7 +45,7 @@ function unquote(value: string): string {
   return value.startsWith('"') && value.endsWith('"') ? JSON.parse(value) : value;
 }
 
-export function identityFromCertificate(cert: X509Certificate | PeerCertificate): PeerIdentity {
+export function identityFromCertificate(cert: X509Certificate | PeerCertificate, issuingCa?: IssuingCa): PeerIdentity {
   const isNode = cert instanceof X509Certificate;
   const sans = splitSubjectAltName(isNode ? cert.subjectAltName : cert.subjectaltname).map((s) => {
     const colon = s.indexOf(':');
@@ -60,6 +68,7 @@ export function identityFromCertificate(cert: X509Certificate | PeerCertificate)
     serial: normalizeSerial(cert.serialNumber),
     fingerprint: cert.fingerprint256,
     issuer,
+    issuingCa,
     notAfter: new Date(isNode ? cert.validTo : cert.valid_to),
     subject: subjectText(isNode ? cert.subject.split('\n').filter(Boolean) : distinguishedNameParts(cert.subject)),
   };
@@ -87,9 +96,11 @@ export class IdentityCache {
   constructor(private readonly capacity = 10_000) {}
 
   get(peer: PeerCertificate): PeerIdentity {
+    const issuingCa = issuingCaOf(peer);
     const hit = this.byFingerprint.get(peer.fingerprint256);
-    if (hit) return hit;
-    const identity = identityFromCertificate(peer);
+    // The same certificate verified under another CA certificate (a re-issued CA) is a new identity.
+    if (hit && hit.issuingCa?.fingerprint === issuingCa?.fingerprint) return hit;
+    const identity = identityFromCertificate(peer, issuingCa);
     if (this.byFingerprint.size >= this.capacity) {
       this.byFingerprint.delete(this.byFingerprint.keys().next().value as string);
     }

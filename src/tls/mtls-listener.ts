@@ -10,6 +10,8 @@ import { EventEmitter } from 'node:events';
 import { createSecureContext, createServer, SecureContextOptions, Server, TLSSocket } from 'node:tls';
 import { RefusedHandshake, refusalReason } from './refusal-reasons';
 import { pinPeerCertificate } from './pinned-peer-certificate';
+import { recordIssuingCa } from './issuing-ca';
+import { TrustedIssuers } from './trusted-issuers';
 import { normalizeSerial } from '../pki/serial';
 
 export interface TlsMaterial {
@@ -53,6 +55,8 @@ export interface MtlsListenerEvents {
 
 export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
   private readonly server: Server;
+  /** The client CAs in force, to tell which one signed each accepted certificate (policies may bind roles to it). */
+  private issuers: TrustedIssuers;
 
   constructor(
     material: TlsMaterial,
@@ -63,6 +67,7 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     const { handshakeTimeoutMs, maxConnections } = { ...DEFAULT_LIMITS, ...limits };
     // Validate the material now, so a bad key fails at start, not at the first handshake.
     createSecureContext(contextOptions(material));
+    this.issuers = new TrustedIssuers(material.clientCaPem);
     this.server = createServer({
       ...contextOptions(material),
       requestCert: true,
@@ -110,6 +115,8 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     }
     // A connection's own errors (peer reset, etc.) are the session's business, not a crash.
     socket.on('error', () => undefined);
+    const issuer = this.issuers.issuerOf(cert, () => socket.getPeerCertificate(true));
+    if (issuer) recordIssuingCa(cert, issuer);
     // Every call asks for the peer certificate: answer with the one verified here (50 us a call saved).
     pinPeerCertificate(socket, cert);
     this.emit('connection', socket);
@@ -129,6 +136,12 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
   /** New identity, trust or CRL for connections made from now on; open connections keep theirs. */
   update(material: TlsMaterial): void {
     this.server.setSecureContext(contextOptions(material));
+    this.issuers = new TrustedIssuers(material.clientCaPem);
+  }
+
+  /** The client CAs trusted now, as policies name them (subject as `cert inspect` prints it, SHA-256 fingerprint). */
+  get trustedClientCas(): TrustedIssuers['cas'] {
+    return this.issuers.cas;
   }
 
   /** Stops accepting; open connections are closed by their owner (grpc-js). */
