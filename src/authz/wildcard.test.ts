@@ -26,6 +26,9 @@ describe('wildcard patterns (certrpc YAML, no segments)', () => {
     ['*-*-*-eu', 'a-b-eu', false],
     ['**', 'x', true],
     ['a.c', 'abc', false],
+    // Anchored at both ends: a prefix pattern never matches in the middle of a value.
+    ['svc-*', 'evil-svc-x', false],
+    ['*-svc', 'a-svc-evil', false],
   ])('%s vs %s -> %s', (pattern, value, expected) => {
     expect(wildcardMatcher(pattern)(value)).toBe(expected);
   });
