@@ -75,3 +75,67 @@ describe('an A43 policy equivalent to policy.yaml', () => {
     for (const m of methods) expect([m, a43.decide(who, m).allowed]).toEqual([m, yaml.decide(who, m).allowed]);
   });
 });
+
+describe('A43 fidelity (issue 12 item 12)', () => {
+  const a43 = (doc: object) => new CompiledPolicy(parsePolicy(JSON.stringify(doc), 'p.json'));
+  const problemsOf = (doc: object) => {
+    try {
+      parsePolicy(JSON.stringify(doc), 'p.json');
+    } catch (err) {
+      return (err as { issues: { field?: string; message: string }[] }).issues;
+    }
+    return [];
+  };
+
+  it('deny and allow rules never share a role, whatever their names', () => {
+    const p = a43({
+      name: 'p',
+      deny_rules: [{ name: 'x', source: { principals: ['spiffe://corp/bad'] }, request: { paths: ['/a.B/Drop'] } }],
+      allow_rules: [{ name: 'deny:x', source: { principals: ['spiffe://corp/good'] } }],
+    });
+    const good = identity({ uris: ['spiffe://corp/good'] });
+    const bad = identity({ uris: ['spiffe://corp/bad'] });
+    expect(p.rolesOf(good)).toEqual(['deny:x']);
+    expect(p.rolesOf(bad)).toEqual(['deny:x #2']);
+    expect(p.decide(good, '/a.B/Drop').allowed).toBe(true);
+    expect(p.decide(bad, '/a.B/Get').allowed).toBe(false);
+    expect(p.model.roles.map((r) => [r.name, r.source?.line])).toEqual([
+      ['deny:x #2', 1],
+      ['deny:x', 1],
+    ]);
+  });
+
+  it('"*" is only a whole value, a prefix or a suffix; elsewhere a literal character', () => {
+    const p = a43({ name: 'p', allow_rules: [{ name: 'r', source: { principals: ['spiffe://corp/*/reader'] }, request: { paths: ['/a.*/Get', '/b.B/*'] } }] });
+    expect(p.rolesOf(identity({ uris: ['spiffe://corp/x/reader'] }))).toEqual([]);
+    expect(p.rolesOf(identity({ uris: ['spiffe://corp/*/reader'] }))).toEqual(['r']);
+    const who = identity({ uris: ['spiffe://corp/*/reader'] });
+    expect(p.decide(who, '/a.B/Get').allowed).toBe(false);
+    expect(p.decide(who, '/a.*/Get').allowed).toBe(true);
+    // A prefix crosses "/" as A43 prefixes do.
+    expect(p.decide(who, '/b.B/Get').allowed).toBe(true);
+  });
+
+  it('principals compare case-sensitively, DNS SANs included, and fall through URI, DNS, subject', () => {
+    const p = a43({ name: 'p', allow_rules: [{ name: 'r', source: { principals: ['*.corp', 'CN=alice'] } }] });
+    expect(p.rolesOf(identity({ dnsNames: ['db.corp'] }))).toEqual(['r']);
+    expect(p.rolesOf(identity({ dnsNames: ['db.CORP'] }))).toEqual([]);
+    // The A43 text: no URI SAN matched, so DNS SANs, then the subject are tried.
+    expect(p.rolesOf(identity({ uris: ['spiffe://corp/x'], commonName: 'alice' }))).toEqual(['r']);
+  });
+
+  it('binary (-bin) header keys are allowed and matched byte for byte; headers grpc-js consumes are refused', () => {
+    const p = a43({ name: 'p', allow_rules: [{ name: 'r', request: { headers: [{ key: 'x-token-bin', values: ['é*'] }] } }] });
+    const m = (bytes: number[]) => {
+      const md = new Metadata();
+      md.set('x-token-bin', Buffer.from(bytes));
+      return md;
+    };
+    expect(p.decide(identity(), '/a.B/C', m([0xc3, 0xa9, 0x01])).allowed).toBe(true);
+    expect(p.decide(identity(), '/a.B/C', m([0xe9, 0x01])).allowed).toBe(false);
+    expect(problemsOf({ name: 'p', allow_rules: [{ name: 'r', request: { headers: [{ key: 'Content-Type', values: ['*'] }] } }] })).toEqual([
+      expect.objectContaining({ field: 'allow_rules[0].request.headers[0].key', message: expect.stringMatching(/consumed by grpc-js/) }),
+    ]);
+    expect(problemsOf({ name: 'p', allow_rules: [{ name: 'r', request: { headers: [{ key: 'host', values: ['*'] }] } }] })).toHaveLength(1);
+  });
+});

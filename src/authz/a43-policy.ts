@@ -1,14 +1,24 @@
 // gRFC A43 "gRPC authorization policy" JSON, accepted as Go, C++ and Java gRPC users write it
-// (plus A59's audit_logging_options), translated to certrpc's PolicyModel:
-// - each rule's source.principals become a role named after the rule; a principal matches a URI
-//   SAN, else a DNS SAN, else the subject ("CN=alice,O=Acme"), exact or with A43's * patterns;
+// (plus A59's audit_logging_options), translated to certrpc's PolicyModel, following the A43 text
+// and grpc-go's authz/rbac_translator.go:
+// - each rule's source.principals become a role of that rule alone; a principal matches a URI
+//   SAN, else a DNS SAN, else the subject ("CN=alice,O=Acme"), as written (case-sensitive);
+// - `*` is A43's: "*" any non-empty value, "abc*" a prefix, "*abc" a suffix, literal elsewhere
+//   (the syntax 'a43' of wildcard.ts, used for principals, paths and header values alike);
+// - deny and allow rules are two separate engines in gRPC: their roles never share a name here
+//   (an allow rule named "deny:x" and a deny rule named "x" are two roles, two sets of principals);
 // - a rule without principals applies to every authenticated caller;
-// - request.paths become methods (none = every method); request.headers become header conditions;
+// - request.paths become methods (none = every method); request.headers become header conditions
+//   (A43's forbidden keys are refused; -bin keys are matched byte for byte, as grpc-go does);
 // - deny_rules are evaluated first, then allow_rules, then deny: the same order certrpc uses.
+// A43 has no field binding a principal to its issuing CA: with several trusted client CAs, any of
+// them can issue a certificate that matches (servers and `policy check` warn: issuer-binding.ts).
 import { z } from 'zod';
 import { checkHeaderKey } from './header-conditions';
 import { ANY_CALLER, AuditMode, PolicyModel, RoleModel, RuleModel } from './policy-model';
+import { checkCount, checkPatterns, POLICY_LIMITS } from './policy-limits';
 import { AllowedKeys, fromZodIssues, PathIssue } from './schema-issues';
+import { isLiteralPattern } from './wildcard';
 
 const a43Rule = z
   .object({
@@ -72,25 +82,29 @@ export function a43PolicyFromDocument(doc: unknown, file?: string): { model: Pol
     ['deny_rules', 'deny', p.deny_rules ?? []],
     ['allow_rules', 'allow', p.allow_rules],
   ] as const;
+  const roleNames = roleNamesFor(p.allow_rules.map((r) => r.name), (p.deny_rules ?? []).map((r) => r.name));
+  checkA43Bounds(lists, issues);
   for (const [list, effect, entries] of lists) {
     const seen = new Set<string>();
     entries.forEach((r, i) => {
+      // grpc-go keys rules by name in a map, so a second rule of the same name silently replaces
+      // the first; refusing the file says so instead.
       if (seen.has(r.name)) issues.push({ path: [list, i, 'name'], message: `"${r.name}" names two rules in ${list}`, fix: 'A43 rule names must be unique within a list' });
       seen.add(r.name);
       (r.request?.headers ?? []).forEach((h, j) => {
-        const problem = checkHeaderKey(h.key);
+        const problem = checkHeaderKey(h.key, 'a43');
         if (problem) issues.push({ path: [list, i, 'request', 'headers', j, 'key'], message: problem.message, fix: problem.fix });
       });
       const principals = r.source?.principals ?? [];
-      // Deny and allow lists may reuse a name; the role of a deny rule is prefixed to keep them apart.
-      const roleName = effect === 'deny' ? `deny:${r.name}` : r.name;
+      const roleName = effect === 'deny' ? roleNames.deny[i] : roleNames.allow[i];
       if (principals.length > 0) {
-        roles.push({ name: roleName, principals: principals.flatMap((pattern) => (['uri', 'dns', 'subject'] as const).map((field) => ({ field, pattern }))) });
+        roles.push({ name: roleName, at: [list, i], principals: principals.flatMap((pattern) => (['uri', 'dns', 'subject'] as const).map((field) => ({ field, pattern }))) });
       }
       const paths = r.request?.paths ?? [];
       rules.push({
         name: r.name,
         effect,
+        at: [list, i],
         roles: principals.length > 0 ? [roleName] : [ANY_CALLER],
         methods: paths.length > 0 ? paths : ['*'],
         headers: r.request?.headers?.map((h) => ({ key: h.key.toLowerCase(), values: h.values })),
@@ -100,4 +114,47 @@ export function a43PolicyFromDocument(doc: unknown, file?: string): { model: Pol
   if (issues.length > 0) return { issues };
   const condition = p.audit_logging_options?.audit_condition;
   return { model: { name: p.name, format: 'a43', roles, rules, audit: { mode: condition ? AUDIT_MODE[condition] : 'none' }, file } };
+}
+
+/**
+ * Role names for the rules' principals: an allow rule's role is the rule's name (what WhoAmI and
+ * denials show); a deny rule's is "deny:NAME", or, should an allow rule already be called that,
+ * "deny:NAME #2" (#3...): deny and allow never share a role.
+ */
+function roleNamesFor(allow: readonly string[], deny: readonly string[]): { allow: string[]; deny: string[] } {
+  const taken = new Set(allow);
+  return {
+    allow: [...allow],
+    deny: deny.map((name) => {
+      let candidate = `deny:${name}`;
+      for (let n = 2; taken.has(candidate); n++) candidate = `deny:${name} #${n}`;
+      taken.add(candidate);
+      return candidate;
+    }),
+  };
+}
+
+type A43Rule = z.infer<typeof a43Rule>;
+
+function checkA43Bounds(lists: readonly (readonly [string, string, readonly A43Rule[]])[], issues: PathIssue[]): void {
+  const principals: { path: PropertyKey[]; pattern: string }[] = [];
+  for (const [list, , entries] of lists) {
+    checkCount(issues, [list, POLICY_LIMITS.maxRules], entries.length, POLICY_LIMITS.maxRules, `rules in ${list}`);
+    entries.forEach((r, i) => {
+      (r.source?.principals ?? []).forEach((pattern, j) => principals.push({ path: [list, i, 'source', 'principals', j], pattern }));
+      const paths = r.request?.paths ?? [];
+      checkCount(issues, [list, i, 'request', 'paths', POLICY_LIMITS.maxPatternsPerRule], paths.length, POLICY_LIMITS.maxPatternsPerRule, 'paths in one rule');
+      checkPatterns(issues, paths.map((pattern, j) => ({ path: [list, i, 'request', 'paths', j], pattern })), 'a43');
+      const headers = r.request?.headers ?? [];
+      checkCount(issues, [list, i, 'request', 'headers', POLICY_LIMITS.maxHeadersPerRule], headers.length, POLICY_LIMITS.maxHeadersPerRule, 'headers in one rule');
+      headers.forEach((h, j) => {
+        checkCount(issues, [list, i, 'request', 'headers', j, 'values', POLICY_LIMITS.maxPatternsPerRule], h.values.length, POLICY_LIMITS.maxPatternsPerRule, 'values for one header');
+        checkPatterns(issues, h.values.map((pattern, k) => ({ path: [list, i, 'request', 'headers', j, 'values', k], pattern })), 'a43');
+      });
+    });
+  }
+  checkPatterns(issues, principals, 'a43');
+  checkCount(issues, principals[POLICY_LIMITS.maxPrincipals]?.path ?? [], principals.length, POLICY_LIMITS.maxPrincipals, 'principals');
+  const wildcards = principals.filter((e) => !isLiteralPattern(e.pattern, 'a43'));
+  checkCount(issues, wildcards[POLICY_LIMITS.maxWildcardPrincipals]?.path ?? [], wildcards.length, POLICY_LIMITS.maxWildcardPrincipals, 'wildcard principals');
 }

@@ -1,15 +1,17 @@
 // Authorization for a certrpc server in one call: the policy (from a file, hot-reloaded, or the
 // built-in deny-by-default), the call-gate stage that decides, and the audit log that records.
 //   const authz = authorization({ policyFile: 'policy.yaml', logger });
-//   createServer({ ..., stages: authz.stages, observers: authz.observers }); ... authz.close();
+//   createServer({ ..., authorization: authz }); ... authz.close();
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { silentLogger } from '../log/logger';
 import type { CallContext, CallObserver, CallStage } from '../server/call-gate';
+import type { IssuingCa } from '../tls/issuing-ca';
 import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink } from './audit-log';
 import { authorizationStage, DecisionRecord } from './authorization-stage';
 import { CompiledPolicy, defaultPolicy } from './compiled-policy';
 import type { Decision } from './decision';
+import { issuerBindingWarnings } from './issuer-binding';
 import { loadPolicyFile } from './policy-file';
 import { AuditMode } from './policy-model';
 import { PolicyWatcher } from './policy-watcher';
@@ -38,6 +40,12 @@ export interface Authorization {
   decisionOf(ctx: CallContext): Decision | undefined;
   /** Present when the policy comes from a watched file. */
   watcher?: PolicyWatcher;
+  /**
+   * Told the client CAs the server trusts (createServer does, at start and on every TLS reload):
+   * warns once when several are trusted and principals are not bound to an issuer (issuer-binding.ts),
+   * and again only when a policy reload or a new trust bundle changes what there is to say.
+   */
+  trustedClientCas(cas: readonly IssuingCa[]): void;
   /** Stops watching and closes an audit file. */
   close(): void;
 }
@@ -53,7 +61,14 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
     if (options.watch === false) {
       fixed = loadPolicyFile(options.policyFile);
     } else {
-      watcher = new PolicyWatcher(options.policyFile, { logger, intervalMs: options.reloadIntervalMs, onReload: (p) => updateSink(p) });
+      watcher = new PolicyWatcher(options.policyFile, {
+        logger,
+        intervalMs: options.reloadIntervalMs,
+        onReload: (p) => {
+          updateSink(p);
+          warnAboutIssuers();
+        },
+      });
     }
   }
   if (!fixed && !watcher) {
@@ -78,6 +93,17 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
     old.close();
   }
 
+  let trusted: readonly IssuingCa[] | undefined;
+  let warned = '';
+  function warnAboutIssuers(): void {
+    if (!trusted) return;
+    const warnings = issuerBindingWarnings(current().model, trusted);
+    const key = JSON.stringify(warnings);
+    if (key === warned) return;
+    warned = key;
+    for (const w of warnings) logger.warn({ event: 'policy_issuer_binding', policy: current().name, fix: w.fix }, w.message);
+  }
+
   const decisions = new DecisionRecord();
   const policyInfo = current();
   logger.info({ policy: policyInfo.name, file: options.policyFile, roles: policyInfo.model.roles.length, rules: policyInfo.rules.length, audit: sink.destination }, 'authorization policy loaded');
@@ -93,6 +119,10 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
     policy: current,
     decisionOf: (ctx) => decisions.get(ctx),
     watcher,
+    trustedClientCas: (cas) => {
+      trusted = cas;
+      warnAboutIssuers();
+    },
     close: () => {
       watcher?.close();
       sink.close();

@@ -100,6 +100,59 @@ rules:
   });
 });
 
+describe('certrpc YAML wildcards stay within a label or segment (issue 12 item 12)', () => {
+  const policy = compile(`
+roles:
+  batch: [{ dns: "*.batch.corp" }]
+  svc: [{ cn: "svc-*" }]
+  team: [{ spiffe: "spiffe://corp/ns/*/sa/reader" }]
+  mail: [{ email: "*@corp.com" }]
+rules: [{ roles: [batch, svc, team, mail], methods: ["*"] }]
+`);
+
+  it('DNS: one label; CN: no "." or "/"; SPIFFE: one segment; email: any local part, one domain', () => {
+    expect(policy.rolesOf(identity({ dnsNames: ['w1.batch.corp'] }))).toEqual(['batch']);
+    expect(policy.rolesOf(identity({ dnsNames: ['evil.w1.batch.corp'] }))).toEqual([]);
+    expect(policy.rolesOf(cn('svc-db'))).toEqual(['svc']);
+    expect(policy.rolesOf(cn('svc-db.evil'))).toEqual([]);
+    expect(policy.rolesOf(identity({ uris: ['spiffe://corp/ns/billing/sa/reader'] }))).toEqual(['team']);
+    expect(policy.rolesOf(identity({ uris: ['spiffe://corp/ns/billing/x/sa/reader'] }))).toEqual([]);
+    expect(policy.rolesOf(identity({ emails: ['first.last@corp.com'] }))).toEqual(['mail']);
+    expect(policy.rolesOf(identity({ emails: ['a@evil.corp.com'] }))).toEqual([]);
+  });
+});
+
+describe('principals bound to their issuing CA (issue 12 item 11)', () => {
+  const DEMO = { subject: 'CN=certrpc demo CA', fingerprint: `AB:${'00:'.repeat(30)}01` };
+  const TWIN = { subject: 'CN=certrpc demo CA', fingerprint: `CD:${'00:'.repeat(30)}02` };
+  const policy = compile(`
+roles:
+  admin: [{ cn: alice, issuer: "CN=certrpc demo CA" }]
+  root: [{ cn: "ali*", issuerFingerprint: "ab${'00'.repeat(30)}01" }]
+rules: [{ roles: [admin, root], methods: ["*"] }]
+`);
+
+  it('matches only a certificate whose verified issuer is the one named (exact and wildcard principals)', () => {
+    expect(policy.rolesOf(identity({ commonName: 'alice', issuingCa: DEMO }))).toEqual(['admin', 'root']);
+    expect(policy.rolesOf(identity({ commonName: 'alice', issuingCa: TWIN }))).toEqual(['admin']);
+    expect(policy.rolesOf(identity({ commonName: 'alice', issuingCa: { subject: 'CN=other', fingerprint: TWIN.fingerprint } }))).toEqual([]);
+    expect(policy.rolesOf(identity({ commonName: 'alice' }))).toEqual([]);
+  });
+
+  it('caches per certificate and issuer: the same certificate under another CA certificate is decided again', () => {
+    const fp = 'SAME';
+    expect(policy.rolesOf(identity({ commonName: 'alice', fingerprint: fp, issuingCa: DEMO }))).toEqual(['admin', 'root']);
+    expect(policy.rolesOf(identity({ commonName: 'alice', fingerprint: fp, issuingCa: TWIN }))).toEqual(['admin']);
+  });
+
+  it('explains which binding held', () => {
+    expect(policy.grantsOf(identity({ commonName: 'alice', issuingCa: DEMO }))).toEqual([
+      { role: 'admin', field: 'cn', pattern: 'alice', value: 'alice', issuer: 'CN=certrpc demo CA' },
+      { role: 'root', field: 'cn', pattern: 'ali*', value: 'alice', issuerFingerprint: DEMO.fingerprint },
+    ]);
+  });
+});
+
 describe('rules', () => {
   const policy = compile(`
 roles:

@@ -19,9 +19,13 @@ export class CompiledPolicy {
     /** Counts successful loads of one policy file: 1 at start, +1 per reload. */
     readonly generation = 1,
   ) {
-    this.resolver = new RoleResolver(model.roles);
-    this.rules = model.rules.map(compileRule);
-    this.index = new MethodIndex(this.rules.filter((r) => r.methods.length > 0));
+    const syntax = model.format === 'a43' ? 'a43' : 'glob';
+    this.resolver = new RoleResolver(model.roles, syntax);
+    this.rules = model.rules.map((rule, i) => compileRule(rule, i, syntax));
+    this.index = new MethodIndex(
+      this.rules.filter((r) => r.methods.length > 0),
+      syntax,
+    );
   }
 
   get name(): string {

@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { distinguishedNameText, displaySan, escapeDnValue, parseSubjectAltNameText, quoteNameValue } from '../pki/name-text';
 import { normalizeSerial } from '../pki/serial';
+import { IssuingCa, issuingCaOf } from '../tls/issuing-ca';
 
 export interface PeerIdentity {
   commonName: string;
@@ -18,7 +19,14 @@ export interface PeerIdentity {
   serial: string;
   /** SHA-256 fingerprint, upper-case hex with colons (as Node and openssl print it). */
   fingerprint: string;
+  /** The issuer name the certificate claims (unverified; for messages). */
   issuer: string;
+  /**
+   * The CA whose key signed this certificate, as the TLS layer verified it (tls/trusted-issuers.ts):
+   * what `issuer:` / `issuerFingerprint:` principals are compared with. Absent when unknown
+   * (e.g. `policy explain --cn` without --issuer), and then no issuer-bound principal matches.
+   */
+  issuingCa?: IssuingCa;
   notAfter: Date;
   /** The subject as RFC 4514 text, most specific first ("CN=alice,O=Acme"), as Go's gRPC matches A43 principals. */
   subject?: string;
@@ -29,7 +37,7 @@ export interface PeerIdentity {
  * legacy object, the very form the server gets for a peer, so `policy explain --cert` and the
  * server cannot see different names in one certificate.
  */
-export function identityFromCertificate(cert: X509Certificate | PeerCertificate): PeerIdentity {
+export function identityFromCertificate(cert: X509Certificate | PeerCertificate, issuingCa?: IssuingCa): PeerIdentity {
   const legacy = cert instanceof X509Certificate ? cert.toLegacyObject() : cert;
   // Node's text is parsed, not split: a DNS SAN "x, URI:spiffe://corp/user/admin" stays one DNS name.
   const sans = parseSubjectAltNameText(legacy.subjectaltname);
@@ -47,6 +55,7 @@ export function identityFromCertificate(cert: X509Certificate | PeerCertificate)
     serial: normalizeSerial(legacy.serialNumber),
     fingerprint: legacy.fingerprint256,
     issuer: distinguishedNameText(legacy.issuer),
+    issuingCa,
     notAfter: new Date(legacy.valid_to),
     subject: subjectText(legacy.subject),
   };
@@ -79,9 +88,11 @@ export class IdentityCache {
   constructor(private readonly capacity = 10_000) {}
 
   get(peer: PeerCertificate): PeerIdentity {
+    const issuingCa = issuingCaOf(peer);
     const hit = this.byFingerprint.get(peer.fingerprint256);
-    if (hit) return hit;
-    const identity = identityFromCertificate(peer);
+    // The same certificate verified under another CA certificate (a re-issued CA) is a new identity.
+    if (hit && hit.issuingCa?.fingerprint === issuingCa?.fingerprint) return hit;
+    const identity = identityFromCertificate(peer, issuingCa);
     if (this.byFingerprint.size >= this.capacity) {
       this.byFingerprint.delete(this.byFingerprint.keys().next().value as string);
     }

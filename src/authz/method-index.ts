@@ -2,9 +2,11 @@
 // of scanning the policy: exact paths in one map, "/pkg.Svc/*" in a map by service, "*" in one
 // list, and (A43 only) other prefix/suffix patterns in a short list tried one by one. The merged
 // candidate list per method is cached, so a repeated method costs one map lookup.
+// In A43 files `*` is a prefix or suffix match (or literal, in the middle), so an A43 "/pkg.Svc/*"
+// is the prefix "/pkg.Svc/" (tried one by one), not certrpc's "every method of the service".
 import { CompiledHeaderCondition, compileHeaderConditions } from './header-conditions';
 import { ANY_CALLER, RuleModel, SourceLocation } from './policy-model';
-import { ValueMatcher, wildcardMatcher } from './wildcard';
+import { isLiteralPattern, PatternSyntax, patternMatcher, ValueMatcher } from './wildcard';
 
 export interface CompiledRule {
   /** Position in the policy: the first matching rule (by position) is the one reported. */
@@ -19,7 +21,7 @@ export interface CompiledRule {
   source?: SourceLocation;
 }
 
-export function compileRule(rule: RuleModel, index: number): CompiledRule {
+export function compileRule(rule: RuleModel, index: number, syntax: PatternSyntax = 'glob'): CompiledRule {
   return {
     index,
     name: rule.name,
@@ -28,7 +30,7 @@ export function compileRule(rule: RuleModel, index: number): CompiledRule {
     roles: new Set(rule.roles),
     roleList: rule.roles,
     methods: rule.methods ?? [],
-    headers: compileHeaderConditions(rule.headers),
+    headers: compileHeaderConditions(rule.headers, syntax),
     source: rule.source,
   };
 }
@@ -49,14 +51,14 @@ export class MethodIndex {
   private readonly patterns: { matches: ValueMatcher; rule: CompiledRule }[] = [];
   private readonly merged = new Map<string, readonly CompiledRule[]>();
 
-  constructor(rules: readonly CompiledRule[]) {
+  constructor(rules: readonly CompiledRule[], syntax: PatternSyntax = 'glob') {
     for (const rule of rules) {
       for (const pattern of new Set(rule.methods)) {
-        const service = servicePrefix(pattern);
+        const service = syntax === 'glob' ? servicePrefix(pattern) : undefined;
         if (pattern === '*') this.everyMethod.push(rule);
         else if (service) push(this.byService, service, rule);
-        else if (!pattern.includes('*')) push(this.exact, pattern, rule);
-        else this.patterns.push({ matches: wildcardMatcher(pattern), rule });
+        else if (isLiteralPattern(pattern, syntax)) push(this.exact, pattern, rule);
+        else this.patterns.push({ matches: patternMatcher(pattern, syntax, { segments: 'path' }), rule });
       }
     }
   }

@@ -1,6 +1,6 @@
 // Reads a policy file (certrpc YAML, or gRFC A43 JSON, which YAML also parses) keeping every
 // node's position, so each problem is reported with its line and column, not only its field.
-import { isMap, LineCounter, parseDocument, Document } from 'yaml';
+import { LineCounter, parseDocument, Document } from 'yaml';
 import { locateIssue, positionOf, syntaxIssue } from '../config/yaml-file';
 import { a43PolicyFromDocument, isA43Document } from './a43-policy';
 import { CompiledPolicy } from './compiled-policy';
@@ -21,13 +21,10 @@ export function parsePolicy(text: string, file: string): PolicyModel {
   const result = isA43Document(data) ? a43PolicyFromDocument(data, file) : certrpcPolicyFromDocument(data, file);
   if ('issues' in result) throw new PolicyError(file, result.issues.map((i) => locateIssue(i, { doc, lines })));
   const model = result.model;
-  const ruleList = model.format === 'a43' ? undefined : 'rules';
-  model.rules.forEach((rule, i) => {
-    rule.source = { file, line: ruleList ? lineOf(doc, lines, [ruleList, i]) : a43RuleLine(doc, lines, rule.effect, rule.name) };
-  });
-  for (const role of model.roles) {
-    role.source = { file, line: model.format === 'a43' ? a43RuleLine(doc, lines, role.name.startsWith('deny:') ? 'deny' : 'allow', role.name.replace(/^deny:/, '')) : lineOf(doc, lines, ['roles', role.name], true) };
-  }
+  // A role of a certrpc policy is a key ("admin:"); of an A43 policy, the rule that lists its principals.
+  const keyed = model.format === 'certrpc';
+  for (const rule of model.rules) rule.source = { file, line: rule.at && lineOf(doc, lines, rule.at) };
+  for (const role of model.roles) role.source = { file, line: role.at && lineOf(doc, lines, role.at, keyed) };
   return model;
 }
 
@@ -40,11 +37,4 @@ export function loadPolicyFile(file: string, generation = 1): CompiledPolicy {
 
 function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[], key = false): number | undefined {
   return positionOf(doc, lines, path, key)?.line;
-}
-
-function a43RuleLine(doc: Document, lines: LineCounter, effect: 'allow' | 'deny', name: string): number | undefined {
-  const list = effect === 'deny' ? 'deny_rules' : 'allow_rules';
-  const rules = doc.getIn([list]) as { items?: unknown[] } | undefined;
-  const index = (rules?.items ?? []).findIndex((item) => isMap(item) && item.get('name') === name);
-  return index >= 0 ? lineOf(doc, lines, [list, index]) : undefined;
 }

@@ -9,8 +9,12 @@ export const PRINCIPAL_FIELDS: readonly PrincipalField[] = ['cn', 'dns', 'uri', 
 /** One way to hold a role: e.g. { field: 'cn', pattern: 'svc-*.prod' }. */
 export interface PrincipalPattern {
   field: PrincipalField;
-  /** Exact text, or with `*` wildcards (see wildcard.ts). */
+  /** Exact text, or with `*` wildcards in the policy format's syntax (see wildcard.ts). */
   pattern: string;
+  /** Only certificates signed by a CA with this subject, as `cert inspect` prints it (canonical form). */
+  issuer?: string;
+  /** Only certificates signed by the CA certificate with this SHA-256 fingerprint ("AB:CD:...", upper case). */
+  issuerFingerprint?: string;
 }
 
 /** Where something was written, so messages and `policy explain` can point at it. */
@@ -23,6 +27,8 @@ export interface RoleModel {
   name: string;
   principals: PrincipalPattern[];
   source?: SourceLocation;
+  /** Where in the parsed document it was written (policy-file.ts turns it into source.line). */
+  at?: PropertyKey[];
 }
 
 /** A header condition as in A43: the header must be present with one of the values (wildcards allowed). */
@@ -51,6 +57,8 @@ export interface RuleModel {
   /** All must hold (AND); each lists acceptable values (OR). */
   headers?: HeaderCondition[];
   source?: SourceLocation;
+  /** Where in the parsed document it was written (policy-file.ts turns it into source.line). */
+  at?: PropertyKey[];
 }
 
 /** A59's audit conditions, in certrpc's spelling (A59's NONE / ON_DENY / ON_ALLOW / ON_DENY_AND_ALLOW are accepted too). */

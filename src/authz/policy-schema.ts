@@ -1,10 +1,14 @@
 // certrpc's YAML policy format: the schema (zod), the checks that span fields (a rule naming a
 // role that does not exist), and the translation to the PolicyModel. See policy.yaml for an example.
 import { z } from 'zod';
+import { canonicalDistinguishedName } from '../pki/distinguished-name';
+import { normalizeFingerprint } from '../tls/issuing-ca';
 import { connectPatternProblem } from './connect-rules';
 import { checkHeaderKey } from './header-conditions';
-import { ANY_CALLER, parseAuditMode, PolicyModel, PrincipalField, RuleModel } from './policy-model';
+import { ANY_CALLER, parseAuditMode, PolicyModel, PrincipalField, PrincipalPattern, RuleModel } from './policy-model';
+import { checkCount, checkPatterns, POLICY_LIMITS } from './policy-limits';
 import { AllowedKeys, fromZodIssues, PathIssue } from './schema-issues';
+import { hasWildcard } from './wildcard';
 
 const IDENT = '[A-Za-z_][A-Za-z0-9_]*';
 const METHOD = new RegExp(`^/${IDENT}(?:\\.${IDENT})*/(?:${IDENT}|\\*)$`);
@@ -26,9 +30,16 @@ const methodPattern = z.string().superRefine((value, ctx) => {
 });
 
 const PRINCIPAL_KEYS = ['cn', 'dns', 'uri', 'spiffe', 'email'] as const satisfies readonly PrincipalField[];
+/** Binds an entry to the CA that signed the certificate (several trusted client CAs could issue the same name). */
+const ISSUER_KEYS = ['issuer', 'issuerFingerprint'] as const;
+const ISSUER_FIX = 'copy it from `certrpc cert inspect CA.crt`: the Subject line for issuer:, the SHA-256 fingerprint line for issuerFingerprint:';
 
 const principal = z
-  .object(Object.fromEntries(PRINCIPAL_KEYS.map((k) => [k, z.string().min(1).optional()])) as Record<(typeof PRINCIPAL_KEYS)[number], z.ZodOptional<z.ZodString>>)
+  .object({
+    ...(Object.fromEntries(PRINCIPAL_KEYS.map((k) => [k, z.string().min(1).optional()])) as Record<(typeof PRINCIPAL_KEYS)[number], z.ZodOptional<z.ZodString>>),
+    issuer: z.string().min(1).optional(),
+    issuerFingerprint: z.string().min(1).optional(),
+  })
   .strict()
   .superRefine((p, ctx) => {
     const given = PRINCIPAL_KEYS.filter((k) => p[k] !== undefined);
@@ -36,11 +47,17 @@ const principal = z
       ctx.addIssue({
         code: 'custom',
         message: given.length === 0 ? 'names no certificate field' : `names ${given.join(' and ')} in one entry`,
-        params: { fix: `give exactly one of ${PRINCIPAL_KEYS.join(', ')} per "- " entry (entries are alternatives)` },
+        params: { fix: `give exactly one of ${PRINCIPAL_KEYS.join(', ')} per "- " entry (entries are alternatives; issuer: and issuerFingerprint: may go beside it)` },
       });
     }
     if (p.spiffe !== undefined && !p.spiffe.startsWith('spiffe://')) {
       ctx.addIssue({ code: 'custom', path: ['spiffe'], message: `"${p.spiffe}" is not a SPIFFE ID`, params: { fix: 'write spiffe://TRUST-DOMAIN/PATH, e.g. spiffe://corp/ns/billing/*' } });
+    }
+    if (p.issuer !== undefined && (hasWildcard(p.issuer) || p.issuer.length > POLICY_LIMITS.maxPatternLength || !canonicalDistinguishedName(p.issuer))) {
+      ctx.addIssue({ code: 'custom', path: ['issuer'], message: `"${p.issuer}" is not a CA subject as certrpc prints it (e.g. "CN=certrpc CA, O=Acme"; no wildcards)`, params: { fix: ISSUER_FIX } });
+    }
+    if (p.issuerFingerprint !== undefined && !normalizeFingerprint(p.issuerFingerprint)) {
+      ctx.addIssue({ code: 'custom', path: ['issuerFingerprint'], message: `"${p.issuerFingerprint}" is not a SHA-256 fingerprint (64 hex digits, colons optional)`, params: { fix: ISSUER_FIX } });
     }
   });
 
@@ -93,7 +110,7 @@ export const certrpcAllowedKeys: AllowedKeys = (path) => {
   if (path.length === 0) return Object.keys(policySchema.shape);
   if (path.length === 1 && path[0] === 'audit') return ['log', 'destination'];
   if (path.length === 2 && path[0] === 'rules') return Object.keys(ruleShape);
-  if (path.length === 3 && path[0] === 'roles') return PRINCIPAL_KEYS;
+  if (path.length === 3 && path[0] === 'roles') return [...PRINCIPAL_KEYS, ...ISSUER_KEYS];
   return undefined;
 };
 
@@ -131,12 +148,14 @@ export function certrpcPolicyFromDocument(doc: unknown, file?: string): { model:
       if (problem) issues.push({ path: ['rules', i, 'headers', key], key: true, message: problem.message, fix: problem.fix });
     }
   });
+  checkBounds(p, issues);
   const mode = p.audit?.log === undefined ? 'all' : parseAuditMode(p.audit.log);
   if (!mode) issues.push({ path: ['audit', 'log'], message: `"${p.audit?.log}" is not an audit mode`, fix: 'write none, on_deny, on_allow or all (A59 names such as ON_DENY_AND_ALLOW work too)' });
   if (issues.length > 0) return { issues };
 
   const rules: RuleModel[] = p.rules.map((r, i) => ({
     name: r.name ?? `rules[${i}]`,
+    at: ['rules', i],
     effect: r.effect ?? 'allow',
     roles: r.roles,
     methods: r.methods,
@@ -149,9 +168,15 @@ export function certrpcPolicyFromDocument(doc: unknown, file?: string): { model:
       format: 'certrpc',
       roles: roleNames.map((name) => ({
         name,
-        principals: (p.roles?.[name] ?? []).map((entry) => {
+        at: ['roles', name],
+        principals: (p.roles?.[name] ?? []).map((entry): PrincipalPattern => {
           const field = PRINCIPAL_KEYS.find((k) => entry[k] !== undefined)!;
-          return { field, pattern: entry[field]! };
+          return {
+            field,
+            pattern: entry[field]!,
+            ...(entry.issuer !== undefined ? { issuer: canonicalDistinguishedName(entry.issuer) } : {}),
+            ...(entry.issuerFingerprint !== undefined ? { issuerFingerprint: normalizeFingerprint(entry.issuerFingerprint) } : {}),
+          };
         }),
       })),
       rules,
@@ -159,4 +184,35 @@ export function certrpcPolicyFromDocument(doc: unknown, file?: string): { model:
       file,
     },
   };
+}
+
+/** The load-time bounds of policy-limits.ts, each problem at the line of the entry over it. */
+function checkBounds(p: PolicyDocument, issues: PathIssue[]): void {
+  const roles = Object.entries(p.roles ?? {});
+  checkCount(issues, ['roles', roles[POLICY_LIMITS.maxRoles]?.[0] ?? ''], roles.length, POLICY_LIMITS.maxRoles, 'roles', true);
+  checkCount(issues, ['rules', POLICY_LIMITS.maxRules], p.rules.length, POLICY_LIMITS.maxRules, 'rules');
+  const principals = roles.flatMap(([name, entries]) =>
+    entries.map((entry, j) => {
+      const field = PRINCIPAL_KEYS.find((k) => entry[k] !== undefined) ?? 'cn';
+      return { path: ['roles', name, j, field], pattern: entry[field] ?? '' };
+    }),
+  );
+  checkPatterns(issues, principals);
+  const wildcards = principals.filter((e) => hasWildcard(e.pattern));
+  checkCount(issues, principals[POLICY_LIMITS.maxPrincipals]?.path ?? ['roles'], principals.length, POLICY_LIMITS.maxPrincipals, 'principal entries');
+  checkCount(issues, wildcards[POLICY_LIMITS.maxWildcardPrincipals]?.path ?? ['roles'], wildcards.length, POLICY_LIMITS.maxWildcardPrincipals, 'wildcard principal entries');
+  p.rules.forEach((r, i) => {
+    for (const key of ['methods', 'connect'] as const) {
+      const list = r[key] ?? [];
+      checkCount(issues, ['rules', i, key, POLICY_LIMITS.maxPatternsPerRule], list.length, POLICY_LIMITS.maxPatternsPerRule, `${key} patterns in one rule`);
+      checkPatterns(issues, list.map((pattern, j) => ({ path: ['rules', i, key, j], pattern })));
+    }
+    const headers = Object.entries(r.headers ?? {});
+    checkCount(issues, ['rules', i, 'headers'], headers.length, POLICY_LIMITS.maxHeadersPerRule, 'header conditions in one rule');
+    for (const [key, v] of headers) {
+      const values = typeof v === 'string' ? [v] : v;
+      checkCount(issues, ['rules', i, 'headers', key], values.length, POLICY_LIMITS.maxPatternsPerRule, 'values for one header');
+      checkPatterns(issues, values.map((pattern, j) => ({ path: typeof v === 'string' ? ['rules', i, 'headers', key] : ['rules', i, 'headers', key, j], pattern })));
+    }
+  });
 }

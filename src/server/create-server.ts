@@ -1,4 +1,5 @@
 import { ChannelOptions, ConnectionInjector, Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Authorization } from '../authz/authorization';
 import { IdentityService } from '../gen/certrpc/v1/identity';
 import { Logger, silentLogger } from '../log/logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
@@ -39,6 +40,12 @@ export interface CreateServerOptions {
   stages?: CallStage[];
   /** Told of every decision (audit log, metrics). */
   observers?: CallObserver[];
+  /**
+   * From authorization(): its stage runs after `stages`, its audit observer after `observers`, and
+   * it is told the trusted client CAs (at start and on updateTls), so it can warn when principals
+   * are not bound to an issuer while several client CAs are trusted. The caller closes it.
+   */
+  authorization?: Pick<Authorization, 'stages' | 'observers' | 'trustedClientCas'>;
   logger?: Logger;
   /** Further grpc-js options; they win over the ones `limits` sets. */
   grpcOptions?: ChannelOptions;
@@ -75,6 +82,7 @@ export class CertrpcServer {
   private readonly inFlight = new CallsInFlight();
   private readonly metrics?: ServerMetrics;
   private material: TlsMaterial;
+  private readonly authorization?: CreateServerOptions['authorization'];
 
   constructor(options: CreateServerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -83,6 +91,8 @@ export class CertrpcServer {
     this.metrics = options.metrics;
     refuseCaAsIdentity(options.tls.certPem);
     this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits));
+    this.authorization = options.authorization;
+    this.authorization?.trustedClientCas(this.listener.trustedClientCas);
     if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);
     this.listener.on('refused', options.onRefusedHandshake ?? (this.refusals = new RefusalLog(this.logger, options.refusalLog)).record);
     this.revocation = new RevocationEnforcer(options.tls.crlPem, this.logger, options.revocation);
@@ -92,8 +102,8 @@ export class CertrpcServer {
       ...options.grpcOptions,
       interceptors: [
         createCallGate(
-          [identityStage(), metadataLimitStage(this.limits.maxMetadataBytes), this.revocation.stage, ...(options.stages ?? [])],
-          [this.inFlight.observer, this.revocation.observer, ...(this.metrics ? [this.metrics.decisionObserver] : []), ...(options.observers ?? [])],
+          [identityStage(), metadataLimitStage(this.limits.maxMetadataBytes), this.revocation.stage, ...(options.stages ?? []), ...(options.authorization?.stages ?? [])],
+          [this.inFlight.observer, this.revocation.observer, ...(this.metrics ? [this.metrics.decisionObserver] : []), ...(options.observers ?? []), ...(options.authorization?.observers ?? [])],
           this.metrics ? [this.metrics.endObserver] : [],
         ),
       ],
@@ -132,6 +142,7 @@ export class CertrpcServer {
     refuseCaAsIdentity(material.certPem);
     this.listener.update(material);
     this.material = material;
+    this.authorization?.trustedClientCas(this.listener.trustedClientCas);
     // After the listener: a revoked peer cut off now cannot reconnect with the old context.
     this.revocation.update(material.crlPem);
   }

@@ -15,6 +15,8 @@ import { RefusedHandshake, refusalReason } from './refusal-reasons';
 import { pinPeerCertificate } from './pinned-peer-certificate';
 import { distinguishedNameText } from '../pki/name-text';
 import { crlPemBlocks } from '../pki/pem';
+import { recordIssuingCa } from './issuing-ca';
+import { TrustedIssuers } from './trusted-issuers';
 import { normalizeSerial } from '../pki/serial';
 
 export interface TlsMaterial {
@@ -75,6 +77,8 @@ export interface MtlsListenerEvents {
 export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
   private readonly server: Server;
   private readonly guard: HandshakeGuard;
+  /** The client CAs in force, to tell which one signed each accepted certificate (policies may bind roles to it). */
+  private issuers: TrustedIssuers;
 
   constructor(
     material: TlsMaterial,
@@ -85,6 +89,7 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     const { handshakeTimeoutMs, helloTimeoutMs, maxConnections, maxHandshakesPerAddress } = { ...DEFAULT_LIMITS, ...limits };
     // Validate the material now, so a bad key fails at start, not at the first handshake.
     createSecureContext(contextOptions(material));
+    this.issuers = new TrustedIssuers(material.clientCaPem);
     this.server = createServer({
       ...contextOptions(material),
       requestCert: true,
@@ -153,6 +158,8 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     }
     // A connection's own errors (peer reset, etc.) are the session's business, not a crash.
     socket.on('error', () => undefined);
+    const issuer = this.issuers.issuerOf(cert, () => socket.getPeerCertificate(true));
+    if (issuer) recordIssuingCa(cert, issuer);
     // Every call asks for the peer certificate: answer with the one verified here (50 us a call saved).
     pinPeerCertificate(socket, cert);
     this.emit('connection', socket);
@@ -172,6 +179,12 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
   /** New identity, trust or CRL for connections made from now on; open connections keep theirs. */
   update(material: TlsMaterial): void {
     this.server.setSecureContext(contextOptions(material));
+    this.issuers = new TrustedIssuers(material.clientCaPem);
+  }
+
+  /** The client CAs trusted now, as policies name them (subject as `cert inspect` prints it, SHA-256 fingerprint). */
+  get trustedClientCas(): TrustedIssuers['cas'] {
+    return this.issuers.cas;
   }
 
   /** Stops accepting; open connections are closed by their owner (grpc-js). */

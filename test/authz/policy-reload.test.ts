@@ -75,6 +75,18 @@ describe('policy hot reload (library)', () => {
     writeFileSync(policyFile, `${DEMO_POLICY}\n  - roles: [admin]\n    methods: [*]\n`);
     expect((await syntax).error).toMatch(/YAML syntax error/);
     expect(await bobPut()).toBe('allowed');
+
+    // Over a load-time bound (issue 12 item 10): refused the same way, with its line.
+    const tooWild = authz.watcher!.nextReload();
+    const tooWildText = BOB_MAY_PUT.replace('    - cn: bob\n', `    - cn: bob\n    - cn: "${'*-'.repeat(9)}eu"\n`);
+    writeFileSync(policyFile, tooWildText);
+    const bound = await tooWild;
+    expect(bound.ok).toBe(false);
+    const line = tooWildText.split('\n').findIndex((l) => l.endsWith('eu"')) + 1;
+    expect(bound.error).toContain(`policy.yaml:${line}:11: roles`);
+    expect(bound.error).toMatch(/: roles\.reader\[1\]\.cn: "(\*-){9}eu" has 9 "\*"; the limit is 8 per pattern\n {2}fix: /);
+    expect(await bobPut()).toBe('allowed');
+    expect(authz.policy().generation).toBe(2);
   });
 
   it('fixing the file brings the new policy in', async () => {
