@@ -3,7 +3,8 @@
 import { Command } from 'commander';
 import type { Authorization } from '../authz/authorization';
 import { CONFIG_FIELDS, ConfigFlag, loadServeConfig } from '../config/serve-config';
-import { parseDuration, parseLimitAssignment, QuantityError } from '../config/quantities';
+import { parseDuration, QuantityError } from '../text/quantities';
+import { parseLimitAssignment } from '../server/limit-values';
 import { parseMetricsAddress } from '../metrics/metrics-address';
 import { decisionLabels } from '../metrics/decision-labels';
 import { MetricsEndpoint, startMetricsEndpoint } from '../metrics/metrics-endpoint';

@@ -1,3 +1,5 @@
+import { CertrpcError } from '../errors/certrpc-error';
+
 /** Where a PKI failure comes from and what the user can do about it; the CLI prints all three. */
 export interface PkiErrorContext {
   /** The file the problem is in (certificate, key, CSR, CA). */
@@ -8,23 +10,14 @@ export interface PkiErrorContext {
   fix?: string;
 }
 
-export class PkiError extends Error {
-  readonly file?: string;
-  readonly flag?: string;
-  readonly fix?: string;
-
+/** A PKI, file or key problem: the CertrpcError of the pki/, store/ and lifecycle/ parts. */
+export class PkiError extends CertrpcError {
   constructor(message: string, context: PkiErrorContext = {}) {
-    super(message);
-    this.name = 'PkiError';
-    this.file = context.file;
-    this.flag = context.flag;
-    this.fix = context.fix;
+    super(message, { code: 'PKI', file: context.file, option: context.flag, fix: context.fix });
   }
 
-  /** "FILE: message" / "--flag: message", plus the fix on its own line. */
-  describe(): string {
-    const where = this.file ?? this.flag;
-    const head = where ? `${where}: ${this.message}` : this.message;
-    return this.fix ? `${head}\n  fix: ${this.fix}` : head;
+  /** @deprecated the option; kept while callers move over. */
+  get flag(): string | undefined {
+    return this.option;
   }
 }
