@@ -9,9 +9,12 @@
 // gives { stages, observers, close } for createServer (see docs/ARCHITECTURE.md).
 export { createServer, CertrpcServer } from './server/create-server';
 export type { CreateServerOptions, ServiceRegistration, ListeningAddress } from './server/create-server';
-export { callerOf } from './server/caller';
-export type { Caller } from './server/caller';
-export type { CallStage, CallObserver, CallContext, Rejection, CallEnd, CallEndObserver } from './server/call-gate';
+export { callerOf, contextOf } from './gate/caller';
+export type { Caller } from './gate/caller';
+export type { CallStage, CallObserver, CallContext, AuthenticatedContext, Rejection, StageResult, CallEnd, CallEndObserver } from './gate/call-context';
+export { createContextKey, ContextValues } from './gate/context-key';
+export type { ContextKey } from './gate/context-key';
+export { DECISION } from './authz/authorization-stage';
 // Operations: limits (docs/LIMITS.md), metrics, graceful stop.
 export { DEFAULT_SERVER_LIMITS, LIMITS, resolveLimits } from './server/limits';
 export type { ServerLimits, LimitName } from './server/limits';
@@ -24,7 +27,7 @@ export type { StopReport } from './server/graceful-stop';
 export { loadServeConfig } from './config/serve-config';
 export { ConfigError } from './text/config-error';
 export { QuantityError } from './text/quantities';
-export type { PeerIdentity } from './authz/identity';
+export type { PeerIdentity } from './gate/peer-identity';
 export { authorization, NO_POLICY_WARNING } from './authz/authorization';
 export type { Authorization, AuthorizationOptions } from './authz/authorization';
 export { CompiledPolicy, defaultPolicy } from './authz/compiled-policy';

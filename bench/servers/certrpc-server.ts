@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { authorization } from '../../src/authz/authorization';
 import { echoService } from '../../src/demo/echo-service';
 import { keyValueService } from '../../src/demo/kv-service';
-import { decisionLabels } from '../../src/metrics/decision-labels';
 import { ServerMetrics } from '../../src/metrics/server-metrics';
 import { createServer } from '../../src/server/create-server';
 import { runServerProcess } from './server-process';
@@ -17,7 +16,7 @@ runServerProcess(async (config) => {
     services: [echoService(), keyValueService()],
     stages: authz?.stages,
     observers: authz?.observers,
-    metrics: config.metrics ? new ServerMetrics({ decisionOf: decisionLabels(authz) }) : undefined,
+    metrics: config.metrics ? new ServerMetrics() : undefined,
   });
   const { port } = await server.listen('127.0.0.1', 0);
   return {

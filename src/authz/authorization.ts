@@ -5,12 +5,11 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { silentLogger } from '../log/logger';
-import type { CallContext, CallObserver, CallStage } from '../server/call-gate';
-import type { IssuingCa } from '../tls/issuing-ca';
+import type { CallObserver, CallStage } from '../gate/call-context';
+import type { IssuingCa } from '../gate/issuing-ca';
 import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink } from './audit-log';
-import { authorizationStage, DecisionRecord } from './authorization-stage';
+import { authorizationStage } from './authorization-stage';
 import { CompiledPolicy, defaultPolicy } from './compiled-policy';
-import type { Decision } from './decision';
 import { issuerBindingWarnings } from './issuer-binding';
 import { loadPolicyFile } from './policy-file';
 import { AuditMode } from './policy-model';
@@ -36,8 +35,6 @@ export interface Authorization {
   observers: CallObserver[];
   /** The policy in force now. */
   policy(): CompiledPolicy;
-  /** The decision the stage made for a call (for observers such as metrics), once it has run. */
-  decisionOf(ctx: CallContext): Decision | undefined;
   /** Present when the policy comes from a watched file. */
   watcher?: PolicyWatcher;
   /**
@@ -104,20 +101,17 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
     for (const w of warnings) logger.warn({ event: 'policy_issuer_binding', policy: current().name, fix: w.fix }, w.message);
   }
 
-  const decisions = new DecisionRecord();
   const policyInfo = current();
   logger.info({ policy: policyInfo.name, file: options.policyFile, roles: policyInfo.model.roles.length, rules: policyInfo.rules.length, audit: sink.destination }, 'authorization policy loaded');
   return {
-    stages: [authorizationStage(current, decisions)],
+    stages: [authorizationStage(current)],
     observers: [
       auditObserver({
         sink: () => sink,
         mode: () => options.audit?.mode ?? current().audit.mode ?? 'all',
-        decisionOf: (ctx) => decisions.get(ctx),
       }),
     ],
     policy: current,
-    decisionOf: (ctx) => decisions.get(ctx),
     watcher,
     trustedClientCas: (cas) => {
       trusted = cas;

@@ -4,7 +4,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Decision } from './decision';
 import { failedHeaderCondition } from './header-conditions';
-import type { PeerIdentity } from './identity';
+import type { PeerIdentity } from '../gate/peer-identity';
 import { CompiledRule, compileRule, MethodIndex } from './method-index';
 import { ANY_CALLER, AuditSettings, PolicyModel } from './policy-model';
 import { RoleGrant, RoleResolver } from './role-resolver';

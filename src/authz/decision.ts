@@ -1,7 +1,7 @@
 // An authorization decision and the sentence a human reads when it is a denial: who, with which
 // roles, may not call what, and what would have been allowed, so the fix is obvious.
 import type { CompiledHeaderCondition } from './header-conditions';
-import { describeIdentity, PeerIdentity } from './identity';
+import { describeIdentity, PeerIdentity } from '../gate/peer-identity';
 import type { CompiledRule } from './method-index';
 import { ANY_CALLER } from './policy-model';
 

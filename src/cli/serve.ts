@@ -10,7 +10,8 @@ import { loadTrustBundle } from '../store/trust-bundle';
 import { parseDaysFlag } from './days-flag';
 import { UsageError } from './exit-codes';
 import { preflightServerIdentity } from './serve-preflight';
-import { addOperationsOptions, applyConfigFile, operationsSettings, serverMetrics, startMetrics } from './serve-operations';
+import { addOperationsOptions, applyConfigFile, operationsSettings, startMetrics } from './serve-operations';
+import { ServerMetrics } from '../metrics/server-metrics';
 import { defaultDir, DIR_HELP, withHelp } from './help';
 import { formatHostPort } from '../tls/peer-address';
 
@@ -43,7 +44,7 @@ export function serveCommand(): Command {
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
       const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });
       const expiryWarningDays = parseDaysFlag(opts.expiryWarning, '--expiry-warning');
-      const metrics = ops.metrics ? serverMetrics(authz) : undefined;
+      const metrics = ops.metrics ? new ServerMetrics() : undefined;
       // A start that fails half-way must not leave the policy watcher or the metrics port holding the process open.
       const metricsEndpoint = metrics && ops.metrics ? await startMetrics(metrics, ops.metrics).catch((err) => {
         authz.close();

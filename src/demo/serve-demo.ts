@@ -1,6 +1,6 @@
 import type { Authorization } from '../authz/authorization';
 import { Logger } from '../log/logger';
-import { CallObserver, CallStage } from '../server/call-gate';
+import { CallObserver, CallStage } from '../gate/call-context';
 import { CertrpcServer, CreateServerOptions } from '../server/create-server';
 import { createServerFromFiles, ReloadTiming } from '../server/server-from-files';
 import { PkiDir } from '../store/pki-dir';

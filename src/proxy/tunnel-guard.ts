@@ -3,7 +3,7 @@
 // decided again on the same basis (the caller's certificate, the target, the addresses its name
 // resolved to and the address it connected to) and the ones no longer allowed are cut at once.
 import type { ConnectDecision, ConnectTarget } from '../authz/connect-rules';
-import type { PeerIdentity } from '../authz/identity';
+import type { PeerIdentity } from '../gate/peer-identity';
 import { x509 } from '../pki/crypto';
 import { Revocation, RevocationList } from '../server/revocation-list';
 

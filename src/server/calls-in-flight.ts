@@ -1,7 +1,7 @@
 // The calls a server is serving right now, so shutdown can wait for them and, once its grace
 // period is over, end the rest with a status that says why instead of cutting the connection.
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import type { CallContext, CallObserver } from './call-gate';
+import type { CallContext, CallObserver } from '../gate/call-context';
 
 export class CallsInFlight {
   private readonly calls = new Set<CallContext>();

@@ -8,7 +8,8 @@ import { certificateExpiries } from '../metrics/certificate-expiry';
 import { MtlsListener, TlsMaterial } from '../tls/mtls-listener';
 import { RefusedHandshake } from '../tls/refusal-reasons';
 import { RefusalLog, RefusalLogLimits } from '../tls/refusal-log';
-import { CallObserver, CallStage, createCallGate } from './call-gate';
+import { CallEndObserver, CallObserver, CallStage } from '../gate/call-context';
+import { createCallGate } from '../gate/interceptor';
 import { CallsInFlight } from './calls-in-flight';
 import { StopReport, stopGracefully } from './graceful-stop';
 import { createHookedInjector } from './http2-session-hook';
@@ -16,7 +17,7 @@ import { grpcOptionsOf, listenerLimitsOf, resolveLimits, ServerLimits } from './
 import { metadataLimitStage } from './metadata-limit-stage';
 import { enforcePingPolicy } from './ping-policy';
 import { identityService } from './identity-service';
-import { identityStage } from './identity-stage';
+import { identityStage } from '../gate/identity-stage';
 import { RevocationEnforcer, RevocationEnforcerOptions } from './revocation-enforcer';
 import type { ServerHealth } from './health';
 import type { ReflectionOptions } from './reflection';
@@ -40,6 +41,8 @@ export interface CreateServerOptions {
   stages?: CallStage[];
   /** Told of every decision (audit log, metrics). */
   observers?: CallObserver[];
+  /** Told how every call ended (status, latency), whatever ended it. */
+  endObservers?: CallEndObserver[];
   /**
    * From authorization(): its stage runs after `stages`, its audit observer after `observers`, and
    * it is told the trusted client CAs (at start and on updateTls), so it can warn when principals
@@ -101,11 +104,13 @@ export class CertrpcServer {
       ...grpcOptionsOf(this.limits),
       ...options.grpcOptions,
       interceptors: [
-        createCallGate(
-          [identityStage(), metadataLimitStage(this.limits.maxMetadataBytes), this.revocation.stage, ...(options.stages ?? []), ...(options.authorization?.stages ?? [])],
-          [this.inFlight.observer, this.revocation.observer, ...(this.metrics ? [this.metrics.decisionObserver] : []), ...(options.observers ?? []), ...(options.authorization?.observers ?? [])],
-          this.metrics ? [this.metrics.endObserver] : [],
-        ),
+        createCallGate({
+          identity: identityStage(),
+          stages: [metadataLimitStage(this.limits.maxMetadataBytes), this.revocation.stage, ...(options.stages ?? []), ...(options.authorization?.stages ?? [])],
+          observers: [this.inFlight.observer, this.revocation.observer, ...(this.metrics ? [this.metrics.decisionObserver] : []), ...(options.observers ?? []), ...(options.authorization?.observers ?? [])],
+          endObservers: [...(this.metrics ? [this.metrics.endObserver] : []), ...(options.endObservers ?? [])],
+          onStageError: (err, ctx) => this.logger.error({ err, method: ctx.method }, 'a call-gate stage failed; the call was ended with INTERNAL'),
+        }),
       ],
     });
     this.grpc.addService(IdentityService, identityService as unknown as UntypedServiceImplementation);

@@ -6,10 +6,10 @@
 import { Metadata } from '@grpc/grpc-js';
 import type { ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
 import type { TLSSocket } from 'node:tls';
-import type { PeerIdentity } from '../authz/identity';
+import type { PeerIdentity } from '../gate/peer-identity';
 import type { Logger } from '../log/logger';
 import { normalizeSerial } from '../pki/serial';
-import { CallObserver, CallStage } from './call-gate';
+import { CallObserver, CallStage } from '../gate/call-context';
 import { Revocation, RevocationList } from './revocation-list';
 import { REVOKED_CODE, revocationStage, revokedDetails } from './revocation-stage';
 

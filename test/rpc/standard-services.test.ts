@@ -5,7 +5,7 @@ import { join } from 'node:path';
 // Not in @grpc/reflection's index: a server offering only the older v1alpha, as many still do.
 import { ReflectionV1AlphaImplementation } from '@grpc/reflection/build/src/implementations/reflection-v1alpha';
 import { echoService } from '../../src/demo/echo-service';
-import { CallStage } from '../../src/server/call-gate';
+import { CallStage } from '../../src/gate/call-context';
 import { CertrpcServer, createServer } from '../../src/server/create-server';
 import { certrpcPackageDefinition } from '../../src/server/reflection';
 import { runCli } from '../helpers/cli';
