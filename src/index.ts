@@ -8,6 +8,8 @@
 // Handlers learn who called with callerOf(call). Authorization: authorization({ policyFile, logger })
 // gives { stages, observers, close } for createServer (see docs/ARCHITECTURE.md).
 export { createServer, CertrpcServer } from './server/create-server';
+export { createInterceptor } from './server/create-interceptor';
+export type { InterceptorOptions, CertrpcInterceptor } from './server/create-interceptor';
 export type { CreateServerOptions, ServiceRegistration, ListeningAddress } from './server/create-server';
 export { callerOf, contextOf } from './gate/caller';
 export type { Caller } from './gate/caller';
@@ -28,9 +30,9 @@ export { loadServeConfig } from './config/serve-config';
 export { ConfigError } from './text/config-error';
 export { QuantityError } from './text/quantities';
 export type { PeerIdentity } from './gate/peer-identity';
-export { authorization, NO_POLICY_WARNING } from './authz/authorization';
+export { authorization, NO_POLICY_WARNING, NO_POLICY_FIX } from './authz/authorization';
 export type { Authorization, AuthorizationOptions } from './authz/authorization';
-export { CompiledPolicy, defaultPolicy } from './authz/compiled-policy';
+export { CompiledPolicy, defaultPolicy, allowAllAuthenticated } from './authz/compiled-policy';
 export { loadPolicyFile, parsePolicy } from './authz/policy-file';
 export { CertrpcError } from './errors/certrpc-error';
 export { describeDecision } from './authz/decision';

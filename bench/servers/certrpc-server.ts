@@ -2,6 +2,7 @@
 // listener, the identity stage, the authorization stage from a policy file and the audit log on.
 import { readFileSync } from 'node:fs';
 import { authorization } from '../../src/authz/authorization';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 import { echoService } from '../../src/demo/echo-service';
 import { keyValueService } from '../../src/demo/kv-service';
 import { ServerMetrics } from '../../src/metrics/server-metrics';
@@ -14,8 +15,8 @@ runServerProcess(async (config) => {
     tls: { clientCaPem: readFileSync(config.caFile, 'utf8'), certPem: readFileSync(config.certFile, 'utf8'), keyPem: readFileSync(config.keyFile, 'utf8') },
     limits: config.maxConnections ? { maxConnections: config.maxConnections } : undefined,
     services: [echoService(), keyValueService()],
-    stages: authz?.stages,
-    observers: authz?.observers,
+    // No policy file: every authenticated caller is let in (without one, a server denies all but health and WhoAmI).
+    ...(authz ? { authorization: authz } : { policy: allowAllAuthenticated() }),
     metrics: config.metrics ? new ServerMetrics() : undefined,
   });
   const { port } = await server.listen('127.0.0.1', 0);

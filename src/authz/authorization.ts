@@ -28,6 +28,8 @@ export interface AuthorizationOptions {
   watch?: boolean;
   /** The watcher's stat fallback interval (ms). */
   reloadIntervalMs?: number;
+  /** The fix the no-policy warning gives (default NO_POLICY_FIX). */
+  noPolicyFix?: string;
 }
 
 export interface Authorization {
@@ -48,7 +50,10 @@ export interface Authorization {
 }
 
 export const NO_POLICY_WARNING =
-  'no authorization policy given (--policy FILE): this server denies every call except health checks (/grpc.health.v1.Health/*) and /certrpc.v1.Identity/WhoAmI';
+  'no authorization policy given: this server denies every call except health checks (/grpc.health.v1.Health/*) and /certrpc.v1.Identity/WhoAmI';
+
+/** What the no-policy warning tells the operator to do; the CLI says it with its flag. */
+export const NO_POLICY_FIX = 'give it a policy (policyFile, or policy: a compiled policy; allowAllAuthenticated() lets every authenticated caller call every method)';
 
 export function authorization(options: AuthorizationOptions = {}): Authorization {
   const logger = options.logger ?? silentLogger;
@@ -70,7 +75,7 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
   }
   if (!fixed && !watcher) {
     fixed = defaultPolicy();
-    logger.warn(NO_POLICY_WARNING);
+    logger.warn({ event: 'no_policy', fix: options.noPolicyFix ?? NO_POLICY_FIX }, NO_POLICY_WARNING);
   }
   const current = (): CompiledPolicy => watcher?.current ?? fixed!;
 

@@ -75,6 +75,6 @@ export function describeDecision(decision: Decision, identity: PeerIdentity): st
       return `${who} may not call ${method}: rule "${decision.rule?.name}" also requires header "${h?.key}" matching ${h?.values.join(' or ')}`;
     }
     case 'no-policy':
-      return `${who} may not call ${method}: this server runs without an authorization policy, so it allows only health checks and WhoAmI (start it with --policy FILE)`;
+      return `${who} may not call ${method}: this server runs without an authorization policy, so it allows only health checks and WhoAmI (its operator must give it one)`;
   }
 }

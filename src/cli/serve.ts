@@ -42,7 +42,7 @@ export function serveCommand(): Command {
       preflightServerIdentity(new PkiDir(opts.dir), opts.name, logger, opts.clientCa);
       const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
-      const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });
+      const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile }, noPolicyFix: 'start it with --policy FILE' });
       const expiryWarningDays = parseDaysFlag(opts.expiryWarning, '--expiry-warning');
       const metrics = ops.metrics ? new ServerMetrics() : undefined;
       // A start that fails half-way must not leave the policy watcher or the metrics port holding the process open.

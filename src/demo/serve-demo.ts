@@ -1,4 +1,5 @@
 import type { Authorization } from '../authz/authorization';
+import type { CompiledPolicy } from '../authz/compiled-policy';
 import { Logger } from '../log/logger';
 import { CallObserver, CallStage } from '../gate/call-context';
 import { CertrpcServer, CreateServerOptions } from '../server/create-server';
@@ -25,6 +26,8 @@ export interface ServeDemoOptions {
   reload?: ReloadTiming;
   /** From authorization(): its stage runs after `stages`, its audit observer beside `observers`. The caller closes it. */
   authorization?: Authorization;
+  /** Instead of authorization: a fixed policy (e.g. allowAllAuthenticated()). Neither: deny all but health and WhoAmI. */
+  policy?: CompiledPolicy;
   /** false: no server reflection (clients then need the .proto files: certrpc call --proto). */
   reflection?: boolean;
   /** Limits over the defaults of server/limits.ts (serve --limit, config limits:). */
@@ -49,6 +52,7 @@ export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServe
     stages: options.stages,
     observers: options.observers,
     authorization: options.authorization,
+    policy: options.policy,
     onRefusedHandshake: options.onRefusedHandshake,
     reflection: options.reflection,
     logger: options.logger,

@@ -4,7 +4,9 @@ import { CertrpcError } from '../errors/certrpc-error';
 export interface PkiErrorContext {
   /** The file the problem is in (certificate, key, CSR, CA). */
   file?: string;
-  /** The command-line flag whose value is wrong. */
+  /** The option whose value is wrong (the CLI names its flag). */
+  option?: string;
+  /** @deprecated: option. */
   flag?: string;
   /** One sentence telling the user how to fix it. */
   fix?: string;
@@ -13,7 +15,7 @@ export interface PkiErrorContext {
 /** A PKI, file or key problem: the CertrpcError of the pki/, store/ and lifecycle/ parts. */
 export class PkiError extends CertrpcError {
   constructor(message: string, context: PkiErrorContext = {}) {
-    super(message, { code: 'PKI', file: context.file, option: context.flag, fix: context.fix });
+    super(message, { code: 'PKI', file: context.file, option: context.option ?? context.flag, fix: context.fix });
   }
 
   /** @deprecated the option; kept while callers move over. */

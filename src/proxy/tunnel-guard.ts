@@ -5,7 +5,7 @@
 import type { ConnectDecision, ConnectTarget } from '../authz/connect-rules';
 import type { PeerIdentity } from '../gate/peer-identity';
 import { x509 } from '../pki/crypto';
-import { Revocation, RevocationList } from '../server/revocation-list';
+import { Revocation, RevocationList } from '../tls/revocation-list';
 
 /** Why the proxy cut a tunnel (a tunnel_closed audit line says which). */
 export type TunnelCutReason = 'revoked' | 'policy_changed' | 'proxy_shutdown';

@@ -3,7 +3,7 @@
 import { status as Status } from '@grpc/grpc-js';
 import { describeIdentity, PeerIdentity } from '../gate/peer-identity';
 import { CallStage } from '../gate/call-context';
-import { Revocation, RevocationList } from './revocation-list';
+import { Revocation, RevocationList } from '../tls/revocation-list';
 
 /** The status a revoked caller gets, on new calls and on the streams that are cut off. */
 export function revokedDetails(identity: PeerIdentity, revocation: Revocation): string {

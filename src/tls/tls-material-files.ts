@@ -99,6 +99,35 @@ async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: s
   return { pem: joinPem(matched.map((m) => m.crl.pem)), facts };
 }
 
+/** The CRLs to enforce on calls and the CAs that sign them (createInterceptor's crlFile). */
+export interface RevocationFiles {
+  crlFile: string;
+  /** The trusted CA certificates (bundle files, joined): every CRL must be signed by one, and each needs a CRL. */
+  caFiles: string[];
+  /** DIR/revocations.json: revocations on record must be on the CRL. */
+  revocationsFile?: string;
+}
+
+export interface LoadedRevocation {
+  /** The CRLs in force, one per CA; undefined when there is no CRL file (and none was in force). */
+  crlPem?: string;
+  /** The trusted CAs, joined. */
+  caPem: string;
+  crls: CrlFacts[];
+}
+
+/**
+ * The CRL half of loadTlsMaterial, with the same checks and the same continuity rules (a CRL in
+ * force is only replaced by a newer one): for a gate behind a TLS listener certrpc does not run.
+ */
+export async function loadRevocation(files: RevocationFiles, inForce?: LoadedRevocation): Promise<LoadedRevocation> {
+  if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: the CRL cannot be checked', { option: 'clientCaFiles', fix: 'give the CA certificate file(s) whose CRLs these are' });
+  const trust = loadTrustBundle(files.caFiles, 'clientCaFiles');
+  const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
+  const crl = await loadCrls(files.crlFile, cas, files.revocationsFile, inForce?.crls);
+  return { crlPem: crl?.pem, caPem: trust.pem, crls: crl?.facts ?? [] };
+}
+
 /** The fields of a "reloaded" log line: which certificate, which CAs, which CRLs (never key material). */
 export function describeTls(loaded: LoadedTls): Record<string, unknown> {
   return {

@@ -11,6 +11,7 @@ import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients, grpcError } from '../helpers/calls';
 import { clientTls, demoPki, otherCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 describe('handshake refusals', () => {
   const tmp = tempDir();
@@ -21,7 +22,7 @@ describe('handshake refusals', () => {
 
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
-    server = await serveDemo({ pki, port: 0, onRefusedHandshake: (r) => refusals.push(r) });
+    server = await serveDemo({ pki, port: 0, onRefusedHandshake: (r) => refusals.push(r), policy: allowAllAuthenticated() });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { grpcError } from '../helpers/calls';
 import { clientTls, demoPki, issue } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { requireTool, run } from '../helpers/tools';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 const POLICY = join(__dirname, '..', '..', 'policy.yaml');
 const WHOAMI = 'certrpc.v1.Identity/WhoAmI';
@@ -133,7 +134,7 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
   it('checks the server through the tunnel like a direct connection: its CA and IP name, or its service identity', async () => {
     // A certificate naming only an IP: the name check inside the tunnel must use the target's address.
     await issue(pki, 'ip-only', { profile: 'server', commonName: 'ip-only', san: 'IP:127.0.0.1,URI:spiffe://certrpc.demo/service/ip-only' });
-    const direct = await serveDemo({ pki, name: 'ip-only', port: 0 });
+    const direct = await serveDemo({ pki, name: 'ip-only', port: 0, policy: allowAllAuthenticated() });
     const address = `127.0.0.1:${direct.listening!.port}`;
     const client = (serverId?: string) => createClient(IdentityClient, address, { tls: { ...clientTls(pki, 'alice'), serverId }, proxy: proxyUrl });
     const [byIp, byId, wrongId] = [client(), client('spiffe://certrpc.demo/service/ip-only'), client('spiffe://certrpc.demo/service/other')];

@@ -3,6 +3,7 @@
 // open), trailers a stage adds (sent with whatever status ends the call), and typed context
 // values a stage leaves for handlers and observers.
 import { Metadata, ServiceError, status as Status, StatusObject, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 import { createClient } from '../../src/client/create-client';
 import { echoService } from '../../src/demo/echo-service';
 import type { CallContext, CallEnd, CallStage } from '../../src/gate/call-context';
@@ -68,6 +69,7 @@ describe('the call gate: async stages, failures, trailers, context values', () =
         },
       ],
       observers: [(ctx) => observed.push(ctx.values.get(TENANT))],
+      policy: allowAllAuthenticated(),
       // Told how every call ended, by whatever ended it.
       endObservers: [(ctx: CallContext, end: CallEnd) => ends.push({ method: ctx.method, code: end.code, tenant: ctx.values.get(TENANT) })],
     });

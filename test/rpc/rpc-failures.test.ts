@@ -9,6 +9,7 @@ import { parseSanList } from '../../src/pki/subject-alt-names';
 import { runCli } from '../helpers/cli';
 import { demoPki, issue, otherCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 const DAY = 86_400_000;
 
@@ -42,8 +43,8 @@ describe('connection failures explained by certrpc call and doctor', () => {
     await issue(other, 'eve');
     await issue(pki, 'expired', { validity: { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) } });
     await issue(pki, 'elsewhere', { profile: 'server', sans: parseSanList('DNS:elsewhere.example') });
-    server = await serveDemo({ pki, port: 0, onRefusedHandshake: () => undefined });
-    misnamed = await serveDemo({ pki, name: 'elsewhere', port: 0, onRefusedHandshake: () => undefined });
+    server = await serveDemo({ pki, port: 0, onRefusedHandshake: () => undefined, policy: allowAllAuthenticated() });
+    misnamed = await serveDemo({ pki, name: 'elsewhere', port: 0, onRefusedHandshake: () => undefined, policy: allowAllAuthenticated() });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {
