@@ -34,7 +34,7 @@ const newWindow = (): Window => ({ count: 0, errors: 0, latenciesMs: [], statusC
 
 /** `certrpc serve` on a free port; resolves with its address and a view of its JSON log. */
 async function startServe(dir: string): Promise<{ child: ChildProcess; address: string; reloads: () => number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI_ENTRY, 'serve', '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_ENTRY, 'serve', '--demo', '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

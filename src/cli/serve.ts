@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { authorization } from '../authz/authorization';
 import { AUDIT_MODES, parseAuditMode } from '../authz/policy-model';
-import { serveDemo } from '../demo/serve-demo';
+import { serveDirectory } from '../app/serve-directory';
 import { stopOnSignal } from '../server/stop-on-signal';
 import { routeGrpcJsLogs } from '../log/grpc-js-logs';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
@@ -17,7 +17,7 @@ import { formatHostPort } from '../tls/peer-address';
 
 export function serveCommand(): Command {
   const cmd = new Command('serve')
-    .description('serve the demo services (demo.v1.KeyValue, certrpc.v1.Identity) over mutual TLS')
+    .description('serve over mutual TLS from a PKI directory: certrpc.v1.Identity (WhoAmI), health and reflection; with --demo also the demo services (demo.v1.KeyValue, demo.v1.Echo)')
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--name <name>', 'server identity in DIR: NAME.crt and NAME.key', 'server')
     .option('--host <host>', 'address to bind', '127.0.0.1')
@@ -27,6 +27,7 @@ export function serveCommand(): Command {
     .option('--policy <file>', 'authorization policy (certrpc YAML or gRFC A43 JSON), re-read when it changes; without it only health checks and WhoAmI are allowed')
     .option('--audit <mode>', `which decisions the audit log records, overriding the policy: ${AUDIT_MODES.join(', ')}`)
     .option('--audit-file <file>', 'write the audit log to this file instead of stderr (overrides the policy)')
+    .option('--demo', 'also serve the demo services demo.v1.KeyValue and demo.v1.Echo (what npm start serves)')
     .option('--no-reflection', 'do not offer gRPC server reflection (clients then need the .proto files: certrpc call --proto)')
     .option('--expiry-warning <days>', 'log a warning (at start, then daily) when the server certificate or a trusted CA expires within this many days', '30d')
     .action(async (opts) => {
@@ -50,7 +51,7 @@ export function serveCommand(): Command {
         authz.close();
         throw err;
       }) : undefined;
-      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays, limits: ops.limits, metrics }).catch(async (err) => {
+      const server = await serveDirectory({ pki: new PkiDir(opts.dir), demo: opts.demo === true, name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays, limits: ops.limits, metrics }).catch(async (err) => {
         authz.close();
         await metricsEndpoint?.close();
         throw err;
@@ -70,5 +71,5 @@ export function serveCommand(): Command {
       setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
     });
   addOperationsOptions(cmd);
-  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only', 'certrpc serve --policy policy.yaml --audit-file audit.log', 'certrpc serve --config serve.yaml --log-level debug   # flags override the file', 'certrpc serve --metrics 9464   # Prometheus text at http://127.0.0.1:9464/metrics', 'certrpc serve --limit maxConnections=200 --limit handshakeTimeoutMs=5s --shutdown-grace 30s   # limits: docs/LIMITS.md']);
+  return withHelp(cmd, ['certrpc serve', 'certrpc serve --demo --policy policy.yaml   # the demo services, as npm start serves them', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only', 'certrpc serve --policy policy.yaml --audit-file audit.log', 'certrpc serve --config serve.yaml --log-level debug   # flags override the file', 'certrpc serve --metrics 9464   # Prometheus text at http://127.0.0.1:9464/metrics', 'certrpc serve --limit maxConnections=200 --limit handshakeTimeoutMs=5s --shutdown-grace 30s   # limits: docs/LIMITS.md']);
 }

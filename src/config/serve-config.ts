@@ -43,6 +43,7 @@ export const CONFIG_FIELDS = {
   audit: { schema: z.enum(AUDIT_MODES) },
   auditFile: { schema: text, path: true },
   reflection: { schema: z.boolean() },
+  demo: { schema: z.boolean() },
   expiryWarning: { schema: z.union([z.number().int().min(0), z.string().regex(/^\d+[dw]?$/i)]) },
   metrics: { schema: parsedBy((v) => parseMetricsAddress(String(v)), 'write a port (9464 binds 127.0.0.1), or HOST:PORT') },
   shutdownGrace: { schema: parsedBy((v) => parseDuration(v), 'write e.g. 10s') },

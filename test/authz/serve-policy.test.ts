@@ -40,7 +40,7 @@ describe('certrpc serve --policy', () => {
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
     writeFileSync(policyFile, DEMO_POLICY);
-    server = await startCli(['serve', '--dir', pki.dir, '--port', '0', '--policy', policyFile, '--audit', 'none']);
+    server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', policyFile, '--audit', 'none']);
     bob = demoClients(server.address, clientTls(pki, 'bob'));
   });
   afterAll(async () => {
@@ -77,7 +77,7 @@ describe('certrpc serve without --policy', () => {
   let server: RunningServer;
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    server = await startCli(['serve', '--dir', pki.dir, '--port', '0']);
+    server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0']);
   });
   afterAll(async () => {
     await server?.stop();

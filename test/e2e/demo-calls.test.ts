@@ -1,7 +1,7 @@
 // Issue 3 acceptance: the demo service over real mutual TLS on 127.0.0.1.
 import { Metadata } from '@grpc/grpc-js';
 import { Change } from '../../src/gen/demo/v1/kv';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients, unary } from '../helpers/calls';
@@ -19,7 +19,7 @@ describe('demo service over mTLS', () => {
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    server = await serveDemo({ pki, port: 0, policy: allowAllAuthenticated() });
+    server = await serveDirectory({ pki, demo: true, port: 0, policy: allowAllAuthenticated() });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/temp-dir';
 import { captureOutput } from '../helpers/test-run';
 
 const ROOT = join(__dirname, '..', '..');
-const START = join(ROOT, 'dist', 'demo', 'start.js');
+const START = join(ROOT, 'dist', 'app', 'demo-start.js');
 
 describe('npm start (the demo)', () => {
   const tmp = tempDir();

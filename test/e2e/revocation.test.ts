@@ -48,7 +48,7 @@ describe('cert revoke while bob streams: cut off within a second, alice undistur
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
     copyFileSync(join(__dirname, '..', '..', 'policy.yaml'), join(tmp.dir, 'policy.yaml'));
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml')]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml')]);
     address = server.address;
   });
   afterAll(async () => {
