@@ -5,6 +5,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { createLogger, Logger, LogLevel } from '../../src/log/logger';
 
 export const RUN_DIR_ENV = 'CERTRPC_TEST_RUN_DIR';
 
@@ -25,6 +26,24 @@ export function captureOutput(child: ChildProcess, args: string[]): void {
   const append = (chunk: Buffer | string) => appendFileSync(file, chunk);
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
+}
+
+export interface RunLogger {
+  logger: Logger;
+  file: string;
+  /** Everything logged so far. */
+  text(): string;
+}
+
+/**
+ * A logger for a server or client a test runs in-process: its lines go to a file under logs/ (so
+ * the end-of-run key-leak check reads them like a child process's) and the test can read them.
+ * Debug by default: the more a process says, the more the check covers.
+ */
+export function runLogger(name: string, level: LogLevel = 'debug'): RunLogger {
+  const file = join(testRunDir(), 'logs', `${process.pid}-${++sequence}-in-process-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
+  appendFileSync(file, `# in-process ${name}\n`);
+  return { logger: createLogger({ level, destination: file }), file, text: () => readFileSync(file, 'utf8') };
 }
 
 const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]*?)-----END [A-Z ]*PRIVATE KEY-----/g;
