@@ -38,6 +38,7 @@ const REASONS: Record<string, string> = {
   ECONNRESET: 'the client closed the connection during the handshake',
   TOO_MANY_CONNECTIONS: 'the server already has as many connections as it allows (limit maxConnections); closed before the handshake',
   NO_ALPN_H2: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client',
+  ERR_SSL_NO_APPLICATION_PROTOCOL: 'the client offered no protocol (ALPN) this server speaks: a gRPC server needs h2, the proxy http/1.1',
 };
 
 export function refusalReason(code: string, message?: string): string {
