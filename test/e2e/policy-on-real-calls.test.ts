@@ -56,12 +56,12 @@ async function policyServer(pki: PkiDir, policyFile: string, name: string) {
   const log = runLogger(name);
   const authz: Authorization = authorization({ policyFile, logger: log.logger, audit: { mode: 'none' } });
   const server: CertrpcServer = await serveDemo({ pki, port: 0, logger: log.logger, authorization: authz });
-  const address = `localhost:${server.listening!.port}`;
+  const address = `127.0.0.1:${server.listening!.port}`;
   const clients: { close(): void }[] = [];
   return {
     as(identity: string) {
-      const c = demoClients(address, clientTls(pki, identity));
-      const echo = createClient(EchoClient, address, { tls: clientTls(pki, identity) });
+      const c = demoClients(address, clientTls(pki, identity), 'localhost');
+      const echo = createClient(EchoClient, address, { tls: clientTls(pki, identity), authority: 'localhost' });
       clients.push(c, echo);
       return { ...c, echo };
     },

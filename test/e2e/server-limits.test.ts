@@ -47,7 +47,7 @@ describe('server limits seen from a raw HTTP/2 client', () => {
   afterEach(async () => {
     open.splice(0).forEach((c) => c.close());
     // Whatever a test did to its own connection, the server still serves a new one.
-    const alice = demoClients(`127.0.0.1:${port}`, clientTls(pki, 'alice'));
+    const alice = demoClients(`127.0.0.1:${port}`, clientTls(pki, 'alice'), 'localhost');
     expect((await alice.whoAmI()).commonName).toBe('alice');
     alice.close();
   });
