@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   const authz = authorization({ policyFile, logger });
   const server = await serveDirectory({ pki, port, logger, authorization: authz, demo: true });
   const { host, port: bound } = server.listening!;
+  // Same as certrpc serve: NOT_SERVING, drain up to 10 s (Ctrl-C twice skips it), flush the audit log, exit 0.
+  // Installed before "listening on" is printed: a signal sent on reading it must not kill the process.
+  const stopped = stopOnSignal(server, { graceMs: 10_000, logger, cleanups: [() => authz.close()] });
   console.log(`listening on ${host}:${bound}
 certrpc demo is serving demo.v1.KeyValue and certrpc.v1.Identity over mutual TLS. Try:
   ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity alice --dir ${dir}
@@ -30,8 +33,7 @@ certrpc demo is serving demo.v1.KeyValue and certrpc.v1.Identity over mutual TLS
   ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity mallory --dir ${dir}   # refused: self-signed
   ./bin/certrpc cert inspect ${dir}/alice.crt
 Ctrl-C stops.`);
-  // Same as certrpc serve: NOT_SERVING, drain up to 10 s (Ctrl-C twice skips it), flush the audit log, exit 0.
-  await stopOnSignal(server, { graceMs: 10_000, logger, cleanups: [() => authz.close()] });
+  await stopped;
   process.exit(0);
 }
 

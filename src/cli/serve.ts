@@ -62,10 +62,12 @@ export function serveCommand(): Command {
         console.log(`metrics on ${formatHostPort(mHost, mPort)}`);
       }
       const { host, port: bound } = server.listening!;
+      // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
+      // The handlers go in before the line below: a supervisor may send SIGTERM the moment it reads it.
+      const stopped = stopOnSignal(server, { graceMs: ops.shutdownGraceMs, logger, cleanups: [() => authz.close(), () => metricsEndpoint?.close()] });
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${formatHostPort(host, bound)}`);
-      // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
-      await stopOnSignal(server, { graceMs: ops.shutdownGraceMs, logger, cleanups: [() => authz.close(), () => metricsEndpoint?.close()] });
+      await stopped;
       logger.flush();
       // Nothing should outlive the server; if something does (a stray timer), it must not keep a stopped server's process alive.
       setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();

@@ -39,6 +39,7 @@ const REASONS: Record<string, string> = {
   TOO_MANY_CONNECTIONS: 'the server already has as many connections as it allows (limit maxConnections); closed before the handshake',
   CA_CERT_AS_IDENTITY: 'the client presented a CA certificate (basicConstraints CA:TRUE) as its own: a CA signs identities, it is not one',
   NO_ALPN_H2: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client',
+  ERR_SSL_NO_APPLICATION_PROTOCOL: 'the client offered no protocol (ALPN) this server speaks: a gRPC server needs h2, the proxy http/1.1',
 };
 
 export function refusalReason(code: string, message?: string): string {

@@ -59,6 +59,15 @@ export async function loadTlsMaterial(files: TlsFiles, inForce?: LoadedTls): Pro
   const identity = loadIdentityFiles({ certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFiles[0] });
   const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, '--client-ca');
   const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
+  // loadTrustBundle checks this for several files; one file must hold CAs only too, at start and on
+  // every reload: a leaf swapped in would become the only trust anchor and every peer be refused.
+  const leaf = files.caFiles.length === 1 ? cas.find((c) => !c.ca) : undefined;
+  if (leaf) {
+    throw new PkiError(`"${leaf.subject.replace(/\n/g, ', ')}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for peers`, {
+      file: files.caFiles[0],
+      fix: 'put the CA certificate(s) peers chain to in this file (the one `certrpc pki init` wrote, or a bundle of CAs)',
+    });
+  }
   const crl = files.crlFile ? await loadCrls(files.crlFile, cas, files.revocationsFile, inForce?.crls) : undefined;
   const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}) };
   try {

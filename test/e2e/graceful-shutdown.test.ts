@@ -2,25 +2,39 @@
 // first; new connections are refused; the call finishes (or, past --shutdown-grace, ends with
 // UNAVAILABLE and a reason); the process exits 0 with the audit log's last lines written.
 import { ClientReadableStream, makeGenericClientConstructor, Metadata, ServiceError } from '@grpc/grpc-js';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { service as healthService } from 'grpc-health-check';
 import { createClient } from '../../src/client/create-client';
 import { EchoClient, SayResponse } from '../../src/gen/demo/v1/echo';
 import { demoClients, grpcError } from '../helpers/calls';
+import { CERTRPC } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
 import { startOpsServer, OpsServer, status } from '../helpers/ops-server';
+import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { captureOutput } from '../helpers/test-run';
 
 const HealthClient = makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
 
-/** Every status a health Watch reports, and how it ended. */
-function watchHealth(ops: OpsServer) {
+/** The promise, or a failure naming what did not happen in 30 s (well inside the test's own timeout). */
+function withinTestTime<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 30_000)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Every status a health Watch reports (each also passed to onStatus as it arrives), and how it ended. */
+function watchHealth(ops: OpsServer, onStatus: (status: string) => void = () => undefined) {
   const client = createClient(HealthClient, ops.address, { tls: ops.tls('bob') });
   const seen: string[] = [];
   const stream = (client as unknown as { Watch(req: object): ClientReadableStream<{ status: string }> }).Watch({ service: '' });
   const ended = new Promise<ServiceError | undefined>((resolve) => {
-    stream.on('data', (m) => seen.push(m.status));
+    stream.on('data', (m) => {
+      seen.push(m.status);
+      onStatus(m.status);
+    });
     stream.on('error', (err: ServiceError) => resolve(err));
     stream.on('end', () => resolve(undefined));
   });
@@ -31,47 +45,55 @@ describe('graceful shutdown', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
-  it('lets a long stream finish: NOT_SERVING first, new connections refused, exit 0, audit complete', async () => {
+  it('lets a long stream finish: NOT_SERVING first (certrpc_serving 0 while it drains), new connections refused, exit 0 after the stream, audit complete', async () => {
     const dir = join(tmp.dir, 'finish');
     const auditFile = join(tmp.dir, 'finish-audit.log');
     const ops: OpsServer = await startOpsServer(dir, ['--shutdown-grace', '20s', '--audit-file', auditFile]);
-    const health = watchHealth(ops);
+    // Each event is recorded by its own listener as it happens, so the order below is the order they happened in.
+    const events: string[] = [];
+    const health = watchHealth(ops, (s) => s === 'NOT_SERVING' && events.push('not-serving'));
     await eventually(() => health.seen.includes('SERVING'), 'health SERVING');
+    expect(await ops.metric('certrpc_serving')).toBe(1);
 
     const echo = createClient(EchoClient, ops.address, { tls: ops.tls('alice') });
-    const events: string[] = [];
     const repeat = echo.repeat({ message: 'x', repeat: 2000, sizeBytes: 1024 }, new Metadata());
     let received = 0;
     const done = new Promise<ServiceError | undefined>((resolve) => {
       repeat.on('data', (_m: SayResponse) => received++);
       repeat.on('error', (err: ServiceError) => resolve(err));
-      repeat.on('end', () => resolve(undefined));
+      repeat.on('end', () => {
+        events.push('stream-complete');
+        resolve(undefined);
+      });
     });
     // Read one message, then stop reading: the call stays in flight, held by flow control.
     await new Promise((r) => repeat.once('data', r));
     repeat.pause();
+    ops.server.child.once('exit', () => events.push('exited'));
 
     const exited = ops.server.stop('SIGTERM');
     await eventually(() => health.seen.includes('NOT_SERVING'), 'health NOT_SERVING');
-    events.push('not-serving');
     expect(await health.ended).toMatchObject({ code: status.UNAVAILABLE });
+    // Draining, the call still in flight: /metrics (still up) says not serving, one call in flight.
+    expect(await ops.metric('certrpc_serving')).toBe(0);
+    expect(await ops.metric('certrpc_calls_in_flight')).toBe(1);
 
     // The listener is closed: a new client cannot connect while the old call drains.
     const late = demoClients(ops.address, ops.tls('alice'));
     expect((await grpcError(late.whoAmI())).code).toBe(status.UNAVAILABLE);
     late.close();
+    expect(events).toEqual(['not-serving']); // still draining: the stream is not done, the process not gone
 
     repeat.resume();
     expect(await done).toBeUndefined();
-    events.push('stream-complete');
     expect(received).toBe(2000);
-    expect(events).toEqual(['not-serving', 'stream-complete']);
     expect(await exited).toBe(0);
+    expect(events).toEqual(['not-serving', 'stream-complete', 'exited']);
     echo.close();
     health.close();
 
     const logs = logLines(ops.server.logs());
-    expect(logs.map((l) => l.event).filter(Boolean)).toEqual(expect.arrayContaining(['shutdown', 'draining', 'stopped']));
+    expect(logs.map((l) => l.event).filter((e) => ['shutdown', 'draining', 'stopped'].includes(String(e)))).toEqual(['shutdown', 'draining', 'stopped']);
     expect(logs.find((l) => l.event === 'stopped')).toMatchObject({ cancelled: 0, inFlightAtStart: 1 });
     const audit = logLines(readFileSync(auditFile, 'utf8'));
     expect(audit.map((a) => [a.cn, a.method, a.decision])).toEqual(
@@ -98,5 +120,51 @@ describe('graceful shutdown', () => {
     expect(await exited).toBe(0);
     alice.close();
     expect(logLines(ops.server.logs()).find((l) => l.event === 'stopped')).toMatchObject({ cancelled: 1 });
+  });
+
+  it('a second signal (SIGTERM, then SIGINT) ends the grace period at once: the call still running gets UNAVAILABLE, exit 0', async () => {
+    // A grace period far longer than the test may run: only the second signal can end it in time.
+    const ops = await startOpsServer(join(tmp.dir, 'hurry'), ['--shutdown-grace', '10m']);
+    const alice = demoClients(ops.address, ops.tls('alice'));
+    const watch = alice.kv.watch({ prefix: 'never/' }, new Metadata());
+    const ended = new Promise<ServiceError>((resolve) => watch.on('error', resolve));
+    await new Promise((r) => watch.once('metadata', r));
+
+    const exited = ops.server.stop('SIGTERM');
+    await eventually(() => logLines(ops.server.logs()).find((l) => l.event === 'draining'), 'the server to start draining');
+    expect(ops.server.child.exitCode).toBeNull();
+    ops.server.child.kill('SIGINT');
+    const err = await withinTestTime(ended, 'the call to be ended by the second signal');
+    expect(err.code).toBe(status.UNAVAILABLE);
+    expect(err.details).toMatch(/the server is shutting down: this call was still running when its 600000 ms grace period ended/);
+    expect(await withinTestTime(exited, 'the process to exit')).toBe(0);
+    alice.close();
+    const logs = logLines(ops.server.logs());
+    expect(logs.find((l) => /SIGINT again: ending the grace period now/.test(String(l.msg)))).toBeDefined();
+    expect(logs.find((l) => l.event === 'stopped')).toMatchObject({ cancelled: 1, inFlightAtStart: 1 });
+  });
+
+  it('a SIGTERM sent the moment "listening on" is printed still stops gracefully (the handlers come first)', async () => {
+    const pki = await demoPki(join(tmp.dir, 'early-signal'));
+    // Sent from the stdout listener itself, with no delay: before the fix, Node's default action killed the process.
+    const outcomes = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<{ code: number | null; signal: string | null; stopped: boolean }>((resolve) => {
+            const args = ['serve', '--dir', pki.dir, '--port', '0'];
+            const child = spawn(process.execPath, [CERTRPC, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+            captureOutput(child, args);
+            let stdout = '';
+            let stderr = '';
+            child.stderr.on('data', (d) => (stderr += d));
+            child.stdout.on('data', (d) => {
+              stdout += d;
+              if (/listening on/.test(stdout) && child.signalCode === null && child.exitCode === null) child.kill('SIGTERM');
+            });
+            child.on('exit', (code, signal) => resolve({ code, signal, stopped: logLines(stderr).some((l) => l.event === 'stopped') }));
+          }),
+      ),
+    );
+    expect(outcomes).toEqual([1, 2, 3].map(() => ({ code: 0, signal: null, stopped: true })));
   });
 });
