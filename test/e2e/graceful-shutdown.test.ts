@@ -151,7 +151,7 @@ describe('graceful shutdown', () => {
       [1, 2, 3].map(
         () =>
           new Promise<{ code: number | null; signal: string | null; stopped: boolean }>((resolve) => {
-            const args = ['serve', '--dir', pki.dir, '--port', '0'];
+            const args = ['serve', '--demo', '--dir', pki.dir, '--port', '0'];
             const child = spawn(process.execPath, [CERTRPC, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
             captureOutput(child, args);
             let stdout = '';
