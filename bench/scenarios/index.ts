@@ -8,6 +8,7 @@ import { idleConnectionsScenario } from './idle-connections';
 import { rotationScenario } from './rotation';
 import { cliCallScenario } from './cli-call';
 import { soakScenario } from './soak';
+import { importCostScenario } from './import-cost';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, cliCallScenario, soakScenario];
+export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, cliCallScenario, importCostScenario, soakScenario];

@@ -21,7 +21,7 @@ import { IssuingCa, issuingCaOf } from '../gate/issuing-ca';
 import { Logger, silentLogger } from '../log/logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import { FileReloader } from '../store/file-reloader';
-import { loadRevocation, LoadedRevocation } from '../tls/tls-material-files';
+import type { LoadedRevocation } from '../tls/tls-material-files';
 import { TrustedIssuers } from '../tls/trusted-issuers';
 import { DEFAULT_SERVER_LIMITS } from './limits';
 import { metadataLimitStage } from './metadata-limit-stage';
@@ -116,7 +116,8 @@ export function createInterceptor(options: InterceptorOptions = {}): CertrpcInte
     crl = FileReloader.start<LoadedRevocation>({
       what: 'CRL',
       files: [files.crlFile, ...files.caFiles, ...(files.revocationsFile ? [files.revocationsFile] : [])],
-      load: (inForce) => loadRevocation(files, inForce),
+      // Loaded on use: it brings the PKI library (@peculiar/x509 and its Reflect polyfill).
+      load: async (inForce) => (await import('../tls/tls-material-files')).loadRevocation(files, inForce),
       apply: (loaded) => {
         revocation.update(loaded.crlPem); // throws (the old CRL stays) if it cannot be read
         trust(loaded);
