@@ -30,7 +30,7 @@ export function parsePolicy(text: string, file: string): PolicyModel {
 
 /** Reads, validates and compiles a policy file. Throws PkiError (cannot read) or ConfigError (invalid). */
 export function loadPolicyFile(file: string, generation = 1): CompiledPolicy {
-  return new CompiledPolicy(parsePolicy(readUserFile(file, 'policy file', '--policy'), file), generation);
+  return new CompiledPolicy(parsePolicy(readUserFile(file, 'policy file', 'policyFile'), file), generation);
 }
 
 // Syntax errors and schema issues are located by config/yaml-file.ts, shared with the serve config.

@@ -3,6 +3,7 @@
 // and the calling verbs' own program (rpc/program.ts), so both behave exactly alike.
 import { Command, CommanderError } from 'commander';
 import { CertrpcError } from '../errors/certrpc-error';
+import { describeForCli } from './error-wording';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 
 /** addCommand() does not pass settings down; every command must throw instead of exiting. */
@@ -25,7 +26,7 @@ export function errorExitCode(err: unknown): number {
 
 export function errorMessage(err: unknown): string | undefined {
   if (err instanceof ExitWith || err instanceof CommanderError) return undefined; // already printed
-  if (err instanceof CertrpcError) return `certrpc: ${err.describe()}`;
+  if (err instanceof CertrpcError) return `certrpc: ${describeForCli(err)}`;
   if (err instanceof UsageError) return `certrpc: ${err.message}${err.fix ? `\n  fix: ${err.fix}` : ''}`;
   return `certrpc: ${(err as Error)?.message ?? String(err)}`;
 }

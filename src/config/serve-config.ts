@@ -127,5 +127,5 @@ export function parseServeConfig(source: string, file: string): ServeConfig {
 }
 
 export function loadServeConfig(file: string): ServeConfig {
-  return parseServeConfig(readUserFile(file, 'config file', '--config'), file);
+  return parseServeConfig(readUserFile(file, 'config file', 'configFile'), file);
 }

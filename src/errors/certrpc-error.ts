@@ -31,12 +31,13 @@ export class CertrpcError extends Error {
   }
 
   /**
-   * "WHERE: message", plus the fix on its own line. WHERE is the file, else `where` (the CLI passes
-   * the flag it maps the option to), else the option.
+   * "WHERE: message", plus the fix on its own line. WHERE is the file, else the option. The CLI
+   * passes its own words: the flag it maps the option to, and a fix that names flags.
    */
-  describe(where?: string): string {
-    const at = this.file ?? where ?? this.option;
+  describe(words: { where?: string; fix?: string } = {}): string {
+    const at = this.file ?? words.where ?? this.option;
     const head = at ? `${at}: ${this.message}` : this.message;
-    return this.fix ? `${head}\n  fix: ${this.fix}` : head;
+    const fix = words.fix ?? this.fix;
+    return fix ? `${head}\n  fix: ${fix}` : head;
   }
 }

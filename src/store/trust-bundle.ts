@@ -1,4 +1,4 @@
-// Trust anchors from CA certificate files (--client-ca, --cacert): read, checked, joined into one
+// Trust anchors from CA certificate files (serve --client-ca, --cacert): read, checked, joined into one
 // PEM bundle. A server's client CAs are independent of the CA that issued its own certificate.
 import { parseCertificateBundle } from '../pki/pem';
 import { PkiError } from '../pki/errors';
@@ -20,17 +20,19 @@ export function joinPem(pems: string[]): string {
 }
 
 /** Reads each file; every certificate in it must be a CA (a leaf certificate cannot vouch for anyone). */
-export function loadTrustBundle(files: string[], flag: string): TrustBundle {
+export function loadTrustBundle(files: string[], option: string): TrustBundle {
   const pems: string[] = [];
   const subjects: string[] = [];
   for (const file of files) {
-    const pem = readUserFile(file, 'CA certificate', flag);
+    const pem = readUserFile(file, 'CA certificate', option);
     for (const cert of parseCertificateBundle(pem, file)) {
       const subject = cert.subject.replace(/\n/g, ', ');
       if (!cert.ca) {
         throw new PkiError(`"${subject}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`, {
           file,
-          fix: `point ${flag} at the CA certificate that signed the certificates to trust (e.g. DIR/ca.crt or DIR/cas/NAME/ca.crt)`,
+          option,
+          code: 'NOT_A_CA',
+          fix: `give ${option} the CA certificate that signed the certificates to trust (e.g. DIR/ca.crt or DIR/cas/NAME/ca.crt)`,
         });
       }
       subjects.push(subject);

@@ -57,7 +57,7 @@ const facts = (cert: X509Certificate): CertificateFacts => ({ subject: cert.subj
 export async function loadTlsMaterial(files: TlsFiles, inForce?: LoadedTls): Promise<LoadedTls> {
   if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: peers cannot be verified', { fix: 'pass the CA certificate file(s) peers must chain to' });
   const identity = loadIdentityFiles({ certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFiles[0] });
-  const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, '--client-ca');
+  const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, 'clientCaFiles');
   const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
   // loadTrustBundle checks this for several files; one file must hold CAs only too, at start and on
   // every reload: a leaf swapped in would become the only trust anchor and every peer be refused.

@@ -137,7 +137,7 @@ function issuerFrom(text: string, cert?: X509Certificate): IssuingCa {
   }
   const ca = new X509Certificate(parseCertificate(readUserFile(text, 'CA certificate', '--issuer'), text).toString('pem'));
   if (cert && !(cert.checkIssued(ca) && cert.verify(ca.publicKey))) {
-    throw new PkiError(`the certificate given with --cert was not signed by "${subjectAsInspected(ca.raw)}"`, { file: text, flag: '--issuer', fix: 'give the CA certificate that issued it (certrpc cert inspect shows its Issuer)' });
+    throw new PkiError(`the certificate given with --cert was not signed by "${subjectAsInspected(ca.raw)}"`, { file: text, option: '--issuer', fix: 'give the CA certificate that issued it (certrpc cert inspect shows its Issuer)' });
   }
   return { subject: subjectAsInspected(ca.raw), fingerprint: ca.fingerprint256 };
 }
