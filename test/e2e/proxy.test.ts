@@ -13,6 +13,7 @@ import { PkiDir } from '../../src/store/pki-dir';
 import { RunningServer, runCli, startCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
 import { grpcError } from '../helpers/calls';
+import { sigtermAtListening } from '../helpers/signal-at-listening';
 import { clientTls, demoPki, issue } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { requireTool, run } from '../helpers/tools';
@@ -168,6 +169,13 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     expect(line).toMatchObject({ subject: 'CN=alice', serial: serialOf('alice-laptop') });
     // alice's other certificate is not revoked and still works.
     expect((await call('--identity', 'alice')).code).toBe(0);
+  });
+
+  it('a SIGTERM sent the moment "listening on" is printed still stops gracefully (the handlers come first)', async () => {
+    const ended = await sigtermAtListening(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', POLICY]);
+    expect(ended.stdout).toMatch(/listening on 127\.0\.0\.1:\d+/);
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+    expect(logLines(ended.stderr).find((l) => l.msg === 'shutting down')).toMatchObject({ signal: 'SIGTERM', tunnels: 0 });
   });
 
   it('refuses to start with a private key other users can read, naming the file and the fix (the same check as serve)', async () => {
