@@ -56,15 +56,15 @@ export function serveCommand(): Command {
         await metricsEndpoint?.close();
         throw err;
       });
+      const { host, port: bound } = server.listening!;
+      // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
+      // The handlers go in before the lines below: a supervisor may send SIGTERM the moment it reads one.
+      const stopped = stopOnSignal(server, { graceMs: ops.shutdownGraceMs, logger, cleanups: [() => authz.close(), () => metricsEndpoint?.close()] });
       if (metricsEndpoint) {
         const { host: mHost, port: mPort } = metricsEndpoint;
         logger.info({ event: 'metrics', host: mHost, port: mPort }, 'metrics endpoint listening');
         console.log(`metrics on ${formatHostPort(mHost, mPort)}`);
       }
-      const { host, port: bound } = server.listening!;
-      // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
-      // The handlers go in before the line below: a supervisor may send SIGTERM the moment it reads it.
-      const stopped = stopOnSignal(server, { graceMs: ops.shutdownGraceMs, logger, cleanups: [() => authz.close(), () => metricsEndpoint?.close()] });
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${formatHostPort(host, bound)}`);
       await stopped;

@@ -10,7 +10,7 @@ import { crlPemBlocks, pemBlocks } from '../pki/pem';
 import { serialHex } from '../pki/verify';
 import { loadIdentityFiles } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
-import { joinPem, loadTrustBundle } from '../store/trust-bundle';
+import { checkTrustAnchors, joinPem, loadTrustBundle } from '../store/trust-bundle';
 import { checkCrlsListRecords, checkCrlsNotOlder, checkMissingCrl, CrlFacts, isMissing, MatchedCrl, republishFix } from './crl-continuity';
 import type { TlsMaterial } from './mtls-listener';
 
@@ -58,16 +58,10 @@ export async function loadTlsMaterial(files: TlsFiles, inForce?: LoadedTls): Pro
   if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: peers cannot be verified', { fix: 'pass the CA certificate file(s) peers must chain to' });
   const identity = loadIdentityFiles({ certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFiles[0] });
   const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, 'clientCaFiles');
+  // loadTrustBundle checks several files; one file must hold CAs only too, at start and on every
+  // reload: a leaf swapped in would become the only trust anchor and every peer be refused.
+  if (files.caFiles.length === 1) checkTrustAnchors(trust.pem, files.caFiles[0], 'put the CA certificate(s) peers chain to in this file (the one `certrpc pki init` wrote, or a bundle of CAs)');
   const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
-  // loadTrustBundle checks this for several files; one file must hold CAs only too, at start and on
-  // every reload: a leaf swapped in would become the only trust anchor and every peer be refused.
-  const leaf = files.caFiles.length === 1 ? cas.find((c) => !c.ca) : undefined;
-  if (leaf) {
-    throw new PkiError(`"${leaf.subject.replace(/\n/g, ', ')}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for peers`, {
-      file: files.caFiles[0],
-      fix: 'put the CA certificate(s) peers chain to in this file (the one `certrpc pki init` wrote, or a bundle of CAs)',
-    });
-  }
   const crl = files.crlFile ? await loadCrls(files.crlFile, cas, files.revocationsFile, inForce?.crls) : undefined;
   const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}) };
   try {

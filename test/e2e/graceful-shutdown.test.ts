@@ -2,19 +2,17 @@
 // first; new connections are refused; the call finishes (or, past --shutdown-grace, ends with
 // UNAVAILABLE and a reason); the process exits 0 with the audit log's last lines written.
 import { ClientReadableStream, makeGenericClientConstructor, Metadata, ServiceError } from '@grpc/grpc-js';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { service as healthService } from 'grpc-health-check';
 import { createClient } from '../../src/client/create-client';
 import { EchoClient, SayResponse } from '../../src/gen/demo/v1/echo';
 import { demoClients, grpcError } from '../helpers/calls';
-import { CERTRPC } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
 import { startOpsServer, OpsServer, status } from '../helpers/ops-server';
 import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
-import { captureOutput } from '../helpers/test-run';
+import { sigtermAtListening } from '../helpers/signal-at-listening';
 
 const HealthClient = makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
 
@@ -144,27 +142,15 @@ describe('graceful shutdown', () => {
     expect(logs.find((l) => l.event === 'stopped')).toMatchObject({ cancelled: 1, inFlightAtStart: 1 });
   });
 
-  it('a SIGTERM sent the moment "listening on" is printed still stops gracefully (the handlers come first)', async () => {
-    const pki = await demoPki(join(tmp.dir, 'early-signal'));
-    // Sent from the stdout listener itself, with no delay: before the fix, Node's default action killed the process.
-    const outcomes = await Promise.all(
-      [1, 2, 3].map(
-        () =>
-          new Promise<{ code: number | null; signal: string | null; stopped: boolean }>((resolve) => {
-            const args = ['serve', '--demo', '--dir', pki.dir, '--port', '0'];
-            const child = spawn(process.execPath, [CERTRPC, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-            captureOutput(child, args);
-            let stdout = '';
-            let stderr = '';
-            child.stderr.on('data', (d) => (stderr += d));
-            child.stdout.on('data', (d) => {
-              stdout += d;
-              if (/listening on/.test(stdout) && child.signalCode === null && child.exitCode === null) child.kill('SIGTERM');
-            });
-            child.on('exit', (code, signal) => resolve({ code, signal, stopped: logLines(stderr).some((l) => l.event === 'stopped') }));
-          }),
-      ),
-    );
-    expect(outcomes).toEqual([1, 2, 3].map(() => ({ code: 0, signal: null, stopped: true })));
+  it.each([
+    { line: 'listening on', extra: [] },
+    { line: 'metrics on', extra: ['--metrics', ':0'] },
+  ])('a SIGTERM sent the moment "$line" is printed still stops gracefully (the handlers come first)', async ({ line, extra }) => {
+    const pki = await demoPki(join(tmp.dir, `early-signal-${line.split(' ')[0]}`));
+    // Sent from inside the write of that line (test/helpers/sigterm-at-listening.cjs): before the fix, Node's default action killed the process.
+    const ended = await sigtermAtListening(['serve', '--dir', pki.dir, '--port', '0', ...extra], { env: { SIGTERM_AT_LINE: line } });
+    expect(ended.stdout).toContain(line);
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+    expect(logLines(ended.stderr).find((l) => l.event === 'stopped')).toBeDefined();
   });
 });

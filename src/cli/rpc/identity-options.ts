@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PkiError } from '../../pki/errors';
-import { parseCertificateBundle } from '../../pki/pem';
 import { checkName, DEFAULT_PKI_DIR, loadIdentityFiles } from '../../store/pki-names';
 import { isBundleReference, readBundleFile } from '../../store/identity-bundle';
 import { readUserFile } from '../../store/read-file';
+import { checkTrustAnchors } from '../../store/trust-bundle';
 import { ClientTlsMaterial } from '../../tls/client-credentials';
 
 export interface IdentityOptions {
@@ -39,11 +39,16 @@ export function resolveIdentity(options: IdentityOptions): ResolvedIdentity {
     throw new PkiError('--cert and --key go together', { option: options.cert ? '--key' : '--cert', fix: 'pass both the certificate and its private key' });
   }
   const caFile = options.cacert ?? join(dir, 'ca.crt');
+  // A leaf as the trust anchor would fail every handshake with a misleading "not signed by a CA you
+  // trust"; the one trust-bundle check says which file and what to put there instead.
+  const caFix = options.cacert
+    ? `point --cacert at the CA certificate that signed the server's certificate (e.g. ${join(dir, 'ca.crt')}), not a server or client certificate`
+    : `put the CA certificate back in ${caFile} (the one \`certrpc pki init\` wrote), or point --cacert at the CA certificate that signed the server's certificate`;
   if (options.identity && isBundleReference(options.identity)) {
-    // A bundle file (certrpc bundle export) carries its own trust; --cacert still overrides it.
+    // A bundle file (certrpc bundle export) carries its own trust (parseBundle checks it); --cacert still overrides it.
     const bundle = readBundleFile(options.identity);
     const caPem = options.cacert ? readUserFile(options.cacert, 'CA certificate', '--cacert') : bundle.caPem;
-    if (options.cacert) parseCertificateBundle(caPem, options.cacert);
+    if (options.cacert) checkTrustAnchors(caPem, options.cacert, caFix);
     return { tls: { caPem, certPem: bundle.certPem, keyPem: bundle.keyPem, serverId: options.serverId }, description: `${bundle.name} (bundle ${options.identity})` };
   }
   if (options.identity) {
@@ -56,13 +61,15 @@ export function resolveIdentity(options: IdentityOptions): ResolvedIdentity {
       });
     }
     const files = loadIdentityFiles({ name, certFile, keyFile: join(dir, `${name}.key`), caFile });
+    checkTrustAnchors(files.caPem, caFile, caFix);
     return { tls: { caPem: files.caPem, certPem: files.certPem, keyPem: files.keyPem, serverId: options.serverId }, description: `${name} (${certFile})` };
   }
   if (options.cert && options.key) {
     const files = loadIdentityFiles({ certFile: options.cert, keyFile: options.key, caFile });
+    checkTrustAnchors(files.caPem, caFile, caFix);
     return { tls: { caPem: files.caPem, certPem: files.certPem, keyPem: files.keyPem, serverId: options.serverId }, description: options.cert };
   }
   const caPem = readUserFile(caFile, 'CA certificate', options.cacert ? '--cacert' : '--dir');
-  parseCertificateBundle(caPem, caFile);
+  checkTrustAnchors(caPem, caFile, caFix);
   return { tls: { caPem, serverId: options.serverId }, description: 'no client certificate' };
 }
