@@ -8,6 +8,7 @@ import { Metadata, status as Status, StatusObject } from '@grpc/grpc-js';
 import type { EchoClient, SayResponse } from '../../src/gen/demo/v1/echo';
 import { ClientTlsMaterial } from '../../src/tls/client-credentials';
 import { LoadResult, Recorder } from './load-result';
+import { runProbingStream } from './probing-stream-load';
 import { runTimed, TimedOptions, Window } from './timed-loop';
 import { openChannels } from './unary-load';
 
@@ -20,12 +21,15 @@ export interface StreamJob extends TimedOptions {
   messagesPerCall: number;
   /** Which side sends the messages; server streaming unless told. */
   shape?: StreamShape;
+  /** server shape only: a raw HTTP/2 client that pings while it receives, as grpc-go does (probing-stream-load.ts). */
+  probeBandwidth?: boolean;
 }
 
 type Done = (outcome: number | string, error?: string) => void;
 const DEADLINE_MS = 60_000;
 
 export async function runStream(job: StreamJob): Promise<LoadResult> {
+  if (job.probeBandwidth) return runProbingStream(job);
   const [client] = await openChannels(job.address, job.tls, 1);
   const recorder = new Recorder();
   const payload = 'x'.repeat(job.sizeBytes);
