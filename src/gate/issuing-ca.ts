@@ -1,6 +1,6 @@
-// The CA that signed a peer's certificate, as the TLS layer established it (trusted-issuers.ts),
+// The CA that signed a peer's certificate, as the TLS layer established it (tls/trusted-issuers.ts),
 // kept beside the certificate object the connection answers with, so the identity built from that
-// object (authz/identity.ts) carries it. Kept free of @peculiar/x509: authz/identity.ts is on the
+// object (peer-identity.ts) carries it. Kept free of @peculiar/x509: peer-identity.ts is on the
 // client's start-up path.
 
 /** A CA as policies bind principals to it: `issuer:` (its subject) and `issuerFingerprint:`. */

@@ -1,19 +1,28 @@
+// The server `certrpc serve` runs, assembled from a PKI directory: NAME.crt/NAME.key, the trust
+// bundle (DIR/ca.crt or the given client CA files) and DIR/crl.pem, all followed while it runs
+// (createServerFromFiles), serving certrpc.v1.Identity, health and reflection, plus the demo
+// services (demo.v1.KeyValue, demo.v1.Echo) only when asked (serve --demo, npm start).
 import type { Authorization } from '../authz/authorization';
+import type { CompiledPolicy } from '../authz/compiled-policy';
+import { echoService } from '../demo/echo-service';
+import { keyValueService } from '../demo/kv-service';
+import type { CallObserver, CallStage } from '../gate/call-context';
 import { Logger } from '../log/logger';
-import { CallObserver, CallStage } from '../server/call-gate';
-import { CertrpcServer, CreateServerOptions } from '../server/create-server';
+import { CertrpcServer, CreateServerOptions, ServiceRegistration } from '../server/create-server';
 import { createServerFromFiles, ReloadTiming } from '../server/server-from-files';
 import { PkiDir } from '../store/pki-dir';
-import { echoService } from './echo-service';
-import { keyValueService } from './kv-service';
 
-export interface ServeDemoOptions {
+export interface ServeDirectoryOptions {
   pki: PkiDir;
   /** The server identity's name in the PKI directory (NAME.crt / NAME.key). */
   name?: string;
   host?: string;
   port?: number;
   logger?: Logger;
+  /** Also serve demo.v1.KeyValue and demo.v1.Echo. */
+  demo?: boolean;
+  /** Services of your own, besides Identity, health and reflection. */
+  services?: ServiceRegistration[];
   stages?: CallStage[];
   observers?: CallObserver[];
   onRefusedHandshake?: CreateServerOptions['onRefusedHandshake'];
@@ -25,19 +34,18 @@ export interface ServeDemoOptions {
   reload?: ReloadTiming;
   /** From authorization(): its stage runs after `stages`, its audit observer beside `observers`. The caller closes it. */
   authorization?: Authorization;
-  /** false: no server reflection (clients then need the .proto files: certrpc call --proto). */
+  /** Instead of authorization: a fixed policy (e.g. allowAllAuthenticated()). Neither: deny all but health and WhoAmI. */
+  policy?: CompiledPolicy;
+  /** false: no server reflection (clients then need the .proto files). */
   reflection?: boolean;
-  /** Limits over the defaults of server/limits.ts (serve --limit, config limits:). */
+  /** Limits over the defaults of server/limits.ts. */
   limits?: CreateServerOptions['limits'];
-  /** Prometheus metrics to feed (serve --metrics). */
+  /** Prometheus metrics to feed. */
   metrics?: CreateServerOptions['metrics'];
 }
 
-/**
- * The demo services (KeyValue, Echo, Identity) over mTLS with an identity from the PKI directory.
- * NAME.crt/NAME.key, the trust bundle and DIR/crl.pem are watched: changes apply without a restart.
- */
-export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServer> {
+/** The server of a PKI directory, listening. Changed files apply without a restart. */
+export async function serveDirectory(options: ServeDirectoryOptions): Promise<CertrpcServer> {
   const pki = options.pki;
   const name = options.name ?? 'server';
   pki.loadIdentity(name); // "no certificate named ..." with the fix, before the generic file checks
@@ -45,10 +53,11 @@ export async function serveDemo(options: ServeDemoOptions): Promise<CertrpcServe
     files: { certFile: pki.certFile(name), keyFile: pki.keyFile(name), caFiles: options.clientCaFiles ?? [pki.caCertFile], crlFile: pki.crlFile, revocationsFile: pki.revocationsFile },
     expiryWarningDays: options.expiryWarningDays,
     reload: options.reload,
-    services: [keyValueService(), echoService()],
+    services: [...(options.demo ? [keyValueService(), echoService()] : []), ...(options.services ?? [])],
     stages: options.stages,
     observers: options.observers,
     authorization: options.authorization,
+    policy: options.policy,
     onRefusedHandshake: options.onRefusedHandshake,
     reflection: options.reflection,
     logger: options.logger,

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { distinguishedNameText, displaySan, escapeDnValue, parseSubjectAltNameText, quoteNameValue } from '../pki/name-text';
 import { normalizeSerial } from '../pki/serial';
-import { IssuingCa, issuingCaOf } from '../tls/issuing-ca';
+import type { IssuingCa } from './issuing-ca';
 
 export interface PeerIdentity {
   commonName: string;
@@ -87,8 +87,8 @@ export class IdentityCache {
   private readonly byFingerprint = new Map<string, PeerIdentity>();
   constructor(private readonly capacity = 10_000) {}
 
-  get(peer: PeerCertificate): PeerIdentity {
-    const issuingCa = issuingCaOf(peer);
+  /** The identity of a verified peer certificate, as signed by `issuingCa` (when known). */
+  get(peer: PeerCertificate, issuingCa: IssuingCa | undefined): PeerIdentity {
     const hit = this.byFingerprint.get(peer.fingerprint256);
     // The same certificate verified under another CA certificate (a re-issued CA) is a new identity.
     if (hit && hit.issuingCa?.fingerprint === issuingCa?.fingerprint) return hit;

@@ -1,11 +1,12 @@
-// `npm start`: make the demo PKI if it is missing, serve the demo, print what to try next.
+// `npm start`: make the demo PKI if it is missing, serve the demo (as `certrpc serve --demo --policy
+// policy.yaml` does), print what to try next.
 import { join, relative } from 'node:path';
 import { authorization } from '../authz/authorization';
 import { createLogger } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
-import { ensureDemoPki } from './demo-pki';
+import { ensureDemoPki } from '../demo/demo-pki';
 import { stopOnSignal } from '../server/stop-on-signal';
-import { serveDemo } from './serve-demo';
+import { serveDirectory } from './serve-directory';
 
 async function main(): Promise<void> {
   const pki = new PkiDir(process.env.CERTRPC_DIR ?? 'certs');
@@ -14,10 +15,10 @@ async function main(): Promise<void> {
   const dir = relative(process.cwd(), pki.dir) || '.';
   if (created.length > 0) console.log(`created in ${dir}/: ${created.join(', ')}`);
   const port = Number(process.env.PORT ?? 50051);
-  // The demo policy at the repository root (dist/demo/start.js -> ../../policy.yaml); edit it while the demo runs.
+  // The demo policy at the repository root (dist/app/demo-start.js -> ../../policy.yaml); edit it while the demo runs.
   const policyFile = process.env.CERTRPC_POLICY ?? join(__dirname, '..', '..', 'policy.yaml');
   const authz = authorization({ policyFile, logger });
-  const server = await serveDemo({ pki, port, logger, authorization: authz });
+  const server = await serveDirectory({ pki, port, logger, authorization: authz, demo: true });
   const { host, port: bound } = server.listening!;
   // Same as certrpc serve: NOT_SERVING, drain up to 10 s (Ctrl-C twice skips it), flush the audit log, exit 0.
   // Installed before "listening on" is printed: a signal sent on reading it must not kill the process.

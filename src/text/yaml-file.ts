@@ -2,7 +2,7 @@
 // problem can be reported with its line and column: syntax errors from the parser, and schema
 // problems (from zod, as PathIssues) located by walking the document to the offending node.
 import { Document, isMap, isNode, LineCounter, parseDocument, YAMLError } from 'yaml';
-import type { PathIssue } from '../authz/schema-issues';
+import type { PathIssue } from './schema-issues';
 
 /** One problem in a file, where it is and how to fix it. */
 export interface FileIssue {

@@ -3,12 +3,12 @@
 // identity (bundle files, ...) are added once for list, describe, call and doctor alike.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PkiError } from '../pki/errors';
-import { checkName, DEFAULT_PKI_DIR, loadIdentityFiles } from '../store/pki-names';
-import { isBundleReference, readBundleFile } from '../store/identity-bundle';
-import { readUserFile } from '../store/read-file';
-import { checkTrustAnchors } from '../store/trust-bundle';
-import { ClientTlsMaterial } from '../tls/client-credentials';
+import { PkiError } from '../../pki/errors';
+import { checkName, DEFAULT_PKI_DIR, loadIdentityFiles } from '../../store/pki-names';
+import { isBundleReference, readBundleFile } from '../../store/identity-bundle';
+import { readUserFile } from '../../store/read-file';
+import { checkTrustAnchors } from '../../store/trust-bundle';
+import { ClientTlsMaterial } from '../../tls/client-credentials';
 
 export interface IdentityOptions {
   /** NAME: DIR/NAME.crt, DIR/NAME.key, trusting DIR/ca.crt; or a bundle file path (certrpc bundle export). */
@@ -33,10 +33,10 @@ export interface ResolvedIdentity {
 export function resolveIdentity(options: IdentityOptions): ResolvedIdentity {
   const dir = resolve(options.dir ?? DEFAULT_PKI_DIR);
   if (options.identity && (options.cert || options.key)) {
-    throw new PkiError('--identity and --cert/--key both name a certificate', { flag: '--identity', fix: 'use --identity NAME, or --cert FILE --key FILE, not both' });
+    throw new PkiError('--identity and --cert/--key both name a certificate', { option: '--identity', fix: 'use --identity NAME, or --cert FILE --key FILE, not both' });
   }
   if (Boolean(options.cert) !== Boolean(options.key)) {
-    throw new PkiError('--cert and --key go together', { flag: options.cert ? '--key' : '--cert', fix: 'pass both the certificate and its private key' });
+    throw new PkiError('--cert and --key go together', { option: options.cert ? '--key' : '--cert', fix: 'pass both the certificate and its private key' });
   }
   const caFile = options.cacert ?? join(dir, 'ca.crt');
   // A leaf as the trust anchor would fail every handshake with a misleading "not signed by a CA you

@@ -1,7 +1,18 @@
 // The revoked serials a server enforces on calls, from the same CRLs its TLS listener checks
-// handshakes with. Matching is by serial alone: certrpc serials are random 128-bit numbers, and the
-// handshake check (OpenSSL) is the one that also matches the issuer.
-import { parseCrls, RevocationReason } from '../pki/crl';
+// handshakes with (or, behind grpc-js's own listener, which has no CRL option, the only check).
+// Matching is by serial alone: certrpc serials are random 128-bit numbers, the CRLs are those of the
+// trusted CAs (signatures checked when loaded), and a collision refuses a caller, never admits one.
+import type * as CrlModule from '../pki/crl';
+import type { RevocationReason } from '../pki/crl';
+
+/**
+ * pki/crl.ts is loaded when the first CRL is, not with this module: it brings @peculiar/x509 and
+ * its global Reflect polyfill, which a server (or `require('certrpc/server')`) without CRLs never needs.
+ */
+function parseCrls(pem: string): ReturnType<typeof CrlModule.parseCrls> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../pki/crl') as typeof CrlModule).parseCrls(pem);
+}
 
 export interface Revocation {
   serial: string;
