@@ -182,12 +182,16 @@ describe('the call gate: async stages, failures, trailers, context values', () =
     const endsBefore = ends.length;
     const r = await say('acme', { deadlineMs: 300 });
     expect(r.err?.code).toBe(Status.DEADLINE_EXCEEDED);
-    // The server ends the call at its own deadline (grpc-timeout); its end observers are told once.
-    const timedOut = () => ends.slice(endsBefore).filter((e) => e.code === Status.DEADLINE_EXCEEDED);
-    await eventually(() => timedOut().length > 0, 'the server to end the call');
+    // The server ends the call at its own deadline (grpc-timeout), or sees the client's cancel when
+    // that arrives first (both clocks start together; on a loaded machine either may win). Either way
+    // its end observers are told exactly once, and the stage's late allow changes nothing.
+    const ended = () => ends.slice(endsBefore);
+    await eventually(() => ended().length > 0, 'the server to end the call');
     answer.resolve(undefined);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(timedOut()).toEqual([{ method: '/demo.v1.Echo/Say', code: Status.DEADLINE_EXCEEDED, tenant: 'acme' }]);
+    expect(ended()).toHaveLength(1);
+    expect(ended()[0]).toMatchObject({ method: '/demo.v1.Echo/Say', tenant: 'acme' });
+    expect([Status.DEADLINE_EXCEEDED, Status.CANCELLED]).toContain(ended()[0].code);
     expect(handlerRan).toEqual([]);
   });
 });
