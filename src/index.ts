@@ -67,3 +67,5 @@ export { PkiDir, loadIdentityFiles } from './store/pki-dir';
 export type { IdentityFiles } from './store/pki-dir';
 export * as pki from './pki';
 export { createLogger } from './log/logger';
+// An existing smallstep step-ca: pin its root, enroll with a one-time token, renew over mutual TLS.
+export * as stepca from './stepca';
