@@ -367,7 +367,27 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
       const r = await runCli(['call', server.address, 'certrpc.v1.Identity/WhoAmI', '--cert', client.leafOnlyFile, '--key', client.keyFile, '--cacert', ca.rootFile, '--authority', 'server.test']);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/refused|certificate/i);
+      // Both sides say what is likely missing: the intermediate, not a whole CA.
+      expect(r.stderr).toMatch(/if "O=certrpc tests, CN=step-ca test intermediate" is an intermediate CA, your certificate file must hold your certificate, then that intermediate \(it holds your certificate alone\)/);
       await eventually(() => /"code":"UNABLE_TO_VERIFY_LEAF_SIGNATURE".*"subject":"CN=alice","issuer":"O=certrpc tests, CN=step-ca test intermediate"/.test(server.logs()), 'the server to log the refused handshake');
+      expect(server.logs()).toMatch(/"reason":"the client certificate was issued by a CA this server does not trust \(or by an intermediate CA the client did not send: its certificate file must hold the certificate, then its intermediates\)"/);
+    });
+
+    it('a server whose file lacks the intermediate is refused by the client, which says the intermediate is likely missing', async () => {
+      const leafOnly = join(tmp.dir, 'serve-leaf-only');
+      mkdirSync(leafOnly);
+      writeFileSync(join(leafOnly, 'server.crt'), new X509Certificate(readFileSync(join(dir, 'server.crt'))).toString());
+      writeFileSync(join(leafOnly, 'server.key'), readFileSync(join(dir, 'server.key')), { mode: 0o600 });
+      writeFileSync(join(leafOnly, 'ca.crt'), ca.rootPem);
+      const bare = await startCli(['serve', '--dir', leafOnly, '--port', '0']);
+      try {
+        const r = await runCli(['call', bare.address, 'certrpc.v1.Identity/WhoAmI', '--cert', client.certFile, '--key', client.keyFile, '--cacert', ca.rootFile, '--authority', 'server.test']);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(/the server's certificate is not signed by a CA you trust: it was issued by "O=certrpc tests, CN=step-ca test intermediate", you trust "O=certrpc tests, CN=step-ca test root"/);
+        expect(r.stderr).toMatch(/if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate/);
+      } finally {
+        await bare.stop();
+      }
     });
   });
 });
