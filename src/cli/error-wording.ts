@@ -25,6 +25,9 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   data: '-d',
   importPaths: '--import-path',
   p12: '--p12',
+  stepCaUrl: '--step-ca',
+  caFingerprint: '--ca-fingerprint',
+  token: '--token',
 };
 
 export function flagOf(option: string | undefined): string | undefined {

@@ -15,3 +15,5 @@ export * as pki from '../pki';
 export { loadServeConfig } from '../config/serve-config';
 export { QuantityError } from '../text/quantities';
 export { createLogger } from '../log/logger';
+// An existing smallstep step-ca: pin its root, enroll with a one-time token, renew over mutual TLS.
+export * as stepca from '../stepca';

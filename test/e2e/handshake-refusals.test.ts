@@ -59,7 +59,7 @@ describe('handshake refusals', () => {
     const tls = { caPem: readFileSync(pki.caCertFile, 'utf8'), certPem: readFileSync(join(d, 'eve.crt'), 'utf8'), keyPem: readFileSync(join(d, 'eve.key'), 'utf8') };
     const details = await refused(tls);
     expect(details).toMatch(/the server refused your certificate \(issued by "CN=rogue CA"\)/);
-    expect(refusals).toContainEqual(expect.objectContaining({ subject: 'CN=eve', issuer: 'CN=rogue CA', reason: 'the client certificate was issued by a CA this server does not trust' }));
+    expect(refusals).toContainEqual(expect.objectContaining({ subject: 'CN=eve', issuer: 'CN=rogue CA', reason: expect.stringMatching(/^the client certificate was issued by a CA this server does not trust \(or by an intermediate CA the client did not send/) }));
   });
 
   it("the client refuses a server whose CA it does not trust, naming both issuers", async () => {
