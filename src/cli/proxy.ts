@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CompiledPolicy } from '../authz/compiled-policy';
 import { decideConnect } from '../authz/connect-rules';
-import { PolicyWatcher } from '../authz/policy-watcher';
+import { watchPolicyFile } from '../authz/policy-watcher';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { ConnectAuthorizer, ConnectProxy } from '../proxy/connect-proxy';
 import { FileReloader } from '../store/file-reloader';
@@ -61,7 +61,7 @@ export function proxyCommand(): Command {
         logger,
       });
       // Every accepted policy change decides the open tunnels again.
-      const policy = opts.policy ? new PolicyWatcher(opts.policy, { logger, onReload: () => running.proxy?.reauthorize() }) : undefined;
+      const policy = opts.policy ? watchPolicyFile(opts.policy, { logger, reloaded: () => running.proxy?.reauthorize() }) : undefined;
       if (!policy) logger.warn('no --policy FILE: this proxy refuses every tunnel (allow targets with connect: rules in a policy)');
       const authorize: ConnectAuthorizer = (identity, target, addresses) => decideConnect(policy?.current ?? NO_TUNNELS, identity, target, addresses);
       logger.info({ ...describeTls(tls.current), policy: opts.policy }, `trusting client certificates from: ${tls.current.cas.map((c) => c.subject).join('; ')}`);
