@@ -6,8 +6,9 @@ import { ClientTlsMaterial, createClientCredentials } from '../tls/client-creden
 import { ConnectionError } from '../tls/connection-error';
 import { networkFailure } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
-import { diagnoseProxied, proxiedChannel, ProxiedChannel, proxiedDiagnosisInterceptor } from '../proxy/proxied-channel';
-import { diagnosisInterceptor } from './diagnosis-interceptor';
+import { diagnoseProxied, proxiedChannel, ProxiedChannel } from '../proxy/proxied-channel';
+import { authorityOptions } from './create-client';
+import { diagnosisInterceptor, probeDiagnosis } from './diagnosis-interceptor';
 
 export interface ConnectionOptions {
   address: string;
@@ -32,17 +33,14 @@ export class RpcConnection {
   constructor(readonly options: ConnectionOptions) {
     if (options.proxy) {
       const channel = (this.proxied = proxiedChannel(options.address, options.proxy, options.tls, options.authority));
-      const interceptors = [proxiedDiagnosisInterceptor(channel, options.address, options.tls, options.authority)];
+      const interceptors = [diagnosisInterceptor((ms) => diagnoseProxied(channel, options.address, options.tls, options.authority, ms))];
       this.client = new Client(channel.target, channel.credentials, { ...channel.options, interceptors });
       return;
     }
     const channelOptions: ClientOptions = {
-      interceptors: [diagnosisInterceptor(options.address, options.tls, options.authority)],
+      interceptors: [diagnosisInterceptor(probeDiagnosis(options.address, options.tls, options.authority))],
+      ...authorityOptions(options.authority),
     };
-    if (options.authority) {
-      channelOptions['grpc.ssl_target_name_override'] = options.authority;
-      channelOptions['grpc.default_authority'] = options.authority;
-    }
     this.client = new Client(options.address, createClientCredentials(options.tls), channelOptions);
   }
 
