@@ -6,6 +6,7 @@ import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { ConnectAuthorizer, ConnectProxy } from '../proxy/connect-proxy';
 import { FileReloader } from '../store/file-reloader';
 import { PkiDir } from '../store/pki-dir';
+import { formatHostPort } from '../text/host-port';
 import { describeTls, LoadedTls, loadTlsMaterial } from '../tls/tls-material-files';
 import { parseAddress } from '../tls/address';
 import { UsageError } from './exit-codes';
@@ -82,7 +83,7 @@ export function proxyCommand(): Command {
         process.once('SIGTERM', stop);
       });
       // Scripts and tests read the port from this exact line.
-      console.log(`listening on ${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
+      console.log(`listening on ${formatHostPort(bound.host, bound.port)}`);
       await stopped;
     });
   return withHelp(cmd, [

@@ -13,7 +13,7 @@ import { preflightServerIdentity } from './serve-preflight';
 import { addOperationsOptions, applyConfigFile, operationsSettings, startMetrics } from './serve-operations';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { defaultDir, DIR_HELP, withHelp } from './help';
-import { formatHostPort } from '../tls/peer-address';
+import { formatHostPort } from '../text/host-port';
 
 export function serveCommand(): Command {
   const cmd = new Command('serve')

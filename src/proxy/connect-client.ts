@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect, isIP, Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { parseAddress } from '../tls/address';
+import { formatHostPort } from '../text/host-port';
 import type { ClientTlsMaterial } from '../tls/client-credentials';
 import { ConnectionError } from '../tls/connection-error';
 import { alertName, networkFailure, serverCertificateRefused, TlsFailure } from '../tls/failure-reasons';
@@ -49,7 +50,7 @@ export interface TunnelRequest {
 /** Opens a tunnel; resolves with the socket to speak TLS to the target through. */
 export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
   const { proxy, target } = req;
-  const proxyAddress = `${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`;
+  const proxyAddress = formatHostPort(proxy.host, proxy.port);
   parseAddress(target);
   return new Promise((resolve, reject) => {
     let settled = false;

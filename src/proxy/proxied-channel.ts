@@ -4,6 +4,7 @@
 // https_proxy variable cannot reroute us), and the diagnosis of a failure (client/diagnosis-interceptor.ts words it).
 import { ChannelOptions } from '@grpc/grpc-js';
 import { parseAddress } from '../tls/address';
+import { formatHostPort } from '../text/host-port';
 import type { ClientTlsMaterial } from '../tls/client-credentials';
 import type { TlsFailure } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
@@ -24,7 +25,7 @@ export function proxiedChannel(address: string, proxyUrl: string, tls: ClientTls
   const proxy = parseProxyUrl(proxyUrl);
   const credentials = new TunnelCredentials({ proxy, target: address.replace(/^dns:\/{0,3}/, ''), tls, authority });
   return {
-    target: `${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`,
+    target: formatHostPort(proxy.host, proxy.port),
     credentials,
     options: { 'grpc.default_authority': authority ?? address, 'grpc.enable_http_proxy': 0 },
     proxy,
