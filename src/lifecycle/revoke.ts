@@ -2,7 +2,7 @@
 // DIR/crl.pem refuse the certificate at the handshake and end its calls on open connections.
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { RevocationReason } from '../pki/crl';
+import { parseRevocationReason, RevocationReason } from '../pki/crl';
 import { PkiError } from '../pki/errors';
 import { normalizeSerial } from '../pki/serial';
 import { serialHex } from '../pki/verify';
@@ -39,6 +39,8 @@ interface Found {
 }
 
 export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, options: RevokeOptions = {}): Promise<RevokeResult> {
+  // Checked before anything is read or written: a reason the CRL cannot carry must not be recorded.
+  const reason = parseRevocationReason(options.reason ?? 'unspecified');
   const set = loadCaSet(pki);
   const found = 'name' in target ? findByName(pki, target.name, set.all) : findBySerial(pki, target.serial, set.all);
   const caSerial = found.ca?.serial ?? '*';
@@ -51,7 +53,7 @@ export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, optio
     caSerial,
     ...(found.name ? { name: found.name } : {}),
     ...(found.subject ? { subject: found.subject } : {}),
-    reason: options.reason ?? 'unspecified',
+    reason,
     revokedAt: (options.now ?? new Date()).toISOString(),
   };
   const next = { ...records, revoked: [...records.revoked, record] };

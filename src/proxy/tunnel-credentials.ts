@@ -112,7 +112,3 @@ export class TunnelCredentials extends ChannelCredentials {
     });
   }
 }
-
-export function createTunnelCredentials(options: TunnelCredentialsOptions): TunnelCredentials {
-  return new TunnelCredentials(options);
-}

@@ -39,10 +39,6 @@ export class PkiDir {
   namedCaKeyFile(name: string): string {
     return join(this.namedCaDir(name), 'ca.key');
   }
-  /** The CA certificate file for a CA name; no name is the directory's default CA (DIR/ca.crt). */
-  caCertFileOf(name?: string): string {
-    return name ? this.namedCaCertFile(name) : this.caCertFile;
-  }
   /** Names of the CAs under DIR/cas/, sorted. */
   namedCas(): string[] {
     const root = join(this.dir, 'cas');

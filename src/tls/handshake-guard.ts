@@ -65,9 +65,4 @@ export class HandshakeGuard {
     if (left > 0) this.perAddress.set(entry.address, left);
     else this.perAddress.delete(entry.address);
   }
-
-  /** Handshakes in progress from this address (for tests and metrics). */
-  pendingFrom(address: string): number {
-    return this.perAddress.get(canonicalPeerAddress(address)) ?? 0;
-  }
 }
