@@ -8,7 +8,7 @@ import { CertificateAndKey } from '../pki/ca';
 import { keyTypeOf, x509 } from '../pki/crypto';
 import { PkiError } from '../pki/errors';
 import { issueCertificate } from '../pki/issue';
-import { Profile } from '../pki/profiles';
+import { Profile, profileOfEku } from '../pki/profiles';
 import { sansOf } from '../pki/subject-alt-names';
 import { serialHex } from '../pki/verify';
 import { writeFileAtomic } from '../store/atomic-write';
@@ -16,8 +16,6 @@ import { checkName, PkiDir } from '../store/pki-dir';
 import { DirCa, issuerOf, loadCaSet, oneLine, signerOf } from './ca-set';
 
 const DAY_MS = 86_400_000;
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 export interface RenewOptions {
   /** Validity of the new certificate; default: as long as the old one was. */
@@ -93,9 +91,8 @@ function writeBackup(files: { certFile: string; keyFile: string }, pair: Certifi
 }
 
 function profileOf(cert: X509Certificate, file: string): Profile {
-  const eku = cert.keyUsage ?? [];
-  if (eku.includes(SERVER_AUTH) && !eku.includes(CLIENT_AUTH)) return 'server';
-  if (eku.includes(CLIENT_AUTH) && !eku.includes(SERVER_AUTH)) return 'client';
+  const profile = profileOfEku(cert.keyUsage);
+  if (profile) return profile;
   throw new PkiError('the certificate is neither only a server nor only a client certificate (extended key usage), so its profile cannot be kept', {
     file,
     fix: 'issue a new one with certrpc cert issue NAME --client|--server --force',

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { Profile } from './profiles';
+import { ekuAllows, Profile } from './profiles';
 import { normalizeSerial } from './serial';
 
 /** Why a certificate does not verify, with the code OpenSSL and Node use for the same failure. */
@@ -30,7 +30,6 @@ export interface VerifyOptions {
   revokedSerials?: ReadonlySet<string>;
 }
 
-const EKU_OID: Record<Profile, string> = { server: '1.3.6.1.5.5.7.3.1', client: '1.3.6.1.5.5.7.3.2' };
 const MAX_DEPTH = 8;
 
 function expiryProblem(cert: X509Certificate, now: Date, what: string): VerifyResult | undefined {
@@ -62,7 +61,7 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
   if (options.revokedSerials?.has(serialHex(leaf))) {
     return fail('CERT_REVOKED', `${leafName} (serial ${serialHex(leaf)}) is revoked`);
   }
-  if (options.purpose && leaf.keyUsage !== undefined && !leaf.keyUsage.includes(EKU_OID[options.purpose])) {
+  if (options.purpose && !ekuAllows(leaf.keyUsage, options.purpose)) {
     return fail('INVALID_PURPOSE', `${leafName} is not for ${options.purpose} authentication (its extended key usage does not include ${options.purpose}Auth)`);
   }
   let current = leaf;

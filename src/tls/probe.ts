@@ -6,6 +6,7 @@ import { checkServerIdentity, connect, DetailedPeerCertificate, PeerCertificate 
 import { X509Certificate } from 'node:crypto';
 import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameText } from '../pki/name-text';
 import { parseCertificateBundle, pemBlocks } from '../pki/pem';
+import { ekuAllows } from '../pki/profiles';
 import { parseAddress } from './address';
 import { ClientTlsMaterial, serverIdChecker } from './client-credentials';
 import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, networkFailure, serverCertificateRefused, TlsFailure } from './failure-reasons';
@@ -105,7 +106,7 @@ function silentRefusal(certPem?: string): TlsFailure {
   const cert = new X509Certificate(certPem);
   const now = Date.now();
   if (now > Date.parse(cert.validTo) || now < Date.parse(cert.validFrom)) return clientCertificateRefused('certificate expired', '');
-  if (cert.keyUsage !== undefined && !cert.keyUsage.includes('1.3.6.1.5.5.7.3.2')) return clientCertificateRefused('unsupported certificate', '');
+  if (!ekuAllows(cert.keyUsage, 'client')) return clientCertificateRefused('unsupported certificate', '');
   if (cert.subject === cert.issuer && cert.verify(cert.publicKey)) {
     return {
       side: 'server',
