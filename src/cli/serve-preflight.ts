@@ -10,6 +10,7 @@ import { checkPrivateKeyPermissions } from '../store/key-file-permissions';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { checkTrustAnchors } from '../store/trust-bundle';
+import { dnLine } from '../pki/distinguished-name';
 
 
 /**
@@ -30,7 +31,7 @@ export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logge
   }
   // Node's keyUsage is the extended key usage list; undefined when the certificate has none (any use).
   if (!ekuAllows(cert.keyUsage, 'server')) {
-    throw new PkiError(`"${cert.subject.replace(/\n/g, ', ')}" is not a server certificate (its extended key usage is ${cert.keyUsage!.map(ekuName).join(', ')}, not serverAuth): clients would refuse it`, {
+    throw new PkiError(`"${dnLine(cert.subject)}" is not a server certificate (its extended key usage is ${cert.keyUsage!.map(ekuName).join(', ')}, not serverAuth): clients would refuse it`, {
       file: certFile,
       fix: `issue a server certificate and serve with it: certrpc cert issue ${name === 'server' ? 'server' : 'NAME'} --server --san DNS:HOST --dir ${pki.dir}`,
     });

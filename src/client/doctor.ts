@@ -7,11 +7,11 @@ import { connect as tcpConnect, Socket } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { IdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
 import { openTunnel, parseProxyUrl } from '../proxy/connect-client';
-import { escapeDnValue } from '../pki/name-text';
 import { parseAddress } from '../tls/address';
 import { networkFailure, TlsFailure } from '../tls/failure-reasons';
 import { probeTls, ProbeStep } from '../tls/probe';
 import { ConnectionError, ConnectionOptions, DEFAULT_CONNECT_TIMEOUT_MS, RpcConnection } from './connection';
+import { cnText } from '../pki/distinguished-name';
 
 export type DoctorStepName = ProbeStep | 'whoami' | 'health';
 
@@ -55,8 +55,8 @@ function tcpStep(address: string, timeoutMs: number): Promise<DoctorStepResult> 
 }
 
 function describeServerCertificate(cert: PeerCertificate, name: string, serverId?: string): string {
-  const subject = cert.subject?.CN ? `CN=${escapeDnValue(String(cert.subject.CN))}` : 'a certificate without CN';
-  const issuer = cert.issuer?.CN ? `CN=${escapeDnValue(String(cert.issuer.CN))}` : 'its CA';
+  const subject = cert.subject?.CN ? cnText(String(cert.subject.CN)) : 'a certificate without CN';
+  const issuer = cert.issuer?.CN ? cnText(String(cert.issuer.CN)) : 'its CA';
   const matched = serverId ? `matches server id ${serverId}` : `valid for ${name}`;
   return `${subject}, issued by ${issuer} (trusted), ${matched}, expires ${new Date(cert.valid_to).toISOString().slice(0, 10)}`;
 }

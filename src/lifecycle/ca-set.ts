@@ -12,6 +12,7 @@ import { pemBlocks } from '../pki/pem';
 import { serialHex } from '../pki/verify';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface DirCa {
   pem: string;
@@ -35,10 +36,6 @@ export interface CaSet {
   all: DirCa[];
 }
 
-export function oneLine(subject: string): string {
-  return subject.replace(/\n/g, ', ');
-}
-
 export function loadCaSet(pki: PkiDir): CaSet {
   if (!existsSync(pki.caCertFile)) {
     throw new PkiError('no CA in this directory', { file: pki.caCertFile, fix: `create one with: certrpc pki init --dir ${pki.dir}` });
@@ -51,7 +48,7 @@ export function loadCaSet(pki: PkiDir): CaSet {
       pem,
       cert,
       serial: serialHex(cert),
-      subject: oneLine(cert.subject),
+      subject: dnLine(cert.subject),
       certFile: pki.caCertFile,
       keyFile: signing ? pki.caKeyFile : pki.previousCaKeyFile(serialHex(cert)),
       role: signing ? 'signing' : 'previous',
@@ -69,7 +66,7 @@ export function loadCaSet(pki: PkiDir): CaSet {
     const certFile = pki.namedCaCertFile(name);
     const pem = readUserFile(certFile, 'CA certificate');
     const cert = new X509Certificate(pem);
-    return { pem, cert, serial: serialHex(cert), subject: oneLine(cert.subject), certFile, keyFile: pki.namedCaKeyFile(name), role: 'named', name };
+    return { pem, cert, serial: serialHex(cert), subject: dnLine(cert.subject), certFile, keyFile: pki.namedCaKeyFile(name), role: 'named', name };
   });
   const bundle = [signing, ...members.filter((m) => m !== signing)];
   return { bundle, signing, named, all: [...bundle, ...named] };

@@ -13,7 +13,8 @@ import { sansOf } from '../pki/subject-alt-names';
 import { serialHex } from '../pki/verify';
 import { writeFileAtomic } from '../store/atomic-write';
 import { checkName, PkiDir } from '../store/pki-dir';
-import { DirCa, issuerOf, loadCaSet, oneLine, signerOf } from './ca-set';
+import { DirCa, issuerOf, loadCaSet, signerOf } from './ca-set';
+import { dnLine } from '../pki/distinguished-name';
 
 const DAY_MS = 86_400_000;
 
@@ -52,7 +53,7 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
   const set = loadCaSet(pki);
   const issuer = issuerOf(cert, set.all);
   if (!issuer) {
-    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${oneLine(cert.issuer)}"), so it cannot be renewed here; nothing was written`, {
+    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so it cannot be renewed here; nothing was written`, {
       file: current.certFile,
       fix: `issue a new certificate instead: certrpc cert issue ${name} --client|--server --force`,
     });

@@ -9,8 +9,9 @@ import { serialHex } from '../pki/verify';
 import { checkName, PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { RevocationRecord } from '../store/revocation-records';
-import { DirCa, issuerOf, loadCaSet, oneLine } from './ca-set';
+import { DirCa, issuerOf, loadCaSet } from './ca-set';
 import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
+import { dnLine } from '../pki/distinguished-name';
 
 export type RevokeTarget = { name: string } | { serial: string };
 
@@ -74,12 +75,12 @@ function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
   const cert = new X509Certificate(readUserFile(file, 'certificate'));
   const ca = issuerOf(cert, cas);
   if (!ca) {
-    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${oneLine(cert.issuer)}"), so a CRL from here cannot revoke it; nothing was revoked`, {
+    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so a CRL from here cannot revoke it; nothing was revoked`, {
       file,
       fix: 'servers already refuse it unless they trust its issuer; to stop trusting that issuer, remove it from the server trust bundle',
     });
   }
-  return { serial: serialHex(cert), ca, name, subject: oneLine(cert.subject) };
+  return { serial: serialHex(cert), ca, name, subject: dnLine(cert.subject) };
 }
 
 /** A serial may belong to a current certificate, a renewed one kept in backup/, or one signed from a CSR elsewhere. */
@@ -92,7 +93,7 @@ function findBySerial(pki: PkiDir, hex: string, cas: DirCa[]): Found {
   for (const { name, file } of candidates) {
     const cert = new X509Certificate(readUserFile(file, 'certificate'));
     if (serialHex(cert) !== serial) continue;
-    return { serial, ca: issuerOf(cert, cas), name, subject: oneLine(cert.subject) };
+    return { serial, ca: issuerOf(cert, cas), name, subject: dnLine(cert.subject) };
   }
   // Not in DIR (e.g. signed from a CSR): listing it on every CA's CRL is harmless, as serials are random 128-bit numbers.
   return { serial };

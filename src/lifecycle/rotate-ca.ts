@@ -13,8 +13,9 @@ import { serialHex } from '../pki/verify';
 import { writeFileAtomic } from '../store/atomic-write';
 import { PkiDir } from '../store/pki-dir';
 import { joinPem } from '../store/trust-bundle';
-import { loadCaSet, oneLine, signerOf } from './ca-set';
+import { loadCaSet, signerOf } from './ca-set';
 import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface RotateOptions {
   commonName?: string;
@@ -57,7 +58,7 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
   const { records, warnings } = await recordsToPublish(pki, set.all);
   const crls =
     existsSync(pki.crlFile) || records.revoked.length > 0
-      ? await prepareCrls(records, [{ serial: createdSerial, subject: oneLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))])
+      ? await prepareCrls(records, [{ serial: createdSerial, subject: dnLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))])
       : undefined;
 
   const oldKeyFile = pki.previousCaKeyFile(old.serial);
@@ -70,7 +71,7 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
   unlinkSync(parkedKeyFile);
   return {
     previous: { serial: old.serial, subject: old.subject, keyFile: oldKeyFile },
-    created: { serial: createdSerial, subject: oneLine(created.subject), notAfter: new Date(created.validTo).toISOString() },
+    created: { serial: createdSerial, subject: dnLine(created.subject), notAfter: new Date(created.validTo).toISOString() },
     crlRepublished: Boolean(crls),
     warnings,
   };

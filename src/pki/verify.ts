@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ekuAllows, Profile } from './profiles';
 import { normalizeSerial } from './serial';
+import { dnLine } from './distinguished-name';
 
 /** Why a certificate does not verify, with the code OpenSSL and Node use for the same failure. */
 export type VerifyCode =
@@ -54,8 +55,8 @@ export function serialHex(cert: X509Certificate): string {
  */
 export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificate[], options: VerifyOptions = {}): VerifyResult {
   const now = options.now ?? new Date();
-  const leafName = `certificate "${leaf.subject.replace(/\n/g, ', ')}"`;
-  const chain = [leaf.subject.replace(/\n/g, ', ')];
+  const leafName = `certificate "${dnLine(leaf.subject)}"`;
+  const chain = [dnLine(leaf.subject)];
   const expired = expiryProblem(leaf, now, leafName);
   if (expired) return expired;
   if (options.revokedSerials?.has(serialHex(leaf))) {
@@ -70,15 +71,15 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
     if (!issuer) {
       const sameName = trusted.some((ca) => current.checkIssued(ca));
       if (sameName) {
-        return fail('CERT_SIGNATURE_FAILURE', `${leafName}: a trusted CA has the issuer's name "${current.issuer.replace(/\n/g, ', ')}" but did not sign it (a different CA with the same name)`, chain);
+        return fail('CERT_SIGNATURE_FAILURE', `${leafName}: a trusted CA has the issuer's name "${dnLine(current.issuer)}" but did not sign it (a different CA with the same name)`, chain);
       }
-      return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName} was issued by "${current.issuer.replace(/\n/g, ', ')}", which is not among the trusted CAs (${trusted.map((c) => `"${c.subject.replace(/\n/g, ', ')}"`).join(', ') || 'none'})`, chain);
+      return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName} was issued by "${dnLine(current.issuer)}", which is not among the trusted CAs (${trusted.map((c) => `"${dnLine(c.subject)}"`).join(', ') || 'none'})`, chain);
     }
     if (!issuer.ca) return fail('INVALID_CA', `"${issuer.subject}" signed ${leafName} but is not a CA`, chain);
-    const issuerExpired = expiryProblem(issuer, now, `CA "${issuer.subject.replace(/\n/g, ', ')}"`);
+    const issuerExpired = expiryProblem(issuer, now, `CA "${dnLine(issuer.subject)}"`);
     if (issuerExpired) return { ...issuerExpired, chain };
     if (issuer === current) break;
-    chain.push(issuer.subject.replace(/\n/g, ', '));
+    chain.push(dnLine(issuer.subject));
     if (issuer.checkIssued(issuer)) break; // reached a self-signed trusted root
     current = issuer;
   }

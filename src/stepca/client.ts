@@ -13,6 +13,7 @@ import { readTokenClaims, signAudience } from './one-time-token';
 import { callStepCa, StepCaAnswer, StepCaCall } from './step-ca-https';
 import { StepCaError } from './step-ca-error';
 import { fingerprintOf, parseFingerprint, parseStepCaUrl } from './step-ca-input';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface StepCaCallOptions {
   timeoutMs?: number;
@@ -33,7 +34,6 @@ const signAnswer = z.object({ crt: z.string(), ca: z.string().optional(), certCh
 const rootAnswer = z.object({ ca: z.string() });
 const rootsAnswer = z.object({ crts: z.array(z.string()).min(1) });
 
-const oneLine = (cert: X509Certificate): string => cert.subject.replace(/\n/g, ', ');
 
 /** step-ca numbers certificates in decimal; certrpc, Node and OpenSSL print hex. */
 export const decimalSerial = (hexSerial: string): string => BigInt(`0x${hexSerial.replace(/:/g, '')}`).toString(10);
@@ -82,7 +82,7 @@ export async function fetchRoot(url: string, fingerprint: string, options: StepC
     });
   }
   if (!root.ca || !root.checkIssued(root) || !root.verify(root.publicKey)) {
-    throw new StepCaError('untrusted-ca', `the pinned certificate "${oneLine(root)}" is not a self-signed root CA`, { option: 'caFingerprint', fix: 'pin the root of the CA (root_ca.crt), not its intermediate' });
+    throw new StepCaError('untrusted-ca', `the pinned certificate "${dnLine(root.subject)}" is not a self-signed root CA`, { option: 'caFingerprint', fix: 'pin the root of the CA (root_ca.crt), not its intermediate' });
   }
   // The pin names the root; the next call proves the server we talk to holds a certificate under it.
   const rootPem = root.toString();
@@ -98,7 +98,7 @@ export async function fetchRoots(url: string, rootPem: string, options: StepCaCa
   if (answer.status !== 200 && answer.status !== 201) throw refused(call, answer);
   const roots = parsed(rootsAnswer, answer, 'the roots').crts.flatMap((pem) => parseCertificateBundle(pem));
   const notRoot = roots.find((r) => !r.ca || !r.checkIssued(r) || !r.verify(r.publicKey));
-  if (notRoot) throw new StepCaError('bad-response', `step-ca listed "${oneLine(notRoot)}" among its roots, but it is not a self-signed CA`, { fix: 'look at the CA\'s ca.json `root`' });
+  if (notRoot) throw new StepCaError('bad-response', `step-ca listed "${dnLine(notRoot.subject)}" among its roots, but it is not a self-signed CA`, { fix: 'look at the CA\'s ca.json `root`' });
   return roots.map((r) => r.toString()).join('');
 }
 
@@ -172,9 +172,9 @@ interface CurrentCertificate {
 function current(certChainPem: string, keyPem: string, now: Date): CurrentCertificate {
   const [leaf] = parseCertificateBundle(certChainPem);
   if (!keyMatchesCertificate(keyPem, leaf.toString())) {
-    throw new StepCaError('bad-input', `the key is not the key of "${oneLine(leaf)}"`, { fix: 'use the key that was made with this certificate\'s request' });
+    throw new StepCaError('bad-input', `the key is not the key of "${dnLine(leaf.subject)}"`, { fix: 'use the key that was made with this certificate\'s request' });
   }
-  const described = `"${oneLine(leaf)}" (serial ${leaf.serialNumber})`;
+  const described = `"${dnLine(leaf.subject)}" (serial ${leaf.serialNumber})`;
   if (now > new Date(leaf.validTo)) {
     throw new StepCaError('certificate-expired', `${described} expired at ${new Date(leaf.validTo).toISOString()}: step-ca renews only a certificate that is still valid`, {
       fix: 'enroll again with a new one-time token from the CA operator',
@@ -187,7 +187,7 @@ function current(certChainPem: string, keyPem: string, now: Date): CurrentCertif
 function renewalRefusal(answer: StepCaAnswer, leaf: X509Certificate): StepCaError {
   return new StepCaError(
     'renewal-refused',
-    `step-ca refused to renew "${oneLine(leaf)}" (serial ${leaf.serialNumber}, valid until ${new Date(leaf.validTo).toISOString()}) (HTTP ${answer.status}: ${answer.message}): ` +
+    `step-ca refused to renew "${dnLine(leaf.subject)}" (serial ${leaf.serialNumber}, valid until ${new Date(leaf.validTo).toISOString()}) (HTTP ${answer.status}: ${answer.message}): ` +
       'it has been revoked (step-ca publishes no CRL; refusing the renewal is how it revokes), or its provisioner does not allow renewals',
     { status: answer.status, fix: 'this certificate cannot be renewed: it stays in use until it expires; enroll this host again with a new one-time token from the CA operator if it should go on' },
   );
@@ -203,7 +203,7 @@ async function renewal(path: '/1.0/renew' | '/1.0/rekey', url: string, rootPem: 
   const body = parsed(signAnswer, answer, 'the renewed certificate');
   const issued = checkIssuedChain('renewed certificate', body.certChain ?? [body.crt, ...(body.ca ? [body.ca] : [])], rootPem, newKey ?? createPublicKey(old.key));
   if (issued.leaf.subject !== old.leaf.subject || issued.leaf.subjectAltName !== old.leaf.subjectAltName) {
-    throw new StepCaError('bad-response', `step-ca's renewal of "${oneLine(old.leaf)}" came back as "${oneLine(issued.leaf)}" with other names (${issued.leaf.subjectAltName ?? 'none'}); nothing was written`, {
+    throw new StepCaError('bad-response', `step-ca's renewal of "${dnLine(old.leaf.subject)}" came back as "${dnLine(issued.leaf.subject)}" with other names (${issued.leaf.subjectAltName ?? 'none'}); nothing was written`, {
       fix: 'a renewal keeps the names: look at the CA\'s log and templates',
     });
   }

@@ -17,6 +17,7 @@ import { writeFileAtomic } from './atomic-write';
 import { checkName } from './pki-names';
 import { readUserFile } from './read-file';
 import { joinPem } from './trust-bundle';
+import { dnLine } from '../pki/distinguished-name';
 
 export const BUNDLE_EXTENSION = '.bundle';
 const FORMAT_LINE = '# certrpc identity bundle v1';
@@ -31,14 +32,12 @@ export interface IdentityBundle {
   caPem: string;
 }
 
-const oneLine = (dn: string) => dn.replace(/\n/g, ', ');
-
 /** The bundle's text. Refuses a CA certificate as the identity: a CA key never leaves its directory this way. */
 export function formatBundle(bundle: IdentityBundle, now = new Date()): string {
   checkName(bundle.name, 'NAME');
   const cert = new X509Certificate(bundle.certPem);
   if (cert.ca) {
-    throw new PkiError(`"${oneLine(cert.subject)}" is a CA certificate: a bundle never carries a CA's private key`, {
+    throw new PkiError(`"${dnLine(cert.subject)}" is a CA certificate: a bundle never carries a CA's private key`, {
       fix: 'export a leaf identity (issued with certrpc cert issue NAME --client|--server); copy only ca.crt to machines that need to trust the CA',
     });
   }
@@ -46,9 +45,9 @@ export function formatBundle(bundle: IdentityBundle, now = new Date()): string {
   const header = [
     FORMAT_LINE,
     `# name: ${bundle.name}`,
-    `# certificate: ${oneLine(cert.subject)} (serial ${cert.serialNumber.toLowerCase()}, expires ${new Date(cert.validTo).toISOString()})`,
-    `# issued by: ${oneLine(cert.issuer)}`,
-    ...trusted.map((c) => `# trusts: ${oneLine(c.subject)}`),
+    `# certificate: ${dnLine(cert.subject)} (serial ${cert.serialNumber.toLowerCase()}, expires ${new Date(cert.validTo).toISOString()})`,
+    `# issued by: ${dnLine(cert.issuer)}`,
+    ...trusted.map((c) => `# trusts: ${dnLine(c.subject)}`),
     `# created: ${now.toISOString()}`,
     '# Blocks: the certificate, its private key (keep this file 0600), then the trusted CA certificates.',
     '# No CA private key is in here. Plain files for nginx/curl: certrpc bundle extract FILE -o DIR',
@@ -88,7 +87,7 @@ export function parseBundle(text: string, file?: string, fallbackName?: string):
   const cas = parsed.filter((_c, i) => i !== leafIndex);
   if (cas.length === 0) throw new PkiError('the bundle holds no CA certificate to verify peers with', { file, fix });
   const notCa = cas.find((c) => !c.cert.ca);
-  if (notCa) throw new PkiError(`"${oneLine(notCa.cert.subject)}" is in the bundle but is neither its identity nor a CA`, { file, fix });
+  if (notCa) throw new PkiError(`"${dnLine(notCa.cert.subject)}" is in the bundle but is neither its identity nor a CA`, { file, fix });
   return { name: bundleName(text) ?? fallbackName ?? defaultName(leaf.cert), certPem: leaf.pem, keyPem, caPem: joinPem(cas.map((c) => c.pem)) };
 }
 
@@ -133,7 +132,7 @@ function caCertificates(caPem: string): X509Certificate[] {
   if (blocks.length === 0) throw new PkiError('no CA certificate to put in the bundle', { option: 'caPem', code: 'BUNDLE_NO_CA', fix: 'give the CA certificate peers are verified against' });
   return blocks.map((m) => {
     const cert = new X509Certificate(m[0]);
-    if (!cert.ca) throw new PkiError(`"${oneLine(cert.subject)}" is not a CA certificate`, { option: 'caPem', code: 'BUNDLE_NOT_A_CA', fix: 'give a CA certificate (DIR/ca.crt)' });
+    if (!cert.ca) throw new PkiError(`"${dnLine(cert.subject)}" is not a CA certificate`, { option: 'caPem', code: 'BUNDLE_NOT_A_CA', fix: 'give a CA certificate (DIR/ca.crt)' });
     return cert;
   });
 }

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { CertStatus, DEFAULT_EXPIRING_DAYS, listCertificates } from '../../lifecycle/cert-status';
-import { escapeDnValue } from '../../pki/name-text';
 import { PkiDir } from '../../store/pki-dir';
 import { parseDaysFlag } from '../days-flag';
 import { UsageError } from '../exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
 import { formatTable } from '../table';
+import { escapeDnValue } from '../../pki/distinguished-name';
 
 const STATUSES: CertStatus[] = ['valid', 'expiring', 'expired', 'revoked', 'not-yet-valid', 'untrusted'];
 

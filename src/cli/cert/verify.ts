@@ -7,6 +7,7 @@ import { PkiDir } from '../../store/pki-dir';
 import { readUserFile } from '../../store/read-file';
 import { ExitWith } from '../exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
+import { dnLine } from '../../pki/distinguished-name';
 
 const VERIFY_EXIT_CODES_HELP = `Exit codes:
   0        the certificate verifies and is not revoked
@@ -33,7 +34,7 @@ export function certVerifyCommand(): Command {
       const revocation = await revocationOf(leaf, pki, trusted);
       // Revoked is the worst answer: it holds whatever else is wrong, and never stops being true.
       const result: VerifyResult = revocation.revoked
-        ? { ok: false, code: 'CERT_REVOKED', reason: `certificate "${leaf.subject.replace(/\n/g, ', ')}" (serial ${revocation.revoked.serial}) was ${describeRevocation(revocation.revoked)}`, chain: chain.chain }
+        ? { ok: false, code: 'CERT_REVOKED', reason: `certificate "${dnLine(leaf.subject)}" (serial ${revocation.revoked.serial}) was ${describeRevocation(revocation.revoked)}`, chain: chain.chain }
         : chain;
       if (opts.json) console.log(JSON.stringify({ file, ...result, revocation: { revoked: Boolean(revocation.revoked), ...revocation.revoked, checked: revocation.checked } }, null, 2));
       else if (result.ok) console.log(`${file}: OK (${result.chain.join(' <- ')}); ${revocation.checked.length ? `not revoked (checked ${revocation.checked.join(', ')})` : `revocation not checked (no ${pki.crlFile})`}`);
