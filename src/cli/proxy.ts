@@ -11,7 +11,7 @@ import { describeTls, LoadedTls, loadTlsMaterial } from '../tls/tls-material-fil
 import { parseAddress } from '../tls/address';
 import { UsageError } from './exit-codes';
 import { collect, defaultDir, DIR_HELP, withHelp } from './help';
-import { parseSeconds } from './rpc/connection-flags';
+import { parseTimeout } from './rpc/connection-flags';
 import { preflightServerIdentity } from './serve-preflight';
 
 
@@ -39,12 +39,12 @@ export function proxyCommand(): Command {
     .option('--client-ca <file>', 'trust client certificates signed by this CA (repeatable; default DIR/ca.crt)', collect)
     .option('--crl <file>', 'refuse certificates revoked in this CRL file, reloaded when it changes (default DIR/crl.pem when it exists)')
     .option('--policy <file>', 'authorization policy whose connect: rules decide tunnels by role (reloaded when it changes); without it every tunnel is refused')
-    .option('--connect-timeout <seconds>', 'how long connecting to a target may take before the client gets 504', '10')
+    .option('--connect-timeout <seconds>', 'how long connecting to a target may take before the client gets 504: seconds, or with a unit (500ms)', '10')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .action(async (opts) => {
       const { host, port } = listenAddress(opts.listen, opts.port);
       if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
-      const connectTimeoutMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
+      const connectTimeoutMs = parseTimeout(opts.connectTimeout, '--connect-timeout');
       const logger = createLogger({ level: opts.logLevel as LogLevel, name: 'certrpc-proxy' });
       const pki = new PkiDir(opts.dir);
       // The same checks as serve, before anything is read: a private key, a server certificate, CAs in ca.crt.

@@ -18,11 +18,3 @@ export function validityFor(days: number, now = new Date()): Validity {
     notAfter: new Date(now.getTime() + days * DAY_MS),
   };
 }
-
-export function parseDays(value: string, option = 'days'): number {
-  const days = Number(value);
-  if (!/^\d+$/.test(value.trim()) || days <= 0 || days > 36500) {
-    throw new PkiError(`invalid number of days "${value}"`, { option, code: 'DAYS', fix: 'give a whole number of days between 1 and 36500, e.g. 90' });
-  }
-  return days;
-}

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { listCertificates } from '../../lifecycle/cert-status';
 import { rotateCa } from '../../lifecycle/rotate-ca';
 import { KEY_TYPES, KeyType } from '../../pki/crypto';
-import { parseDays } from '../../pki/validity';
+import { parseDays } from '../../text/quantities';
 import { PkiDir } from '../../store/pki-dir';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
 
@@ -10,12 +10,12 @@ export function caRotateCommand(): Command {
   const cmd = new Command('rotate')
     .description('create a new CA that signs from now on; DIR/ca.crt becomes a bundle trusting old and new until `ca retire`')
     .option('--cn <name>', 'common name of the new CA (default: the old one with a generation suffix, "... G2")')
-    .option('--days <n>', 'validity of the new CA in days (default 3650)')
+    .option('--days <n>', 'validity of the new CA: days, or with a unit (13w) (default 3650)')
     .addOption(new Option('--key-type <type>', 'key algorithm of the new CA (default: the old CA\'s)').choices(KEY_TYPES))
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .action(async (opts) => {
       const pki = new PkiDir(opts.dir);
-      const r = await rotateCa(pki, { commonName: opts.cn, days: opts.days === undefined ? undefined : parseDays(opts.days), keyType: opts.keyType as KeyType | undefined });
+      const r = await rotateCa(pki, { commonName: opts.cn, days: opts.days === undefined ? undefined : parseDays(opts.days, { option: 'days' }), keyType: opts.keyType as KeyType | undefined });
       for (const warning of r.warnings) console.error(`warning: ${warning}`);
       const onOld = (await listCertificates(pki)).filter((c) => c.caSerial === r.previous.serial && c.status !== 'revoked' && c.status !== 'expired');
       console.log(`new CA "${r.created.subject}" (serial ${r.created.serial}, expires ${r.created.notAfter}) signs from now on`);

@@ -4,7 +4,7 @@ import { PkiError } from '../../pki/errors';
 import { createCa, DEFAULT_CA_DAYS } from '../../pki/ca';
 import { KEY_TYPES, parseKeyType } from '../../pki/crypto';
 import { describeCertificate } from '../../pki/inspect';
-import { parseDays } from '../../pki/validity';
+import { parseDays } from '../../text/quantities';
 import { PkiDir } from '../../store/pki-dir';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
 
@@ -14,7 +14,7 @@ export function pkiInitCommand(): Command {
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--name <name>', 'make a further CA beside the default one, in DIR/cas/NAME/ca.crt and ca.key (e.g. a separate root for client certificates; sign with: cert issue --ca NAME)')
     .option('--cn <name>', 'common name of the CA', 'certrpc CA')
-    .option('--days <n>', 'validity in days', String(DEFAULT_CA_DAYS))
+    .option('--days <n>', 'validity: days, or with a unit (52w)', String(DEFAULT_CA_DAYS))
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--force', 'replace an existing CA (every certificate it signed stops being trusted)')
     .action(async (opts, command: Command) => {
@@ -30,7 +30,7 @@ export function pkiInitCommand(): Command {
       }
       // A named CA without --cn gets a CN that says which one it is.
       const commonName = name && command.getOptionValueSource('cn') === 'default' ? `certrpc ${name} CA` : opts.cn;
-      const ca = await createCa({ commonName, days: parseDays(opts.days), keyType: parseKeyType(opts.keyType) });
+      const ca = await createCa({ commonName, days: parseDays(opts.days, { option: 'days' }), keyType: parseKeyType(opts.keyType) });
       if (name) pki.writeNamedCa(name, ca, Boolean(opts.force));
       else pki.writeCa(ca, Boolean(opts.force));
       const info = describeCertificate(ca.certPem);

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { resolveIdentity, ResolvedIdentity } from './identity-options';
 import { parseProxyUrl } from '../../proxy/connect-client';
 import { parseAddress } from '../../tls/address';
+import { parseDuration } from '../../text/quantities';
 import { UsageError } from '../exit-codes';
 import { defaultDir, DIR_HELP } from '../help';
 import type { ConnectionOptions } from '../../client/connection';
@@ -31,14 +32,12 @@ export function addConnectionFlags(cmd: Command): Command {
     .option('--authority <name>', 'verify the server certificate for NAME and send it as :authority, instead of the dialed host')
     .option('--server-id <id>', 'verify the server by this URI SAN (spiffe://...) or DNS name instead of the dialed host')
     .option('--proxy <url>', "reach the server through certrpc's mTLS CONNECT proxy, https://HOST:PORT (your identity is presented to the proxy too)")
-    .option('--connect-timeout <seconds>', 'give up connecting after this many seconds', '10');
+    .option('--connect-timeout <seconds>', 'give up connecting after this time: seconds, or with a unit (500ms, 1m)', '10');
 }
 
-/** Seconds as given on the command line ("2", "0.5") -> ms; a bad value is a usage error naming the flag. */
-export function parseSeconds(value: string, flag: string): number {
-  const seconds = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(seconds > 0)) throw new UsageError(`bad ${flag} "${value}"`, `give a number of seconds greater than 0, e.g. ${flag} 2.5`);
-  return Math.round(seconds * 1000);
+/** A timeout flag ("2.5" seconds, "500ms", "1m") -> ms, more than 0; a bad value is a usage error naming the flag. */
+export function parseTimeout(value: string, flag: string): number {
+  return parseDuration(value, { bare: 's', min: 1, option: flag });
 }
 
 function checkProxyUrl(url: string): void {
@@ -61,7 +60,7 @@ export function checkAddress(address: string): string {
 /** Reads the identity files and builds what RpcConnection needs; bad files/flags throw before any socket opens. */
 export function connectionFromFlags(address: string, flags: ConnectionFlags): { options: ConnectionOptions; identity: ResolvedIdentity } {
   checkAddress(address);
-  const connectTimeoutMs = parseSeconds(flags.connectTimeout, '--connect-timeout');
+  const connectTimeoutMs = parseTimeout(flags.connectTimeout, '--connect-timeout');
   const identity = resolveIdentity({ identity: flags.identity, dir: flags.dir, cacert: flags.cacert, cert: flags.cert, key: flags.key, serverId: flags.serverId });
   if (flags.proxy) checkProxyUrl(flags.proxy);
   return { options: { address, tls: identity.tls, authority: flags.authority, connectTimeoutMs, proxy: flags.proxy }, identity };
