@@ -54,7 +54,8 @@ export class RpcConnection {
       if (state === State.TRANSIENT_FAILURE || state === State.SHUTDOWN) throw await this.diagnose(timeoutMs);
       const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(state, deadline, (err) => resolve(!err)));
       if (!changed) {
-        throw new ConnectionError(networkFailure('ETIMEDOUT', this.options.address, `not connected within ${timeoutMs / 1000} s (--connect-timeout)`));
+        const failure = networkFailure('ETIMEDOUT', this.options.address, `not connected within ${timeoutMs / 1000} s`);
+        throw new ConnectionError({ ...failure, reason: `${failure.reason} (${timeoutMs / 1000} s)`, fix: `${failure.fix}, or allow more time (connectTimeoutMs)` });
       }
       state = channel.getConnectivityState(true);
     }

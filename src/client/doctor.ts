@@ -33,11 +33,20 @@ export interface DoctorStepResult {
   /** What was seen (pass) or why it failed. */
   detail: string;
   fix?: string;
+  /** The failed connection behind a failed step: the CLI words its fix with flags (cli/error-wording.ts). */
+  failure?: TlsFailure;
 }
 
 const titleOf = (name: DoctorStepName) => DOCTOR_STEPS.find((s) => s.name === name)!.title;
 const pass = (name: DoctorStepName, detail: string): DoctorStepResult => ({ name, title: titleOf(name), ok: true, detail });
-const fail = (name: DoctorStepName, failure: Pick<TlsFailure, 'reason' | 'fix'>): DoctorStepResult => ({ name, title: titleOf(name), ok: false, detail: failure.reason, fix: failure.fix });
+const fail = (name: DoctorStepName, failure: Pick<TlsFailure, 'reason' | 'fix'> | TlsFailure): DoctorStepResult => ({
+  name,
+  title: titleOf(name),
+  ok: false,
+  detail: failure.reason,
+  fix: 'note' in failure && failure.note ? `${failure.fix}; ${failure.note}` : failure.fix,
+  ...('code' in failure ? { failure } : {}),
+});
 
 function tcpStep(address: string, timeoutMs: number): Promise<DoctorStepResult> {
   const { host, port } = parseAddress(address);
@@ -80,7 +89,7 @@ export interface LocalRevocation {
   source: string;
 }
 
-const NEW_CERTIFICATE_FIX = 'ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again';
+const NEW_CERTIFICATE_FIX = 'ask for a new certificate (on the CA host: a new client certificate, or certrpc cert renew NAME); a revoked certificate never works again';
 const revokedText = (r: LocalRevocation) => `serial ${r.serial} was revoked at ${r.revokedAt} (${r.reason}), according to ${r.source}`;
 
 /** Runs the steps in order, yielding each result as it is known; the first failure is the last result. */

@@ -43,7 +43,7 @@ export function protoFilesSchemaSource(files: string[], importPaths: string[] = 
     return top.some((name) => symbol === name || symbol.startsWith(`${name}.`));
   };
   return {
-    name: `the --proto files (${files.join(', ')})`,
+    name: `the .proto files (${files.join(', ')})`,
     listServices: async () => services,
     filesForSymbol: async (symbol) => {
       const file = decoded.find((f) => declares(f, symbol));

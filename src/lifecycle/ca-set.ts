@@ -38,7 +38,7 @@ export interface CaSet {
 
 export function loadCaSet(pki: PkiDir): CaSet {
   if (!existsSync(pki.caCertFile)) {
-    throw new PkiError('no CA in this directory', { file: pki.caCertFile, fix: `create one with: certrpc pki init --dir ${pki.dir}` });
+    throw new PkiError('no CA in this directory', { file: pki.caCertFile, code: 'NO_CA', fix: 'create it first: createCa(), then PkiDir.writeCa()', params: { dir: pki.dir } });
   }
   const keyPem = readUserFile(pki.caKeyFile, 'CA private key');
   const members = pemBlocks(readUserFile(pki.caCertFile, 'CA certificate')).map((pem) => {

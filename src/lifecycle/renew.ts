@@ -45,7 +45,9 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
   if (!pki.has(name)) {
     throw new PkiError(`no certificate named "${name}" to renew; nothing was written`, {
       file: pki.certFile(name),
-      fix: `see the names with: certrpc cert list --dir ${pki.dir}; a new identity is made with: certrpc cert issue ${name} --client|--server`,
+      code: 'RENEW_UNKNOWN',
+      fix: 'see the names with PkiDir.names(); a new identity is made with issueCertificate()',
+      params: { name, dir: pki.dir },
     });
   }
   const current = pki.loadIdentity(name); // parses both and checks that the key belongs to the certificate
@@ -55,7 +57,9 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
   if (!issuer) {
     throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so it cannot be renewed here; nothing was written`, {
       file: current.certFile,
-      fix: `issue a new certificate instead: certrpc cert issue ${name} --client|--server --force`,
+      code: 'RENEW_NOT_HERE',
+      fix: 'issue a new certificate instead (issueCertificate(), then PkiDir.writeIdentity() with force)',
+      params: { name, dir: pki.dir },
     });
   }
   // A named CA (DIR/cas/NAME) renews its own certificates; the default CA's go to whichever signs now.
@@ -96,7 +100,8 @@ function profileOf(cert: X509Certificate, file: string): Profile {
   if (profile) return profile;
   throw new PkiError('the certificate is neither only a server nor only a client certificate (extended key usage), so its profile cannot be kept', {
     file,
-    fix: 'issue a new one with certrpc cert issue NAME --client|--server --force',
+    code: 'RENEW_PROFILE',
+    fix: 'issue a new one with the profile it is for (issueCertificate(), then PkiDir.writeIdentity() with force)',
   });
 }
 

@@ -69,7 +69,9 @@ function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
   if (!existsSync(file)) {
     throw new PkiError(`no certificate named "${name}"; nothing was revoked`, {
       file,
-      fix: `check the name with: certrpc cert list --dir ${pki.dir}; or revoke by serial: certrpc cert revoke --serial HEX`,
+      code: 'REVOKE_UNKNOWN',
+      fix: 'check the name (PkiDir.names()), or revoke by serial: { serial }',
+      params: { dir: pki.dir },
     });
   }
   const cert = new X509Certificate(readUserFile(file, 'certificate'));

@@ -12,6 +12,7 @@ export function refuseCaAsIdentity(leaf: X509Certificate | string, file?: string
   if (!cert.ca) return;
   throw new PkiError(`"${dnLine(cert.subject)}" is a CA certificate (basicConstraints CA:TRUE), not an identity: a CA signs identities, and its key must not travel with one`, {
     file,
-    fix: 'issue an identity and use that: certrpc cert issue NAME --client (or --server); keep the CA key on the CA host only',
+    code: 'CA_AS_IDENTITY',
+    fix: 'issue an identity (a client or server certificate) and use that; keep the CA key on the CA host only',
   });
 }

@@ -40,7 +40,7 @@ export const decimalSerial = (hexSerial: string): string => BigInt(`0x${hexSeria
 
 function parsed<T>(schema: z.ZodType<T>, answer: StepCaAnswer, what: string): T {
   const result = schema.safeParse(answer.json);
-  if (!result.success) throw new StepCaError('bad-response', `${what}: step-ca's answer (HTTP ${answer.status}) is not what step-ca sends (${answer.message || 'empty'})`, { fix: 'check that --step-ca names a step-ca' });
+  if (!result.success) throw new StepCaError('bad-response', `${what}: step-ca's answer (HTTP ${answer.status}) is not what step-ca sends (${answer.message || 'empty'})`, { fix: 'check that the URL names a step-ca' });
   return result.data;
 }
 
@@ -63,7 +63,7 @@ export async function fetchRoot(url: string, fingerprint: string, options: StepC
     throw new StepCaError('untrusted-ca', `step-ca at ${base} has no root with SHA-256 ${pin} (HTTP 404: ${answer.message}): it is not the CA you pinned`, {
       status: 404,
       option: 'caFingerprint',
-      fix: 'check --ca-fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and --step-ca',
+      fix: 'check the root fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and the URL',
     });
   }
   if (answer.status !== 200) throw refused(call, answer);
@@ -72,13 +72,13 @@ export async function fetchRoot(url: string, fingerprint: string, options: StepC
     [root] = parseCertificateBundle(parsed(rootAnswer, answer, 'the root').ca);
   } catch (err) {
     if (err instanceof StepCaError) throw err;
-    throw new StepCaError('bad-response', `the root step-ca sent is not a certificate: ${(err as Error).message}`, { fix: 'check --step-ca' });
+    throw new StepCaError('bad-response', `the root step-ca sent is not a certificate: ${(err as Error).message}`, { fix: 'check the URL: https://HOST:PORT of the step-ca' });
   }
   const got = fingerprintOf(root);
   if (got !== pin) {
     throw new StepCaError('untrusted-ca', `the server at ${base} answered with a root whose SHA-256 is ${got}, not the pinned ${pin}: not trusted, nothing was written`, {
       option: 'caFingerprint',
-      fix: 'something between you and the CA, or another server, answered: check --step-ca; if the CA really changed its root, get its new fingerprint from its operator',
+      fix: 'something between you and the CA, or another server, answered: check the URL; if the CA really changed its root, get its new fingerprint from its operator',
     });
   }
   if (!root.ca || !root.checkIssued(root) || !root.verify(root.publicKey)) {

@@ -19,7 +19,7 @@ const spki = (key: KeyObject): Buffer => (key.type === 'private' ? createPublicK
 
 function bad(what: string, message: string): StepCaError {
   return new StepCaError('bad-response', `step-ca's ${what}: ${message}; nothing was written`, {
-    fix: 'this is not what step-ca issues: check that --step-ca and --ca-fingerprint name the CA you meant, and look at its log',
+    fix: 'this is not what step-ca issues: check that the URL and the root fingerprint name the CA you meant, and look at its log',
   });
 }
 

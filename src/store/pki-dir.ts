@@ -107,7 +107,7 @@ export class PkiDir {
 
   loadCa(): SigningCa | Promise<SigningCa> {
     if (!existsSync(this.caCertFile)) {
-      throw new PkiError('no CA in this directory', { file: this.caCertFile, fix: `create one with: certrpc pki init --dir ${this.dir}` });
+      throw new PkiError('no CA in this directory', { file: this.caCertFile, code: 'NO_CA', fix: 'create it first: createCa(), then PkiDir.writeCa()', params: { dir: this.dir } });
     }
     // After `ca rotate`, ca.crt is a bundle (old and new CA): the one that signs is the one ca.key belongs to.
     const keyPem = readUserFile(this.caKeyFile, 'CA private key');
@@ -128,10 +128,8 @@ export class PkiDir {
     const certFile = this.namedCaCertFile(name);
     if (!existsSync(certFile)) {
       const known = this.namedCas();
-      throw new PkiError(`no CA named "${name}"`, {
-        file: certFile,
-        fix: `create it with: certrpc pki init --name ${name} --dir ${this.dir}${known.length ? ` (CAs here: ${known.join(', ')})` : ''}`,
-      });
+      const here = known.length ? ` (CAs here: ${known.join(', ')})` : '';
+      throw new PkiError(`no CA named "${name}"`, { file: certFile, code: 'NO_NAMED_CA', fix: `create it first: createCa(), then PkiDir.writeNamedCa("${name}", ...)${here}`, params: { name, dir: this.dir, here } });
     }
     return loadSigningCa(readUserFile(certFile, 'CA certificate'), readUserFile(this.namedCaKeyFile(name), 'CA private key'), { cert: certFile, key: this.namedCaKeyFile(name) });
   }
@@ -154,7 +152,7 @@ export class PkiDir {
     const certFile = this.certFile(name);
     const keyFile = this.keyFile(name);
     if (!existsSync(certFile)) {
-      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client|--server --dir ${this.dir}` });
+      throw new PkiError(`no certificate named "${name}"`, { file: certFile, code: 'NO_IDENTITY', fix: 'issue it first: issueCertificate(), then PkiDir.writeIdentity()', params: { name, dir: this.dir } });
     }
     return loadIdentityFiles({ name, certFile, keyFile, caFile: this.caCertFile });
   }

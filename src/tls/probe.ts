@@ -93,21 +93,16 @@ function silentRefusal(certPem?: string): TlsFailure {
   const now = Date.now();
   if (now > Date.parse(cert.validTo) || now < Date.parse(cert.validFrom)) return clientCertificateRefused('certificate expired', '');
   if (!ekuAllows(cert.keyUsage, 'client')) return clientCertificateRefused('unsupported certificate', '');
-  if (cert.subject === cert.issuer && cert.verify(cert.publicKey)) {
-    return {
-      side: 'server',
-      code: 'unknown ca',
-      reason: `the server refused your certificate: it is self-signed ("${dnLine(cert.subject)}"), so no CA the server trusts vouches for it`,
-      fix: "get a certificate signed by the server's client CA: certrpc cert issue NAME --client, or certrpc cert sign your.csr",
-    };
-  }
   const refused = clientCertificateRefused('unknown ca', '');
+  if (cert.subject === cert.issuer && cert.verify(cert.publicKey)) {
+    return { ...refused, reason: `the server refused your certificate: it is self-signed ("${dnLine(cert.subject)}"), so no CA the server trusts vouches for it` };
+  }
   const issuer = dnLine(cert.issuer);
   // A file with the certificate alone: if its issuer is an intermediate (step-ca's are), the server never saw the link to its root.
   const alone = pemBlocks(certPem).length === 1;
   return {
     ...refused,
     reason: `the server refused your certificate (issued by "${issuer}"): it does not trust that CA, or the certificate is revoked`,
-    fix: alone ? `${refused.fix}; if "${issuer}" is an intermediate CA, your certificate file must hold your certificate, then that intermediate (it holds your certificate alone)` : refused.fix,
+    ...(alone ? { note: `if "${issuer}" is an intermediate CA, your certificate file must hold your certificate, then that intermediate (it holds your certificate alone)` } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { status as Status, StatusObject } from '@grpc/grpc-js';
 import { ConnectionError } from '../../client/connection';
 import { ReflectionLookupError } from '../../client/reflection-client';
 import { SymbolNotFoundError } from '../../client/schema';
+import { describeForCli } from '../error-wording';
 import { EXIT, ExitWith } from '../exit-codes';
 
 export type RpcPhase = 'reflection' | 'call';
@@ -31,7 +32,7 @@ function isStatusError(err: unknown): err is { code: number; details: string } {
 export function rpcFailure(err: unknown, phase: RpcPhase): unknown {
   if (err instanceof ExitWith) return err;
   if (err instanceof ConnectionError) {
-    console.error(`certrpc: ${err.message}`);
+    console.error(`certrpc: ${describeForCli(err)}`);
     return new ExitWith(EXIT.ERROR);
   }
   if (err instanceof SymbolNotFoundError) {
