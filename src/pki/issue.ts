@@ -20,11 +20,20 @@ export interface IssueOptions {
   keyType?: KeyType;
 }
 
-/** A new key pair and a certificate for it, signed by the CA. */
+/** A new key pair and a certificate for it, signed by the CA; certPem carries the CA's chain (an intermediate) after it. */
 export async function issueCertificate(ca: SigningCa, options: IssueOptions): Promise<CertificateAndKey> {
   const keys = await generateKeyPair(options.keyType ?? DEFAULT_KEY_TYPE);
   const cert = await signPublicKey(ca, keys.publicKey, options);
-  return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
+  return { certPem: withChain(ca, cert), keyPem: await exportPrivateKeyPem(keys.privateKey) };
+}
+
+/**
+ * The certificate as NAME.crt holds it: the leaf, then the issuing intermediate's chain (none for a
+ * root). TLS peers send the whole file, so the other side can build the path to the root it trusts.
+ */
+export function withChain(ca: SigningCa, cert: x509.X509Certificate): string {
+  const leaf = cert.toString('pem');
+  return ca.chainPem ? `${leaf}\n${ca.chainPem.trim()}\n` : leaf;
 }
 
 /** Signs someone else's public key: the core of both issuing and CSR signing. */

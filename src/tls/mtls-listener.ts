@@ -26,6 +26,11 @@ export interface TlsMaterial {
   keyPem: string;
   /** PEM CRL(s), one per CA: certificates listed are refused at the handshake. */
   crlPem?: string;
+  /**
+   * CRLs of CAs certrpc cannot check itself (an intermediate outside our own chain): for OpenSSL
+   * only, which verifies each against the chain a peer sends. Never used to revoke by serial.
+   */
+  foreignCrlPem?: string;
 }
 
 export interface ListenerLimits {
@@ -65,7 +70,7 @@ export const GRPC_PROTOCOL: ListenerProtocol = { alpn: ['h2'], requiredAlpn: 'h2
 function contextOptions(m: TlsMaterial): SecureContextOptions {
   // One string per CRL: given a string, Node loads only its first CRL, and OpenSSL then refuses every
   // client of the other CAs (UNABLE_TO_GET_CRL) once crl_check is on.
-  const crls = crlPemBlocks(m.crlPem);
+  const crls = [...crlPemBlocks(m.crlPem), ...crlPemBlocks(m.foreignCrlPem)];
   return { ca: m.clientCaPem, cert: m.certPem, key: m.keyPem, ...(crls.length > 0 ? { crl: crls } : {}), minVersion: 'TLSv1.2' };
 }
 
