@@ -18,6 +18,8 @@ export interface IssueOptions {
   /** Explicit dates instead of `days` from now: for certificates that must be expired or not yet valid (tests, backdating). */
   validity?: Validity;
   keyType?: KeyType;
+  /** A server certificate usable as a client certificate too (agent-managed servers renew over mutual TLS). */
+  serverAlsoClient?: boolean;
 }
 
 /** A new key pair and a certificate for it, signed by the CA; certPem carries the CA's chain (an intermediate) after it. */
@@ -59,7 +61,7 @@ export async function signPublicKey(
       fix: 'ask for fewer days, or rotate the CA first (certrpc ca rotate)',
     });
   }
-  const extensions = await leafExtensions(options.profile, publicKey, ca.cert, publicKey.algorithm.name.startsWith('RSA'));
+  const extensions = await leafExtensions(options.profile, publicKey, ca.cert, publicKey.algorithm.name.startsWith('RSA'), options.serverAlsoClient);
   if (sans.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(toGeneralNames(sans), false));
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
@@ -77,6 +79,9 @@ export async function signPublicKey(
 export interface SignCsrOptions {
   profile: Profile;
   days?: number;
+  /** Explicit dates instead of `days` (short-lived certificates: validityForLifetime). */
+  validity?: Validity;
+  serverAlsoClient?: boolean;
   /** The CN; default: the CSR's CN when it has exactly one. */
   commonName?: string;
   /** The SANs, as the signer states them. */
@@ -121,7 +126,7 @@ export async function signCsr(ca: SigningCa, csr: CheckedCsr | string, options: 
   }
   const unique = sans.filter((san, i) => sans.findIndex((o) => o.type === san.type && o.value === san.value) === i);
   const publicKey = await request.csr.publicKey.export(signingAlgorithmForCsr(request.csr), ['verify']);
-  return signPublicKey(ca, publicKey, { profile: options.profile, commonName, sans: unique, days: options.days });
+  return signPublicKey(ca, publicKey, { profile: options.profile, commonName, sans: unique, days: options.days, validity: options.validity, serverAlsoClient: options.serverAlsoClient });
 }
 
 /** Why a CN cannot be issued, or undefined. Control characters would print as something else than they are. */

@@ -57,6 +57,15 @@ export interface CreateServerOptions {
   reflection?: boolean | ReflectionOptions;
   /** What happens to a revoked client's open connections (see tls.crlPem and updateTls). */
   revocation?: RevocationEnforcerOptions;
+  /**
+   * Methods ("/pkg.Service/Method") a peer may call over TLS without a client certificate (the CA's
+   * Enroll: a host that has no identity yet). The listener then admits connections that present
+   * none (a presented certificate must still verify); on them every other method is refused
+   * UNAUTHENTICATED, and for these the stages that need a caller (revocation, `stages`,
+   * authorization) do not run: callerOf() throws, and the handler must authorize the call itself.
+   * Observers (the audit log) see them with no identity.
+   */
+  anonymousMethods?: string[];
 }
 
 export interface ListeningAddress {
@@ -90,7 +99,8 @@ export class CertrpcServer {
     this.material = options.tls;
     this.metrics = options.metrics;
     refuseCaAsIdentity(options.tls.certPem);
-    this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits));
+    const anonymous = new Set(options.anonymousMethods ?? []);
+    this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits), undefined, anonymous.size > 0);
     this.authorization = options.authorization;
     this.authorization?.trustedClientCas(this.listener.trustedClientCas);
     if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);
@@ -102,7 +112,11 @@ export class CertrpcServer {
       ...options.grpcOptions,
       interceptors: [
         createCallGate(
-          [identityStage(), metadataLimitStage(this.limits.maxMetadataBytes), this.revocation.stage, ...(options.stages ?? []), ...(options.authorization?.stages ?? [])],
+          [
+            identityStage(undefined, anonymous),
+            metadataLimitStage(this.limits.maxMetadataBytes),
+            ...withCaller([this.revocation.stage, ...(options.stages ?? []), ...(options.authorization?.stages ?? [])], anonymous.size > 0),
+          ],
           [this.inFlight.observer, this.revocation.observer, ...(this.metrics ? [this.metrics.decisionObserver] : []), ...(options.observers ?? []), ...(options.authorization?.observers ?? [])],
           this.metrics ? [this.metrics.endObserver] : [],
         ),
@@ -175,6 +189,12 @@ export class CertrpcServer {
     this.refusals?.close();
     return report;
   }
+}
+
+/** Stages that judge a caller: skipped for a call the identity stage let through without one (anonymousMethods). */
+function withCaller(stages: CallStage[], anonymousAllowed: boolean): CallStage[] {
+  if (!anonymousAllowed) return stages; // the identity stage refused every call without a caller
+  return stages.map((stage) => (ctx) => (ctx.caller ? stage(ctx) : undefined));
 }
 
 export function createServer(options: CreateServerOptions): CertrpcServer {

@@ -89,6 +89,12 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     material: TlsMaterial,
     limits: ListenerLimits = {},
     private readonly protocol: ListenerProtocol = GRPC_PROTOCOL,
+    /**
+     * Admit connections that present no certificate at all (never one that presents a bad one): for
+     * a server with methods a host without an identity may call (the CA's Enroll). The call gate
+     * refuses every other method on such a connection.
+     */
+    private readonly admitWithoutCertificate = false,
   ) {
     super();
     const { handshakeTimeoutMs, helloTimeoutMs, maxConnections, maxHandshakesPerAddress } = { ...DEFAULT_LIMITS, ...limits };
@@ -140,6 +146,13 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     const alpnOk = this.protocol.requiredAlpn === undefined || socket.alpnProtocol === this.protocol.requiredAlpn;
     // OpenSSL accepts a trusted CA certificate as a client's own (it chains to itself); it is no identity.
     const caAsIdentity = presented && cert.ca === true;
+    const anonymous = !presented && this.admitWithoutCertificate;
+    if (anonymous && alpnOk) {
+      socket.on('error', () => undefined);
+      socket.disableRenegotiation();
+      this.emit('connection', socket);
+      return;
+    }
     if (!socket.authorized || !presented || !alpnOk || caAsIdentity) {
       const code = !presented ? 'NO_CERTIFICATE' : !socket.authorized ? String(socket.authorizationError) : caAsIdentity ? 'CA_CERT_AS_IDENTITY' : 'NO_ALPN_H2';
       const refusal: RefusedHandshake = {
