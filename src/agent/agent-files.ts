@@ -139,9 +139,9 @@ export class AgentFiles {
     return written;
   }
 
-  /** Whether DIR/crl.pem lists this certificate (its CA's CRL), and when/why. */
-  revocationOf(identity: HeldIdentity): { revokedAt: Date; reason: string } | undefined {
-    const pem = this.readCrl();
+  /** Whether `crlPem` (default: DIR/crl.pem) lists this certificate on its CA's CRL, and when/why. */
+  revocationOf(identity: HeldIdentity, crlPem?: string): { revokedAt: Date; reason: string } | undefined {
+    const pem = crlPem || this.readCrl();
     if (!pem) return undefined;
     const serial = serialHex(identity.leaf);
     const issuer = new x509.X509Certificate(identity.leaf.raw).issuer;

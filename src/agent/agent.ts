@@ -62,25 +62,30 @@ export class Agent {
 
   constructor(private readonly options: AgentOptions) {}
 
-  /** --once: enroll or renew if due, bring ca.crt and crl.pem up to date, and return what was done. */
+  /**
+   * --once: the CA's trust material first (in memory: it tells whether this certificate was revoked),
+   * then enroll, or renew if due, then write ca.crt and crl.pem. Returns what was done.
+   */
   async once(): Promise<OnceOutcome> {
     await this.ensureTrust();
+    // Asked without a client certificate: a revoked host still learns that it is.
+    const material = await this.options.backend.trustMaterial({ trustPem: this.trustPem! });
     let action: OnceOutcome['action'] = 'none';
     let notice: string | undefined;
     const written: string[] = [];
-    const held = this.usableIdentity();
+    const held = this.usableIdentity(material.crlPem);
     if (!held) {
       ({ notice } = await this.enroll(written));
       action = 'enrolled';
     } else {
       this.identity = held;
       if (Date.now() >= this.renewAt(held).getTime()) {
-        ({ notice } = await this.renew());
+        ({ notice } = await this.renew(material.crlPem));
         written.push(this.options.files.keyFile, this.options.files.certFile);
         action = 'renewed';
       }
     }
-    const trust = await this.refreshTrust();
+    const trust = await this.adopt(material);
     await this.options.exec.run('trust-updated', trust);
     written.push(...trust);
     const id = this.identity!;
@@ -92,7 +97,9 @@ export class Agent {
     const failed = new Promise<never>((_, reject) => (this.fail = reject));
     failed.catch(() => undefined);
     await this.ensureTrust();
-    const held = this.usableIdentity();
+    // The CA's current CRL when it answers (a revoked identity is not renewed); the one on disk otherwise.
+    const material = await this.options.backend.trustMaterial({ trustPem: this.trustPem! }).catch(() => undefined);
+    const held = this.usableIdentity(material?.crlPem);
     if (!held) {
       await this.enrollWithRetry(signal);
       if (signal.aborted) return this.stop();
@@ -136,14 +143,14 @@ export class Agent {
    * The identity on disk if it can renew itself; undefined when there is none (enroll). A revoked or
    * expired one is replaced when a token is given, and is an error otherwise.
    */
-  private usableIdentity(): HeldIdentity | undefined {
+  private usableIdentity(crlPem?: string): HeldIdentity | undefined {
     const { files, token } = this.options;
     if (!files.hasIdentity()) return undefined;
     const held = files.readIdentity();
-    const revoked = files.revocationOf(held);
+    const revoked = files.revocationOf(held, crlPem);
     const expired = Date.now() >= new Date(held.leaf.validTo).getTime();
     if (!revoked && !expired) return held;
-    const why = revoked ? `was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${files.crlFile}` : `expired at ${new Date(held.leaf.validTo).toISOString()}`;
+    const why = revoked ? `was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${crlPem ? "the CA's CRL" : files.crlFile}` : `expired at ${new Date(held.leaf.validTo).toISOString()}`;
     if (token) {
       this.options.logger.warn({ event: 're_enroll', serial: serialHex(held.leaf) }, `${files.certFile} ${why}: enrolling again with the token`);
       return undefined;
@@ -196,12 +203,12 @@ export class Agent {
   }
 
   /** One renewal: a new key, the CA's certificate for it, checked, written, --exec. Retries reuse the key (the CA repeats a lost answer). */
-  private async renew(): Promise<{ notice?: string }> {
+  private async renew(crlPem?: string): Promise<{ notice?: string }> {
     const { files, backend, logger, exec } = this.options;
     const current = this.identity!;
-    const revoked = files.revocationOf(current);
+    const revoked = files.revocationOf(current, crlPem);
     if (revoked) {
-      throw new PkiError(`this host's certificate (serial ${serialHex(current.leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${files.crlFile}: it cannot renew itself`, {
+      throw new PkiError(`this host's certificate (serial ${serialHex(current.leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${crlPem ? "the CA's CRL" : files.crlFile}: it cannot renew itself`, {
         file: files.certFile,
         fix: `on the CA host: certrpc ca token ${files.name} --force ...; then run the agent again with --token`,
       });
@@ -257,12 +264,6 @@ export class Agent {
   private lost(err: PkiError): void {
     this.options.logger.error({ event: 'identity_lost', problem: err.message, fix: err.fix }, err.message);
     this.fail?.(err);
-  }
-
-  /** Fetches the trust material once (--once, and after enrolling) and writes what changed. */
-  private async refreshTrust(): Promise<string[]> {
-    const material = await this.options.backend.trustMaterial({ trustPem: this.trustPem!, current: this.identity });
-    return this.adopt(material);
   }
 
   private async adopt(material: TrustMaterial): Promise<string[]> {

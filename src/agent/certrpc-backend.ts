@@ -1,12 +1,15 @@
 // The agent's backend for certrpc's own CA service (certrpc.v1.CertificateAuthority, `certrpc ca
 // serve`): every call over certrpc's client (mutual TLS when there is an identity, the diagnosis of a
 // refused connection), the CA verified against the trust the agent holds.
-import { ChannelOptions, ClientReadableStream, credentials, Metadata, ServiceError } from '@grpc/grpc-js';
+import { ChannelOptions, ClientReadableStream, credentials, Metadata, ServiceError, status as Status } from '@grpc/grpc-js';
+import { connect } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { createClient } from '../client/create-client';
 import { CertificateAuthorityClient, IssuedCertificate, TrustBundleResponse } from '../gen/certrpc/v1/ca';
 import { PkiError } from '../pki/errors';
 import { pemBlocks } from '../pki/pem';
+import { parseAddress } from '../tls/address';
+import { formatFailure, networkFailure } from '../tls/failure-reasons';
 import { BundleWatch, CaBackend, CurrentIdentity, IssuedIdentity, TrustMaterial } from './ca-backend';
 
 const CALL_TIMEOUT_MS = 15_000;
@@ -32,7 +35,9 @@ export class CertrpcCaBackend implements CaBackend {
     // whose hash is the pin is taken; the connection's own certificate is checked by the next call.
     const client = this.track(new CertificateAuthorityClient(this.address, credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined }), CHANNEL_OPTIONS));
     try {
-      const bundle = await call(client, client.trustBundle, {});
+      const bundle = await call(client, client.trustBundle, {}).catch(async (err: ServiceError) => {
+        throw err.code === Status.UNAVAILABLE ? await withReason(err, this.address) : err;
+      });
       const offered = pemBlocks(bundle.caBundlePem).map((pem) => ({ pem, cert: new X509Certificate(pem) }));
       const pinned = offered.find((o) => o.cert.fingerprint256 === fingerprint);
       if (!pinned) {
@@ -116,6 +121,17 @@ export class CertrpcCaBackend implements CaBackend {
     client.close();
     this.clients.delete(client);
   }
+}
+
+/** grpc-js's "No connection established" in words (nothing listening, unreachable...), as certrpc's clients say it. */
+async function withReason(err: ServiceError, address: string): Promise<ServiceError> {
+  const { host, port } = parseAddress(address);
+  const failure = await new Promise<string | undefined>((resolve) => {
+    const socket = connect({ host, port, timeout: 3000 }, () => (socket.destroy(), resolve(undefined)));
+    socket.on('timeout', () => (socket.destroy(), resolve(formatFailure(networkFailure('ETIMEDOUT', address, 'timed out')))));
+    socket.on('error', (e: NodeJS.ErrnoException) => resolve(formatFailure(networkFailure(e.code ?? 'ERROR', address, e.message))));
+  });
+  return failure ? Object.assign(err, { details: failure }) : err;
 }
 
 function material(b: TrustBundleResponse): TrustMaterial {
