@@ -6,6 +6,7 @@
 // Usage: node fleet-load.cjs '{"dir":"...","name":"...","targets":["10.0.0.2:1234", ...]}'
 'use strict';
 const { join } = require('node:path');
+const { setInterval, clearInterval, setTimeout } = require('node:timers');
 const { Metadata } = require('@grpc/grpc-js');
 const dist = join(__dirname, '..', '..', 'dist');
 const { createReloadingClient } = require(join(dist, 'client', 'reloading-client.js'));
