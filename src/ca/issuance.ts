@@ -79,9 +79,14 @@ export class Issuance {
     }
     return this.serially(record.name, async () => {
       const used = this.refuseToken(() => this.options.tokens.consume(record, now));
-      const issued = await this.sign({ name: record.name, profile: record.profile, sans, lifetimeMs: record.lifetimeMs, csr, via: 'enroll' });
-      this.options.tokens.recordSerial(used, issued.serial);
-      return issued;
+      try {
+        const issued = await this.sign({ name: record.name, profile: record.profile, sans, lifetimeMs: record.lifetimeMs, csr, via: 'enroll' });
+        this.options.tokens.recordUse(used, issued.serial);
+        return issued;
+      } catch (err) {
+        this.options.tokens.recordUse(used);
+        throw err;
+      }
     });
   }
 

@@ -109,7 +109,11 @@ export class TokenStore {
     return record;
   }
 
-  /** Uses the token up: one atomic rename. Throws TokenRefusal('used') when another request got there first. */
+  /**
+   * Uses the token up: one atomic rename (the decision). Throws TokenRefusal('used') when another
+   * request got there first. The record says when once recordUse() has run (a crash in between
+   * leaves it used, "at an unknown time").
+   */
   consume(record: TokenRecord, now = new Date()): TokenRecord {
     try {
       renameSync(this.waitingFile(record.hash), this.usedFile(record.hash));
@@ -117,14 +121,12 @@ export class TokenStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new TokenRefusal('this token was just used by another request; a token works once', 'used');
       throw err;
     }
-    const used = { ...record, usedAt: now.toISOString() };
-    this.write(this.usedFile(record.hash), used);
-    return used;
+    return { ...record, usedAt: now.toISOString() };
   }
 
-  /** Notes the serial a used token was exchanged for (for the "already used" answer and the operator). */
-  recordSerial(record: TokenRecord, serial: string): void {
-    this.write(this.usedFile(record.hash), { ...record, serial });
+  /** Notes when a used token was used and the serial it was exchanged for (the "already used" answer, the operator). */
+  recordUse(used: TokenRecord, serial?: string): void {
+    this.write(this.usedFile(used.hash), { ...used, ...(serial ? { serial } : {}) });
   }
 
   private write(file: string, record: TokenRecord): void {

@@ -54,7 +54,7 @@ describe('enrollment tokens', () => {
     const { token } = store.create(spec);
     const record = store.find(token);
     const used = store.consume(record);
-    store.recordSerial(used, 'abc123');
+    store.recordUse(used, 'abc123');
     const r = refusal(() => store.find(token));
     expect(r.kind).toBe('used');
     expect(r.message).toContain(`already used at ${used.usedAt} (certificate serial abc123)`);
