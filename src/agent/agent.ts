@@ -96,7 +96,19 @@ export class Agent {
   async run(signal: AbortSignal): Promise<void> {
     const failed = new Promise<never>((_, reject) => (this.fail = reject));
     failed.catch(() => undefined);
-    await this.ensureTrust();
+    // A CA that is not up yet (a fleet booting) is waited for; a wrong pin or a bad file is not.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ensureTrust();
+        break;
+      } catch (err) {
+        if (isRefusal(err) || signal.aborted) throw err;
+        const wait = retryDelay(attempt, undefined);
+        this.options.logger.warn({ event: 'ca_unreachable', problem: describe(err), retryInMs: wait }, `the CA could not be reached, retrying in ${wait} ms: ${describe(err)}`);
+        await sleep(wait, signal);
+      }
+    }
+    if (signal.aborted) return this.stop();
     // The CA's current CRL when it answers (a revoked identity is not renewed); the one on disk otherwise.
     const material = await this.options.backend.trustMaterial({ trustPem: this.trustPem! }).catch(() => undefined);
     const held = this.usableIdentity(material?.crlPem);

@@ -18,6 +18,7 @@ import { lifetimeOf, validityForLifetime } from '../pki/validity';
 import { serialHex } from '../pki/verify';
 import { checkName } from '../store/pki-dir';
 import { IssuedRecords } from './issued-records';
+import { CA_SERVER_NAME } from './upkeep';
 import { TokenRefusal, TokenStore } from './token-store';
 
 /** Agent-managed identities live a day unless the token says otherwise; never less than 10 s. */
@@ -77,6 +78,8 @@ export class Issuance {
     if (asked.length > 0) {
       throw new CaRefusal(Status.INVALID_ARGUMENT, `the CSR asks for names this token does not bind (${asked.join(', ')}); the token binds ${[`CN=${record.name}`, ...record.sans].join(', ')}. The token was not used`);
     }
+    const local = this.options.records.refuseLocalIdentity(record.name, CA_SERVER_NAME);
+    if (local) throw new CaRefusal(Status.FAILED_PRECONDITION, `${local}; the token was not used`);
     return this.serially(record.name, async () => {
       const used = this.refuseToken(() => this.options.tokens.consume(record, now));
       try {
@@ -133,6 +136,8 @@ export class Issuance {
 
   private async sign(request: { name: string; commonName?: string; profile: Profile; sans: San[]; lifetimeMs: number; csr: CheckedCsr; via: Issued['via'] }): Promise<Issued> {
     const { maxLifetimeMs } = this.options;
+    const local = this.options.records.refuseLocalIdentity(request.name, CA_SERVER_NAME);
+    if (local) throw new CaRefusal(Status.FAILED_PRECONDITION, `${local}; nothing was issued`);
     const lifetimeMs = Math.max(MIN_LIFETIME_MS, Math.min(request.lifetimeMs, maxLifetimeMs));
     const notice = request.lifetimeMs > maxLifetimeMs ? `lifetime capped at this CA's maximum of ${formatLifetime(maxLifetimeMs)} (asked for ${formatLifetime(request.lifetimeMs)})` : undefined;
     const signer = this.options.signer();

@@ -21,6 +21,16 @@ export class IssuedRecords {
 
   constructor(private readonly pki: PkiDir) {}
 
+  /**
+   * Refuses a NAME the CA service must not write: its own identity, or one whose key lives on the CA
+   * host (cert issue): replacing its certificate would part it from that key.
+   */
+  refuseLocalIdentity(name: string, reserved: string): string | undefined {
+    if (name === reserved) return `"${name}" is the CA service's own identity`;
+    if (existsSync(this.pki.keyFile(name))) return `"${name}" is an identity whose key lives on the CA host (${this.pki.keyFile(name)}): renew it there with certrpc cert renew ${name}`;
+    return undefined;
+  }
+
   /** The current certificate of NAME, if DIR has one. */
   current(name: string): { pem: string; cert: X509Certificate } | undefined {
     const file = this.pki.certFile(name);

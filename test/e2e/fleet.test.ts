@@ -211,6 +211,15 @@ describe('certrpc ca serve + ca token + agent (loopback)', () => {
       expect(cert.subjectAltName).toBe('URI:spiffe://corp/svc/9');
       expect(Math.round((Date.parse(cert.validTo) - Date.now()) / 60_000)).toBe(10);
       expect(existsSync(join(caDir, 'svc9.crt'))).toBe(true);
+      // Never over an identity whose key lives on the CA host, nor over the CA service's own: that would part a certificate from its key.
+      const opsCrt = readFileSync(join(caDir, 'ops.crt'), 'utf8');
+      for (const name of ['ops', 'ca-server']) {
+        const refused = await grpcError(unary(ops, ops.issue, { name, profile: 'client', sans: [], lifetime: '10m', csrPem: csr.csrPem }));
+        expect(refused.code).toBe(status.FAILED_PRECONDITION);
+      }
+      const renewOps = await grpcError(unary(ops, ops.renew, { csrPem: (await createKeyAndCsr('ops')).csrPem }));
+      expect(renewOps.details).toContain('"ops" is an identity whose key lives on the CA host');
+      expect(readFileSync(join(caDir, 'ops.crt'), 'utf8')).toBe(opsCrt);
     } finally {
       ops.close();
       web1.close();
