@@ -4,7 +4,7 @@
 // below reads the rules one by one, deny first, with none of CompiledPolicy's indexes or caches.
 // Patterns are used only where every reading agrees (exact values; "/*" standing for one last
 // path segment), so the reference does not depend on wildcard details.
-import type { PeerIdentity } from '../../src/authz/identity';
+import type { PeerIdentity } from '../../src/gate/peer-identity';
 
 export const ROLES = 100;
 

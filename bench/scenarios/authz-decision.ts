@@ -5,7 +5,7 @@
 // (role resolution, uncached) and the time to parse + compile the policy file (a reload).
 import { performance } from 'node:perf_hooks';
 import { CompiledPolicy } from '../../src/authz/compiled-policy';
-import type { PeerIdentity } from '../../src/authz/identity';
+import type { PeerIdentity } from '../../src/gate/peer-identity';
 import { parsePolicy } from '../../src/authz/policy-file';
 import { policyYaml, referenceDecision, referenceRoles, ROLES, serviceOf, syntheticPolicy } from '../lib/synthetic-policy';
 import { BenchOptions, Comparison, Measurement, Scenario, ScenarioResult } from '../scenario';

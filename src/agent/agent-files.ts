@@ -33,7 +33,7 @@ export class AgentFiles {
     dir: string,
     readonly name: string,
   ) {
-    checkName(name, '--name');
+    checkName(name, 'name');
     this.pki = new PkiDir(dir);
   }
 

@@ -176,7 +176,7 @@ export class Agent {
   private async enroll(written: string[]): Promise<{ notice?: string }> {
     const { files, backend, token, logger, exec } = this.options;
     if (!token) {
-      throw new PkiError(`no certificate yet (${files.certFile}) and no token to enroll with`, { flag: '--token', fix: `on the CA host: certrpc ca token ${files.name} --client|--server ...; then pass it with --token or CERTRPC_TOKEN` });
+      throw new PkiError(`no certificate yet (${files.certFile}) and no token to enroll with`, { option: 'token', fix: `on the CA host: certrpc ca token ${files.name} --client|--server ...; then pass it with --token or CERTRPC_TOKEN` });
     }
     // A key without its certificate is never overwritten (a revoked/expired pair being replaced goes as a pair).
     if (!files.hasIdentity() && existsSync(files.keyFile)) {

@@ -3,8 +3,8 @@
 // gate has already run: the policy for Renew/Issue/WatchTrustBundle, nothing for the anonymous
 // Enroll and TrustBundle (the token is Enroll's authority; TrustBundle tells nothing secret).
 import { sendUnaryData, ServerUnaryCall, ServerWritableStream, status as Status } from '@grpc/grpc-js';
-import type { PeerIdentity } from '../authz/identity';
-import { parseDuration, QuantityError } from '../config/quantities';
+import type { PeerIdentity } from '../gate/peer-identity';
+import { parseDuration, QuantityError } from '../text/quantities';
 import {
   CertificateAuthorityServer,
   EnrollRequest,
@@ -17,7 +17,7 @@ import {
 import type { Logger } from '../log/logger';
 import { PkiError } from '../pki/errors';
 import { parseSanList } from '../pki/subject-alt-names';
-import { callerOf } from '../server/caller';
+import { callerOf } from '../gate/caller';
 import { CaRefusal, DEFAULT_LIFETIME_MS, Issuance, Issued } from './issuance';
 import { tokenHash } from './token-store';
 import { TrustBundleFeed, TrustBundleView } from './trust-bundle-feed';

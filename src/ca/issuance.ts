@@ -6,7 +6,7 @@
 // Every lifetime is capped by the CA's maximum. Issuances of one NAME never run at the same time.
 import { status as Status } from '@grpc/grpc-js';
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import type { PeerIdentity } from '../authz/identity';
+import type { PeerIdentity } from '../gate/peer-identity';
 import { SigningCa } from '../pki/ca';
 import { CheckedCsr, readCsr } from '../pki/csr';
 import { PkiError } from '../pki/errors';

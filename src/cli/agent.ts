@@ -7,7 +7,7 @@ import { ExecHook } from '../agent/exec-hook';
 import { routeGrpcJsLogs } from '../log/grpc-js-logs';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { parseAddress } from '../tls/address';
-import { normalizeFingerprint } from '../tls/issuing-ca';
+import { normalizeFingerprint } from '../gate/issuing-ca';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 import { defaultDir, withHelp } from './help';
 

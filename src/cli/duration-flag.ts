@@ -1,4 +1,4 @@
-import { parseDuration, QuantityError } from '../config/quantities';
+import { parseDuration, QuantityError } from '../text/quantities';
 import { UsageError } from './exit-codes';
 
 /** A duration flag ("24h", "30s", "30d") through the one duration parser, with its bounds; a bad value is a usage error naming the flag. */

@@ -59,7 +59,7 @@ export class RevocationIndex {
 export function dirCaCertificates(pki: PkiDir): X509Certificate[] {
   const intermediates = [pki.intermediateCertFile, ...pki.previousIntermediates().map((serial) => pki.previousIntermediateFiles(serial).certFile)];
   const files = [pki.caCertFile, ...intermediates, ...pki.namedCas().map((name) => pki.namedCaCertFile(name))].filter((f) => existsSync(f));
-  return files.flatMap((file) => parseCertificateBundle(readUserFile(file, 'CA certificate', '--dir'), file));
+  return files.flatMap((file) => parseCertificateBundle(readUserFile(file, 'CA certificate', 'dir'), file));
 }
 
 /**

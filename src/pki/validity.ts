@@ -11,7 +11,7 @@ export interface Validity {
 
 export function validityFor(days: number, now = new Date()): Validity {
   if (!Number.isFinite(days) || days <= 0 || days > 36500) {
-    throw new PkiError(`invalid validity "${days}" days`, { flag: '--days', fix: 'give a whole number of days between 1 and 36500' });
+    throw new PkiError(`invalid validity "${days}" days`, { option: 'days', code: 'DAYS', fix: 'give a whole number of days between 1 and 36500' });
   }
   return {
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
@@ -25,7 +25,7 @@ export function validityFor(days: number, now = new Date()): Validity {
  * most a tenth of the lifetime, so renewing at 2/3 of notBefore..notAfter stays 2/3 of the way.
  */
 export function validityForLifetime(lifetimeMs: number, now = new Date()): Validity {
-  if (!Number.isFinite(lifetimeMs) || lifetimeMs < 1000) throw new PkiError(`invalid lifetime ${lifetimeMs} ms`, { flag: '--lifetime', fix: 'give a duration of at least 10s, e.g. 24h' });
+  if (!Number.isFinite(lifetimeMs) || lifetimeMs < 1000) throw new PkiError(`invalid lifetime ${lifetimeMs} ms`, { option: 'lifetime', fix: 'give a duration of at least 10s, e.g. 24h' });
   const skew = Math.min(CLOCK_SKEW_MS, Math.floor(lifetimeMs / 10));
   return { notBefore: new Date(now.getTime() - skew), notAfter: new Date(now.getTime() + lifetimeMs) };
 }
@@ -37,10 +37,10 @@ export function lifetimeOf(notBefore: Date, notAfter: Date): number {
   return span >= 660_000 ? span - CLOCK_SKEW_MS : Math.round(span / 1.1);
 }
 
-export function parseDays(value: string, flag = '--days'): number {
+export function parseDays(value: string, option = 'days'): number {
   const days = Number(value);
   if (!/^\d+$/.test(value.trim()) || days <= 0 || days > 36500) {
-    throw new PkiError(`invalid number of days "${value}"`, { flag, fix: 'give a whole number of days between 1 and 36500, e.g. --days 90' });
+    throw new PkiError(`invalid number of days "${value}"`, { option, code: 'DAYS', fix: 'give a whole number of days between 1 and 36500, e.g. 90' });
   }
   return days;
 }

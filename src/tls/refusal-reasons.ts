@@ -13,13 +13,16 @@ export interface RefusedHandshake {
   serial?: string;
 }
 
+const UNKNOWN_ISSUER = 'the client certificate was issued by a CA this server does not trust (or by an intermediate CA the client did not send: its certificate file must hold the certificate, then its intermediates)';
+
 const REASONS: Record<string, string> = {
   NO_CERTIFICATE: 'the client sent no certificate',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the client certificate is self-signed',
   SELF_SIGNED_CERT_IN_CHAIN: 'the client certificate chains to a self-signed CA this server does not trust',
-  UNABLE_TO_GET_ISSUER_CERT: 'the client certificate was issued by a CA this server does not trust',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the client certificate was issued by a CA this server does not trust',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the client certificate was issued by a CA this server does not trust',
+  // No issuer found: an unknown CA, or (with intermediate CAs, as step-ca issues) an intermediate the client left out.
+  UNABLE_TO_GET_ISSUER_CERT: UNKNOWN_ISSUER,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNKNOWN_ISSUER,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNKNOWN_ISSUER,
   CERT_SIGNATURE_FAILURE: "the client certificate's signature does not verify (a different CA with the same name?)",
   CERT_HAS_EXPIRED: 'the client certificate has expired',
   CERT_NOT_YET_VALID: 'the client certificate is not valid yet',

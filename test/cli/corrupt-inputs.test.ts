@@ -59,7 +59,7 @@ describe('serve refuses corrupt inputs on disk', () => {
     writeOpsPolicy(dir);
     corrupt(dir);
     const before = snapshot(dir);
-    const args = ['serve', '--dir', dir, '--port', '0', ...extraArgs(dir)];
+    const args = ['serve', '--demo', '--dir', dir, '--port', '0', ...extraArgs(dir)];
     const result = runAs.length ? await runAsUser(runAs, args) : await runCli(args);
     expect(snapshot(dir)).toEqual(before);
     expect(result.code).not.toBe(0);

@@ -43,7 +43,7 @@ describe('serve start-up', () => {
     });
 
     it('warns about the certificate, the CA and the CRL at start, each with what to do', async () => {
-      const server = await startCli(['serve', '--dir', dir, '--port', '0']);
+      const server = await startCli(['serve', '--demo', '--dir', dir, '--port', '0']);
       let exitCode: number | null;
       try {
         const w = await warningsOf(server, 3);
@@ -66,7 +66,7 @@ describe('serve start-up', () => {
     });
 
     it('--expiry-warning 5d: no warning for the certificate (10 days) or the CA; the CRL (due within a week) still warned', async () => {
-      const server = await startCli(['serve', '--dir', dir, '--port', '0', '--expiry-warning', '5d']);
+      const server = await startCli(['serve', '--demo', '--dir', dir, '--port', '0', '--expiry-warning', '5d']);
       let exitCode: number | null;
       try {
         const w = await warningsOf(server, 1);
@@ -92,7 +92,7 @@ describe('serve start-up', () => {
         join(dir, 'serve.yaml'),
         ['listen: 127.0.0.1:0', 'dir: certs', 'policy: policy.yaml', 'logLevel: warn', 'metrics: 127.0.0.1:0', 'shutdownGrace: 30s', 'limits:', '  maxConcurrentStreams: 7', '  maxMetadataBytes: 2KiB', ''].join('\n'),
       );
-      server = await startCli(['serve', '--config', join(dir, 'serve.yaml'), '--log-level', 'info', '--limit', 'maxConcurrentStreams=5', '--shutdown-grace', '1s'], { cwd: tmp.dir });
+      server = await startCli(['serve', '--demo', '--config', join(dir, 'serve.yaml'), '--log-level', 'info', '--limit', 'maxConcurrentStreams=5', '--shutdown-grace', '1s'], { cwd: tmp.dir });
       tls = clientTls(pki, 'alice');
     });
     let tls: ReturnType<typeof clientTls>;

@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReloadingClient, ReloadingClient } from '../../src/client/reloading-client';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { IdentityClient } from '../../src/gen/certrpc/v1/identity';
 import { createCrl, RevokedEntry } from '../../src/pki/crl';
 import { CertrpcServer } from '../../src/server/create-server';
@@ -46,7 +46,7 @@ describe("client-side CRL: the server's certificate checked against it", () => {
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
     // The server enforces no CRL of its own here (DIR/crl.pem does not exist): only the client checks.
-    server = await serveDemo({ pki, port: 0, logger: log.logger });
+    server = await serveDirectory({ pki, demo: true, port: 0, logger: log.logger });
     address = `127.0.0.1:${server.listening!.port}`;
     serverSerial = new X509Certificate(pki.loadIdentity('server').certPem).serialNumber.toLowerCase().replace(/^0+/, '');
   });

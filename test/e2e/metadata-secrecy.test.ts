@@ -57,7 +57,7 @@ describe('metadata values never reach the logs', () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
     writeFileSync(join(tmp.dir, 'policy.yaml'), POLICY);
     auditFile = join(tmp.dir, 'audit.log');
-    server = await startCli(['serve', '--dir', pki.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit-file', auditFile, '--log-level', 'trace', '--limit', 'maxMetadataBytes=2KiB'], { env: { GRPC_TRACE: 'all', GRPC_VERBOSITY: 'DEBUG' } });
+    server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit-file', auditFile, '--log-level', 'trace', '--limit', 'maxMetadataBytes=2KiB'], { env: { GRPC_TRACE: 'all', GRPC_VERBOSITY: 'DEBUG' } });
     alice = demoClients(server.address, clientTls(pki, 'alice'), 'localhost');
     bob = demoClients(server.address, clientTls(pki, 'bob'), 'localhost');
   });

@@ -41,7 +41,7 @@ describeWhenSupported(namespaceUnsupportedReason(), 'certrpc across three hosts 
     const issue = (name: string, san: string) => runCli(['cert', 'issue', name, '--server', '--san', san, '--dir', tmp.dir]);
     expect((await issue('backend', `IP:${addr.server},URI:${SERVICE_ID}`)).code).toBe(0);
     expect((await issue('proxy', `IP:${addr.proxyFront}`)).code).toBe(0);
-    server = await startCli(['serve', '--dir', tmp.dir, '--name', 'backend', '--host', addr.server, '--port', '0', '--policy', POLICY], { netns: hosts.server });
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--name', 'backend', '--host', addr.server, '--port', '0', '--policy', POLICY], { netns: hosts.server });
     proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', `${addr.proxyFront}:0`, '--policy', POLICY], { netns: hosts.proxy });
   });
 

@@ -11,7 +11,7 @@ import { sigtermAtListening } from '../helpers/signal-at-listening';
 import { captureOutput } from '../helpers/test-run';
 
 const ROOT = join(__dirname, '..', '..');
-const START = join(ROOT, 'dist', 'demo', 'start.js');
+const START = join(ROOT, 'dist', 'app', 'demo-start.js');
 
 describe('npm start (the demo)', () => {
   const tmp = tempDir();

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authorization, Authorization } from '../../src/authz/authorization';
 import { createClient } from '../../src/client/create-client';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { EchoClient } from '../../src/gen/demo/v1/echo';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
@@ -55,7 +55,7 @@ rules:
 async function policyServer(pki: PkiDir, policyFile: string, name: string) {
   const log = runLogger(name);
   const authz: Authorization = authorization({ policyFile, logger: log.logger, audit: { mode: 'none' } });
-  const server: CertrpcServer = await serveDemo({ pki, port: 0, logger: log.logger, authorization: authz });
+  const server: CertrpcServer = await serveDirectory({ pki, demo: true, port: 0, logger: log.logger, authorization: authz });
   const address = `127.0.0.1:${server.listening!.port}`;
   const clients: { close(): void }[] = [];
   return {

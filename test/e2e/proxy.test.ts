@@ -8,7 +8,7 @@ import { createClient } from '../../src/client/create-client';
 import { unary } from '../../src/client/unary';
 import { IdentityClient } from '../../src/gen/certrpc/v1/identity';
 import { KeyValueClient } from '../../src/gen/demo/v1/kv';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { PkiDir } from '../../src/store/pki-dir';
 import { RunningServer, runCli, startCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
@@ -17,6 +17,7 @@ import { sigtermAtListening } from '../helpers/signal-at-listening';
 import { clientTls, demoPki, issue } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { requireTool, run } from '../helpers/tools';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 const POLICY = join(__dirname, '..', '..', 'policy.yaml');
 const WHOAMI = 'certrpc.v1.Identity/WhoAmI';
@@ -39,7 +40,7 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     expect((await runCli(['cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1', '--dir', tmp.dir])).code).toBe(0);
     // A second certificate for alice (same CN, so the same admin role): the one that gets revoked.
     expect((await runCli(['cert', 'issue', 'alice-laptop', '--client', '--cn', 'alice', '--dir', tmp.dir])).code).toBe(0);
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', POLICY]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', POLICY]);
     proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', POLICY]);
     proxyUrl = `https://${proxy.address}`;
   });
@@ -134,7 +135,7 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
   it('checks the server through the tunnel like a direct connection: its CA and IP name, or its service identity', async () => {
     // A certificate naming only an IP: the name check inside the tunnel must use the target's address.
     await issue(pki, 'ip-only', { profile: 'server', commonName: 'ip-only', san: 'IP:127.0.0.1,URI:spiffe://certrpc.demo/service/ip-only' });
-    const direct = await serveDemo({ pki, name: 'ip-only', port: 0 });
+    const direct = await serveDirectory({ pki, demo: true, name: 'ip-only', port: 0, policy: allowAllAuthenticated() });
     const address = `127.0.0.1:${direct.listening!.port}`;
     const client = (serverId?: string) => createClient(IdentityClient, address, { tls: { ...clientTls(pki, 'alice'), serverId }, proxy: proxyUrl });
     const [byIp, byId, wrongId] = [client(), client('spiffe://certrpc.demo/service/ip-only'), client('spiffe://certrpc.demo/service/other')];

@@ -10,7 +10,7 @@ import { createServer as createTcpServer, connect as tcpConnect, Server, Socket 
 import { join } from 'node:path';
 import { authorization, Authorization } from '../../src/authz/authorization';
 import { createReloadingClient, ReloadingClient } from '../../src/client/reloading-client';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { IdentityClient } from '../../src/gen/certrpc/v1/identity';
 import { Change, KeyValueClient } from '../../src/gen/demo/v1/kv';
 import { CertrpcServer } from '../../src/server/create-server';
@@ -81,7 +81,7 @@ describe('reloading client: a call on the old channel survives a reload', () => 
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
     authz = authorization({ policyFile: writeOpsPolicy(tmp.dir), logger: log.logger, audit: { mode: 'none' } });
-    server = await serveDemo({ pki, port: 0, logger: log.logger, authorization: authz });
+    server = await serveDirectory({ pki, demo: true, port: 0, logger: log.logger, authorization: authz });
     const clientDir = join(tmp.dir, 'client');
     mkdirSync(clientDir);
     files = { certFile: join(clientDir, 'alice.crt'), keyFile: join(clientDir, 'alice.key'), caFiles: [pki.caCertFile] };

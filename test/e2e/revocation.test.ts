@@ -78,7 +78,7 @@ describe('cert revoke while bob streams: his stream ends on the CRL reload, his 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
     copyFileSync(join(__dirname, '..', '..', 'policy.yaml'), join(tmp.dir, 'policy.yaml'));
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml')]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml')]);
     address = server.address;
   });
   afterAll(async () => {

@@ -71,7 +71,7 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
     copyFileSync(join(__dirname, '..', '..', 'policy.yaml'), join(tmp.dir, 'policy.yaml'));
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit', 'none']);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit', 'none']);
     for (const name of ['alice', 'alice', 'bob', 'bob']) {
       const client = await createReloadingClient(IdentityClient, server.address, { files: files(name), reload: { debounceMs: 50, intervalMs: 500 } });
       const worker: Worker = { name, client, ok: 0, failures: [], done: Promise.resolve() };

@@ -6,7 +6,7 @@
 // and no keepalive pings.
 import { join } from 'node:path';
 import { authorization, Authorization } from '../../src/authz/authorization';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients } from '../helpers/calls';
@@ -41,7 +41,7 @@ describe('server limits seen from a raw HTTP/2 client', () => {
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
     authz = authorization({ policyFile: writeOpsPolicy(tmp.dir), logger: log.logger, audit: { mode: 'none' } });
-    server = await serveDemo({ pki, port: 0, logger: log.logger, authorization: authz, limits: LIMITS });
+    server = await serveDirectory({ pki, demo: true, port: 0, logger: log.logger, authorization: authz, limits: LIMITS });
     port = server.listening!.port;
   });
   afterEach(async () => {

@@ -42,8 +42,8 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     // A server certificate (EKU serverAuth only) presented as a client certificate.
     pki.writeIdentity('api', await issueCertificate(clientsCa, { profile: 'server', commonName: 'api', sans: [{ type: 'DNS', value: 'api.internal' }] }));
     await issue(await otherCa(strangerTmp.dir), 'stranger');
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients')]);
-    bothCas = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients'), '--client-ca', pki.caCertFile]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients')]);
+    bothCas = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients'), '--client-ca', pki.caCertFile]);
   });
 
   afterAll(async () => {

@@ -12,7 +12,7 @@ export interface SignalledExit {
   stderr: string;
 }
 
-/** `certrpc ...args`, or another node script (options.script, e.g. dist/demo/start.js). */
+/** `certrpc ...args`, or another node script (options.script, e.g. dist/app/demo-start.js). */
 export function sigtermAtListening(args: string[], options: { script?: string; env?: NodeJS.ProcessEnv } = {}): Promise<SignalledExit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', join(__dirname, 'sigterm-at-listening.cjs'), options.script ?? CERTRPC, ...args], {

@@ -4,13 +4,14 @@ import { X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
 import { parseSanList } from '../../src/pki/subject-alt-names';
 import { runCli } from '../helpers/cli';
 import { demoPki, issue, otherCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 const DAY = 86_400_000;
 
@@ -44,8 +45,8 @@ describe('connection failures explained by certrpc call and doctor', () => {
     await issue(other, 'eve');
     await issue(pki, 'expired', { validity: { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) } });
     await issue(pki, 'elsewhere', { profile: 'server', sans: parseSanList('DNS:elsewhere.example') });
-    server = await serveDemo({ pki, port: 0, onRefusedHandshake: () => undefined });
-    misnamed = await serveDemo({ pki, name: 'elsewhere', port: 0, onRefusedHandshake: () => undefined });
+    server = await serveDirectory({ pki, demo: true, port: 0, onRefusedHandshake: () => undefined, policy: allowAllAuthenticated() });
+    misnamed = await serveDirectory({ pki, demo: true, name: 'elsewhere', port: 0, onRefusedHandshake: () => undefined, policy: allowAllAuthenticated() });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { authorization } from '../../src/authz/authorization';
 import { CompiledPolicy } from '../../src/authz/compiled-policy';
 import { createClient } from '../../src/client/create-client';
 import { IdentityClient, IdentityService, WhoAmIRequest, WhoAmIResponse } from '../../src/gen/certrpc/v1/identity';
-import { callerOf } from '../../src/server/caller';
+import { callerOf } from '../../src/gate/caller';
 import { CertrpcServer, createServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
 import { grpcError, unary } from '../helpers/calls';

@@ -51,7 +51,7 @@ describe('HTTP/2 sessions behind certrpc’s TLS listener', () => {
     alice = clientTls(pki, 'alice');
     authz = authorization({ policyFile: join(__dirname, '..', '..', 'policy.yaml'), audit: { mode: 'none' }, watch: false });
     const id = pki.loadIdentity('server');
-    certrpc = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem }, services: [echoService()], stages: authz.stages, observers: authz.observers });
+    certrpc = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem }, services: [echoService()], authorization: authz });
     certrpcPort = (await certrpc.listen('127.0.0.1', 0)).port;
   });
   afterAll(async () => {
