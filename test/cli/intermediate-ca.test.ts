@@ -41,8 +41,8 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     const crls = readFileSync(join(dir, 'crl.pem'), 'utf8').match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g)!;
     expect(crls).toHaveLength(2);
 
-    expect((await cli('cert', 'issue', 'web', '--server', '--san', 'DNS:localhost,IP:127.0.0.1')).code).toBe(0);
-    expect((await cli('cert', 'issue', 'alice', '--client')).code).toBe(0);
+    const issued = await Promise.all([cli('cert', 'issue', 'web', '--server', '--san', 'DNS:localhost,IP:127.0.0.1'), cli('cert', 'issue', 'alice', '--client')]);
+    expect(issued.map((r) => r.code)).toEqual([0, 0]);
     const blocks = pemBlocks(readFileSync(join(dir, 'alice.crt'), 'utf8')).map((b) => new X509Certificate(b));
     expect(blocks).toHaveLength(2);
     expect(blocks[1].fingerprint256).toBe(inter.fingerprint256);
@@ -52,22 +52,25 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
       expect(r.stdout.trim()).toBe(`${join(dir, `${name}.crt`)}: OK`);
       expect(verifyAll(join(dir, `${name}.crt`)).status).toBe(0);
     }
-    const verify = await cli('cert', 'verify', join(dir, 'alice.crt'));
+    const csrKey = join(tmp.dir, 'app.key');
+    expect(openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', csrKey, '-subj', '/CN=app', '-out', join(tmp.dir, 'app.csr')).status).toBe(0);
+    const [verify, inspect, list, sign] = await Promise.all([
+      cli('cert', 'verify', join(dir, 'alice.crt')),
+      cli('cert', 'inspect', join(dir, 'alice.crt'), '--json'),
+      cli('cert', 'list', '--json'),
+      cli('cert', 'sign', join(tmp.dir, 'app.csr'), '--client', '-o', join(tmp.dir, 'app.crt')),
+    ]);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toContain('OK (CN=alice <- CN=certrpc intermediate CA <- CN=certrpc root CA); not revoked');
-    const inspect = await cli('cert', 'inspect', join(dir, 'alice.crt'), '--json');
     const [leafInfo, interInfo] = JSON.parse(inspect.stdout) as { chain: { ok: boolean }; basicConstraints: { ca: boolean } }[];
     expect(leafInfo.chain.ok).toBe(true);
     expect(interInfo.basicConstraints.ca).toBe(true);
-    const list = await cli('cert', 'list', '--json');
     expect((JSON.parse(list.stdout) as { name: string; status: string; issuer: string }[]).map((r) => [r.name, r.status, r.issuer])).toEqual([
       ['alice', 'valid', 'CN=certrpc intermediate CA'],
       ['web', 'valid', 'CN=certrpc intermediate CA'],
     ]);
     // cert sign writes the chain too.
-    const csrKey = join(tmp.dir, 'app.key');
-    expect(openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', csrKey, '-subj', '/CN=app', '-out', join(tmp.dir, 'app.csr')).status).toBe(0);
-    expect((await cli('cert', 'sign', join(tmp.dir, 'app.csr'), '--client', '-o', join(tmp.dir, 'app.crt'))).code).toBe(0);
+    expect(sign.code).toBe(0);
     expect(pemBlocks(readFileSync(join(tmp.dir, 'app.crt'), 'utf8'))).toHaveLength(2);
     expect(verifyAll(join(tmp.dir, 'app.crt')).status).toBe(0);
   });
@@ -123,10 +126,12 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     const ok = openssl('verify', '-crl_check_all', '-CRLfile', join(interDir, 'crl.pem'), '-untrusted', join(interDir, 'intermediate', 'ca.crt'), '-CAfile', join(interDir, 'ca.crt'), join(interDir, 'svc.crt'));
     expect(ok.status).toBe(0);
     const before = snapshot(interDir);
-    const refused = await runCli(['cert', 'revoke', '--serial', serialOf(join(interDir, 'intermediate', 'ca.crt')), '--dir', interDir]);
+    const [refused, rotate] = await Promise.all([
+      runCli(['cert', 'revoke', '--serial', serialOf(join(interDir, 'intermediate', 'ca.crt')), '--dir', interDir]),
+      runCli(['ca', 'rotate', '--dir', interDir]),
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/needs a new CRL of "CN=offline root", whose key is offline; nothing was written/);
-    const rotate = await runCli(['ca', 'rotate', '--dir', interDir]);
     expect(rotate.code).toBe(1);
     expect(rotate.stderr).toMatch(/whose key is not here; nothing was written/);
     expect(snapshot(interDir)).toEqual(before);
