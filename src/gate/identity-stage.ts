@@ -15,6 +15,7 @@ import { IdentityCache } from './peer-identity';
 const NO_ROLES: string[] = Object.freeze([]) as unknown as string[];
 
 const NO_CERTIFICATE = { code: Status.UNAUTHENTICATED, details: 'no verified client certificate on this connection: this server requires mutual TLS' };
+const EXPIRED = { code: Status.UNAUTHENTICATED, details: 'the client certificate of this connection has expired: renew it and reconnect' };
 
 export interface IdentityStageOptions {
   cache?: IdentityCache;
@@ -40,6 +41,10 @@ export function identityStage(options: IdentityStageOptions = {}): IdentityStage
     if (!known) {
       const peer = ctx.call.getAuthContext()?.sslPeerCertificate;
       if (!peer) return NO_CERTIFICATE;
+      // A resumed TLS session carries a certificate OpenSSL does not check again: one that expired
+      // since its full handshake is refused here (certrpc's listener refuses it at the handshake;
+      // grpc-js's own listener resumes it).
+      if (!(Date.parse(peer.valid_to) > Date.now())) return EXPIRED;
       known = { identity: cache.get(peer, issuerOf(peer)), peer: ctx.call.getPeer() };
       if (connection) connections.remember(connection, known);
     }
