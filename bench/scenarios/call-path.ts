@@ -33,7 +33,8 @@ export const callPathScenario: Scenario = {
     const load = await LoadGenerator.start();
     const measurements: Measurement[] = [];
     const comparisons: Comparison[] = [];
-    const interleave = { durationSec: options.durationSec, rounds: options.quick ? 2 : 4, warmupSec: options.quick ? 0.3 : 0.5 };
+    // At least a second per slice: a 64 KiB stream of 100 messages must be able to finish in one.
+    const interleave = { durationSec: Math.max(options.durationSec, 2), rounds: options.quick ? 2 : 4, warmupSec: options.quick ? 0.3 : 0.5 };
     try {
       const bare = await startServer('bare', base);
       servers.push(bare);
