@@ -31,6 +31,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   stepCaUrl: '--step-ca',
   caFingerprint: '--ca-fingerprint',
   token: '--token',
+  lifetime: '--lifetime',
 };
 
 export function flagOf(option: string | undefined): string | undefined {

@@ -41,16 +41,21 @@ export function profileOfEku(eku: readonly string[] | undefined): Profile | unde
   return server === client ? undefined : server ? 'server' : 'client';
 }
 
-/** The extensions every leaf gets: not a CA, signing usage, EKU by profile, SKI and AKI. */
-export async function leafExtensions(profile: Profile, subjectKey: CryptoKey, caCert: Crypto.x509.X509Certificate, rsa: boolean): Promise<Crypto.x509.Extension[]> {
+/**
+ * The extensions every leaf gets: not a CA, signing usage, EKU by profile, SKI and AKI.
+ * `serverAlsoClient`: a server certificate that also authenticates as a client (clientAuth too), as
+ * SPIFFE X509-SVIDs and step-ca leaves do: an agent-managed server renews itself over mutual TLS.
+ */
+export async function leafExtensions(profile: Profile, subjectKey: CryptoKey, caCert: Crypto.x509.X509Certificate, rsa: boolean, serverAlsoClient = false): Promise<Crypto.x509.Extension[]> {
   const { x509 } = await import('./crypto');
   // RSA key exchange (TLS 1.2 non-ECDHE) needs keyEncipherment; ECDSA keys must not carry it.
   const usage = x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0);
+  const ekus = profile === 'server' ? [PROFILE_EKU.server, ...(serverAlsoClient ? [PROFILE_EKU.client] : [])] : [PROFILE_EKU.client];
   const caSki = caCert.getExtension(x509.SubjectKeyIdentifierExtension);
   return [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(usage, true),
-    new x509.ExtendedKeyUsageExtension([PROFILE_EKU[profile]], false),
+    new x509.ExtendedKeyUsageExtension(ekus, false),
     await x509.SubjectKeyIdentifierExtension.create(subjectKey),
     caSki ? new x509.AuthorityKeyIdentifierExtension(caSki.keyId) : await x509.AuthorityKeyIdentifierExtension.create(caCert),
   ];

@@ -8,6 +8,7 @@ describe('quantities', () => {
     expect(parseDuration('1h')).toBe(3_600_000);
     expect(parseDuration('30d')).toBe(30 * 86_400_000);
     expect(parseDuration('2w')).toBe(14 * 86_400_000);
+    expect(parseDuration('24h')).toBe(86_400_000);
     expect(parseDuration('3')).toBe(3000);
     expect(parseDuration('3', 'ms')).toBe(3);
     expect(parseDuration('1.5', { bare: 's' })).toBe(1500);

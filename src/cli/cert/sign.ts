@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CheckedCsr, readCsr } from '../../pki/csr';
 import { describeCertificate } from '../../pki/inspect';
-import { DEFAULT_LEAF_DAYS, signCsr } from '../../pki/issue';
+import { DEFAULT_LEAF_DAYS, signCsr, withChain } from '../../pki/issue';
 import { displaySan } from '../../pki/name-text';
 import { Profile } from '../../pki/profiles';
 import { formatSanText, parseSanList } from '../../pki/subject-alt-names';
@@ -36,7 +36,8 @@ export function certSignCommand(): Command {
       const ca = await new PkiDir(opts.dir).loadCa();
       console.error(describeRequest(request, csrFile, profile, Boolean(opts.acceptCsrNames)));
       const cert = await signCsr(ca, request, { profile, days, commonName: opts.cn, sans, acceptCsrNames: Boolean(opts.acceptCsrNames) }, csrFile);
-      const pem = cert.toString('pem') + '\n';
+      // Under an intermediate, the file is the chain (leaf first), as NAME.crt is.
+      const pem = `${withChain(ca, cert).trim()}\n`;
       const info = describeCertificate(pem);
       if (opts.out) writeFileAtomic(opts.out, pem, { overwrite: Boolean(opts.force) });
       else process.stdout.write(pem);
