@@ -143,7 +143,7 @@ export class Agent {
     if (onDisk) {
       this.trustPem = onDisk;
       if (!parseCertificateBundle(onDisk).some((c) => c.fingerprint256 === fingerprint)) {
-        logger.warn({ event: 'pin_not_in_bundle', file: files.caFile }, `${files.caFile} does not hold the pinned root (--ca-fingerprint): the CA is verified with ${files.caFile}, as after a root rotation`);
+        logger.warn({ event: 'pin_not_in_bundle', file: files.caFile }, `${files.caFile} does not hold the pinned root: the CA is verified with ${files.caFile}, as after a root rotation`);
       }
       return;
     }
@@ -169,18 +169,25 @@ export class Agent {
     }
     throw new PkiError(`this host's certificate (serial ${serialHex(held.leaf)}) ${why}; it cannot renew itself, nothing was changed`, {
       file: files.certFile,
-      fix: `on the CA host: certrpc ca token ${files.name} --force ...; then run the agent again with --token (or CERTRPC_TOKEN)`,
+      code: 'AGENT_REENROLL',
+      fix: `on the CA host, make a new token for ${files.name} that replaces the enrolled identity; then enroll again with it`,
+      params: { name: files.name },
     });
   }
 
   private async enroll(written: string[]): Promise<{ notice?: string }> {
     const { files, backend, token, logger, exec } = this.options;
     if (!token) {
-      throw new PkiError(`no certificate yet (${files.certFile}) and no token to enroll with`, { option: 'token', fix: `on the CA host: certrpc ca token ${files.name} --client|--server ...; then pass it with --token or CERTRPC_TOKEN` });
+      throw new PkiError(`no certificate yet (${files.certFile}) and no token to enroll with`, {
+        option: 'token',
+        code: 'AGENT_NO_TOKEN',
+        fix: `on the CA host, make a token for ${files.name}; then enroll with it (token, or the CERTRPC_TOKEN environment variable)`,
+        params: { name: files.name },
+      });
     }
     // A key without its certificate is never overwritten (a revoked/expired pair being replaced goes as a pair).
     if (!files.hasIdentity() && existsSync(files.keyFile)) {
-      throw new PkiError(`${files.keyFile} exists without ${files.certFile} (left by an interrupted enrollment, or another program's key); nothing was written`, { file: files.keyFile, fix: 'move it away, or choose another --name' });
+      throw new PkiError(`${files.keyFile} exists without ${files.certFile} (left by an interrupted enrollment, or another program's key); nothing was written`, { file: files.keyFile, fix: 'move it away, or choose another name for the identity' });
     }
     files.checkWritable();
     const request = await createKeyAndCsr(files.name);
@@ -222,7 +229,9 @@ export class Agent {
     if (revoked) {
       throw new PkiError(`this host's certificate (serial ${serialHex(current.leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${crlPem ? "the CA's CRL" : files.crlFile}: it cannot renew itself`, {
         file: files.certFile,
-        fix: `on the CA host: certrpc ca token ${files.name} --force ...; then run the agent again with --token`,
+        code: 'AGENT_REENROLL',
+        fix: `on the CA host, make a new token for ${files.name} that replaces the enrolled identity; then enroll again with it`,
+        params: { name: files.name },
       });
     }
     this.pending ??= await createKeyAndCsr(files.name);
@@ -302,7 +311,7 @@ export class Agent {
             const written = await this.adopt(material);
             if (written.length > 0) await exec.run('trust-updated', written);
             const revoked = this.identity && this.options.files.revocationOf(this.identity);
-            if (revoked) this.lost(new PkiError(`this host's certificate (serial ${serialHex(this.identity!.leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}); it cannot renew itself`, { file: this.options.files.certFile, fix: `on the CA host: certrpc ca token ${this.options.files.name} --force ...; then run the agent again with --token` }));
+            if (revoked) this.lost(new PkiError(`this host's certificate (serial ${serialHex(this.identity!.leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}); it cannot renew itself`, { file: this.options.files.certFile, code: 'AGENT_REENROLL', fix: `on the CA host, make a new token for ${this.options.files.name} that replaces the enrolled identity; then enroll again with it`, params: { name: this.options.files.name } }));
           } catch (err) {
             logger.error({ event: 'trust_refused', problem: describe(err) }, `trust material from the CA refused; the files in force stay: ${describe(err)}`);
           }

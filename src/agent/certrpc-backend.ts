@@ -43,7 +43,7 @@ export class CertrpcCaBackend implements CaBackend {
       if (!pinned) {
         throw new PkiError(
           `the CA at ${this.address} does not offer the root you pinned (SHA-256 ${fingerprint}); it offers ${offered.map((o) => `"${o.cert.subject.replace(/\n/g, ', ')}" ${o.cert.fingerprint256}`).join(', ') || 'nothing'}. Nothing was written`,
-          { fix: 'take the fingerprint from the CA host: openssl x509 -in DIR/ca.crt -noout -fingerprint -sha256 (or certrpc cert inspect DIR/ca.crt), and check --ca points at that CA' },
+          { fix: 'take the fingerprint from the CA host: openssl x509 -in DIR/ca.crt -noout -fingerprint -sha256 (or certrpc cert inspect DIR/ca.crt), and check that the CA address is that CA\'s' },
         );
       }
       if (!pinned.cert.ca || !pinned.cert.checkIssued(pinned.cert) || !pinned.cert.verify(pinned.cert.publicKey)) {

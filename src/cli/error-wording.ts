@@ -66,6 +66,10 @@ const CLI_FIXES: Readonly<Record<string, (err: CertrpcError) => string>> = {
   RENEW_NOT_HERE: (err) => `issue a new certificate instead: certrpc cert issue ${err.params?.name} --client|--server --force`,
   RENEW_PROFILE: () => 'issue a new one with certrpc cert issue NAME --client|--server --force',
   REVOKE_UNKNOWN: (err) => `check the name with: certrpc cert list --dir ${err.params?.dir}; or revoke by serial: certrpc cert revoke --serial HEX`,
+  AGENT_REENROLL: (err) => `on the CA host: certrpc ca token ${err.params?.name} --force ...; then run the agent again with --token (or CERTRPC_TOKEN)`,
+  AGENT_NO_TOKEN: (err) => `on the CA host: certrpc ca token ${err.params?.name} --client|--server ...; then pass it with --token or CERTRPC_TOKEN`,
+  AGENT_KEY_MISMATCH: (err) => `restore the pair, or enroll again with a new token (certrpc ca token ${err.params?.name} --force)`,
+  INTERMEDIATE_HERE: () => "choose an empty --dir for the intermediate, or make the intermediate under this directory's own root (without --root)",
   CA_AS_IDENTITY: () => 'issue an identity and use that: certrpc cert issue NAME --client (or --server); keep the CA key on the CA host only',
 };
 

@@ -78,7 +78,8 @@ async function rootFor(pki: PkiDir, options: InitIntermediateOptions): Promise<{
     if (pki.hasCa()) {
       throw new PkiError('a CA already exists here; nothing was written', {
         file: pki.caCertFile,
-        fix: `choose an empty --dir for the intermediate, or make the intermediate under this directory's own root (without --root)`,
+        code: 'INTERMEDIATE_HERE',
+        fix: "make the intermediate in an empty directory, or under this directory's own root (no rootDir)",
       });
     }
     const rootPki = new PkiDir(options.rootDir);

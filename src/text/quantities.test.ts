@@ -37,7 +37,7 @@ describe('quantities', () => {
   });
 
   it('writes a duration back the way it reads', () => {
-    expect(['1ms', '1500ms', '10s', '2m', '1h', '30d', '2w'].map((d) => formatDuration(parseDuration(d)))).toEqual(['1ms', '1500ms', '10s', '2m', '1h', '30d', '2w']);
+    expect(['1ms', '1500ms', '10s', '2m', '1h', '30d', '2w', '0s'].map((d) => formatDuration(parseDuration(d)))).toEqual(['1ms', '1500ms', '10s', '2m', '1h', '30d', '14d', '0ms']);
   });
 
   it('reads sizes in bytes, KiB, MiB', () => {

@@ -72,9 +72,9 @@ export function parseByteSize(value: string | number): number {
   return bytes;
 }
 
-/** A duration the way this parser reads it back: the largest unit that divides it ("30d", "10s", "1500ms"). */
+/** A duration the way this parser reads it back: the largest unit up to days that divides it ("30d", "10s", "1500ms"). */
 export function formatDuration(ms: number): string {
-  for (const unit of ['w', 'd', 'h', 'm', 's'] as const) if (ms !== 0 && ms % DURATION_UNITS[unit] === 0) return `${ms / DURATION_UNITS[unit]}${unit}`;
+  for (const unit of ['d', 'h', 'm', 's'] as const) if (ms !== 0 && ms % DURATION_UNITS[unit] === 0) return `${ms / DURATION_UNITS[unit]}${unit}`;
   return `${ms}ms`;
 }
 
