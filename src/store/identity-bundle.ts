@@ -14,7 +14,7 @@ import { refuseCaAsIdentity } from '../pki/ca-as-identity';
 import { keyMatchesCertificate } from '../pki/key-match';
 import { PkiError } from '../pki/errors';
 import { writeFileAtomic } from './atomic-write';
-import { checkName } from './pki-names';
+import { checkName, isValidName } from './pki-names';
 import { readUserFile } from './read-file';
 import { joinPem } from './trust-bundle';
 import { dnLine } from '../pki/distinguished-name';
@@ -94,7 +94,7 @@ export function parseBundle(text: string, file?: string, fallbackName?: string):
 /** Reads and checks a bundle file. */
 export function readBundleFile(file: string): IdentityBundle {
   const stem = basename(file).replace(/\.(bundle|pem)$/, '');
-  return parseBundle(readUserFile(file, 'identity bundle', 'identity'), file, isName(stem) ? stem : undefined);
+  return parseBundle(readUserFile(file, 'identity bundle', 'identity'), file, isValidName(stem) ? stem : undefined);
 }
 
 /** Writes a bundle 0600, whole or not at all; refuses to overwrite unless `force`. */
@@ -109,22 +109,13 @@ export function isBundleReference(value: string): boolean {
 
 function bundleName(text: string): string | undefined {
   const name = /^# name: (\S+)$/m.exec(text)?.[1];
-  return name && isName(name) ? name : undefined;
-}
-
-function isName(value: string): boolean {
-  try {
-    checkName(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return name && isValidName(name) ? name : undefined;
 }
 
 function defaultName(cert: X509Certificate): string {
   const cn = /^CN=(.*)$/m.exec(cert.subject)?.[1] ?? '';
   const cleaned = cn.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
-  return isName(cleaned) ? cleaned : 'identity';
+  return isValidName(cleaned) ? cleaned : 'identity';
 }
 
 function caCertificates(caPem: string): X509Certificate[] {
