@@ -2,9 +2,10 @@
 // the details a server packs into the grpc-status-details-bin trailer (a google.rpc.Status whose
 // details are Any messages), each printed as proto3 JSON when its type can be found, else as its
 // type URL and base64 bytes (grpcurl's fallback shape).
-import { create, createFileRegistry, DescMessage, fromBinary, JsonObject, Registry, toJson } from '@bufbuild/protobuf';
+import { create, createFileRegistry, createRegistry, DescMessage, fromBinary, JsonObject, Registry, toJson } from '@bufbuild/protobuf';
 import { Any, AnySchema, file_google_protobuf_any, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { Metadata, status as Status } from '@grpc/grpc-js';
+import { BUILT_IN } from './schema';
 
 const DETAILS_KEY = 'grpc-status-details-bin';
 
@@ -67,8 +68,16 @@ export async function statusJson(status: { code: number; details: string; metada
   return { code: status.code, name: Status[status.code] ?? `STATUS_${status.code}`, message: status.details, details };
 }
 
+/** The well-known types (google.protobuf.*) every protobuf runtime knows, for details the schema does not declare. */
+let wellKnown: Registry | undefined;
+function wellKnownTypes(): Registry {
+  wellKnown ??= createRegistry(...BUILT_IN.values());
+  return wellKnown;
+}
+
 async function detailJson(any: Any, registryFor: (typeName: string) => Promise<Registry | undefined>): Promise<JsonObject> {
-  const registry = await registryFor(anyTypeName(any)).catch(() => undefined);
+  const typeName = anyTypeName(any);
+  const registry = wellKnownTypes().getMessage(typeName) ? wellKnownTypes() : await registryFor(typeName).catch(() => undefined);
   if (registry) {
     try {
       return toJson(AnySchema, any, { registry }) as JsonObject;

@@ -47,7 +47,7 @@ export class SchemaError extends CertrpcError {
 const SUGGESTION_SERVICES = 64;
 
 /** Well-known types every protobuf runtime has built in: the fallback when a server does not send them. */
-const BUILT_IN: Map<string, DescFile> = new Map(
+export const BUILT_IN: ReadonlyMap<string, DescFile> = new Map(
   Object.entries(wkt)
     .filter(([key]) => key.startsWith('file_google_protobuf_'))
     .map(([, file]) => [(file as DescFile).proto.name, file as DescFile]),
