@@ -17,5 +17,14 @@ describe('similar names', () => {
     expect(similarNames('billing.v2.Invoices', known)).toEqual([]);
     expect(similarNames('Gett', ['Get', 'Put', 'Delete'])).toEqual(['Get']);
     expect(similarNames('Pit', ['Get', 'Put'])).toEqual(['Put']);
+    expect(similarNames('demo.v1.KeyVaelu.Get', ['demo.v1.KeyValue.Get', 'demo.v1.KeyValue.Put'])).toEqual(['demo.v1.KeyValue.Get']);
+    expect(similarNames('demo.v1KeyValue', known)).toEqual(['demo.v1.KeyValue']);
+  });
+
+  it('judges dotted names part by part: a shared package does not make a different name a typo', () => {
+    expect(similarNames('demo.v1.Nope', ['demo.v1.Echo', 'demo.v1.KeyValue'])).toEqual([]);
+    expect(similarNames('demo.v1.Gut', ['demo.v1.Put'])).toEqual(['demo.v1.Put']);
+    expect(similarNames('demo.v1.Get', ['demo.v1.Put'])).toEqual([]);
+    expect(similarNames('acme.v1.KeyValue', ['demo.v1.KeyValue'])).toEqual([]);
   });
 });

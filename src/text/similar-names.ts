@@ -17,17 +17,39 @@ export function editDistance(a: string, b: string): number {
   return d[rows - 1][cols - 1];
 }
 
+/** Edits a typo of `word` may hold: a third of its length, at least one. */
+const allowedEdits = (word: string) => Math.max(1, Math.floor(word.length / 3));
+
 /**
- * The candidates closest to `name` (case ignored): those at the smallest distance found, at most
- * `limit`; none when even the closest needs more edits than a third of the name's length (at
- * least 1): then it is not a typo.
+ * How far apart two dotted names are, and how far a typo may take them. Judged part by part
+ * (demo.v1.Nope is not a typo of demo.v1.Echo, though the shared package makes the whole strings
+ * look close); names with a different number of parts are compared whole, and only a slip of one
+ * or two characters (a dot too many or too few) counts as a typo.
+ */
+function dottedDistance(a: string, b: string): { distance: number; allowed: number } {
+  const as = a.split('.');
+  const bs = b.split('.');
+  if (as.length !== bs.length) return { distance: editDistance(a, b), allowed: Math.min(2, allowedEdits(a)) };
+  let distance = 0;
+  let allowed = 0;
+  as.forEach((part, i) => {
+    const d = editDistance(part, bs[i]);
+    distance += d;
+    if (d > 0) allowed += allowedEdits(part);
+  });
+  return { distance, allowed };
+}
+
+/**
+ * The candidates closest to `name` (case ignored; dotted names judged part by part): those at the
+ * smallest distance found, at most `limit`; none when even the closest needs more edits than a
+ * typo would make (a third of the misspelt part's length, at least 1).
  */
 export function similarNames(name: string, candidates: Iterable<string>, limit = 3): string[] {
   const wanted = name.toLowerCase();
-  const allowed = Math.max(1, Math.floor(wanted.length / 3));
   const scored = [...new Set(candidates)]
-    .map((candidate) => ({ candidate, distance: editDistance(wanted, candidate.toLowerCase()) }))
-    .filter((s) => s.distance <= allowed)
+    .map((candidate) => ({ candidate, ...dottedDistance(wanted, candidate.toLowerCase()) }))
+    .filter((s) => s.distance <= s.allowed)
     .sort((x, y) => x.distance - y.distance || x.candidate.localeCompare(y.candidate));
   return scored.filter((s) => s.distance === scored[0].distance).slice(0, limit).map((s) => s.candidate);
 }
