@@ -8,6 +8,7 @@ import type { PeerCertificate } from 'node:tls';
 import { IdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
 import { openTunnel, parseProxyUrl } from '../proxy/connect-client';
 import { escapeDnValue } from '../pki/name-text';
+import { printable } from '../text/printable';
 import { defaultServerName, parseDialTarget, socketAddress } from '../tls/address';
 import { networkFailure, notGrpcOverTls, TlsFailure } from '../tls/failure-reasons';
 import { probeTls, ProbeStep } from '../tls/probe';
@@ -69,7 +70,7 @@ function unary<Req, Res>(client: Client, method: MethodDefinition<Req, Res>, req
   );
 }
 
-const statusText = (err: ServiceError) => `${Status[err.code] ?? err.code}: ${err.details}`;
+const statusText = (err: ServiceError) => `${Status[err.code] ?? err.code}: ${printable(err.details)}`;
 const skip = (name: DoctorStepName, detail: string): DoctorStepResult => ({ name, title: titleOf(name), ok: true, skipped: true, detail });
 const unimplemented = (err: unknown) => (err as ServiceError).code === Status.UNIMPLEMENTED;
 
@@ -125,7 +126,7 @@ export async function* runDoctor(options: ConnectionOptions, local: { revoked?: 
     try {
       const me = await unary(connection.client, IdentityService.whoAmI as MethodDefinition<object, WhoAmIResponse>, {}, Date.now() + timeoutMs);
       const roles = me.roles.length > 0 ? `roles ${me.roles.join(', ')}` : 'no roles';
-      yield pass('whoami', `the server sees you as CN=${me.commonName}${me.spiffeId ? ` (${me.spiffeId})` : ''}, ${roles}`);
+      yield pass('whoami', printable(`the server sees you as CN=${me.commonName}${me.spiffeId ? ` (${me.spiffeId})` : ''}, ${roles}`));
     } catch (err) {
       if (unimplemented(err)) {
         yield skip('whoami', 'not offered: this is not a certrpc server (the connection itself works)');

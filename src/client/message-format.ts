@@ -3,6 +3,7 @@
 // call itself does not care which.
 import { DescMessage, FileRegistry, Message } from '@bufbuild/protobuf';
 import type { Readable } from 'node:stream';
+import { printableJson } from '../text/printable';
 import { JsonCodec } from './json-codec';
 import { singleRequest, streamRequests } from './request-input';
 import { TextCodec } from './text-codec';
@@ -45,6 +46,7 @@ export function messageFormat(name: MessageFormatName, options: MessageFormatOpt
     async *stream(schema, data, stdin) {
       for await (const request of streamRequests(data, stdin)) yield codec.request(schema, request);
     },
-    print: (schema, message) => `${codec.response(schema, message)}\n`,
+    // The same JSON value, with what JSON.stringify leaves raw (bidi overrides, C1) escaped: safe on a terminal.
+    print: (schema, message) => `${printableJson(codec.response(schema, message))}\n`,
   };
 }

@@ -31,6 +31,7 @@ message QuotaFailure {
 service Failing {
   rpc Fail(google.protobuf.Empty) returns (google.protobuf.Empty);
   rpc Garbled(google.protobuf.Empty) returns (google.protobuf.Empty);
+  rpc Shout(google.protobuf.Empty) returns (google.protobuf.Empty);
 }
 `;
 
@@ -61,7 +62,7 @@ describe('--format-error with status details', () => {
     for (const any of [quota, duration, unknown]) statusBytes.tag(3, WireType.LengthDelimited).bytes(toBinary(AnySchema, any));
     const details = Buffer.from(statusBytes.finish());
 
-    const definition: ServiceDefinition = { Fail: method('Fail'), Garbled: method('Garbled') };
+    const definition: ServiceDefinition = { Fail: method('Fail'), Garbled: method('Garbled'), Shout: method('Shout') };
     const implementation: UntypedServiceImplementation = {
       Fail: (_call: unknown, callback: (err: object) => void) => {
         const metadata = new Metadata();
@@ -73,6 +74,8 @@ describe('--format-error with status details', () => {
         metadata.set('grpc-status-details-bin', Buffer.from([0xff, 0xff, 0xff]));
         callback({ code: Status.FAILED_PRECONDITION, details: 'see details', metadata });
       },
+      // A server's message with terminal control sequences in it.
+      Shout: (_call: unknown, callback: (err: object) => void) => callback({ code: Status.ABORTED, details: 'red \x1b[31malert\x1b[0m\rover\u202eprinted' }),
     };
     const id = pki.loadIdentity('server');
     server = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem }, services: [{ definition, implementation }], policy: allowAllAuthenticated(), reflection: false });
@@ -112,6 +115,19 @@ describe('--format-error with status details', () => {
     const status = JSON.parse(r.stderr);
     expect(status).toMatchObject({ code: 9, name: 'FAILED_PRECONDITION', message: 'see details' });
     expect(status.details).toEqual([{ '@error': expect.stringMatching(/^grpc-status-details-bin is not a google\.rpc\.Status: /) }]);
+  });
+
+  it("a server's message cannot steer the terminal: control characters are printed as escapes (and JSON escapes them)", async () => {
+    const r = await call('Shout');
+    expect(r.code).toBe(74);
+    expect(r.stderr).toBe('certrpc: ABORTED (10): red \\x1b[31malert\\x1b[0m\\rover\\u202eprinted\n');
+    const verbose = await call('Shout', '-v');
+    expect(verbose.stderr).toContain('< status: ABORTED (10): red \\x1b[31malert');
+    const raw = (text: string) => ['\x1b', '\r', '\u202e'].filter((c) => text.includes(c));
+    expect(raw(verbose.stderr)).toEqual([]);
+    const json = await call('Shout', '--format-error');
+    expect(raw(json.stderr)).toEqual([]);
+    expect(JSON.parse(json.stderr).message).toBe('red \x1b[31malert\x1b[0m\rover\u202eprinted');
   });
 
   it('without --format-error, the one human line as before', async () => {

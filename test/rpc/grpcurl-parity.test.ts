@@ -194,6 +194,12 @@ describe('call, list and describe at grpcurl parity', () => {
     });
   });
 
+  it("responses are JSON with what JSON.stringify leaves raw (a bidi override, C1 controls) escaped: the same value, safe on a terminal", async () => {
+    const r = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '-d', '{"message":"abc\\u202edef\\u0085"}']);
+    expect(r).toMatchObject({ code: 0, stdout: '{"message":"abc\\u202edef\\u0085"}\n' });
+    expect(JSON.parse(r.stdout).message).toBe('abc\u202edef\u0085');
+  });
+
   describe('--format text', () => {
     it('unary: text in, text out', async () => {
       expect((await certrpc(['call', reflecting.address, 'demo.v1.KeyValue/Put', '--identity', 'alice', '--format', 'text', '-d', 'key: "t" value: "line\\none \\"quoted\\""'])).code).toBe(0);

@@ -6,6 +6,7 @@ import { ConnectionError } from '../../client/connection';
 import { ReflectionLookupError } from '../../client/reflection-client';
 import { SymbolNotFoundError } from '../../client/schema';
 import { EXIT, ExitWith } from '../exit-codes';
+import { printable, printableJson } from '../../text/printable';
 
 export type RpcPhase = 'reflection' | 'call';
 
@@ -37,10 +38,11 @@ type StatusLike = Pick<StatusObject, 'code' | 'details'> & { metadata?: StatusOb
 async function statusExit(status: StatusLike, context: FailureContext): Promise<ExitWith> {
   if (context.formatError) {
     const { statusJson } = await import('../../client/rpc-status');
-    console.error(JSON.stringify(await statusJson(status, context.formatError.registryFor)));
+    console.error(printableJson(JSON.stringify(await statusJson(status, context.formatError.registryFor))));
     return new ExitWith(EXIT.GRPC_STATUS_BASE + status.code);
   }
-  const lines = [`certrpc: ${statusName(status.code)} (${status.code}): ${status.details}`];
+  // The message is the server's text: printed so it cannot steer the terminal.
+  const lines = [`certrpc: ${statusName(status.code)} (${status.code}): ${printable(status.details)}`];
   if (context.phase === 'reflection') {
     if (status.code === Status.UNIMPLEMENTED) lines.push('  the server does not offer reflection\n  fix: pass the schema with --proto FILE... [--import-path DIR...] or --protoset FILE...');
     else if (status.code === Status.PERMISSION_DENIED) lines.push('  (reading the schema through reflection was refused)\n  fix: pass the schema with --proto FILE... or --protoset FILE..., or ask for a role that may use grpc.reflection');
@@ -71,7 +73,7 @@ export async function rpcFailure(err: unknown, context: FailureContext): Promise
     return new ExitWith(EXIT.ERROR);
   }
   if (err instanceof ReflectionLookupError) {
-    console.error(`certrpc: reflection failed: ${statusName(err.status)}: ${err.message}`);
+    console.error(`certrpc: reflection failed: ${statusName(err.status)}: ${printable(err.message)}`);
     return new ExitWith(EXIT.ERROR);
   }
   if (isStatusError(err)) return statusExit(err, context);
