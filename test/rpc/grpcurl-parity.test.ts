@@ -261,6 +261,16 @@ describe('call, list and describe at grpcurl parity', () => {
     });
   });
 
+  it.each(['call', 'list', 'describe'])('%s --help names the new flags, an example of each kind and the exit codes', async (verb) => {
+    const r = await certrpc([verb, '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--protoset <file...>', '--protoset-out <file>', '--force', '--max-msg-sz <bytes>', '--format-error', '--plaintext', '--insecure']) expect(r.stdout).toContain(flag);
+    if (verb === 'call') for (const flag of ['--format <format>', '--allow-unknown-fields']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('unix:///PATH');
+    expect(r.stdout).toMatch(/Examples:\n( {2}\$ certrpc .*\n)+/);
+    expect(r.stdout).toMatch(/Exit codes:\n {2}0 +success\n {2}1 +error: a connection that failed \(the diagnosis certrpc doctor gives[\s\S]*"did you mean \.\.\.\?"[\s\S]*\n {2}2 +usage error[\s\S]*\n {2}64\+N +the call ended with gRPC status N/);
+  });
+
   describe('--plaintext and --insecure', () => {
     it.each(['call', 'list', 'describe', 'doctor'])('%s refuses them (exit 2), saying why and what to use, before connecting', async (verb) => {
       const method = verb === 'call' ? ['certrpc.v1.Identity/WhoAmI'] : [];

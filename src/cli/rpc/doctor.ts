@@ -30,5 +30,6 @@ export function doctorCommand(): Command {
     'certrpc doctor 127.0.0.1:50051 --identity alice',
     'certrpc doctor api.internal:8443 --identity alice --dir ~/.certrpc',
     'certrpc doctor 10.0.0.7:8443 --identity alice --authority api.internal',
+    'certrpc doctor unix:///run/certrpc/api.sock --identity alice   # a unix socket: the server is checked as localhost',
   ]);
 }
