@@ -56,6 +56,11 @@ describe('call, list and describe at grpcurl parity', () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/^\/\/ demo\.v1\.KeyValue\.Put is a method \(unary\):\nrpc Put\(\.demo\.v1\.PutRequest\) returns \(\.demo\.v1\.PutResponse\);/);
       }
+      for (const [verb, bad] of [['describe', 'demo.v1.KeyValue//Put'], ['describe', 'a b'], ['list', 'demo.v1.KeyValue/Put'], ['list', '/demo.v1.KeyValue']]) {
+        const r = await certrpc([verb, reflecting.address, bad, '--identity', 'alice']);
+        expect({ verb, bad, code: r.code }).toEqual({ verb, bad, code: 2 });
+        expect(r.stderr).toContain(`bad ${verb === 'list' ? 'service' : 'symbol'} "${bad}"`);
+      }
       const list = await certrpc(['list', reflecting.address, '.demo.v1.KeyValue', '--identity', 'bob']);
       expect(list).toMatchObject({ code: 0, stdout: 'demo.v1.KeyValue.Get\ndemo.v1.KeyValue.Put\ndemo.v1.KeyValue.Delete\ndemo.v1.KeyValue.Watch\n' });
     });

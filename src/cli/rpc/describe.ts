@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { describeElement, serviceSource } from '../../client/proto-source';
 import type { SchemaElement } from '../../client/schema';
-import { CALL_EXIT_CODES_HELP } from '../exit-codes';
+import { parseSymbolName } from '../../client/symbol-name';
+import { CALL_EXIT_CODES_HELP, UsageError } from '../exit-codes';
 import { withHelp } from '../help';
 import { addConnectionFlags } from './connection-flags';
 import { addRequestFlags } from './request-flags';
@@ -15,6 +16,7 @@ export function describeCommand(): Command {
   addConnectionFlags(cmd);
   addRequestFlags(cmd);
   cmd.action(async (address: string, symbol: string | undefined, opts) => {
+    if (symbol !== undefined && !parseSymbolName(symbol)) throw new UsageError(`bad symbol "${symbol}"`, 'write a full name: demo.v1.KeyValue, demo.v1.KeyValue.Put (or demo.v1.KeyValue/Put), demo.v1.PutRequest');
     await runSession(address, opts, async (session) => {
       const schema = await session.schema();
       if (symbol) {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { SymbolNotFoundError } from '../../client/schema';
-import { CALL_EXIT_CODES_HELP } from '../exit-codes';
+import { parseSymbolName } from '../../client/symbol-name';
+import { CALL_EXIT_CODES_HELP, UsageError } from '../exit-codes';
 import { withHelp } from '../help';
 import { addConnectionFlags } from './connection-flags';
 import { addRequestFlags } from './request-flags';
@@ -14,6 +15,8 @@ export function listCommand(): Command {
   addConnectionFlags(cmd);
   addRequestFlags(cmd);
   cmd.action(async (address: string, service: string | undefined, opts) => {
+    const name = service === undefined ? undefined : parseSymbolName(service);
+    if (service !== undefined && (!name || name.slashed)) throw new UsageError(`bad service "${service}"`, 'write its full name, e.g. demo.v1.KeyValue');
     await runSession(address, opts, async (session) => {
       const schema = await session.schema();
       if (!service) {
