@@ -113,6 +113,16 @@ export function networkFailure(code: string, address: string, message: string): 
   }
 }
 
+/** "...:SSL routines:ssl3_get_record:wrong version number:..." -> "wrong version number" (else the message as it is). */
+export function opensslReason(message: string): string {
+  return message.split(':').find((part) => /^[a-z]+(?: [a-z]+)+$/.test(part)) ?? message;
+}
+
+/** A handshake error that is neither an alert nor a network error: the peer answered with something that is not TLS. */
+export function isNotTlsError(err: Error & { code?: string }): boolean {
+  return Boolean(err.code?.startsWith('ERR_SSL_')) && !alertName(err.message);
+}
+
 /** OpenSSL writes alerts as "...:SSL routines:...:tlsv13 alert certificate required:..."; pull the name out. */
 export function alertName(message: string): string | undefined {
   const m = /(?:sslv3|tlsv1[0-3]?) alert ([a-z ]+?)(?::|$)/i.exec(message);

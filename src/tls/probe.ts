@@ -8,7 +8,7 @@ import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameT
 import { parseCertificateBundle, pemBlocks } from '../pki/pem';
 import { defaultServerName, parseDialTarget, socketAddress } from './address';
 import { ClientTlsMaterial, serverIdChecker } from './client-credentials';
-import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, networkFailure, serverCertificateRefused, TlsFailure, wrongProtocol } from './failure-reasons';
+import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, isNotTlsError, networkFailure, opensslReason, serverCertificateRefused, TlsFailure, wrongProtocol } from './failure-reasons';
 import { sniffProtocol } from './protocol-sniff';
 
 export interface ProbeOptions {
@@ -92,7 +92,7 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
       }
       const alert = alertName(err.message) ?? '';
       // No TLS came back at all ("wrong version number"): find out what the port speaks instead.
-      if (!serverCertificate && !alert && err.code?.startsWith('ERR_SSL_')) {
+      if (!serverCertificate && isNotTlsError(err)) {
         sniffing = true;
         return void notTls(err.message).then((failure) => finish({ ok: false, step: 'tls-handshake', failure }));
       }
@@ -101,7 +101,7 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
       return finish({ ok: false, step: aboutOurCertificate ? 'client-certificate' : 'tls-handshake', serverCertificate, failure: clientCertificateRefused(alert, err.message) });
     });
     const notTls = async (message: string): Promise<TlsFailure> => {
-      const reason = message.split(':').find((part) => /^[a-z]+(?: [a-z]+)+$/.test(part)) ?? message;
+      const reason = opensslReason(message);
       if (options.socket) return wrongProtocol(address, { kind: 'nothing' }, reason);
       clearTimeout(timer); // the sniff has a deadline of its own
       const spoken = await sniffProtocol(target, Math.min(options.timeoutMs ?? 5000, 2000));

@@ -28,6 +28,7 @@ describe('call, list and describe say what doctor says when the connection fails
   const tmp = tempDir();
   const dir = join(tmp.dir, 'certs');
   let enforcing: RunningServer;
+  let proxy: RunningServer;
   let http1: HttpServer;
   let h2c: GrpcServer;
   let banner: TcpServer;
@@ -50,8 +51,11 @@ describe('call, list and describe say what doctor says when the connection fails
     });
     peers.banner = await listening(banner);
     peers.nothing = await closedPort();
+    expect((await certrpc(['cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1'])).code).toBe(0);
+    proxy = await startCli(['proxy', '--dir', dir, '--name', 'proxy', '--listen', '127.0.0.1:0', '--policy', join(__dirname, '..', '..', 'policy.yaml')], { env: { CERTRPC_DIR: dir } });
   });
   afterAll(async () => {
+    await proxy?.stop();
     await enforcing?.stop();
     http1?.close();
     banner?.close();
@@ -106,6 +110,15 @@ describe('call, list and describe say what doctor says when the connection fails
     const r = await certrpc(['call', peers.nothing, 'certrpc.v1.Identity/WhoAmI', '--cert', join(dir, 'alice.crt'), '--key', join(dir, 'alice.key'), '--authority', "it's.example", '--connect-timeout', '3']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`  run: certrpc doctor ${peers.nothing} --cert ${join(dir, 'alice.crt')} --key ${join(dir, 'alice.key')} --authority 'it'\\''s.example' --connect-timeout 3   (`);
+  });
+
+  it('through the CONNECT proxy too: a server behind it that does not speak TLS is said to, not "the handshake failed"', async () => {
+    for (const peer of ['h2c', 'http1']) {
+      const r = await certrpc(['call', peers[peer], 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--proxy', `https://${proxy.address}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^certrpc: wrong protocol: ${peers[peer].replace(/\./g, '\\.')} does not speak TLS: it answered the TLS handshake with something else \\(wrong version number\\)( \\(through the proxy https://${proxy.address}\\))? \\[NOT_TLS\\]`));
+      expect(r.stderr).toContain(`run: certrpc doctor ${peers[peer]} --identity alice --proxy https://${proxy.address}`);
+    }
   });
 
   it('alice, not revoked, still gets through the same server', async () => {
