@@ -27,6 +27,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   configFile: '--config',
   data: '-d',
   importPaths: '--import-path',
+  protosets: '--protoset',
   p12: '--p12',
   stepCaUrl: '--step-ca',
   caFingerprint: '--ca-fingerprint',
@@ -71,6 +72,8 @@ const CLI_FIXES: Readonly<Record<string, (err: CertrpcError) => string>> = {
   AGENT_KEY_MISMATCH: (err) => `restore the pair, or enroll again with a new token (certrpc ca token ${err.params?.name} --force)`,
   INTERMEDIATE_HERE: () => "choose an empty --dir for the intermediate, or make the intermediate under this directory's own root (without --root)",
   CA_AS_IDENTITY: () => 'issue an identity and use that: certrpc cert issue NAME --client (or --server); keep the CA key on the CA host only',
+  PROTOSET_INVALID: () => 'write one with protoc --include_imports --descriptor_set_out=FILE x.proto, or with certrpc list ADDR --protoset-out FILE against a server with reflection',
+  SCHEMA_INCOMPLETE: () => 'give every file it imports too: protoc --include_imports --descriptor_set_out=FILE, or certrpc list ADDR --protoset-out FILE against a server with reflection',
 };
 
 const UNTRUSTED_SERVER = () => 'use the CA bundle that signed the server (--cacert / DIR/ca.crt), or have the server use a certificate from your CA';
@@ -92,6 +95,7 @@ const CONNECTION_FIXES: Readonly<Record<string, (f: TlsFailure) => string | unde
   'unsupported certificate': () => 'use a certificate issued with --client',
   'bad certificate': () => 'check it with certrpc cert verify FILE, and re-issue with --client if needed',
   'decrypt error': () => 'check it with certrpc cert verify FILE, and re-issue with --client if needed',
+  'certificate revoked': () => 'ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again',
   ETIMEDOUT: (f) => `${f.fix.replace(/, or allow more time \(connectTimeoutMs\)$/, '')}, or allow more time with --connect-timeout`,
   // The proxy's answers (proxy/connect-client.ts), by HTTP status.
   407: () => 'call with a client certificate (--identity NAME or --cert/--key); the proxy checks it like a server does',

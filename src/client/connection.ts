@@ -4,11 +4,13 @@
 import { Client, ClientOptions, connectivityState as State } from '@grpc/grpc-js';
 import { ClientTlsMaterial, createClientCredentials } from '../tls/client-credentials';
 import { ConnectionError } from '../tls/connection-error';
-import { networkFailure } from '../tls/failure-reasons';
+import { grpcTarget, parseDialTarget } from '../tls/address';
+import { networkFailure, notGrpcOverTls } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
 import { diagnoseProxied, proxiedChannel, ProxiedChannel } from '../proxy/proxied-channel';
 import { authorityOptions } from './create-client';
 import { diagnosisInterceptor, probeDiagnosis } from './diagnosis-interceptor';
+import { LocalRevocationLookup, withLocalRevocation } from './local-revocation';
 
 export interface ConnectionOptions {
   address: string;
@@ -19,6 +21,10 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
   /** Reach the server through certrpc's mTLS CONNECT proxy, "https://HOST:PORT". */
   proxy?: string;
+  /** The largest response message accepted (grpc-js's default: 4 MiB). */
+  maxReceiveMessageBytes?: number;
+  /** When the server refuses our certificate: does our own CRL say it is revoked? */
+  localRevocation?: LocalRevocationLookup;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -34,14 +40,20 @@ export class RpcConnection {
     if (options.proxy) {
       const channel = (this.proxied = proxiedChannel(options.address, options.proxy, options.tls, options.authority));
       const interceptors = [diagnosisInterceptor((ms) => diagnoseProxied(channel, options.address, options.tls, options.authority, ms))];
-      this.client = new Client(channel.target, channel.credentials, { ...channel.options, interceptors });
+      this.client = new Client(channel.target, channel.credentials, { ...channel.options, ...this.limits(), interceptors });
       return;
     }
     const channelOptions: ClientOptions = {
-      interceptors: [diagnosisInterceptor(probeDiagnosis(options.address, options.tls, options.authority))],
+      ...this.limits(),
       ...authorityOptions(options.authority),
+      interceptors: [diagnosisInterceptor(probeDiagnosis(options.address, options.tls, options.authority))],
     };
-    this.client = new Client(options.address, createClientCredentials(options.tls), channelOptions);
+    this.client = new Client(grpcTarget(parseDialTarget(options.address)), createClientCredentials(options.tls), channelOptions);
+  }
+
+  private limits(): ClientOptions {
+    const max = this.options.maxReceiveMessageBytes;
+    return max === undefined ? {} : { 'grpc.max_receive_message_length': max };
   }
 
   /** Resolves once the channel is READY; rejects with a ConnectionError saying why it is not. */
@@ -68,7 +80,11 @@ export class RpcConnection {
       if (failure) return new ConnectionError(failure);
     }
     const result = await probeTls(this.options.address, this.options.tls, { authority: this.options.authority, timeoutMs });
-    if (!result.ok) return new ConnectionError(result.failure);
+    if (!result.ok) {
+      const revoked = result.step === 'client-certificate' ? await this.options.localRevocation?.().catch(() => undefined) : undefined;
+      return new ConnectionError(withLocalRevocation(result.step, result.failure, revoked));
+    }
+    if (result.alpn !== 'h2') return new ConnectionError(notGrpcOverTls(this.options.address, result.alpn));
     return new ConnectionError({
       side: 'server',
       code: 'HTTP2',

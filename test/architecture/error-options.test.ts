@@ -21,8 +21,8 @@ function stringsOf(file: string, text: string): { line: number; text: string }[]
   return found;
 }
 
-// Commands of other tools quoted in a fix (step-ca's `step`, openssl, curl) keep their own flags.
-const OTHER_TOOLS = /`(?:step|openssl|curl) [^`]*`/g;
+// Commands of other tools quoted in a fix (step-ca's `step`, openssl, curl, protoc) keep their own flags.
+const OTHER_TOOLS = /`(?:step|openssl|curl|protoc) [^`]*`/g;
 // npm start prints the CLI commands to try next: it words for the CLI on purpose.
 const PRINTS_CLI_COMMANDS = ['app/demo-start.ts'];
 
