@@ -28,6 +28,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   stepCaUrl: '--step-ca',
   caFingerprint: '--ca-fingerprint',
   token: '--token',
+  expiresIn: '--expires-in',
 };
 
 export function flagOf(option: string | undefined): string | undefined {

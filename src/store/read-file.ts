@@ -6,8 +6,13 @@ import { PkiError } from '../pki/errors';
  * `option` names the option that gave the path (the CLI words it as its flag).
  */
 export function readUserFile(path: string, what: string, option?: string): string {
+  return readUserBytes(path, what, option).toString('utf8');
+}
+
+/** The same for a file that may be binary (a DER certificate or CSR). */
+export function readUserBytes(path: string, what: string, option?: string): Buffer {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
