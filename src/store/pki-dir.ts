@@ -178,7 +178,7 @@ export class PkiDir {
     const certFile = this.certFile(name);
     const keyFile = this.keyFile(name);
     if (!existsSync(certFile)) {
-      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client|--server --dir ${this.dir}` });
+      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client --dir ${this.dir} (a server certificate: --server --san DNS:HOST instead of --client)` });
     }
     return loadIdentityFiles({ name, certFile, keyFile, caFile: this.caCertFile });
   }
