@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer, Server } from 'node:tls';
+import { exportPrivateKeyPem, generateKeyPair, signingAlgorithm, x509 } from '../../src/pki/crypto';
 import { PkiDir } from '../../src/store/pki-dir';
 import { runCli, RunningServer, startCli } from '../helpers/cli';
 import { demoPki } from '../helpers/pki';
@@ -196,6 +197,31 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       expect(other.server).toMatchObject({ verified: false, chain: { ok: false, trust: at('forged.crt') } });
       const none = await runCli(['cert', 'inspect', '--server', address, '--dir', at('no-such-dir'), '--json']);
       expect(JSON.parse(none.stdout).server).toMatchObject({ verified: null, chain: { ok: null, reason: expect.stringContaining('not checked: no trust bundle') } });
+    });
+
+    it('a subject holding terminal escape sequences is printed escaped, never raw (a remote server chooses it)', async () => {
+      const alg = signingAlgorithm('ecdsa-p256');
+      const keys = await generateKeyPair('ecdsa-p256');
+      const evil = await x509.X509CertificateGenerator.createSelfSigned({
+        serialNumber: '01',
+        name: [{ CN: ['evil\u001b[2J\u001b[1;1HChain: OK\u009b31m'] }],
+        keys,
+        signingAlgorithm: alg,
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 86_400_000),
+        extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }])],
+      });
+      writeFileSync(at('evil.crt'), evil.toString('pem'));
+      writeFileSync(at('evil.key'), await exportPrivateKeyPem(keys.privateKey));
+      const address = await presenting(['evil.crt'], 'evil.key');
+      for (const r of [await inspect('--server', address), await inspect(at('evil.crt'))]) {
+        expect(r.code).toBe(0);
+        // eslint-disable-next-line no-control-regex -- the characters that must not reach a terminal
+        expect(r.stdout).not.toMatch(/[\u001b\u009b]/);
+        expect(r.stdout).toContain('Subject:              CN=evil\\1B[2J\\1B[1\\;1HChain: OK\\C2\\9B31m');
+      }
+      // JSON carries the name exactly (JSON escapes it).
+      expect((await json(at('evil.crt'))).commonName).toBe('evil\u001b[2J\u001b[1;1HChain: OK\u009b31m');
     });
 
     it('refusals: nothing listening exits 1; bad flag combinations and a bad HOST:PORT exit 2', async () => {

@@ -7,6 +7,7 @@ import { readInspectInput } from '../../pki/certificate-input';
 import { PkiError } from '../../pki/errors';
 import { describeCertificate, formatCertificateInfo } from '../../pki/inspect';
 import { describeCsr, formatCsrInfo } from '../../pki/inspect-csr';
+import { terminalSafe } from '../../pki/name-text';
 import { parseCertificateBundle, pemBlocks } from '../../pki/pem';
 import { verifyCertificate, VerifyResult } from '../../pki/verify';
 import { PkiDir } from '../../store/pki-dir';
@@ -111,8 +112,8 @@ async function inspectServer(opts: { server: string; servername?: string; json?:
   console.log(
     [
       `Server ${server.address} (${server.protocol ?? 'TLS'}) presented ${server.presented} certificate${server.presented === 1 ? '' : 's'}:`,
-      `  ${'Chain:'.padEnd(22)}${chainLine}`,
-      `  ${'Name:'.padEnd(22)}${presented.nameMismatch ? `FAILED: ${presented.nameMismatch}` : `OK: valid for ${server.name}`}`,
+      `  ${'Chain:'.padEnd(22)}${terminalSafe(chainLine)}`,
+      `  ${'Name:'.padEnd(22)}${terminalSafe(presented.nameMismatch ? `FAILED: ${presented.nameMismatch}` : `OK: valid for ${server.name}`)}`,
       '',
       certificates.map((c, n) => `${formatCertificateInfo(c, `#${n + 1} presented by ${server.address}`)}\n  ${'Revocation:'.padEnd(22)}${revocationText(c.revocation, pki)}`).join('\n\n'),
     ].join('\n'),
