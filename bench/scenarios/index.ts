@@ -10,6 +10,7 @@ import { revocationScenario } from './revocation';
 import { cliCallScenario } from './cli-call';
 import { soakScenario } from './soak';
 import { importCostScenario } from './import-cost';
+import { fleetScenario } from './fleet';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, revocationScenario, cliCallScenario, importCostScenario, soakScenario];
+export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, revocationScenario, cliCallScenario, importCostScenario, fleetScenario, soakScenario];

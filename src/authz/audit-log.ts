@@ -34,6 +34,8 @@ export interface AuditRecord {
 
 export interface AuditSink {
   write(record: AuditRecord): void;
+  /** Another audited event than a call decision (the CA's issuances and refusals): one JSON line, the same shape. */
+  writeEvent(fields: Record<string, unknown>, msg: string): void;
   destination: string;
   close(): void;
 }
@@ -70,6 +72,7 @@ export function openAuditSink(destination: string = AUDIT_STDERR): AuditSink {
   process.on('exit', batch.flush);
   return {
     write: (record) => batch.push(auditLine(record)),
+    writeEvent: (fields, msg) => batch.push(`${JSON.stringify({ level: 30, time: new Date().toISOString(), name: 'certrpc-audit', ...fields, msg })}\n`),
     destination,
     close: () => {
       batch.flush();

@@ -28,6 +28,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   stepCaUrl: '--step-ca',
   caFingerprint: '--ca-fingerprint',
   token: '--token',
+  lifetime: '--lifetime',
   expiresIn: '--expires-in',
 };
 

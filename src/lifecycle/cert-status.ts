@@ -57,7 +57,9 @@ export async function listCertificates(pki: PkiDir, options: ListOptions = {}): 
     const chain = verifyCertificate(cert, cas.map((c) => c.cert), { now });
     const info = describeCertificate(pem, chain, now);
     const ca = issuerOf(cert, cas);
-    const revocation = revocations.check(info.serial, ca?.serial).revoked;
+    // Revoked too when its intermediate is (on the root's CRL): no peer accepts the chain.
+    const viaIntermediate = ca && (ca.role === 'intermediate' || ca.role === 'previous-intermediate') ? revocations.check(ca.serial, issuerOf(ca.cert, cas)?.serial).revoked : undefined;
+    const revocation = revocations.check(info.serial, ca?.serial).revoked ?? viaIntermediate;
     const row: CertRow = {
       name,
       source,
@@ -73,7 +75,8 @@ export async function listCertificates(pki: PkiDir, options: ListOptions = {}): 
       sans: info.sans,
     };
     if (revocation) {
-      return { ...row, status: 'revoked', detail: `revoked ${revocation.revokedAt} (${revocation.reason})`, revokedAt: revocation.revokedAt, revocationReason: revocation.reason };
+      const what = revocation.serial === info.serial ? 'revoked' : `its CA "${ca?.subject}" (serial ${revocation.serial}) was revoked`;
+      return { ...row, status: 'revoked', detail: `${what} ${revocation.revokedAt} (${revocation.reason})`, revokedAt: revocation.revokedAt, revocationReason: revocation.reason };
     }
     if (!chain.ok) {
       const status: CertStatus = chain.code === 'CERT_HAS_EXPIRED' ? 'expired' : chain.code === 'CERT_NOT_YET_VALID' ? 'not-yet-valid' : 'untrusted';

@@ -59,8 +59,9 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
       fix: `issue a new certificate instead: certrpc cert issue ${name} --client --force (a server: --server --san DNS:HOST --force)`,
     });
   }
-  // A named CA (DIR/cas/NAME) renews its own certificates; the default CA's go to whichever signs now.
-  const signingCa: DirCa = issuer.role === 'named' ? issuer : set.signing;
+  // A named CA (DIR/cas/NAME) renews its own certificates; the default CA's go to whichever issues now
+  // (the current intermediate, when there is one: the new certificate carries it as its chain).
+  const signingCa: DirCa = issuer.role === 'named' ? issuer : set.issuing;
   const pair = await issueCertificate(await signerOf(signingCa), {
     profile: profileOf(cert, current.certFile),
     commonName: new x509.X509Certificate(current.certPem).subjectName.getField('CN')[0] ?? name,

@@ -67,6 +67,15 @@ export interface CreateServerOptions {
   reflection?: boolean | ReflectionOptions;
   /** What happens to a revoked client's open connections (see tls.crlPem and updateTls). */
   revocation?: RevocationEnforcerOptions;
+  /**
+   * Methods ("/pkg.Service/Method") a peer may call over TLS without a client certificate (the CA's
+   * Enroll: a host that has no identity yet). The listener then admits connections that present
+   * none (a presented certificate must still verify); on them every other method is refused
+   * UNAUTHENTICATED, and these run with no caller and without the stages that judge one
+   * (revocation, `stages`, authorization): callerOf() throws, and the handler must authorize the
+   * call itself. Observers (the audit log) see them with no identity.
+   */
+  anonymousMethods?: string[];
 }
 
 export interface ListeningAddress {
@@ -101,7 +110,8 @@ export class CertrpcServer {
     this.material = options.tls;
     this.metrics = options.metrics;
     refuseCaAsIdentity(options.tls.certPem);
-    this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits));
+    const anonymousMethods = options.anonymousMethods ?? [];
+    this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits), undefined, anonymousMethods.length > 0);
     this.revocation = new RevocationEnforcer(options.tls.crlPem, this.logger, options.revocation);
     this.listener.on('connection', (socket) => this.revocation.trackConnection(socket));
     this.interceptor = createInterceptor({
@@ -116,6 +126,7 @@ export class CertrpcServer {
       stages: options.stages,
       observers: [this.inFlight.observer, ...(options.observers ?? [])],
       endObservers: [this.inFlight.endObserver, ...(options.endObservers ?? [])],
+      anonymousMethods,
     });
     this.interceptor.authorization.trustedClientCas(this.listener.trustedClientCas);
     if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);

@@ -39,6 +39,34 @@ export class PkiDir {
   namedCaKeyFile(name: string): string {
     return join(this.namedCaDir(name), 'ca.key');
   }
+  /**
+   * An intermediate CA (pki init --intermediate) lives in DIR/intermediate/: ca.crt and ca.key sign
+   * leaves, while DIR/ca.crt stays the root(s) peers trust and DIR/ca.key (the root's key) may be
+   * kept offline. After `ca rotate`, the previous intermediate is ca-SERIAL.crt/.key beside it.
+   */
+  get intermediateDir(): string {
+    return join(this.dir, 'intermediate');
+  }
+  get intermediateCertFile(): string {
+    return join(this.intermediateDir, 'ca.crt');
+  }
+  get intermediateKeyFile(): string {
+    return join(this.intermediateDir, 'ca.key');
+  }
+  previousIntermediateFiles(caSerial: string): { certFile: string; keyFile: string } {
+    return { certFile: join(this.intermediateDir, `ca-${caSerial}.crt`), keyFile: join(this.intermediateDir, `ca-${caSerial}.key`) };
+  }
+  /** Serials of the previous intermediates (after `ca rotate`), from their file names. */
+  previousIntermediates(): string[] {
+    if (!existsSync(this.intermediateDir)) return [];
+    return readdirSync(this.intermediateDir)
+      .map((f) => /^ca-([0-9a-f]+)\.crt$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .sort();
+  }
+  hasIntermediate(): boolean {
+    return existsSync(this.intermediateCertFile);
+  }
   /** The CA certificate file for a CA name; no name is the directory's default CA (DIR/ca.crt). */
   caCertFileOf(name?: string): string {
     return name ? this.namedCaCertFile(name) : this.caCertFile;
@@ -129,9 +157,14 @@ export class PkiDir {
     if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
   }
 
+  /** The CA that issues leaves: the intermediate when there is one (its chain goes with each certificate), else the root. */
   loadCa(): SigningCa | Promise<SigningCa> {
     if (!existsSync(this.caCertFile)) {
       throw new PkiError('no CA in this directory', { file: this.caCertFile, fix: `create one with: certrpc pki init --dir ${this.dir}` });
+    }
+    if (this.hasIntermediate()) {
+      const certPem = readUserFile(this.intermediateCertFile, 'intermediate CA certificate');
+      return loadSigningCa(certPem, readUserFile(this.intermediateKeyFile, 'intermediate CA private key'), { cert: this.intermediateCertFile, key: this.intermediateKeyFile }, certPem);
     }
     // After `ca rotate`, ca.crt is a bundle (old and new CA): the one that signs is the one ca.key belongs to.
     const keyPem = readUserFile(this.caKeyFile, 'CA private key');
@@ -139,6 +172,12 @@ export class PkiDir {
       cert: this.caCertFile,
       key: this.caKeyFile,
     });
+  }
+
+  /** Writes DIR/intermediate/ca.crt and ca.key (0600). */
+  writeIntermediate(ca: CertificateAndKey, force = false): void {
+    mkdirSync(this.intermediateDir, { recursive: true, mode: 0o700 });
+    this.writePair(this.intermediateCertFile, this.intermediateKeyFile, ca, force);
   }
 
   /** Writes DIR/cas/NAME/ca.crt and ca.key; an existing one is kept unless `force`. */

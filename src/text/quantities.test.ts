@@ -5,6 +5,8 @@ describe('quantities', () => {
     expect(parseDuration('10s')).toBe(10_000);
     expect(parseDuration('500ms')).toBe(500);
     expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('24h')).toBe(86_400_000);
+    expect(parseDuration('30d')).toBe(30 * 86_400_000);
     expect(parseDuration('3')).toBe(3000);
     expect(parseDuration('3', 'ms')).toBe(3);
     expect(parseDuration(1.5)).toBe(1500);

@@ -26,6 +26,11 @@ export interface TlsMaterial {
   keyPem: string;
   /** PEM CRL(s), one per CA: certificates listed are refused at the handshake. */
   crlPem?: string;
+  /**
+   * CRLs of CAs certrpc cannot check itself (an intermediate outside our own chain): for OpenSSL
+   * only, which verifies each against the chain a peer sends. Never used to revoke by serial.
+   */
+  foreignCrlPem?: string;
 }
 
 export interface ListenerLimits {
@@ -65,7 +70,7 @@ export const GRPC_PROTOCOL: ListenerProtocol = { alpn: ['h2'], requiredAlpn: 'h2
 function contextOptions(m: TlsMaterial): SecureContextOptions {
   // One string per CRL: given a string, Node loads only its first CRL, and OpenSSL then refuses every
   // client of the other CAs (UNABLE_TO_GET_CRL) once crl_check is on.
-  const crls = crlPemBlocks(m.crlPem);
+  const crls = [...crlPemBlocks(m.crlPem), ...crlPemBlocks(m.foreignCrlPem)];
   return { ca: m.clientCaPem, cert: m.certPem, key: m.keyPem, ...(crls.length > 0 ? { crl: crls } : {}), minVersion: 'TLSv1.2' };
 }
 
@@ -84,6 +89,12 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     material: TlsMaterial,
     limits: ListenerLimits = {},
     private readonly protocol: ListenerProtocol = GRPC_PROTOCOL,
+    /**
+     * Admit connections that present no certificate at all (never one that presents a bad one): for
+     * a server with methods a host without an identity may call (the CA's Enroll). The call gate
+     * refuses every other method on such a connection.
+     */
+    private readonly admitWithoutCertificate = false,
   ) {
     super();
     const { handshakeTimeoutMs, helloTimeoutMs, maxConnections, maxHandshakesPerAddress } = { ...DEFAULT_LIMITS, ...limits };
@@ -135,6 +146,13 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     const alpnOk = this.protocol.requiredAlpn === undefined || socket.alpnProtocol === this.protocol.requiredAlpn;
     // OpenSSL accepts a trusted CA certificate as a client's own (it chains to itself); it is no identity.
     const caAsIdentity = presented && cert.ca === true;
+    const anonymous = !presented && this.admitWithoutCertificate;
+    if (anonymous && alpnOk) {
+      socket.on('error', () => undefined);
+      socket.disableRenegotiation();
+      this.emit('connection', socket);
+      return;
+    }
     if (!socket.authorized || !presented || !alpnOk || caAsIdentity) {
       const code = !presented ? 'NO_CERTIFICATE' : !socket.authorized ? String(socket.authorizationError) : caAsIdentity ? 'CA_CERT_AS_IDENTITY' : 'NO_ALPN_H2';
       const refusal: RefusedHandshake = {

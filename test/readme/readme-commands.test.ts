@@ -31,8 +31,8 @@ class Terminal {
     captureOutput(this.bash, ['(README lines, in one bash)']);
     this.bash.stdout!.on('data', (d) => (this.out += d));
     this.bash.stderr!.on('data', (d) => (this.out += d));
-    // Every line's processes stay in this bash's process group (no job control), but background
-    // lines, which run in a session of their own (setsid) and are stopped as a whole.
+    // Every line's processes stay in this bash's process group, but background lines: those are
+    // started with job control on, so each is a process group of its own, stopped as a whole.
     this.send('set -o pipefail; exec 2>&1');
   }
 
@@ -50,7 +50,8 @@ class Terminal {
   /** Starts `command` in the background, its output to `log`; resolves with its PID (= its process group). */
   async start(command: string, log: string): Promise<number> {
     const from = this.out.length;
-    this.send(`setsid bash -c ${shellQuote(command)} < /dev/null > ${shellQuote(log)} 2>&1 &\necho "__rc_${this.token} $!"`);
+    // A subshell of this one, as `cmd &` in a terminal: it sees the variables set by earlier lines.
+    this.send(`set -m\n{ ${command}\n} < /dev/null > ${shellQuote(log)} 2>&1 &\necho "__rc_${this.token} $!"\nset +m`);
     return (await this.until(from, new RegExp(`__rc_${this.token} (\\d+)\\n`), 10_000, command)).code;
   }
 

@@ -48,10 +48,14 @@ export function certInspectCommand(): Command {
       const trusted = trustedFor(opts);
       const pki = new PkiDir(opts.dir);
       const infos = [];
-      for (const block of pemBlocks(pem)) {
-        const cert = parseCertificateBundle(block)[0];
-        const chain = trusted ? verifyCertificate(cert, trusted) : undefined;
-        infos.push({ ...describeCertificate(block, chain), revocation: await revocationView(cert, pki, trusted) });
+      const blocks = pemBlocks(pem);
+      const all = parseCertificateBundle(pem, file);
+      for (const [i, block] of blocks.entries()) {
+        const cert = all[i];
+        // The other certificates of a chain file are the path to the trust anchor (openssl's -untrusted).
+        const intermediates = all.filter((_, j) => j !== i);
+        const chain = trusted ? verifyCertificate(cert, trusted, { intermediates }) : undefined;
+        infos.push({ ...describeCertificate(block, chain), revocation: await revocationView(cert, pki, trusted, intermediates) });
       }
       if (opts.json) console.log(JSON.stringify(infos.length === 1 ? infos[0] : infos, null, 2));
       else console.log(infos.map((i, n) => `${formatCertificateInfo(i, infos.length > 1 ? `${file} #${n + 1}` : file)}\n  ${'Revocation:'.padEnd(22)}${revocationText(i.revocation, pki)}`).join('\n\n'));
@@ -95,7 +99,8 @@ async function inspectServer(opts: { server: string; servername?: string; json?:
   for (const [i, cert] of presented.certificates.entries()) {
     const others = presented.certificates.filter((_, j) => j !== i);
     const chain = i === 0 ? verdict : trusted ? verifyCertificate(cert, trusted, { intermediates: others }) : undefined;
-    certificates.push({ ...describeCertificate(cert.toString(), chain), revocation: await revocationView(cert, pki, trusted) });
+    // Revoked too when a CA it chains through (one the server sent) is on its root's CRL in DIR.
+    certificates.push({ ...describeCertificate(cert.toString(), chain), revocation: await revocationView(cert, pki, trusted, others) });
   }
   const server = {
     address: presented.address,
@@ -120,9 +125,9 @@ async function inspectServer(opts: { server: string; servername?: string; json?:
   );
 }
 
-async function revocationView(cert: X509Certificate, pki: PkiDir, trusted: X509Certificate[] | undefined): Promise<RevocationView> {
+async function revocationView(cert: X509Certificate, pki: PkiDir, trusted: X509Certificate[] | undefined, intermediates: X509Certificate[]): Promise<RevocationView> {
   try {
-    const check = await revocationOf(cert, pki, trusted);
+    const check = await revocationOf(cert, pki, trusted, intermediates);
     return check.revoked ? { revoked: true, ...check.revoked } : { revoked: false, checked: check.checked };
   } catch (err) {
     // Inspecting still works with a damaged crl.pem; the answer says it could not be checked, and why.

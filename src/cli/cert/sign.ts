@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CheckedCsr, readCsr } from '../../pki/csr';
 import { describeCertificate } from '../../pki/inspect';
-import { DEFAULT_LEAF_DAYS, signCsr } from '../../pki/issue';
+import { DEFAULT_LEAF_DAYS, signCsr, withChain } from '../../pki/issue';
 import { displaySan } from '../../pki/name-text';
 import { Profile } from '../../pki/profiles';
 import { formatSanText, parseSanList } from '../../pki/subject-alt-names';
@@ -40,7 +40,8 @@ export function certSignCommand(): Command {
       if (opts.out && !opts.force) refuseExistingFile(opts.out);
       console.error(describeRequest(request, csrFile, profile, Boolean(opts.acceptCsrNames)));
       const cert = await signCsr(ca, request, { profile, days, commonName: opts.cn, sans, acceptCsrNames: Boolean(opts.acceptCsrNames) }, csrFile);
-      const pem = cert.toString('pem') + '\n';
+      // Under an intermediate, the file is the chain (leaf first), as NAME.crt is.
+      const pem = `${withChain(ca, cert).trim()}\n`;
       const info = describeCertificate(pem);
       // Recorded before it leaves: every certificate this CA signed is in cert list, revocable by serial, and holds ca retire back.
       const record = pki.recordSigned(info.serial, pem);
