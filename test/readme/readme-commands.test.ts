@@ -51,7 +51,9 @@ class Terminal {
   async start(command: string, log: string): Promise<number> {
     const from = this.out.length;
     // A subshell of this one, as `cmd &` in a terminal: it sees the variables set by earlier lines.
-    this.send(`set -m\n{ ${command}\n} < /dev/null > ${shellQuote(log)} 2>&1 &\necho "__rc_${this.token} $!"\nset +m`);
+    // A simple command replaces the subshell (exec), so the job's exit code is the command's own.
+    const simple = !/[|;&]/.test(command.slice(0, commentStart(command) < 0 ? undefined : commentStart(command)));
+    this.send(`set -m\n{ ${simple ? 'exec ' : ''}${command}\n} < /dev/null > ${shellQuote(log)} 2>&1 &\necho "__rc_${this.token} $!"\nset +m`);
     return (await this.until(from, new RegExp(`__rc_${this.token} (\\d+)\\n`), 10_000, command)).code;
   }
 
@@ -93,7 +95,7 @@ function cloneCheckout(to: string): void {
 
 /** In a (keeps running) line, every fixed port becomes 0: which flag printed what. */
 function freePorts(command: string): { command: string; listen?: string; metrics?: string } {
-  if (/^npm start\b/.test(command)) return { command: `PORT=0 ${command}`, listen: '50051' };
+  if (/^npm start\b/.test(command)) return { command: `env PORT=0 ${command}`, listen: '50051' };
   let listen: string | undefined;
   let metrics: string | undefined;
   const rewritten = command
@@ -154,6 +156,18 @@ describe('README.md, pasted in order on a fresh clone', () => {
     tmp.cleanup();
   });
 
+  it('reads the conventions as the README states them', () => {
+    const parsed = readmeLines(
+      ['```sh', `echo '# not a comment' "x # y" # real: exit 3`, 'srv --port 1 # (keeps running)', 'agent # (keeps running until revoked)', 'far # (example: another host)', '  # a note', '```', '```ts', 'x # y', '```'].join('\n'),
+    );
+    expect(parsed.map((l) => [l.lineNo, l.comment, l.kind, l.outlives, l.expectedExit])).toEqual([
+      [2, 'real: exit 3', 'run', false, 3],
+      [3, '(keeps running)', 'background', true, 0],
+      [4, '(keeps running until revoked)', 'background', false, 0],
+      [5, '(example: another host)', 'example', false, 0],
+    ]);
+  });
+
   it('has shell lines to run, in the conventions the test reads', () => {
     expect(lines.filter((l) => l.kind === 'run').length).toBeGreaterThan(40);
     // The newcomer's path: install, put certrpc on PATH, start the demo.
@@ -193,6 +207,7 @@ describe('README.md, pasted in order on a fresh clone', () => {
     // Every server was still running, and stops cleanly (exit 0) on SIGTERM; a stream was still running.
     for (const bg of background.reverse()) {
       const alive = await terminal.run(`kill -0 ${bg.pid}`);
+      if (alive.code !== 0 && !bg.line.outlives) continue; // "(keeps running until ...)": a later line ended it
       if (alive.code !== 0) throw new Error(`README.md:${bg.line.lineNo}: ${bg.line.text}\n  had stopped before the end:\n${readFileSync(bg.log, 'utf8')}`);
       const code = await terminal.stop(bg.pid);
       if (bg.server && code !== 0) throw new Error(`README.md:${bg.line.lineNo}: ${bg.line.text}\n  exited ${code} on SIGTERM:\n${readFileSync(bg.log, 'utf8')}`);

@@ -1,7 +1,8 @@
 // The shell lines of a Markdown file's ```sh blocks, as a reader pastes them, with what the README
 // says about each in its comment (the conventions README.md states under "Quick start"):
 //   (example: WHY)   not run: it needs another host or files of the reader's own
-//   (keeps running)  a server (or stream) that runs until Ctrl-C: started in the background
+//   (keeps running)  a server (or stream) that runs until Ctrl-C: started in the background;
+//                    "(keeps running until X)": one that a later line ends (e.g. by revoking it)
 //   ...: exit N      the exit code to expect (the comment ends with it); otherwise 0
 
 export interface ReadmeLine {
@@ -12,6 +13,8 @@ export interface ReadmeLine {
   /** The comment (after the first unquoted " #"), or ''. */
   comment: string;
   kind: 'run' | 'background' | 'example';
+  /** A background line that must still run at the end: "(keeps running)", not "(keeps running until ...)". */
+  outlives: boolean;
   expectedExit: number;
 }
 
@@ -51,7 +54,8 @@ export function readmeLines(markdown: string): ReadmeLine[] {
       lineNo,
       text,
       comment,
-      kind: comment.includes('(example:') ? 'example' : comment.includes('(keeps running)') ? 'background' : 'run',
+      kind: comment.includes('(example:') ? 'example' : comment.includes('(keeps running') ? 'background' : 'run',
+      outlives: comment.includes('(keeps running)'),
       expectedExit: exit ? Number(exit[1]) : 0,
     });
   }
