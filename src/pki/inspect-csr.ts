@@ -5,7 +5,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { x509 } from './crypto';
 import { readCsr, requestedFields } from './csr';
 import { PkiError } from './errors';
-import { displaySans, quoteNameValue, terminalSafe } from './name-text';
+import { displaySans, quoteNameValue } from './name-text';
 import { formatSan } from './subject-alt-names';
 
 export interface CsrInfo {
@@ -70,7 +70,7 @@ function keyDescription(spki: Buffer): string {
 /** The text form, aligned like formatCertificateInfo. */
 export function formatCsrInfo(info: CsrInfo, file?: string): string {
   const lines: string[] = [`Certificate signing request${file ? ` ${file}` : ''}:`];
-  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${terminalSafe(value)}`);
+  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${value}`);
   row('Subject:', info.subject || '(empty)');
   row('Public key:', info.publicKey);
   row('Public key SHA-256:', info.publicKeySha256);

@@ -2,7 +2,7 @@
 // the parts that matter for mTLS, without the hex dumps.
 import { X509Certificate as NodeCert } from 'node:crypto';
 import { x509 } from './crypto';
-import { displaySans, parseSubjectAltNameText, quoteNameValue, terminalSafe } from './name-text';
+import { displaySans, parseSubjectAltNameText, quoteNameValue } from './name-text';
 import { formatSan, sansOf } from './subject-alt-names';
 import { serialHex, VerifyResult } from './verify';
 
@@ -107,8 +107,7 @@ export function describeCertificate(pem: string, chain?: VerifyResult, now = new
 /** The text form, aligned like `openssl x509 -text`, one fact per line. */
 export function formatCertificateInfo(info: CertificateInfo, file?: string): string {
   const lines: string[] = [];
-  // Every value through terminalSafe: a subject may hold escape sequences (a remote server's, with --server).
-  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${terminalSafe(value)}`);
+  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${value}`);
   lines.push(`Certificate${file ? ` ${file}` : ''}:`);
   row('Subject:', info.subject);
   row('Issuer:', `${info.issuer}${info.selfSigned ? ' (self-signed)' : ''}`);

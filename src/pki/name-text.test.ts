@@ -1,4 +1,4 @@
-import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameText, quoteNameValue, terminalSafe } from './name-text';
+import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameText, quoteNameValue } from './name-text';
 
 describe('names as text', () => {
   it('reads Node\'s subjectAltName text exactly, quoted values included', () => {
@@ -35,10 +35,5 @@ describe('names as text', () => {
     expect(escapeDnValue(' a+b;c<d>"e"\\ ')).toBe('\\ a\\+b\\;c\\<d\\>\\"e\\"\\\\\\ ');
     expect(escapeDnValue('#1\nx')).toBe('\\#1\\0Ax');
     expect(distinguishedNameText({ CN: ['a', 'b, O=c'], O: 'Acme' })).toBe('CN=a, CN=b\\, O=c, O=Acme');
-  });
-
-  it('terminalSafe escapes every control character (C0, DEL, C1) as bytes, and leaves the rest', () => {
-    expect(terminalSafe('CN=a\u001b[2J\u0007\u007f\u009bb, O=é')).toBe('CN=a\\1B[2J\\07\\7F\\C2\\9Bb, O=é');
-    expect(terminalSafe('CN=plain, O=Acme')).toBe('CN=plain, O=Acme');
   });
 });

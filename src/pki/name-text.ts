@@ -42,17 +42,6 @@ export function escapeDnValue(value: string): string {
   return out;
 }
 
-/**
- * Text from a certificate or request, made safe for a terminal: every control character (C0, DEL,
- * C1: escape sequences can move the cursor, recolour or overwrite what was printed before, e.g. a
- * FAILED line) becomes \XX bytes, as escapeDnValue writes them. @peculiar/x509's subject text
- * escapes a newline but not ESC; a remote server or a CSR chooses these strings.
- */
-export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the control characters are what this removes
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => [...Buffer.from(c, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
-}
-
 /** Node's legacy subject/issuer object ({ O: 'Acme', CN: ['a', 'b'] }) as "CN=a, O=Acme" with every value escaped. */
 export function distinguishedNameText(name: object | undefined): string {
   return Object.entries(name ?? {})

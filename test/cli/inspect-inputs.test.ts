@@ -204,7 +204,7 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       const keys = await generateKeyPair('ecdsa-p256');
       const evil = await x509.X509CertificateGenerator.createSelfSigned({
         serialNumber: '01',
-        name: [{ CN: ['evil\u001b[2J\u001b[1;1HChain: OK\u009b31m'] }],
+        name: [{ CN: ['evil\u001b[2J\u001b[1;1HChain: OK\u009b31m\u202egnp.exe'] }],
         keys,
         signingAlgorithm: alg,
         notBefore: new Date(Date.now() - 60_000),
@@ -214,14 +214,14 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       writeFileSync(at('evil.crt'), evil.toString('pem'));
       writeFileSync(at('evil.key'), await exportPrivateKeyPem(keys.privateKey));
       const address = await presenting(['evil.crt'], 'evil.key');
-      for (const r of [await inspect('--server', address), await inspect(at('evil.crt'))]) {
+      for (const r of [await inspect('--server', address), await inspect(at('evil.crt')), await inspect('--server', address, '--json')]) {
         expect(r.code).toBe(0);
         // eslint-disable-next-line no-control-regex -- the characters that must not reach a terminal
-        expect(r.stdout).not.toMatch(/[\u001b\u009b]/);
-        expect(r.stdout).toContain('Subject:              CN=evil\\1B[2J\\1B[1\\;1HChain: OK\\C2\\9B31m');
+        expect(r.stdout).not.toMatch(/[\u001b\u009b\u202e]/);
       }
-      // JSON carries the name exactly (JSON escapes it).
-      expect((await json(at('evil.crt'))).commonName).toBe('evil\u001b[2J\u001b[1;1HChain: OK\u009b31m');
+      expect((await inspect(at('evil.crt'))).stdout).toContain('Subject:              CN=evil\\x1b[2J\\x1b[1\\;1HChain: OK\\x9b31m\\u202egnp.exe');
+      // JSON carries the name exactly (escaped as JSON).
+      expect((await json(at('evil.crt'))).commonName).toBe('evil\u001b[2J\u001b[1;1HChain: OK\u009b31m\u202egnp.exe');
     });
 
     it('refusals: nothing listening exits 1; bad flag combinations and a bad HOST:PORT exit 2', async () => {

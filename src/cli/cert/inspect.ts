@@ -7,13 +7,13 @@ import { readInspectInput } from '../../pki/certificate-input';
 import { PkiError } from '../../pki/errors';
 import { describeCertificate, formatCertificateInfo } from '../../pki/inspect';
 import { describeCsr, formatCsrInfo } from '../../pki/inspect-csr';
-import { terminalSafe } from '../../pki/name-text';
 import { parseCertificateBundle, pemBlocks } from '../../pki/pem';
 import { verifyCertificate, VerifyResult } from '../../pki/verify';
 import { PkiDir } from '../../store/pki-dir';
 import { readUserBytes, readUserFile } from '../../store/read-file';
 import { parseAddress } from '../../tls/address';
 import { fetchPresentedChain } from '../../tls/server-chain';
+import { printable, printableJson } from '../../text/printable';
 import { UsageError } from '../exit-codes';
 import { defaultDir, withHelp } from '../help';
 
@@ -42,7 +42,7 @@ export function certInspectCommand(): Command {
       const input = readInspectInput(readUserBytes(file, 'certificate'), file);
       if (input.kind === 'csr') {
         const info = await describeCsr(input.pem);
-        return console.log(opts.json ? JSON.stringify({ file, format: input.format, ...info }, null, 2) : formatCsrInfo(info, file));
+        return opts.json ? sayJson({ file, format: input.format, ...info }) : say(formatCsrInfo(info, file));
       }
       const pem = input.pems.join('\n');
       const trusted = trustedFor(opts);
@@ -57,8 +57,8 @@ export function certInspectCommand(): Command {
         const chain = trusted ? verifyCertificate(cert, trusted, { intermediates }) : undefined;
         infos.push({ ...describeCertificate(block, chain), revocation: await revocationView(cert, pki, trusted, intermediates) });
       }
-      if (opts.json) console.log(JSON.stringify(infos.length === 1 ? infos[0] : infos, null, 2));
-      else console.log(infos.map((i, n) => `${formatCertificateInfo(i, infos.length > 1 ? `${file} #${n + 1}` : file)}\n  ${'Revocation:'.padEnd(22)}${revocationText(i.revocation, pki)}`).join('\n\n'));
+      if (opts.json) sayJson(infos.length === 1 ? infos[0] : infos);
+      else say(infos.map((i, n) => `${formatCertificateInfo(i, infos.length > 1 ? `${file} #${n + 1}` : file)}\n  ${'Revocation:'.padEnd(22)}${revocationText(i.revocation, pki)}`).join('\n\n'));
     });
   return withHelp(cmd, [
     'certrpc cert inspect certs/alice.crt',
@@ -71,6 +71,14 @@ export function certInspectCommand(): Command {
     'certrpc cert inspect --server 10.0.0.5:8443 --servername api.internal --cacert corp-root.crt --json',
   ]);
 }
+
+/**
+ * Certificates, requests and servers choose the text printed here (a subject may hold ESC sequences,
+ * a C1 CSI, a bidi override that repaints or reorders what was printed, e.g. a FAILED line): every
+ * line goes through printable, JSON through printableJson, which keeps the values exact.
+ */
+const say = (text: string) => console.log(text.split('\n').map(printable).join('\n'));
+const sayJson = (value: unknown) => console.log(printableJson(JSON.stringify(value, null, 2)));
 
 function trustedFor(opts: { cacert?: string; dir: string }) {
   if (opts.cacert) return parseCertificateBundle(readUserFile(opts.cacert, 'CA bundle', '--cacert'), opts.cacert);
@@ -112,13 +120,13 @@ async function inspectServer(opts: { server: string; servername?: string; json?:
     nameMatches: !presented.nameMismatch,
     ...(presented.nameMismatch ? { nameProblem: presented.nameMismatch } : {}),
   };
-  if (opts.json) return console.log(JSON.stringify({ server, certificates }, null, 2));
+  if (opts.json) return sayJson({ server, certificates });
   const chainLine = verdict ? (verdict.ok ? `OK (${verdict.chain.join(' <- ')}), against ${trustFile}` : `FAILED ${verdict.code}: ${verdict.reason} (against ${trustFile})`) : server.chain.reason;
-  console.log(
+  say(
     [
       `Server ${server.address} (${server.protocol ?? 'TLS'}) presented ${server.presented} certificate${server.presented === 1 ? '' : 's'}:`,
-      `  ${'Chain:'.padEnd(22)}${terminalSafe(chainLine)}`,
-      `  ${'Name:'.padEnd(22)}${terminalSafe(presented.nameMismatch ? `FAILED: ${presented.nameMismatch}` : `OK: valid for ${server.name}`)}`,
+      `  ${'Chain:'.padEnd(22)}${chainLine}`,
+      `  ${'Name:'.padEnd(22)}${presented.nameMismatch ? `FAILED: ${presented.nameMismatch}` : `OK: valid for ${server.name}`}`,
       '',
       certificates.map((c, n) => `${formatCertificateInfo(c, `#${n + 1} presented by ${server.address}`)}\n  ${'Revocation:'.padEnd(22)}${revocationText(c.revocation, pki)}`).join('\n\n'),
     ].join('\n'),
