@@ -3,6 +3,8 @@
 // says which flag to pass. One table of flags, one table of fixes by error code.
 import { dirname } from 'node:path';
 import { CertrpcError } from '../errors/certrpc-error';
+import type { CertRow } from '../lifecycle/cert-status';
+import { cnText } from '../pki/distinguished-name';
 import { ConnectionError } from '../tls/connection-error';
 import { formatFailure, TlsFailure } from '../tls/failure-reasons';
 
@@ -33,10 +35,17 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   caFingerprint: '--ca-fingerprint',
   token: '--token',
   lifetime: '--lifetime',
+  expiresIn: '--expires-in',
 };
 
 export function flagOf(option: string | undefined): string | undefined {
   return option === undefined ? undefined : (OPTION_FLAGS[option] ?? option);
+}
+
+/** How a certificate moves to the CA that signs now, as commands: renew an identity; sign a CSR's certificate again, then revoke the old one. */
+export function moveToNewCaCommand(row: Pick<CertRow, 'source' | 'name' | 'commonName' | 'serial'>): string {
+  if (row.source === 'issued') return `certrpc cert renew ${row.name}`;
+  return `sign the CSR of ${cnText(row.commonName)} again (certrpc cert sign ...) and deliver it, then certrpc cert revoke --serial ${row.serial} --reason superseded`;
 }
 
 /** Fixes worded with flags, by error code; the other errors keep the library's fix. */
@@ -62,15 +71,16 @@ const CLI_FIXES: Readonly<Record<string, (err: CertrpcError) => string>> = {
   PROTO_SYNTAX: () => 'fix the syntax error, or add the directory its imports are relative to with --import-path DIR',
   NO_CA: (err) => `create one with: certrpc pki init --dir ${err.params?.dir ?? dirname(err.file ?? '.')}`,
   NO_NAMED_CA: (err) => `create it with: certrpc pki init --name ${err.params?.name} --dir ${err.params?.dir}${err.params?.here ?? ''}`,
-  NO_IDENTITY: (err) => `issue it with: certrpc cert issue ${err.params?.name} --client|--server --dir ${err.params?.dir}`,
-  RENEW_UNKNOWN: (err) => `see the names with: certrpc cert list --dir ${err.params?.dir}; a new identity is made with: certrpc cert issue ${err.params?.name} --client|--server`,
-  RENEW_NOT_HERE: (err) => `issue a new certificate instead: certrpc cert issue ${err.params?.name} --client|--server --force`,
-  RENEW_PROFILE: () => 'issue a new one with certrpc cert issue NAME --client|--server --force',
+  NO_IDENTITY: (err) => `issue it with: certrpc cert issue ${err.params?.name} --client --dir ${err.params?.dir} (a server certificate: --server --san DNS:HOST instead of --client)`,
+  RENEW_UNKNOWN: (err) => `see the names with: certrpc cert list --dir ${err.params?.dir}; a new identity is made with: certrpc cert issue ${err.params?.name} --client (a server: --server --san DNS:HOST)`,
+  RENEW_NOT_HERE: (err) => `issue a new certificate instead: certrpc cert issue ${err.params?.name} --client --force (a server: --server --san DNS:HOST --force)`,
+  RENEW_PROFILE: () => 'issue a new one with certrpc cert issue NAME --client --force, or certrpc cert issue NAME --server --san DNS:HOST --force',
   REVOKE_UNKNOWN: (err) => `check the name with: certrpc cert list --dir ${err.params?.dir}; or revoke by serial: certrpc cert revoke --serial HEX`,
   AGENT_REENROLL: (err) => `on the CA host: certrpc ca token ${err.params?.name} --force ...; then run the agent again with --token (or CERTRPC_TOKEN)`,
-  AGENT_NO_TOKEN: (err) => `on the CA host: certrpc ca token ${err.params?.name} --client|--server ...; then pass it with --token or CERTRPC_TOKEN`,
+  AGENT_NO_TOKEN: (err) => `on the CA host: certrpc ca token ${err.params?.name} --client (a server: --server --san DNS:HOST); then pass it with --token or CERTRPC_TOKEN`,
   AGENT_KEY_MISMATCH: (err) => `restore the pair, or enroll again with a new token (certrpc ca token ${err.params?.name} --force)`,
   INTERMEDIATE_HERE: () => "choose an empty --dir for the intermediate, or make the intermediate under this directory's own root (without --root)",
+  CA_IN_USE: (err) => `move them to the new CA first: ${((err as { dependents?: CertRow[] }).dependents ?? []).map(moveToNewCaCommand).join('; ')}; then run certrpc ca retire again`,
   CA_AS_IDENTITY: () => 'issue an identity and use that: certrpc cert issue NAME --client (or --server); keep the CA key on the CA host only',
   PROTOSET_INVALID: () => 'write one with protoc --include_imports --descriptor_set_out=FILE x.proto, or with certrpc list ADDR --protoset-out FILE against a server with reflection',
   SCHEMA_INCOMPLETE: () => 'give every file it imports too: protoc --include_imports --descriptor_set_out=FILE, or certrpc list ADDR --protoset-out FILE against a server with reflection',

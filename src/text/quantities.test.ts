@@ -1,4 +1,4 @@
-import { formatDuration, parseByteSize, parseDays, parseDuration, QuantityError } from './quantities';
+import { formatApproxDuration, formatDuration, parseByteSize, parseDays, parseDuration, QuantityError } from './quantities';
 
 describe('quantities', () => {
   it('reads durations with units; bare numbers in the given unit', () => {
@@ -38,6 +38,29 @@ describe('quantities', () => {
 
   it('writes a duration back the way it reads', () => {
     expect(['1ms', '1500ms', '10s', '2m', '1h', '30d', '2w', '0s'].map((d) => formatDuration(parseDuration(d)))).toEqual(['1ms', '1500ms', '10s', '2m', '1h', '30d', '14d', '0ms']);
+  });
+
+  it('reads days, weeks and several parts largest first (certificate lifetimes, step\'s "1h15m")', () => {
+    expect(parseDuration('30d')).toBe(30 * 86_400_000);
+    expect(parseDuration('2w')).toBe(14 * 86_400_000);
+    expect(parseDuration('1h15m')).toBe(75 * 60_000);
+    expect(parseDuration('1d12h')).toBe(36 * 3_600_000);
+    expect(parseDuration('1m30s500ms')).toBe(90_500);
+    for (const bad of ['1h15', '15 1h', 'h1', '1h-5m', '1y', '1h 15m', '']) expect(() => parseDuration(bad)).toThrow(QuantityError);
+  });
+
+  it('holds several parts to the same bounds and names the same option as one part', () => {
+    expect(parseDuration('1h15m', { min: 60_000, max: 2 * 3_600_000 })).toBe(75 * 60_000);
+    expect(() => parseDuration('2h30m', { max: 2 * 3_600_000, option: 'lifetime' })).toThrow(expect.objectContaining({ option: 'lifetime', message: '"2h30m" is too long' }));
+    expect(parseDays('1w3d')).toBe(10);
+    expect(() => parseDays('1d12h')).toThrow(/not a whole number of days/);
+  });
+
+  it('writes a time left as people read it: to the second, three parts at most', () => {
+    expect(formatApproxDuration(90_061_000)).toBe('1d 1h 1m');
+    expect(formatApproxDuration(-(8 * 86_400_000 + 23 * 3_600_000 + 5 * 60_000 + 7000))).toBe('8d 23h 5m');
+    expect(formatApproxDuration(1499)).toBe('1s');
+    expect(formatApproxDuration(0)).toBe('0s');
   });
 
   it('reads sizes in bytes, KiB, MiB', () => {

@@ -38,12 +38,27 @@ function parseWithUnit(value: string | number, units: Record<string, number>, ba
   return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
 }
 
-/** "10s", "500ms", "2m", "1h", "30d", "4w" -> milliseconds; a bare number is in `bare` units (seconds unless the option documents another). */
+/** Several parts, each with its unit, largest first as Go and step write them: "1h15m", "1d12h". */
+function parseCompound(value: string): number | undefined {
+  const text = value.trim();
+  const part = /(\d+(?:\.\d+)?)(ms|min|[smhdw])/giy;
+  let total = 0;
+  let parts = 0;
+  while (part.lastIndex < text.length) {
+    const m = part.exec(text);
+    if (!m) return undefined;
+    total += Number(m[1]) * DURATION_UNITS[m[2].toLowerCase()];
+    parts++;
+  }
+  return parts > 1 ? Math.round(total) : undefined;
+}
+
+/** "10s", "500ms", "2m", "1h", "30d", "2w", "1h15m" -> milliseconds; a bare number is in `bare` units (seconds unless the option documents another). */
 export function parseDuration(value: string | number, rules: DurationUnit | DurationRules = 's'): number {
   const { bare = 's', min = 0, max = Infinity, option } = typeof rules === 'string' ? { bare: rules } : rules;
-  const ms = parseWithUnit(value, DURATION_UNITS, DURATION_UNITS[bare]);
+  const ms = parseWithUnit(value, DURATION_UNITS, DURATION_UNITS[bare]) ?? (typeof value === 'string' ? parseCompound(value) : undefined);
   if (ms === undefined) {
-    throw new QuantityError(`"${value}" is not a duration`, `write a number with a unit: 500ms, 10s, 2m, 1h, 30d or 4w (a bare number is in ${UNIT_WORDS[bare]})`, option);
+    throw new QuantityError(`"${value}" is not a duration`, `write a number with a unit: 500ms, 10s, 2m, 1h, 30d or 2w, or several (1h15m) (a bare number is in ${UNIT_WORDS[bare]})`, option);
   }
   if (ms < min || ms > max) throw new QuantityError(`"${value}" is ${ms < min ? 'too short' : 'too long'}`, `give ${rangeText(min, max)}`, option);
   return ms;
@@ -76,6 +91,17 @@ export function parseByteSize(value: string | number): number {
 export function formatDuration(ms: number): string {
   for (const unit of ['d', 'h', 'm', 's'] as const) if (ms !== 0 && ms % DURATION_UNITS[unit] === 0) return `${ms / DURATION_UNITS[unit]}${unit}`;
   return `${ms}ms`;
+}
+
+/** A span as people read it, to the second, at most three parts largest first: 90061000 -> "1d 1h 1m" (a time left, in messages). */
+export function formatApproxDuration(ms: number): string {
+  const parts: string[] = [];
+  let left = Math.abs(Math.round(ms / 1000));
+  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+    if (left >= size || (unit === 's' && parts.length === 0)) parts.push(`${Math.floor(left / size)}${unit}`);
+    left %= size;
+  }
+  return parts.slice(0, 3).join(' ');
 }
 
 function rangeText(min: number, max: number): string {
