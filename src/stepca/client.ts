@@ -183,13 +183,18 @@ function current(certChainPem: string, keyPem: string, now: Date): CurrentCertif
   return { leaf, key: createPrivateKey(keyPem) };
 }
 
-/** What a refused renewal means with step-ca 0.19 (no CRL): the certificate is revoked, or renewing is off. */
+/**
+ * What a refused renewal means with step-ca 0.19 (no CRL): a 401 is a revoked certificate (step-ca's
+ * authorizeRenew says "certificate has been revoked" in its log, and only its generic words to us)
+ * or one whose provisioner was removed from the CA. Either way it will never renew again.
+ */
 function renewalRefusal(answer: StepCaAnswer, leaf: X509Certificate): StepCaError {
+  const until = new Date(leaf.validTo).toISOString();
   return new StepCaError(
     'renewal-refused',
-    `step-ca refused to renew "${oneLine(leaf)}" (serial ${leaf.serialNumber}, valid until ${new Date(leaf.validTo).toISOString()}) (HTTP ${answer.status}: ${answer.message}): ` +
-      'it has been revoked (step-ca publishes no CRL; refusing the renewal is how it revokes), or its provisioner does not allow renewals',
-    { status: answer.status, fix: 'this certificate cannot be renewed: it stays in use until it expires; enroll this host again with a new one-time token from the CA operator if it should go on' },
+    `${answer.status === 401 ? 'revoked: ' : ''}step-ca refused to renew "${oneLine(leaf)}" (serial ${leaf.serialNumber}, valid until ${until}) (HTTP ${answer.status}: ${answer.message}): ` +
+      'it has been revoked (step-ca 0.19 publishes no CRL: refusing the renewal is how a revocation shows), or its provisioner was removed from the CA',
+    { status: answer.status, fix: `this certificate cannot be renewed: it stays in use until it expires (${until}); enroll this host again with a new one-time token from the CA operator if it should go on` },
   );
 }
 

@@ -251,8 +251,10 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
       const err = await refusal(renew(ca.url, ca.rootPem, first.chainPem, first.keyPem));
       expect(err.reason).toBe('renewal-refused');
       expect(err.status).toBe(401);
-      expect(err.message).toMatch(new RegExp(`step-ca refused to renew "CN=svc-x" \\(serial ${first.leaf.serialNumber}, .*it has been revoked`));
-      expect(err.fix).toMatch(/stays in use until it expires; enroll this host again/);
+      expect(err.message).toMatch(new RegExp(`^revoked: step-ca refused to renew "CN=svc-x" \\(serial ${first.leaf.serialNumber}, .*it has been revoked`));
+      expect(err.identityLost).toBe(true);
+      expect(err.transient).toBe(false);
+      expect(err.fix).toMatch(/stays in use until it expires \(\d{4}-.*\); enroll this host again/);
       // step-ca's own reason is in its log only (written after its answer, hence the wait).
       await eventually(() => ca.logs().includes('authority.authorizeRenew: certificate has been revoked'), 'step-ca to log why it refused the renewal');
     });
