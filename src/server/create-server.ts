@@ -1,7 +1,7 @@
 import { ConnectionInjector, Server, ServerCredentials, ServerInterceptor, ServerOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Authorization } from '../authz/authorization';
 import type { CompiledPolicy } from '../authz/compiled-policy';
-import { IdentityService } from '../gen/certrpc/v1/identity';
+import { IdentityService as GeneratedIdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
 import { Logger, silentLogger } from '../log/logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import { refuseCaAsIdentity } from '../pki/ca-as-identity';
@@ -21,6 +21,9 @@ import { RevocationEnforcer, RevocationEnforcerOptions } from './revocation-enfo
 import type { ServerHealth } from './health';
 import type { ReflectionOptions } from './reflection';
 import { addStandardServices } from './standard-services';
+import { withReusingSerializers } from './message-codec';
+
+const IdentityService = withReusingSerializers(GeneratedIdentityService, { whoAmI: WhoAmIResponse });
 
 export interface ServiceRegistration {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

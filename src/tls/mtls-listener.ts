@@ -6,6 +6,7 @@
 // policy is identical (request a certificate, trust only the given CA bundle, let no unverified
 // peer through), and grpc-js gets each verified socket through its public
 // Server.createConnectionInjector(), so interceptors still see it via getAuthContext().
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { createSecureContext, createServer, SecureContextOptions, Server, TLSSocket } from 'node:tls';
@@ -174,6 +175,12 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
       socket.end(words);
       return;
     }
+    // OpenSSL does not look at a resumed session's certificate again: one that has expired since
+    // the full handshake must not come back on a ticket (tickets live up to sessionTimeout, 300 s).
+    if (socket.isSessionReused() && !(Date.parse(cert.valid_to) > Date.now())) {
+      this.emit('refused', { peer: peerOf(socket), code: 'CERT_HAS_EXPIRED', reason: refusalReason('CERT_HAS_EXPIRED'), subject: distinguishedNameText(cert.subject), issuer: distinguishedNameText(cert.issuer), serial: normalizeSerial(cert.serialNumber) });
+      return void socket.destroy();
+    }
     // A connection's own errors (peer reset, etc.) are the session's business, not a crash.
     socket.on('error', () => undefined);
     const issuer = this.issuers.issuerOf(cert, () => socket.getPeerCertificate(true));
@@ -194,9 +201,15 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     });
   }
 
-  /** New identity, trust or CRL for connections made from now on; open connections keep theirs. */
+  /**
+   * New identity, trust or CRL for connections made from now on; open connections keep theirs.
+   * Session tickets issued before are refused from now on (new ticket keys): OpenSSL resumes a
+   * session without checking its certificate against the CRL or the trust bundle again, so a
+   * certificate revoked (or a CA removed) by this update must meet them in a full handshake.
+   */
   update(material: TlsMaterial): void {
     this.server.setSecureContext(contextOptions(material));
+    this.server.setTicketKeys(randomBytes(48));
     this.issuers = new TrustedIssuers(material.clientCaPem);
   }
 
