@@ -212,6 +212,17 @@ async function renewal(path: '/1.0/renew' | '/1.0/rekey', url: string, rootPem: 
       fix: 'a renewal keeps the names: look at the CA\'s log and templates',
     });
   }
+  // step-ca renews for the same duration from now: a new serial that never expires before the old
+  // one. Anything else is a replay (the current certificate, or an older one, both genuine).
+  const [before, after] = [new Date(old.leaf.validTo), new Date(issued.leaf.validTo)];
+  if (issued.leaf.serialNumber === old.leaf.serialNumber || after < before) {
+    throw new StepCaError(
+      'bad-response',
+      `step-ca's renewal of "${oneLine(old.leaf)}" (serial ${old.leaf.serialNumber}, until ${before.toISOString()}) came back as serial ${issued.leaf.serialNumber}, until ${after.toISOString()}: ` +
+        'the same certificate or an older one, not a renewal; nothing was written',
+      { fix: 'a renewal is a new certificate that lives at least as long: check that --step-ca names the CA, and its clock' },
+    );
+  }
   return issued;
 }
 

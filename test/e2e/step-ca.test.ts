@@ -16,7 +16,7 @@ import { StepCaBackend } from '../../src/stepca/step-ca-backend';
 import { callStepCa } from '../../src/stepca/step-ca-https';
 import { StepCaError } from '../../src/stepca/step-ca-error';
 import { runCli, startCli } from '../helpers/cli';
-import { eventually } from '../helpers/eventually';
+import { eventually, eventuallyAsync } from '../helpers/eventually';
 import { describeWhenSupported } from '../helpers/requirements';
 import { findStepCa, RunningStepCa, startStepCa } from '../helpers/step-ca';
 import { tempDir } from '../helpers/temp-dir';
@@ -281,6 +281,26 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
         expect(err.message).toMatch(/renewal of "CN=svc-n" came back as "CN=svc-evil" with other names \(DNS:evil\.test\); nothing was written/);
       } finally {
         await fake.close();
+      }
+    });
+
+    it('refuses a "renewal" that is the certificate it renews, or an older one, replayed (genuine, our key, our names)', async () => {
+      const older = await enrolled('svc-o', ['svc-o.test'], ['DNS:svc-o.test']);
+      // Same key, same names, a later notAfter (whole seconds: renewed until the second has turned).
+      const mine = await eventuallyAsync(async () => {
+        const next = await renew(ca.url, ca.rootPem, older.chainPem, older.keyPem);
+        return new Date(next.leaf.validTo) > new Date(older.leaf.validTo) && next;
+      }, 'a renewal in a later second');
+      const front = await enrolled('127.0.0.1', ['127.0.0.1'], ['IP:127.0.0.1']);
+      for (const replayed of [mine, older]) {
+        const fake = await impostor(() => ({ status: 201, json: { crt: replayed.certPem, ca: ca.intermediatePem, certChain: [replayed.certPem, ca.intermediatePem] } }), { certPem: front.chainPem, keyPem: front.keyPem });
+        try {
+          const err = await refusal(renew(fake.url, ca.rootPem, mine.chainPem, older.keyPem));
+          expect(err.reason).toBe('bad-response');
+          expect(err.message).toMatch(new RegExp(`renewal of "CN=svc-o" \\(serial ${mine.leaf.serialNumber}, until .*\\) came back as serial ${replayed.leaf.serialNumber}, until .*: the same certificate or an older one, not a renewal; nothing was written`));
+        } finally {
+          await fake.close();
+        }
       }
     });
 
