@@ -175,7 +175,8 @@ export class Agent {
   /** The daemon's start with a token and a CA without CRLs: renew now, or enroll again if the CA will not; a CA that does not answer is tried again on schedule. */
   private async checkWithToken(crlPem?: string): Promise<void> {
     try {
-      await this.renewOrEnrollAgain([], crlPem);
+      const { action, notice } = await this.renewOrEnrollAgain([], crlPem);
+      if (action === 'renewed') this.options.logger.info({ event: 'token_not_used', notice }, notice ?? 'renewed');
     } catch (err) {
       if (!isTransient(err)) throw err;
       this.options.logger.warn({ event: 'renew_failed', problem: describe(err) }, `could not ask the CA whether ${this.options.files.certFile} still renews: ${describe(err)}; renewing on schedule`);

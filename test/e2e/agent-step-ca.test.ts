@@ -164,6 +164,12 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^keep1: renewed, serial [0-9a-f]+, .*\(the token was not used: the CA still renews this certificate\)/);
     expect(r.stdout).toContain(`  wrote ${join(host('keep1'), 'keep1.crt')}\n`);
+    // The daemon started with it does the same, and says so.
+    const daemon = startAgent({ ...on(short, 'keep1'), token: spare });
+    agents.push(daemon);
+    expect(await agentEvent(daemon, 'token_not_used')).toMatchObject({ level: 30, msg: expect.stringMatching(/the token was not used: the CA still renews this certificate/) });
+    expect(logLines(daemon.logs()).filter((l) => l.event === 'renewed')).toHaveLength(1);
+    expect(await daemon.stop()).toBe(0);
     // Still good for an enrollment.
     expect((await agentOnce({ ...on(short, 'keep1', { dir: host('keep1-elsewhere') }), token: spare })).code).toBe(0);
   });
