@@ -6,7 +6,7 @@
 // Everything written is checked first and written atomically (store/atomic-write.ts); what fails a
 // check is never written, and what is on disk stays.
 import { X509Certificate } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { matchCrlsToCas, parseCrls } from '../pki/crl';
 import { x509 } from '../pki/crypto';
@@ -24,6 +24,8 @@ import type { CurrentIdentity, TrustMaterial } from './ca-backend';
 export interface HeldIdentity extends CurrentIdentity {
   leaf: X509Certificate;
   chain: X509Certificate[];
+  /** When this host got it (from the CA in this run, or NAME.crt's modification time): where its life starts for scheduling. */
+  receivedAt: Date;
 }
 
 export class AgentFiles {
@@ -73,7 +75,7 @@ export class AgentFiles {
     if (!keyMatchesCertificate(keyPem, certPem)) {
       throw new PkiError(`the private key does not belong to ${this.certFile}`, { file: this.keyFile, code: 'AGENT_KEY_MISMATCH', fix: 'restore the pair, or enroll again with a new token that replaces the enrolled identity', params: { name: this.name } });
     }
-    return { certPem, keyPem, leaf, chain };
+    return { certPem, keyPem, leaf, chain, receivedAt: statSync(this.certFile).mtime };
   }
 
   /** DIR/ca.crt, once the first contact wrote it; undefined before. */
@@ -95,14 +97,32 @@ export class AgentFiles {
     if (leaf.ca) throw new PkiError('the CA sent a CA certificate as this host\'s identity; nothing was written');
     const verdict = verifyCertificate(leaf, parseCertificateBundle(trustPem), { intermediates: chain });
     if (!verdict.ok) throw new PkiError(`the certificate the CA sent does not verify against ${this.caFile}: ${verdict.reason}; nothing was written`);
-    return { certPem, keyPem, leaf, chain };
+    return { certPem, keyPem, leaf, chain, receivedAt: new Date() };
   }
 
-  /** Key first (0600), then the certificate: a certificate on disk always has its key beside it. */
-  writeIdentity(identity: CurrentIdentity): void {
+  /**
+   * Key first (0600), then the certificate: a certificate on disk always has its key beside it. A
+   * renewal for the same key writes the certificate alone. Returns the files written.
+   */
+  writeIdentity(identity: CurrentIdentity, options: { keyChanged: boolean } = { keyChanged: true }): string[] {
     mkdirSync(this.pki.dir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.keyFile, identity.keyPem, { mode: 0o600, overwrite: true });
+    if (options.keyChanged) writeFileAtomic(this.keyFile, identity.keyPem, { mode: 0o600, overwrite: true });
     writeFileAtomic(this.certFile, identity.certPem, { mode: 0o644, overwrite: true });
+    return options.keyChanged ? [this.keyFile, this.certFile] : [this.certFile];
+  }
+
+  /**
+   * For a CA that publishes no CRL (step-ca): a DIR/crl.pem is another CA's, and would never be
+   * updated. certrpc serve, the proxy and reloading clients refuse a crl.pem without a valid CRL for
+   * every CA they trust, so this directory would not serve; and deleting a CRL is not the agent's
+   * call (revocation fails closed). Refused, named, before anything is sent.
+   */
+  refuseForeignCrl(): void {
+    if (!existsSync(this.crlFile)) return;
+    throw new PkiError(
+      `${this.crlFile} is there, but this CA publishes no CRL: it is another CA's, and certrpc serve refuses a crl.pem without a CRL of every CA it trusts, so this directory would not serve. Nothing was written`,
+      { file: this.crlFile, fix: `if ${this.pki.dir} now follows this CA, move crl.pem (and revocations.json) out of it; otherwise give the agent another directory` },
+    );
   }
 
   /**

@@ -3,21 +3,21 @@
 // answers), and keeps DIR/ca.crt and DIR/crl.pem as the CA publishes them (a watch stream: a
 // revocation reaches the host within a second or two). The CA is first reached by the root's pinned
 // fingerprint, afterwards by DIR/ca.crt. Every change is checked, written atomically, then --exec runs.
-import { status as Status } from '@grpc/grpc-js';
-import { existsSync } from 'node:fs';
+// A CA without CRLs (step-ca) says a certificate is revoked only by refusing its renewal: the agent
+// stops and says so; given a token at start, it asks for a renewal at once and, refused, enrolls again.
 import type { Logger } from '../log/logger';
 import { PkiError } from '../pki/errors';
 import { createKeyAndCsr, KeyAndCsr } from '../pki/make-csr';
 import { parseCertificateBundle } from '../pki/pem';
 import { serialHex } from '../pki/verify';
 import { AgentFiles, HeldIdentity } from './agent-files';
-import { BundleWatch, CaBackend, TrustMaterial } from './ca-backend';
+import { describe, isIdentityLost, isTransient, revokedError, untilAnswered } from './agent-failures';
+import { CaBackend, TrustMaterial } from './ca-backend';
+import { enrollmentRequest, reEnroll, tokenNames } from './enrollment-request';
 import { ExecHook } from './exec-hook';
-import { renewalTime, retryDelay } from './renewal-schedule';
-
-/** setTimeout's limit is ~24.8 days: longer waits are taken in steps. */
-const MAX_TIMER_MS = 86_400_000;
-const MAX_WATCH_BACKOFF_MS = 30_000;
+import { RenewalLoop } from './renewal-loop';
+import { lifeStart, renewalTime } from './renewal-schedule';
+import { TrustWatch } from './trust-watch';
 
 export interface AgentOptions {
   backend: CaBackend;
@@ -39,34 +39,46 @@ export interface OnceOutcome {
   notice?: string;
 }
 
-/** Statuses by which the CA says no to this request as such: trying again unchanged does not help. */
-const REFUSALS = new Set<number>([Status.UNAUTHENTICATED, Status.PERMISSION_DENIED, Status.INVALID_ARGUMENT, Status.FAILED_PRECONDITION]);
-
-export function isRefusal(err: unknown): boolean {
-  return REFUSALS.has((err as { code?: number })?.code ?? -1) || err instanceof PkiError;
-}
-
 export class Agent {
   private trustPem?: string;
   private identity?: HeldIdentity;
   private pending?: KeyAndCsr;
-  private watch?: BundleWatch;
-  private timer?: NodeJS.Timeout;
-  private timerWatch?: NodeJS.Timeout;
-  private stopped = false;
-  private material: Promise<void> = Promise.resolve();
+  private readonly watch: TrustWatch;
+  private readonly loop: RenewalLoop;
   private fail?: (err: Error) => void;
+
+  /** Whether this run sent the token (it may be spent even when the enrollment then failed). */
+  private tokenUsed = false;
 
   /** Whether this run wrote anything to DIR (a failure message says "nothing was changed" only when true). */
   wrote = false;
 
-  constructor(private readonly options: AgentOptions) {}
+  constructor(private readonly options: AgentOptions) {
+    this.watch = new TrustWatch({
+      backend: options.backend,
+      logger: options.logger,
+      current: () => ({ trustPem: this.trustPem!, identity: this.identity! }),
+      deliver: (material) => this.deliver(material),
+    });
+    this.loop = new RenewalLoop({
+      logger: options.logger,
+      certFile: options.files.certFile,
+      current: () => this.identity!.leaf,
+      dueAt: () => this.renewAt(this.identity!),
+      renew: async () => {
+        await this.renew();
+        this.watch.restart(); // the watch authenticates with the new certificate
+      },
+      lost: (err) => this.lost(err),
+    });
+  }
 
   /**
    * --once: the CA's trust material first (in memory: it tells whether this certificate was revoked),
    * then enroll, or renew if due, then write ca.crt and crl.pem. Returns what was done.
    */
   async once(): Promise<OnceOutcome> {
+    this.preflight();
     await this.ensureTrust();
     // Asked without a client certificate: a revoked host still learns that it is.
     const material = await this.options.backend.trustMaterial({ trustPem: this.trustPem! });
@@ -79,10 +91,8 @@ export class Agent {
       action = 'enrolled';
     } else {
       this.identity = held;
-      if (Date.now() >= this.renewAt(held).getTime()) {
-        ({ notice } = await this.renew(material.crlPem));
-        written.push(this.options.files.keyFile, this.options.files.certFile);
-        action = 'renewed';
+      if (this.tokenChecksIdentity() || Date.now() >= this.renewAt(held).getTime()) {
+        ({ action, notice } = await this.renewOrEnrollAgain(written, material.crlPem));
       }
     }
     const trust = await this.adopt(material);
@@ -96,44 +106,81 @@ export class Agent {
   async run(signal: AbortSignal): Promise<void> {
     const failed = new Promise<never>((_, reject) => (this.fail = reject));
     failed.catch(() => undefined);
-    // A CA that is not up yet (a fleet booting) is waited for; a wrong pin or a bad file is not.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.ensureTrust();
-        break;
-      } catch (err) {
-        if (isRefusal(err) || signal.aborted) throw err;
-        const wait = retryDelay(attempt, undefined);
-        this.options.logger.warn({ event: 'ca_unreachable', problem: describe(err), retryInMs: wait }, `the CA could not be reached, retrying in ${wait} ms: ${describe(err)}`);
-        await sleep(wait, signal);
-      }
-    }
-    if (signal.aborted) return this.stop();
-    // The CA's current CRL when it answers (a revoked identity is not renewed); the one on disk otherwise.
-    const material = await this.options.backend.trustMaterial({ trustPem: this.trustPem! }).catch(() => undefined);
-    const held = this.usableIdentity(material?.crlPem);
-    if (!held) {
-      await this.enrollWithRetry(signal);
-      if (signal.aborted) return this.stop();
-    } else {
-      this.identity = held;
-      this.options.logger.info({ event: 'started', serial: serialHex(held.leaf), notAfter: held.leaf.validTo, renewAt: this.renewAt(held).toISOString() }, `holding ${this.options.files.certFile}; renewal due ${this.renewAt(held).toISOString()}`);
-    }
-    this.startWatch();
-    this.scheduleRenewal(0);
     try {
+      await this.start(signal);
+      if (signal.aborted) return;
       await Promise.race([new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })), failed]);
     } finally {
       this.stop();
     }
   }
 
+  /** Trust, then the identity (enrolled, or held and checked), then the watch and the renewal timer. */
+  private async start(signal: AbortSignal): Promise<void> {
+    this.preflight();
+    const { logger } = this.options;
+    await untilAnswered(() => this.ensureTrust(), signal, logger, { event: 'ca_unreachable', doing: 'the CA could not be reached' });
+    if (signal.aborted) return;
+    // The CA's current CRL when it answers (a revoked identity is not renewed); the one on disk otherwise.
+    const material = await this.options.backend.trustMaterial({ trustPem: this.trustPem! }).catch(() => undefined);
+    const held = this.usableIdentity(material?.crlPem);
+    if (!held) {
+      await untilAnswered(() => this.enroll([]), signal, logger, { event: 'enroll_failed', doing: 'enrollment failed' });
+      if (signal.aborted) return;
+    } else {
+      this.identity = held;
+      logger.info({ event: 'started', serial: serialHex(held.leaf), notAfter: held.leaf.validTo, renewAt: this.renewAt(held).toISOString() }, `holding ${this.options.files.certFile}; renewal due ${this.renewAt(held).toISOString()}`);
+      if (this.tokenChecksIdentity()) await this.checkWithToken(material?.crlPem);
+      if (signal.aborted) return;
+    }
+    this.watch.start();
+    this.loop.schedule();
+  }
+
   private stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.timerWatch);
-    this.watch?.cancel();
+    this.loop.stop();
+    this.watch.stop();
     this.options.backend.close();
+  }
+
+  /** What can be refused before the CA is asked anything: a CRL file this CA would never update, a token this identity cannot use. */
+  private preflight(): void {
+    if (this.options.backend.publishesCrl === false) this.options.files.refuseForeignCrl();
+    if (this.options.token) tokenNames(this.options.backend, this.options.files.name, this.options.token);
+  }
+
+  /**
+   * A CA without CRLs cannot say whether the certificate on disk was revoked, but a token given now
+   * is meant for enrolling again: so with a token at hand, the agent asks for a renewal at once.
+   */
+  private tokenChecksIdentity(): boolean {
+    return Boolean(this.options.token) && this.options.backend.publishesCrl === false && !this.tokenUsed;
+  }
+
+  /** Renews; when the CA will never renew this certificate and a token is at hand for that, enrolls again with it. */
+  private async renewOrEnrollAgain(written: string[], crlPem?: string): Promise<{ action: 'renewed' | 'enrolled'; notice?: string }> {
+    const checking = this.tokenChecksIdentity();
+    try {
+      const renewed = await this.renew(crlPem);
+      written.push(...renewed.written);
+      const unused = checking ? 'the token was not used: the CA still renews this certificate' : undefined;
+      return { action: 'renewed', notice: [renewed.notice, unused].filter(Boolean).join('; ') || undefined };
+    } catch (err) {
+      if (!checking || !isIdentityLost(err)) throw err;
+      this.options.logger.warn({ event: 're_enroll', serial: serialHex(this.identity!.leaf), problem: describe(err) }, `${describe(err)}: enrolling again with the token`);
+      return { action: 'enrolled', ...(await this.enroll(written)) };
+    }
+  }
+
+  /** The daemon's start with a token and a CA without CRLs: renew now, or enroll again if the CA will not; a CA that does not answer is tried again on schedule. */
+  private async checkWithToken(crlPem?: string): Promise<void> {
+    try {
+      const { action, notice } = await this.renewOrEnrollAgain([], crlPem);
+      if (action === 'renewed') this.options.logger.info({ event: 'token_not_used', notice }, notice ?? 'renewed');
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      this.options.logger.warn({ event: 'renew_failed', problem: describe(err) }, `could not ask the CA whether ${this.options.files.certFile} still renews: ${describe(err)}; renewing on schedule`);
+    }
   }
 
   /** DIR/ca.crt when present; otherwise the root the pin names, from the CA (kept in memory until the first write). */
@@ -169,29 +216,15 @@ export class Agent {
     }
     throw new PkiError(`this host's certificate (serial ${serialHex(held.leaf)}) ${why}; it cannot renew itself, nothing was changed`, {
       file: files.certFile,
-      code: 'AGENT_REENROLL',
-      fix: `on the CA host, make a new token for ${files.name} that replaces the enrolled identity; then enroll again with it`,
-      params: { name: files.name },
+      ...reEnroll(this.options.backend, this.options.files.name),
     });
   }
 
   private async enroll(written: string[]): Promise<{ notice?: string }> {
-    const { files, backend, token, logger, exec } = this.options;
-    if (!token) {
-      throw new PkiError(`no certificate yet (${files.certFile}) and no token to enroll with`, {
-        option: 'token',
-        code: 'AGENT_NO_TOKEN',
-        fix: `on the CA host, make a token for ${files.name}; then enroll with it (token, or the CERTRPC_TOKEN environment variable)`,
-        params: { name: files.name },
-      });
-    }
-    // A key without its certificate is never overwritten (a revoked/expired pair being replaced goes as a pair).
-    if (!files.hasIdentity() && existsSync(files.keyFile)) {
-      throw new PkiError(`${files.keyFile} exists without ${files.certFile} (left by an interrupted enrollment, or another program's key); nothing was written`, { file: files.keyFile, fix: 'move it away, or choose another name for the identity' });
-    }
-    files.checkWritable();
-    const request = await createKeyAndCsr(files.name);
-    const issued = await backend.enroll({ token, csrPem: request.csrPem, trustPem: this.trustPem! });
+    const { files, backend, logger, exec } = this.options;
+    const request = await enrollmentRequest(backend, files, this.options.token);
+    this.tokenUsed = true;
+    const issued = await backend.enroll({ token: request.token, csrPem: request.csrPem, trustPem: this.trustPem! });
     const held = files.checkIssued(issued.certPem, request.keyPem, this.trustPem!);
     // The token is spent: the identity is written now, whatever happens to the trust material next.
     files.writeIdentity(held);
@@ -207,37 +240,20 @@ export class Agent {
     return { notice: issued.notice };
   }
 
-  private async enrollWithRetry(signal: AbortSignal): Promise<void> {
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      try {
-        await this.enroll([]);
-        return;
-      } catch (err) {
-        if (isRefusal(err)) throw err;
-        const wait = retryDelay(attempt, undefined);
-        this.options.logger.warn({ event: 'enroll_failed', problem: describe(err), retryInMs: wait }, `enrollment failed, retrying in ${wait} ms: ${describe(err)}`);
-        await sleep(wait, signal);
-      }
-    }
-  }
-
-  /** One renewal: a new key, the CA's certificate for it, checked, written, --exec. Retries reuse the key (the CA repeats a lost answer). */
-  private async renew(crlPem?: string): Promise<{ notice?: string }> {
+  /**
+   * One renewal: the CA's certificate (for a new key, or the same one when the CA renews so), checked,
+   * written, --exec. Retries reuse the new key (the CA repeats a lost answer).
+   */
+  private async renew(crlPem?: string): Promise<{ notice?: string; written: string[] }> {
     const { files, backend, logger, exec } = this.options;
     const current = this.identity!;
     const revoked = files.revocationOf(current, crlPem);
-    if (revoked) {
-      throw new PkiError(`this host's certificate (serial ${serialHex(current.leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${crlPem ? "the CA's CRL" : files.crlFile}: it cannot renew itself`, {
-        file: files.certFile,
-        code: 'AGENT_REENROLL',
-        fix: `on the CA host, make a new token for ${files.name} that replaces the enrolled identity; then enroll again with it`,
-        params: { name: files.name },
-      });
-    }
-    this.pending ??= await createKeyAndCsr(files.name);
-    const issued = await backend.renew({ current, csrPem: this.pending.csrPem, trustPem: this.trustPem! });
-    const held = files.checkIssued(issued.certPem, this.pending.keyPem, this.trustPem!);
-    files.writeIdentity(held);
+    if (revoked) throw revokedError(current.leaf, revoked, { certFile: files.certFile, source: crlPem ? "the CA's CRL" : files.crlFile, ...reEnroll(this.options.backend, this.options.files.name) });
+    const sameKey = backend.renewsSameKey === true;
+    if (!sameKey) this.pending ??= await createKeyAndCsr(files.name);
+    const issued = await backend.renew({ current, csrPem: this.pending?.csrPem, trustPem: this.trustPem! });
+    const held = files.checkIssued(issued.certPem, sameKey ? current.keyPem : this.pending!.keyPem, this.trustPem!);
+    const written = files.writeIdentity(held, { keyChanged: !sameKey });
     this.wrote = true;
     this.pending = undefined;
     this.identity = held;
@@ -245,45 +261,18 @@ export class Agent {
       { event: 'renewed', serial: serialHex(held.leaf), previous: serialHex(current.leaf), notAfter: held.leaf.validTo, renewAt: this.renewAt(held).toISOString(), notice: issued.notice },
       `renewed ${files.name}: serial ${serialHex(current.leaf)} -> ${serialHex(held.leaf)}, expires ${held.leaf.validTo}`,
     );
-    await exec.run('renewed', [files.keyFile, files.certFile]);
-    return { notice: issued.notice };
+    await exec.run('renewed', written);
+    return { notice: issued.notice, written };
   }
 
   private renewAt(held: HeldIdentity): Date {
-    return renewalTime(new Date(held.leaf.validFrom), new Date(held.leaf.validTo), this.options.random);
+    return renewalTime(lifeStart(new Date(held.leaf.validFrom), held.receivedAt), new Date(held.leaf.validTo), this.options.random);
   }
 
-  private scheduleRenewal(attempt: number): void {
-    if (this.stopped) return;
-    const held = this.identity!;
-    const notAfter = new Date(held.leaf.validTo);
-    const at = attempt === 0 ? this.renewAt(held).getTime() : Date.now() + retryDelay(attempt, notAfter);
-    const delay = Math.max(0, at - Date.now());
-    this.timer = setTimeout(() => (delay > MAX_TIMER_MS ? this.scheduleRenewal(attempt) : void this.renewNow(attempt)), Math.min(delay, MAX_TIMER_MS));
-  }
-
-  private async renewNow(attempt: number): Promise<void> {
-    if (this.stopped) return;
-    try {
-      await this.renew();
-      this.restartWatch();
-      this.scheduleRenewal(0);
-    } catch (err) {
-      if (this.stopped) return;
-      const notAfter = new Date(this.identity!.leaf.validTo);
-      if (err instanceof PkiError && /revoked/.test(err.message)) return this.lost(err);
-      const wait = retryDelay(attempt + 1, notAfter);
-      this.options.logger[isRefusal(err) ? 'error' : 'warn'](
-        { event: 'renew_failed', attempt: attempt + 1, problem: describe(err), retryInMs: wait, notAfter: notAfter.toISOString() },
-        `renewal failed (attempt ${attempt + 1}), retrying in ${wait} ms: ${describe(err)}`,
-      );
-      this.scheduleRenewal(attempt + 1);
-    }
-  }
-
-  /** The identity cannot come back without a new token: say so once, and end the daemon (exit 1). */
+  /** The identity cannot come back without a new token: say so once, and end the daemon (exit 1). The files stay as they are. */
   private lost(err: PkiError): void {
-    this.options.logger.error({ event: 'identity_lost', problem: err.message, fix: err.fix }, err.message);
+    const { files, logger } = this.options;
+    logger.error({ event: 'identity_lost', problem: err.message, fix: err.fix }, `${err.message}; the agent stops, ${files.certFile} and ${files.keyFile} stay as they are`);
     this.fail?.(err);
   }
 
@@ -297,56 +286,13 @@ export class Agent {
     return written;
   }
 
-  private startWatch(attempt = 0): void {
-    if (this.stopped) return;
-    const { backend, logger, exec } = this.options;
-    let delivered = false;
-    this.watch = backend.watchTrustMaterial(
-      { trustPem: this.trustPem!, current: this.identity! },
-      (material) => {
-        delivered = true;
-        // One at a time, in order: a later bundle must not be overtaken by an earlier one's write.
-        this.material = this.material.then(async () => {
-          try {
-            const written = await this.adopt(material);
-            if (written.length > 0) await exec.run('trust-updated', written);
-            const revoked = this.identity && this.options.files.revocationOf(this.identity);
-            if (revoked) this.lost(new PkiError(`this host's certificate (serial ${serialHex(this.identity!.leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}); it cannot renew itself`, { file: this.options.files.certFile, code: 'AGENT_REENROLL', fix: `on the CA host, make a new token for ${this.options.files.name} that replaces the enrolled identity; then enroll again with it`, params: { name: this.options.files.name } }));
-          } catch (err) {
-            logger.error({ event: 'trust_refused', problem: describe(err) }, `trust material from the CA refused; the files in force stay: ${describe(err)}`);
-          }
-        });
-      },
-      (err) => {
-        if (this.stopped) return;
-        const next = delivered ? 1 : attempt + 1;
-        const wait = Math.min(MAX_WATCH_BACKOFF_MS, retryDelay(next, undefined));
-        logger.warn({ event: 'watch_ended', problem: err ? describe(err) : 'the CA ended the stream', retryInMs: wait }, `trust bundle watch ended; reconnecting in ${wait} ms`);
-        this.timerWatch = setTimeout(() => this.startWatch(next), wait);
-      },
-    );
-  }
-
-  /** A renewed identity watches with its new certificate. */
-  private restartWatch(): void {
-    clearTimeout(this.timerWatch);
-    const old = this.watch;
-    this.watch = undefined;
-    old?.cancel();
-    this.startWatch();
+  /** One delivery of the watch: checked, written, --exec; a revocation it brings ends the daemon. */
+  private async deliver(material: TrustMaterial): Promise<void> {
+    const { files, exec } = this.options;
+    const written = await this.adopt(material);
+    if (written.length > 0) await exec.run('trust-updated', written);
+    const revoked = this.identity && files.revocationOf(this.identity);
+    if (revoked) this.lost(revokedError(this.identity!.leaf, revoked, { certFile: files.certFile, source: "the CA's CRL", ...reEnroll(this.options.backend, this.options.files.name) }));
   }
 }
 
-function describe(err: unknown): string {
-  if (err instanceof PkiError) return err.message;
-  const e = err as { code?: number; details?: string; message?: string };
-  if (typeof e?.code === 'number' && typeof e.details === 'string') return `${Status[e.code] ?? e.code}: ${e.details}`;
-  return e?.message ?? String(err);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-}

@@ -60,8 +60,11 @@ export class CertrpcCaBackend implements CaBackend {
     return this.issued(this.client(request.trustPem), (c) => call(c, c.enroll, { token: request.token, csrPem: request.csrPem }));
   }
 
-  async renew(request: { current: CurrentIdentity; csrPem: string; trustPem: string }): Promise<IssuedIdentity> {
-    return this.issued(this.client(request.trustPem, request.current), (c) => call(c, c.renew, { csrPem: request.csrPem }));
+  /** certrpc's CA signs a new key at every renewal: the CSR is required. */
+  async renew(request: { current: CurrentIdentity; csrPem?: string; trustPem: string }): Promise<IssuedIdentity> {
+    const csrPem = request.csrPem;
+    if (!csrPem) throw new PkiError('certrpc\'s CA renews a certificate for a new key: the renewal needs a CSR');
+    return this.issued(this.client(request.trustPem, request.current), (c) => call(c, c.renew, { csrPem }));
   }
 
   async trustMaterial(request: { trustPem: string; current?: CurrentIdentity }): Promise<TrustMaterial> {

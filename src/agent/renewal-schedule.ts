@@ -7,7 +7,18 @@ export const JITTER = 0.05;
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 5 * 60_000;
 
-/** The time to renew a certificate valid from notBefore to notAfter; `random` in [0, 1). */
+/**
+ * Where a certificate's life starts, for scheduling: when this host received it (`receivedAt`),
+ * never before notBefore nor after now. CAs backdate notBefore for clock skew (step-ca by a minute,
+ * certrpc by up to a tenth of the lifetime): on a 10 s step-ca certificate, 2/3 of notBefore..notAfter
+ * falls before it was even issued, and the agent would renew at once, again and again.
+ */
+export function lifeStart(notBefore: Date, receivedAt: Date | undefined, now = new Date()): Date {
+  if (!receivedAt) return notBefore;
+  return new Date(Math.max(notBefore.getTime(), Math.min(receivedAt.getTime(), now.getTime())));
+}
+
+/** The time to renew a certificate valid from notBefore (or its lifeStart) to notAfter; `random` in [0, 1). */
 export function renewalTime(notBefore: Date, notAfter: Date, random: () => number = Math.random): Date {
   const span = notAfter.getTime() - notBefore.getTime();
   const jitter = (random() * 2 - 1) * JITTER * span;

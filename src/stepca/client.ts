@@ -63,6 +63,7 @@ export async function fetchRoot(url: string, fingerprint: string, options: StepC
     throw new StepCaError('untrusted-ca', `step-ca at ${base} has no root with SHA-256 ${pin} (HTTP 404: ${answer.message}): it is not the CA you pinned`, {
       status: 404,
       option: 'caFingerprint',
+      code: 'STEPCA_NO_SUCH_ROOT',
       fix: 'check the root fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and the URL',
     });
   }
@@ -183,13 +184,18 @@ function current(certChainPem: string, keyPem: string, now: Date): CurrentCertif
   return { leaf, key: createPrivateKey(keyPem) };
 }
 
-/** What a refused renewal means with step-ca 0.19 (no CRL): the certificate is revoked, or renewing is off. */
+/**
+ * What a refused renewal means with step-ca 0.19 (no CRL): a 401 is a revoked certificate (step-ca's
+ * authorizeRenew says "certificate has been revoked" in its log, and only its generic words to us)
+ * or one whose provisioner was removed from the CA. Either way it will never renew again.
+ */
 function renewalRefusal(answer: StepCaAnswer, leaf: X509Certificate): StepCaError {
+  const until = new Date(leaf.validTo).toISOString();
   return new StepCaError(
     'renewal-refused',
-    `step-ca refused to renew "${dnLine(leaf.subject)}" (serial ${leaf.serialNumber}, valid until ${new Date(leaf.validTo).toISOString()}) (HTTP ${answer.status}: ${answer.message}): ` +
-      'it has been revoked (step-ca publishes no CRL; refusing the renewal is how it revokes), or its provisioner does not allow renewals',
-    { status: answer.status, fix: 'this certificate cannot be renewed: it stays in use until it expires; enroll this host again with a new one-time token from the CA operator if it should go on' },
+    `${answer.status === 401 ? 'revoked: ' : ''}step-ca refused to renew "${dnLine(leaf.subject)}" (serial ${leaf.serialNumber}, valid until ${until}) (HTTP ${answer.status}: ${answer.message}): ` +
+      'it has been revoked (step-ca 0.19 publishes no CRL: refusing the renewal is how a revocation shows), or its provisioner was removed from the CA',
+    { status: answer.status, fix: `this certificate cannot be renewed: it stays in use until it expires (${until}); enroll this host again with a new one-time token from the CA operator if it should go on` },
   );
 }
 
@@ -206,6 +212,17 @@ async function renewal(path: '/1.0/renew' | '/1.0/rekey', url: string, rootPem: 
     throw new StepCaError('bad-response', `step-ca's renewal of "${dnLine(old.leaf.subject)}" came back as "${dnLine(issued.leaf.subject)}" with other names (${issued.leaf.subjectAltName ?? 'none'}); nothing was written`, {
       fix: 'a renewal keeps the names: look at the CA\'s log and templates',
     });
+  }
+  // step-ca renews for the same duration from now: a new serial that never expires before the old
+  // one. Anything else is a replay (the current certificate, or an older one, both genuine).
+  const [before, after] = [new Date(old.leaf.validTo), new Date(issued.leaf.validTo)];
+  if (issued.leaf.serialNumber === old.leaf.serialNumber || after < before) {
+    throw new StepCaError(
+      'bad-response',
+      `step-ca's renewal of "${dnLine(old.leaf.subject)}" (serial ${old.leaf.serialNumber}, until ${before.toISOString()}) came back as serial ${issued.leaf.serialNumber}, until ${after.toISOString()}: ` +
+        'the same certificate or an older one, not a renewal; nothing was written',
+      { fix: 'a renewal is a new certificate that lives at least as long: check that the step-ca URL given is the CA\'s, and its clock' },
+    );
   }
   return issued;
 }

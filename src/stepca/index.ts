@@ -10,3 +10,5 @@ export type { StepCaBackendOptions, StepCaTrustMaterial } from './step-ca-backen
 export { StepCaError } from './step-ca-error';
 export type { StepCaFailure } from './step-ca-error';
 export { fingerprintOf, parseFingerprint, parseStepCaUrl } from './step-ca-input';
+export { namesOfToken, sanOfTokenName } from './token-names';
+export type { TokenNames } from './token-names';

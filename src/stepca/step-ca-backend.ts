@@ -5,11 +5,13 @@
 //
 // What differs from certrpc's own CA: no CRL (step-ca 0.19 publishes none; `crlPem` is empty and a
 // revoked certificate is refused at renewal, reason 'renewal-refused'), no push of the trust bundle
-// (the roots are polled), and a renewal keeps the key unless the CSR carries a new one (then rekey).
+// (the roots are polled), a renewal keeps the key (/1.0/renew, as `step ca renew` does; a CSR with
+// a new key goes to /1.0/rekey), and the enrollment CSR must state the token's names (token-names.ts).
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readCsr } from '../pki/csr';
 import { fetchRoot, fetchRoots, rekey, renew, sign } from './client';
 import { parseStepCaUrl } from './step-ca-input';
+import { namesOfToken, TokenNames } from './token-names';
 
 export interface StepCaBackendOptions {
   /** How often watchTrustMaterial asks for the roots (step-ca cannot push them). Default 10 minutes. */
@@ -29,6 +31,10 @@ const DEFAULT_POLL_MS = 10 * 60_000;
 
 export class StepCaBackend {
   readonly url: string;
+  /** step-ca 0.19 has no CRL: a revocation shows only as a refused renewal. */
+  readonly publishesCrl = false;
+  /** The agent renews without a CSR: /1.0/renew, same key. */
+  readonly renewsSameKey = true;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -45,14 +51,25 @@ export class StepCaBackend {
     return fetchRoot(this.url, fingerprint, this.options);
   }
 
+  /** The CN and SANs the enrollment CSR must carry: the token's (step-ca refuses any other). */
+  enrollmentNames(token: string): TokenNames {
+    return namesOfToken(token);
+  }
+
+  /** Where a token for NAME comes from (for the agent's fixes). */
+  tokenHint(name: string): string {
+    return `from the CA operator: a new one-time token whose subject is ${name} (\`step ca token ${name} --san ...\`)`;
+  }
+
   /** POST /1.0/sign with the one-time token. `certPem`: the certificate then its intermediates. */
   async enroll(request: { token: string; csrPem: string; trustPem: string }): Promise<{ certPem: string; notice?: string }> {
     const issued = await sign(this.url, request.trustPem, request.csrPem, request.token, this.options);
     return { certPem: issued.chainPem };
   }
 
-  /** POST /1.0/renew over mutual TLS when the CSR keeps the current key, /1.0/rekey when it brings a new one. */
-  async renew(request: { current: { certPem: string; keyPem: string }; csrPem: string; trustPem: string }): Promise<{ certPem: string; notice?: string }> {
+  /** POST /1.0/renew over mutual TLS without a CSR or with one for the current key, /1.0/rekey when it brings a new one. */
+  async renew(request: { current: { certPem: string; keyPem: string }; csrPem?: string; trustPem: string }): Promise<{ certPem: string; notice?: string }> {
+    if (!request.csrPem) return { certPem: (await renew(this.url, request.trustPem, request.current.certPem, request.current.keyPem, this.options)).chainPem };
     const csr = await readCsr(request.csrPem);
     const requested = Buffer.from(csr.csr.publicKey.rawData);
     const held = createPublicKey(createPrivateKey(request.current.keyPem)).export({ format: 'der', type: 'spki' });

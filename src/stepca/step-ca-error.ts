@@ -1,6 +1,7 @@
 // Every failure talking to step-ca, as one error class: the CLI prints message + fix (PkiError),
-// and the agent branches on `reason` (a refused renewal means "stop and say so", an unreachable CA
-// means "try again later"). `status` is step-ca's HTTP status when it answered.
+// and the agent acts on `transient` (an unreachable CA: try again later) and `identityLost` (a
+// refused renewal: stop and say so), the duck-typed contract of agent/ca-backend.ts. `status` is
+// step-ca's HTTP status when it answered.
 import { PkiError, PkiErrorContext } from '../pki/errors';
 
 export type StepCaFailure =
@@ -36,5 +37,15 @@ export class StepCaError extends PkiError {
     super(message, context);
     this.name = 'StepCaError';
     this.status = context.status;
+  }
+
+  /** Worth trying again unchanged, later: the CA could not be reached, or said it is busy or broken (429, 5xx). */
+  get transient(): boolean {
+    return this.reason === 'unreachable' || (this.reason === 'refused' && this.status !== undefined && (this.status === 429 || this.status >= 500));
+  }
+
+  /** This certificate will never be renewed again (revoked, expired): only a new enrollment brings the host back. */
+  get identityLost(): boolean {
+    return this.reason === 'renewal-refused' || this.reason === 'certificate-expired';
   }
 }

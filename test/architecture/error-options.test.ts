@@ -11,9 +11,14 @@ import { SRC } from './layers';
 function stringsOf(file: string, text: string): { line: number; text: string }[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const found: { line: number; text: string }[] = [];
+  const lineOf = (node: ts.Node) => source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
   const visit = (node: ts.Node): void => {
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
-      found.push({ line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: node.text });
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) found.push({ line: lineOf(node), text: node.text });
+    // A template is one text, its substitutions as placeholders: a quoted command of another tool that
+    // holds a substitution (`step ca token ${name} --san ...`) is still one quoted command.
+    if (ts.isTemplateExpression(node)) {
+      found.push({ line: lineOf(node), text: node.head.text + node.templateSpans.map((span) => `\${}${span.literal.text}`).join('') });
+      return node.templateSpans.forEach((span) => visit(span.expression));
     }
     ts.forEachChild(node, visit);
   };

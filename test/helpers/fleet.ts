@@ -25,7 +25,9 @@ export async function caToken(caDir: string, name: string, ...args: string[]): P
 }
 
 export interface AgentArgs {
-  ca: string;
+  /** certrpc's CA service (--ca HOST:PORT), or a step-ca (stepCa: --step-ca https://HOST:PORT). */
+  ca?: string;
+  stepCa?: string;
   fingerprint: string;
   dir: string;
   name: string;
@@ -34,7 +36,7 @@ export interface AgentArgs {
   netns?: string;
 }
 
-const agentArgv = (a: AgentArgs) => ['agent', '--ca', a.ca, '--ca-fingerprint', a.fingerprint, '--dir', a.dir, '--name', a.name, ...(a.extra ?? [])];
+const agentArgv = (a: AgentArgs) => ['agent', ...(a.stepCa ? ['--step-ca', a.stepCa] : []), ...(a.ca ? ['--ca', a.ca] : []), '--ca-fingerprint', a.fingerprint, '--dir', a.dir, '--name', a.name, ...(a.extra ?? [])];
 
 /** `certrpc agent ... --once` to completion. */
 export function agentOnce(a: AgentArgs) {
