@@ -1,7 +1,8 @@
 // Where certrpc's per-message streaming cost goes: server-streaming against servers that each add
 // one part of certrpc to bare grpc-js. Run by the streaming scenario in full mode. Read server CPU
 // and GC per message: the transport rows (TLS listener) next to the heap row (certrpc's modules
-// loaded, none of them on the call path) tell a per-message code cost from a garbage-collection one.
+// loaded, none of them on the call path) tell a per-message code cost from a garbage-collection one;
+// the ballast row (2 MB of plain objects, nothing else) shows V8's 8 MB marking threshold alone.
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Comparison, Measurement } from '../scenario';
@@ -25,6 +26,7 @@ export async function streamBreakdown(
     ['bare grpc-js', 'bare', base],
     ["bare behind certrpc's TLS listener", 'bare', { ...base, variant: 'mtls-listener' }],
     ["bare with certrpc's modules loaded (heap only)", 'bare', { ...base, variant: 'certrpc-modules' }],
+    ['bare holding 2 MB of plain objects (heap only)', 'bare', { ...base, variant: 'heap-ballast', ballastMb: 2 }],
     ['certrpc (authorization + audit log)', 'certrpc', { ...base, policyFile, auditFile }],
   ];
   const size = `${options.sizeBytes / 1024} KiB`;

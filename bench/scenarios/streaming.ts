@@ -78,7 +78,7 @@ export const streamingScenario: Scenario = {
         '"client pinging as grpc-go": a raw HTTP/2 client with one PING in flight while it receives (BDP probes, as grpc-go and gRPC C-core clients send), against each server\'s ping policy',
         'server cpu us/msg = server CPU time (all threads, GC helpers included) per message; gc us/msg = main-thread GC pauses per message; full GCs = mark-compacts in the window',
         'the gate runs once per stream: the per-message cost is the transport and the process (heap, GC) around it',
-        '"breakdown" rows (full runs, server-streaming): bare grpc-js, then with certrpc\'s TLS listener, then with certrpc\'s modules merely loaded (its heap), then certrpc; read server cpu us/msg and gc us/msg',
+        '"breakdown" rows (full runs, server-streaming): bare grpc-js, then with certrpc\'s TLS listener, then with certrpc\'s modules merely loaded (its heap), then holding 2 MB of plain objects (heap size alone), then certrpc; read server cpu us/msg and gc us/msg',
       ],
     };
   },

@@ -5,6 +5,9 @@
 //   mtls-listener:    certrpc's TLS listener feeding grpc-js's connection injector, no interceptor;
 //   certrpc-modules:  plain grpc-js in a process that has loaded certrpc's server, authorization and
 //                     metrics modules without using them: certrpc's heap, nothing on the call path.
+//   heap-ballast:     plain grpc-js holding `ballastMb` MB of plain objects it never touches: a
+//                     larger heap and nothing else (V8 starts incremental marking only once the
+//                     old generation holds more than 8 MB: see docs/BENCHMARKS.md, Heap and GC).
 import { Server, ServerCredentials, ServerInterceptingCall, ServerInterceptor } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { echoService } from '../../src/demo/echo-service';
@@ -14,7 +17,13 @@ import { runServerProcess } from './server-process';
 
 const noop: ServerInterceptor = (_method, call) => new ServerInterceptingCall(call);
 
+/** About `mb` MB of live heap in small objects (measured: ~5,450 of these per MB on Node 20). */
+function heapBallast(mb: number): unknown[] {
+  return Array.from({ length: Math.round(mb * 5450) }, (_, i) => ({ i, s: `x${i}`, a: [i, i + 1], o: { k: i } }));
+}
+
 runServerProcess(async (config) => {
+  if (config.variant === 'heap-ballast') (globalThis as { benchHeapBallast?: unknown[] }).benchHeapBallast = heapBallast(config.ballastMb ?? 2);
   if (config.variant === 'certrpc-modules') await Promise.all([import('../../src/server/create-server'), import('../../src/authz/authorization'), import('../../src/metrics/server-metrics')]);
   const server = new Server({ ...config.grpcOptions, ...(config.variant === 'noop-interceptor' ? { interceptors: [noop] } : {}) });
   for (const s of [echoService(), keyValueService()]) server.addService(s.definition, s.implementation);

@@ -22,7 +22,9 @@ export interface BenchServerConfig {
   /** bare only, for cost investigations: grpc-js server options (certrpc's limits set some). */
   grpcOptions?: Record<string, number | string>;
   /** bare only: a variant that isolates one part of certrpc's cost (see bare-server.ts). */
-  variant?: 'noop-interceptor' | 'mtls-listener' | 'certrpc-modules';
+  variant?: 'noop-interceptor' | 'mtls-listener' | 'certrpc-modules' | 'heap-ballast';
+  /** heap-ballast only: how many MB of plain objects the bare server holds (default 2). */
+  ballastMb?: number;
 }
 
 /** One sample of the server's own counters; the driver turns two of them into CPU%. */
