@@ -21,11 +21,13 @@ export class IdentityLostError extends PkiError {
   }
 }
 
-/** The CA's CRL lists this host's certificate: it can never renew itself. `fix` says where a new token comes from. */
-export function revokedError(leaf: X509Certificate, revoked: { revokedAt: Date; reason: string }, where: { certFile: string; source: string; fix: string }): IdentityLostError {
+/** The CA's CRL lists this host's certificate: it can never renew itself. `fix` says where a new token comes from (`code` and `params` let the CLI word it). */
+export function revokedError(leaf: X509Certificate, revoked: { revokedAt: Date; reason: string }, where: { certFile: string; source: string } & Pick<PkiErrorContext, 'code' | 'fix' | 'params'>): IdentityLostError {
   return new IdentityLostError(`this host's certificate (serial ${serialHex(leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${where.source}: it cannot renew itself`, {
     file: where.certFile,
+    code: where.code,
     fix: where.fix,
+    params: where.params,
   });
 }
 

@@ -59,7 +59,7 @@ export class AgentFiles {
     try {
       accessSync(dir, constants.W_OK);
     } catch {
-      throw new PkiError(`${dir} is not writable by this user: the identity could not be written`, { file: dir, fix: 'run the agent as the user that owns --dir, or fix its permissions' });
+      throw new PkiError(`${dir} is not writable by this user: the identity could not be written`, { file: dir, fix: 'run the agent as the user that owns the directory, or fix its permissions' });
     }
   }
 
@@ -73,7 +73,7 @@ export class AgentFiles {
     const keyPem = readUserFile(this.keyFile, 'private key');
     const [leaf, ...chain] = parseCertificateBundle(certPem, this.certFile);
     if (!keyMatchesCertificate(keyPem, certPem)) {
-      throw new PkiError(`the private key does not belong to ${this.certFile}`, { file: this.keyFile, fix: 'restore the pair, or enroll again with a new token (certrpc ca token NAME --force)' });
+      throw new PkiError(`the private key does not belong to ${this.certFile}`, { file: this.keyFile, code: 'AGENT_KEY_MISMATCH', fix: 'restore the pair, or enroll again with a new token that replaces the enrolled identity', params: { name: this.name } });
     }
     return { certPem, keyPem, leaf, chain, receivedAt: statSync(this.certFile).mtime };
   }
@@ -82,7 +82,7 @@ export class AgentFiles {
   readTrust(): string | undefined {
     if (!existsSync(this.caFile)) return undefined;
     const pem = readUserFile(this.caFile, 'CA certificate');
-    checkTrustAnchors(pem, this.caFile, 'remove it: the agent fetches it again from the CA, checked against --ca-fingerprint');
+    checkTrustAnchors(pem, this.caFile, 'remove it: the agent fetches it again from the CA, checked against the pinned root fingerprint');
     return pem;
   }
 

@@ -13,7 +13,7 @@ import { serialHex } from '../pki/verify';
 import { AgentFiles, HeldIdentity } from './agent-files';
 import { describe, isIdentityLost, isTransient, revokedError, untilAnswered } from './agent-failures';
 import { CaBackend, TrustMaterial } from './ca-backend';
-import { enrollmentRequest, reEnrollFix, tokenNames } from './enrollment-request';
+import { enrollmentRequest, reEnroll, tokenNames } from './enrollment-request';
 import { ExecHook } from './exec-hook';
 import { RenewalLoop } from './renewal-loop';
 import { lifeStart, renewalTime } from './renewal-schedule';
@@ -190,7 +190,7 @@ export class Agent {
     if (onDisk) {
       this.trustPem = onDisk;
       if (!parseCertificateBundle(onDisk).some((c) => c.fingerprint256 === fingerprint)) {
-        logger.warn({ event: 'pin_not_in_bundle', file: files.caFile }, `${files.caFile} does not hold the pinned root (--ca-fingerprint): the CA is verified with ${files.caFile}, as after a root rotation`);
+        logger.warn({ event: 'pin_not_in_bundle', file: files.caFile }, `${files.caFile} does not hold the pinned root: the CA is verified with ${files.caFile}, as after a root rotation`);
       }
       return;
     }
@@ -216,7 +216,7 @@ export class Agent {
     }
     throw new PkiError(`this host's certificate (serial ${serialHex(held.leaf)}) ${why}; it cannot renew itself, nothing was changed`, {
       file: files.certFile,
-      fix: reEnrollFix(this.options.backend, this.options.files.name),
+      ...reEnroll(this.options.backend, this.options.files.name),
     });
   }
 
@@ -248,7 +248,7 @@ export class Agent {
     const { files, backend, logger, exec } = this.options;
     const current = this.identity!;
     const revoked = files.revocationOf(current, crlPem);
-    if (revoked) throw revokedError(current.leaf, revoked, { certFile: files.certFile, source: crlPem ? "the CA's CRL" : files.crlFile, fix: reEnrollFix(this.options.backend, this.options.files.name) });
+    if (revoked) throw revokedError(current.leaf, revoked, { certFile: files.certFile, source: crlPem ? "the CA's CRL" : files.crlFile, ...reEnroll(this.options.backend, this.options.files.name) });
     const sameKey = backend.renewsSameKey === true;
     if (!sameKey) this.pending ??= await createKeyAndCsr(files.name);
     const issued = await backend.renew({ current, csrPem: this.pending?.csrPem, trustPem: this.trustPem! });
@@ -292,7 +292,7 @@ export class Agent {
     const written = await this.adopt(material);
     if (written.length > 0) await exec.run('trust-updated', written);
     const revoked = this.identity && files.revocationOf(this.identity);
-    if (revoked) this.lost(revokedError(this.identity!.leaf, revoked, { certFile: files.certFile, source: "the CA's CRL", fix: reEnrollFix(this.options.backend, this.options.files.name) }));
+    if (revoked) this.lost(revokedError(this.identity!.leaf, revoked, { certFile: files.certFile, source: "the CA's CRL", ...reEnroll(this.options.backend, this.options.files.name) }));
   }
 }
 

@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { createClient } from '../client/create-client';
 import { CertificateAuthorityClient, IssuedCertificate, TrustBundleResponse } from '../gen/certrpc/v1/ca';
 import { PkiError } from '../pki/errors';
+import { dnLine } from '../pki/distinguished-name';
 import { pemBlocks } from '../pki/pem';
 import { parseAddress } from '../tls/address';
 import { formatFailure, networkFailure } from '../tls/failure-reasons';
@@ -42,12 +43,12 @@ export class CertrpcCaBackend implements CaBackend {
       const pinned = offered.find((o) => o.cert.fingerprint256 === fingerprint);
       if (!pinned) {
         throw new PkiError(
-          `the CA at ${this.address} does not offer the root you pinned (SHA-256 ${fingerprint}); it offers ${offered.map((o) => `"${o.cert.subject.replace(/\n/g, ', ')}" ${o.cert.fingerprint256}`).join(', ') || 'nothing'}. Nothing was written`,
-          { fix: 'take the fingerprint from the CA host: openssl x509 -in DIR/ca.crt -noout -fingerprint -sha256 (or certrpc cert inspect DIR/ca.crt), and check --ca points at that CA' },
+          `the CA at ${this.address} does not offer the root you pinned (SHA-256 ${fingerprint}); it offers ${offered.map((o) => `"${dnLine(o.cert.subject)}" ${o.cert.fingerprint256}`).join(', ') || 'nothing'}. Nothing was written`,
+          { fix: 'take the fingerprint from the CA host: openssl x509 -in DIR/ca.crt -noout -fingerprint -sha256 (or certrpc cert inspect DIR/ca.crt), and check that the CA address is that CA\'s' },
         );
       }
       if (!pinned.cert.ca || !pinned.cert.checkIssued(pinned.cert) || !pinned.cert.verify(pinned.cert.publicKey)) {
-        throw new PkiError(`the pinned certificate "${pinned.cert.subject.replace(/\n/g, ', ')}" is not a self-signed root CA; nothing was written`, { fix: 'pin the root: the fingerprint of DIR/ca.crt on the CA host' });
+        throw new PkiError(`the pinned certificate "${dnLine(pinned.cert.subject)}" is not a self-signed root CA; nothing was written`, { fix: 'pin the root: the fingerprint of DIR/ca.crt on the CA host' });
       }
       return pinned.pem;
     } finally {

@@ -28,13 +28,13 @@ export class ExecHook {
       // Its output joins the agent's stderr (the log); stdout stays the agent's (--once prints its result there).
       const child = spawn('sh', ['-c', this.command!], { env, stdio: ['ignore', process.stderr, process.stderr] });
       child.on('error', (err) => {
-        this.logger.error({ event: 'exec_failed', problem: err.message }, `--exec could not start: ${err.message}`);
+        this.logger.error({ event: 'exec_failed', problem: err.message }, `the exec command could not start: ${err.message}`);
         resolve();
       });
       child.on('exit', (code, signal) => {
         const fields = { event: 'exec', change: event, changed, code, signal, ms: Date.now() - started };
-        if (code === 0) this.logger.info(fields, `--exec ran after ${event}`);
-        else this.logger.warn(fields, `--exec exited with ${signal ?? code} after ${event}`);
+        if (code === 0) this.logger.info(fields, `the exec command ran after ${event}`);
+        else this.logger.warn(fields, `the exec command exited with ${signal ?? code} after ${event}`);
         resolve();
       });
     });

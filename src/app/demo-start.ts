@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { authorization } from '../authz/authorization';
 import { createLogger } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
+import { formatHostPort } from '../text/host-port';
 import { ensureDemoPki } from '../demo/demo-pki';
 import { stopOnSignal } from '../server/stop-on-signal';
 import { serveDirectory } from './serve-directory';
@@ -19,18 +20,18 @@ async function main(): Promise<void> {
   const policyFile = process.env.CERTRPC_POLICY ?? join(__dirname, '..', '..', 'policy.yaml');
   const authz = authorization({ policyFile, logger });
   const server = await serveDirectory({ pki, port, logger, authorization: authz, demo: true });
-  const { host, port: bound } = server.listening!;
+  const address = formatHostPort(server.listening!.host, server.listening!.port);
   // Same as certrpc serve: NOT_SERVING, drain up to 10 s (Ctrl-C twice skips it), flush the audit log, exit 0.
   // Installed before "listening on" is printed: a signal sent on reading it must not kill the process.
   const stopped = stopOnSignal(server, { graceMs: 10_000, logger, cleanups: [() => authz.close()] });
-  console.log(`listening on ${host}:${bound}
+  console.log(`listening on ${address}
 certrpc demo is serving demo.v1.KeyValue and certrpc.v1.Identity over mutual TLS. Try:
-  ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity alice --dir ${dir}
-  ./bin/certrpc call ${host}:${bound} demo.v1.KeyValue/Put --identity alice --dir ${dir} -d '{"key":"greeting","value":"hello"}'
-  ./bin/certrpc call ${host}:${bound} demo.v1.KeyValue/Get --identity bob --dir ${dir} -d '{"key":"greeting"}'
-  ./bin/certrpc call ${host}:${bound} demo.v1.KeyValue/Put --identity bob --dir ${dir} -d '{"key":"greeting","value":"hi"}'   # denied: bob is a reader
+  ./bin/certrpc call ${address} certrpc.v1.Identity/WhoAmI --identity alice --dir ${dir}
+  ./bin/certrpc call ${address} demo.v1.KeyValue/Put --identity alice --dir ${dir} -d '{"key":"greeting","value":"hello"}'
+  ./bin/certrpc call ${address} demo.v1.KeyValue/Get --identity bob --dir ${dir} -d '{"key":"greeting"}'
+  ./bin/certrpc call ${address} demo.v1.KeyValue/Put --identity bob --dir ${dir} -d '{"key":"greeting","value":"hi"}'   # denied: bob is a reader
   ./bin/certrpc policy explain ${relative(process.cwd(), policyFile)} --cn bob --method /demo.v1.KeyValue/Put
-  ./bin/certrpc call ${host}:${bound} certrpc.v1.Identity/WhoAmI --identity mallory --dir ${dir}   # refused: self-signed
+  ./bin/certrpc call ${address} certrpc.v1.Identity/WhoAmI --identity mallory --dir ${dir}   # refused: self-signed
   ./bin/certrpc cert inspect ${dir}/alice.crt
 Ctrl-C stops.`);
   await stopped;

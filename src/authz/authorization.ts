@@ -13,7 +13,8 @@ import { CompiledPolicy, defaultPolicy } from './compiled-policy';
 import { issuerBindingWarnings } from './issuer-binding';
 import { loadPolicyFile } from './policy-file';
 import { AuditMode } from './policy-model';
-import { PolicyWatcher } from './policy-watcher';
+import { watchPolicyFile } from './policy-watcher';
+import type { FileReloader } from '../store/file-reloader';
 
 export interface AuthorizationOptions {
   /** certrpc YAML or gRFC A43 JSON. Without it (and without `policy`): deny all but health and WhoAmI. */
@@ -37,8 +38,8 @@ export interface Authorization {
   observers: CallObserver[];
   /** The policy in force now. */
   policy(): CompiledPolicy;
-  /** Present when the policy comes from a watched file. */
-  watcher?: PolicyWatcher;
+  /** Present when the policy comes from a watched file (tests await `watcher.nextReload()`). */
+  watcher?: FileReloader<CompiledPolicy>;
   /**
    * Told the client CAs the server trusts (createServer does, at start and on every TLS reload):
    * warns once when several are trusted and principals are not bound to an issuer (issuer-binding.ts),
@@ -63,15 +64,15 @@ export const NO_POLICY_FIX = 'give it a policy (policyFile, or policy: a compile
 export function authorization(options: AuthorizationOptions = {}): Authorization {
   const logger = options.logger ?? silentLogger;
   let fixed: CompiledPolicy | undefined = options.policy;
-  let watcher: PolicyWatcher | undefined;
+  let watcher: FileReloader<CompiledPolicy> | undefined;
   if (!fixed && options.policyFile) {
     if (options.watch === false) {
       fixed = loadPolicyFile(options.policyFile);
     } else {
-      watcher = new PolicyWatcher(options.policyFile, {
+      watcher = watchPolicyFile(options.policyFile, {
         logger,
         intervalMs: options.reloadIntervalMs,
-        onReload: (p) => {
+        reloaded: (p) => {
           updateSink(p);
           warnAboutIssuers();
         },

@@ -10,6 +10,7 @@
 //   (::ffff:a.b.c.d) IS the IPv4 address; zone ids (%eth0) and IPv4-compatible addresses are refused.
 // - names: lower case, one trailing dot dropped (localhost. is localhost), LDH labels only.
 import { isIP, SocketAddress } from 'node:net';
+import { formatHostPort } from '../text/host-port';
 
 /** A checked, canonical CONNECT target. `kind` says whether host is an address or a name. */
 export interface ConnectTarget {
@@ -23,7 +24,7 @@ export type CanonicalHost = { kind: 'ip'; host: string; family: 4 | 6 } | { kind
 export type Problem = { problem: string };
 
 export function formatTarget(t: { host: string; port: number }): string {
-  return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
+  return formatHostPort(t.host, t.port);
 }
 
 const MAX_NAME = 253;

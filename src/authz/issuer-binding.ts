@@ -26,7 +26,7 @@ export function issuerBindingWarnings(model: PolicyModel, trustedCas: readonly I
       model.format === 'a43'
         ? {
             message: `${cas}, and gRFC A43 policies cannot bind a principal to its issuer: any of them can issue a certificate that gets the principals of ${roles}`,
-            fix: 'trust only the CA that issues these identities (serve --client-ca FILE), or write the policy in certrpc YAML and bind principals with issuer: or issuerFingerprint:',
+            fix: 'trust only the CA that issues these identities (the server\'s client CAs), or write the policy in certrpc YAML and bind principals with issuer: or issuerFingerprint:',
           }
         : {
             message: `${cas}; principals of ${roles} are not bound to an issuer, so a certificate with a matching name from any of them gets those roles`,

@@ -4,8 +4,6 @@
 /** Which certificate field a principal pattern is matched against. */
 export type PrincipalField = 'cn' | 'dns' | 'uri' | 'spiffe' | 'email' | 'subject';
 
-export const PRINCIPAL_FIELDS: readonly PrincipalField[] = ['cn', 'dns', 'uri', 'spiffe', 'email', 'subject'];
-
 /** One way to hold a role: e.g. { field: 'cn', pattern: 'svc-*.prod' }. */
 export interface PrincipalPattern {
   field: PrincipalField;

@@ -20,7 +20,7 @@ export const ANONYMOUS_CA_METHODS: string[] = [CA_METHODS.enroll, CA_METHODS.tru
 
 export function defaultCaPolicy(): CompiledPolicy {
   return new CompiledPolicy({
-    name: 'built-in CA policy (no --policy)',
+    name: 'built-in CA policy (no policy file given)',
     format: 'certrpc',
     roles: [],
     rules: [

@@ -11,12 +11,13 @@ import { SigningCa } from '../pki/ca';
 import { CheckedCsr, readCsr } from '../pki/csr';
 import { PkiError } from '../pki/errors';
 import { signCsr, withChain } from '../pki/issue';
-import { Profile } from '../pki/profiles';
+import { PROFILE_EKU, Profile } from '../pki/profiles';
 import { parseSubjectAltNameText } from '../pki/name-text';
 import { formatSan, parseSan, San } from '../pki/subject-alt-names';
 import { lifetimeOf, validityForLifetime } from '../pki/validity';
 import { serialHex } from '../pki/verify';
 import { checkName } from '../store/pki-dir';
+import { formatDuration } from '../text/quantities';
 import { IssuedRecords } from './issued-records';
 import { CA_SERVER_NAME } from './upkeep';
 import { TokenRefusal, TokenStore } from './token-store';
@@ -139,7 +140,7 @@ export class Issuance {
     const local = this.options.records.refuseLocalIdentity(request.name, CA_SERVER_NAME);
     if (local) throw new CaRefusal(Status.FAILED_PRECONDITION, `${local}; nothing was issued`);
     const lifetimeMs = Math.max(MIN_LIFETIME_MS, Math.min(request.lifetimeMs, maxLifetimeMs));
-    const notice = request.lifetimeMs > maxLifetimeMs ? `lifetime capped at this CA's maximum of ${formatLifetime(maxLifetimeMs)} (asked for ${formatLifetime(request.lifetimeMs)})` : undefined;
+    const notice = request.lifetimeMs > maxLifetimeMs ? `lifetime capped at this CA's maximum of ${formatDuration(maxLifetimeMs)} (asked for ${formatDuration(request.lifetimeMs)})` : undefined;
     const signer = this.options.signer();
     let cert;
     try {
@@ -200,9 +201,8 @@ export class Issuance {
 
 /** A certificate with serverAuth is a server identity (agent-managed ones carry clientAuth too); otherwise a client. */
 function identityProfile(cert: X509Certificate): Profile {
-  return (cert.keyUsage ?? []).includes(SERVER_AUTH) ? 'server' : 'client';
+  return (cert.keyUsage ?? []).includes(PROFILE_EKU.server) ? 'server' : 'client';
 }
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 
 async function checkedCsr(csrPem: string): Promise<CheckedCsr> {
   try {
@@ -242,14 +242,3 @@ function callerSans(caller: PeerIdentity): San[] {
 }
 
 /** 86400000 -> "24h", 2592000000 -> "30d", 30000 -> "30s": how --lifetime takes it. */
-export function formatLifetime(ms: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}

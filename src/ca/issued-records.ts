@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import { serialHex } from '../pki/verify';
 import { backupStamp } from '../lifecycle/renew';
 import { writeFileAtomic } from '../store/atomic-write';
-import { checkName, PkiDir } from '../store/pki-dir';
+import { PkiDir } from '../store/pki-dir';
+import { isValidName } from '../store/pki-names';
 import { readUserFile } from '../store/read-file';
 
 /** The longest an index lookup waits before rescanning DIR for a serial it does not know. */
@@ -41,7 +42,7 @@ export class IssuedRecords {
 
   /** The NAME whose current certificate has this serial; `hint` (the caller's CN) is tried first. */
   nameOf(serial: string, hint?: string): string | undefined {
-    if (hint && isName(hint) && this.isCurrent(hint, serial)) return hint;
+    if (hint && isValidName(hint) && this.isCurrent(hint, serial)) return hint;
     const cached = this.bySerial.get(serial);
     if (cached && this.isCurrent(cached, serial)) return cached;
     if (Date.now() - this.scannedAt < RESCAN_MS) return undefined;
@@ -95,12 +96,3 @@ export class IssuedRecords {
   }
 }
 
-/** A CN is only a file name if it is a valid NAME (no "/", "..", reserved names). */
-function isName(text: string): boolean {
-  try {
-    checkName(text);
-    return true;
-  } catch {
-    return false;
-  }
-}

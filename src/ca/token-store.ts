@@ -105,7 +105,7 @@ export class TokenStore {
     if (used) throw new TokenRefusal(`this token was already used at ${used.usedAt ?? 'an unknown time'}${used.serial ? ` (certificate serial ${used.serial})` : ''}; a token works once: ask for a new one (certrpc ca token ${used.name})`, 'used');
     const record = this.read(this.waitingFile(hash), hash);
     if (!record) throw new TokenRefusal('unknown token: this CA never issued it (check for a copy-paste error, or the CA directory)', 'unknown');
-    if (now.getTime() >= Date.parse(record.expiresAt)) throw new TokenRefusal(`this token expired at ${record.expiresAt}; ask for a new one (certrpc ca token ${record.name} --ttl ...)`, 'expired');
+    if (now.getTime() >= Date.parse(record.expiresAt)) throw new TokenRefusal(`this token expired at ${record.expiresAt}; ask the CA operator for a new one (certrpc ca token ${record.name})`, 'expired');
     return record;
   }
 

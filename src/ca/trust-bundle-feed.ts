@@ -46,10 +46,6 @@ export class TrustBundleFeed {
     return () => this.listeners.delete(fn);
   }
 
-  get subscribers(): number {
-    return this.listeners.size;
-  }
-
   close(): void {
     this.reloader.close();
     const closers = [...this.listeners.values()];

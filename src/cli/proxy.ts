@@ -1,16 +1,17 @@
 import { Command } from 'commander';
 import { CompiledPolicy } from '../authz/compiled-policy';
 import { decideConnect } from '../authz/connect-rules';
-import { PolicyWatcher } from '../authz/policy-watcher';
+import { watchPolicyFile } from '../authz/policy-watcher';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { ConnectAuthorizer, ConnectProxy } from '../proxy/connect-proxy';
 import { FileReloader } from '../store/file-reloader';
 import { PkiDir } from '../store/pki-dir';
+import { formatHostPort } from '../text/host-port';
 import { describeTls, LoadedTls, loadTlsMaterial } from '../tls/tls-material-files';
 import { UsageError } from './exit-codes';
 import { listenAddress } from './listen-address';
 import { collect, defaultDir, DIR_HELP, withHelp } from './help';
-import { parseSeconds } from './rpc/connection-flags';
+import { parseTimeout } from './rpc/connection-flags';
 import { preflightServerIdentity } from './serve-preflight';
 
 export function proxyCommand(): Command {
@@ -23,12 +24,12 @@ export function proxyCommand(): Command {
     .option('--client-ca <file>', 'trust client certificates signed by this CA (repeatable; default DIR/ca.crt)', collect)
     .option('--crl <file>', 'refuse certificates revoked in this CRL file, reloaded when it changes (default DIR/crl.pem when it exists)')
     .option('--policy <file>', 'authorization policy whose connect: rules decide tunnels by role (reloaded when it changes); without it every tunnel is refused')
-    .option('--connect-timeout <seconds>', 'how long connecting to a target may take before the client gets 504', '10')
+    .option('--connect-timeout <seconds>', 'how long connecting to a target may take before the client gets 504: seconds, or with a unit (500ms)', '10')
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .action(async (opts) => {
       const { host, port } = listenAddress(opts.listen, opts.port);
       if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
-      const connectTimeoutMs = parseSeconds(opts.connectTimeout, '--connect-timeout');
+      const connectTimeoutMs = parseTimeout(opts.connectTimeout, '--connect-timeout');
       const logger = createLogger({ level: opts.logLevel as LogLevel, name: 'certrpc-proxy' });
       const pki = new PkiDir(opts.dir);
       // The same checks as serve, before anything is read: a private key, a server certificate, CAs in ca.crt.
@@ -46,7 +47,7 @@ export function proxyCommand(): Command {
         logger,
       });
       // Every accepted policy change decides the open tunnels again.
-      const policy = opts.policy ? new PolicyWatcher(opts.policy, { logger, onReload: () => running.proxy?.reauthorize() }) : undefined;
+      const policy = opts.policy ? watchPolicyFile(opts.policy, { logger, reloaded: () => running.proxy?.reauthorize() }) : undefined;
       if (!policy) logger.warn('no --policy FILE: this proxy refuses every tunnel (allow targets with connect: rules in a policy)');
       const authorize: ConnectAuthorizer = (identity, target, addresses) => decideConnect(policy?.current ?? NO_TUNNELS, identity, target, addresses);
       logger.info({ ...describeTls(tls.current), policy: opts.policy }, `trusting client certificates from: ${tls.current.cas.map((c) => c.subject).join('; ')}`);
@@ -67,7 +68,7 @@ export function proxyCommand(): Command {
         process.once('SIGTERM', stop);
       });
       // Scripts and tests read the port from this exact line.
-      console.log(`listening on ${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
+      console.log(`listening on ${formatHostPort(bound.host, bound.port)}`);
       await stopped;
     });
   return withHelp(cmd, [

@@ -8,6 +8,7 @@ import { parseMetricsAddress } from '../metrics/metrics-address';
 import { MetricsEndpoint, startMetricsEndpoint } from '../metrics/metrics-endpoint';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { LIMIT_NAMES, ServerLimits } from '../server/limits';
+import { formatHostPort } from '../text/host-port';
 import { UsageError } from './exit-codes';
 
 export const DEFAULT_SHUTDOWN_GRACE = '10s';
@@ -72,6 +73,6 @@ export async function startMetrics(metrics: ServerMetrics, address: { host: stri
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'this user may not bind it' : (err as Error).message;
-    throw new Error(`cannot serve --metrics on ${address.host}:${address.port}: ${why}\n  fix: choose another port (--metrics :0 picks a free one)`, { cause: err });
+    throw new Error(`cannot serve --metrics on ${formatHostPort(address.host, address.port)}: ${why}\n  fix: choose another port (--metrics :0 picks a free one)`, { cause: err });
   }
 }

@@ -5,13 +5,13 @@ import { X509Certificate } from 'node:crypto';
 import type { Logger } from '../log/logger';
 import { PkiError } from '../pki/errors';
 import { parseCertificateBundle } from '../pki/pem';
+import { ekuAllows, ekuName } from '../pki/profiles';
 import { checkPrivateKeyPermissions } from '../store/key-file-permissions';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { checkTrustAnchors } from '../store/trust-bundle';
+import { dnLine } from '../pki/distinguished-name';
 
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const ANY_EKU = '2.5.29.37.0';
 
 /**
  * Throws PkiError (file + fix) when NAME.key is not private, NAME.crt is not a server certificate,
@@ -30,9 +30,8 @@ export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logge
     return; // not a certificate at all: loading reports it, naming the file
   }
   // Node's keyUsage is the extended key usage list; undefined when the certificate has none (any use).
-  const eku = cert.keyUsage;
-  if (eku && !eku.includes(SERVER_AUTH) && !eku.includes(ANY_EKU)) {
-    throw new PkiError(`"${cert.subject.replace(/\n/g, ', ')}" is not a server certificate (its extended key usage is ${eku.join(', ')}, not serverAuth): clients would refuse it`, {
+  if (!ekuAllows(cert.keyUsage, 'server')) {
+    throw new PkiError(`"${dnLine(cert.subject)}" is not a server certificate (its extended key usage is ${cert.keyUsage!.map(ekuName).join(', ')}, not serverAuth): clients would refuse it`, {
       file: certFile,
       fix: `issue a server certificate and serve with it: certrpc cert issue ${name === 'server' ? 'server' : 'NAME'} --server --san DNS:HOST --dir ${pki.dir}`,
     });

@@ -7,13 +7,13 @@ import { routeGrpcJsLogs } from '../log/grpc-js-logs';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
 import { loadTrustBundle } from '../store/trust-bundle';
-import { parseDaysFlag } from './days-flag';
+import { parseDays } from '../text/quantities';
 import { UsageError } from './exit-codes';
 import { preflightServerIdentity } from './serve-preflight';
 import { addOperationsOptions, applyConfigFile, operationsSettings, startMetrics } from './serve-operations';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { defaultDir, DIR_HELP, withHelp } from './help';
-import { formatHostPort } from '../tls/peer-address';
+import { formatHostPort } from '../text/host-port';
 
 export function serveCommand(): Command {
   const cmd = new Command('serve')
@@ -37,6 +37,7 @@ export function serveCommand(): Command {
       if (opts.audit !== undefined && !auditMode) throw new UsageError(`bad --audit "${opts.audit}"`, `use one of ${AUDIT_MODES.join(', ')}`);
       if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`bad --port "${opts.port}"`, 'give a port number 0-65535 (0 picks a free one)');
       if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
+      const expiryWarningDays = parseDays(opts.expiryWarning, { min: 0, option: '--expiry-warning' });
       const logger = createLogger({ level: opts.logLevel as LogLevel });
       routeGrpcJsLogs(logger);
       if (ops.configFile) logger.info({ config: ops.configFile }, `configuration from ${ops.configFile} (flags override it)`);
@@ -44,7 +45,6 @@ export function serveCommand(): Command {
       const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
       const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile }, noPolicyFix: 'start it with --policy FILE' });
-      const expiryWarningDays = parseDaysFlag(opts.expiryWarning, '--expiry-warning');
       const metrics = ops.metrics ? new ServerMetrics() : undefined;
       // A start that fails half-way must not leave the policy watcher or the metrics port holding the process open.
       const metricsEndpoint = metrics && ops.metrics ? await startMetrics(metrics, ops.metrics).catch((err) => {

@@ -7,8 +7,9 @@ import { ConnectionError } from '../tls/connection-error';
 import { grpcTarget, parseDialTarget } from '../tls/address';
 import { networkFailure, notGrpcOverTls } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
-import { diagnoseProxied, proxiedChannel, ProxiedChannel, proxiedDiagnosisInterceptor } from '../proxy/proxied-channel';
-import { diagnosisInterceptor } from './diagnosis-interceptor';
+import { diagnoseProxied, proxiedChannel, ProxiedChannel } from '../proxy/proxied-channel';
+import { authorityOptions } from './create-client';
+import { diagnosisInterceptor, probeDiagnosis } from './diagnosis-interceptor';
 import { LocalRevocationLookup, withLocalRevocation } from './local-revocation';
 
 export interface ConnectionOptions {
@@ -38,18 +39,15 @@ export class RpcConnection {
   constructor(readonly options: ConnectionOptions) {
     if (options.proxy) {
       const channel = (this.proxied = proxiedChannel(options.address, options.proxy, options.tls, options.authority));
-      const interceptors = [proxiedDiagnosisInterceptor(channel, options.address, options.tls, options.authority)];
+      const interceptors = [diagnosisInterceptor((ms) => diagnoseProxied(channel, options.address, options.tls, options.authority, ms))];
       this.client = new Client(channel.target, channel.credentials, { ...channel.options, ...this.limits(), interceptors });
       return;
     }
     const channelOptions: ClientOptions = {
       ...this.limits(),
-      interceptors: [diagnosisInterceptor(options.address, options.tls, options.authority)],
+      ...authorityOptions(options.authority),
+      interceptors: [diagnosisInterceptor(probeDiagnosis(options.address, options.tls, options.authority))],
     };
-    if (options.authority) {
-      channelOptions['grpc.ssl_target_name_override'] = options.authority;
-      channelOptions['grpc.default_authority'] = options.authority;
-    }
     this.client = new Client(grpcTarget(parseDialTarget(options.address)), createClientCredentials(options.tls), channelOptions);
   }
 
@@ -68,7 +66,8 @@ export class RpcConnection {
       if (state === State.TRANSIENT_FAILURE || state === State.SHUTDOWN) throw await this.diagnose(timeoutMs);
       const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(state, deadline, (err) => resolve(!err)));
       if (!changed) {
-        throw new ConnectionError(networkFailure('ETIMEDOUT', this.options.address, `not connected within ${timeoutMs / 1000} s (--connect-timeout)`));
+        const failure = networkFailure('ETIMEDOUT', this.options.address, `not connected within ${timeoutMs / 1000} s`);
+        throw new ConnectionError({ ...failure, reason: `${failure.reason} (${timeoutMs / 1000} s)`, fix: `${failure.fix}, or allow more time (connectTimeoutMs)` });
       }
       state = channel.getConnectivityState(true);
     }

@@ -1,6 +1,6 @@
 import { ChannelOptions, Client, Interceptor } from '@grpc/grpc-js';
-import { diagnosisInterceptor } from './diagnosis-interceptor';
-import { proxiedChannel, proxiedDiagnosisInterceptor } from '../proxy/proxied-channel';
+import { diagnosisInterceptor, probeDiagnosis } from './diagnosis-interceptor';
+import { diagnoseProxied, proxiedChannel } from '../proxy/proxied-channel';
 import { ClientTlsMaterial, createClientCredentials } from '../tls/client-credentials';
 
 export interface CreateClientOptions {
@@ -21,16 +21,17 @@ export function createClient<T extends Client>(Ctor: ClientConstructor<T>, addre
   if (options.proxy) {
     const channel = proxiedChannel(address, options.proxy, options.tls, options.authority);
     const proxied: ChannelOptions & { interceptors?: Interceptor[] } = { ...options.grpcOptions, ...channel.options };
-    if (options.diagnose !== false) proxied.interceptors = [proxiedDiagnosisInterceptor(channel, address, options.tls, options.authority), ...(proxied.interceptors ?? [])];
+    if (options.diagnose !== false) proxied.interceptors = [diagnosisInterceptor((ms) => diagnoseProxied(channel, address, options.tls, options.authority, ms)), ...(proxied.interceptors ?? [])];
     return new Ctor(channel.target, channel.credentials, proxied);
   }
-  const channelOptions: ChannelOptions & { interceptors?: Interceptor[] } = { ...options.grpcOptions };
-  if (options.authority) {
-    channelOptions['grpc.ssl_target_name_override'] = options.authority;
-    channelOptions['grpc.default_authority'] = options.authority;
-  }
+  const channelOptions: ChannelOptions & { interceptors?: Interceptor[] } = { ...options.grpcOptions, ...authorityOptions(options.authority) };
   if (options.diagnose !== false) {
-    channelOptions.interceptors = [diagnosisInterceptor(address, options.tls, options.authority), ...(channelOptions.interceptors ?? [])];
+    channelOptions.interceptors = [diagnosisInterceptor(probeDiagnosis(address, options.tls, options.authority)), ...(channelOptions.interceptors ?? [])];
   }
   return new Ctor(address, createClientCredentials(options.tls), channelOptions);
+}
+
+/** The channel options that verify the server as `authority` and send it as :authority, instead of the dialed host. */
+export function authorityOptions(authority: string | undefined): ChannelOptions {
+  return authority ? { 'grpc.ssl_target_name_override': authority, 'grpc.default_authority': authority } : {};
 }

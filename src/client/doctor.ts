@@ -7,7 +7,7 @@ import { connect as tcpConnect, Socket } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { IdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
 import { openTunnel, parseProxyUrl } from '../proxy/connect-client';
-import { escapeDnValue } from '../pki/name-text';
+import { cnText } from '../pki/distinguished-name';
 import { printable } from '../text/printable';
 import { defaultServerName, parseDialTarget, socketAddress } from '../tls/address';
 import { networkFailure, notGrpcOverTls, TlsFailure } from '../tls/failure-reasons';
@@ -37,11 +37,20 @@ export interface DoctorStepResult {
   /** What was seen (pass) or why it failed. */
   detail: string;
   fix?: string;
+  /** The failed connection behind a failed step: the CLI words its fix with flags (cli/error-wording.ts). */
+  failure?: TlsFailure;
 }
 
 const titleOf = (name: DoctorStepName) => DOCTOR_STEPS.find((s) => s.name === name)!.title;
 const pass = (name: DoctorStepName, detail: string): DoctorStepResult => ({ name, title: titleOf(name), ok: true, detail });
-const fail = (name: DoctorStepName, failure: Pick<TlsFailure, 'reason' | 'fix'>): DoctorStepResult => ({ name, title: titleOf(name), ok: false, detail: failure.reason, fix: failure.fix });
+const fail = (name: DoctorStepName, failure: Pick<TlsFailure, 'reason' | 'fix'> | TlsFailure): DoctorStepResult => ({
+  name,
+  title: titleOf(name),
+  ok: false,
+  detail: failure.reason,
+  fix: 'note' in failure && failure.note ? `${failure.fix}; ${failure.note}` : failure.fix,
+  ...('code' in failure ? { failure } : {}),
+});
 
 function tcpStep(address: string, timeoutMs: number): Promise<DoctorStepResult> {
   const started = performance.now();
@@ -58,8 +67,8 @@ function tcpStep(address: string, timeoutMs: number): Promise<DoctorStepResult> 
 }
 
 function describeServerCertificate(cert: PeerCertificate, name: string, serverId?: string): string {
-  const subject = cert.subject?.CN ? `CN=${escapeDnValue(String(cert.subject.CN))}` : 'a certificate without CN';
-  const issuer = cert.issuer?.CN ? `CN=${escapeDnValue(String(cert.issuer.CN))}` : 'its CA';
+  const subject = cert.subject?.CN ? cnText(String(cert.subject.CN)) : 'a certificate without CN';
+  const issuer = cert.issuer?.CN ? cnText(String(cert.issuer.CN)) : 'its CA';
   const matched = serverId ? `matches server id ${serverId}` : `valid for ${name}`;
   return `${subject}, issued by ${issuer} (trusted), ${matched}, expires ${new Date(cert.valid_to).toISOString().slice(0, 10)}`;
 }

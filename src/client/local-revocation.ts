@@ -17,7 +17,7 @@ export interface LocalRevocation {
 /** Looked up only when a connection failed: reading CRLs loads the x509 parser. */
 export type LocalRevocationLookup = () => Promise<LocalRevocation | undefined>;
 
-export const NEW_CERTIFICATE_FIX = 'ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again';
+export const NEW_CERTIFICATE_FIX = 'ask for a new certificate (on the CA host: a new client certificate, or certrpc cert renew NAME); a revoked certificate never works again';
 
 export const revokedText = (r: LocalRevocation): string => `serial ${r.serial} was revoked at ${r.revokedAt} (${r.reason}), according to ${r.source}`;
 

@@ -28,5 +28,5 @@ export function protoFilesSchemaSource(files: string[], importPaths: string[] = 
     });
   }
   const descriptors = Object.values(definition).flatMap((entry) => (entry as { fileDescriptorProtos?: Uint8Array[] }).fileDescriptorProtos ?? []);
-  return descriptorSetSource(`the --proto files (${files.join(', ')})`, descriptors);
+  return descriptorSetSource(`the .proto files (${files.join(', ')})`, descriptors);
 }

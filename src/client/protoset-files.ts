@@ -8,7 +8,7 @@ import { readUserBytes } from '../store/read-file';
 import { descriptorSetSource } from './descriptor-set-source';
 import type { SchemaSource } from './schema';
 
-const MAKE_ONE = 'write one with protoc --include_imports --descriptor_set_out=FILE x.proto, or save the schema a server with reflection describes';
+const MAKE_ONE = 'write one with `protoc --include_imports --descriptor_set_out=FILE x.proto`, or save the schema a server with reflection describes';
 
 export function protosetSchemaSource(paths: string[]): SchemaSource {
   const files: Uint8Array[] = [];
@@ -25,7 +25,7 @@ export function protosetSchemaSource(paths: string[]): SchemaSource {
     }
     files.push(...set.file.map((f) => toBinary(FileDescriptorProtoSchema, f)));
   }
-  return descriptorSetSource(`the --protoset files (${paths.join(', ')})`, files);
+  return descriptorSetSource(`the descriptor sets (${paths.join(', ')})`, files);
 }
 
 /** The bytes of a FileDescriptorSet holding these files, in the order given. */

@@ -10,7 +10,8 @@ import { crlPemBlocks } from '../pki/pem';
 import type { FileReloader, ReloadTiming } from '../store/file-reloader';
 import { ClientTlsMaterial, createClientCredentials, serverIdChecker } from '../tls/client-credentials';
 import type { LoadedTls, TlsFiles } from '../tls/tls-material-files';
-import { diagnosisInterceptor } from './diagnosis-interceptor';
+import { authorityOptions } from './create-client';
+import { diagnosisInterceptor, probeDiagnosis } from './diagnosis-interceptor';
 import { ReloadingChannel } from './reloading-channel';
 
 export interface ReloadingClientOptions {
@@ -69,12 +70,10 @@ export async function createReloadingClient<T extends Client>(Ctor: ClientConstr
   });
   adopt(tls.current);
   const { interceptors = [], ...channelOptions } = options.grpcOptions ?? {};
-  if (options.authority) {
-    channelOptions['grpc.ssl_target_name_override'] = options.authority;
-    channelOptions['grpc.default_authority'] = options.authority;
-  }
+  Object.assign(channelOptions, authorityOptions(options.authority));
   const channel = (target.channel = new ReloadingChannel(address, clientCredentialsFor(material), channelOptions));
-  const all = options.diagnose === false ? interceptors : [diagnosisInterceptor(address, material, options.authority), ...interceptors];
+  // `material` is updated in place on every reload: the probe uses what is in force at the failure.
+  const all = options.diagnose === false ? interceptors : [diagnosisInterceptor(probeDiagnosis(address, material, options.authority)), ...interceptors];
   const client = new Ctor(address, clientCredentialsFor(material), { ...channelOptions, interceptors: all, channelOverride: channel });
   return {
     client,

@@ -33,12 +33,12 @@ export class SymbolNotFoundError extends CertrpcError {
   }
 }
 
-/** The schema in hand does not hold together (a --protoset file missing an import, a broken descriptor). */
+/** The schema in hand does not hold together (a descriptor set missing an import, a broken descriptor). */
 export class SchemaError extends CertrpcError {
   constructor(message: string, source: string) {
     super(`the schema from ${source} cannot be used: ${message}`, {
       code: 'SCHEMA_INCOMPLETE',
-      fix: 'give every file it imports too (protoc --include_imports --descriptor_set_out=FILE)',
+      fix: 'give every file it imports too (`protoc --include_imports --descriptor_set_out=FILE`)',
     });
   }
 }

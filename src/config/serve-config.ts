@@ -11,7 +11,7 @@ import { LIMIT_NAMES, LimitName } from '../server/limits';
 import { AUDIT_MODES } from '../authz/policy-model';
 import { LOG_LEVELS } from '../log/logger';
 import { parseMetricsAddress } from '../metrics/metrics-address';
-import { parseDuration, QuantityError } from '../text/quantities';
+import { parseDays, parseDuration, QuantityError } from '../text/quantities';
 import { parseLimitValue } from '../server/limit-values';
 import { ConfigError } from '../text/config-error';
 import { locateIssue, parseYaml } from '../text/yaml-file';
@@ -44,7 +44,7 @@ export const CONFIG_FIELDS = {
   auditFile: { schema: text, path: true },
   reflection: { schema: z.boolean() },
   demo: { schema: z.boolean() },
-  expiryWarning: { schema: z.union([z.number().int().min(0), z.string().regex(/^\d+[dw]?$/i)]) },
+  expiryWarning: { schema: parsedBy((v) => parseDays(v, { min: 0 }), 'write e.g. 30d') },
   metrics: { schema: parsedBy((v) => parseMetricsAddress(String(v)), 'write a port (9464 binds 127.0.0.1), or HOST:PORT') },
   shutdownGrace: { schema: parsedBy((v) => parseDuration(v), 'write e.g. 10s') },
 } as const satisfies Record<string, { schema: z.ZodType; path?: boolean }>;

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createCa } from '../pki/ca';
 import { exportPrivateKeyPem, generateKeyPair, signingAlgorithm, DEFAULT_KEY_TYPE, x509 } from '../pki/crypto';
 import { issueCertificate } from '../pki/issue';
+import { PROFILE_EKU } from '../pki/profiles';
 import { randomSerial } from '../pki/serial';
 import { parseSanList } from '../pki/subject-alt-names';
 import { validityFor } from '../pki/validity';
@@ -51,7 +52,7 @@ async function selfSignedClient(commonName: string) {
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      new x509.ExtendedKeyUsageExtension([PROFILE_EKU.client]),
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) };

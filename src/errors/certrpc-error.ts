@@ -12,6 +12,8 @@ export interface CertrpcErrorDetails {
   file?: string;
   /** The option (of the library call, or the CLI flag it came from) whose value is wrong. */
   option?: string;
+  /** The values the fix is worded from (a name, a directory), for a caller that words it its own way: the CLI, with its flags. */
+  params?: Readonly<Record<string, string>>;
   cause?: unknown;
 }
 
@@ -20,6 +22,7 @@ export class CertrpcError extends Error {
   readonly fix?: string;
   readonly file?: string;
   readonly option?: string;
+  readonly params?: Readonly<Record<string, string>>;
 
   constructor(message: string, details: CertrpcErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -28,6 +31,7 @@ export class CertrpcError extends Error {
     this.fix = details.fix;
     this.file = details.file;
     this.option = details.option;
+    this.params = details.params;
   }
 
   /**

@@ -1,9 +1,10 @@
 // Who is calling: the facts of a verified peer certificate that authorization and handlers use.
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
-import { distinguishedNameText, displaySan, escapeDnValue, parseSubjectAltNameText, quoteNameValue } from '../pki/name-text';
+import { displaySan, parseSubjectAltNameText, quoteNameValue } from '../pki/name-text';
 import { normalizeSerial } from '../pki/serial';
 import type { IssuingCa } from './issuing-ca';
+import { cnText, distinguishedNameText } from '../pki/distinguished-name';
 
 export interface PeerIdentity {
   commonName: string;
@@ -57,7 +58,7 @@ export function identityFromCertificate(cert: X509Certificate | PeerCertificate,
     issuer: distinguishedNameText(legacy.issuer),
     issuingCa,
     notAfter: new Date(legacy.valid_to),
-    subject: subjectText(legacy.subject),
+    subject: distinguishedNameText(legacy.subject, 'rfc4514'),
   };
 }
 
@@ -69,14 +70,6 @@ export function identityFromCertificate(cert: X509Certificate | PeerCertificate,
 function commonNameOf(subject: PeerCertificate['subject'] | undefined): string {
   const cn = (subject as unknown as Record<string, string | string[] | undefined> | undefined)?.CN;
   return typeof cn === 'string' ? cn : '';
-}
-
-/** RFC 4514 text, most specific first ("CN=alice,O=Acme"), every value escaped (as Go's gRPC matches A43 principals). */
-function subjectText(name: object | undefined): string {
-  return Object.entries(name ?? {})
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}=${escapeDnValue(String(x))}`))
-    .reverse()
-    .join(',');
 }
 
 /**
@@ -106,7 +99,7 @@ export class IdentityCache {
  * messages. Escaped, so a name cannot pass for more text of the message (a CN "bob, roles: admin").
  */
 export function describeIdentity(identity: PeerIdentity): string {
-  if (identity.commonName) return `CN=${escapeDnValue(identity.commonName)}`;
+  if (identity.commonName) return cnText(identity.commonName);
   if (identity.spiffeId) return quoteNameValue(identity.spiffeId);
   return identity.sans.length > 0 ? displaySan(identity.sans[0]) : `serial ${identity.serial}`;
 }

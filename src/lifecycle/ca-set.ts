@@ -16,6 +16,7 @@ import { pemBlocks } from '../pki/pem';
 import { serialHex } from '../pki/verify';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface DirCa {
   pem: string;
@@ -48,13 +49,9 @@ export interface CaSet {
   all: DirCa[];
 }
 
-export function oneLine(subject: string): string {
-  return subject.replace(/\n/g, ', ');
-}
-
 export function loadCaSet(pki: PkiDir): CaSet {
   if (!existsSync(pki.caCertFile)) {
-    throw new PkiError('no CA in this directory', { file: pki.caCertFile, fix: `create one with: certrpc pki init --dir ${pki.dir}` });
+    throw new PkiError('no CA in this directory', { file: pki.caCertFile, code: 'NO_CA', fix: 'create it first: createCa(), then PkiDir.writeCa()', params: { dir: pki.dir } });
   }
   const intermediates = loadIntermediates(pki);
   // With an intermediate issuing, the root's key may be kept offline.
@@ -66,7 +63,7 @@ export function loadCaSet(pki: PkiDir): CaSet {
       pem,
       cert,
       serial: serialHex(cert),
-      subject: oneLine(cert.subject),
+      subject: dnLine(cert.subject),
       certFile: pki.caCertFile,
       keyFile: signing ? pki.caKeyFile : pki.previousCaKeyFile(serialHex(cert)),
       role: signing ? 'signing' : 'previous',
@@ -84,7 +81,7 @@ export function loadCaSet(pki: PkiDir): CaSet {
     const certFile = pki.namedCaCertFile(name);
     const pem = readUserFile(certFile, 'CA certificate');
     const cert = new X509Certificate(pem);
-    return { pem, cert, serial: serialHex(cert), subject: oneLine(cert.subject), certFile, keyFile: pki.namedCaKeyFile(name), role: 'named', name };
+    return { pem, cert, serial: serialHex(cert), subject: dnLine(cert.subject), certFile, keyFile: pki.namedCaKeyFile(name), role: 'named', name };
   });
   const bundle = [signing, ...members.filter((m) => m !== signing)];
   const issuing = intermediates[0] ?? signing;
@@ -97,7 +94,7 @@ function loadIntermediates(pki: PkiDir): DirCa[] {
   const read = (certFile: string, keyFile: string, role: DirCa['role']): DirCa => {
     const pem = readUserFile(certFile, 'intermediate CA certificate');
     const cert = new X509Certificate(pem);
-    return { pem, cert, serial: serialHex(cert), subject: oneLine(cert.subject), certFile, keyFile, role };
+    return { pem, cert, serial: serialHex(cert), subject: dnLine(cert.subject), certFile, keyFile, role };
   };
   const current = read(pki.intermediateCertFile, pki.intermediateKeyFile, 'intermediate');
   const previous = pki.previousIntermediates().map((serial) => {

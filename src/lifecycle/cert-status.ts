@@ -2,7 +2,7 @@
 // CSR (DIR/signed/), as `cert list` shows it and `ca retire` checks it.
 import { X509Certificate } from 'node:crypto';
 import { describeCertificate } from '../pki/inspect';
-import { escapeDnValue } from '../pki/name-text';
+import { cnText } from '../pki/distinguished-name';
 import { verifyCertificate } from '../pki/verify';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
@@ -90,13 +90,13 @@ export async function listCertificates(pki: PkiDir, options: ListOptions = {}): 
   return rows.filter((r) => r.source === 'issued' || !issuedSerials.has(r.serial));
 }
 
-/** How to move a certificate to the CA that signs now: renew an identity; sign a CSR's certificate again, then revoke the old one. */
+/** How to move a certificate to the CA that signs now: renew an identity; sign a CSR's certificate again, then revoke the old one (the CLI words it with its flags). */
 export function moveToNewCa(row: CertRow): string {
   if (row.source === 'issued') return `certrpc cert renew ${row.name}`;
-  return `sign the CSR of CN=${escapeDnValue(row.commonName)} again (certrpc cert sign ...) and deliver it, then certrpc cert revoke --serial ${row.serial} --reason superseded`;
+  return `sign the CSR of ${cnText(row.commonName)} again (certrpc cert sign) and deliver it, then revoke serial ${row.serial} as superseded`;
 }
 
 /** The name of a row as messages show it: NAME, or CN and serial for a certificate signed from a CSR. */
 export function rowLabel(row: CertRow): string {
-  return row.source === 'issued' ? row.name : `CN=${escapeDnValue(row.commonName)} (signed from a CSR, ${row.file})`;
+  return row.source === 'issued' ? row.name : `${cnText(row.commonName)} (signed from a CSR, ${row.file})`;
 }

@@ -16,7 +16,8 @@ import { serialHex } from '../pki/verify';
 import { writeFileAtomic } from '../store/atomic-write';
 import { PkiDir } from '../store/pki-dir';
 import { joinPem } from '../store/trust-bundle';
-import { loadCaSet, oneLine, signerOf } from './ca-set';
+import { loadCaSet, signerOf } from './ca-set';
+import { dnLine } from '../pki/distinguished-name';
 import { DEFAULT_CRL_DAYS, prepareCrls, recordsToPublish, writeCrls } from './publish-crl';
 
 export const DEFAULT_ROOT_CRL_DAYS = 365;
@@ -53,7 +54,7 @@ export async function initIntermediate(pki: PkiDir, options: InitIntermediateOpt
   // CRLs in memory first: the root's and the new intermediate's, plus those DIR already publishes.
   const existing = created || options.rootDir ? [] : loadCaSet(pki).all;
   const { records, published } = await recordsToPublish(pki, existing);
-  const signer = (cert: X509Certificate, ca: SigningCa) => ({ serial: serialHex(cert), subject: oneLine(cert.subject), signer: ca });
+  const signer = (cert: X509Certificate, ca: SigningCa) => ({ serial: serialHex(cert), subject: dnLine(cert.subject), signer: ca });
   const others = await Promise.all(existing.filter((c) => c.serial !== serialHex(rootCert)).map(async (c) => ({ serial: c.serial, subject: c.subject, signer: await signerOf(c) })));
   const rootCrl = await prepareCrls(records, [signer(rootCert, root)], { days: options.rootCrlDays ?? DEFAULT_ROOT_CRL_DAYS, published });
   const rest = await prepareCrls(records, [signer(interCert, intermediate), ...others], { days: options.crlDays ?? DEFAULT_CRL_DAYS, published });
@@ -66,8 +67,8 @@ export async function initIntermediate(pki: PkiDir, options: InitIntermediateOpt
   pki.writeIntermediate(pair);
   writeCrls(pki, records, { ...rest, pem: joinPem([rootCrl.pem, rest.pem]), perCa: [...rootCrl.perCa, ...rest.perCa] });
   return {
-    root: { subject: oneLine(rootCert.subject), serial: serialHex(rootCert), created: Boolean(created), ...(options.rootDir ? {} : { keyFile: pki.caKeyFile }) },
-    intermediate: { subject: oneLine(interCert.subject), serial: serialHex(interCert), notAfter: new Date(interCert.validTo).toISOString() },
+    root: { subject: dnLine(rootCert.subject), serial: serialHex(rootCert), created: Boolean(created), ...(options.rootDir ? {} : { keyFile: pki.caKeyFile }) },
+    intermediate: { subject: dnLine(interCert.subject), serial: serialHex(interCert), notAfter: new Date(interCert.validTo).toISOString() },
   };
 }
 
@@ -77,7 +78,8 @@ async function rootFor(pki: PkiDir, options: InitIntermediateOptions): Promise<{
     if (pki.hasCa()) {
       throw new PkiError('a CA already exists here; nothing was written', {
         file: pki.caCertFile,
-        fix: `choose an empty --dir for the intermediate, or make the intermediate under this directory's own root (without --root)`,
+        code: 'INTERMEDIATE_HERE',
+        fix: "make the intermediate in an empty directory, or under this directory's own root (no rootDir)",
       });
     }
     const rootPki = new PkiDir(options.rootDir);

@@ -14,8 +14,9 @@ import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { readRevocationRecords, RevocationRecord, RevocationRecords, writeRevocationRecords } from '../store/revocation-records';
 import { joinPem } from '../store/trust-bundle';
-import { DirCa, loadCaSet, oneLine, signerOf } from './ca-set';
+import { DirCa, loadCaSet, signerOf } from './ca-set';
 import { KnownCa, PublishedCrl, readDirCrls } from './published-crls';
+import { dnLine } from '../pki/distinguished-name';
 
 export const DEFAULT_CRL_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -141,7 +142,7 @@ function certificateNamed(pki: PkiDir, serial: string): { name?: string; subject
   for (const { name, file } of files) {
     try {
       const cert = new X509Certificate(readUserFile(file, 'certificate'));
-      if (serialHex(cert) === serial) return { name, subject: oneLine(cert.subject) };
+      if (serialHex(cert) === serial) return { name, subject: dnLine(cert.subject) };
     } catch {
       // an unreadable file names nobody; the record keeps the serial alone
     }

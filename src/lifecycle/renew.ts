@@ -8,16 +8,15 @@ import { CertificateAndKey } from '../pki/ca';
 import { keyTypeOf, x509 } from '../pki/crypto';
 import { PkiError } from '../pki/errors';
 import { issueCertificate } from '../pki/issue';
-import { Profile } from '../pki/profiles';
+import { Profile, profileOfEku } from '../pki/profiles';
 import { sansOf } from '../pki/subject-alt-names';
 import { serialHex } from '../pki/verify';
 import { writeFileAtomic } from '../store/atomic-write';
 import { checkName, PkiDir } from '../store/pki-dir';
-import { DirCa, issuerOf, loadCaSet, oneLine, signerOf } from './ca-set';
+import { DirCa, issuerOf, loadCaSet, signerOf } from './ca-set';
+import { dnLine } from '../pki/distinguished-name';
 
 const DAY_MS = 86_400_000;
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 export interface RenewOptions {
   /** Validity of the new certificate; default: as long as the old one was. */
@@ -46,7 +45,9 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
   if (!pki.has(name)) {
     throw new PkiError(`no certificate named "${name}" to renew; nothing was written`, {
       file: pki.certFile(name),
-      fix: `see the names with: certrpc cert list --dir ${pki.dir}; a new identity is made with: certrpc cert issue ${name} --client (a server: --server --san DNS:HOST)`,
+      code: 'RENEW_UNKNOWN',
+      fix: 'see the names with PkiDir.names(); a new identity is made with issueCertificate()',
+      params: { name, dir: pki.dir },
     });
   }
   const current = pki.loadIdentity(name); // parses both and checks that the key belongs to the certificate
@@ -54,9 +55,11 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
   const set = loadCaSet(pki);
   const issuer = issuerOf(cert, set.all);
   if (!issuer) {
-    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${oneLine(cert.issuer)}"), so it cannot be renewed here; nothing was written`, {
+    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so it cannot be renewed here; nothing was written`, {
       file: current.certFile,
-      fix: `issue a new certificate instead: certrpc cert issue ${name} --client --force (a server: --server --san DNS:HOST --force)`,
+      code: 'RENEW_NOT_HERE',
+      fix: 'issue a new certificate instead (issueCertificate(), then PkiDir.writeIdentity() with force)',
+      params: { name, dir: pki.dir },
     });
   }
   // A named CA (DIR/cas/NAME) renews its own certificates; the default CA's go to whichever issues now
@@ -94,12 +97,12 @@ function writeBackup(files: { certFile: string; keyFile: string }, pair: Certifi
 }
 
 function profileOf(cert: X509Certificate, file: string): Profile {
-  const eku = cert.keyUsage ?? [];
-  if (eku.includes(SERVER_AUTH) && !eku.includes(CLIENT_AUTH)) return 'server';
-  if (eku.includes(CLIENT_AUTH) && !eku.includes(SERVER_AUTH)) return 'client';
+  const profile = profileOfEku(cert.keyUsage);
+  if (profile) return profile;
   throw new PkiError('the certificate is neither only a server nor only a client certificate (extended key usage), so its profile cannot be kept', {
     file,
-    fix: 'issue a new one with certrpc cert issue NAME --client --force, or certrpc cert issue NAME --server --san DNS:HOST --force',
+    code: 'RENEW_PROFILE',
+    fix: 'issue a new one with the profile it is for (issueCertificate(), then PkiDir.writeIdentity() with force)',
   });
 }
 

@@ -4,7 +4,7 @@
 // window. An expired certificate always needs renewal; the percentage is truncated as step does.
 import { X509Certificate } from 'node:crypto';
 import { PkiError } from '../pki/errors';
-import { parseDuration, QuantityError } from '../text/quantities';
+import { formatDuration, parseDuration, QuantityError } from '../text/quantities';
 
 export const DEFAULT_RENEWAL_PERCENT = 66;
 
@@ -54,15 +54,4 @@ export function renewalVerdict(cert: X509Certificate, threshold: RenewalThreshol
     notAfter: new Date(notAfter).toISOString(),
     rule: 'percent' in threshold ? `${threshold.percent}% of its lifetime` : `expiry within ${formatDuration(threshold.windowMs)}`,
   };
-}
-
-/** 90061000 -> "1d 1h 1m"; for messages only. */
-export function formatDuration(ms: number): string {
-  const parts: string[] = [];
-  let left = Math.abs(Math.round(ms / 1000));
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
-    if (left >= size || (unit === 's' && parts.length === 0)) parts.push(`${Math.floor(left / size)}${unit}`);
-    left %= size;
-  }
-  return parts.slice(0, 3).join(' ');
 }

@@ -9,7 +9,7 @@ import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { joinPem } from '../store/trust-bundle';
 import { DirCa, loadCaSet } from './ca-set';
-import { listCertificates, moveToNewCa, rowLabel } from './cert-status';
+import { CertRow, listCertificates, moveToNewCa, rowLabel } from './cert-status';
 import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
 
 export interface RetireResult {
@@ -18,6 +18,17 @@ export interface RetireResult {
   crlRepublished: boolean;
   /** From recordsToPublish: records restored from crl.pem, an unreadable crl.pem. */
   warnings: string[];
+}
+
+/** The CA to retire still signs certificates in use; `dependents` are they, for the CLI to word the moves with its flags. */
+export class CaInUseError extends PkiError {
+  constructor(
+    message: string,
+    file: string,
+    readonly dependents: readonly CertRow[],
+  ) {
+    super(message, { file, code: 'CA_IN_USE', fix: `move them to the new CA first: ${dependents.map(moveToNewCa).join('; ')}; then run certrpc ca retire again` });
+  }
 }
 
 export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): Promise<RetireResult> {
@@ -35,10 +46,7 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
   // Revoked and expired certificates can no longer be used, so they do not hold a CA back.
   const dependents = (await listCertificates(pki)).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
   if (dependents.length > 0) {
-    throw new PkiError(
-      `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${rowLabel(d)} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
-      { file: pki.caCertFile, fix: `move them to the new CA first: ${dependents.map(moveToNewCa).join('; ')}; then run certrpc ca retire again` },
-    );
+    throw new CaInUseError(`CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${rowLabel(d)} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`, pki.caCertFile, dependents);
   }
   const remaining = set.bundle.filter((c) => !retiredSerials.has(c.serial));
   const remainingIntermediates = set.intermediates.filter((c) => !retiredSerials.has(c.serial));

@@ -2,15 +2,16 @@
 // DIR/crl.pem refuse the certificate at the handshake and end its calls on open connections.
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { RevocationReason } from '../pki/crl';
+import { parseRevocationReason, RevocationReason } from '../pki/crl';
 import { PkiError } from '../pki/errors';
 import { normalizeSerial } from '../pki/serial';
 import { serialHex } from '../pki/verify';
 import { checkName, PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { RevocationRecord } from '../store/revocation-records';
-import { DirCa, issuerOf, loadCaSet, oneLine } from './ca-set';
+import { DirCa, issuerOf, loadCaSet } from './ca-set';
 import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
+import { dnLine } from '../pki/distinguished-name';
 
 export type RevokeTarget = { name: string } | { serial: string };
 
@@ -39,6 +40,8 @@ interface Found {
 }
 
 export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, options: RevokeOptions = {}): Promise<RevokeResult> {
+  // Checked before anything is read or written: a reason the CRL cannot carry must not be recorded.
+  const reason = parseRevocationReason(options.reason ?? 'unspecified');
   const set = loadCaSet(pki);
   const found = 'name' in target ? findByName(pki, target.name, set.all) : findBySerial(pki, target.serial, set.all);
   const caSerial = found.ca?.serial ?? '*';
@@ -51,7 +54,7 @@ export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, optio
     caSerial,
     ...(found.name ? { name: found.name } : {}),
     ...(found.subject ? { subject: found.subject } : {}),
-    reason: options.reason ?? 'unspecified',
+    reason,
     revokedAt: (options.now ?? new Date()).toISOString(),
   };
   const next = { ...records, revoked: [...records.revoked, record] };
@@ -66,18 +69,20 @@ function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
   if (!existsSync(file)) {
     throw new PkiError(`no certificate named "${name}"; nothing was revoked`, {
       file,
-      fix: `check the name with: certrpc cert list --dir ${pki.dir}; or revoke by serial: certrpc cert revoke --serial HEX`,
+      code: 'REVOKE_UNKNOWN',
+      fix: 'check the name (PkiDir.names()), or revoke by serial: { serial }',
+      params: { dir: pki.dir },
     });
   }
   const cert = new X509Certificate(readUserFile(file, 'certificate'));
   const ca = issuerOf(cert, cas);
   if (!ca) {
-    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${oneLine(cert.issuer)}"), so a CRL from here cannot revoke it; nothing was revoked`, {
+    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so a CRL from here cannot revoke it; nothing was revoked`, {
       file,
       fix: 'servers already refuse it unless they trust its issuer; to stop trusting that issuer, remove it from the server trust bundle',
     });
   }
-  return { serial: serialHex(cert), ca, name, subject: oneLine(cert.subject) };
+  return { serial: serialHex(cert), ca, name, subject: dnLine(cert.subject) };
 }
 
 /** A serial may belong to a current certificate, a renewed one kept in backup/, or one signed from a CSR (signed/). */
@@ -95,7 +100,7 @@ function findBySerial(pki: PkiDir, hex: string, cas: DirCa[]): Found {
   for (const { name, file } of candidates) {
     const cert = new X509Certificate(readUserFile(file, 'certificate'));
     if (serialHex(cert) !== serial) continue;
-    return { serial, ca: issuerOf(cert, cas), ...(name ? { name } : {}), subject: oneLine(cert.subject) };
+    return { serial, ca: issuerOf(cert, cas), ...(name ? { name } : {}), subject: dnLine(cert.subject) };
   }
   // An intermediate of the directory is revoked on its root's CRL (which needs the root's key).
   const intermediate = cas.find((c) => (c.role === 'intermediate' || c.role === 'previous-intermediate') && c.serial === serial);

@@ -13,8 +13,9 @@ import { serialHex } from '../pki/verify';
 import { writeFileAtomic } from '../store/atomic-write';
 import { PkiDir } from '../store/pki-dir';
 import { joinPem } from '../store/trust-bundle';
-import { CaSet, loadCaSet, oneLine, signerOf } from './ca-set';
+import { CaSet, loadCaSet, signerOf } from './ca-set';
 import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface RotateOptions {
   commonName?: string;
@@ -60,7 +61,7 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
   const { records, warnings, published } = await recordsToPublish(pki, set.all);
   const crls =
     existsSync(pki.crlFile) || records.revoked.length > 0
-      ? await prepareCrls(records, [{ serial: createdSerial, subject: oneLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))], { published })
+      ? await prepareCrls(records, [{ serial: createdSerial, subject: dnLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))], { published })
       : undefined;
 
   const oldKeyFile = pki.previousCaKeyFile(old.serial);
@@ -73,7 +74,7 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
   unlinkSync(parkedKeyFile);
   return {
     previous: { serial: old.serial, subject: old.subject, keyFile: oldKeyFile },
-    created: { serial: createdSerial, subject: oneLine(created.subject), notAfter: new Date(created.validTo).toISOString() },
+    created: { serial: createdSerial, subject: dnLine(created.subject), notAfter: new Date(created.validTo).toISOString() },
     crlRepublished: Boolean(crls),
     warnings,
   };
@@ -108,7 +109,7 @@ async function rotateIntermediate(pki: PkiDir, set: CaSet, options: RotateOption
   const createdSerial = serialHex(created);
   const newSigner = await loadSigningCa(pair.certPem, pair.keyPem, {}, pair.certPem);
   const { records, warnings, published } = await recordsToPublish(pki, set.all);
-  const crls = await prepareCrls(records, [{ serial: createdSerial, subject: oneLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))], { published });
+  const crls = await prepareCrls(records, [{ serial: createdSerial, subject: dnLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))], { published });
 
   const kept = pki.previousIntermediateFiles(old.serial);
   writeKeyOnce(kept.keyFile, readFileSync(old.keyFile, 'utf8'));
@@ -120,7 +121,7 @@ async function rotateIntermediate(pki: PkiDir, set: CaSet, options: RotateOption
   return {
     intermediate: true,
     previous: { serial: old.serial, subject: old.subject, keyFile: kept.keyFile },
-    created: { serial: createdSerial, subject: oneLine(created.subject), notAfter: new Date(created.validTo).toISOString() },
+    created: { serial: createdSerial, subject: dnLine(created.subject), notAfter: new Date(created.validTo).toISOString() },
     crlRepublished: true,
     warnings,
   };

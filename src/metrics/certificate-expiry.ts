@@ -3,6 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { pemBlocks } from '../pki/pem';
 import { serialHex } from '../pki/verify';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface CertificateExpiry {
   /** "server" (the certificate the server presents, and its chain) or "client_ca" (a CA it trusts for clients). */
@@ -26,7 +27,7 @@ function certificatesIn(pem: string): X509Certificate[] {
 export function certificateExpiries(material: { certPem: string; clientCaPem: string }, now = Date.now()): CertificateExpiry[] {
   const entry = (certificate: CertificateExpiry['certificate']) => (cert: X509Certificate): CertificateExpiry => ({
     certificate,
-    subject: cert.subject.replace(/\n/g, ', '),
+    subject: dnLine(cert.subject),
     serial: serialHex(cert),
     secondsLeft: Math.round((new Date(cert.validTo).getTime() - now) / 1000),
   });

@@ -87,11 +87,6 @@ export async function createIntermediateCa(parent: SigningCa, options: CreateInt
   return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
 }
 
-/** True for a CA certificate that is not self-issued (issuer differs from subject): an intermediate. */
-export function isIntermediate(cert: x509.X509Certificate): boolean {
-  return cert.getExtension(x509.BasicConstraintsExtension)?.ca === true && cert.subject !== cert.issuer;
-}
-
 /** Checks that the pair really is a CA and its key, then prepares it for signing. */
 export async function loadSigningCa(certPem: string, keyPem: string, files: { cert?: string; key?: string } = {}, chainPem?: string): Promise<SigningCa> {
   const cert = parseCertificate(certPem, files.cert);

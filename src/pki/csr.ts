@@ -4,8 +4,9 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { x509 } from './crypto';
 import { PkiError } from './errors';
-import { escapeDnValue, quoteNameValue } from './name-text';
+import { quoteNameValue } from './name-text';
 import { San, SanType } from './subject-alt-names';
+import { attributeText } from './distinguished-name';
 
 export interface CheckedCsr {
   csr: x509.Pkcs10CertificateRequest;
@@ -65,7 +66,7 @@ export function requestedFields(csr: x509.Pkcs10CertificateRequest, extensions: 
   const sanExtensions = extensions.filter((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
   const names = sanExtensions.flatMap((e) => e.names.items);
   const attributes = csr.subjectName.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
-  const text = (a: { type: string; value: string }) => `${a.type}=${escapeDnValue(a.value)}`;
+  const text = (a: { type: string; value: string }) => attributeText(a.type, a.value);
   return {
     subject: attributes.map(text).join(', '),
     commonNames: attributes.filter((a) => a.type === 'CN').map((a) => a.value),

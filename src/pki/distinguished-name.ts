@@ -1,6 +1,12 @@
-// Distinguished names as certrpc prints them: `certrpc cert inspect` shows @peculiar/x509's text
-// ("C=DE, O=Acme\, Inc., CN=certrpc CA": certificate order, ", " between attributes, RFC 4514
-// escapes), and a policy's `issuer:` is compared with exactly that text. One function makes it.
+// THE module for distinguished names as text; three forms, each for one purpose:
+// - as `certrpc cert inspect` prints them (@peculiar/x509's text: "C=DE, O=Acme\, Inc., CN=certrpc CA",
+//   certificate order, RFC 4514 escapes): what a policy's `issuer:` is written in and compared with
+//   (subjectAsInspected, issuerAsInspected, canonicalDistinguishedName). The one canonical form.
+// - Node's text of an X509Certificate's name on one line (dnLine): for messages, without the x509 stack.
+// - a name from a peer certificate's legacy object, every value RFC 4514-escaped (distinguishedNameText,
+//   cnText): what a peer presented, in log lines and messages, and the A43 `subject` Go's gRPC matches.
+// A value from a certificate is the issuer's words inside ours: it is always escaped, so a CN
+// "x, O=Trusted" cannot read as two attributes.
 import type * as Crypto from './crypto';
 
 /**
@@ -39,4 +45,42 @@ export function canonicalDistinguishedName(text: string): string | undefined {
   if (canonical === '' || new (lib().Name)(canonical).toString() !== canonical) return undefined;
   if (canonical.replace(/\s/g, '') !== text.replace(/\s/g, '')) return undefined;
   return canonical;
+}
+
+/** Node's text of a name (X509Certificate.subject/.issuer: one attribute a line, values escaped) on one line, for messages. */
+export function dnLine(nodeText: string): string {
+  return nodeText.replace(/\n/g, ', ');
+}
+
+/** One attribute value of a distinguished name, escaped as RFC 4514 says (plus controls and non-ASCII as \XX bytes). */
+export function escapeDnValue(value: string): string {
+  const chars = [...value];
+  let out = '';
+  for (const [i, c] of chars.entries()) {
+    const code = c.codePointAt(0)!;
+    if (code < 0x20 || code > 0x7e) out += [...Buffer.from(c, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    else if ('"+,;<>\\'.includes(c) || (i === 0 && (c === '#' || c === ' ')) || (i === chars.length - 1 && c === ' ')) out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+/** "TYPE=value", the value escaped: one attribute of a name from a certificate or a CSR. */
+export function attributeText(type: string, value: string): string {
+  return `${type}=${escapeDnValue(value)}`;
+}
+
+/** "CN=..." for a common name, escaped: how a caller or a certificate is named in messages. */
+export function cnText(commonName: string): string {
+  return attributeText('CN', commonName);
+}
+
+/**
+ * Node's legacy subject/issuer object ({ O: 'Acme', CN: ['a', 'b'] }) as text with every value
+ * escaped: "CN=a, CN=b, O=Acme" in the object's order, or with `rfc4514` most specific first and
+ * no spaces ("O=Acme,CN=b,CN=a" reversed), as Go's gRPC writes the subject A43 principals match.
+ */
+export function distinguishedNameText(name: object | undefined, form: 'display' | 'rfc4514' = 'display'): string {
+  const attributes = Object.entries(name ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => attributeText(k, String(x))));
+  return form === 'rfc4514' ? attributes.reverse().join(',') : attributes.join(', ');
 }

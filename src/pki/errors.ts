@@ -10,11 +10,13 @@ export interface PkiErrorContext {
   fix?: string;
   /** A stable code for this kind of problem (default "PKI"), e.g. for the CLI to word the fix with its flags. */
   code?: string;
+  /** What the fix is worded from (a name, a directory): the CLI words it again with its flags. */
+  params?: Readonly<Record<string, string>>;
 }
 
 /** A PKI, file or key problem: the CertrpcError of the pki/, store/ and lifecycle/ parts. */
 export class PkiError extends CertrpcError {
   constructor(message: string, context: PkiErrorContext = {}) {
-    super(message, { code: context.code ?? 'PKI', file: context.file, option: context.option, fix: context.fix });
+    super(message, { code: context.code ?? 'PKI', file: context.file, option: context.option, fix: context.fix, params: context.params });
   }
 }

@@ -5,14 +5,13 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { x509 } from './crypto';
 import { readCsr, requestedFields } from './csr';
 import { PkiError } from './errors';
-import { displaySans, quoteNameValue } from './name-text';
 import { formatSan } from './subject-alt-names';
 
 export interface CsrInfo {
   kind: 'csr';
   /** Every attribute, escaped (RFC 4514), in the request's order. */
   subject: string;
-  /** The single CN, or '' (none, or several: cert sign then needs --cn). */
+  /** The single CN, or '' (none, or several: signing then needs a commonName given). */
   commonName: string;
   publicKey: string;
   /** SHA-256 of the public key (SubjectPublicKeyInfo): the same key in a certificate signed from it. */
@@ -24,7 +23,7 @@ export interface CsrInfo {
   /** Subject attributes other than CN and extensions other than SANs: never copied by cert sign. */
   otherSubjectAttributes: string[];
   otherExtensions: string[];
-  /** What `cert sign` would say: it signs (the names then come from --cn/--san), or refuses, and why. */
+  /** What signing (signCsr, `cert sign`) would say: it signs (the names then come from the signer), or refuses, and why. */
   signable: { ok: true } | { ok: false; reason: string };
 }
 
@@ -65,24 +64,4 @@ function keyDescription(spki: Buffer): string {
   } catch {
     return 'unreadable';
   }
-}
-
-/** The text form, aligned like formatCertificateInfo. */
-export function formatCsrInfo(info: CsrInfo, file?: string): string {
-  const lines: string[] = [`Certificate signing request${file ? ` ${file}` : ''}:`];
-  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${value}`);
-  row('Subject:', info.subject || '(empty)');
-  row('Public key:', info.publicKey);
-  row('Public key SHA-256:', info.publicKeySha256);
-  row('Signature:', `${info.signatureAlgorithm}, ${info.signatureVerifies ? 'verifies' : 'DOES NOT VERIFY'}`);
-  row('Asks for names:', info.requestedSans.length ? displaySans(info.requestedSans) : 'none');
-  row('Other attributes:', info.otherSubjectAttributes.join(', '));
-  row('Other extensions:', info.otherExtensions.join(', '));
-  row(
-    'cert sign:',
-    info.signable.ok
-      ? `would sign it; the certificate holds ${info.commonName ? `CN=${quoteNameValue(info.commonName)} (or --cn)` : 'the --cn given (the request has no single CN)'} and only the names stated with --san (or these, with --accept-csr-names)`
-      : `REFUSES it: ${info.signable.reason}`,
-  );
-  return lines.join('\n');
 }

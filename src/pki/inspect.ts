@@ -3,6 +3,7 @@
 import { X509Certificate as NodeCert } from 'node:crypto';
 import { x509 } from './crypto';
 import { displaySans, parseSubjectAltNameText, quoteNameValue } from './name-text';
+import { ekuName } from './profiles';
 import { formatSan, sansOf } from './subject-alt-names';
 import { serialHex, VerifyResult } from './verify';
 
@@ -31,14 +32,6 @@ export interface CertificateInfo {
   chain?: { ok: boolean; code: string; reason: string; trustedBy?: string[] };
 }
 
-const EKU_NAMES: Record<string, string> = {
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-};
 const KEY_USAGE_NAMES: [number, string][] = [
   [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
   [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
@@ -93,7 +86,7 @@ export function describeCertificate(pem: string, chain?: VerifyResult, now = new
     signatureAlgorithm: `${sig.name}${sig.hash ? ` with ${sig.hash.name}` : ''}`,
     sans,
     spiffeId: spiffe?.slice(4),
-    extendedKeyUsage: (eku?.usages ?? []).map((u) => EKU_NAMES[String(u)] ?? String(u)),
+    extendedKeyUsage: (eku?.usages ?? []).map((u) => ekuName(String(u))),
     keyUsage: ku ? KEY_USAGE_NAMES.filter(([flag]) => (ku.usages & flag) !== 0).map(([, name]) => name) : [],
     basicConstraints: { ca: basic?.ca ?? false, pathLength: basic?.pathLength },
     subjectKeyId: ski ? hex(ski.keyId) : undefined,

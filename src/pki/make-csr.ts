@@ -3,9 +3,9 @@
 // names a CN and, when asked, SANs; the CA still decides every name the certificate carries
 // (cert sign copies requested SANs only with --accept-csr-names).
 import { DEFAULT_KEY_TYPE, exportPrivateKeyPem, generateKeyPair, KeyType, signingAlgorithm, x509 } from './crypto';
+import { cnText } from './distinguished-name';
 import { PkiError } from './errors';
 import { commonNameProblem } from './issue';
-import { escapeDnValue } from './name-text';
 import { checkSan, San, toGeneralNames } from './subject-alt-names';
 
 export interface KeyAndCsr {
@@ -20,7 +20,7 @@ export async function createKeyAndCsr(commonName: string, keyType: KeyType = DEF
   const checked = sans.map((san) => checkSan(san));
   const keys = await generateKeyPair(keyType);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: `CN=${escapeDnValue(commonName)}`,
+    name: cnText(commonName),
     keys,
     signingAlgorithm: signingAlgorithm(keyType),
     extensions: checked.length > 0 ? [new x509.SubjectAlternativeNameExtension(toGeneralNames(checked), false)] : [],

@@ -1,4 +1,5 @@
-import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameText, quoteNameValue } from './name-text';
+import { displaySans, parseSubjectAltNameText, quoteNameValue } from './name-text';
+import { distinguishedNameText, escapeDnValue } from './distinguished-name';
 
 describe('names as text', () => {
   it('reads Node\'s subjectAltName text exactly, quoted values included', () => {

@@ -1,6 +1,6 @@
-// Certificate names as text: reading the subject alternative names Node prints, and printing
-// names so that a value cannot pass for a separator or for another name. A DNS SAN may hold any
-// IA5 string, e.g. "x, URI:spiffe://corp/user/admin"; printed raw in a list it reads as three
+// Subject alternative names as text (distinguished names: distinguished-name.ts): reading the ones
+// Node prints, and printing names so that a value cannot pass for a separator or for another name.
+// A DNS SAN may hold any IA5 string, e.g. "x, URI:spiffe://corp/user/admin"; printed raw in a list it reads as three
 // names (CVE-2021-44532 was this bug in Node). node:crypto only: the server and `certrpc call`
 // load this without the x509 stack.
 
@@ -27,26 +27,6 @@ export function displaySan(entry: string): string {
 /** A list of "TYPE:value" names as one unambiguous line. */
 export function displaySans(entries: readonly string[]): string {
   return entries.map(displaySan).join(', ');
-}
-
-/** One attribute value of a distinguished name, escaped as RFC 4514 says (plus controls and non-ASCII as \XX bytes). */
-export function escapeDnValue(value: string): string {
-  const chars = [...value];
-  let out = '';
-  for (const [i, c] of chars.entries()) {
-    const code = c.codePointAt(0)!;
-    if (code < 0x20 || code > 0x7e) out += [...Buffer.from(c, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
-    else if ('"+,;<>\\'.includes(c) || (i === 0 && (c === '#' || c === ' ')) || (i === chars.length - 1 && c === ' ')) out += `\\${c}`;
-    else out += c;
-  }
-  return out;
-}
-
-/** Node's legacy subject/issuer object ({ O: 'Acme', CN: ['a', 'b'] }) as "CN=a, O=Acme" with every value escaped. */
-export function distinguishedNameText(name: object | undefined): string {
-  return Object.entries(name ?? {})
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}=${escapeDnValue(String(x))}`))
-    .join(', ');
 }
 
 /** Node's types as it prints them, to certrpc's short forms; the others (DirName, othername, ...) stay as Node names them. */

@@ -37,10 +37,3 @@ export function lifetimeOf(notBefore: Date, notAfter: Date): number {
   return span >= 660_000 ? span - CLOCK_SKEW_MS : Math.round(span / 1.1);
 }
 
-export function parseDays(value: string, option = 'days'): number {
-  const days = Number(value);
-  if (!/^\d+$/.test(value.trim()) || days <= 0 || days > 36500) {
-    throw new PkiError(`invalid number of days "${value}"`, { option, code: 'DAYS', fix: 'give a whole number of days between 1 and 36500, e.g. 90' });
-  }
-  return days;
-}

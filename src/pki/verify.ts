@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { Profile } from './profiles';
+import { ekuAllows, Profile } from './profiles';
 import { normalizeSerial } from './serial';
+import { dnLine } from './distinguished-name';
 
 /** Why a certificate does not verify, with the code OpenSSL and Node use for the same failure. */
 export type VerifyCode =
@@ -35,7 +36,6 @@ export interface VerifyOptions {
   intermediates?: X509Certificate[];
 }
 
-const EKU_OID: Record<Profile, string> = { server: '1.3.6.1.5.5.7.3.1', client: '1.3.6.1.5.5.7.3.2' };
 const MAX_DEPTH = 8;
 
 function expiryProblem(cert: X509Certificate, now: Date, what: string): VerifyResult | undefined {
@@ -60,14 +60,14 @@ export function serialHex(cert: X509Certificate): string {
  */
 export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificate[], options: VerifyOptions = {}): VerifyResult {
   const now = options.now ?? new Date();
-  const leafName = `certificate "${leaf.subject.replace(/\n/g, ', ')}"`;
-  const chain = [leaf.subject.replace(/\n/g, ', ')];
+  const leafName = `certificate "${dnLine(leaf.subject)}"`;
+  const chain = [dnLine(leaf.subject)];
   const expired = expiryProblem(leaf, now, leafName);
   if (expired) return expired;
   if (options.revokedSerials?.has(serialHex(leaf))) {
     return fail('CERT_REVOKED', `${leafName} (serial ${serialHex(leaf)}) is revoked`);
   }
-  if (options.purpose && leaf.keyUsage !== undefined && !leaf.keyUsage.includes(EKU_OID[options.purpose])) {
+  if (options.purpose && !ekuAllows(leaf.keyUsage, options.purpose)) {
     return fail('INVALID_PURPOSE', `${leafName} is not for ${options.purpose} authentication (its extended key usage does not include ${options.purpose}Auth)`);
   }
   let current = leaf;
@@ -81,21 +81,21 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
     if (!issuer) {
       const sameName = [...trusted, ...untrusted].some((ca) => current.checkIssued(ca));
       if (sameName) {
-        return fail('CERT_SIGNATURE_FAILURE', `${leafName}: a CA has the issuer's name "${current.issuer.replace(/\n/g, ', ')}" but did not sign it (a different CA with the same name)`, chain);
+        return fail('CERT_SIGNATURE_FAILURE', `${leafName}: a CA has the issuer's name "${dnLine(current.issuer)}" but did not sign it (a different CA with the same name)`, chain);
       }
-      return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName}${current === leaf ? '' : ` (via "${current.subject.replace(/\n/g, ', ')}")`} was issued by "${current.issuer.replace(/\n/g, ', ')}", which is not among the trusted CAs (${trusted.map((c) => `"${c.subject.replace(/\n/g, ', ')}"`).join(', ') || 'none'})`, chain);
+      return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName}${current === leaf ? '' : ` (via "${dnLine(current.subject)}")`} was issued by "${dnLine(current.issuer)}", which is not among the trusted CAs (${trusted.map((c) => `"${dnLine(c.subject)}"`).join(', ') || 'none'})`, chain);
     }
     if (!issuer.ca) return fail('INVALID_CA', `"${issuer.subject}" signed ${leafName} but is not a CA`, chain);
-    const issuerExpired = expiryProblem(issuer, now, `CA "${issuer.subject.replace(/\n/g, ', ')}"`);
+    const issuerExpired = expiryProblem(issuer, now, `CA "${dnLine(issuer.subject)}"`);
     if (issuerExpired) return { ...issuerExpired, chain };
     if (issuer === current) {
       reached = true;
       break;
     }
     if (options.revokedSerials?.has(serialHex(issuer)) && !issuer.checkIssued(issuer)) {
-      return fail('CERT_REVOKED', `CA "${issuer.subject.replace(/\n/g, ', ')}" (serial ${serialHex(issuer)}) in the chain of ${leafName} is revoked`, chain);
+      return fail('CERT_REVOKED', `CA "${dnLine(issuer.subject)}" (serial ${serialHex(issuer)}) in the chain of ${leafName} is revoked`, chain);
     }
-    chain.push(issuer.subject.replace(/\n/g, ', '));
+    chain.push(dnLine(issuer.subject));
     if (issuer.checkIssued(issuer)) {
       // A self-signed certificate ends the path: only a trusted one is an anchor.
       reached = issuer === anchor;

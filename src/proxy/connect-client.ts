@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect, isIP, Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { parseAddress } from '../tls/address';
+import { formatHostPort } from '../text/host-port';
 import type { ClientTlsMaterial } from '../tls/client-credentials';
 import { ConnectionError } from '../tls/connection-error';
 import { alertName, networkFailure, serverCertificateRefused, TlsFailure } from '../tls/failure-reasons';
@@ -49,7 +50,7 @@ export interface TunnelRequest {
 /** Opens a tunnel; resolves with the socket to speak TLS to the target through. */
 export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
   const { proxy, target } = req;
-  const proxyAddress = `${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`;
+  const proxyAddress = formatHostPort(proxy.host, proxy.port);
   parseAddress(target);
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -94,9 +95,9 @@ export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
 function proxyRefusal(status: number, details: string, proxy: ProxyEndpoint, target: string): TlsFailure {
   const code = String(status);
   const reason = `${proxy.url} answered ${status} to CONNECT ${target}: ${details}`;
-  if (status === 407) return { side: 'proxy', code, reason, fix: 'call with a client certificate (--identity NAME or --cert/--key); the proxy checks it like a server does' };
+  if (status === 407) return { side: 'proxy', code, reason, fix: 'call with a client certificate (tls.certPem and tls.keyPem); the proxy checks it like a server does' };
   if (status === 403 && /client certificate/.test(details)) {
-    return { side: 'proxy', code, reason, fix: "use a certificate from a CA the proxy trusts, valid now, issued with --client and not revoked (the proxy's log has the details)" };
+    return { side: 'proxy', code, reason, fix: "use a certificate from a CA the proxy trusts, valid now, issued for client authentication and not revoked (the proxy's log has the details)" };
   }
   if (status === 403) return { side: 'proxy', code, reason, fix: `ask for a connect rule allowing ${target} for one of your roles in the proxy's policy (certrpc policy check FILE)` };
   if (status === 502 || status === 504) return { side: 'proxy', code, reason, fix: `check that the server at ${target} is up and reachable from the proxy host` };

@@ -13,6 +13,7 @@ import { issuingCaOf } from '../gate/issuing-ca';
 import { IdentityCache } from '../gate/peer-identity';
 import { Logger, silentLogger } from '../log/logger';
 import { ListenerLimits, MtlsListener, TlsMaterial } from '../tls/mtls-listener';
+import { peerOf } from '../tls/peer-address';
 import { RefusalLog, RefusalLogLimits } from '../tls/refusal-log';
 import { handshakeRefusalAnswer, ProxyErrorType, refusalResponse, TUNNEL_ESTABLISHED } from './proxy-answers';
 import { AddressLookup, decideWithLookup, systemLookup, TargetLookupError } from './target-lookup';
@@ -126,7 +127,7 @@ export class ConnectProxy {
     client.on('error', () => undefined);
     const peer = client.getPeerCertificate();
     const identity = this.identities.get(peer, issuingCaOf(peer));
-    const party: TunnelParty = { identity, peer: `${client.remoteAddress}:${client.remotePort}`, roles: [] };
+    const party: TunnelParty = { identity, peer: peerOf(client), roles: [] };
     const requested = req.url ?? '';
     const target = parseConnectTarget(requested);
     if ('problem' in target) {

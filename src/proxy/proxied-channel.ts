@@ -1,11 +1,12 @@
 // Everything a grpc-js client needs to reach ADDRESS through certrpc's mTLS proxy: the channel
 // target (the proxy: grpc-js makes the TCP connection to it), the tunnel credentials, channel
 // options (the real server as :authority; grpc-js's own http:// proxy support off, so an
-// https_proxy variable cannot reroute us), and an interceptor that explains failures in words.
-import { ChannelOptions, InterceptingCall, Interceptor, Metadata, StatusObject, status as Status } from '@grpc/grpc-js';
+// https_proxy variable cannot reroute us), and the diagnosis of a failure (client/diagnosis-interceptor.ts words it).
+import { ChannelOptions } from '@grpc/grpc-js';
 import { parseAddress } from '../tls/address';
+import { formatHostPort } from '../text/host-port';
 import type { ClientTlsMaterial } from '../tls/client-credentials';
-import { formatFailure, TlsFailure } from '../tls/failure-reasons';
+import type { TlsFailure } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
 import { ConnectionError } from '../tls/connection-error';
 import { openTunnel, parseProxyUrl, ProxyEndpoint } from './connect-client';
@@ -24,7 +25,7 @@ export function proxiedChannel(address: string, proxyUrl: string, tls: ClientTls
   const proxy = parseProxyUrl(proxyUrl);
   const credentials = new TunnelCredentials({ proxy, target: address.replace(/^dns:\/{0,3}/, ''), tls, authority });
   return {
-    target: `${proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host}:${proxy.port}`,
+    target: formatHostPort(proxy.host, proxy.port),
     credentials,
     options: { 'grpc.default_authority': authority ?? address, 'grpc.enable_http_proxy': 0 },
     proxy,
@@ -46,24 +47,4 @@ export async function diagnoseProxied(channel: ProxiedChannel, address: string, 
   } catch (err) {
     return err instanceof ConnectionError ? err.failure : undefined;
   }
-}
-
-const CONNECTION_FAILURE = /No connection established|Failed to connect|Connection dropped|ECONNREFUSED|alert|closed/i;
-
-/** The proxied twin of diagnosisInterceptor: replaces "14 UNAVAILABLE: No connection established" with the reason. */
-export function proxiedDiagnosisInterceptor(channel: ProxiedChannel, address: string, tls: ClientTlsMaterial, authority?: string): Interceptor {
-  return (options, nextCall) =>
-    new InterceptingCall(nextCall(options), {
-      start(metadata, _listener, next) {
-        next(metadata, {
-          onReceiveStatus(status: StatusObject, nextStatus) {
-            if (status.code !== Status.UNAVAILABLE || !CONNECTION_FAILURE.test(status.details)) return nextStatus(status);
-            diagnoseProxied(channel, address, tls, authority, 3000).then(
-              (failure) => nextStatus(failure ? { ...status, details: formatFailure(failure), metadata: status.metadata ?? new Metadata() } : status),
-              () => nextStatus(status),
-            );
-          },
-        });
-      },
-    });
 }

@@ -9,10 +9,11 @@
 // This is the one file that relies on that grpc-js extension point; test/e2e/proxy.test.ts covers it.
 import { CallCredentials, ChannelCredentials, experimental } from '@grpc/grpc-js';
 import { isIP, Socket } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, TLSSocket } from 'node:tls';
+import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { parseAddress } from '../tls/address';
-import { ClientTlsMaterial, serverIdChecker } from '../tls/client-credentials';
-import { alertName, clientCertificateRefused, formatFailure, isNotTlsError, opensslReason, serverCertificateRefused, TlsFailure, wrongProtocol } from '../tls/failure-reasons';
+import type { ClientTlsMaterial } from '../tls/client-credentials';
+import { alertName, clientCertificateRefused, formatFailure, isNotTlsError, opensslReason, TlsFailure, wrongProtocol } from '../tls/failure-reasons';
+import { serverCertificateProblem } from '../tls/server-certificate-check';
 import { ConnectionError } from '../tls/connection-error';
 import { openTunnel, ProxyEndpoint } from './connect-client';
 
@@ -89,18 +90,8 @@ export class TunnelCredentials extends ChannelCredentials {
         checkServerIdentity: () => undefined,
       });
       secure.once('secureConnect', () => {
-        const cert = secure.getPeerCertificate();
-        const names = cert.subjectaltname;
-        if (!secure.authorized) {
-          const code = String((secure.authorizationError as Error & { code?: string })?.code ?? secure.authorizationError);
-          const issuer = Object.entries(cert.issuer ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
-          return refuse(serverCertificateRefused(code, code, { issuer, names }));
-        }
-        const mismatch: (Error & { code?: string }) | undefined = tls.serverId ? serverIdChecker(tls.serverId)(name, cert) : checkServerIdentity(name, cert);
-        if (mismatch) {
-          const code = mismatch.code ?? (tls.serverId ? 'SERVER_ID_MISMATCH' : 'ERR_TLS_CERT_ALTNAME_INVALID');
-          return refuse(serverCertificateRefused(code, mismatch.message, { names, dialed: tls.serverId ?? name }));
-        }
+        const refused = serverCertificateProblem(secure, secure.getPeerCertificate(), name, tls);
+        if (refused) return refuse(refused);
         resolve(secure);
       });
       secure.once('error', (err: Error & { code?: string }) => {
@@ -113,8 +104,4 @@ export class TunnelCredentials extends ChannelCredentials {
       });
     });
   }
-}
-
-export function createTunnelCredentials(options: TunnelCredentialsOptions): TunnelCredentials {
-  return new TunnelCredentials(options);
 }

@@ -71,14 +71,6 @@ export class RevocationEnforcer {
     return added;
   }
 
-  /** Calls in progress, for one serial or all. */
-  activeCalls(serial?: string): number {
-    if (serial !== undefined) return this.calls.get(normalizeSerial(serial))?.size ?? 0;
-    let n = 0;
-    for (const calls of this.calls.values()) n += calls.size;
-    return n;
-  }
-
   close(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

@@ -3,10 +3,10 @@
 import { Server, ServiceDefinition } from '@grpc/grpc-js';
 import { Logger } from '../log/logger';
 import { HEALTH_SERVICE, ServerHealth } from './health';
-import { addReflection, ReflectionOptions, serviceNameOf } from './reflection';
+import { addReflectionService, ReflectionOptions, serviceNameOf } from './reflection';
 
 export interface StandardServiceOptions {
-  /** false: no reflection (clients then need the .proto files, e.g. `certrpc call --proto`). */
+  /** false: no reflection (clients then need the .proto files). */
   reflection?: boolean | ReflectionOptions;
   logger: Logger;
 }
@@ -19,9 +19,12 @@ export function addStandardServices(server: Server, definitions: ServiceDefiniti
   health.addToServer(server);
   if (options.reflection !== false) {
     const reflection = typeof options.reflection === 'object' ? options.reflection : {};
-    const undescribed = addReflection(server, [...served, HEALTH_SERVICE], reflection);
+    const undescribed = addReflectionService(server, definitions, reflection, [HEALTH_SERVICE]);
     if (undescribed.length > 0) {
-      options.logger.warn({ services: undescribed }, 'reflection cannot describe these services: pass their proto-loader package definition as reflection.packageDefinition');
+      options.logger.warn(
+        { services: undescribed },
+        `reflection cannot describe ${undescribed.map((u) => `${u.service}: ${u.problem}`).join('; ')}; pass its schema as reflection.packageDefinition (proto-loader) or reflection.protoMetadata (ts-proto)`,
+      );
     }
   }
   return health;

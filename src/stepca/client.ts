@@ -13,6 +13,7 @@ import { readTokenClaims, signAudience } from './one-time-token';
 import { callStepCa, StepCaAnswer, StepCaCall } from './step-ca-https';
 import { StepCaError } from './step-ca-error';
 import { fingerprintOf, parseFingerprint, parseStepCaUrl } from './step-ca-input';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface StepCaCallOptions {
   timeoutMs?: number;
@@ -33,14 +34,13 @@ const signAnswer = z.object({ crt: z.string(), ca: z.string().optional(), certCh
 const rootAnswer = z.object({ ca: z.string() });
 const rootsAnswer = z.object({ crts: z.array(z.string()).min(1) });
 
-const oneLine = (cert: X509Certificate): string => cert.subject.replace(/\n/g, ', ');
 
 /** step-ca numbers certificates in decimal; certrpc, Node and OpenSSL print hex. */
 export const decimalSerial = (hexSerial: string): string => BigInt(`0x${hexSerial.replace(/:/g, '')}`).toString(10);
 
 function parsed<T>(schema: z.ZodType<T>, answer: StepCaAnswer, what: string): T {
   const result = schema.safeParse(answer.json);
-  if (!result.success) throw new StepCaError('bad-response', `${what}: step-ca's answer (HTTP ${answer.status}) is not what step-ca sends (${answer.message || 'empty'})`, { fix: 'check that --step-ca names a step-ca' });
+  if (!result.success) throw new StepCaError('bad-response', `${what}: step-ca's answer (HTTP ${answer.status}) is not what step-ca sends (${answer.message || 'empty'})`, { fix: 'check that the URL names a step-ca' });
   return result.data;
 }
 
@@ -63,7 +63,8 @@ export async function fetchRoot(url: string, fingerprint: string, options: StepC
     throw new StepCaError('untrusted-ca', `step-ca at ${base} has no root with SHA-256 ${pin} (HTTP 404: ${answer.message}): it is not the CA you pinned`, {
       status: 404,
       option: 'caFingerprint',
-      fix: 'check --ca-fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and --step-ca',
+      code: 'STEPCA_NO_SUCH_ROOT',
+      fix: 'check the root fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and the URL',
     });
   }
   if (answer.status !== 200) throw refused(call, answer);
@@ -72,17 +73,17 @@ export async function fetchRoot(url: string, fingerprint: string, options: StepC
     [root] = parseCertificateBundle(parsed(rootAnswer, answer, 'the root').ca);
   } catch (err) {
     if (err instanceof StepCaError) throw err;
-    throw new StepCaError('bad-response', `the root step-ca sent is not a certificate: ${(err as Error).message}`, { fix: 'check --step-ca' });
+    throw new StepCaError('bad-response', `the root step-ca sent is not a certificate: ${(err as Error).message}`, { fix: 'check the URL: https://HOST:PORT of the step-ca' });
   }
   const got = fingerprintOf(root);
   if (got !== pin) {
     throw new StepCaError('untrusted-ca', `the server at ${base} answered with a root whose SHA-256 is ${got}, not the pinned ${pin}: not trusted, nothing was written`, {
       option: 'caFingerprint',
-      fix: 'something between you and the CA, or another server, answered: check --step-ca; if the CA really changed its root, get its new fingerprint from its operator',
+      fix: 'something between you and the CA, or another server, answered: check the URL; if the CA really changed its root, get its new fingerprint from its operator',
     });
   }
   if (!root.ca || !root.checkIssued(root) || !root.verify(root.publicKey)) {
-    throw new StepCaError('untrusted-ca', `the pinned certificate "${oneLine(root)}" is not a self-signed root CA`, { option: 'caFingerprint', fix: 'pin the root of the CA (root_ca.crt), not its intermediate' });
+    throw new StepCaError('untrusted-ca', `the pinned certificate "${dnLine(root.subject)}" is not a self-signed root CA`, { option: 'caFingerprint', fix: 'pin the root of the CA (root_ca.crt), not its intermediate' });
   }
   // The pin names the root; the next call proves the server we talk to holds a certificate under it.
   const rootPem = root.toString();
@@ -98,7 +99,7 @@ export async function fetchRoots(url: string, rootPem: string, options: StepCaCa
   if (answer.status !== 200 && answer.status !== 201) throw refused(call, answer);
   const roots = parsed(rootsAnswer, answer, 'the roots').crts.flatMap((pem) => parseCertificateBundle(pem));
   const notRoot = roots.find((r) => !r.ca || !r.checkIssued(r) || !r.verify(r.publicKey));
-  if (notRoot) throw new StepCaError('bad-response', `step-ca listed "${oneLine(notRoot)}" among its roots, but it is not a self-signed CA`, { fix: 'look at the CA\'s ca.json `root`' });
+  if (notRoot) throw new StepCaError('bad-response', `step-ca listed "${dnLine(notRoot.subject)}" among its roots, but it is not a self-signed CA`, { fix: 'look at the CA\'s ca.json `root`' });
   return roots.map((r) => r.toString()).join('');
 }
 
@@ -172,9 +173,9 @@ interface CurrentCertificate {
 function current(certChainPem: string, keyPem: string, now: Date): CurrentCertificate {
   const [leaf] = parseCertificateBundle(certChainPem);
   if (!keyMatchesCertificate(keyPem, leaf.toString())) {
-    throw new StepCaError('bad-input', `the key is not the key of "${oneLine(leaf)}"`, { fix: 'use the key that was made with this certificate\'s request' });
+    throw new StepCaError('bad-input', `the key is not the key of "${dnLine(leaf.subject)}"`, { fix: 'use the key that was made with this certificate\'s request' });
   }
-  const described = `"${oneLine(leaf)}" (serial ${leaf.serialNumber})`;
+  const described = `"${dnLine(leaf.subject)}" (serial ${leaf.serialNumber})`;
   if (now > new Date(leaf.validTo)) {
     throw new StepCaError('certificate-expired', `${described} expired at ${new Date(leaf.validTo).toISOString()}: step-ca renews only a certificate that is still valid`, {
       fix: 'enroll again with a new one-time token from the CA operator',
@@ -192,7 +193,7 @@ function renewalRefusal(answer: StepCaAnswer, leaf: X509Certificate): StepCaErro
   const until = new Date(leaf.validTo).toISOString();
   return new StepCaError(
     'renewal-refused',
-    `${answer.status === 401 ? 'revoked: ' : ''}step-ca refused to renew "${oneLine(leaf)}" (serial ${leaf.serialNumber}, valid until ${until}) (HTTP ${answer.status}: ${answer.message}): ` +
+    `${answer.status === 401 ? 'revoked: ' : ''}step-ca refused to renew "${dnLine(leaf.subject)}" (serial ${leaf.serialNumber}, valid until ${until}) (HTTP ${answer.status}: ${answer.message}): ` +
       'it has been revoked (step-ca 0.19 publishes no CRL: refusing the renewal is how a revocation shows), or its provisioner was removed from the CA',
     { status: answer.status, fix: `this certificate cannot be renewed: it stays in use until it expires (${until}); enroll this host again with a new one-time token from the CA operator if it should go on` },
   );
@@ -208,7 +209,7 @@ async function renewal(path: '/1.0/renew' | '/1.0/rekey', url: string, rootPem: 
   const body = parsed(signAnswer, answer, 'the renewed certificate');
   const issued = checkIssuedChain('renewed certificate', body.certChain ?? [body.crt, ...(body.ca ? [body.ca] : [])], rootPem, newKey ?? createPublicKey(old.key));
   if (issued.leaf.subject !== old.leaf.subject || issued.leaf.subjectAltName !== old.leaf.subjectAltName) {
-    throw new StepCaError('bad-response', `step-ca's renewal of "${oneLine(old.leaf)}" came back as "${oneLine(issued.leaf)}" with other names (${issued.leaf.subjectAltName ?? 'none'}); nothing was written`, {
+    throw new StepCaError('bad-response', `step-ca's renewal of "${dnLine(old.leaf.subject)}" came back as "${dnLine(issued.leaf.subject)}" with other names (${issued.leaf.subjectAltName ?? 'none'}); nothing was written`, {
       fix: 'a renewal keeps the names: look at the CA\'s log and templates',
     });
   }
@@ -218,9 +219,9 @@ async function renewal(path: '/1.0/renew' | '/1.0/rekey', url: string, rootPem: 
   if (issued.leaf.serialNumber === old.leaf.serialNumber || after < before) {
     throw new StepCaError(
       'bad-response',
-      `step-ca's renewal of "${oneLine(old.leaf)}" (serial ${old.leaf.serialNumber}, until ${before.toISOString()}) came back as serial ${issued.leaf.serialNumber}, until ${after.toISOString()}: ` +
+      `step-ca's renewal of "${dnLine(old.leaf.subject)}" (serial ${old.leaf.serialNumber}, until ${before.toISOString()}) came back as serial ${issued.leaf.serialNumber}, until ${after.toISOString()}: ` +
         'the same certificate or an older one, not a renewal; nothing was written',
-      { fix: 'a renewal is a new certificate that lives at least as long: check that --step-ca names the CA, and its clock' },
+      { fix: 'a renewal is a new certificate that lives at least as long: check that the step-ca URL given is the CA\'s, and its clock' },
     );
   }
   return issued;

@@ -5,6 +5,7 @@
 import { createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
 import { parseCertificateBundle } from '../pki/pem';
 import { StepCaError } from './step-ca-error';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface IssuedChain {
   /** The new certificate alone, PEM. */
@@ -14,12 +15,11 @@ export interface IssuedChain {
   leaf: X509Certificate;
 }
 
-const oneLine = (cert: X509Certificate): string => cert.subject.replace(/\n/g, ', ');
 const spki = (key: KeyObject): Buffer => (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'der', type: 'spki' });
 
 function bad(what: string, message: string): StepCaError {
   return new StepCaError('bad-response', `step-ca's ${what}: ${message}; nothing was written`, {
-    fix: 'this is not what step-ca issues: check that --step-ca and --ca-fingerprint name the CA you meant, and look at its log',
+    fix: 'this is not what step-ca issues: check that the URL and the root fingerprint name the CA you meant, and look at its log',
   });
 }
 
@@ -38,20 +38,20 @@ export function checkIssuedChain(what: string, pems: string[], rootPem: string, 
   if (chain.length === 0) throw bad(what, 'it holds no certificate');
   const roots = parseCertificateBundle(rootPem);
   const leaf = chain[0];
-  if (leaf.ca) throw bad(what, `"${oneLine(leaf)}" is a CA certificate, not a certificate for this host`);
-  if (!spki(leaf.publicKey).equals(spki(publicKey))) throw bad(what, `"${oneLine(leaf)}" is for another key than the one this host holds`);
+  if (leaf.ca) throw bad(what, `"${dnLine(leaf.subject)}" is a CA certificate, not a certificate for this host`);
+  if (!spki(leaf.publicKey).equals(spki(publicKey))) throw bad(what, `"${dnLine(leaf.subject)}" is for another key than the one this host holds`);
   for (let i = 0; i < chain.length; i++) {
     const cert = chain[i];
-    if (!validNow(cert, now)) throw bad(what, `"${oneLine(cert)}" is not valid now (${cert.validFrom} to ${cert.validTo})`);
+    if (!validNow(cert, now)) throw bad(what, `"${dnLine(cert.subject)}" is not valid now (${cert.validFrom} to ${cert.validTo})`);
     if (roots.some((r) => r.raw.equals(cert.raw))) return issued(chain.slice(0, i), leaf); // a CA that appends its root: the root is not sent
     const next = chain[i + 1];
     if (next) {
-      if (!next.ca || !cert.checkIssued(next) || !cert.verify(next.publicKey)) throw bad(what, `"${oneLine(cert)}" is not signed by the next certificate of the chain, "${oneLine(next)}"`);
+      if (!next.ca || !cert.checkIssued(next) || !cert.verify(next.publicKey)) throw bad(what, `"${dnLine(cert.subject)}" is not signed by the next certificate of the chain, "${dnLine(next.subject)}"`);
       continue;
     }
     const root = roots.find((r) => r.ca && cert.checkIssued(r) && cert.verify(r.publicKey));
-    if (!root) throw bad(what, `"${oneLine(cert)}" (issued by "${cert.issuer.replace(/\n/g, ', ')}") does not chain to the pinned root ${roots.map((r) => `"${oneLine(r)}"`).join(', ')}`);
-    if (!validNow(root, now)) throw bad(what, `the root "${oneLine(root)}" is not valid now`);
+    if (!root) throw bad(what, `"${dnLine(cert.subject)}" (issued by "${dnLine(cert.issuer)}") does not chain to the pinned root ${roots.map((r) => `"${dnLine(r.subject)}"`).join(', ')}`);
+    if (!validNow(root, now)) throw bad(what, `the root "${dnLine(root.subject)}" is not valid now`);
   }
   return issued(chain, leaf);
 }

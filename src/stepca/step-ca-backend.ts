@@ -58,7 +58,7 @@ export class StepCaBackend {
 
   /** Where a token for NAME comes from (for the agent's fixes). */
   tokenHint(name: string): string {
-    return `from the CA operator: a new one-time token whose subject is ${name} (step ca token ${name} --san ...)`;
+    return `from the CA operator: a new one-time token whose subject is ${name} (\`step ca token ${name} --san ...\`)`;
   }
 
   /** POST /1.0/sign with the one-time token. `certPem`: the certificate then its intermediates. */

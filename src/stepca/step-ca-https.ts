@@ -56,12 +56,12 @@ function transportError(call: StepCaCall, err: NodeJS.ErrnoException): StepCaErr
   const code = err.code ?? '';
   if (UNREACHABLE.has(code) || code === 'STEP_CA_TIMEOUT') {
     return new StepCaError('unreachable', `step-ca at ${call.url} cannot be reached (${where}: ${code || err.message})`, {
-      fix: `check that step-ca runs and listens there (curl -k ${call.url}/health answers {"status":"ok"}), and that --step-ca names its host and port`,
+      fix: `check that step-ca runs and listens there (curl -k ${call.url}/health answers {"status":"ok"}), and that the URL names its host and port`,
     });
   }
   if (UNTRUSTED.has(code)) {
     return new StepCaError('untrusted-ca', `the server at ${call.url} is not the step-ca whose root you pinned: its TLS certificate does not verify (${code}: ${err.message})`, {
-      fix: 'check --step-ca (host and port of the CA) and --ca-fingerprint (the root of that CA); the CA must present a certificate for the host name in --step-ca',
+      fix: 'check the URL (host and port of the CA) and the root fingerprint (of that CA\'s root); the CA must present a certificate for the host name in the URL',
     });
   }
   if (/ALERT_(BAD_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE)/.test(code) && call.identity) {
@@ -96,7 +96,7 @@ export function callStepCa(call: StepCaCall): Promise<StepCaAnswer> {
           size += chunk.length;
           if (size > MAX_BODY_BYTES) {
             req.destroy();
-            reject(new StepCaError('bad-response', `${call.method} ${target.href} answered more than ${MAX_BODY_BYTES} bytes: not step-ca`, { fix: 'check --step-ca' }));
+            reject(new StepCaError('bad-response', `${call.method} ${target.href} answered more than ${MAX_BODY_BYTES} bytes: not step-ca`, { fix: 'check the URL: https://HOST:PORT of the step-ca' }));
             return;
           }
           chunks.push(chunk);

@@ -94,4 +94,24 @@ describe('FileReloader: read, validate, swap, keep the last good, log once', () 
     expect(loads.count).toBe(3);
     expect(lines.filter((l) => l.event === 'reload_refused')).toEqual([]);
   });
+
+  it('startSync: a synchronous loader is in force on return; reloaded() is told once the new value is current', async () => {
+    writeFileSync(a, '5');
+    const seen: [number, number, number][] = [];
+    const sync: FileReloader<number> = FileReloader.startSync({
+      what: 'test value',
+      files: [a],
+      load: (inForce) => (inForce ?? 0) * 100 + (JSON.parse(readFileSync(a, 'utf8')) as number),
+      reloaded: (value, version) => seen.push([value, version, sync.current]),
+      debounceMs: 30,
+      intervalMs: 0,
+    });
+    reloader = sync;
+    expect(sync.current).toBe(5);
+    const next = sync.nextReload();
+    writeFileSync(a, '6');
+    expect(await next).toEqual({ ok: true, version: 2 });
+    expect(seen).toEqual([[506, 2, 506]]);
+    expect(() => FileReloader.startSync({ what: 'async', files: [a], load: (() => Promise.resolve(1)) as unknown as () => number })).toThrow(/synchronous/);
+  });
 });

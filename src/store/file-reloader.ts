@@ -1,7 +1,6 @@
-// The one reload pattern for anything a running process reads from files (TLS material, CRLs; the
-// authorization policy's watcher in authz/policy-watcher.ts follows the same steps): on a change,
-// read, validate, swap in one assignment, and on failure keep the last good value with ONE log line
-// per distinct problem.
+// The one reload pattern for anything a running process reads from files (TLS material, CRLs, the
+// authorization policy): on a change, read, validate, swap in one assignment, and on failure keep
+// the last good value with ONE log line per distinct problem.
 // - fs.watch on the DIRECTORIES: atomic writers (certrpc's own, editors) rename a new file over the
 //   old one, and a watch on the file itself would follow the dead inode.
 // - a periodic stat is the fallback where fs.watch is silent (network mounts, some containers).
@@ -35,8 +34,10 @@ export interface FileReloaderOptions<T> {
    * loader can refuse what would be a step back from it (e.g. an older CRL, or none at all).
    */
   load: (inForce: T | undefined) => T | Promise<T>;
-  /** Swaps the new value in (after load succeeded). */
+  /** Swaps the new value in (after load succeeded); throwing refuses it, and the old value stays current. */
   apply?: (value: T, version: number) => void;
+  /** Told once a change is in force (`current` is the new value): re-deciding what depended on the old one. */
+  reloaded?: (value: T, version: number) => void;
   /** Fields for the "reloaded" log line. */
   describe?: (value: T) => Record<string, unknown>;
   logger?: Logger;
@@ -71,12 +72,31 @@ export class FileReloader<T> {
   /** Loads now (a process must not start with invalid files: this throws), then watches. */
   static async start<T>(options: FileReloaderOptions<T>): Promise<FileReloader<T>> {
     const reloader = new FileReloader(options);
-    reloader.lastStat = reloader.statKey();
-    reloader.lastContent = reloader.contentKey();
-    reloader.value = await options.load(undefined);
-    reloader.versionNumber = 1;
-    reloader.watch();
+    reloader.measure();
+    reloader.begin(await options.load(undefined));
     return reloader;
+  }
+
+  /** start() for a synchronous loader: the value is in force when this returns (authorization() is synchronous). */
+  static startSync<T>(options: FileReloaderOptions<T> & { load: (inForce: T | undefined) => T }): FileReloader<T> {
+    const reloader = new FileReloader(options);
+    reloader.measure();
+    const value = options.load(undefined);
+    if (value instanceof Promise) throw new TypeError('FileReloader.startSync needs a synchronous load; use start()');
+    reloader.begin(value);
+    return reloader;
+  }
+
+  /** Taken before the first load: a change while it runs is noticed, not mistaken for what was loaded. */
+  private measure(): void {
+    this.lastStat = this.statKey();
+    this.lastContent = this.contentKey();
+  }
+
+  private begin(value: T): void {
+    this.value = value;
+    this.versionNumber = 1;
+    this.watch();
   }
 
   get current(): T {
@@ -107,6 +127,7 @@ export class FileReloader<T> {
       this.lastError = undefined;
       result = { ok: true, version: this.versionNumber };
       this.logger.info({ event: 'reloaded', what: this.options.what, version: this.versionNumber, ...this.options.describe?.(next) }, `${this.options.what} reloaded`);
+      this.options.reloaded?.(next, this.versionNumber);
     } catch (err) {
       const error = err instanceof CertrpcError ? err.describe() : (err as Error).message;
       if (!retry && !this.closed) {

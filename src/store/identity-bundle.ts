@@ -14,9 +14,10 @@ import { refuseCaAsIdentity } from '../pki/ca-as-identity';
 import { keyMatchesCertificate } from '../pki/key-match';
 import { PkiError } from '../pki/errors';
 import { writeFileAtomic } from './atomic-write';
-import { checkName } from './pki-names';
+import { checkName, isValidName } from './pki-names';
 import { readUserFile } from './read-file';
 import { joinPem } from './trust-bundle';
+import { dnLine } from '../pki/distinguished-name';
 
 export const BUNDLE_EXTENSION = '.bundle';
 const FORMAT_LINE = '# certrpc identity bundle v1';
@@ -31,24 +32,22 @@ export interface IdentityBundle {
   caPem: string;
 }
 
-const oneLine = (dn: string) => dn.replace(/\n/g, ', ');
-
 /** The bundle's text. Refuses a CA certificate as the identity: a CA key never leaves its directory this way. */
 export function formatBundle(bundle: IdentityBundle, now = new Date()): string {
   checkName(bundle.name, 'NAME');
   const cert = new X509Certificate(bundle.certPem);
   if (cert.ca) {
-    throw new PkiError(`"${oneLine(cert.subject)}" is a CA certificate: a bundle never carries a CA's private key`, {
-      fix: 'export a leaf identity (issued with certrpc cert issue NAME --client, or --server); copy only ca.crt to machines that need to trust the CA',
+    throw new PkiError(`"${dnLine(cert.subject)}" is a CA certificate: a bundle never carries a CA's private key`, {
+      fix: 'export a leaf identity (a client or server certificate); copy only ca.crt to machines that need to trust the CA',
     });
   }
   const trusted = caCertificates(bundle.caPem);
   const header = [
     FORMAT_LINE,
     `# name: ${bundle.name}`,
-    `# certificate: ${oneLine(cert.subject)} (serial ${cert.serialNumber.toLowerCase()}, expires ${new Date(cert.validTo).toISOString()})`,
-    `# issued by: ${oneLine(cert.issuer)}`,
-    ...trusted.map((c) => `# trusts: ${oneLine(c.subject)}`),
+    `# certificate: ${dnLine(cert.subject)} (serial ${cert.serialNumber.toLowerCase()}, expires ${new Date(cert.validTo).toISOString()})`,
+    `# issued by: ${dnLine(cert.issuer)}`,
+    ...trusted.map((c) => `# trusts: ${dnLine(c.subject)}`),
     `# created: ${now.toISOString()}`,
     '# Blocks: the certificate, its private key (keep this file 0600), then the trusted CA certificates.',
     '# No CA private key is in here. Plain files for nginx/curl: certrpc bundle extract FILE -o DIR',
@@ -88,14 +87,14 @@ export function parseBundle(text: string, file?: string, fallbackName?: string):
   const cas = parsed.filter((_c, i) => i !== leafIndex);
   if (cas.length === 0) throw new PkiError('the bundle holds no CA certificate to verify peers with', { file, fix });
   const notCa = cas.find((c) => !c.cert.ca);
-  if (notCa) throw new PkiError(`"${oneLine(notCa.cert.subject)}" is in the bundle but is neither its identity nor a CA`, { file, fix });
+  if (notCa) throw new PkiError(`"${dnLine(notCa.cert.subject)}" is in the bundle but is neither its identity nor a CA`, { file, fix });
   return { name: bundleName(text) ?? fallbackName ?? defaultName(leaf.cert), certPem: leaf.pem, keyPem, caPem: joinPem(cas.map((c) => c.pem)) };
 }
 
 /** Reads and checks a bundle file. */
 export function readBundleFile(file: string): IdentityBundle {
   const stem = basename(file).replace(/\.(bundle|pem)$/, '');
-  return parseBundle(readUserFile(file, 'identity bundle', 'identity'), file, isName(stem) ? stem : undefined);
+  return parseBundle(readUserFile(file, 'identity bundle', 'identity'), file, isValidName(stem) ? stem : undefined);
 }
 
 /** Writes a bundle 0600, whole or not at all; refuses to overwrite unless `force`. */
@@ -110,22 +109,13 @@ export function isBundleReference(value: string): boolean {
 
 function bundleName(text: string): string | undefined {
   const name = /^# name: (\S+)$/m.exec(text)?.[1];
-  return name && isName(name) ? name : undefined;
-}
-
-function isName(value: string): boolean {
-  try {
-    checkName(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return name && isValidName(name) ? name : undefined;
 }
 
 function defaultName(cert: X509Certificate): string {
   const cn = /^CN=(.*)$/m.exec(cert.subject)?.[1] ?? '';
   const cleaned = cn.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
-  return isName(cleaned) ? cleaned : 'identity';
+  return isValidName(cleaned) ? cleaned : 'identity';
 }
 
 function caCertificates(caPem: string): X509Certificate[] {
@@ -133,7 +123,7 @@ function caCertificates(caPem: string): X509Certificate[] {
   if (blocks.length === 0) throw new PkiError('no CA certificate to put in the bundle', { option: 'caPem', code: 'BUNDLE_NO_CA', fix: 'give the CA certificate peers are verified against' });
   return blocks.map((m) => {
     const cert = new X509Certificate(m[0]);
-    if (!cert.ca) throw new PkiError(`"${oneLine(cert.subject)}" is not a CA certificate`, { option: 'caPem', code: 'BUNDLE_NOT_A_CA', fix: 'give a CA certificate (DIR/ca.crt)' });
+    if (!cert.ca) throw new PkiError(`"${dnLine(cert.subject)}" is not a CA certificate`, { option: 'caPem', code: 'BUNDLE_NOT_A_CA', fix: 'give a CA certificate (DIR/ca.crt)' });
     return cert;
   });
 }

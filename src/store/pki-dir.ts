@@ -67,10 +67,6 @@ export class PkiDir {
   hasIntermediate(): boolean {
     return existsSync(this.intermediateCertFile);
   }
-  /** The CA certificate file for a CA name; no name is the directory's default CA (DIR/ca.crt). */
-  caCertFileOf(name?: string): string {
-    return name ? this.namedCaCertFile(name) : this.caCertFile;
-  }
   /** Names of the CAs under DIR/cas/, sorted. */
   namedCas(): string[] {
     const root = join(this.dir, 'cas');
@@ -160,7 +156,7 @@ export class PkiDir {
   /** The CA that issues leaves: the intermediate when there is one (its chain goes with each certificate), else the root. */
   loadCa(): SigningCa | Promise<SigningCa> {
     if (!existsSync(this.caCertFile)) {
-      throw new PkiError('no CA in this directory', { file: this.caCertFile, fix: `create one with: certrpc pki init --dir ${this.dir}` });
+      throw new PkiError('no CA in this directory', { file: this.caCertFile, code: 'NO_CA', fix: 'create it first: createCa(), then PkiDir.writeCa()', params: { dir: this.dir } });
     }
     if (this.hasIntermediate()) {
       const certPem = readUserFile(this.intermediateCertFile, 'intermediate CA certificate');
@@ -191,10 +187,8 @@ export class PkiDir {
     const certFile = this.namedCaCertFile(name);
     if (!existsSync(certFile)) {
       const known = this.namedCas();
-      throw new PkiError(`no CA named "${name}"`, {
-        file: certFile,
-        fix: `create it with: certrpc pki init --name ${name} --dir ${this.dir}${known.length ? ` (CAs here: ${known.join(', ')})` : ''}`,
-      });
+      const here = known.length ? ` (CAs here: ${known.join(', ')})` : '';
+      throw new PkiError(`no CA named "${name}"`, { file: certFile, code: 'NO_NAMED_CA', fix: `create it first: createCa(), then PkiDir.writeNamedCa("${name}", ...)${here}`, params: { name, dir: this.dir, here } });
     }
     return loadSigningCa(readUserFile(certFile, 'CA certificate'), readUserFile(this.namedCaKeyFile(name), 'CA private key'), { cert: certFile, key: this.namedCaKeyFile(name) });
   }
@@ -217,7 +211,7 @@ export class PkiDir {
     const certFile = this.certFile(name);
     const keyFile = this.keyFile(name);
     if (!existsSync(certFile)) {
-      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client --dir ${this.dir} (a server certificate: --server --san DNS:HOST instead of --client)` });
+      throw new PkiError(`no certificate named "${name}"`, { file: certFile, code: 'NO_IDENTITY', fix: 'issue it first: issueCertificate(), then PkiDir.writeIdentity()', params: { name, dir: this.dir } });
     }
     return loadIdentityFiles({ name, certFile, keyFile, caFile: this.caCertFile });
   }

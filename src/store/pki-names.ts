@@ -21,9 +21,14 @@ export interface IdentityFiles {
   caFile: string;
 }
 
-export function checkName(name: string, what = 'NAME'): string {
+/** Whether NAME may name an identity: it becomes the file names NAME.crt and NAME.key. */
+export function isValidName(name: string): boolean {
   // "ca" and "ca-<hex serial>" are taken by the CA's own files (ca.crt, ca-SERIAL.key after a rotation).
-  if (!NAME.test(name) || name === 'ca' || /^ca-[0-9a-f]+$/.test(name)) {
+  return NAME.test(name) && name !== 'ca' && !/^ca-[0-9a-f]+$/.test(name);
+}
+
+export function checkName(name: string, what = 'NAME'): string {
+  if (!isValidName(name)) {
     throw new PkiError(`invalid name "${name}"`, {
       option: what,
       fix: 'use 1-64 letters, digits, ".", "_" or "-" (it becomes the file name NAME.crt/NAME.key; "ca" is reserved)',

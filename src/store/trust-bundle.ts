@@ -4,6 +4,7 @@ import type { X509Certificate } from 'node:crypto';
 import { parseCertificateBundle } from '../pki/pem';
 import { PkiError } from '../pki/errors';
 import { readUserFile } from './read-file';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface TrustBundle {
   /** Every CA certificate, one PEM block after another, each ending with a newline. */
@@ -30,7 +31,7 @@ export function checkTrustAnchors(pem: string, file: string, fix: string, contex
   const certs = parseCertificateBundle(pem, file);
   const leaf = certs.find((c) => !c.ca);
   if (leaf) {
-    throw new PkiError(`"${leaf.subject.replace(/\n/g, ', ')}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`, { file, fix, ...context });
+    throw new PkiError(`"${dnLine(leaf.subject)}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`, { file, fix, ...context });
   }
   return certs;
 }
@@ -42,7 +43,7 @@ export function loadTrustBundle(files: string[], option: string): TrustBundle {
   for (const file of files) {
     const pem = readUserFile(file, 'CA certificate', option);
     const fix = `give ${option} the CA certificate that signed the certificates to trust (e.g. DIR/ca.crt or DIR/cas/NAME/ca.crt)`;
-    for (const cert of checkTrustAnchors(pem, file, fix, { option, code: 'NOT_A_CA' })) subjects.push(cert.subject.replace(/\n/g, ', '));
+    for (const cert of checkTrustAnchors(pem, file, fix, { option, code: 'NOT_A_CA' })) subjects.push(dnLine(cert.subject));
     pems.push(pem);
   }
   return { pem: joinPem(pems), subjects };

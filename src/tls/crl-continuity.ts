@@ -29,7 +29,7 @@ export interface MatchedCrl {
 }
 
 export function republishFix(crlFile: string): string {
-  return `republish it with: certrpc ca crl --dir ${dirname(crlFile)} (on the CA host; copy it here if this host does not share the directory)`;
+  return `republish it on the CA host (certrpc ca crl, or publishCrls()) and copy it to ${dirname(crlFile)} if this host does not share the CA's directory`;
 }
 
 /** ENOENT only: a file that exists but cannot be read is reported by the reader, not taken as "no CRL". */

@@ -1,5 +1,7 @@
 // Every way a mutual-TLS connection fails, in words, with the side that refused and the fix.
 // One table for the client's diagnosis, `certrpc doctor` and the server's refused-handshake log.
+// Fixes name the library's options (tls.caPem, authority...); the CLI words them with its flags,
+// by code (cli/error-wording.ts), and keeps the note.
 
 export type RefusingSide = 'network' | 'client' | 'server' | 'proxy' | 'protocol';
 
@@ -9,7 +11,10 @@ export interface TlsFailure {
   /** Node/OpenSSL code, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE, or the TLS alert name. */
   code: string;
   reason: string;
+  /** What to do, in terms of the library's options. */
   fix: string;
+  /** More to the fix that names no option (e.g. the intermediate a certificate file lacks): kept when the fix is worded again. */
+  note?: string;
 }
 
 /** The client refused the server's certificate (Node's verification error codes). */
@@ -28,9 +33,8 @@ export function serverCertificateRefused(code: string, message: string, detail: 
         side,
         code,
         reason: `the server's certificate is not signed by a CA you trust: it was issued by "${detail.issuer ?? 'unknown'}", you trust "${detail.trusted ?? 'unknown'}"`,
-        fix:
-          'use the CA bundle that signed the server (--cacert / DIR/ca.crt), or have the server use a certificate from your CA' +
-          (noIssuer ? '; if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate' : ''),
+        fix: 'trust the CA that signed the server (tls.caPem: its CA certificate, e.g. DIR/ca.crt), or have the server use a certificate from your CA',
+        ...(noIssuer ? { note: 'if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate' } : {}),
       };
     }
     case 'CERT_HAS_EXPIRED':
@@ -44,14 +48,14 @@ export function serverCertificateRefused(code: string, message: string, detail: 
         reason: detail.dialed
           ? `the server's certificate is not valid for the name you dialed (${detail.dialed}): its names are ${detail.names || 'none'}`
           : `the server's certificate is not valid for the name you dialed: ${message.replace(/^Hostname\/IP does not match certificate's altnames: /, '')}; its names are ${detail.names || 'none'}`,
-        fix: 'dial one of the names the certificate has, pass --authority NAME / --server-id ID, or re-issue the server certificate with the name (--san)',
+        fix: 'dial one of the names the certificate has, verify it under another (authority, or tls.serverId), or re-issue the server certificate with the name as a SAN',
       };
     case 'SERVER_ID_MISMATCH':
       return {
         side,
         code,
-        reason: `the server's certificate does not carry the server id you expect (${detail.dialed ?? 'see --server-id'}): its names are ${detail.names || 'none'}`,
-        fix: 'check --server-id, or re-issue the server certificate with that URI SAN (--san URI:ID)',
+        reason: `the server's certificate does not carry the server id you expect (${detail.dialed ?? 'unknown'}): its names are ${detail.names || 'none'}`,
+        fix: 'check tls.serverId, or re-issue the server certificate with that URI SAN',
       };
     case 'CERT_REVOKED':
       return { side, code, reason: "the server's certificate is revoked", fix: 'issue the server a new certificate' };
@@ -73,18 +77,18 @@ export function clientCertificateRefused(alert: string, message: string): TlsFai
   switch (alert) {
     case 'certificate required':
     case 'handshake failure':
-      return { side, code: alert, reason: 'the server requires a client certificate and you sent none', fix: 'pass --identity NAME, or --cert and --key' };
+      return { side, code: alert, reason: 'the server requires a client certificate and you sent none', fix: 'give the client its identity: tls.certPem and tls.keyPem' };
     case 'unknown ca':
-      return { side, code: alert, reason: 'the server does not trust the CA that signed your certificate (or your certificate is self-signed)', fix: "get a certificate from the server's client CA: certrpc cert issue NAME --client on the CA host, or certrpc cert sign your.csr" };
+      return { side, code: alert, reason: 'the server does not trust the CA that signed your certificate (or your certificate is self-signed)', fix: "get a client certificate from the server's client CA (issued on the CA host, or signed from your CSR)" };
     case 'certificate expired':
       return { side, code: alert, reason: 'the server refused your certificate: it has expired (or is not yet valid)', fix: 'renew it: certrpc cert renew NAME' };
     case 'certificate revoked':
       return { side, code: alert, reason: 'the server refused your certificate: it has been revoked', fix: 'ask for a new certificate; a revoked one never works again' };
     case 'unsupported certificate':
-      return { side, code: alert, reason: 'the server refused your certificate: it is not for client authentication (wrong extended key usage)', fix: 'use a certificate issued with --client' };
+      return { side, code: alert, reason: 'the server refused your certificate: it is not for client authentication (wrong extended key usage)', fix: 'use a certificate issued for client authentication (profile client)' };
     case 'bad certificate':
     case 'decrypt error':
-      return { side, code: alert, reason: 'the server refused your certificate (bad certificate: wrong key usage, a key that does not match, or a damaged chain)', fix: 'check it with certrpc cert verify FILE, and re-issue with --client if needed' };
+      return { side, code: alert, reason: 'the server refused your certificate (bad certificate: wrong key usage, a key that does not match, or a damaged chain)', fix: 'check it with certrpc cert verify FILE (or verifyCertificate()), and re-issue it for client authentication if needed' };
     default:
       return { side, code: alert || 'closed', reason: `the server closed the connection during the handshake${message ? `: ${message}` : ''}`, fix: 'check the server log for the refused handshake and its reason' };
   }
@@ -140,7 +144,7 @@ export function formatFailure(f: TlsFailure): string {
           : f.side === 'protocol'
             ? 'wrong protocol'
             : 'could not connect';
-  return `${who}: ${f.reason} [${f.code}]\n  fix: ${f.fix}`;
+  return `${who}: ${f.reason} [${f.code}]\n  fix: ${f.fix}${f.note ? `; ${f.note}` : ''}`;
 }
 
 /** What a port said when it was spoken to: found by tls/protocol-sniff.ts when a TLS handshake fails without a word of TLS back. */

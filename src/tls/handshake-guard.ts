@@ -6,7 +6,7 @@
 // - an absolute handshake deadline: not secured within handshakeTimeoutMs of accept, dropped;
 // - a cap on handshakes in progress per source address, so one host cannot take every slot.
 import type { Socket } from 'node:net';
-import { canonicalPeerAddress } from './peer-address';
+import { canonicalPeerAddress, peerOf } from './peer-address';
 
 export interface HandshakeGuardLimits {
   helloTimeoutMs: number;
@@ -35,7 +35,7 @@ export class HandshakeGuard {
   accepted(raw: Socket): void {
     if (raw.remoteAddress === undefined) return; // reset before accept: Node drops it on its own
     const address = canonicalPeerAddress(raw.remoteAddress);
-    const key = `${address}:${raw.remotePort}`;
+    const key = peerOf(raw);
     const count = (this.perAddress.get(address) ?? 0) + 1;
     if (count > this.limits.maxHandshakesPerAddress) return this.refuse(raw, 'TOO_MANY_HANDSHAKES_FROM_ADDRESS');
     this.perAddress.set(address, count);
@@ -53,7 +53,7 @@ export class HandshakeGuard {
 
   /** The handshake completed (or failed and was reported): the peer no longer counts as pending. */
   settled(peer: { remoteAddress?: string; remotePort?: number }): void {
-    if (peer.remoteAddress !== undefined) this.release(`${canonicalPeerAddress(peer.remoteAddress)}:${peer.remotePort}`);
+    if (peer.remoteAddress !== undefined) this.release(peerOf(peer));
   }
 
   private release(key: string): void {
@@ -64,10 +64,5 @@ export class HandshakeGuard {
     const left = (this.perAddress.get(entry.address) ?? 1) - 1;
     if (left > 0) this.perAddress.set(entry.address, left);
     else this.perAddress.delete(entry.address);
-  }
-
-  /** Handshakes in progress from this address (for tests and metrics). */
-  pendingFrom(address: string): number {
-    return this.perAddress.get(canonicalPeerAddress(address)) ?? 0;
   }
 }

@@ -14,11 +14,11 @@ import { HandshakeGuard } from './handshake-guard';
 import { peerOf } from './peer-address';
 import { RefusedHandshake, refusalReason } from './refusal-reasons';
 import { pinPeerCertificate } from './pinned-peer-certificate';
-import { distinguishedNameText } from '../pki/name-text';
 import { crlPemBlocks } from '../pki/pem';
 import { recordIssuingCa } from '../gate/issuing-ca';
 import { TrustedIssuers } from './trusted-issuers';
 import { normalizeSerial } from '../pki/serial';
+import { distinguishedNameText } from '../pki/distinguished-name';
 
 export interface TlsMaterial {
   /** PEM bundle of the CAs whose client certificates are accepted. Never Node's public store. */

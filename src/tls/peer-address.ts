@@ -1,14 +1,10 @@
 // How a peer's address is written in logs, metrics and per-address limits: one form per address.
+import { formatHostPort } from '../text/host-port';
 
 /** An IPv4 peer on a dual-stack socket arrives as "::ffff:1.2.3.4": it is the host 1.2.3.4. */
 export function canonicalPeerAddress(address: string): string {
   const lower = address.toLowerCase();
   return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
-}
-
-/** "1.2.3.4:5" or "[::1]:5". */
-export function formatHostPort(host: string, port: number | string): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**

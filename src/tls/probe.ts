@@ -2,14 +2,16 @@
 // failed: grpc-js reports most failures as "14 UNAVAILABLE: Failed to connect".
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity, connect, DetailedPeerCertificate, PeerCertificate } from 'node:tls';
+import { connect, DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameText } from '../pki/name-text';
-import { parseCertificateBundle, pemBlocks } from '../pki/pem';
+import { dnLine } from '../pki/distinguished-name';
+import { pemBlocks } from '../pki/pem';
+import { ekuAllows } from '../pki/profiles';
 import { defaultServerName, parseDialTarget, socketAddress } from './address';
 import { ClientTlsMaterial, serverIdChecker } from './client-credentials';
-import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, isNotTlsError, networkFailure, opensslReason, serverCertificateRefused, TlsFailure, wrongProtocol } from './failure-reasons';
+import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, isNotTlsError, networkFailure, opensslReason, TlsFailure, wrongProtocol } from './failure-reasons';
 import { sniffProtocol } from './protocol-sniff';
+import { serverCertificateProblem } from './server-certificate-check';
 
 export interface ProbeOptions {
   /** Name to verify the server certificate for (default: the host dialed). */
@@ -28,14 +30,10 @@ export type ProbeResult =
   | { ok: true; serverCertificate: PeerCertificate; protocol: string | null; alpn: string | false }
   | { ok: false; failure: TlsFailure; step: ProbeStep; serverCertificate?: PeerCertificate };
 
-// Names the server presented, escaped: they are the server's words inside ours (pki/name-text.ts).
-const NAMES_OF = (cert?: PeerCertificate) => (cert?.subjectaltname ? displaySans(parseSubjectAltNameText(cert.subjectaltname)) : cert?.subject?.CN ? `CN=${escapeDnValue(String(cert.subject.CN))}` : undefined);
-
 /** Tries one handshake (ALPN h2, like grpc-js) and reports the first thing that went wrong. */
 export function probeTls(address: string, material: Partial<ClientTlsMaterial> & { caPem: string }, options: ProbeOptions = {}): Promise<ProbeResult> {
   const target = parseDialTarget(address);
   const name = options.authority ?? defaultServerName(target);
-  const trusted = safeSubjects(material.caPem);
   return new Promise((resolve) => {
     let serverCertificate: DetailedPeerCertificate | undefined;
     let tcpConnected = options.socket !== undefined;
@@ -66,19 +64,8 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
     const timer = setTimeout(() => finish({ ok: false, step: stepSoFar(), failure: networkFailure('ETIMEDOUT', address, 'timed out'), serverCertificate }), options.timeoutMs ?? 5000);
     socket.once('secureConnect', () => {
       serverCertificate = socket.getPeerCertificate(true);
-      const identityError: (Error & { code?: string }) | undefined = material.serverId
-        ? serverIdChecker(material.serverId)(name, serverCertificate)
-        : checkServerIdentity(name, serverCertificate);
-      // Node reports a name mismatch in authorizationError too, as a bare code or message: a chain
-      // error is one that is not the mismatch found above.
-      const chainError = socket.authorized ? undefined : String((socket.authorizationError as Error & { code?: string })?.code ?? socket.authorizationError);
-      if (chainError && !(identityError && (chainError === 'ERR_TLS_CERT_ALTNAME_INVALID' || chainError === identityError.message))) {
-        return finish({ ok: false, step: 'server-certificate', serverCertificate, failure: serverCertificateRefused(chainError, chainError, { issuer: issuerOf(serverCertificate), trusted, names: NAMES_OF(serverCertificate) }) });
-      }
-      if (identityError) {
-        const code = identityError.code ?? (material.serverId ? 'SERVER_ID_MISMATCH' : 'ERR_TLS_CERT_ALTNAME_INVALID');
-        return finish({ ok: false, step: 'server-certificate', serverCertificate, failure: serverCertificateRefused(code, identityError.message, { names: NAMES_OF(serverCertificate), dialed: material.serverId ?? name }) });
-      }
+      const refused = serverCertificateProblem(socket, serverCertificate, name, material);
+      if (refused) return finish({ ok: false, step: 'server-certificate', serverCertificate, failure: refused });
       // With TLS 1.3 the server checks our certificate after we consider the handshake done;
       // its verdict is either an alert (error below) or its HTTP/2 SETTINGS frame (data).
       const protocol = socket.getProtocol();
@@ -118,35 +105,17 @@ function silentRefusal(certPem?: string): TlsFailure {
   const cert = new X509Certificate(certPem);
   const now = Date.now();
   if (now > Date.parse(cert.validTo) || now < Date.parse(cert.validFrom)) return clientCertificateRefused('certificate expired', '');
-  if (cert.keyUsage !== undefined && !cert.keyUsage.includes('1.3.6.1.5.5.7.3.2')) return clientCertificateRefused('unsupported certificate', '');
-  if (cert.subject === cert.issuer && cert.verify(cert.publicKey)) {
-    return {
-      side: 'server',
-      code: 'unknown ca',
-      reason: `the server refused your certificate: it is self-signed ("${cert.subject.replace(/\n/g, ', ')}"), so no CA the server trusts vouches for it`,
-      fix: "get a certificate signed by the server's client CA: certrpc cert issue NAME --client, or certrpc cert sign your.csr",
-    };
-  }
+  if (!ekuAllows(cert.keyUsage, 'client')) return clientCertificateRefused('unsupported certificate', '');
   const refused = clientCertificateRefused('unknown ca', '');
-  const issuer = cert.issuer.replace(/\n/g, ', ');
+  if (cert.subject === cert.issuer && cert.verify(cert.publicKey)) {
+    return { ...refused, reason: `the server refused your certificate: it is self-signed ("${dnLine(cert.subject)}"), so no CA the server trusts vouches for it` };
+  }
+  const issuer = dnLine(cert.issuer);
   // A file with the certificate alone: if its issuer is an intermediate (step-ca's are), the server never saw the link to its root.
   const alone = pemBlocks(certPem).length === 1;
   return {
     ...refused,
     reason: `the server refused your certificate (issued by "${issuer}"): it does not trust that CA, or the certificate is revoked`,
-    fix: alone ? `${refused.fix}; if "${issuer}" is an intermediate CA, your certificate file must hold your certificate, then that intermediate (it holds your certificate alone)` : refused.fix,
+    ...(alone ? { note: `if "${issuer}" is an intermediate CA, your certificate file must hold your certificate, then that intermediate (it holds your certificate alone)` } : {}),
   };
-}
-
-function issuerOf(cert?: PeerCertificate): string | undefined {
-  if (!cert?.issuer) return undefined;
-  return distinguishedNameText(cert.issuer);
-}
-
-function safeSubjects(caPem: string): string {
-  try {
-    return parseCertificateBundle(caPem).map((c: X509Certificate) => c.subject.replace(/\n/g, ', ')).join('; ');
-  } catch {
-    return 'an unreadable CA bundle';
-  }
 }

@@ -13,6 +13,7 @@ import { readUserFile } from '../store/read-file';
 import { checkTrustAnchors, joinPem, loadTrustBundle } from '../store/trust-bundle';
 import { checkCrlsListRecords, checkCrlsNotOlder, checkMissingCrl, CrlFacts, isMissing, MatchedCrl, republishFix } from './crl-continuity';
 import type { TlsMaterial } from './mtls-listener';
+import { dnLine } from '../pki/distinguished-name';
 
 export interface TlsFiles {
   certFile: string;
@@ -45,7 +46,7 @@ export interface LoadedTls {
   files: TlsFiles;
 }
 
-const facts = (cert: X509Certificate): CertificateFacts => ({ subject: cert.subject.replace(/\n/g, ', '), serial: serialHex(cert), notAfter: new Date(cert.validTo) });
+const facts = (cert: X509Certificate): CertificateFacts => ({ subject: dnLine(cert.subject), serial: serialHex(cert), notAfter: new Date(cert.validTo) });
 
 /**
  * Reads and checks everything before anything is used: the certificate parses and the key is its
@@ -111,7 +112,7 @@ async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: s
   const matched: MatchedCrl[] = byCa.map((m) => ({ crl: m.crl, ca: cas.find((ca) => Buffer.from(m.ca.rawData).equals(ca.raw))! }));
   for (const ca of cas) {
     if (!matched.some((m) => m.ca === ca)) {
-      throw new PkiError(`no CRL for the trusted CA "${ca.subject.replace(/\n/g, ', ')}": with revocation checking on, every certificate it signed would be refused`, {
+      throw new PkiError(`no CRL for the trusted CA "${dnLine(ca.subject)}": with revocation checking on, every certificate it signed would be refused`, {
         file,
         fix: republishFix(file),
       });

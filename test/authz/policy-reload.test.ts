@@ -53,7 +53,7 @@ describe('policy hot reload (library)', () => {
     expect(await bobPut()).toBe('denied');
     const reloaded = authz.watcher!.nextReload();
     saveByRename(BOB_MAY_PUT);
-    expect(await reloaded).toEqual({ ok: true, generation: 2 });
+    expect(await reloaded).toEqual({ ok: true, version: 2 });
     expect(await bobPut()).toBe('allowed');
     expect(logs.filter((l) => l.msg === 'authorization policy reloaded')).toHaveLength(1);
   });
@@ -66,7 +66,8 @@ describe('policy hot reload (library)', () => {
     expect(result.error).toMatch(/policy\.yaml:\d+:\d+: rules\[1\]\.roles\[1\]: unknown role "writer"\n {2}fix: /);
     const errors = logs.filter((l) => l.level === 50);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ msg: 'authorization policy change refused; the last good policy stays in force', generation: 2 });
+    expect(errors[0]).toMatchObject({ event: 'reload_refused', what: 'authorization policy', version: 2 });
+    expect(errors[0].msg).toMatch(/^authorization policy change refused; the last good one stays in force: .*unknown role "writer"/);
     expect(String(errors[0].problem)).toMatch(/unknown role "writer"/);
     expect(await bobPut()).toBe('allowed');
     expect(authz.policy().generation).toBe(2);
@@ -92,7 +93,7 @@ describe('policy hot reload (library)', () => {
   it('fixing the file brings the new policy in', async () => {
     const fixed = authz.watcher!.nextReload();
     saveByRename(DEMO_POLICY);
-    expect(await fixed).toEqual({ ok: true, generation: 3 });
+    expect(await fixed).toEqual({ ok: true, version: 3 });
     expect(await bobPut()).toBe('denied');
     expect((await grpcError(unary(bob.kv, bob.kv.delete, { key: 'k' }))).details).toMatch(/allowed roles are admin$/);
   });

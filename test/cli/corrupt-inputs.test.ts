@@ -4,13 +4,14 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { CERTRPC, CliResult, runCli } from '../helpers/cli';
 import { captureOutput } from '../helpers/test-run';
 import { writeOpsPolicy } from '../helpers/ops-policy';
 import { demoPki } from '../helpers/pki';
 import { underCi } from '../helpers/requirements';
 import { tempDir } from '../helpers/temp-dir';
+import { requireTool } from '../helpers/tools';
 
 /** certrpc run through a privilege-dropping wrapper (setpriv), output captured like runCli's. */
 function runAsUser(wrapper: string[], args: string[]): Promise<CliResult> {
@@ -132,6 +133,18 @@ describe('serve refuses corrupt inputs on disk', () => {
     const r = await serveBroken(() => undefined, () => ['--name', 'alice']);
     expect(r.stderr).toContain(`${join(r.dir, 'alice.crt')}: "CN=alice" is not a server certificate`);
     expect(r.stderr).toMatch(/fix: issue a server certificate/);
+  });
+
+  it.concurrent('a server certificate whose only extended key usage is anyExtendedKeyUsage (OpenSSL, so every Node client, refuses it for TLS)', async () => {
+    const openssl = requireTool('openssl');
+    const r = await serveBroken((d) => {
+      const csr = join(d, 'server.csr');
+      const ext = join(d, 'any-eku.ext');
+      writeFileSync(ext, 'extendedKeyUsage=anyExtendedKeyUsage\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+      execFileSync(openssl, ['req', '-new', '-key', join(d, 'server.key'), '-subj', '/CN=any-eku', '-out', csr]);
+      execFileSync(openssl, ['x509', '-req', '-in', csr, '-CA', join(d, 'ca.crt'), '-CAkey', join(d, 'ca.key'), '-set_serial', '0x1234', '-days', '1', '-extfile', ext, '-out', join(d, 'server.crt')], { stdio: 'ignore' });
+    });
+    expect(r.stderr).toContain(`${join(r.dir, 'server.crt')}: "CN=any-eku" is not a server certificate (its extended key usage is anyExtendedKeyUsage, not serverAuth)`);
   });
 
   it.concurrent('a config file with an unknown key: its line and the key meant', async () => {

@@ -144,6 +144,11 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     const rotate = await cli('ca', 'rotate');
     expect(rotate.code).toBe(0);
     expect(rotate.stdout).toContain('new intermediate CA "CN=certrpc intermediate CA G2"');
+    // What to move: web is renewed; app.crt, signed from a CSR, has no NAME to renew: it is signed again, then superseded.
+    const appSerial = serialOf(join(tmp.dir, 'app.crt'));
+    expect(rotate.stdout).toMatch(/next: move identities to it \(certrpc cert renew web; /);
+    expect(rotate.stdout).toContain(`certrpc cert revoke --serial ${appSerial} --reason superseded`);
+    expect(rotate.stdout).not.toContain('(signed)');
     expect(readFileSync(join(dir, 'ca.crt'), 'utf8')).toBe(caCrt);
     expect(existsSync(join(dir, 'intermediate', `ca-${oldSerial}.crt`))).toBe(true);
     expect(readFileSync(join(dir, 'crl.pem'), 'utf8').match(/BEGIN X509 CRL/g)).toHaveLength(3);
@@ -153,7 +158,6 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     expect((await cli('cert', 'renew', 'web')).code).toBe(0);
     expect(new X509Certificate(pemBlocks(readFileSync(join(dir, 'web.crt'), 'utf8'))[1]).subject).toBe('CN=certrpc intermediate CA G2');
     // app.crt, signed from a CSR by the old intermediate (and recorded in DIR/signed/), holds it too until it is superseded.
-    const appSerial = serialOf(join(tmp.dir, 'app.crt'));
     const waiting = await cli('ca', 'retire');
     expect(waiting.code).toBe(1);
     expect(waiting.stderr).toContain(`certrpc cert revoke --serial ${appSerial} --reason superseded`);

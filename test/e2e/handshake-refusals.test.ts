@@ -47,6 +47,8 @@ describe('handshake refusals', () => {
   it('refuses a client that sends no certificate', async () => {
     const details = await refused({ caPem: readFileSync(pki.caCertFile, 'utf8') });
     expect(details).toMatch(/requires a client certificate and you sent none/);
+    // A library user is told the library's options (the CLI says --identity: rpc-failures.test.ts).
+    expect(details).toMatch(/fix: give the client its identity: tls\.certPem and tls\.keyPem$/);
     expect(refusals).toContainEqual(expect.objectContaining({ code: 'NO_CERTIFICATE' }));
   });
 
@@ -67,6 +69,8 @@ describe('handshake refusals', () => {
     const tls = { ...clientTls(pki, 'alice'), caPem: readFileSync(other.caCertFile, 'utf8') };
     const details = await refused(tls);
     expect(details).toMatch(/this client refused the server: the server's certificate is not signed by a CA you trust: it was issued by "CN=certrpc demo CA", you trust "CN=some other CA"/);
+    expect(details).toMatch(/fix: trust the CA that signed the server \(tls\.caPem: /);
+    expect(details).not.toMatch(/--[a-z]/);
   });
 
   it('still serves a valid client after all of that', async () => {

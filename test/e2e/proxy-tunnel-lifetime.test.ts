@@ -86,7 +86,7 @@ describe('certrpc proxy: revocation and policy changes close the tunnels they fo
   it('a broken policy edit changes nothing: the last good policy keeps deciding, open tunnels stay', async () => {
     const bob = await open('bob');
     savePolicy('roles: [this is not a policy');
-    await eventually(() => logLines(proxy.logs()).find((l) => l.msg === 'authorization policy change refused; the last good policy stays in force'), 'the refused edit');
+    await eventually(() => logLines(proxy.logs()).find((l) => l.event === 'reload_refused' && l.what === 'authorization policy'), 'the refused edit');
     expect(bob.isClosed()).toBe(false);
     expect(await echoThrough(bob.socket, 'unchanged')).toBe('unchanged');
     bob.socket.destroy();

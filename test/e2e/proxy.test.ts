@@ -18,6 +18,7 @@ import { clientTls, demoPki, issue } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { requireTool, run } from '../helpers/tools';
 import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
+import { createCa } from '../../src/pki/ca';
 
 const POLICY = join(__dirname, '..', '..', 'policy.yaml');
 const WHOAMI = 'certrpc.v1.Identity/WhoAmI';
@@ -148,6 +149,22 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     } finally {
       [byIp, byId, wrongId].forEach((c) => c.close());
       await direct.shutdown(1000);
+    }
+  });
+
+  it('names an untrusted server\'s issuer through the tunnel as it does directly: escaped, beside the CAs you trust', async () => {
+    // A CA whose name holds a comma: printed raw it would read as two attributes, CN=evil and O=Trusted.
+    const evil = new PkiDir(join(tmp.dir, 'evil'));
+    evil.writeCa(await createCa({ commonName: 'evil, O=Trusted' }));
+    await issue(evil, 'server', { profile: 'server', san: 'IP:127.0.0.1' });
+    const untrusted = await serveDirectory({ pki: evil, port: 0, policy: allowAllAuthenticated() });
+    const identity = createClient(IdentityClient, `127.0.0.1:${untrusted.listening!.port}`, { tls: clientTls(pki, 'alice'), proxy: proxyUrl });
+    try {
+      const err = await grpcError(unary(identity, identity.whoAmI, {}));
+      expect(err.details).toContain(`this client refused the server: the server's certificate is not signed by a CA you trust: it was issued by "CN=evil\\, O=Trusted", you trust "CN=certrpc demo CA" (through the proxy ${proxyUrl})`);
+    } finally {
+      identity.close();
+      await untrusted.shutdown(1000);
     }
   });
 

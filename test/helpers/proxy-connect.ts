@@ -17,10 +17,10 @@ export interface ConnectAnswer {
   closed: Promise<void>;
 }
 
-/** Sends `CONNECT target HTTP/1.1` to the proxy at "host:port" as the given identity and reads the answer. */
+/** Sends `CONNECT target HTTP/1.1` to the proxy at "host:port" (or "[v6]:port") as the given identity and reads the answer. */
 export function rawConnect(proxyAddress: string, tls: ClientTlsMaterial, target: string): Promise<ConnectAnswer> {
   const colon = proxyAddress.lastIndexOf(':');
-  const [host, port] = [proxyAddress.slice(0, colon), Number(proxyAddress.slice(colon + 1))];
+  const [host, port] = [proxyAddress.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), Number(proxyAddress.slice(colon + 1))];
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host, port, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, servername: 'localhost', ALPNProtocols: ['http/1.1'] }, () =>
       socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`),

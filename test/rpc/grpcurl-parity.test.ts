@@ -259,7 +259,7 @@ describe('call, list and describe at grpcurl parity', () => {
       expect(service.stderr).toContain('did you mean demo.v1.Echo?');
       const fromSet = await certrpc(['call', bare.address, 'demo.v1.Echo/Sya', '--identity', 'bob', '--protoset', 'all.protoset']);
       expect(fromSet.code).toBe(1);
-      expect(fromSet.stderr).toContain('known to the --protoset files (all.protoset)\n  did you mean demo.v1.Echo/Say?');
+      expect(fromSet.stderr).toContain('known to the descriptor sets (all.protoset)\n  did you mean demo.v1.Echo/Say?');
       const nothing = await certrpc(['call', reflecting.address, 'billing.v2.Invoices/Create', '--identity', 'bob']);
       expect(nothing.code).toBe(1);
       expect(nothing.stderr).not.toContain('did you mean');

@@ -6,6 +6,7 @@ import { exportPkcs12 } from '../../store/pkcs12';
 import { readUserFile } from '../../store/read-file';
 import { loadTrustBundle } from '../../store/trust-bundle';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
+import { dnLine } from '../../pki/distinguished-name';
 
 /** The PKCS#12 password: a file's first line, or $CERTRPC_P12_PASSWORD, or none. Never a flag value (shell history, ps). */
 function p12Password(file?: string): string {
@@ -31,7 +32,7 @@ export function bundleExportCommand(): Command {
       const output: string = opts.output ?? `${name}${opts.p12 ? '.p12' : '.bundle'}`;
       const password = opts.p12 ? p12Password(opts.passwordFile) : '';
       writeBundleFile(output, opts.p12 ? exportPkcs12({ certFile: identity.certFile, keyFile: identity.keyFile, caFile: opts.cacert ?? pki.caCertFile, name, password }) : text, Boolean(opts.force));
-      const subject = new X509Certificate(identity.certPem).subject.replace(/\n/g, ', ');
+      const subject = dnLine(new X509Certificate(identity.certPem).subject);
       console.log(`wrote ${output} (0600): certificate "${subject}", its private key, and ${trust.subjects.length} trusted CA certificate(s): ${trust.subjects.join('; ')}`);
       console.log('  no CA private key is in it');
       if (opts.p12) console.log(`  PKCS#12${password ? ', password protected' : ' without a password (set one with --password-file or $CERTRPC_P12_PASSWORD)'}; inspect: openssl pkcs12 -in ${output} -info -nokeys`);

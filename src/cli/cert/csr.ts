@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { createCertificateRequest } from '../../lifecycle/request';
 import { KEY_TYPES, parseKeyType } from '../../pki/crypto';
-import { escapeDnValue } from '../../pki/name-text';
+import { cnText } from '../../pki/distinguished-name';
 import { formatSanText, parseSanList } from '../../pki/subject-alt-names';
 import { PkiDir } from '../../store/pki-dir';
 import { collect, defaultDir, DIR_HELP, withHelp } from '../help';
@@ -29,7 +29,7 @@ export function certCsrCommand(): Command {
       const crt = `${name}.crt`;
       console.log(
         [
-          `made a new ${keyType} key and a request for CN=${escapeDnValue(commonName)}${sans.length ? `, asking for ${sans.map(formatSanText).join(', ')}` : ''}`,
+          `made a new ${keyType} key and a request for ${cnText(commonName)}${sans.length ? `, asking for ${sans.map(formatSanText).join(', ')}` : ''}`,
           `  ${r.keyFile} (0600): stays on this host`,
           `  ${r.csrFile}: copy it to the CA host`,
           ...(r.backup ? [`  previous key kept: ${[r.backup.keyFile, r.backup.certFile].filter(Boolean).join(', ')}`] : []),

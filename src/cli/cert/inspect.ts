@@ -6,7 +6,8 @@ import { describeRevocation, KnownRevocation, revocationOf } from '../../lifecyc
 import { readInspectInput } from '../../pki/certificate-input';
 import { PkiError } from '../../pki/errors';
 import { describeCertificate, formatCertificateInfo } from '../../pki/inspect';
-import { describeCsr, formatCsrInfo } from '../../pki/inspect-csr';
+import { describeCsr } from '../../pki/inspect-csr';
+import { formatCsrInfo } from './csr-text';
 import { parseCertificateBundle, pemBlocks } from '../../pki/pem';
 import { verifyCertificate, VerifyResult } from '../../pki/verify';
 import { PkiDir } from '../../store/pki-dir';

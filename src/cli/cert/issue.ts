@@ -4,7 +4,7 @@ import { describeCertificate } from '../../pki/inspect';
 import { DEFAULT_LEAF_DAYS, issueCertificate } from '../../pki/issue';
 import { displaySans } from '../../pki/name-text';
 import { parseSanList } from '../../pki/subject-alt-names';
-import { parseDays } from '../../pki/validity';
+import { parseDays } from '../../text/quantities';
 import { checkName, PkiDir } from '../../store/pki-dir';
 import { collect, defaultDir, DIR_HELP, withHelp } from '../help';
 import { profileOf } from './profile-flags';
@@ -17,7 +17,7 @@ export function certIssueCommand(): Command {
     .option('--client', 'a client certificate (extended key usage clientAuth)')
     .option('--cn <cn>', 'subject common name (default: NAME)')
     .option('--san <list>', 'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email: (--server needs at least one)', collect)
-    .option('--days <n>', 'validity in days', String(DEFAULT_LEAF_DAYS))
+    .option('--days <n>', 'validity: days, or with a unit (13w)', String(DEFAULT_LEAF_DAYS))
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--ca <name>', 'sign with the further CA DIR/cas/NAME/ (made by pki init --name NAME) instead of DIR/ca.crt')
@@ -26,7 +26,7 @@ export function certIssueCommand(): Command {
       checkName(name);
       const profile = profileOf(opts);
       const sans = parseSanList(opts.san);
-      const days = parseDays(opts.days);
+      const days = parseDays(opts.days, { option: 'days' });
       const keyType = parseKeyType(opts.keyType);
       const commonName: string = opts.cn ?? name;
       const pki = new PkiDir(opts.dir);

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { CertStatus, DEFAULT_EXPIRING_DAYS, listCertificates } from '../../lifecycle/cert-status';
-import { escapeDnValue } from '../../pki/name-text';
 import { PkiDir } from '../../store/pki-dir';
-import { parseDaysFlag } from '../days-flag';
+import { parseDays } from '../../text/quantities';
 import { UsageError } from '../exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
 import { formatTable } from '../table';
+import { escapeDnValue } from '../../pki/distinguished-name';
 
 const STATUSES: CertStatus[] = ['valid', 'expiring', 'expired', 'revoked', 'not-yet-valid', 'untrusted'];
 
@@ -20,7 +20,7 @@ export function certListCommand(): Command {
     .option('--status <list>', `only these statuses, comma-separated: ${STATUSES.join(',')}`)
     .option('--json', 'print JSON')
     .action(async (opts) => {
-      const expiringDays = parseDaysFlag(opts.expiring, '--expiring');
+      const expiringDays = parseDays(opts.expiring, { min: 0, option: '--expiring' });
       const only = opts.status === undefined ? undefined : (String(opts.status).split(',') as CertStatus[]);
       const unknown = only?.find((s) => !STATUSES.includes(s));
       if (unknown !== undefined) throw new UsageError(`bad --status "${unknown}"`, `use one or more of ${STATUSES.join(',')}`);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CertrpcError } from '../../errors/certrpc-error';
-import { formatDuration, parseExpiresIn, renewalVerdict } from '../../lifecycle/renewal-due';
+import { parseExpiresIn, renewalVerdict } from '../../lifecycle/renewal-due';
+import { formatApproxDuration } from '../../text/quantities';
 import { readCertificateInput } from '../../pki/certificate-input';
 import { readUserBytes } from '../../store/read-file';
 import { ExitWith } from '../exit-codes';
@@ -31,7 +32,7 @@ export function certNeedsRenewalCommand(): Command {
         const [cert] = readCertificateInput(readUserBytes(file, 'certificate'), file).certificates;
         const v = renewalVerdict(cert, threshold);
         if (opts.verbose) {
-          const when = v.remainingMs < 0 ? `expired ${formatDuration(v.remainingMs)} ago` : `expires in ${formatDuration(v.remainingMs)}`;
+          const when = v.remainingMs < 0 ? `expired ${formatApproxDuration(v.remainingMs)} ago` : `expires in ${formatApproxDuration(v.remainingMs)}`;
           console.log(`${file}: ${v.needsRenewal ? 'needs renewal' : 'does not need renewal'}: ${v.percentUsed}% of its lifetime has passed, ${when} (${v.notAfter}); renewal at ${v.rule}`);
         }
         if (!v.needsRenewal) throw new ExitWith(NEEDS_RENEWAL_EXIT.FINE);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { renewIdentity } from '../../lifecycle/renew';
-import { parseDays } from '../../pki/validity';
+import { parseDays } from '../../text/quantities';
 import { PkiDir } from '../../store/pki-dir';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
 
@@ -8,10 +8,10 @@ export function certRenewCommand(): Command {
   const cmd = new Command('renew')
     .description('new key and certificate for an existing identity (same CN, SANs, purpose and key type, new serial), signed by the current CA; the old pair is kept in DIR/backup/')
     .argument('<name>', 'the identity to renew: DIR/NAME.crt and DIR/NAME.key')
-    .option('--days <n>', 'validity in days (default: as long as the current certificate)')
+    .option('--days <n>', 'validity: days, or with a unit (13w) (default: as long as the current certificate)')
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .action(async (name: string, opts) => {
-      const days = opts.days === undefined ? undefined : parseDays(opts.days);
+      const days = opts.days === undefined ? undefined : parseDays(opts.days, { option: 'days' });
       const pki = new PkiDir(opts.dir);
       const r = await renewIdentity(pki, name, { days });
       console.log(`renewed ${r.profile} certificate "${name}": serial ${r.oldSerial} -> ${r.newSerial}, expires ${r.notAfter}, signed by "${r.signedBy}"`);

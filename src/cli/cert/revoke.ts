@@ -5,6 +5,7 @@ import { PkiDir } from '../../store/pki-dir';
 import { UsageError } from '../exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
 import { DEFAULT_CRL_DAYS } from '../../lifecycle/publish-crl';
+import { parseDays } from '../../text/quantities';
 
 export function certRevokeCommand(): Command {
   const cmd = new Command('revoke')
@@ -16,8 +17,7 @@ export function certRevokeCommand(): Command {
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .action(async (name: string | undefined, opts) => {
       if (Boolean(name) === Boolean(opts.serial)) throw new UsageError('say which certificate: a NAME or --serial HEX (not both)', 'e.g. certrpc cert revoke bob --reason keyCompromise');
-      const crlDays = Number(opts.crlDays);
-      if (!/^\d+$/.test(opts.crlDays) || crlDays < 1 || crlDays > 3650) throw new UsageError(`bad --crl-days "${opts.crlDays}"`, 'give a whole number of days between 1 and 3650');
+      const crlDays = parseDays(opts.crlDays, { max: 3650, option: 'crlDays' });
       const pki = new PkiDir(opts.dir);
       const r = await revokeCertificate(pki, name ? { name } : { serial: opts.serial }, { reason: opts.reason as RevocationReason, crlDays });
       for (const warning of r.warnings) console.error(`warning: ${warning}`);

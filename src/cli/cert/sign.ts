@@ -5,7 +5,7 @@ import { DEFAULT_LEAF_DAYS, signCsr, withChain } from '../../pki/issue';
 import { displaySan } from '../../pki/name-text';
 import { Profile } from '../../pki/profiles';
 import { formatSanText, parseSanList } from '../../pki/subject-alt-names';
-import { parseDays } from '../../pki/validity';
+import { parseDays } from '../../text/quantities';
 import { refuseExistingFile, writeFileAtomic } from '../../store/atomic-write';
 import { PkiDir } from '../../store/pki-dir';
 import { readUserFile } from '../../store/read-file';
@@ -25,13 +25,13 @@ export function certSignCommand(): Command {
     .option('--cn <cn>', "the subject common name (default: the CSR's CN, when it has exactly one)")
     .option('--san <list>', 'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email:', collect)
     .option('--accept-csr-names', "also copy the SANs the CSR asks for (printed first; each checked like --san)")
-    .option('--days <n>', 'validity in days', String(DEFAULT_LEAF_DAYS))
+    .option('--days <n>', 'validity: days, or with a unit (13w)', String(DEFAULT_LEAF_DAYS))
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('-o, --out <file>', 'where to write the certificate (default: stdout)')
     .option('--force', 'replace an existing --out file')
     .action(async (csrFile: string, opts) => {
       const profile = profileOf(opts);
-      const days = parseDays(opts.days);
+      const days = parseDays(opts.days, { option: 'days' });
       const sans = parseSanList(opts.san);
       const request = await readCsr(readUserFile(csrFile, 'certificate signing request'), csrFile);
       const pki = new PkiDir(opts.dir);

@@ -7,6 +7,7 @@ import { PkiDir } from '../../store/pki-dir';
 import { readUserFile } from '../../store/read-file';
 import { ExitWith } from '../exit-codes';
 import { defaultDir, DIR_HELP, withHelp } from '../help';
+import { dnLine } from '../../pki/distinguished-name';
 
 const VERIFY_EXIT_CODES_HELP = `Exit codes:
   0        the certificate verifies and is not revoked
@@ -40,8 +41,8 @@ export function certVerifyCommand(): Command {
             code: 'CERT_REVOKED',
             reason:
               revocation.revoked.serial === leafSerial
-                ? `certificate "${leaf.subject.replace(/\n/g, ', ')}" (serial ${leafSerial}) was ${describeRevocation(revocation.revoked)}`
-                : `the intermediate CA (serial ${revocation.revoked.serial}) that certificate "${leaf.subject.replace(/\n/g, ', ')}" chains through was ${describeRevocation(revocation.revoked)}`,
+                ? `certificate "${dnLine(leaf.subject)}" (serial ${leafSerial}) was ${describeRevocation(revocation.revoked)}`
+                : `the intermediate CA (serial ${revocation.revoked.serial}) that certificate "${dnLine(leaf.subject)}" chains through was ${describeRevocation(revocation.revoked)}`,
             chain: chain.chain,
           }
         : chain;

@@ -5,7 +5,7 @@ import { PkiError } from '../../pki/errors';
 import { createCa, DEFAULT_CA_DAYS } from '../../pki/ca';
 import { KEY_TYPES, parseKeyType } from '../../pki/crypto';
 import { describeCertificate } from '../../pki/inspect';
-import { parseDays } from '../../pki/validity';
+import { parseDays } from '../../text/quantities';
 import { DEFAULT_ROOT_CRL_DAYS, initIntermediate } from '../../lifecycle/init-intermediate';
 import { PkiDir } from '../../store/pki-dir';
 import { UsageError } from '../exit-codes';
@@ -17,7 +17,7 @@ export function pkiInitCommand(): Command {
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--name <name>', 'make a further CA beside the default one, in DIR/cas/NAME/ca.crt and ca.key (e.g. a separate root for client certificates; sign with: cert issue --ca NAME)')
     .option('--cn <name>', 'common name of the CA', 'certrpc CA')
-    .option('--days <n>', 'validity in days', String(DEFAULT_CA_DAYS))
+    .option('--days <n>', 'validity: days, or with a unit (52w)', String(DEFAULT_CA_DAYS))
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--force', 'replace an existing CA (every certificate it signed stops being trusted)')
     .option('--intermediate', 'also make an intermediate CA in DIR/intermediate/ that issues every certificate (the root in DIR/ca.crt stays the trust anchor; its key DIR/ca.key may then go offline). In a DIR that already holds a root: an intermediate under it')
@@ -29,7 +29,7 @@ export function pkiInitCommand(): Command {
       if (opts.intermediate) {
         if (opts.name || opts.force) throw new UsageError('--intermediate cannot be combined with --name or --force', 'make the intermediate in its own --dir, or replace it with certrpc ca rotate');
         const rootCommonName = command.getOptionValueSource('cn') === 'default' ? 'certrpc root CA' : opts.cn;
-        const r = await initIntermediate(pki, { rootDir: opts.root, rootCommonName, commonName: opts.intermediateCn, days: parseDays(opts.days), keyType: parseKeyType(opts.keyType) });
+        const r = await initIntermediate(pki, { rootDir: opts.root, rootCommonName, commonName: opts.intermediateCn, days: parseDays(opts.days, { option: 'days' }), keyType: parseKeyType(opts.keyType) });
         console.log(`${r.root.created ? 'created root' : 'root'} CA "${r.root.subject}" (serial ${r.root.serial}): the trust anchor, ${pki.caCertFile}${r.root.keyFile ? `; its key ${r.root.keyFile} (0600) may go offline now` : ''}`);
         console.log(`created intermediate CA "${r.intermediate.subject}" (serial ${r.intermediate.serial}, expires ${r.intermediate.notAfter}): issues every certificate from now on`);
         console.log(`  ${pki.intermediateCertFile}\n  ${pki.intermediateKeyFile} (0600)\n  ${pki.crlFile}: a CRL of each (the root's is valid ${DEFAULT_ROOT_CRL_DAYS} days: re-sign it with the root key, certrpc ca crl, before then)`);
@@ -46,7 +46,7 @@ export function pkiInitCommand(): Command {
       }
       // A named CA without --cn gets a CN that says which one it is.
       const commonName = name && command.getOptionValueSource('cn') === 'default' ? `certrpc ${name} CA` : opts.cn;
-      const ca = await createCa({ commonName, days: parseDays(opts.days), keyType: parseKeyType(opts.keyType) });
+      const ca = await createCa({ commonName, days: parseDays(opts.days, { option: 'days' }), keyType: parseKeyType(opts.keyType) });
       if (name) pki.writeNamedCa(name, ca, Boolean(opts.force));
       else pki.writeCa(ca, Boolean(opts.force));
       const info = describeCertificate(ca.certPem);

@@ -5,12 +5,12 @@ import { existsSync } from 'node:fs';
 import { ConnectDecision, decideConnect, formatTarget, parseConnectTarget } from '../../authz/connect-rules';
 import { describeDecision } from '../../authz/decision';
 import { identityFromCertificate, PeerIdentity } from '../../gate/peer-identity';
-import { displaySan, escapeDnValue } from '../../pki/name-text';
+import { displaySan } from '../../pki/name-text';
 import { loadPolicyFile } from '../../authz/policy-file';
 import { describeSource } from '../../authz/policy-model';
 import { methodPatternProblem } from '../../authz/policy-schema';
 import { parseCertificate } from '../../pki/ca';
-import { canonicalDistinguishedName, issuerAsInspected, subjectAsInspected } from '../../pki/distinguished-name';
+import { canonicalDistinguishedName, cnText, issuerAsInspected, subjectAsInspected } from '../../pki/distinguished-name';
 import { PkiError } from '../../pki/errors';
 import { decideWithLookup, TargetLookupError } from '../../proxy/target-lookup';
 import { IssuingCa, normalizeFingerprint } from '../../gate/issuing-ca';
@@ -162,7 +162,7 @@ function headersFrom(pairs: string[]): Metadata {
 
 function describeCaller(id: PeerIdentity): string {
   // Escaped: a DNS SAN "x, URI:spiffe://corp/user/admin" is one name, and must read as one.
-  const parts = [id.commonName ? `CN=${escapeDnValue(id.commonName)}` : '(no CN)', ...id.sans.map(displaySan)];
+  const parts = [id.commonName ? cnText(id.commonName) : '(no CN)', ...id.sans.map(displaySan)];
   const ca = id.issuingCa;
   const issuer = !ca ? 'issuer unknown (--issuer CA.crt checks principals bound to an issuer)' : `issued by "${ca.subject}"${ca.fingerprint ? ` (${ca.fingerprint})` : ' (fingerprint unknown: give --issuer CA.crt)'}`;
   return `${parts.join(', ')}; ${issuer}`;

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { resolveIdentity, ResolvedIdentity } from './identity-options';
 import { parseProxyUrl } from '../../proxy/connect-client';
 import { parseDialTarget } from '../../tls/address';
+import { parseDuration } from '../../text/quantities';
 import { UsageError } from '../exit-codes';
 import { defaultDir, DIR_HELP } from '../help';
 import type { ConnectionOptions } from '../../client/connection';
@@ -35,7 +36,7 @@ export function addConnectionFlags(cmd: Command): Command {
     .option('--authority <name>', 'verify the server certificate for NAME and send it as :authority, instead of the dialed host')
     .option('--server-id <id>', 'verify the server by this URI SAN (spiffe://...) or DNS name instead of the dialed host')
     .option('--proxy <url>', "reach the server through certrpc's mTLS CONNECT proxy, https://HOST:PORT (your identity is presented to the proxy too)")
-    .option('--connect-timeout <seconds>', 'give up connecting after this many seconds', '10')
+    .option('--connect-timeout <seconds>', 'give up connecting after this time: seconds, or with a unit (500ms, 1m)', '10')
     .option('--plaintext', "grpcurl's flag for a connection without TLS: refused, with why and what to use (certrpc speaks only mutual TLS)")
     .option('--insecure', "grpcurl's flag to skip checking the server's certificate: refused, with why and what to use");
 }
@@ -58,11 +59,9 @@ function refuseInsecureFlags(flags: ConnectionFlags): void {
   }
 }
 
-/** Seconds as given on the command line ("2", "0.5") -> ms; a bad value is a usage error naming the flag. */
-export function parseSeconds(value: string, flag: string): number {
-  const seconds = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(seconds > 0)) throw new UsageError(`bad ${flag} "${value}"`, `give a number of seconds greater than 0, e.g. ${flag} 2.5`);
-  return Math.round(seconds * 1000);
+/** A timeout flag ("2.5" seconds, "500ms", "1m") -> ms, more than 0; a bad value is a usage error naming the flag. */
+export function parseTimeout(value: string, flag: string): number {
+  return parseDuration(value, { bare: 's', min: 1, option: flag });
 }
 
 function checkProxyUrl(url: string): void {
@@ -86,7 +85,7 @@ export function checkAddress(address: string): string {
 export function connectionFromFlags(address: string, flags: ConnectionFlags): { options: ConnectionOptions; identity: ResolvedIdentity } {
   refuseInsecureFlags(flags);
   checkAddress(address);
-  const connectTimeoutMs = parseSeconds(flags.connectTimeout, '--connect-timeout');
+  const connectTimeoutMs = parseTimeout(flags.connectTimeout, '--connect-timeout');
   if (flags.proxy) checkProxyUrl(flags.proxy);
   if (flags.proxy && parseDialTarget(address).kind === 'unix') throw new UsageError(`--proxy cannot reach ${address}: a unix socket is a file on this machine`, 'leave out --proxy, or dial the server as HOST:PORT');
   const identity = resolveIdentity({ identity: flags.identity, dir: flags.dir, cacert: flags.cacert, cert: flags.cert, key: flags.key, serverId: flags.serverId });

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { failureFixForCli } from '../error-wording';
 import { EXIT, ExitWith } from '../exit-codes';
 import { withHelp } from '../help';
 import { addConnectionFlags, connectionFromFlags } from './connection-flags';
@@ -20,7 +21,8 @@ export function doctorCommand(): Command {
     for await (const step of runDoctor(options, { revoked })) {
       seen.add(step.name);
       console.log(`  ${step.skipped ? 'skip' : step.ok ? 'ok  ' : 'FAIL'}  ${step.title.padEnd(width)}  ${step.detail}`);
-      if (step.fix) console.log(`  ${' '.repeat(4)}  ${' '.repeat(width)}  fix: ${step.fix}`);
+      const fix = step.failure ? failureFixForCli(step.failure) : step.fix;
+      if (fix) console.log(`  ${' '.repeat(4)}  ${' '.repeat(width)}  fix: ${fix}`);
       failed ||= !step.ok;
     }
     for (const step of DOCTOR_STEPS.filter((s) => !seen.has(s.name))) console.log(`  -     ${step.title.padEnd(width)}  not run`);

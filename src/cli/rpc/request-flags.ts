@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { Metadata } from '@grpc/grpc-js';
 import { UsageError } from '../exit-codes';
-import { parseSeconds } from './connection-flags';
+import { parseTimeout } from './connection-flags';
 import { ReflectionClient, reflectionSchemaSource } from '../../client/reflection-client';
 import { withBuiltInServices } from '../../client/builtin-schema';
 import { Schema } from '../../client/schema';
@@ -32,7 +32,7 @@ const LARGEST_MESSAGE_LIMIT = 2 ** 31 - 1;
 export function addRequestFlags(cmd: Command): Command {
   return cmd
     .option('-H, --header <header>', "request metadata 'key: value' (repeatable; a key ending in -bin takes base64)", collect, [])
-    .option('--max-time <seconds>', 'the whole command must finish within this many seconds (else DEADLINE_EXCEEDED, exit 68)')
+    .option('--max-time <seconds>', 'the whole command must finish within this time: seconds (1.5), or with a unit (500ms, 2m) (else DEADLINE_EXCEEDED, exit 68)')
     .option('--proto <file...>', 'take the schema from these .proto files instead of server reflection')
     .option('--import-path <dir...>', 'directories the --proto files and their imports are relative to')
     .option('--protoset <file...>', 'take the schema from these descriptor sets (protoc --include_imports --descriptor_set_out, or --protoset-out) instead of server reflection')
@@ -82,7 +82,7 @@ export function metadataFrom(headers: string[]): Metadata {
 
 /** Epoch ms by which the whole command must be done, from --max-time. */
 export function deadlineFrom(flags: RequestFlags, started = Date.now()): number | undefined {
-  return flags.maxTime === undefined ? undefined : started + parseSeconds(flags.maxTime, '--max-time');
+  return flags.maxTime === undefined ? undefined : started + parseTimeout(flags.maxTime, '--max-time');
 }
 
 /** The schema from --proto files, --protoset files, or else from the server's reflection service. */

@@ -5,6 +5,7 @@ import type { Registry } from '@bufbuild/protobuf';
 import { ConnectionError } from '../../client/connection';
 import { ReflectionLookupError } from '../../client/reflection-client';
 import { SymbolNotFoundError } from '../../client/schema';
+import { describeForCli } from '../error-wording';
 import { EXIT, ExitWith } from '../exit-codes';
 import { printable, printableJson } from '../../text/printable';
 
@@ -64,7 +65,7 @@ export async function rpcFailure(err: unknown, context: FailureContext): Promise
   if (err instanceof CallEnded) return statusExit(err.status, context);
   if (err instanceof ConnectionError) {
     // The same diagnosis doctor gives; doctor then shows every step, and the ones that pass.
-    console.error(`certrpc: ${err.message}\n  run: ${context.doctorCommand}   (checks each step: connect, TLS, both certificates, WhoAmI, health)`);
+    console.error(`certrpc: ${describeForCli(err)}\n  run: ${context.doctorCommand}   (checks each step: connect, TLS, both certificates, WhoAmI, health)`);
     return new ExitWith(EXIT.ERROR);
   }
   if (err instanceof SymbolNotFoundError) {
