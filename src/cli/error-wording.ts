@@ -30,6 +30,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   caFingerprint: '--ca-fingerprint',
   token: '--token',
   lifetime: '--lifetime',
+  expiresIn: '--expires-in',
 };
 
 export function flagOf(option: string | undefined): string | undefined {

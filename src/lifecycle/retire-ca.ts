@@ -9,7 +9,7 @@ import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { joinPem } from '../store/trust-bundle';
 import { DirCa, loadCaSet } from './ca-set';
-import { listCertificates } from './cert-status';
+import { listCertificates, moveToNewCa, rowLabel } from './cert-status';
 import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
 
 export interface RetireResult {
@@ -36,8 +36,8 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
   const dependents = (await listCertificates(pki)).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
   if (dependents.length > 0) {
     throw new PkiError(
-      `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${d.name} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
-      { file: pki.caCertFile, fix: `move them to the new CA first: ${dependents.map((d) => `certrpc cert renew ${d.name}`).join('; ')}; then run certrpc ca retire again` },
+      `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${rowLabel(d)} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
+      { file: pki.caCertFile, fix: `move them to the new CA first: ${dependents.map(moveToNewCa).join('; ')}; then run certrpc ca retire again` },
     );
   }
   const remaining = set.bundle.filter((c) => !retiredSerials.has(c.serial));

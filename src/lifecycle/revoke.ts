@@ -80,21 +80,26 @@ function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
   return { serial: serialHex(cert), ca, name, subject: oneLine(cert.subject) };
 }
 
-/** A serial may belong to a current certificate, a renewed one kept in backup/, or one signed from a CSR elsewhere. */
+/** A serial may belong to a current certificate, a renewed one kept in backup/, or one signed from a CSR (signed/). */
 function findBySerial(pki: PkiDir, hex: string, cas: DirCa[]): Found {
   const serial = normalizeSerial(hex);
   if (!/^[0-9a-f]{1,40}$/.test(serial)) {
     throw new PkiError(`"${hex}" is not a certificate serial number`, { option: 'serial', code: 'SERIAL', fix: 'give the serial in hex as cert list or cert inspect print it, e.g. 5f3a...' });
   }
-  const candidates = [...pki.names().map((name) => ({ name, file: pki.certFile(name) })), ...pki.backups().map((b) => ({ name: b.name, file: b.certFile }))];
+  const candidates: { name?: string; file: string }[] = [
+    ...pki.names().map((name) => ({ name, file: pki.certFile(name) })),
+    ...pki.backups().map((b) => ({ name: b.name, file: b.certFile })),
+    // Signed from a CSR (DIR/signed/SERIAL.crt, recorded by cert sign): found by its file name.
+    ...pki.signedCertificates().filter((r) => r.serial === serial).map((r) => ({ file: r.certFile })),
+  ];
   for (const { name, file } of candidates) {
     const cert = new X509Certificate(readUserFile(file, 'certificate'));
     if (serialHex(cert) !== serial) continue;
-    return { serial, ca: issuerOf(cert, cas), name, subject: oneLine(cert.subject) };
+    return { serial, ca: issuerOf(cert, cas), ...(name ? { name } : {}), subject: oneLine(cert.subject) };
   }
   // An intermediate of the directory is revoked on its root's CRL (which needs the root's key).
   const intermediate = cas.find((c) => (c.role === 'intermediate' || c.role === 'previous-intermediate') && c.serial === serial);
   if (intermediate) return { serial, ca: issuerOf(intermediate.cert, cas), subject: intermediate.subject };
-  // Not in DIR (e.g. signed from a CSR): listing it on every CA's CRL is harmless, as serials are random 128-bit numbers.
+  // Not in DIR (signed from a CSR before cert sign recorded them): listing it on every CA's CRL is harmless, as serials are random 128-bit numbers.
   return { serial };
 }

@@ -133,7 +133,7 @@ export async function signCsr(ca: SigningCa, csr: CheckedCsr | string, options: 
 }
 
 /** Why a CN cannot be issued, or undefined. Control characters would print as something else than they are. */
-function commonNameProblem(cn: string): string | undefined {
+export function commonNameProblem(cn: string): string | undefined {
   if (cn.length < 1 || cn.length > 64) return 'is not 1 to 64 characters long';
   if ([...cn].some((c) => c < ' ' || (c >= '\u007f' && c <= '\u009f'))) return 'holds control characters';
   return undefined;

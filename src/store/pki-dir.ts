@@ -102,6 +102,20 @@ export class PkiDir {
   certFile(name: string): string {
     return join(this.dir, `${name}.crt`);
   }
+  /** The request `cert csr` makes beside NAME.key, for the CA host to sign into NAME.crt. */
+  csrFile(name: string): string {
+    return join(this.dir, `${name}.csr`);
+  }
+  /**
+   * Every certificate `cert sign` made from a CSR, recorded on the CA host as DIR/signed/SERIAL.crt
+   * (the key stays with the requester): `cert list`, `cert revoke --serial` and `ca retire` see them.
+   */
+  get signedDir(): string {
+    return join(this.dir, 'signed');
+  }
+  signedCertFile(serial: string): string {
+    return join(this.signedDir, `${serial}.crt`);
+  }
   keyFile(name: string): string {
     return join(this.dir, `${name}.key`);
   }
@@ -134,6 +148,12 @@ export class PkiDir {
   /** Refuses to go on when NAME.crt or NAME.key exists, before any key is generated. */
   refuseExisting(name: string): void {
     const existing = [this.certFile(name), this.keyFile(name)].find((f) => existsSync(f));
+    if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
+  }
+
+  /** Refuses to go on when NAME.key or NAME.csr exists, before any key is generated. */
+  refuseExistingRequest(name: string): void {
+    const existing = [this.keyFile(name), this.csrFile(name)].find((f) => existsSync(f));
     if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
   }
 
@@ -197,7 +217,7 @@ export class PkiDir {
     const certFile = this.certFile(name);
     const keyFile = this.keyFile(name);
     if (!existsSync(certFile)) {
-      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client|--server --dir ${this.dir}` });
+      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client --dir ${this.dir} (a server certificate: --server --san DNS:HOST instead of --client)` });
     }
     return loadIdentityFiles({ name, certFile, keyFile, caFile: this.caCertFile });
   }
@@ -213,6 +233,30 @@ export class PkiDir {
       .sort((a, b) => a.stamp.localeCompare(b.stamp));
   }
 
+  /** The certificates `cert sign` recorded, by serial (lower-case hex), sorted. */
+  signedCertificates(): { serial: string; certFile: string }[] {
+    if (!existsSync(this.signedDir)) return [];
+    return readdirSync(this.signedDir)
+      .map((f) => /^([0-9a-f]{1,40})\.crt$/.exec(f)?.[1])
+      .filter((serial): serial is string => serial !== undefined)
+      .sort()
+      .map((serial) => ({ serial, certFile: this.signedCertFile(serial) }));
+  }
+
+  /** Records a certificate signed from a CSR (never replaces one: serials are unique). */
+  recordSigned(serial: string, certPem: string): string {
+    mkdirSync(this.signedDir, { recursive: true });
+    const file = this.signedCertFile(serial);
+    writeFileAtomic(file, certPem, { mode: 0o644 });
+    return file;
+  }
+
+  /** Writes NAME.key (0600) and NAME.csr, key first; existing ones are kept unless `force`. */
+  writeKeyAndCsr(name: string, request: { keyPem: string; csrPem: string }, force = false): void {
+    checkName(name);
+    this.writePair(this.csrFile(name), this.keyFile(name), { certPem: request.csrPem, keyPem: request.keyPem }, force);
+  }
+
   /** Names of every issued certificate (NAME.crt other than ca.crt), sorted. */
   names(): string[] {
     if (!existsSync(this.dir)) return [];
@@ -222,6 +266,7 @@ export class PkiDir {
       .sort();
   }
 
+  /** A certificate (or CSR) and its key: the key first, so a public half on disk always has its key beside it. */
   private writePair(certFile: string, keyFile: string, pair: CertificateAndKey, force: boolean): void {
     mkdirSync(this.dir, { recursive: true });
     if (!force) {

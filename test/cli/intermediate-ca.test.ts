@@ -65,7 +65,8 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     const [leafInfo, interInfo] = JSON.parse(inspect.stdout) as { chain: { ok: boolean }; basicConstraints: { ca: boolean } }[];
     expect(leafInfo.chain.ok).toBe(true);
     expect(interInfo.basicConstraints.ca).toBe(true);
-    expect((JSON.parse(list.stdout) as { name: string; status: string; issuer: string }[]).map((r) => [r.name, r.status, r.issuer])).toEqual([
+    // The identities (cert sign, run alongside, may or may not have recorded app's certificate yet: DIR/signed/).
+    expect((JSON.parse(list.stdout) as { name: string; source: string; status: string; issuer: string }[]).filter((r) => r.source === 'issued').map((r) => [r.name, r.status, r.issuer])).toEqual([
       ['alice', 'valid', 'CN=certrpc intermediate CA'],
       ['web', 'valid', 'CN=certrpc intermediate CA'],
     ]);
@@ -151,6 +152,12 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     expect(early.stderr).toContain('still signs certificates in use: web');
     expect((await cli('cert', 'renew', 'web')).code).toBe(0);
     expect(new X509Certificate(pemBlocks(readFileSync(join(dir, 'web.crt'), 'utf8'))[1]).subject).toBe('CN=certrpc intermediate CA G2');
+    // app.crt, signed from a CSR by the old intermediate (and recorded in DIR/signed/), holds it too until it is superseded.
+    const appSerial = serialOf(join(tmp.dir, 'app.crt'));
+    const waiting = await cli('ca', 'retire');
+    expect(waiting.code).toBe(1);
+    expect(waiting.stderr).toContain(`certrpc cert revoke --serial ${appSerial} --reason superseded`);
+    expect((await cli('cert', 'revoke', '--serial', appSerial, '--reason', 'superseded')).code).toBe(0);
     const retire = await cli('ca', 'retire');
     expect(retire.code).toBe(0);
     expect(existsSync(join(dir, 'intermediate', `ca-${oldSerial}.crt`))).toBe(false);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { listCertificates } from '../../lifecycle/cert-status';
+import { listCertificates, moveToNewCa } from '../../lifecycle/cert-status';
 import { rotateCa } from '../../lifecycle/rotate-ca';
 import { KEY_TYPES, KeyType } from '../../pki/crypto';
 import { parseDays } from '../../pki/validity';
@@ -31,7 +31,7 @@ export function caRotateCommand(): Command {
       if (r.crlRepublished) console.log(`  ${pki.crlFile}: republished with a CRL for the new CA`);
       console.log('next:');
       console.log('  1. let servers and clients pick up the new ca.crt (they log "TLS material reloaded"), or copy it to other hosts');
-      console.log(`  2. move identities to the new CA: ${onOld.length ? onOld.map((c) => `certrpc cert renew ${c.name}`).join('; ') : '(none left on the old CA)'}`);
+      console.log(`  2. move identities to the new CA: ${onOld.length ? onOld.map(moveToNewCa).join('; ') : '(none left on the old CA)'}`);
       console.log('  3. certrpc ca retire   # removes the old CA from ca.crt once nothing depends on it');
     });
   return withHelp(cmd, ['certrpc ca rotate', 'certrpc ca rotate --cn "corp internal CA 2027" --days 1825']);

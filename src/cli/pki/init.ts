@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
+import { publishCrls } from '../../lifecycle/publish-crl';
 import { PkiError } from '../../pki/errors';
 import { createCa, DEFAULT_CA_DAYS } from '../../pki/ca';
 import { KEY_TYPES, parseKeyType } from '../../pki/crypto';
@@ -52,6 +53,12 @@ export function pkiInitCommand(): Command {
       console.log(`created CA "${info.subject}" (serial ${info.serial}, expires ${info.notAfter})`);
       console.log(`  ${certFile}\n  ${keyFile} (0600: keep it secret, keep it off machines that only need ca.crt)`);
       if (name) console.log(`  sign with it: certrpc cert issue NAME --client --ca ${name}; trust it on a server: certrpc serve --client-ca ${certFile}`);
+      // Once crl.pem exists, servers that trust this CA want its CRL in it too (publish-crl.ts): an empty one now.
+      if (name && existsSync(pki.crlFile)) {
+        const r = await publishCrls(pki);
+        for (const warning of r.warnings) console.error(`warning: ${warning}`);
+        console.log(`  ${pki.crlFile}: republished with a CRL for the new CA (CRL number ${r.crlNumber})`);
+      }
     });
   return withHelp(cmd, [
     'certrpc pki init',
