@@ -17,7 +17,15 @@ const VENDOR = {
   protobuf: ['@bufbuild/protobuf', '@bufbuild/protobuf/wkt', '@bufbuild/protobuf/wire', '@bufbuild/protobuf/reflect', '@bufbuild/protobuf/txtpb', '@bufbuild/protobuf/codegenv2'],
 };
 
-function build(root) {
+/** Writes DIST/vendor/ (DIST: dist/, or dist-bench/src/ for `npm run bench`). */
+/**
+ * The CLI's two programs (src/cli/entry.ts picks one) as one file each: certrpc's own ~60-200 small
+ * modules a command loads cost more to find and read than to run. node_modules stay outside (they
+ * go through the bundles above); a command's code still runs only when that command does.
+ */
+const PROGRAMS = { 'cli-main': 'cli/main.js', 'cli-rpc': 'cli/rpc/program.js' };
+
+function build(root, dist = join(root, 'dist')) {
   let esbuild;
   try {
     esbuild = require('esbuild');
@@ -25,7 +33,7 @@ function build(root) {
     console.error('vendor bundles: esbuild is not installed; the CLI loads its dependencies from node_modules');
     return;
   }
-  const out = join(root, 'dist', 'vendor');
+  const out = join(dist, 'vendor');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'shims'), { recursive: true });
   const manifest = {};
@@ -48,27 +56,40 @@ function build(root) {
       manifest[specifier] = `shims/${shim}`;
     }
   }
-  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeCodeCaches(root, out);
+  for (const [name, file] of Object.entries(PROGRAMS)) {
+    esbuild.buildSync({ entryPoints: [join(dist, file)], bundle: true, packages: 'external', platform: 'node', target: 'node20', format: 'cjs', outfile: join(out, `${name}.js`), logLevel: 'error' });
+  }
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify({ modules: manifest, programs: Object.keys(PROGRAMS) }, null, 2)}\n`);
+  writeCodeCaches(dist, out);
 }
 
 /**
  * V8's code cache of each bundle, for src/cli/vendor-modules.ts: made in a child process that loads
  * every entry point (so their top-level code is compiled too), with the Node that builds.
  */
-function writeCodeCaches(root, out) {
+function writeCodeCaches(dist, out) {
   const script = `
     const { writeFileSync } = require('node:fs');
     const { join } = require('node:path');
     require('reflect-metadata'); // as src/pki/crypto.ts does before @peculiar/x509 (tsyringe needs it)
-    const vendor = require(${JSON.stringify(join(root, 'dist', 'cli', 'vendor-modules.js'))});
+    const vendor = require(${JSON.stringify(join(dist, 'cli', 'vendor-modules.js'))});
+    vendor.useVendorBundles(${JSON.stringify(out)});
     for (const name of ${JSON.stringify(Object.keys(VENDOR))}) {
       const bundle = vendor.loadVendorBundle(name, ${JSON.stringify(out)});
       for (const key of Object.keys(bundle)) void bundle[key];
+    }
+    // The programs' top level only: a cache of every command's code too (buildProgram('all')) is
+    // 4x larger, and reading it cost --version more than compiling one command saves.
+    vendor.loadVendorBundle('cli-main', ${JSON.stringify(out)});
+    vendor.loadVendorBundle('cli-rpc', ${JSON.stringify(out)});
+    for (const name of ${JSON.stringify([...Object.keys(VENDOR), ...Object.keys(PROGRAMS)])}) {
       writeFileSync(join(${JSON.stringify(out)}, name + '.code-cache'), vendor.vendorCodeCache(name));
     }`;
   const r = require('node:child_process').spawnSync(process.execPath, ['-e', script], { stdio: 'inherit' });
   if (r.status !== 0) console.error('vendor bundles: no code cache written; the CLI compiles them at each start');
 }
 
-module.exports = { build, VENDOR };
+module.exports = { build, VENDOR, PROGRAMS };
+
+// `node scripts/vendor-bundles.js dist-bench/src` (npm run bench: the CLI it measures is that build's).
+if (require.main === module) build(join(__dirname, '..'), process.argv[2] ? require('node:path').resolve(process.argv[2]) : undefined);

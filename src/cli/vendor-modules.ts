@@ -13,17 +13,25 @@ type Resolve = (request: string, parent: unknown, isMain: boolean, options?: unk
 /** dist/vendor/ beside the compiled CLI; absent when built without esbuild (then nothing changes). */
 export const VENDOR_DIR = join(__dirname, '..', 'vendor');
 
-export function useVendorBundles(dir: string = VENDOR_DIR): boolean {
+interface Manifest {
+  /** specifier -> its shim (relative to dir) */
+  modules: Record<string, string>;
+  /** The CLI's programs bundled whole (cli-main: main.ts, cli-rpc: rpc/program.ts). */
+  programs: string[];
+}
+
+/** Redirects the bundled packages' specifiers to their bundles; says which programs are bundled (none without dist/vendor/). */
+export function useVendorBundles(dir: string = VENDOR_DIR): string[] {
   const manifestFile = join(dir, 'manifest.json');
-  if (!existsSync(manifestFile)) return false;
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, string>;
-  const redirect = new Map(Object.entries(manifest).map(([specifier, file]) => [specifier, join(dir, file)]));
+  if (!existsSync(manifestFile)) return [];
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+  const redirect = new Map(Object.entries(manifest.modules).map(([specifier, file]) => [specifier, join(dir, file)]));
   const loader = Module as unknown as { _resolveFilename: Resolve };
   const resolve = loader._resolveFilename;
   loader._resolveFilename = function (request, ...rest) {
     return redirect.get(request) ?? resolve.call(this, request, ...rest);
   };
-  return true;
+  return manifest.programs;
 }
 
 const bundles = new Map<string, { module: { exports: Record<string, unknown> }; script: Script }>();

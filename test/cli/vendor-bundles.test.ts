@@ -33,13 +33,13 @@ describe('the CLI\'s vendor bundles', () => {
   afterAll(() => tmp.cleanup());
 
   it('are built (esbuild is a dev dependency), with a code cache each', () => {
-    const manifest = JSON.parse(readFileSync(join(VENDOR, 'manifest.json'), 'utf8')) as Record<string, string>;
+    const manifest = (JSON.parse(readFileSync(join(VENDOR, 'manifest.json'), 'utf8')) as { modules: Record<string, string> }).modules;
     expect(Object.keys(manifest)).toEqual(expect.arrayContaining(['@peculiar/x509', '@grpc/grpc-js', '@bufbuild/protobuf', '@bufbuild/protobuf/wkt']));
     for (const name of ['x509', 'grpc-js', 'protobuf']) expect(existsSync(join(VENDOR, `${name}.code-cache`))).toBe(true);
   });
 
   it('answer for every specifier of those packages that the compiled code requires', () => {
-    const manifest = JSON.parse(readFileSync(join(VENDOR, 'manifest.json'), 'utf8')) as Record<string, string>;
+    const manifest = (JSON.parse(readFileSync(join(VENDOR, 'manifest.json'), 'utf8')) as { modules: Record<string, string> }).modules;
     const required = new Set<string>();
     for (const file of jsFiles(DIST).filter((f) => !f.startsWith(VENDOR))) {
       for (const m of readFileSync(file, 'utf8').matchAll(/require\(["']([^"']+)["']\)/g)) if (VENDORED.test(m[1])) required.add(m[1]);
