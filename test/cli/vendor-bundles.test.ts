@@ -35,7 +35,7 @@ describe('the CLI\'s vendor bundles', () => {
   it('are built (esbuild is a dev dependency), with a code cache each', () => {
     const manifest = (JSON.parse(readFileSync(join(VENDOR, 'manifest.json'), 'utf8')) as { modules: Record<string, string> }).modules;
     expect(Object.keys(manifest)).toEqual(expect.arrayContaining(['@peculiar/x509', '@grpc/grpc-js', '@bufbuild/protobuf', '@bufbuild/protobuf/wkt']));
-    for (const name of ['x509', 'grpc-js', 'protobuf']) expect(existsSync(join(VENDOR, `${name}.code-cache`))).toBe(true);
+    for (const name of ['x509', 'grpc-js', 'protobuf', 'cli-main', 'cli-rpc']) expect(existsSync(join(VENDOR, `${name}.code-cache`))).toBe(true);
   });
 
   it('answer for every specifier of those packages that the compiled code requires', () => {
