@@ -17,7 +17,7 @@ const VENDOR = {
   protobuf: ['@bufbuild/protobuf', '@bufbuild/protobuf/wkt', '@bufbuild/protobuf/wire', '@bufbuild/protobuf/reflect', '@bufbuild/protobuf/txtpb', '@bufbuild/protobuf/codegenv2'],
 };
 
-/** Writes DIST/vendor/ (DIST: dist/, or dist-bench/src/ for `npm run bench`). */
+/** Writes DIST/vendor/ (DIST: dist/, or dist-bench/src/ for `npm run bench`: bench/lib/dist-layout.ts). */
 /**
  * The CLI's two programs (src/cli/entry.ts picks one) as one file each: certrpc's own ~60-200 small
  * modules a command loads cost more to find and read than to run. node_modules stay outside (they
@@ -91,5 +91,3 @@ function writeCodeCaches(dist, out) {
 
 module.exports = { build, VENDOR, PROGRAMS };
 
-// `node scripts/vendor-bundles.js dist-bench/src` (npm run bench: the CLI it measures is that build's).
-if (require.main === module) build(join(__dirname, '..'), process.argv[2] ? require('node:path').resolve(process.argv[2]) : undefined);
