@@ -3,7 +3,7 @@
 // of what a `certrpc cert issue` or `certrpc call` costs (docs/BENCHMARKS.md). Only the specifiers
 // the manifest names are redirected, for every requirer alike, so each package has one copy in the
 // process. The library (certrpc/client, /server...) never does this: only the CLI's entry does.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -25,13 +25,22 @@ export function useVendorBundles(dir: string = VENDOR_DIR): string[] {
   const manifestFile = join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) return [];
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
-  const redirect = new Map(Object.entries(manifest.modules).map(([specifier, file]) => [specifier, join(dir, file)]));
+  redirectModules(dir, manifest.modules);
+  // A tsc run after the bundles were made (tsc -p tsconfig.build.json, not scripts/build.js) left
+  // them older than dist/: run dist/ itself then, never code older than what was just compiled.
+  const tsBuildInfo = join(dir, '..', '.tsbuildinfo');
+  const stale = existsSync(tsBuildInfo) && statSync(tsBuildInfo).mtimeMs > statSync(manifestFile).mtimeMs;
+  return stale ? [] : manifest.programs;
+}
+
+function redirectModules(dir: string, modules: Record<string, string>): void {
+  if (Object.keys(modules).length === 0) return;
+  const redirect = new Map(Object.entries(modules).map(([specifier, file]) => [specifier, join(dir, file)]));
   const loader = Module as unknown as { _resolveFilename: Resolve };
   const resolve = loader._resolveFilename;
   loader._resolveFilename = function (request, ...rest) {
     return redirect.get(request) ?? resolve.call(this, request, ...rest);
   };
-  return manifest.programs;
 }
 
 const bundles = new Map<string, { module: { exports: Record<string, unknown> }; script: Script }>();

@@ -3,9 +3,10 @@
 // those packages must come from its bundle, or the process would hold two copies of a package (two
 // asn1 schema stores, two grpc-js credential classes) and fail in ways no single test shows.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { useVendorBundles } from '../../src/cli/vendor-modules';
 import { CERTRPC } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -18,10 +19,10 @@ function jsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
 }
 
-/** What a CLI process loaded from node_modules of the vendored packages (printed by a preload at exit). */
+/** What a CLI process loaded from node_modules of the vendored packages, or of the programs from dist/cli/ rather than their bundles (printed by a preload at exit). */
 async function loadedFromNodeModules(dir: string, args: string[]): Promise<{ files: string[]; stderr: string }> {
   const preload = join(dir, 'report-loaded.js');
-  writeFileSync(preload, `process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(@peculiar|@grpc\\/grpc-js|@bufbuild\\/protobuf)\\//.test(f))) + '\\n'));\n`);
+  writeFileSync(preload, `process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(@peculiar|@grpc\\/grpc-js|@bufbuild\\/protobuf)\\/|dist\\/cli\\/(main|rpc\\/program)\\.js$/.test(f))) + '\\n'));\n`);
   const child = await run(process.execPath, ['-r', preload, CERTRPC, ...args]).catch((err: { stderr: string }) => err);
   const line = /^LOADED (.*)$/m.exec(child.stderr);
   expect(line).not.toBeNull();
@@ -48,7 +49,7 @@ describe('the CLI\'s vendor bundles', () => {
     expect([...required].filter((s) => !(s in manifest))).toEqual([]);
   });
 
-  it('cert issue and call load none of those packages from node_modules', async () => {
+  it('cert issue and call load none of those packages from node_modules, and their program from its bundle', async () => {
     const pki = join(tmp.dir, 'pki');
     expect((await run(process.execPath, [CERTRPC, 'pki', 'init', '--dir', pki])).stdout).toMatch(/ca\.crt/);
     const issue = await loadedFromNodeModules(tmp.dir, ['cert', 'issue', 'carol', '--client', '--dir', pki]);
@@ -57,5 +58,20 @@ describe('the CLI\'s vendor bundles', () => {
     const call = await loadedFromNodeModules(tmp.dir, ['call', '127.0.0.1:1', 'certrpc.v1.Identity/WhoAmI', '--identity', 'carol', '--dir', pki]);
     expect(call.stderr).toMatch(/certrpc: /);
     expect(call.files).toEqual([]);
+  });
+
+  it('the bundled programs are not used once tsc has compiled after them (dist/ is newer): dist/ runs', () => {
+    const dist = join(tmp.dir, 'dist');
+    mkdirSync(join(dist, 'vendor'), { recursive: true });
+    const manifest = join(dist, 'vendor', 'manifest.json');
+    writeFileSync(manifest, JSON.stringify({ modules: {}, programs: ['cli-main', 'cli-rpc'] }));
+    expect(useVendorBundles(join(dist, 'vendor'))).toEqual(['cli-main', 'cli-rpc']);
+    const tsBuildInfo = join(dist, '.tsbuildinfo');
+    writeFileSync(tsBuildInfo, '{}');
+    utimesSync(manifest, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(useVendorBundles(join(dist, 'vendor'))).toEqual([]);
+    utimesSync(tsBuildInfo, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    expect(useVendorBundles(join(dist, 'vendor'))).toEqual(['cli-main', 'cli-rpc']);
+    expect(useVendorBundles(join(tmp.dir, 'nowhere'))).toEqual([]);
   });
 });
