@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { linkPackageFiles } from './lib/dist-layout';
+import { bundleCli, linkPackageFiles } from './lib/dist-layout';
 import { BenchOptions, Scenario, ScenarioResult } from './scenario';
 import { scenarios } from './scenarios';
 import { formatResult, formatTargets } from './report';
@@ -28,6 +28,7 @@ function parseArgs(argv: string[]): BenchOptions & { only?: string[]; out: strin
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   linkPackageFiles();
+  bundleCli();
   const unknown = options.only?.filter((name) => !scenarios.some((s) => s.name === name)) ?? [];
   if (unknown.length) throw new Error(`--only: no scenario named ${unknown.join(', ')} (there are: ${scenarios.map((s) => s.name).join(', ')})`);
   const selected: Scenario[] = scenarios.filter((s) => !options.only || options.only.includes(s.name));

@@ -2,7 +2,8 @@
 // Builds dist/ from src/ (tsc, incremental). With --if-stale, only when something changed since
 // the last build: `npm start` and `npm test` build first, and a full tsc run costs seconds (tens
 // on a loaded 2-core machine) where `npm start` must be quick.
-// Stale = no build stamp, or a file under src/, a tsconfig or package.json is newer than it.
+// Stale = no build stamp, or a file under src/, a tsconfig, package.json, package-lock.json or
+// scripts/vendor-bundles.js is newer than it. Then dist/vendor/ (scripts/vendor-bundles.js).
 'use strict';
 const { existsSync, readdirSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -21,7 +22,8 @@ function newestMtime(path) {
 
 function stale() {
   if (!existsSync(stamp)) return true;
-  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(root, p));
+  // package-lock.json: a dependency updated means dist/vendor/ bundles old code.
+  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json', 'scripts/vendor-bundles.js'].map((p) => join(root, p));
   return Math.max(...inputs.map(newestMtime)) > statSync(stamp).mtimeMs;
 }
 
@@ -32,6 +34,7 @@ function stale() {
 function prune(dir, srcDir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
+    if (path === join(root, 'dist', 'vendor')) continue; // scripts/vendor-bundles.js's, remade below
     if (entry.isDirectory()) {
       prune(path, join(srcDir, entry.name));
       if (readdirSync(path).length === 0) rmdirSync(path);
@@ -48,6 +51,7 @@ const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 prune(join(root, 'dist'), join(root, 'src'));
+require('./vendor-bundles').build(root);
 // Stamped with the time the build began: a source saved during the build makes the next run build again.
 writeFileSync(stamp, `${startedAt.toISOString()}\n`);
 utimesSync(stamp, startedAt, startedAt);

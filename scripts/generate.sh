@@ -5,3 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx --no-install buf lint
 npx --no-install buf generate
+# The built-in services' schema, parsed ahead of time for `certrpc call` (src/client/builtin-schema.ts).
+node scripts/build.js --if-stale
+node scripts/builtin-protoset.js

@@ -13,3 +13,14 @@ export function linkPackageFiles(): void {
     if (!existsSync(link) && existsSync(join(REPO, name))) symlinkSync(join(REPO, name), link);
   }
 }
+
+/**
+ * The CLI the bench runs is this build's, bundled as bin/certrpc's is (dist/vendor/, which
+ * scripts/vendor-bundles.js makes after a build): made again at every run, so the bundles never
+ * hold the code of an older bench build.
+ */
+export function bundleCli(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a build script in plain JS, shared with scripts/build.js
+  const { build } = require(join(REPO, 'scripts', 'vendor-bundles.js')) as { build: (root: string, dist: string) => void };
+  build(REPO, join(DIST_BENCH, 'src'));
+}

@@ -1,8 +1,12 @@
 // bin/certrpc starts here: the calling verbs (call, list, describe, doctor) load only what they
 // need (rpc/program.ts); everything else, help and --version included, gets the full CLI (main.ts).
 import { RPC_VERBS } from './rpc/verbs';
+import { loadVendorBundle, useVendorBundles } from './vendor-modules';
+
+type Program = { main: (argv: string[]) => Promise<void> };
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  const bundled = useVendorBundles();
   // `certrpc ... | head`: the reader left, so nothing more can be said; stop quietly, as cat does.
   for (const out of [process.stdout, process.stderr]) {
     out.on('error', (err: NodeJS.ErrnoException) => {
@@ -10,6 +14,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exit(process.exitCode ?? 0);
     });
   }
-  const entry = RPC_VERBS.includes(argv[2]) ? await import('./rpc/program') : await import('./main');
+  const rpc = RPC_VERBS.includes(argv[2]);
+  // The same program as one file when the build made it (dist/vendor/, vendor-modules.ts).
+  const name = rpc ? 'cli-rpc' : 'cli-main';
+  const entry: Program = bundled.includes(name) ? (loadVendorBundle(name) as unknown as Program) : rpc ? await import('./rpc/program') : await import('./main');
   await entry.main(argv);
 }

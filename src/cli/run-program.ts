@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { CertrpcError } from '../errors/certrpc-error';
 import { describeForCli } from './error-wording';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
+import { Loaded, parseLazily } from './lazy-command';
 
 /** Commands whose usage errors exit with another code than 2 (cert needs-renewal: 2 is "no such file" there, as in step). */
 const USAGE_EXIT_CODES = new WeakMap<Command, number>();
@@ -48,11 +49,16 @@ export function errorMessage(err: unknown): string | undefined {
   return `certrpc: ${(err as Error)?.message ?? String(err)}`;
 }
 
-export async function runProgram(program: Command, argv: string[]): Promise<void> {
+/** Parses argv with the program `build` makes, its commands loaded as they are reached (lazy-command.ts). */
+export async function runProgram(build: (loaded: Loaded) => Command, argv: string[]): Promise<void> {
   // grpc-js sets an IP address as TLS servername, which Node flags as deprecated on every call.
   process.noDeprecation = true;
   try {
-    await program.parseAsync(argv);
+    await parseLazily((loaded) => {
+      const program = build(loaded);
+      configureAll(program);
+      return program;
+    }, argv);
   } catch (err) {
     const message = errorMessage(err);
     if (message) console.error(message);

@@ -9,6 +9,11 @@ import { descriptorSetSource } from './descriptor-set-source';
 
 /** Parses the files (names relative to an import path or to the working directory). */
 export function protoFilesSchemaSource(files: string[], importPaths: string[] = []): SchemaSource {
+  return descriptorSetSource(`the .proto files (${files.join(', ')})`, protoFileDescriptors(files, importPaths));
+}
+
+/** The serialized FileDescriptorProtos of the files and their imports, as proto-loader makes them (a name may repeat). */
+export function protoFileDescriptors(files: string[], importPaths: string[] = []): Uint8Array[] {
   for (const dir of importPaths) {
     if (!existsSync(dir)) throw new PkiError('import path not found', { file: dir, option: 'importPaths', code: 'IMPORT_PATH_NOT_FOUND', fix: 'give importPaths the directory your .proto imports are relative to' });
   }
@@ -27,6 +32,5 @@ export function protoFilesSchemaSource(files: string[], importPaths: string[] = 
       fix: 'fix the syntax error, or add the directory its imports are relative to to importPaths',
     });
   }
-  const descriptors = Object.values(definition).flatMap((entry) => (entry as { fileDescriptorProtos?: Uint8Array[] }).fileDescriptorProtos ?? []);
-  return descriptorSetSource(`the .proto files (${files.join(', ')})`, descriptors);
+  return Object.values(definition).flatMap((entry) => (entry as { fileDescriptorProtos?: Uint8Array[] }).fileDescriptorProtos ?? []);
 }
