@@ -6,6 +6,7 @@ import { x509 } from './crypto';
 import { readCsr, requestedFields } from './csr';
 import { PkiError } from './errors';
 import { displaySans, quoteNameValue } from './name-text';
+import { oneLine } from './inspect';
 import { formatSan } from './subject-alt-names';
 
 export interface CsrInfo {
@@ -70,7 +71,7 @@ function keyDescription(spki: Buffer): string {
 /** The text form, aligned like formatCertificateInfo. */
 export function formatCsrInfo(info: CsrInfo, file?: string): string {
   const lines: string[] = [`Certificate signing request${file ? ` ${file}` : ''}:`];
-  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${value}`);
+  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${oneLine(value)}`);
   row('Subject:', info.subject || '(empty)');
   row('Public key:', info.publicKey);
   row('Public key SHA-256:', info.publicKeySha256);

@@ -85,7 +85,7 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
       }
       return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName}${current === leaf ? '' : ` (via "${current.subject.replace(/\n/g, ', ')}")`} was issued by "${current.issuer.replace(/\n/g, ', ')}", which is not among the trusted CAs (${trusted.map((c) => `"${c.subject.replace(/\n/g, ', ')}"`).join(', ') || 'none'})`, chain);
     }
-    if (!issuer.ca) return fail('INVALID_CA', `"${issuer.subject}" signed ${leafName} but is not a CA`, chain);
+    if (!issuer.ca) return fail('INVALID_CA', `"${issuer.subject.replace(/\n/g, ', ')}" signed ${leafName} but is not a CA`, chain);
     const issuerExpired = expiryProblem(issuer, now, `CA "${issuer.subject.replace(/\n/g, ', ')}"`);
     if (issuerExpired) return { ...issuerExpired, chain };
     if (issuer === current) {
