@@ -114,7 +114,14 @@ export function callStepCa(call: StepCaCall): Promise<StepCaAnswer> {
         });
       },
     );
-    req.setTimeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer within ${call.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`), { code: 'STEP_CA_TIMEOUT' })));
+    const limit = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    req.setTimeout(limit, () => req.destroy(Object.assign(new Error(`no answer within ${limit} ms`), { code: 'STEP_CA_TIMEOUT' })));
+    // Node's timeout is idle time (every byte restarts it): a peer dripping its answer would hold the call forever.
+    const deadline = setTimeout(() => {
+      reject(transportError(call, Object.assign(new Error(`no whole answer within ${limit} ms`), { code: 'STEP_CA_TIMEOUT' })));
+      req.destroy();
+    }, limit);
+    req.on('close', () => clearTimeout(deadline));
     req.on('error', (err: NodeJS.ErrnoException) => reject(transportError(call, err)));
     req.end(body);
   });
