@@ -20,7 +20,7 @@ describe('callStepCa against a server that drips its answer', () => {
   beforeAll(async () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', '/CN=slow', '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:TRUE'], { cwd: tmp.dir, stdio: 'pipe' });
     rootPem = readFileSync(join(tmp.dir, 'c.pem'), 'utf8');
-    server = createServer({ key: readFileSync(join(tmp.dir, 'k.pem')), cert: rootPem }, (req, res) => {
+    server = createServer({ key: readFileSync(join(tmp.dir, 'k.pem')), cert: rootPem }, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"crts": [');
       // One space every 20 ms, forever: never idle for long, never done.
