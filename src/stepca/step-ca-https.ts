@@ -3,6 +3,7 @@
 // answer, no redirects, no connection reuse. Transport failures become StepCaErrors that say which
 // side failed; what an HTTP status means is for the caller (client.ts), who knows the operation.
 import { request as httpsRequest } from 'node:https';
+import { printable } from '../text/printable';
 import { StepCaError } from './step-ca-error';
 
 export interface StepCaCall {
@@ -46,9 +47,10 @@ const UNTRUSTED = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** The server's words reach a terminal and the logs: escaped here, where they enter (any server answers a first contact). */
 function messageOf(json: unknown, text: string): string {
-  if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message.trim();
-  return text.slice(0, 200).replace(/\s+/g, ' ').trim();
+  if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string') return printable((json as { message: string }).message.trim());
+  return printable(text.slice(0, 200).replace(/\s+/g, ' ').trim());
 }
 
 function transportError(call: StepCaCall, err: NodeJS.ErrnoException): StepCaError {
