@@ -30,8 +30,18 @@ const file = Buffer.from(toBinary(
   }),
 ));
 
+// A schema without end: every file the server sends imports one more, and comes with 999 others.
+let endless = 0;
+function endlessFiles(): Buffer[] {
+  const n = endless++;
+  const next = create(FileDescriptorProtoSchema, { name: `endless${n}.proto`, package: 'endless.v1', syntax: 'proto3', dependency: [`endless${n + 1}.proto`], ...(n === 0 ? { service: [{ name: 'Svc' }] } : {}) });
+  const fillers = Array.from({ length: 999 }, (_, i) => create(FileDescriptorProtoSchema, { name: `filler${n}_${i}.proto`, syntax: 'proto3' }));
+  return [next, ...fillers].map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f)));
+}
+
 function answer(req: ServerReflectionRequest): Partial<ServerReflectionResponse> {
   if (req.listServices !== undefined) return { listServicesResponse: { service: [{ name: EVIL_SERVICE }] } };
+  if (req.fileContainingSymbol?.startsWith('endless.') || req.fileByFilename?.startsWith('endless')) return { fileDescriptorResponse: { fileDescriptorProto: endlessFiles() } };
   return { fileDescriptorResponse: { fileDescriptorProto: [file] } };
 }
 
@@ -75,5 +85,11 @@ describe('hostile reflection answers', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^certrpc: the schema from the server \(reflection\) cannot be used: evil\.proto: invalid service name /);
     expect(r.stderr).not.toMatch(raw);
+  });
+
+  it('a server that sends file after file without end is stopped at a bound, not followed until memory runs out', async () => {
+    const r = await certrpc('describe', address, 'endless.v1.Svc');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^certrpc: the schema from the server \(reflection\) cannot be used: more than 10000 files/);
   });
 });
