@@ -16,7 +16,7 @@ export function tokenSource(backend: CaBackend, name: string, again: boolean): s
 
 /** The fix for an identity that cannot renew itself (revoked, expired): a new token, then the agent again. */
 export function reEnrollFix(backend: CaBackend, name: string): string {
-  return `${tokenSource(backend, name, true)}; then run the agent again with --token (or CERTRPC_TOKEN)`;
+  return `${tokenSource(backend, name, true)}; then run the agent again with it in CERTRPC_TOKEN (--token shows it to every user of this host)`;
 }
 
 /** The names the CA wants the CSR to state (undefined: it decides), checked to be this identity's. */
@@ -34,7 +34,7 @@ export function tokenNames(backend: CaBackend, name: string, token: string): { c
 /** The key and CSR to enroll with, after the checks that keep a token from being spent in vain. */
 export async function enrollmentRequest(backend: CaBackend, files: AgentFiles, token: string | undefined): Promise<KeyAndCsr & { token: string }> {
   if (!token) {
-    throw new PkiError(`no certificate yet (${files.certFile}) and no token to enroll with`, { option: 'token', fix: `${tokenSource(backend, files.name, false)}; then pass it with --token or CERTRPC_TOKEN` });
+    throw new PkiError(`no certificate yet (${files.certFile}) and no token to enroll with`, { option: 'token', fix: `${tokenSource(backend, files.name, false)}; then pass it in CERTRPC_TOKEN (--token shows it to every user of this host)` });
   }
   // A key without its certificate is never overwritten (a revoked/expired pair being replaced goes as a pair).
   if (!files.hasIdentity() && existsSync(files.keyFile)) {
