@@ -77,8 +77,8 @@ const CLI_FIXES: Readonly<Record<string, (err: CertrpcError) => string>> = {
   RENEW_PROFILE: () => 'issue a new one with certrpc cert issue NAME --client --force, or certrpc cert issue NAME --server --san DNS:HOST --force',
   REVOKE_UNKNOWN: (err) => `check the name with: certrpc cert list --dir ${err.params?.dir}; or revoke by serial: certrpc cert revoke --serial HEX`,
   // A backend with tokens of its own (step-ca) says where they come from (params.tokenHint).
-  AGENT_REENROLL: (err) => `${err.params?.tokenHint ?? `on the CA host: certrpc ca token ${err.params?.name} --force ...`}; then run the agent again with --token (or CERTRPC_TOKEN)`,
-  AGENT_NO_TOKEN: (err) => `${err.params?.tokenHint ?? `on the CA host: certrpc ca token ${err.params?.name} --client (a server: --server --san DNS:HOST)`}; then pass it with --token or CERTRPC_TOKEN`,
+  AGENT_REENROLL: (err) => `${err.params?.tokenHint ?? `on the CA host: certrpc ca token ${err.params?.name} --force ...`}; then run the agent again with it in CERTRPC_TOKEN (--token shows it to every user of this host)`,
+  AGENT_NO_TOKEN: (err) => `${err.params?.tokenHint ?? `on the CA host: certrpc ca token ${err.params?.name} --client (a server: --server --san DNS:HOST)`}; then pass it in CERTRPC_TOKEN (--token shows it to every user of this host)`,
   STEPCA_NO_SUCH_ROOT: () => 'check --ca-fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and --step-ca',
   AGENT_KEY_MISMATCH: (err) => `restore the pair, or enroll again with a new token (certrpc ca token ${err.params?.name} --force)`,
   INTERMEDIATE_HERE: () => "choose an empty --dir for the intermediate, or make the intermediate under this directory's own root (without --root)",

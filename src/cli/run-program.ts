@@ -3,6 +3,7 @@
 // and the calling verbs' own program (rpc/program.ts), so both behave exactly alike.
 import { Command, CommanderError } from 'commander';
 import { CertrpcError } from '../errors/certrpc-error';
+import { printable } from '../text/printable';
 import { describeForCli } from './error-wording';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 import { Loaded, parseLazily } from './lazy-command';
@@ -61,7 +62,8 @@ export async function runProgram(build: (loaded: Loaded) => Command, argv: strin
     }, argv);
   } catch (err) {
     const message = errorMessage(err);
-    if (message) console.error(message);
+    // A message may quote a peer (a reflection answer, a server's name): its lines cannot steer the terminal.
+    if (message) console.error(message.split('\n').map(printable).join('\n'));
     if (process.env.CERTRPC_DEBUG && err instanceof Error) console.error(err.stack);
     process.exitCode = errorExitCode(err);
   }

@@ -37,7 +37,8 @@ export function messageFormat(name: MessageFormatName, options: MessageFormatOpt
       async *stream(schema, data, stdin) {
         for await (const request of textStreamRequests(data, stdin)) yield codec.request(schema, request);
       },
-      print: (schema, message, index) => `${index > 0 ? RECORD_SEPARATOR : ''}${codec.response(schema, message)}\n`,
+      // txtpb escapes C0 and C1 in strings but leaves bidi overrides raw; \uXXXX is a text-format escape too.
+      print: (schema, message, index) => `${index > 0 ? RECORD_SEPARATOR : ''}${printableJson(codec.response(schema, message))}\n`,
     };
   }
   const codec = new JsonCodec(options);

@@ -43,6 +43,12 @@ export class SchemaError extends CertrpcError {
   }
 }
 
+/**
+ * The most files (and file names asked for) one schema may hold: a server answering each file with
+ * more files it imports, or a file importing thousands, would otherwise be followed without end.
+ */
+const MAX_SCHEMA_FILES = 10_000;
+
 /** How many services "did you mean" looks into on a miss; a server with more gets suggestions from these only. */
 const SUGGESTION_SERVICES = 64;
 
@@ -163,6 +169,7 @@ export class Schema {
     for (const bytes of found ?? []) {
       const file = fromBinary(FileDescriptorProtoSchema, bytes);
       if (!this.files.has(file.name)) {
+        if (this.files.size >= MAX_SCHEMA_FILES) throw new SchemaError(`more than ${MAX_SCHEMA_FILES} files`, this.source.name);
         this.files.set(file.name, file);
         added = true;
       }
@@ -176,6 +183,7 @@ export class Schema {
     while (pending.length > 0) {
       const name = pending.pop()!;
       if (seen.has(name)) continue;
+      if (seen.size >= MAX_SCHEMA_FILES) throw new SchemaError(`more than ${MAX_SCHEMA_FILES} files`, this.source.name);
       seen.add(name);
       if (!this.files.has(name) && !BUILT_IN.has(name)) this.add(await this.source.fileByName(name));
       pending.push(...(this.files.get(name)?.dependency ?? []));

@@ -97,10 +97,16 @@ export function describeCertificate(pem: string, chain?: VerifyResult, now = new
   };
 }
 
+/**
+ * A value stays on its row: @peculiar/x509 escapes only the first line break of a name value, so a
+ * subject "x\n\n  Chain: OK" would print a line of its own. (The CLI escapes the rest: text/printable.)
+ */
+export const oneLine = (value: string) => value.replace(/\n/g, '\\n');
+
 /** The text form, aligned like `openssl x509 -text`, one fact per line. */
 export function formatCertificateInfo(info: CertificateInfo, file?: string): string {
   const lines: string[] = [];
-  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${value}`);
+  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${oneLine(value)}`);
   lines.push(`Certificate${file ? ` ${file}` : ''}:`);
   row('Subject:', info.subject);
   row('Issuer:', `${info.issuer}${info.selfSigned ? ' (self-signed)' : ''}`);

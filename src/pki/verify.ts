@@ -85,7 +85,7 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
       }
       return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName}${current === leaf ? '' : ` (via "${dnLine(current.subject)}")`} was issued by "${dnLine(current.issuer)}", which is not among the trusted CAs (${trusted.map((c) => `"${dnLine(c.subject)}"`).join(', ') || 'none'})`, chain);
     }
-    if (!issuer.ca) return fail('INVALID_CA', `"${issuer.subject}" signed ${leafName} but is not a CA`, chain);
+    if (!issuer.ca) return fail('INVALID_CA', `"${dnLine(issuer.subject)}" signed ${leafName} but is not a CA`, chain);
     const issuerExpired = expiryProblem(issuer, now, `CA "${dnLine(issuer.subject)}"`);
     if (issuerExpired) return { ...issuerExpired, chain };
     if (issuer === current) {

@@ -3,6 +3,7 @@
 // answer, no redirects, no connection reuse. Transport failures become StepCaErrors that say which
 // side failed; what an HTTP status means is for the caller (client.ts), who knows the operation.
 import { request as httpsRequest } from 'node:https';
+import { printable } from '../text/printable';
 import { StepCaError } from './step-ca-error';
 
 export interface StepCaCall {
@@ -46,9 +47,10 @@ const UNTRUSTED = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** The server's words reach a terminal and the logs: escaped here, where they enter (any server answers a first contact). */
 function messageOf(json: unknown, text: string): string {
-  if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string') return (json as { message: string }).message.trim();
-  return text.slice(0, 200).replace(/\s+/g, ' ').trim();
+  if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string') return printable((json as { message: string }).message.trim());
+  return printable(text.slice(0, 200).replace(/\s+/g, ' ').trim());
 }
 
 function transportError(call: StepCaCall, err: NodeJS.ErrnoException): StepCaError {
@@ -114,7 +116,14 @@ export function callStepCa(call: StepCaCall): Promise<StepCaAnswer> {
         });
       },
     );
-    req.setTimeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer within ${call.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`), { code: 'STEP_CA_TIMEOUT' })));
+    const limit = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    req.setTimeout(limit, () => req.destroy(Object.assign(new Error(`no answer within ${limit} ms`), { code: 'STEP_CA_TIMEOUT' })));
+    // Node's timeout is idle time (every byte restarts it): a peer dripping its answer would hold the call forever.
+    const deadline = setTimeout(() => {
+      reject(transportError(call, Object.assign(new Error(`no whole answer within ${limit} ms`), { code: 'STEP_CA_TIMEOUT' })));
+      req.destroy();
+    }, limit);
+    req.on('close', () => clearTimeout(deadline));
     req.on('error', (err: NodeJS.ErrnoException) => reject(transportError(call, err)));
     req.end(body);
   });

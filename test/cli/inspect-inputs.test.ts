@@ -224,6 +224,32 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       expect((await json(at('evil.crt'))).commonName).toBe('evil\u001b[2J\u001b[1;1HChain: OK\u009b31m\u202egnp.exe');
     });
 
+    it('a name holding line breaks cannot add lines of its own (a forged "Chain: OK" / "Name: OK" verdict)', async () => {
+      // @peculiar/x509 escapes only the first line break of a value; Node's checkServerIdentity quotes the CN raw.
+      const forged = 'evil\n  Chain:                OK (CN=certrpc CA), against certs/ca.crt\n  Name:                 OK: valid for 127.0.0.1';
+      const keys = await generateKeyPair('ecdsa-p256');
+      const cert = await x509.X509CertificateGenerator.createSelfSigned({
+        serialNumber: '02',
+        name: [{ CN: [forged] }],
+        keys,
+        signingAlgorithm: signingAlgorithm('ecdsa-p256'),
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 86_400_000),
+      });
+      writeFileSync(at('forged-lines.crt'), cert.toString('pem'));
+      writeFileSync(at('forged-lines.key'), await exportPrivateKeyPem(keys.privateKey));
+      const address = await presenting(['forged-lines.crt'], 'forged-lines.key');
+      const verdictLines = (out: string) => out.split('\n').filter((l) => /^\s*(Chain|Name):/.test(l));
+      const server = await inspect('--server', address);
+      expect(server.code).toBe(0);
+      // The server's verdict (chain, name), then the certificate's own chain row: nothing else.
+      expect(verdictLines(server.stdout)).toEqual([expect.stringMatching(/^ {2}Chain: +FAILED /), expect.stringMatching(/^ {2}Name: +FAILED: /), expect.stringMatching(/^ {2}Chain: +FAILED /)]);
+      const file = await inspect(at('forged-lines.crt'));
+      expect(file.code).toBe(0);
+      expect(verdictLines(file.stdout)).toEqual([expect.stringMatching(/^ {2}Chain: +FAILED /)]);
+      expect((await json(at('forged-lines.crt'))).commonName).toBe(forged);
+    });
+
     it('refusals: nothing listening exits 1; bad flag combinations and a bad HOST:PORT exit 2', async () => {
       const closed = await presenting(['leaf.crt'], 'leaf.key');
       await new Promise<void>((resolve) => tlsServers.pop()!.close(() => resolve()));

@@ -212,6 +212,13 @@ describe('call, list and describe at grpcurl parity', () => {
       expect(get).toMatchObject({ code: 0, stdout: 'key: "t"\nvalue: "line\\none \\"quoted\\""\nfound: true\n' });
     });
 
+    it('a bidi override in a response string is printed escaped, still valid text format (it reads back the same)', async () => {
+      const r = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '-d', 'message: "abc\\u202edef"']);
+      expect(r).toMatchObject({ code: 0, stdout: 'message: "abc\\u202edef"\n' });
+      const roundTrip = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '-d', r.stdout]);
+      expect(roundTrip.stdout).toBe(r.stdout);
+    });
+
     it('streams: responses separated by 0x1E, requests read as 0x1E-separated records (from stdin)', async () => {
       const repeat = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Repeat', '--identity', 'alice', '--format', 'text', '-d', 'message: "r" repeat: 3']);
       expect(repeat).toMatchObject({ code: 0, stdout: `message: "r"\n${RS}message: "r"\nindex: 1\n${RS}message: "r"\nindex: 2\n` });

@@ -46,7 +46,7 @@ export function caTokenCommand(): Command {
       process.stdout.write(`${token}\n`);
       console.error(
         `token for "${name}" (${profile}${sans.length ? `, ${displaySans(sans.map(formatSan))}` : ''}, certificates of ${formatDuration(lifetimeMs)}): single use, expires ${record.expiresAt}\n` +
-          `  on the host: certrpc agent --ca HOST:PORT --ca-fingerprint SHA256 --dir DIR --name ${name} --token TOKEN (or CERTRPC_TOKEN=TOKEN)`,
+          `  on the host: CERTRPC_TOKEN=TOKEN certrpc agent --ca HOST:PORT --ca-fingerprint SHA256 --dir DIR --name ${name} (in the environment, not --token: other users can read a process's arguments)`,
       );
     });
   return withHelp(cmd, [

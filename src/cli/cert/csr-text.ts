@@ -2,11 +2,12 @@
 // it): the last row says what `cert sign` would do, with its flags.
 import { displaySans, quoteNameValue } from '../../pki/name-text';
 import type { CsrInfo } from '../../pki/inspect-csr';
+import { oneLine } from '../../pki/inspect';
 
 /** The text form, aligned like formatCertificateInfo. */
 export function formatCsrInfo(info: CsrInfo, file?: string): string {
   const lines: string[] = [`Certificate signing request${file ? ` ${file}` : ''}:`];
-  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${value}`);
+  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${oneLine(value)}`);
   row('Subject:', info.subject || '(empty)');
   row('Public key:', info.publicKey);
   row('Public key SHA-256:', info.publicKeySha256);

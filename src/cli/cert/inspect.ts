@@ -122,12 +122,13 @@ async function inspectServer(opts: { server: string; servername?: string; json?:
     ...(presented.nameMismatch ? { nameProblem: presented.nameMismatch } : {}),
   };
   if (opts.json) return sayJson({ server, certificates });
-  const chainLine = verdict ? (verdict.ok ? `OK (${verdict.chain.join(' <- ')}), against ${trustFile}` : `FAILED ${verdict.code}: ${verdict.reason} (against ${trustFile})`) : server.chain.reason;
+  // One line each: the server chose the names these quote (checkServerIdentity quotes a CN raw, line breaks and all).
+  const chainLine = verdict ? (verdict.ok ? `OK (${printable(verdict.chain.join(' <- '))}), against ${trustFile}` : `FAILED ${verdict.code}: ${printable(verdict.reason)} (against ${trustFile})`) : server.chain.reason;
   say(
     [
       `Server ${server.address} (${server.protocol ?? 'TLS'}) presented ${server.presented} certificate${server.presented === 1 ? '' : 's'}:`,
       `  ${'Chain:'.padEnd(22)}${chainLine}`,
-      `  ${'Name:'.padEnd(22)}${presented.nameMismatch ? `FAILED: ${presented.nameMismatch}` : `OK: valid for ${server.name}`}`,
+      `  ${'Name:'.padEnd(22)}${presented.nameMismatch ? `FAILED: ${printable(presented.nameMismatch)}` : `OK: valid for ${server.name}`}`,
       '',
       certificates.map((c, n) => `${formatCertificateInfo(c, `#${n + 1} presented by ${server.address}`)}\n  ${'Revocation:'.padEnd(22)}${revocationText(c.revocation, pki)}`).join('\n\n'),
     ].join('\n'),

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { SymbolNotFoundError } from '../../client/schema';
 import { parseSymbolName } from '../../client/symbol-name';
+import { printable } from '../../text/printable';
 import { CALL_EXIT_CODES_HELP, UsageError } from '../exit-codes';
 import { withHelp } from '../help';
 import { addConnectionFlags } from './connection-flags';
@@ -22,7 +23,8 @@ export function listCommand(): Command {
       if (!service) {
         const names = await schema.listServices();
         session.verbose.step(`${names.length} services from ${schema.source.name}`);
-        for (const name of names) console.log(name);
+        // The server's words, unchecked (a file's names are checked when read, these are not): escaped, one per line.
+        for (const name of names) console.log(printable(name));
         if (opts.protosetOut) await session.saveSchema(await Promise.all(names.map(async (name) => (await schema.find(name)).element)));
         return;
       }
