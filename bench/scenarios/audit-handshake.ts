@@ -12,7 +12,9 @@ import { Arm, runInterleaved } from '../lib/interleave';
 import { LoadGenerator } from '../lib/load-generator';
 import { armMeasurement, ratio, serverCpuPerCall } from '../lib/measurement';
 import { BenchServer, startServer } from '../lib/server-launcher';
+import type { BenchServerConfig } from '../servers/server-process';
 import { clientTlsOf } from '../lib/server-pair';
+import { grpcOptionsOf, resolveLimits } from '../../src/server/limits';
 
 export const auditHandshakeScenario: Scenario = {
   name: 'audit-handshake',
@@ -26,9 +28,9 @@ export const auditHandshakeScenario: Scenario = {
     const measurements: Measurement[] = [];
     const comparisons: Comparison[] = [];
     const interleave = { durationSec: Math.max(options.durationSec, 2), rounds: options.quick ? 2 : 4, warmupSec: options.quick ? 0.3 : 0.5 };
-    const start = async (label: string, kind: 'bare' | 'certrpc', auditMode?: 'none' | 'on_deny' | 'all', dir?: string) => {
+    const start = async (label: string, kind: 'bare' | 'certrpc', auditMode?: 'none' | 'on_deny' | 'all', dir?: string, more: Partial<BenchServerConfig> = {}) => {
       const files = auditMode ? writeBenchPolicy(mkdtempSync(join(set.dir, `audit-handshake-${auditMode}-`))) : undefined;
-      const server = await startServer(kind, { ...base, ...(files ? { policyFile: files.policyFile, auditFile: files.auditFile, auditMode } : {}) }, dir);
+      const server = await startServer(kind, { ...base, ...more, ...(files ? { policyFile: files.policyFile, auditFile: files.auditFile, auditMode } : {}) }, dir);
       servers.push(server);
       return { label, server };
     };
@@ -36,6 +38,13 @@ export const auditHandshakeScenario: Scenario = {
       const bare = await start('bare', 'bare');
       const unary = [bare, await start('certrpc audit off', 'certrpc', 'none'), await start('certrpc audit all', 'certrpc', 'all')];
       const handshake = [bare, await start('certrpc on_deny', 'certrpc', 'on_deny')];
+      // BENCH_HANDSHAKE_BREAKDOWN=1: certrpc's per-connection cost part by part, on bare grpc-js.
+      if (process.env.BENCH_HANDSHAKE_BREAKDOWN) {
+        const limits = grpcOptionsOf(resolveLimits()) as Record<string, number>;
+        handshake.push(await start("bare + certrpc's grpc-js limits (idle, keepalive)", 'bare', undefined, undefined, { grpcOptions: limits }));
+        handshake.push(await start("bare behind certrpc's TLS listener", 'bare', undefined, undefined, { variant: 'mtls-listener' }));
+        handshake.push(await start('certrpc, allowAllAuthenticated (no policy, no audit)', 'certrpc'));
+      }
       if (baseDir) {
         unary.push(await start('before: certrpc audit all', 'certrpc', 'all', baseDir));
         handshake.push(await start('before: certrpc on_deny', 'certrpc', 'on_deny', baseDir));
@@ -62,7 +71,8 @@ export const auditHandshakeScenario: Scenario = {
       const h = rows === 'unary' ? [] : (await runInterleaved(load, handshakeArms, interleave)).map((r) => armMeasurement(r));
       measurements.push(...h);
       if (h.length) for (const m of h.slice(1)) comparisons.push(ratio(`server cpu per connection ${m.label} / bare`, m, h[0], serverCpuPerCall, { atMost: 1.05 }));
-      if (h[2]) comparisons.push(ratio('server cpu per connection, after / before', h[1], h[2], serverCpuPerCall));
+      const before = h.find((m) => m.label.startsWith('before:'));
+      if (before) comparisons.push(ratio('server cpu per connection, after / before', h[1], before, serverCpuPerCall));
     } finally {
       await load.stop();
       await Promise.all(servers.map((s) => s.stop()));
