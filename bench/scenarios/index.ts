@@ -13,6 +13,7 @@ import { importCostScenario } from './import-cost';
 import { fleetScenario } from './fleet';
 import { callPathScenario } from './call-path';
 import { independentScenario } from './independent';
+import { auditHandshakeScenario } from './audit-handshake';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [callPathScenario, independentScenario, unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, revocationScenario, cliCallScenario, importCostScenario, fleetScenario, soakScenario];
+export const scenarios: Scenario[] = [callPathScenario, independentScenario, unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, revocationScenario, cliCallScenario, importCostScenario, fleetScenario, soakScenario, auditHandshakeScenario];

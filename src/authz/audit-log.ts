@@ -9,6 +9,7 @@ import { LineBatch, LineBatchOptions } from '../log/line-batch';
 import type { CallContext, CallObserver, Rejection } from '../gate/call-context';
 import { DECISION } from './authorization-stage';
 import type { Decision } from './decision';
+import type { PeerIdentity } from '../gate/peer-identity';
 import { AuditMode } from './policy-model';
 
 export const AUDIT_STDERR = 'stderr';
@@ -35,6 +36,8 @@ export interface AuditRecord {
 export interface AuditSink {
   /** Queues the line; it is written within the sink's maxDelayMs (log/line-batch.ts). */
   write(record: AuditRecord): void;
+  /** Queues a decision line given as its fields' text (auditFieldsText): what the observer writes. */
+  writeFieldsText(fields: string): void;
   /** Another audited event than a call decision (the CA's issuances and refusals): one JSON line, the same shape. */
   writeEvent(fields: Record<string, unknown>, msg: string): void;
   /** Writes every queued line now. */
@@ -52,6 +55,24 @@ function isoTime(ms: number): string {
   return lastTime.iso;
 }
 
+/** What starts every audit line: level, time, name (pino's first keys, in its order). */
+function lineHead(time: number): string {
+  return `{"level":30,"time":"${isoTime(time)}","name":"certrpc-audit",`;
+}
+
+/** A decision line's own fields, after the head: who (the caller) and what (method, decision, rule...). */
+export function auditFieldsText(r: AuditRecord): string {
+  return callerText(r.peer, r.cn, r.spiffeId, r.serial, r.fingerprint, r.roles) + decisionText(r.method, r.decision, r.rule, r.reason, r.code, r.policy, r.generation);
+}
+
+function callerText(peer: string, cn: string | null, spiffeId: string | null, serial: string | null, fingerprint: string | null, roles: readonly string[]): string {
+  return `"peer":${json(peer)},"cn":${json(cn)},"spiffeId":${json(spiffeId)},"serial":${json(serial)},"fingerprint":${json(fingerprint)},"roles":${json(roles)},`;
+}
+
+function decisionText(method: string, decision: string, rule: string | null, reason: string, code: number, policy: string | null, generation: number | null): string {
+  return `"method":${json(method)},"decision":${json(decision)},"rule":${json(rule)},"reason":${json(reason)},"code":${json(code)},"policy":${json(policy)},"generation":${json(generation)},"msg":"authorization decision"}\n`;
+}
+
 /**
  * One JSON line, in the shape pino gives its lines (level 30 = info, ISO time; same keys in the same
  * order). Built by hand around JSON.stringify of each value rather than by a logger: pino's generic
@@ -60,13 +81,7 @@ function isoTime(ms: number): string {
  * quotes or newlines stays inside its value.
  */
 export function auditLine(r: AuditRecord, time: Date | number = Date.now()): string {
-  const iso = typeof time === 'number' ? isoTime(time) : time.toISOString();
-  return (
-    `{"level":30,"time":"${iso}","name":"certrpc-audit","peer":${json(r.peer)},"cn":${json(r.cn)},"spiffeId":${json(r.spiffeId)},` +
-    `"serial":${json(r.serial)},"fingerprint":${json(r.fingerprint)},"roles":${json(r.roles)},"method":${json(r.method)},` +
-    `"decision":${json(r.decision)},"rule":${json(r.rule)},"reason":${json(r.reason)},"code":${json(r.code)},"policy":${json(r.policy)},` +
-    `"generation":${json(r.generation)},"msg":"authorization decision"}\n`
-  );
+  return (typeof time === 'number' ? lineHead(time) : lineHead(time.getTime())) + auditFieldsText(r);
 }
 
 /** An audited event other than a call decision (the CA's issuances and refusals): queued like a record. */
@@ -77,7 +92,11 @@ class AuditEvent {
   ) {}
 }
 
-function auditEntryLine(entry: AuditRecord | AuditEvent, time: number): string {
+/** A queued entry: a decision line's fields as text (the observer's), a record, or another event. */
+type AuditEntry = string | AuditRecord | AuditEvent;
+
+function auditEntryLine(entry: AuditEntry, time: number): string {
+  if (typeof entry === 'string') return lineHead(time) + entry;
   if (!(entry instanceof AuditEvent)) return auditLine(entry, time);
   return `${json({ level: 30, time: isoTime(time), name: 'certrpc-audit', ...entry.fields, msg: entry.msg })}\n`;
 }
@@ -105,10 +124,11 @@ export function openAuditSink(destination: string = AUDIT_STDERR, options: LineB
   const toStderr = destination === AUDIT_STDERR;
   // Synchronous writes (sonic-boom retries partial writes and EAGAIN): a flush leaves nothing behind.
   const stream = pino.destination({ dest: toStderr ? 2 : openPrivateLog(destination), sync: true });
-  const batch = new LineBatch<AuditRecord | AuditEvent>(auditEntryLine, (text) => stream.write(text), options);
+  const batch = new LineBatch<AuditEntry>(auditEntryLine, (text) => stream.write(text), options);
   process.on('exit', batch.flush);
   return {
     write: batch.push,
+    writeFieldsText: batch.push,
     writeEvent: (fields, msg) => batch.push(new AuditEvent(fields, msg)),
     flush: batch.flush,
     destination,
@@ -149,10 +169,58 @@ export function auditRecord(ctx: CallContext, rejection: Rejection | undefined, 
  * A CallObserver that writes one line per decision the gate makes (allowed or rejected by any
  * stage), filtered by the current audit mode. `sink()` and `mode()` are read per call, so a
  * policy reload can change both.
+ *
+ * Of a line, only the time changes from call to call of one caller: who it is (peer, identity,
+ * roles) is fixed per connection, and what was decided is one shared, frozen Decision per role
+ * list and method (compiled-policy.ts). Both texts are kept (weakly: they go with their identity
+ * and decision) and reused while they still match, so an audited call costs no JSON encoding and
+ * no record object; the line written is the same, byte for byte (test/authz/audit-line.test.ts).
  */
 export function auditObserver(options: { sink: () => AuditSink; mode: () => AuditMode }): CallObserver {
+  const texts = new AuditTexts();
   return (ctx, rejection) => {
     if (!shouldAudit(options.mode(), rejection === undefined)) return;
-    options.sink().write(auditRecord(ctx, rejection, ctx.values.get(DECISION)));
+    options.sink().writeFieldsText(texts.of(ctx, rejection, ctx.values.get(DECISION)));
   };
+}
+
+/** The last caller text per identity, the last decision text per Decision: a line's fields, reused. */
+class AuditTexts {
+  private readonly callers = new WeakMap<PeerIdentity, { peer: string; roles: readonly string[]; text: string }>();
+  private readonly decisions = new WeakMap<Decision, { method: string; code: number; text: string }>();
+
+  of(ctx: CallContext, rejection: Rejection | undefined, decision: Decision | undefined): string {
+    const caller = ctx.caller;
+    // Rejected before the identity stage knew the caller: rare, written as a whole record.
+    if (!caller) return auditFieldsText(auditRecord(ctx, rejection, decision));
+    return this.callerText(caller.identity, caller.peer, caller.roles) + this.decisionText(ctx.method, rejection, decision);
+  }
+
+  private callerText(identity: PeerIdentity, peer: string, roles: readonly string[]): string {
+    const kept = this.callers.get(identity);
+    if (kept && kept.peer === peer && kept.roles === roles) return kept.text;
+    const text = callerText(peer, identity.commonName || null, identity.spiffeId ?? null, identity.serial ?? null, identity.fingerprint ?? null, roles);
+    // Only role lists the policy made (frozen, shared) are compared by identity: a mutable one could change.
+    if (Object.isFrozen(roles)) this.callers.set(identity, { peer, roles, text });
+    return text;
+  }
+
+  private decisionText(method: string, rejection: Rejection | undefined, decision: Decision | undefined): string {
+    const code = rejection?.code ?? Status.OK;
+    // Only a shared (frozen) decision is kept: one made for a single call (header conditions) is not seen again.
+    const keep = decision !== undefined && Object.isFrozen(decision);
+    const kept = keep ? this.decisions.get(decision) : undefined;
+    if (kept && kept.method === method && kept.code === code) return kept.text;
+    const text = decisionText(
+      method,
+      rejection === undefined ? 'allow' : 'deny',
+      decision?.rule?.name ?? null,
+      decision?.reason ?? rejection?.details ?? 'allowed',
+      code,
+      decision?.policyName ?? null,
+      decision?.policyGeneration ?? null,
+    );
+    if (keep) this.decisions.set(decision, { method, code, text });
+    return text;
+  }
 }

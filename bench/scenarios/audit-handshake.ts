@@ -1,0 +1,87 @@
+// Issue 13's two per-operation rows that are certrpc's own work rather than the transport's: a
+// unary call audited (audit all) and a new mTLS connection (handshake + one call), next to bare
+// grpc-js and certrpc with the audit log off, arms interleaved. Server CPU per operation is the
+// figure. BENCH_BASE_DIR=DIR (a copy of another build's dist-bench inside the checkout) adds that
+// build's certrpc servers as "before" arms in the same run: a change's worth, measured side by side.
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { BenchOptions, Comparison, Measurement, Scenario, ScenarioResult } from '../scenario';
+import { writeBenchPolicy } from '../lib/bench-policy';
+import { benchPki } from '../lib/bench-pki';
+import { Arm, runInterleaved } from '../lib/interleave';
+import { LoadGenerator } from '../lib/load-generator';
+import { armMeasurement, ratio, serverCpuPerCall } from '../lib/measurement';
+import { BenchServer, startServer } from '../lib/server-launcher';
+import type { BenchServerConfig } from '../servers/server-process';
+import { clientTlsOf } from '../lib/server-pair';
+import { grpcOptionsOf, resolveLimits } from '../../src/server/limits';
+
+export const auditHandshakeScenario: Scenario = {
+  name: 'audit-handshake',
+  async run(options: BenchOptions): Promise<ScenarioResult> {
+    const set = (await benchPki()).sets['ecdsa-p256'];
+    const tls = clientTlsOf(set);
+    const base = { caFile: set.caFile, certFile: set.server.certFile, keyFile: set.server.keyFile };
+    const baseDir = process.env.BENCH_BASE_DIR ? join(process.env.BENCH_BASE_DIR, 'bench', 'servers') : undefined;
+    const servers: BenchServer[] = [];
+    const load = await LoadGenerator.start();
+    const measurements: Measurement[] = [];
+    const comparisons: Comparison[] = [];
+    const interleave = { durationSec: Math.max(options.durationSec, 2), rounds: options.quick ? 2 : 4, warmupSec: options.quick ? 0.3 : 0.5 };
+    const start = async (label: string, kind: 'bare' | 'certrpc', auditMode?: 'none' | 'on_deny' | 'all', dir?: string, more: Partial<BenchServerConfig> = {}) => {
+      const files = auditMode ? writeBenchPolicy(mkdtempSync(join(set.dir, `audit-handshake-${auditMode}-`))) : undefined;
+      const server = await startServer(kind, { ...base, ...more, ...(files ? { policyFile: files.policyFile, auditFile: files.auditFile, auditMode } : {}) }, dir);
+      servers.push(server);
+      return { label, server };
+    };
+    try {
+      const bare = await start('bare', 'bare');
+      const unary = [bare, await start('certrpc audit off', 'certrpc', 'none'), await start('certrpc audit all', 'certrpc', 'all')];
+      const handshake = [bare, await start('certrpc on_deny', 'certrpc', 'on_deny')];
+      // BENCH_HANDSHAKE_BREAKDOWN=1: certrpc's per-connection cost part by part, on bare grpc-js.
+      if (process.env.BENCH_HANDSHAKE_BREAKDOWN) {
+        const limits = grpcOptionsOf(resolveLimits()) as Record<string, number>;
+        handshake.push(await start("bare + certrpc's grpc-js limits (idle, keepalive)", 'bare', undefined, undefined, { grpcOptions: limits }));
+        handshake.push(await start("bare behind certrpc's TLS listener", 'bare', undefined, undefined, { variant: 'mtls-listener' }));
+        handshake.push(await start('certrpc, allowAllAuthenticated (no policy, no audit)', 'certrpc'));
+      }
+      if (baseDir) {
+        unary.push(await start('before: certrpc audit all', 'certrpc', 'all', baseDir));
+        handshake.push(await start('before: certrpc on_deny', 'certrpc', 'on_deny', baseDir));
+      }
+      // BENCH_ROWS=unary or =handshake runs one half (for a profiler attached to the servers).
+      const rows = process.env.BENCH_ROWS;
+      const concurrency = options.concurrency.includes(16) ? 16 : options.concurrency[0];
+      const unaryArms: Arm[] = unary.map(({ label, server }) => ({
+        label: `${label} unary c=${concurrency}`,
+        server,
+        run: (slice) => load.unary({ address: server.address, tls, connections: 1, concurrency, message: 'hello', ...slice }),
+      }));
+      const u = rows === 'handshake' ? [] : (await runInterleaved(load, unaryArms, interleave)).map((r) => armMeasurement(r));
+      measurements.push(...u);
+      if (u.length) for (const m of u.slice(1)) comparisons.push(ratio(`server cpu per call ${m.label} / bare`, m, u[0], serverCpuPerCall, m.label.includes('audit all') ? { atMost: 1.2 } : undefined));
+      if (u.length) comparisons.push(ratio('server cpu per call, audit all / audit off (certrpc)', u[2], u[1], serverCpuPerCall));
+      if (u[3]) comparisons.push(ratio('server cpu per call, audit all, after / before', u[2], u[3], serverCpuPerCall));
+
+      const handshakeArms: Arm[] = handshake.map(({ label, server }) => ({
+        label: `${label} new connection + call`,
+        server,
+        run: (slice) => load.handshakes({ address: server.address, tls, concurrency: 4, client: 'grpc', ...slice }),
+      }));
+      const h = rows === 'unary' ? [] : (await runInterleaved(load, handshakeArms, interleave)).map((r) => armMeasurement(r));
+      measurements.push(...h);
+      if (h.length) for (const m of h.slice(1)) comparisons.push(ratio(`server cpu per connection ${m.label} / bare`, m, h[0], serverCpuPerCall, { atMost: 1.05 }));
+      const before = h.find((m) => m.label.startsWith('before:'));
+      if (before) comparisons.push(ratio('server cpu per connection, after / before', h[1], before, serverCpuPerCall));
+    } finally {
+      await load.stop();
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+    return {
+      scenario: 'audit-handshake',
+      measurements,
+      comparisons,
+      notes: ['unary: demo.v1.Echo/Say, one connection; new connection: TCP + mTLS (grpc-js client, full handshake) + one Echo/Say + close, 4 in flight', 'server cpu us/op is the figure to read; "before:" arms run the build in BENCH_BASE_DIR'],
+    };
+  },
+};
