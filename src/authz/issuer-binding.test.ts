@@ -21,7 +21,7 @@ describe('issuer-binding warnings', () => {
     const model = parsePolicy('{"name": "p", "allow_rules": [{"name": "admins", "source": {"principals": ["CN=alice"]}}]}', 'p.json');
     const [w] = issuerBindingWarnings(model, [A, B]);
     expect(w.message).toMatch(/gRFC A43 policies cannot bind a principal to its issuer: any of them can issue a certificate that gets the principals of admins \(p\.json:1\)/);
-    expect(w.fix).toMatch(/serve --client-ca FILE/);
+    expect(w.fix).toMatch(/trust only the CA that issues these identities \(the server's client CAs\), or write the policy in certrpc YAML/);
   });
 
   it('a binding that names no trusted CA can never match', () => {
