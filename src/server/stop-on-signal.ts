@@ -14,6 +14,9 @@ export interface StopOnSignalOptions {
   signals?: NodeJS.Signals[];
 }
 
+/** How long after the stop further signals are ignored rather than killing the exiting process. */
+const LATE_SIGNAL_WINDOW_MS = 10_000;
+
 export function stopOnSignal(server: CertrpcServer, options: StopOnSignalOptions): Promise<StopReport & { signal: NodeJS.Signals }> {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const { logger } = options;
@@ -32,7 +35,12 @@ export function stopOnSignal(server: CertrpcServer, options: StopOnSignalOptions
         const started = Date.now();
         const report = await server.shutdown(options.graceMs, { hurry: hurry.signal });
         for (const cleanup of options.cleanups ?? []) await cleanup();
-        for (const s of signals) process.off(s, onSignal);
+        // A late signal (npm forwarding the one a process group already got) must not kill the
+        // process while its caller exits: it is ignored for a while, then the default comes back
+        // (unref'd: it never holds the process open) for a library process that lives on.
+        const ignore = () => logger.debug('signal ignored: already stopped');
+        for (const s of signals) process.off(s, onSignal).on(s, ignore);
+        setTimeout(() => signals.forEach((s) => process.off(s, ignore)), LATE_SIGNAL_WINDOW_MS).unref();
         logger.info({ event: 'stopped', ...report, ms: Date.now() - started }, 'stopped');
         resolve({ ...report, signal });
       })().catch(reject);
