@@ -6,6 +6,7 @@ import { CaBackend } from '../agent/ca-backend';
 import { CertrpcCaBackend } from '../agent/certrpc-backend';
 import { ExecHook } from '../agent/exec-hook';
 import { routeGrpcJsLogs } from '../log/grpc-js-logs';
+import { onStopSignals } from '../server/stop-signals';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { parseAddress } from '../tls/address';
 import { normalizeFingerprint } from '../gate/issuing-ca';
@@ -91,14 +92,14 @@ export function agentCommand(): Command {
         return;
       }
       const stop = new AbortController();
-      process.once('SIGTERM', () => stop.abort());
-      process.once('SIGINT', () => stop.abort());
+      const signals = onStopSignals(() => stop.abort());
       try {
         await agent.run(stop.signal);
         logger.info({ event: 'stopped' }, 'stopped');
       } catch (err) {
         throw caFailure(err, agent.wrote);
       } finally {
+        signals.stopped();
         logger.flush();
       }
     });

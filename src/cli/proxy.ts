@@ -5,6 +5,7 @@ import { watchPolicyFile } from '../authz/policy-watcher';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
 import { ConnectAuthorizer, ConnectProxy } from '../proxy/connect-proxy';
 import { FileReloader } from '../store/file-reloader';
+import { onStopSignals } from '../server/stop-signals';
 import { PkiDir } from '../store/pki-dir';
 import { formatHostPort } from '../text/host-port';
 import { describeTls, LoadedTls, loadTlsMaterial } from '../tls/tls-material-files';
@@ -56,16 +57,15 @@ export function proxyCommand(): Command {
       // SIGTERM/SIGINT: close the listener and the open tunnels (up to 5 s), stop the watchers, exit 0.
       // The handlers go in before the line below: a supervisor may send SIGTERM the moment it reads it.
       const stopped = new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
+        const signals = onStopSignals((signal) => {
           logger.info({ signal, tunnels: proxy.tunnelCount }, 'shutting down');
           void proxy.close(5000).then(() => {
             tls.close();
             policy?.close();
+            signals.stopped();
             resolve();
           });
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        });
       });
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${formatHostPort(bound.host, bound.port)}`);

@@ -196,6 +196,25 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     expect(logLines(ended.stderr).find((l) => l.msg === 'shutting down')).toMatchObject({ signal: 'SIGTERM', tunnels: 0 });
   });
 
+  it('a second SIGTERM while tunnels drain does not kill the proxy: the drain ends as the first began it, exit 0', async () => {
+    const own = await startCli(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', POLICY]);
+    const [host, port] = own.address.split(':');
+    const alice = clientTls(pki, 'alice');
+    // An open tunnel keeps the proxy draining (up to 5 s) after the first signal.
+    const tunnel = tlsConnect({ host, port: Number(port), ca: alice.caPem, cert: alice.certPem, key: alice.keyPem, servername: 'localhost' }, () =>
+      tunnel.write(`CONNECT ${server.address} HTTP/1.1\r\nHost: ${server.address}\r\n\r\n`),
+    );
+    tunnel.on('error', () => undefined);
+    await new Promise<void>((resolve) => tunnel.once('data', (d) => String(d).startsWith('HTTP/1.1 200') && resolve()));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => own.child.once('exit', (code, signal) => resolve([code, signal])));
+    own.child.kill('SIGTERM');
+    await eventually(() => logLines(own.logs()).find((l) => l.msg === 'shutting down' && l.tunnels === 1), 'the proxy draining its tunnel');
+    own.child.kill('SIGTERM');
+    const [code, signal] = await exited;
+    tunnel.destroy();
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+  });
+
   it('refuses to start with a private key other users can read, naming the file and the fix (the same check as serve)', async () => {
     const key = pki.keyFile('proxy');
     chmodSync(key, 0o644);
