@@ -1,0 +1,207 @@
+// The call gate, the identity stage and the caller, on a real server in this process: real
+// certificates, mTLS on 127.0.0.1:0, real grpc-js clients (and one hand-written HTTP/2 call).
+import { Metadata, ServiceError, status as Status } from '@grpc/grpc-js';
+import { X509Certificate } from 'node:crypto';
+import { clientTls, demoPki, issue } from '../../test/helpers/pki';
+import { eventually } from '../../test/helpers/eventually';
+import { rawGrpcCall } from '../../test/helpers/raw-grpc';
+import { tempDir } from '../../test/helpers/temp-dir';
+import { createClient } from '../client/create-client';
+import { EchoClient, EchoServer, EchoService } from '../gen/demo/v1/echo';
+import { IdentityClient, WhoAmIResponse } from '../gen/certrpc/v1/identity';
+import { normalizeSerial } from '../pki/serial';
+import { PkiDir } from '../store/pki-dir';
+import { CallContext, CallEnd, Rejection } from './call-gate';
+import { Caller, callerOf } from './caller';
+import { CertrpcServer, createServer } from './create-server';
+import { correctStatus } from './status-corrections';
+
+const SAY = '/demo.v1.Echo/Say';
+
+describe('the call gate on a real server', () => {
+  const tmp = tempDir();
+  let pki: PkiDir;
+  let server: CertrpcServer;
+  let address: string;
+  /** What each stage, observer and handler saw, per test. */
+  let seen: { stage: string[]; observed: [string, Rejection | undefined, string | undefined][]; ends: [string, CallEnd][]; callers: Caller[] };
+  /** The rejection the second stage returns for a caller with this CN. */
+  const rejectCn = new Map<string, Rejection>();
+  let handlerFails: ServiceError | undefined;
+
+  beforeAll(async () => {
+    pki = await demoPki(tmp.dir);
+    // Two certificates with one CN: the server must tell them apart (serial, fingerprint).
+    await issue(pki, 'alice-2', { commonName: 'alice' });
+    const echo: EchoServer = {
+      say(call, callback) {
+        seen.callers.push(callerOf(call));
+        if (handlerFails) return callback(handlerFails);
+        callback(null, { message: call.request.message, index: 0 });
+      },
+      repeat(call) {
+        call.end();
+      },
+      collect(_call, callback) {
+        callback(null, { message: '', index: 0 });
+      },
+      chat(call) {
+        call.on('data', () => call.write({ message: 'pong', index: 0 }));
+      },
+    };
+    const id = pki.loadIdentity('server');
+    server = createServer({
+      tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem },
+      services: [{ definition: EchoService, implementation: echo }],
+      stages: [
+        (ctx: CallContext) => {
+          seen.stage.push(`first ${ctx.method} ${ctx.caller?.identity.commonName}`);
+          ctx.onEnd((end) => seen.ends.push([ctx.method, end]));
+        },
+        (ctx: CallContext) => rejectCn.get(ctx.caller!.identity.commonName),
+        (ctx: CallContext) => void seen.stage.push(`third ${ctx.method}`),
+      ],
+      observers: [(ctx, rejection) => seen.observed.push([ctx.method, rejection, ctx.caller?.identity.commonName])],
+    });
+    address = `127.0.0.1:${(await server.listen('127.0.0.1', 0)).port}`;
+  });
+  beforeEach(() => {
+    seen = { stage: [], observed: [], ends: [], callers: [] };
+    rejectCn.clear();
+    handlerFails = undefined;
+  });
+  afterAll(async () => {
+    await server.shutdown(1000);
+    tmp.cleanup();
+  });
+
+  function echo(name: string) {
+    const client = createClient(EchoClient, address, { tls: clientTls(pki, name) });
+    const say = (message = 'hi') =>
+      new Promise<{ err: ServiceError | null; message?: string }>((resolve) =>
+        client.say({ message }, new Metadata(), { deadline: Date.now() + 10_000 }, (err, res) => resolve({ err, message: res?.message })),
+      );
+    return { client, say };
+  }
+
+  const whoAmI = (name: string) => {
+    const client = createClient(IdentityClient, address, { tls: clientTls(pki, name) });
+    return new Promise<WhoAmIResponse>((resolve, reject) =>
+      client.whoAmI({}, new Metadata(), { deadline: Date.now() + 10_000 }, (err, res) => {
+        client.close();
+        if (err) reject(err);
+        else resolve(res!);
+      }),
+    );
+  };
+
+  it('hands the handler the caller: identity from the verified certificate, no roles yet, the peer address', async () => {
+    const { client, say } = echo('alice');
+    try {
+      expect(await say('one')).toEqual({ err: null, message: 'one' });
+      expect(await say('two')).toEqual({ err: null, message: 'two' });
+      const cert = new X509Certificate(clientTls(pki, 'alice').certPem!);
+      const [first, second] = seen.callers;
+      expect(first.identity).toMatchObject({ commonName: 'alice', subject: 'CN=alice', serial: normalizeSerial(cert.serialNumber), fingerprint: cert.fingerprint256, issuer: 'CN=certrpc demo CA' });
+      expect(first.identity.issuingCa?.subject).toBe('CN=certrpc demo CA');
+      expect(first.roles).toEqual([]);
+      expect(Object.isFrozen(first.roles)).toBe(true);
+      expect(first.peer).toMatch(/^127\.0\.0\.1:\d+$/);
+      // One connection, one certificate: the identity is parsed once and shared.
+      expect(second.identity).toBe(first.identity);
+      expect(second.peer).toBe(first.peer);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('two certificates with the same CN are two identities (serial and fingerprint of each)', async () => {
+    const [a, b] = [await whoAmI('alice'), await whoAmI('alice-2')];
+    const certA = new X509Certificate(clientTls(pki, 'alice').certPem!);
+    const certB = new X509Certificate(clientTls(pki, 'alice-2').certPem!);
+    expect(a).toMatchObject({ commonName: 'alice', serial: normalizeSerial(certA.serialNumber), fingerprintSha256: certA.fingerprint256.toLowerCase() });
+    expect(b).toMatchObject({ commonName: 'alice', serial: normalizeSerial(certB.serialNumber), fingerprintSha256: certB.fingerprint256.toLowerCase() });
+    expect(a.serial).not.toBe(b.serial);
+    // And again, in the other order, after both are cached.
+    expect((await whoAmI('alice-2')).serial).toBe(b.serial);
+    expect((await whoAmI('alice')).serial).toBe(a.serial);
+  });
+
+  it('runs the stages in order; the first rejection ends the call with its status, later stages and the handler never run', async () => {
+    rejectCn.set('bob', { code: Status.PERMISSION_DENIED, details: 'bob may not' });
+    const bob = echo('bob');
+    const alice = echo('alice');
+    try {
+      const denied = await bob.say();
+      expect(denied.err?.code).toBe(Status.PERMISSION_DENIED);
+      expect(denied.err?.details).toBe('bob may not');
+      expect(seen.stage).toEqual([`first ${SAY} bob`]);
+      expect(seen.callers).toEqual([]);
+      expect(seen.observed).toEqual([[SAY, { code: Status.PERMISSION_DENIED, details: 'bob may not' }, 'bob']]);
+      expect((await alice.say()).err).toBeNull();
+      expect(seen.stage).toEqual([`first ${SAY} bob`, `first ${SAY} alice`, `third ${SAY}`]);
+      expect(seen.observed[1]).toEqual([SAY, undefined, 'alice']);
+      expect(seen.ends.map(([m, e]) => [m, e.code, e.details])).toEqual([
+        [SAY, Status.PERMISSION_DENIED, 'bob may not'],
+        [SAY, Status.OK, 'OK'],
+      ]);
+      for (const [, end] of seen.ends) expect(end.durationMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      bob.client.close();
+      alice.client.close();
+    }
+  });
+
+  it("tells end observers the handler's status, and CANCELLED when the client went away", async () => {
+    handlerFails = Object.assign(new Error('nope'), { code: Status.FAILED_PRECONDITION, details: 'not now' }) as ServiceError;
+    const alice = echo('alice');
+    try {
+      const failed = await alice.say();
+      expect(failed.err?.code).toBe(Status.FAILED_PRECONDITION);
+      await new Promise<void>((resolve) => {
+        const stream = alice.client.chat();
+        stream.on('error', () => undefined);
+        stream.once('data', () => {
+          stream.cancel();
+          resolve();
+        });
+        stream.write({ message: 'ping' });
+      });
+      await eventually(() => seen.ends.length >= 2, 'both calls to end');
+      expect(seen.ends.map(([m, e]) => [m, e.code, e.details])).toEqual([
+        [SAY, Status.FAILED_PRECONDITION, 'not now'],
+        ['/demo.v1.Echo/Chat', Status.CANCELLED, 'cancelled by the client, or the connection was lost'],
+      ]);
+    } finally {
+      alice.client.close();
+    }
+  });
+
+  it('answers a request without a message INTERNAL (not UNIMPLEMENTED), and end observers see that status', async () => {
+    const outcome = await rawGrpcCall(address, clientTls(pki, 'alice'), SAY, Buffer.alloc(0));
+    expect(outcome.grpcStatus).toBe(Status.INTERNAL);
+    expect(outcome.grpcMessage).toMatch(/^the request ended without a complete message/);
+    await eventually(() => seen.ends.length >= 1, 'the call to end');
+    expect(seen.ends[0][1]).toMatchObject({ code: Status.INTERNAL });
+  });
+});
+
+describe('callerOf and correctStatus', () => {
+  it('callerOf refuses a call that did not pass a certrpc gate', () => {
+    expect(() => callerOf({ metadata: new Metadata() })).toThrow(/no caller on this call; was the server created with certrpc createServer\(\)\?/);
+  });
+
+  it('correctStatus replaces only grpc-js "no request message" UNIMPLEMENTED', () => {
+    const original = { code: Status.UNIMPLEMENTED, details: 'Received no request message for method /a.B/C', metadata: new Metadata() };
+    const corrected = correctStatus(original);
+    expect(corrected).toEqual({ ...original, code: Status.INTERNAL, details: 'the request ended without a complete message (truncated, or none sent for a method that takes one)' });
+    const other = { code: Status.UNIMPLEMENTED, details: 'The server does not implement the method /a.B/C' };
+    expect(correctStatus(other)).toBe(other);
+    const notFirst = { code: Status.UNIMPLEMENTED, details: 'x Received no request message for' };
+    expect(correctStatus(notFirst)).toBe(notFirst);
+    const internal = { code: Status.INTERNAL, details: 'Received no request message for method /a.B/C' };
+    expect(correctStatus(internal)).toBe(internal);
+    const noDetails = { code: Status.UNIMPLEMENTED };
+    expect(correctStatus(noDetails)).toBe(noDetails);
+  });
+});
