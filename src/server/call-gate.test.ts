@@ -201,7 +201,7 @@ describe('callerOf and correctStatus', () => {
     expect(correctStatus(notFirst)).toBe(notFirst);
     const internal = { code: Status.INTERNAL, details: 'Received no request message for method /a.B/C' };
     expect(correctStatus(internal)).toBe(internal);
-    const noDetails = { code: Status.UNIMPLEMENTED };
+    const noDetails = { code: Status.UNIMPLEMENTED, details: undefined as unknown as string };
     expect(correctStatus(noDetails)).toBe(noDetails);
   });
 });
