@@ -79,6 +79,19 @@ describe('RoleResolver', () => {
     expect(r.rolesOf(identity({ uris: ['x-spiffe://corp/a'] }))).toEqual([]);
   });
 
+  it('a wildcard never matches a field the certificate does not have (no CN, no SPIFFE ID, no subject)', () => {
+    const r = new RoleResolver(
+      [
+        { name: 'any-cn', principals: [{ field: 'cn', pattern: '*' }] },
+        { name: 'any-spiffe', principals: [{ field: 'spiffe', pattern: 'spiffe://*' }] },
+        { name: 'any-subject', principals: [{ field: 'subject', pattern: '*' }] },
+      ],
+      'glob',
+    );
+    expect(r.rolesOf({ ...identity({ dnsNames: ['a.corp'] }), subject: undefined })).toEqual([]);
+    expect(r.rolesOf(identity({ commonName: 'x', uris: ['spiffe://corp'] }))).toEqual(['any-cn', 'any-spiffe', 'any-subject']);
+  });
+
   it('roles come in policy order, once each, frozen; grants list every matching pattern', () => {
     const r = new RoleResolver([
       { name: 'first', principals: [{ field: 'cn', pattern: 'svc-*' }] },
@@ -88,7 +101,7 @@ describe('RoleResolver', () => {
     const roles = r.rolesOf(who);
     expect(roles).toEqual(['first', 'second']);
     expect(Object.isFrozen(roles)).toBe(true);
-    expect(r.grants(who)).toEqual([
+    expect(r.grants(who)).toStrictEqual([
       { role: 'first', field: 'cn', pattern: 'svc-*', value: 'svc-a' },
       { role: 'second', field: 'cn', pattern: 'svc-a', value: 'svc-a' },
       { role: 'second', field: 'dns', pattern: 'a.corp', value: 'a.corp' },
@@ -101,7 +114,9 @@ describe('RoleResolver', () => {
     const without = identity({ commonName: 'svc' });
     expect(r.rolesOf(withSan)).toEqual(['web']);
     expect(r.rolesOf(without)).toEqual([]);
-    expect(r.rolesOf(withSan)).toBe(r.rolesOf(withSan));
+    const first = r.rolesOf(withSan);
+    r.rolesOf(without);
+    expect(r.rolesOf(withSan)).toBe(first);
   });
 
   it('with issuer-bound principals, the cache key includes the verified issuer', () => {
@@ -114,6 +129,19 @@ describe('RoleResolver', () => {
     expect(r.rolesOf(viaB)).toEqual([]);
     expect(r.rolesOf(unknown)).toEqual([]);
     expect(r.rolesOf(viaA)).toEqual(['bound']);
+    // Another certificate under the same CA is judged on its own.
+    expect(r.rolesOf(identity({ commonName: 'mallory', issuingCa: viaA.issuingCa }))).toEqual([]);
+  });
+
+  it('a principal bound by issuer subject: the cache key includes the issuer too, and grants say which binding held', () => {
+    const r = new RoleResolver([{ name: 'bound', principals: [{ field: 'cn', pattern: 'alice', issuer: 'CN=ca A' }] }]);
+    const viaA = identity({ commonName: 'alice', fingerprint: 'SAME', issuingCa: { subject: 'CN=ca A', fingerprint: 'A' } });
+    const viaB = { ...viaA, issuingCa: { subject: 'CN=ca B', fingerprint: 'B' } };
+    expect(r.rolesOf(viaA)).toEqual(['bound']);
+    expect(r.rolesOf(viaB)).toEqual([]);
+    expect(r.grants(viaA)).toStrictEqual([{ role: 'bound', field: 'cn', pattern: 'alice', value: 'alice', issuer: 'CN=ca A' }]);
+    const byFingerprint = new RoleResolver([{ name: 'fp', principals: [{ field: 'cn', pattern: 'alice', issuerFingerprint: 'A' }] }]);
+    expect(byFingerprint.grants(viaA)).toStrictEqual([{ role: 'fp', field: 'cn', pattern: 'alice', value: 'alice', issuerFingerprint: 'A' }]);
   });
 
   it('the cache is bounded: the oldest answer goes first', () => {

@@ -13,6 +13,7 @@ import { normalizeSerial } from '../pki/serial';
 import { PkiDir } from '../store/pki-dir';
 import { CallContext, CallEnd, Rejection } from './call-gate';
 import { Caller, callerOf } from './caller';
+import { ServerMetrics } from '../metrics/server-metrics';
 import { CertrpcServer, createServer } from './create-server';
 import { correctStatus } from './status-corrections';
 
@@ -28,6 +29,7 @@ describe('the call gate on a real server', () => {
   /** The rejection the second stage returns for a caller with this CN. */
   const rejectCn = new Map<string, Rejection>();
   let handlerFails: ServiceError | undefined;
+  const metrics = new ServerMetrics({ processMetrics: false });
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
@@ -62,6 +64,8 @@ describe('the call gate on a real server', () => {
         (ctx: CallContext) => void seen.stage.push(`third ${ctx.method}`),
       ],
       observers: [(ctx, rejection) => seen.observed.push([ctx.method, rejection, ctx.caller?.identity.commonName])],
+      // Its end observer is the gate's third list: it must hear of every call's end too.
+      metrics,
     });
     address = `127.0.0.1:${(await server.listen('127.0.0.1', 0)).port}`;
   });
@@ -145,7 +149,14 @@ describe('the call gate on a real server', () => {
         [SAY, Status.PERMISSION_DENIED, 'bob may not'],
         [SAY, Status.OK, 'OK'],
       ]);
-      for (const [, end] of seen.ends) expect(end.durationMs).toBeGreaterThanOrEqual(0);
+      const counted = await metrics.registry.getSingleMetricAsString('certrpc_calls_total');
+      expect(counted).toMatch(/certrpc_calls_total\{method="\/demo\.v1\.Echo\/Say",code="PERMISSION_DENIED",role="[^"]*"\} [1-9]/);
+      expect(counted).toMatch(/certrpc_calls_total\{method="\/demo\.v1\.Echo\/Say",code="OK",role="[^"]*"\} [1-9]/);
+      // A duration from the call's arrival to its end: at least 0, and less than the process has lived.
+      for (const [, end] of seen.ends) {
+        expect(end.durationMs).toBeGreaterThanOrEqual(0);
+        expect(end.durationMs).toBeLessThanOrEqual(performance.now());
+      }
     } finally {
       bob.client.close();
       alice.client.close();

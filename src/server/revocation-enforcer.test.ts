@@ -109,6 +109,7 @@ describe('revocation on a running server (open calls, new calls, open connection
       expect(server.revocation.activeCalls()).toBe(1);
       const cutOff = log.lines.find((l) => l.event === 'revoked_peer_cut_off');
       expect(cutOff).toMatchObject({ serial: carolSerial, calls: 1, connections: 1, revokedAt: '2026-03-04T05:06:07.000Z', reason: 'keyCompromise' });
+      expect(cutOff?.msg).toBe(`certificate serial ${carolSerial} was revoked: ended 1 open call(s); closing its 1 connection(s)`);
 
       // The same connection is still open (the grace period): its next call is refused, saying why.
       const next = await say(carol);
@@ -129,6 +130,36 @@ describe('revocation on a running server (open calls, new calls, open connection
     } finally {
       carol.close();
       bob.close();
+    }
+  });
+
+  it('one of two open streams ending leaves the other tracked: it is still ended on revocation', async () => {
+    await issue(pki, 'erin');
+    const erinSerial = serialOf(pki, 'erin');
+    const erin = createClient(EchoClient, address, { tls: clientTls(pki, 'erin') });
+    try {
+      const open = () => {
+        const stream = erin.chat();
+        const ended = new Promise<ServiceError | undefined>((resolve) => {
+          stream.on('error', (e: ServiceError) => resolve(e));
+          stream.on('end', () => resolve(undefined));
+        });
+        const first = new Promise((resolve) => stream.once('data', resolve));
+        stream.write({ message: 'hi' });
+        return { stream, ended, first };
+      };
+      const a = open();
+      const b = open();
+      await Promise.all([a.first, b.first]);
+      expect(server.revocation.activeCalls(erinSerial)).toBe(2);
+      a.stream.end();
+      expect(await a.ended).toBeUndefined();
+      await eventually(() => server.revocation.activeCalls(erinSerial) === 1, 'the first stream to be forgotten');
+      server.updateTls({ ...material, crlPem: await crl([{ serial: erinSerial, revokedAt: new Date('2026-01-01T00:00:00Z'), reason: 'superseded' }]) });
+      expect((await b.ended)?.code).toBe(Status.UNAUTHENTICATED);
+      await eventually(() => server.revocation.activeCalls(erinSerial) === 0, 'the second stream to be forgotten');
+    } finally {
+      erin.close();
     }
   });
 
@@ -287,6 +318,20 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
     enforcer.close();
     jest.advanceTimersByTime(100_000);
     expect(alice.destroyed).toBe(false);
+  });
+
+  it('one of two connections closing leaves the other tracked: it is still closed on revocation', async () => {
+    const enforcer = new RevocationEnforcer(undefined, capturingLogger().logger, { closeConnectionsAfterMs: 0 });
+    const first = await connection('alice');
+    const second = await connection('alice');
+    enforcer.trackConnection(first);
+    enforcer.trackConnection(second);
+    const closed = new Promise((resolve) => first.once('close', resolve));
+    first.destroy();
+    await closed;
+    enforcer.update(await crlOf([serialOf(pki, 'alice')]));
+    await eventually(() => second.destroyed, 'the remaining connection to be closed');
+    enforcer.close();
   });
 
   it('forgets a closed connection, and logs nothing for a revoked serial with no calls and no connections', async () => {
