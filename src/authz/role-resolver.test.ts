@@ -85,11 +85,12 @@ describe('RoleResolver', () => {
         { name: 'any-cn', principals: [{ field: 'cn', pattern: '*' }] },
         { name: 'any-spiffe', principals: [{ field: 'spiffe', pattern: 'spiffe://*' }] },
         { name: 'any-subject', principals: [{ field: 'subject', pattern: '*' }] },
+        { name: 'any-spiffe-at-all', principals: [{ field: 'spiffe', pattern: '*' }] },
       ],
       'glob',
     );
     expect(r.rolesOf({ ...identity({ dnsNames: ['a.corp'] }), subject: undefined })).toEqual([]);
-    expect(r.rolesOf(identity({ commonName: 'x', uris: ['spiffe://corp'] }))).toEqual(['any-cn', 'any-spiffe', 'any-subject']);
+    expect(r.rolesOf(identity({ commonName: 'x', uris: ['spiffe://corp'] }))).toEqual(['any-cn', 'any-spiffe', 'any-subject', 'any-spiffe-at-all']);
   });
 
   it('roles come in policy order, once each, frozen; grants list every matching pattern', () => {

@@ -4,8 +4,10 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { demoPki, otherCa } from '../../test/helpers/pki';
 import { tempDir } from '../../test/helpers/temp-dir';
+import { createCa, loadSigningCa } from '../pki/ca';
 import { parseCrls } from '../pki/crl';
 import { PkiError } from '../pki/errors';
+import { issueCertificate } from '../pki/issue';
 import { serialHex } from '../pki/verify';
 import { PkiDir } from '../store/pki-dir';
 import { readRevocationRecords } from '../store/revocation-records';
@@ -121,5 +123,63 @@ describe('publishing CRLs and revocation status', () => {
     expect(defaults.nextUpdate).toEqual(new Date(now.getTime() + 30 * 86_400_000));
     const { restored, warnings } = await recordsToPublish(pki, loadCaSet(pki).all);
     expect([restored, warnings]).toEqual([[], []]);
+  });
+});
+
+describe('two CAs in one directory (ca.crt and cas/NAME/)', () => {
+  const tmp = tempDir();
+  let pki: PkiDir;
+  const now = new Date('2026-06-01T00:00:00Z');
+  beforeAll(async () => {
+    pki = await demoPki(tmp.dir);
+    const team = await createCa({ commonName: 'team CA' });
+    pki.writeNamedCa('team', team);
+    const signer = await loadSigningCa(team.certPem, team.keyPem);
+    pki.writeIdentity('svc', await issueCertificate(signer, { profile: 'client', commonName: 'svc' }));
+  });
+  afterAll(() => tmp.cleanup());
+
+  it("each CA's CRL lists only its own revocations, and a serial on one CA's CRL does not revoke another CA's certificate", async () => {
+    const svc = cert(pki, 'svc');
+    const demoSerial = serialHex(new X509Certificate(readFileSync(pki.caCertFile)));
+    const teamSerial = serialHex(new X509Certificate(readFileSync(pki.namedCaCertFile('team'))));
+    expect(dirCaCertificates(pki).map((c) => c.subject).sort()).toEqual(['CN=certrpc demo CA', 'CN=team CA']);
+    // The demo CA's CRL lists svc's serial, as if the demo CA had issued a certificate with that serial.
+    const prepared = await prepareCrls(
+      { version: 1, crlNumber: 0, revoked: [{ serial: serialHex(svc), caSerial: demoSerial, reason: 'keyCompromise', revokedAt: now.toISOString() }] },
+      await signersOf(loadCaSet(pki).all),
+      { now },
+    );
+    expect(prepared.perCa.map((c) => [c.serial, c.revoked]).sort()).toEqual([[demoSerial, 1], [teamSerial, 0]].sort());
+    expect(prepared.pem).toMatch(/^-----BEGIN X509 CRL-----/);
+    expect(prepared.pem.match(/-----BEGIN X509 CRL-----/g)).toHaveLength(2);
+    writeFileSync(pki.crlFile, prepared.pem);
+    // svc was issued by the team CA, whose CRL does not list it.
+    expect((await revocationOf(svc, pki)).revoked).toBeUndefined();
+    // The same serial checked against the demo CA (or with no issuer known) is revoked.
+    const index = await RevocationIndex.load(pki, loadCaSet(pki).all.map((c) => ({ serial: c.serial, cert: c.cert })));
+    expect(index.check(serialHex(svc), demoSerial).revoked?.source).toBe(pki.crlFile);
+    expect(index.check(serialHex(svc), teamSerial).revoked).toBeUndefined();
+    expect(index.check(serialHex(svc)).revoked?.reason).toBe('keyCompromise');
+    // A trusted CA given from outside is looked up too, once.
+    expect((await revocationOf(svc, pki, [new X509Certificate(readFileSync(pki.namedCaCertFile('team')))])).revoked).toBeUndefined();
+  });
+
+  it('a record partly lost: only the missing revocation is restored from crl.pem, named', async () => {
+    rmSync(pki.crlFile);
+    await revokeCertificate(pki, { name: 'alice' }, { now });
+    await revokeCertificate(pki, { name: 'bob' }, { now });
+    const records = readRevocationRecords(pki);
+    const bobSerial = serialHex(cert(pki, 'bob'));
+    writeFileSync(pki.revocationsFile, JSON.stringify({ ...records, revoked: records.revoked.filter((r) => r.serial !== bobSerial) }));
+    const { restored, warnings } = await recordsToPublish(pki, loadCaSet(pki).all);
+    expect(restored.map((r) => [r.serial, r.name])).toEqual([[bobSerial, 'bob']]);
+    expect(warnings[0]).toBe(
+      `${pki.revocationsFile} lacked 1 revocation(s) that ${pki.crlFile} lists (serial ${bobSerial} "bob"): restored them from the signed CRL, so the new CRLs still list them`,
+    );
+  });
+
+  it('the CRL validity error names the flag and the fix', async () => {
+    await expect(prepareCrls({ version: 1, crlNumber: 0, revoked: [] }, [], { days: 0 })).rejects.toMatchObject({ fix: 'give a whole number of days between 1 and 3650' });
   });
 });
