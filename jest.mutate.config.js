@@ -11,9 +11,12 @@ const IN_PROCESS_SUITES = [
   'test/authz/authorization-calls.test.ts',
   'test/authz/policy-reload.test.ts',
   'test/authz/streaming-gate.test.ts',
+  'test/adoption/interceptor-options.test.ts',
   'test/e2e/demo-calls.test.ts',
   'test/e2e/proxy-resolution.test.ts',
   'test/e2e/refusal-flood.test.ts',
+  'test/gate/call-gate.test.ts',
+  'test/server/create-server-defaults.test.ts',
   'test/server/metadata-size.test.ts',
   'test/tls/pinned-peer-certificate.test.ts',
 ];

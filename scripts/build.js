@@ -4,7 +4,7 @@
 // on a loaded 2-core machine) where `npm start` must be quick.
 // Stale = no build stamp, or a file under src/, a tsconfig or package.json is newer than it.
 'use strict';
-const { existsSync, readdirSync, statSync, utimesSync, writeFileSync } = require('node:fs');
+const { existsSync, readdirSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
@@ -25,11 +25,29 @@ function stale() {
   return Math.max(...inputs.map(newestMtime)) > statSync(stamp).mtimeMs;
 }
 
+/**
+ * tsc never deletes: a source moved or removed leaves its old .js/.d.ts/.js.map in dist/, where
+ * `npm pack` would ship it and a stale require could still find it. Removes outputs without a source.
+ */
+function prune(dir, srcDir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      prune(path, join(srcDir, entry.name));
+      if (readdirSync(path).length === 0) rmdirSync(path);
+      continue;
+    }
+    const m = /^(.*?)(\.d\.ts|\.js\.map|\.js)$/.exec(entry.name);
+    if (m && !existsSync(join(srcDir, `${m[1]}.ts`))) unlinkSync(path);
+  }
+}
+
 if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
 const startedAt = new Date();
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
+prune(join(root, 'dist'), join(root, 'src'));
 // Stamped with the time the build began: a source saved during the build makes the next run build again.
 writeFileSync(stamp, `${startedAt.toISOString()}\n`);
 utimesSync(stamp, startedAt, startedAt);

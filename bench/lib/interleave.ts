@@ -3,7 +3,7 @@
 // CPU is sampled exactly when each slice's measured window opens and closes.
 import { LoadGenerator } from './load-generator';
 import { LoadResult, mergeLoadResults } from './load-result';
-import { addSpans, BenchServer, UsageSpan } from './server-launcher';
+import { addSpans, BenchServer, spanBetween, UsageSpan } from './server-launcher';
 import type { ServerUsage } from '../servers/server-process';
 
 export interface Arm {
@@ -46,7 +46,7 @@ async function measuredSlice(load: LoadGenerator, arm: Arm, slice: { warmupSec: 
     const result = await arm.run(slice);
     const [start, end] = await Promise.all(samples);
     if (!start || !end) throw new Error(`${arm.label}: the load process did not report its measured window`);
-    return { result, span: { cpuMicros: end.cpuMicros - start.cpuMicros, wallMicros: end.wallMicros - start.wallMicros, rssBytes: end.rssBytes } };
+    return { result, span: spanBetween(start, end) };
   } finally {
     stop();
   }

@@ -25,6 +25,19 @@ export function armMeasurement(arm: ArmResult, extra: Record<string, number | st
   };
 }
 
+/** A streaming arm as a report row: messages and MB received per second, server CPU and GC per message. */
+export function streamMeasurement(arm: ArmResult): Measurement {
+  const messages = arm.load.messages ?? 0;
+  const perMessage = (micros: number) => (messages > 0 ? micros / messages : Number.NaN);
+  return armMeasurement(arm, {
+    'msg/s': messages / arm.load.elapsedSec,
+    'MB/s': megabytes(arm.load.bytes) / arm.load.elapsedSec,
+    'server cpu us/msg': perMessage(arm.usage.cpuMicros),
+    'gc us/msg': perMessage(arm.usage.gcMicros),
+    'full GCs': arm.usage.majorGcs,
+  });
+}
+
 export interface Target {
   atLeast?: number;
   atMost?: number;
@@ -48,3 +61,5 @@ export const perSecond = (m: Measurement) => m.perSecond;
 export const p99 = (m: Measurement) => m.latencyMs?.p99;
 export const serverCpuPerCall = (m: Measurement) => Number(m.extra?.['server cpu us/op']);
 export const megabytes = (bytes: number | undefined) => (bytes ?? 0) / MB;
+export const messagesPerSecond = (m: Measurement) => Number(m.extra?.['msg/s']);
+export const serverCpuPerMessage = (m: Measurement) => Number(m.extra?.['server cpu us/msg']);

@@ -16,6 +16,20 @@ export interface UsageSpan {
   wallMicros: number;
   /** Highest RSS seen at the end of a window. */
   rssBytes: number;
+  /** Main-thread GC pauses and full (mark-compact) collections inside the window(s). */
+  gcMicros: number;
+  majorGcs: number;
+}
+
+/** The span between two samples of a server's counters. */
+export function spanBetween(start: ServerUsage, end: ServerUsage): UsageSpan {
+  return {
+    cpuMicros: end.cpuMicros - start.cpuMicros,
+    wallMicros: end.wallMicros - start.wallMicros,
+    rssBytes: end.rssBytes,
+    gcMicros: end.gcMicros - start.gcMicros,
+    majorGcs: end.majorGcs - start.majorGcs,
+  };
 }
 
 export class BenchServer {
@@ -41,10 +55,7 @@ export class BenchServer {
   /** Starts a measured window; the returned function ends it and gives the span. */
   async beginWindow(): Promise<() => Promise<UsageSpan>> {
     const start = await this.usage();
-    return async () => {
-      const end = await this.usage();
-      return { cpuMicros: end.cpuMicros - start.cpuMicros, wallMicros: end.wallMicros - start.wallMicros, rssBytes: end.rssBytes };
-    };
+    return async () => spanBetween(start, await this.usage());
   }
 
   async stop(): Promise<void> {
@@ -59,11 +70,16 @@ export class BenchServer {
 }
 
 export function addSpans(spans: UsageSpan[]): UsageSpan {
-  return spans.reduce((a, b) => ({ cpuMicros: a.cpuMicros + b.cpuMicros, wallMicros: a.wallMicros + b.wallMicros, rssBytes: Math.max(a.rssBytes, b.rssBytes) }), {
-    cpuMicros: 0,
-    wallMicros: 0,
-    rssBytes: 0,
-  });
+  return spans.reduce(
+    (a, b) => ({
+      cpuMicros: a.cpuMicros + b.cpuMicros,
+      wallMicros: a.wallMicros + b.wallMicros,
+      rssBytes: Math.max(a.rssBytes, b.rssBytes),
+      gcMicros: a.gcMicros + b.gcMicros,
+      majorGcs: a.majorGcs + b.majorGcs,
+    }),
+    { cpuMicros: 0, wallMicros: 0, rssBytes: 0, gcMicros: 0, majorGcs: 0 },
+  );
 }
 
 export function startServer(kind: ServerKind, config: BenchServerConfig): Promise<BenchServer> {

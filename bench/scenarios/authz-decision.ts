@@ -5,31 +5,13 @@
 // (role resolution, uncached) and the time to parse + compile the policy file (a reload).
 import { performance } from 'node:perf_hooks';
 import { CompiledPolicy } from '../../src/authz/compiled-policy';
-import type { PeerIdentity } from '../../src/authz/identity';
+import type { PeerIdentity } from '../../src/gate/peer-identity';
 import { parsePolicy } from '../../src/authz/policy-file';
+import { policyYaml, referenceDecision, referenceRoles, ROLES, serviceOf, syntheticPolicy } from '../lib/synthetic-policy';
 import { BenchOptions, Comparison, Measurement, Scenario, ScenarioResult } from '../scenario';
 
-const ROLES = 100;
 const SIZES = [10, 1_000, 10_000];
 const TARGET_NS = 2_000;
-
-/** A policy of `rules` rules: 100 roles (cn/spiffe/dns, 10 of them wildcards), exact + per-service + deny rules. */
-export function syntheticPolicyYaml(rules: number): string {
-  const roles: string[] = [];
-  for (let r = 0; r < ROLES; r++) {
-    const principal = r % 10 === 9 ? `spiffe: "spiffe://corp/ns/team-${r}/*"` : r % 3 === 0 ? `dns: "svc-${r}.corp"` : `cn: "user-${r}"`;
-    roles.push(`  role-${r}:\n    - ${principal}\n    - cn: "ops-${r}"`);
-  }
-  const lines: string[] = [];
-  for (let i = 0; i < rules; i++) {
-    const service = `/pkg${i % 97}.v1.Service${Math.floor(i / 97)}`;
-    const role = `role-${i % ROLES}`;
-    if (i % 50 === 49) lines.push(`  - name: deny-${i}\n    effect: deny\n    roles: [${role}]\n    methods: [${service}/Drop]`);
-    else if (i % 10 === 0) lines.push(`  - name: svc-${i}\n    roles: [${role}, role-${(i + 1) % ROLES}]\n    methods: ["${service}/*"]`);
-    else lines.push(`  - name: rule-${i}\n    roles: [${role}]\n    methods: [${service}/Method${i}, ${service}/Get]`);
-  }
-  return `name: synthetic-${rules}\nroles:\n${roles.join('\n')}\nrules:\n${lines.join('\n')}\n`;
-}
 
 function identity(n: number, fields: Partial<PeerIdentity>): PeerIdentity {
   return { commonName: '', sans: [], dnsNames: [], uris: [], ips: [], emails: [], serial: n.toString(16), fingerprint: `bench:${n}`, issuer: 'CN=bench', notAfter: new Date(0), ...fields };
@@ -40,7 +22,7 @@ function callers(): PeerIdentity[] {
   return [
     identity(1, { commonName: 'user-1' }),
     identity(2, { commonName: 'device', dnsNames: ['svc-3.corp'] }),
-    identity(3, { commonName: 'device', uris: ['spiffe://corp/ns/team-19/sa/api'], spiffeId: 'spiffe://corp/ns/team-19/sa/api' }),
+    identity(3, { commonName: 'device', uris: ['spiffe://corp/ns/team-19/api'], spiffeId: 'spiffe://corp/ns/team-19/api' }),
     identity(4, { commonName: 'stranger' }),
   ];
 }
@@ -50,8 +32,10 @@ function methods(rules: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < 256; i++) {
     const r = (i * 7919) % rules;
-    const service = `/pkg${r % 97}.v1.Service${Math.floor(r / 97)}`;
-    out.push(i % 4 === 0 ? `${service}/Drop` : i % 4 === 1 ? `${service}/Get` : i % 4 === 2 ? `${service}/Method${r}` : `/nobody.v1.Knows/Method${i}`);
+    const service = serviceOf(r);
+    // Drop: on a service that has a deny rule (every 50th rule), where the policy has one.
+    const denied = r - (r % 50) + 49;
+    out.push(i % 4 === 0 ? `${serviceOf(denied < rules ? denied : r)}/Drop` : i % 4 === 1 ? `${service}/Get` : i % 4 === 2 ? `${service}/Method${r}` : `/nobody.v1.Knows/Method${i}`);
   }
   return out;
 }
@@ -62,34 +46,58 @@ function nsPer(iterations: number, run: (i: number) => void): number {
   return ((performance.now() - start) * 1e6) / iterations;
 }
 
-function measure(rules: number, iterations: number): { measurements: Measurement[]; ns: number } {
+export interface MeasureOptions {
+  /** Changes the YAML the measured policy is compiled from (tests: a broken policy must show errors). */
+  policyYaml?: (yaml: string) => string;
+}
+
+/**
+ * One policy size. Errors are decisions that differ from the reference reading of the same rules
+ * (synthetic-policy.ts), and role sets of new certificates that differ from the reference roles.
+ */
+export function measure(rules: number, iterations: number, options: MeasureOptions = {}): { measurements: Measurement[]; ns: number } {
+  const model = syntheticPolicy(rules);
+  const yaml = policyYaml(model);
   const loadStart = performance.now();
-  const policy = new CompiledPolicy(parsePolicy(syntheticPolicyYaml(rules), `synthetic-${rules}.yaml`));
+  const policy = new CompiledPolicy(parsePolicy(options.policyYaml ? options.policyYaml(yaml) : yaml, `synthetic-${rules}.yaml`));
   const loadMs = performance.now() - loadStart;
   const who = callers();
   const ms = methods(rules);
+  // What each (caller, method) pair must be answered, worked out before the clock starts.
+  const expected = who.flatMap((caller) => ms.map((method) => referenceDecision(model, referenceRoles(model, caller), method)));
   let allowed = 0;
+  let errors = 0;
   const decide = (i: number) => {
-    if (policy.decide(who[i & 3], ms[i & 255]).allowed) allowed++;
+    const ok = policy.decide(who[i & 3], ms[i & 255]).allowed;
+    if (ok) allowed++;
+    if (ok !== expected[((i & 3) << 8) | (i & 255)]) errors++;
   };
   nsPer(Math.min(iterations, 100_000), decide); // warm-up: JIT, role cache, method cache
   allowed = 0;
+  errors = 0;
   const ns = nsPer(iterations, decide);
   // A new certificate each time: roles resolved through the exact maps and the wildcard list.
   const coldIterations = Math.max(1_000, Math.floor(iterations / 20));
-  const cold = nsPer(coldIterations, (i) => policy.resolver.grants(identity(1_000 + i, { commonName: `user-${i % ROLES}`, dnsNames: [`svc-${i % ROLES}.corp`] })));
-  const row = (label: string, count: number, nsEach: number, extra: Record<string, number | string>): Measurement => ({
+  let coldErrors = 0;
+  const cold = nsPer(coldIterations, (i) => {
+    const caller = identity(1_000 + i, { commonName: `user-${i % ROLES}`, dnsNames: [`svc-${i % ROLES}.corp`] });
+    const roles = [...new Set(policy.resolver.grants(caller).map((g) => g.role))];
+    // Exact CN/DNS principals only: role-k, unless role k is a SPIFFE pattern's.
+    const k = i % ROLES;
+    if (roles.join() !== (k % 10 === 9 ? '' : `role-${k}`)) coldErrors++;
+  });
+  const row = (label: string, count: number, rowErrors: number, nsEach: number, extra: Record<string, number | string>): Measurement => ({
     label,
     count,
-    errors: 0,
+    errors: rowErrors,
     perSecond: 1e9 / nsEach,
     extra: { 'ns/op': nsEach, ...extra },
   });
   return {
     ns,
     measurements: [
-      row(`decide, ${rules} rules, ${ROLES} roles`, iterations, ns, { 'allowed %': (allowed / iterations) * 100, 'load ms': loadMs }),
-      row(`roles of a new certificate, ${rules} rules`, coldIterations, cold, {}),
+      row(`decide, ${rules} rules, ${ROLES} roles`, iterations, errors, ns, { 'allowed %': (allowed / iterations) * 100, 'load ms': loadMs }),
+      row(`roles of a new certificate, ${rules} rules`, coldIterations, coldErrors, cold, {}),
     ],
   };
 }
@@ -118,6 +126,7 @@ export const authzDecisionScenario: Scenario = {
       notes: [
         'in-process, one core: CompiledPolicy.decide() with roles cached per certificate (the steady state of a server)',
         'methods mix: allowed, denied by a deny rule, denied by default, unknown to the policy; 4 callers (CN, DNS SAN, SPIFFE wildcard, no role)',
+        'errors: decisions (and role sets of new certificates) that differ from a plain reading of the same rules, deny first (bench/lib/synthetic-policy.ts)',
         '"load ms" = parse + validate + compile the YAML (what a hot reload costs)',
       ],
     };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { ensureDemoPki } from '../../src/demo/demo-pki';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { PkiDir } from '../../src/store/pki-dir';
 import { linkPackageFiles } from '../lib/dist-layout';
 import { Recorder, summarizeLatency } from '../lib/load-result';
@@ -51,7 +51,7 @@ export const cliCallScenario: Scenario = {
     const dir = mkdtempSync(join(tmpdir(), 'certrpc-bench-cli-'));
     const pki = new PkiDir(dir);
     await ensureDemoPki(pki);
-    const server = await serveDemo({ pki, port: 0 });
+    const server = await serveDirectory({ pki, port: 0 });
     const address = `127.0.0.1:${server.listening!.port}`;
     const node = new Recorder();
     const call = new Recorder();

@@ -6,8 +6,10 @@ import { handshakesScenario } from './handshakes';
 import { pkiIssuanceScenario } from './pki-issuance';
 import { idleConnectionsScenario } from './idle-connections';
 import { rotationScenario } from './rotation';
+import { revocationScenario } from './revocation';
 import { cliCallScenario } from './cli-call';
 import { soakScenario } from './soak';
+import { importCostScenario } from './import-cost';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, cliCallScenario, soakScenario];
+export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, revocationScenario, cliCallScenario, importCostScenario, soakScenario];

@@ -4,7 +4,7 @@
 // server and clients, ca rotate, renew everything onto the new CA, ca retire) while the load goes
 // on. Each CLI command is its own node process on the same cores, which is part of the cost.
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { ensureDemoPki } from '../../src/demo/demo-pki';
 import { IdentityClient } from '../../src/gen/certrpc/v1/identity';
 import { PkiDir } from '../../src/store/pki-dir';
 import { summarizeLatency } from '../lib/load-result';
+import { startServe } from '../lib/serve-process';
 import { BenchOptions, Measurement, Scenario, ScenarioResult } from '../scenario';
 
 const run = promisify(execFile);
@@ -31,32 +32,6 @@ interface Window {
 }
 
 const newWindow = (): Window => ({ count: 0, errors: 0, latenciesMs: [], statusCodes: {}, errorSamples: [] });
-
-/** `certrpc serve` on a free port; resolves with its address and a view of its JSON log. */
-async function startServe(dir: string): Promise<{ child: ChildProcess; address: string; reloads: () => number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI_ENTRY, 'serve', '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      stdout += d;
-      const m = /listening on (\S+)/.exec(stdout);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`certrpc serve exited ${code}: ${stderr}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    address,
-    reloads: () => (stderr.match(/"event":"reloaded"/g) ?? []).length,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,8 +1,10 @@
 // The baseline of every pair: plain grpc-js with the same certificates, grpc-js's own TLS
 // (ServerCredentials.createSsl with client certificates required), no interceptors.
-// Two variants split certrpc's cost for docs/BENCHMARKS.md (BENCH_ARMS in the unary scenario):
+// Variants split certrpc's cost for docs/BENCHMARKS.md (the unary and streaming breakdowns):
 //   noop-interceptor: grpc-js's interceptor machinery with an interceptor that does nothing;
-//   mtls-listener:    certrpc's TLS listener feeding grpc-js's connection injector, no interceptor.
+//   mtls-listener:    certrpc's TLS listener feeding grpc-js's connection injector, no interceptor;
+//   certrpc-modules:  plain grpc-js in a process that has loaded certrpc's server, authorization and
+//                     metrics modules without using them: certrpc's heap, nothing on the call path.
 import { Server, ServerCredentials, ServerInterceptingCall, ServerInterceptor } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { echoService } from '../../src/demo/echo-service';
@@ -13,6 +15,7 @@ import { runServerProcess } from './server-process';
 const noop: ServerInterceptor = (_method, call) => new ServerInterceptingCall(call);
 
 runServerProcess(async (config) => {
+  if (config.variant === 'certrpc-modules') await Promise.all([import('../../src/server/create-server'), import('../../src/authz/authorization'), import('../../src/metrics/server-metrics')]);
   const server = new Server({ ...config.grpcOptions, ...(config.variant === 'noop-interceptor' ? { interceptors: [noop] } : {}) });
   for (const s of [echoService(), keyValueService()]) server.addService(s.definition, s.implementation);
   let port: number;

@@ -2,9 +2,9 @@
 // listener, the identity stage, the authorization stage from a policy file and the audit log on.
 import { readFileSync } from 'node:fs';
 import { authorization } from '../../src/authz/authorization';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 import { echoService } from '../../src/demo/echo-service';
 import { keyValueService } from '../../src/demo/kv-service';
-import { decisionLabels } from '../../src/metrics/decision-labels';
 import { ServerMetrics } from '../../src/metrics/server-metrics';
 import { createServer } from '../../src/server/create-server';
 import { runServerProcess } from './server-process';
@@ -15,9 +15,9 @@ runServerProcess(async (config) => {
     tls: { clientCaPem: readFileSync(config.caFile, 'utf8'), certPem: readFileSync(config.certFile, 'utf8'), keyPem: readFileSync(config.keyFile, 'utf8') },
     limits: config.maxConnections ? { maxConnections: config.maxConnections } : undefined,
     services: [echoService(), keyValueService()],
-    stages: authz?.stages,
-    observers: authz?.observers,
-    metrics: config.metrics ? new ServerMetrics({ decisionOf: decisionLabels(authz) }) : undefined,
+    // No policy file: every authenticated caller is let in (without one, a server denies all but health and WhoAmI).
+    ...(authz ? { authorization: authz } : { policy: allowAllAuthenticated() }),
+    metrics: config.metrics ? new ServerMetrics() : undefined,
   });
   const { port } = await server.listen('127.0.0.1', 0);
   return {

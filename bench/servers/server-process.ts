@@ -1,5 +1,6 @@
 // What both bench servers share: read the config, listen, say "ready" with the port, then answer
 // the driver's usage and stop requests. CPU and RSS are measured here, inside the server process.
+import { constants, PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { serveIpc } from '../lib/ipc';
 
 export interface BenchServerConfig {
@@ -21,7 +22,7 @@ export interface BenchServerConfig {
   /** bare only, for cost investigations: grpc-js server options (certrpc's limits set some). */
   grpcOptions?: Record<string, number | string>;
   /** bare only: a variant that isolates one part of certrpc's cost (see bare-server.ts). */
-  variant?: 'noop-interceptor' | 'mtls-listener';
+  variant?: 'noop-interceptor' | 'mtls-listener' | 'certrpc-modules';
 }
 
 /** One sample of the server's own counters; the driver turns two of them into CPU%. */
@@ -30,6 +31,24 @@ export interface ServerUsage {
   wallMicros: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** What V8 holds for its heap (live or not) and what ArrayBuffers/Buffers hold outside it: the rest of RSS is code and malloc. */
+  heapTotalBytes: number;
+  externalBytes: number;
+  /** Time the main thread spent paused in garbage collections so far, and how many were full (mark-compact). */
+  gcMicros: number;
+  majorGcs: number;
+}
+
+// Garbage collection, counted as it happens: streaming large messages is as much a GC workload as a
+// transport one, and V8 sizes its heap differently for a small process than for a larger one.
+const gcTotals = { micros: 0, major: 0 };
+function countGarbageCollections(): void {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcTotals.micros += entry.duration * 1000;
+      if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcTotals.major++;
+    }
+  }).observe({ entryTypes: ['gc'] });
 }
 
 export interface RunningBenchServer {
@@ -51,6 +70,10 @@ function usage(collectGarbage: boolean): ServerUsage {
     wallMicros: Number(process.hrtime.bigint() / 1000n),
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
+    gcMicros: gcTotals.micros,
+    majorGcs: gcTotals.major,
   };
 }
 
@@ -58,6 +81,7 @@ export function runServerProcess(start: (config: BenchServerConfig) => Promise<R
   const config = JSON.parse(process.argv[2] ?? '{}') as BenchServerConfig;
   // grpc-js warns about IP-address servernames on every connection; noise, not news.
   process.noDeprecation = true;
+  countGarbageCollections();
   start(config).then(
     (server) => {
       serveIpc({

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { checkHeaderKey } from './header-conditions';
 import { ANY_CALLER, AuditMode, PolicyModel, RoleModel, RuleModel } from './policy-model';
 import { checkCount, checkPatterns, POLICY_LIMITS } from './policy-limits';
-import { AllowedKeys, fromZodIssues, PathIssue } from './schema-issues';
+import { AllowedKeys, fromZodIssues, PathIssue } from '../text/schema-issues';
 import { isLiteralPattern } from './wildcard';
 
 const a43Rule = z

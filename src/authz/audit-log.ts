@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import pino from 'pino';
 import { status as Status } from '@grpc/grpc-js';
 import { LineBatch } from '../log/line-batch';
-import type { CallContext, CallObserver, Rejection } from '../server/call-gate';
+import type { CallContext, CallObserver, Rejection } from '../gate/call-context';
+import { DECISION } from './authorization-stage';
 import type { Decision } from './decision';
 import { AuditMode } from './policy-model';
 
@@ -108,9 +109,9 @@ export function auditRecord(ctx: CallContext, rejection: Rejection | undefined, 
  * stage), filtered by the current audit mode. `sink()` and `mode()` are read per call, so a
  * policy reload can change both.
  */
-export function auditObserver(options: { sink: () => AuditSink; mode: () => AuditMode; decisionOf: (ctx: CallContext) => Decision | undefined }): CallObserver {
+export function auditObserver(options: { sink: () => AuditSink; mode: () => AuditMode }): CallObserver {
   return (ctx, rejection) => {
     if (!shouldAudit(options.mode(), rejection === undefined)) return;
-    options.sink().write(auditRecord(ctx, rejection, options.decisionOf(ctx)));
+    options.sink().write(auditRecord(ctx, rejection, ctx.values.get(DECISION)));
   };
 }

@@ -5,12 +5,11 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { silentLogger } from '../log/logger';
-import type { CallContext, CallObserver, CallStage } from '../server/call-gate';
-import type { IssuingCa } from '../tls/issuing-ca';
+import type { CallObserver, CallStage } from '../gate/call-context';
+import type { IssuingCa } from '../gate/issuing-ca';
 import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink } from './audit-log';
-import { authorizationStage, DecisionRecord } from './authorization-stage';
+import { authorizationStage } from './authorization-stage';
 import { CompiledPolicy, defaultPolicy } from './compiled-policy';
-import type { Decision } from './decision';
 import { issuerBindingWarnings } from './issuer-binding';
 import { loadPolicyFile } from './policy-file';
 import { AuditMode } from './policy-model';
@@ -29,6 +28,8 @@ export interface AuthorizationOptions {
   watch?: boolean;
   /** The watcher's stat fallback interval (ms). */
   reloadIntervalMs?: number;
+  /** The fix the no-policy warning gives (default NO_POLICY_FIX). */
+  noPolicyFix?: string;
 }
 
 export interface Authorization {
@@ -36,8 +37,6 @@ export interface Authorization {
   observers: CallObserver[];
   /** The policy in force now. */
   policy(): CompiledPolicy;
-  /** The decision the stage made for a call (for observers such as metrics), once it has run. */
-  decisionOf(ctx: CallContext): Decision | undefined;
   /** Present when the policy comes from a watched file. */
   watcher?: PolicyWatcher;
   /**
@@ -51,7 +50,10 @@ export interface Authorization {
 }
 
 export const NO_POLICY_WARNING =
-  'no authorization policy given (--policy FILE): this server denies every call except health checks (/grpc.health.v1.Health/*) and /certrpc.v1.Identity/WhoAmI';
+  'no authorization policy given: this server denies every call except health checks (/grpc.health.v1.Health/*) and /certrpc.v1.Identity/WhoAmI';
+
+/** What the no-policy warning tells the operator to do; the CLI says it with its flag. */
+export const NO_POLICY_FIX = 'give it a policy (policyFile, or policy: a compiled policy; allowAllAuthenticated() lets every authenticated caller call every method)';
 
 export function authorization(options: AuthorizationOptions = {}): Authorization {
   const logger = options.logger ?? silentLogger;
@@ -73,7 +75,7 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
   }
   if (!fixed && !watcher) {
     fixed = defaultPolicy();
-    logger.warn(NO_POLICY_WARNING);
+    logger.warn({ event: 'no_policy', fix: options.noPolicyFix ?? NO_POLICY_FIX }, NO_POLICY_WARNING);
   }
   const current = (): CompiledPolicy => watcher?.current ?? fixed!;
 
@@ -104,20 +106,17 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
     for (const w of warnings) logger.warn({ event: 'policy_issuer_binding', policy: current().name, fix: w.fix }, w.message);
   }
 
-  const decisions = new DecisionRecord();
   const policyInfo = current();
   logger.info({ policy: policyInfo.name, file: options.policyFile, roles: policyInfo.model.roles.length, rules: policyInfo.rules.length, audit: sink.destination }, 'authorization policy loaded');
   return {
-    stages: [authorizationStage(current, decisions)],
+    stages: [authorizationStage(current)],
     observers: [
       auditObserver({
         sink: () => sink,
         mode: () => options.audit?.mode ?? current().audit.mode ?? 'all',
-        decisionOf: (ctx) => decisions.get(ctx),
       }),
     ],
     policy: current,
-    decisionOf: (ctx) => decisions.get(ctx),
     watcher,
     trustedClientCas: (cas) => {
       trusted = cas;

@@ -220,6 +220,6 @@ describe('without a policy', () => {
     expect(p.decide(bob, '/certrpc.v1.Identity/WhoAmI').allowed).toBe(true);
     const d = p.decide(bob, `${KV}/Get`);
     expect(d.allowed).toBe(false);
-    expect(describeDecision(d, bob)).toMatch(/runs without an authorization policy.*--policy FILE/);
+    expect(describeDecision(d, bob)).toMatch(/runs without an authorization policy.*its operator must give it one/);
   });
 });

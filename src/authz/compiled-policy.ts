@@ -4,7 +4,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Decision } from './decision';
 import { failedHeaderCondition } from './header-conditions';
-import type { PeerIdentity } from './identity';
+import type { PeerIdentity } from '../gate/peer-identity';
 import { CompiledRule, compileRule, MethodIndex } from './method-index';
 import { ANY_CALLER, AuditSettings, PolicyModel } from './policy-model';
 import { RoleGrant, RoleResolver } from './role-resolver';
@@ -91,15 +91,32 @@ function applies(rule: CompiledRule, roles: readonly string[]): boolean {
 }
 
 /**
- * The policy a server runs without --policy: every call is denied except health checks and
+ * The policy a server runs without one given: every call is denied except health checks and
  * WhoAmI, so a server is never open to every certificate by accident.
  */
 export function defaultPolicy(): CompiledPolicy {
   return new CompiledPolicy({
-    name: 'built-in default (no --policy)',
+    name: DEFAULT_POLICY_NAME,
     format: 'builtin',
     roles: [],
     rules: [{ name: 'health-and-whoami', effect: 'allow', roles: [ANY_CALLER], methods: ['/grpc.health.v1.Health/*', '/certrpc.v1.Identity/WhoAmI'] }],
     audit: { mode: 'all' },
+  });
+}
+
+export const DEFAULT_POLICY_NAME = 'built-in default (no policy given)';
+
+/**
+ * The explicit opt-out of the secure default: every caller the TLS layer authenticated (a client
+ * certificate from a trusted CA, not revoked) may call every method. Roles stay empty.
+ */
+export function allowAllAuthenticated(): CompiledPolicy {
+  return new CompiledPolicy({
+    name: 'allow all authenticated callers',
+    format: 'builtin',
+    roles: [],
+    rules: [{ name: 'any-authenticated-caller', effect: 'allow', roles: [ANY_CALLER], methods: ['*'] }],
+    // Every call is allowed: the audit log records only what other stages refuse (revoked, too large...).
+    audit: { mode: 'on_deny' },
   });
 }

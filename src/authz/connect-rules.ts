@@ -19,7 +19,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { CompiledPolicy } from './compiled-policy';
 import { canonicalAddress, canonicalHost, canonicalTarget, ConnectTarget, formatTarget, isUnspecified, NUMERIC_LABEL, parsePort } from './connect-target';
-import { describeIdentity, PeerIdentity } from './identity';
+import { describeIdentity, PeerIdentity } from '../gate/peer-identity';
 import { ANY_CALLER, RuleModel } from './policy-model';
 import { hasWildcard, wildcardMatcher } from './wildcard';
 

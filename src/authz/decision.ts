@@ -1,7 +1,7 @@
 // An authorization decision and the sentence a human reads when it is a denial: who, with which
 // roles, may not call what, and what would have been allowed, so the fix is obvious.
 import type { CompiledHeaderCondition } from './header-conditions';
-import { describeIdentity, PeerIdentity } from './identity';
+import { describeIdentity, PeerIdentity } from '../gate/peer-identity';
 import type { CompiledRule } from './method-index';
 import { ANY_CALLER } from './policy-model';
 
@@ -75,6 +75,6 @@ export function describeDecision(decision: Decision, identity: PeerIdentity): st
       return `${who} may not call ${method}: rule "${decision.rule?.name}" also requires header "${h?.key}" matching ${h?.values.join(' or ')}`;
     }
     case 'no-policy':
-      return `${who} may not call ${method}: this server runs without an authorization policy, so it allows only health checks and WhoAmI (start it with --policy FILE)`;
+      return `${who} may not call ${method}: this server runs without an authorization policy, so it allows only health checks and WhoAmI (its operator must give it one)`;
   }
 }

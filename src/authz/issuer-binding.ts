@@ -3,7 +3,7 @@
 // issuer (`issuer:` / `issuerFingerprint:`) cannot be borrowed so. These are the warnings that
 // say where a policy relies on every trusted CA naming people the same way; `certrpc serve`
 // logs them (once per policy or trust change) and `certrpc policy check` prints them.
-import type { IssuingCa } from '../tls/issuing-ca';
+import type { IssuingCa } from '../gate/issuing-ca';
 import { describeSource, PolicyModel } from './policy-model';
 
 export interface IssuerBindingWarning {

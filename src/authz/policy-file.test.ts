@@ -1,12 +1,12 @@
 // Every problem in a policy file is reported with its line, its field and the fix.
-import { PolicyError, PolicyIssue } from './policy-error';
+import { ConfigError, FileIssue } from '../text/config-error';
 import { parsePolicy } from './policy-file';
 
-function problems(text: string): PolicyIssue[] {
+function problems(text: string): FileIssue[] {
   try {
     parsePolicy(text, 'p.yaml');
   } catch (err) {
-    if (err instanceof PolicyError) return err.issues;
+    if (err instanceof ConfigError) return err.issues;
     throw err;
   }
   throw new Error('expected the policy to be refused');

@@ -1,25 +1,25 @@
 // Reads a policy file (certrpc YAML, or gRFC A43 JSON, which YAML also parses) keeping every
 // node's position, so each problem is reported with its line and column, not only its field.
 import { LineCounter, parseDocument, Document } from 'yaml';
-import { locateIssue, positionOf, syntaxIssue } from '../config/yaml-file';
+import { locateIssue, positionOf, syntaxIssue } from '../text/yaml-file';
 import { a43PolicyFromDocument, isA43Document } from './a43-policy';
 import { CompiledPolicy } from './compiled-policy';
-import { PolicyError } from './policy-error';
+import { ConfigError } from '../text/config-error';
 import { PolicyModel } from './policy-model';
 import { certrpcPolicyFromDocument } from './policy-schema';
 import { readUserFile } from '../store/read-file';
 
-/** Parses and validates policy text; throws a PolicyError listing every problem with its line. */
+/** Parses and validates policy text; throws a ConfigError listing every problem with its line. */
 export function parsePolicy(text: string, file: string): PolicyModel {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new PolicyError(file, doc.errors.map((e) => syntaxIssue(e, lines)));
+  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => syntaxIssue(e, lines)));
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === undefined) {
-    throw new PolicyError(file, [{ message: 'the file is empty', fix: 'write a policy with "roles:" and "rules:" (see policy.yaml), or an A43 JSON policy' }]);
+    throw new ConfigError(file, [{ message: 'the file is empty', fix: 'write a policy with "roles:" and "rules:" (see policy.yaml), or an A43 JSON policy' }]);
   }
   const result = isA43Document(data) ? a43PolicyFromDocument(data, file) : certrpcPolicyFromDocument(data, file);
-  if ('issues' in result) throw new PolicyError(file, result.issues.map((i) => locateIssue(i, { doc, lines })));
+  if ('issues' in result) throw new ConfigError(file, result.issues.map((i) => locateIssue(i, { doc, lines })));
   const model = result.model;
   // A role of a certrpc policy is a key ("admin:"); of an A43 policy, the rule that lists its principals.
   const keyed = model.format === 'certrpc';
@@ -28,9 +28,9 @@ export function parsePolicy(text: string, file: string): PolicyModel {
   return model;
 }
 
-/** Reads, validates and compiles a policy file. Throws PkiError (cannot read) or PolicyError (invalid). */
+/** Reads, validates and compiles a policy file. Throws PkiError (cannot read) or ConfigError (invalid). */
 export function loadPolicyFile(file: string, generation = 1): CompiledPolicy {
-  return new CompiledPolicy(parsePolicy(readUserFile(file, 'policy file', '--policy'), file), generation);
+  return new CompiledPolicy(parsePolicy(readUserFile(file, 'policy file', 'policyFile'), file), generation);
 }
 
 // Syntax errors and schema issues are located by config/yaml-file.ts, shared with the serve config.

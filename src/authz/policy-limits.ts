@@ -2,7 +2,7 @@
 // policy, however written, makes deciding a call expensive: matching is linear in pattern and value
 // (wildcard.ts), and these keep the number and size of what is matched small. A policy over a
 // bound is refused like any invalid policy: with the line, and on reload the last good one stays.
-import { PathIssue } from './schema-issues';
+import { PathIssue } from '../text/schema-issues';
 import { countStars, PatternSyntax } from './wildcard';
 
 export const POLICY_LIMITS = {

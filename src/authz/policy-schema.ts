@@ -2,12 +2,12 @@
 // role that does not exist), and the translation to the PolicyModel. See policy.yaml for an example.
 import { z } from 'zod';
 import { canonicalDistinguishedName } from '../pki/distinguished-name';
-import { normalizeFingerprint } from '../tls/issuing-ca';
+import { normalizeFingerprint } from '../gate/issuing-ca';
 import { connectPatternProblem } from './connect-rules';
 import { checkHeaderKey } from './header-conditions';
 import { ANY_CALLER, parseAuditMode, PolicyModel, PrincipalField, PrincipalPattern, RuleModel } from './policy-model';
 import { checkCount, checkPatterns, POLICY_LIMITS } from './policy-limits';
-import { AllowedKeys, fromZodIssues, PathIssue } from './schema-issues';
+import { AllowedKeys, fromZodIssues, PathIssue } from '../text/schema-issues';
 import { hasWildcard } from './wildcard';
 
 const IDENT = '[A-Za-z_][A-Za-z0-9_]*';

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../log/logger';
 import { CompiledPolicy } from './compiled-policy';
 import { parsePolicy } from './policy-file';
-import { PkiError } from '../pki/errors';
+import { CertrpcError } from '../errors/certrpc-error';
 import { readUserFile } from '../store/read-file';
 
 export interface ReloadResult {
@@ -51,7 +51,7 @@ export class PolicyWatcher {
     this.path = resolve(file);
     this.logger = options.logger ?? silentLogger;
     this.lastStat = this.statKey();
-    this.lastText = readUserFile(this.path, 'policy file', '--policy');
+    this.lastText = readUserFile(this.path, 'policy file', 'policyFile');
     this.policy = new CompiledPolicy(parsePolicy(this.lastText, file), 1);
     this.watchDirectory();
     const intervalMs = options.intervalMs ?? 1000;
@@ -78,7 +78,7 @@ export class PolicyWatcher {
     this.lastStat = this.statKey();
     let result: ReloadResult;
     try {
-      this.lastText = readUserFile(this.path, 'policy file', '--policy');
+      this.lastText = readUserFile(this.path, 'policy file', 'policyFile');
       const next = new CompiledPolicy(parsePolicy(this.lastText, this.file), this.policy.generation + 1);
       this.policy = next;
       this.lastError = undefined;
@@ -86,7 +86,7 @@ export class PolicyWatcher {
       this.logger.info({ file: this.file, generation: next.generation, policy: next.name, roles: next.model.roles.length, rules: next.rules.length }, 'authorization policy reloaded');
       this.options.onReload?.(next);
     } catch (err) {
-      const error = err instanceof PkiError ? err.describe() : (err as Error).message;
+      const error = err instanceof CertrpcError ? err.describe() : (err as Error).message;
       result = { ok: false, generation: this.policy.generation, error };
       // One line per distinct problem: a file that stays broken is not reported on every stat.
       if (error !== this.lastError) {

@@ -3,7 +3,7 @@
 // (a policy reload builds a new resolver, so the cache never outlives the policy it came from).
 // A principal bound to an issuer (`issuer:` / `issuerFingerprint:`) matches only a certificate
 // whose verified issuing CA (PeerIdentity.issuingCa) is that one.
-import type { PeerIdentity } from './identity';
+import type { PeerIdentity } from '../gate/peer-identity';
 import { PrincipalField, PrincipalPattern, RoleModel } from './policy-model';
 import { isLiteralPattern, PatternSyntax, patternMatcher, Segments, ValueMatcher } from './wildcard';
 

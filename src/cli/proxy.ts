@@ -67,9 +67,9 @@ export function proxyCommand(): Command {
       logger.info({ ...describeTls(tls.current), policy: opts.policy }, `trusting client certificates from: ${tls.current.cas.map((c) => c.subject).join('; ')}`);
       const proxy = (running.proxy = new ConnectProxy({ tls: tls.current.material, authorize, logger, connectTimeoutMs }));
       const bound = await proxy.listen(host, port);
-      // Scripts and tests read the port from this exact line.
-      console.log(`listening on ${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
-      await new Promise<void>((resolve) => {
+      // SIGTERM/SIGINT: close the listener and the open tunnels (up to 5 s), stop the watchers, exit 0.
+      // The handlers go in before the line below: a supervisor may send SIGTERM the moment it reads it.
+      const stopped = new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           logger.info({ signal, tunnels: proxy.tunnelCount }, 'shutting down');
           void proxy.close(5000).then(() => {
@@ -81,6 +81,9 @@ export function proxyCommand(): Command {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      // Scripts and tests read the port from this exact line.
+      console.log(`listening on ${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
+      await stopped;
     });
   return withHelp(cmd, [
     'certrpc cert issue proxy --server --san DNS:proxy.internal,IP:10.0.0.2 && certrpc proxy --listen 0.0.0.0:3129 --policy policy.yaml',

@@ -2,7 +2,8 @@
 // one message with the fix and an exit code from exit-codes.ts. Shared by the full CLI (main.ts)
 // and the calling verbs' own program (rpc/program.ts), so both behave exactly alike.
 import { Command, CommanderError } from 'commander';
-import { PkiError } from '../pki/errors';
+import { CertrpcError } from '../errors/certrpc-error';
+import { describeForCli } from './error-wording';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 
 /** addCommand() does not pass settings down; every command must throw instead of exiting. */
@@ -18,14 +19,14 @@ export function errorExitCode(err: unknown): number {
     return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ? EXIT.OK : EXIT.USAGE;
   }
   if (err instanceof UsageError) return EXIT.USAGE;
-  // A PKI error about a flag's value (bad --san, --days, --key-type) is a usage error.
-  if (err instanceof PkiError && err.flag && !err.file) return EXIT.USAGE;
+  // An error about an option's value (bad --san, --days, --key-type), not about a file, is a usage error.
+  if (err instanceof CertrpcError && err.option && !err.file) return EXIT.USAGE;
   return EXIT.ERROR;
 }
 
 export function errorMessage(err: unknown): string | undefined {
   if (err instanceof ExitWith || err instanceof CommanderError) return undefined; // already printed
-  if (err instanceof PkiError) return `certrpc: ${err.describe()}`;
+  if (err instanceof CertrpcError) return `certrpc: ${describeForCli(err)}`;
   if (err instanceof UsageError) return `certrpc: ${err.message}${err.fix ? `\n  fix: ${err.fix}` : ''}`;
   return `certrpc: ${(err as Error)?.message ?? String(err)}`;
 }

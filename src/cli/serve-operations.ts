@@ -1,11 +1,10 @@
 // The operational side of `certrpc serve`: --config FILE (flags override it), --limit, --metrics
 // and --shutdown-grace. Kept apart from serve.ts so that file stays a list of flags and one flow.
 import { Command } from 'commander';
-import type { Authorization } from '../authz/authorization';
 import { CONFIG_FIELDS, ConfigFlag, loadServeConfig } from '../config/serve-config';
-import { parseDuration, parseLimitAssignment, QuantityError } from '../config/quantities';
+import { parseDuration, QuantityError } from '../text/quantities';
+import { parseLimitAssignment } from '../server/limit-values';
 import { parseMetricsAddress } from '../metrics/metrics-address';
-import { decisionLabels } from '../metrics/decision-labels';
 import { MetricsEndpoint, startMetricsEndpoint } from '../metrics/metrics-endpoint';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { LIMIT_NAMES, ServerLimits } from '../server/limits';
@@ -64,11 +63,6 @@ function flagValue<T>(flag: string, value: string, parse: () => T, fallbackFix?:
     const fix = err instanceof QuantityError ? err.fix : fallbackFix;
     throw new UsageError(`bad ${flag} "${value}": ${(err as Error).message}`, fix);
   }
-}
-
-/** Metrics whose decision counter names the policy rule that decided each call. */
-export function serverMetrics(authz: Pick<Authorization, 'decisionOf'>): ServerMetrics {
-  return new ServerMetrics({ decisionOf: decisionLabels(authz) });
 }
 
 /** The /metrics endpoint; a port in use or not allowed says which flag to change. */

@@ -8,6 +8,7 @@ import { parseCertificateBundle } from '../pki/pem';
 import { checkPrivateKeyPermissions } from '../store/key-file-permissions';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
+import { checkTrustAnchors } from '../store/trust-bundle';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const ANY_EKU = '2.5.29.37.0';
@@ -40,17 +41,12 @@ export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logge
 
 /** A leaf in ca.crt would be trusted as an anchor and vouch for nobody: every client would be refused. */
 function checkCaFile(file: string): void {
-  let certificates;
+  let pem: string;
   try {
-    certificates = parseCertificateBundle(readUserFile(file, 'CA certificate', '--dir'), file);
+    pem = readUserFile(file, 'CA certificate', '--dir');
+    parseCertificateBundle(pem, file);
   } catch {
     return; // missing or unreadable: loading reports it with its fix
   }
-  const leaf = certificates.find((c) => !c.ca);
-  if (leaf) {
-    throw new PkiError(`"${leaf.subject.replace(/\n/g, ', ')}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for clients`, {
-      file,
-      fix: 'put the CA certificate back (the one `certrpc pki init` wrote, or a bundle of CAs), or trust another CA with --client-ca FILE',
-    });
-  }
+  checkTrustAnchors(pem, file, 'put the CA certificate back (the one `certrpc pki init` wrote, or a bundle of CAs), or trust another CA with --client-ca FILE');
 }

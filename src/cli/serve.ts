@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { authorization } from '../authz/authorization';
 import { AUDIT_MODES, parseAuditMode } from '../authz/policy-model';
-import { serveDemo } from '../demo/serve-demo';
+import { serveDirectory } from '../app/serve-directory';
 import { stopOnSignal } from '../server/stop-on-signal';
 import { routeGrpcJsLogs } from '../log/grpc-js-logs';
 import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
@@ -10,13 +10,14 @@ import { loadTrustBundle } from '../store/trust-bundle';
 import { parseDaysFlag } from './days-flag';
 import { UsageError } from './exit-codes';
 import { preflightServerIdentity } from './serve-preflight';
-import { addOperationsOptions, applyConfigFile, operationsSettings, serverMetrics, startMetrics } from './serve-operations';
+import { addOperationsOptions, applyConfigFile, operationsSettings, startMetrics } from './serve-operations';
+import { ServerMetrics } from '../metrics/server-metrics';
 import { defaultDir, DIR_HELP, withHelp } from './help';
 import { formatHostPort } from '../tls/peer-address';
 
 export function serveCommand(): Command {
   const cmd = new Command('serve')
-    .description('serve the demo services (demo.v1.KeyValue, certrpc.v1.Identity) over mutual TLS')
+    .description('serve over mutual TLS from a PKI directory: certrpc.v1.Identity (WhoAmI), health and reflection; with --demo also the demo services (demo.v1.KeyValue, demo.v1.Echo)')
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--name <name>', 'server identity in DIR: NAME.crt and NAME.key', 'server')
     .option('--host <host>', 'address to bind', '127.0.0.1')
@@ -26,6 +27,7 @@ export function serveCommand(): Command {
     .option('--policy <file>', 'authorization policy (certrpc YAML or gRFC A43 JSON), re-read when it changes; without it only health checks and WhoAmI are allowed')
     .option('--audit <mode>', `which decisions the audit log records, overriding the policy: ${AUDIT_MODES.join(', ')}`)
     .option('--audit-file <file>', 'write the audit log to this file instead of stderr (overrides the policy)')
+    .option('--demo', 'also serve the demo services demo.v1.KeyValue and demo.v1.Echo (what npm start serves)')
     .option('--no-reflection', 'do not offer gRPC server reflection (clients then need the .proto files: certrpc call --proto)')
     .option('--expiry-warning <days>', 'log a warning (at start, then daily) when the server certificate or a trusted CA expires within this many days', '30d')
     .action(async (opts) => {
@@ -41,33 +43,35 @@ export function serveCommand(): Command {
       preflightServerIdentity(new PkiDir(opts.dir), opts.name, logger, opts.clientCa);
       const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
       if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
-      const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile } });
+      const authz = authorization({ policyFile: opts.policy, logger, audit: { mode: auditMode, destination: opts.auditFile }, noPolicyFix: 'start it with --policy FILE' });
       const expiryWarningDays = parseDaysFlag(opts.expiryWarning, '--expiry-warning');
-      const metrics = ops.metrics ? serverMetrics(authz) : undefined;
+      const metrics = ops.metrics ? new ServerMetrics() : undefined;
       // A start that fails half-way must not leave the policy watcher or the metrics port holding the process open.
       const metricsEndpoint = metrics && ops.metrics ? await startMetrics(metrics, ops.metrics).catch((err) => {
         authz.close();
         throw err;
       }) : undefined;
-      const server = await serveDemo({ pki: new PkiDir(opts.dir), name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays, limits: ops.limits, metrics }).catch(async (err) => {
+      const server = await serveDirectory({ pki: new PkiDir(opts.dir), demo: opts.demo === true, name: opts.name, host: opts.host, port, logger, clientCaFiles: clientCas ? opts.clientCa : undefined, authorization: authz, reflection: opts.reflection, expiryWarningDays, limits: ops.limits, metrics }).catch(async (err) => {
         authz.close();
         await metricsEndpoint?.close();
         throw err;
       });
+      const { host, port: bound } = server.listening!;
+      // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
+      // The handlers go in before the lines below: a supervisor may send SIGTERM the moment it reads one.
+      const stopped = stopOnSignal(server, { graceMs: ops.shutdownGraceMs, logger, cleanups: [() => authz.close(), () => metricsEndpoint?.close()] });
       if (metricsEndpoint) {
         const { host: mHost, port: mPort } = metricsEndpoint;
         logger.info({ event: 'metrics', host: mHost, port: mPort }, 'metrics endpoint listening');
         console.log(`metrics on ${formatHostPort(mHost, mPort)}`);
       }
-      const { host, port: bound } = server.listening!;
       // Scripts and tests read the port from this exact line.
       console.log(`listening on ${formatHostPort(host, bound)}`);
-      // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
-      await stopOnSignal(server, { graceMs: ops.shutdownGraceMs, logger, cleanups: [() => authz.close(), () => metricsEndpoint?.close()] });
+      await stopped;
       logger.flush();
       // Nothing should outlive the server; if something does (a stray timer), it must not keep a stopped server's process alive.
       setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
     });
   addOperationsOptions(cmd);
-  return withHelp(cmd, ['certrpc serve', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only', 'certrpc serve --policy policy.yaml --audit-file audit.log', 'certrpc serve --config serve.yaml --log-level debug   # flags override the file', 'certrpc serve --metrics 9464   # Prometheus text at http://127.0.0.1:9464/metrics', 'certrpc serve --limit maxConnections=200 --limit handshakeTimeoutMs=5s --shutdown-grace 30s   # limits: docs/LIMITS.md']);
+  return withHelp(cmd, ['certrpc serve', 'certrpc serve --demo --policy policy.yaml   # the demo services, as npm start serves them', 'certrpc serve --dir /etc/certrpc --name api --host 0.0.0.0 --port 8443', 'certrpc serve --port 0   # prints "listening on 127.0.0.1:PORT"', 'certrpc serve --client-ca certs/cas/clients/ca.crt   # clients from a separate root only', 'certrpc serve --policy policy.yaml --audit-file audit.log', 'certrpc serve --config serve.yaml --log-level debug   # flags override the file', 'certrpc serve --metrics 9464   # Prometheus text at http://127.0.0.1:9464/metrics', 'certrpc serve --limit maxConnections=200 --limit handshakeTimeoutMs=5s --shutdown-grace 30s   # limits: docs/LIMITS.md']);
 }

@@ -3,7 +3,8 @@
 // server that answers UNAVAILABLE, and is explained (which side refused, why, the fix).
 import { Client, ClientOptions, connectivityState as State } from '@grpc/grpc-js';
 import { ClientTlsMaterial, createClientCredentials } from '../tls/client-credentials';
-import { formatFailure, networkFailure, TlsFailure } from '../tls/failure-reasons';
+import { ConnectionError } from '../tls/connection-error';
+import { networkFailure } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
 import { diagnoseProxied, proxiedChannel, ProxiedChannel, proxiedDiagnosisInterceptor } from '../proxy/proxied-channel';
 import { diagnosisInterceptor } from './diagnosis-interceptor';
@@ -21,13 +22,7 @@ export interface ConnectionOptions {
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-/** The connection failed: `failure` says who refused and why (from a TLS probe with the same material). */
-export class ConnectionError extends Error {
-  constructor(readonly failure: TlsFailure) {
-    super(formatFailure(failure));
-    this.name = 'ConnectionError';
-  }
-}
+export { ConnectionError };
 
 export class RpcConnection {
   /** A grpc-js client with no methods of its own: make*Request calls any method path. */

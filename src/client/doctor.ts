@@ -6,7 +6,7 @@ import { service as healthService } from 'grpc-health-check';
 import { connect as tcpConnect, Socket } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { IdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
-import { openTunnel, parseProxyUrl, TunnelError } from '../proxy/connect-client';
+import { openTunnel, parseProxyUrl } from '../proxy/connect-client';
 import { escapeDnValue } from '../pki/name-text';
 import { parseAddress } from '../tls/address';
 import { networkFailure, TlsFailure } from '../tls/failure-reasons';
@@ -93,7 +93,7 @@ export async function* runDoctor(options: ConnectionOptions, local: { revoked?: 
       tunnel = await openTunnel({ proxy: parseProxyUrl(options.proxy), tls: options.tls, target: options.address, timeoutMs });
       yield pass('tcp', `tunnel to ${options.address} through the proxy ${options.proxy}`);
     } catch (err) {
-      if (!(err instanceof TunnelError)) throw err;
+      if (!(err instanceof ConnectionError)) throw err;
       yield fail('tcp', err.failure);
       return;
     }

@@ -19,7 +19,7 @@ export class JsonCodec {
       return fromJson(schema, request.value as JsonValue, { registry: this.options.registry });
     } catch (err) {
       throw new PkiError(`${request.where} is not a valid ${schema.typeName}: ${(err as Error).message.replace(/^cannot decode message [\w.]+ from JSON: /, '')}`, {
-        flag: '-d',
+        option: 'data',
         fix: `check the field names and types: certrpc describe ADDR ${schema.typeName}`,
       });
     }

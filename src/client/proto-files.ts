@@ -11,11 +11,11 @@ import type { SchemaSource } from './schema';
 /** Parses the files (names relative to an import path or to the working directory). */
 export function protoFilesSchemaSource(files: string[], importPaths: string[] = []): SchemaSource {
   for (const dir of importPaths) {
-    if (!existsSync(dir)) throw new PkiError('import path not found', { file: dir, flag: '--import-path', fix: 'point --import-path at the directory your .proto imports are relative to' });
+    if (!existsSync(dir)) throw new PkiError('import path not found', { file: dir, option: 'importPaths', code: 'IMPORT_PATH_NOT_FOUND', fix: 'give importPaths the directory your .proto imports are relative to' });
   }
   for (const file of files) {
     const found = existsSync(file) || (!isAbsolute(file) && importPaths.some((dir) => existsSync(join(dir, file))));
-    if (!found) throw new PkiError('proto file not found', { file, fix: 'check the path, or add the directory it is relative to with --import-path DIR' });
+    if (!found) throw new PkiError('proto file not found', { file, code: 'PROTO_NOT_FOUND', fix: 'check the path, or add the directory it is relative to to importPaths' });
   }
   let definition: PackageDefinition;
   try {
@@ -24,7 +24,8 @@ export function protoFilesSchemaSource(files: string[], importPaths: string[] = 
   } catch (err) {
     throw new PkiError(`cannot parse the proto files: ${(err as Error).message}`, {
       file: files.join(', '),
-      fix: 'fix the syntax error, or add the directory its imports are relative to with --import-path DIR',
+      code: 'PROTO_SYNTAX',
+      fix: 'fix the syntax error, or add the directory its imports are relative to to importPaths',
     });
   }
   const byName = new Map<string, Uint8Array>();

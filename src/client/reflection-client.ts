@@ -1,6 +1,7 @@
 // The client side of gRPC server reflection: ServerReflectionInfo is a bidi stream of requests and
 // responses. Tries grpc.reflection.v1 first and falls back to v1alpha (older servers, grpcurl's
 // default) when the server does not implement v1.
+import { CertrpcError } from '../errors/certrpc-error';
 import { Client, Metadata, ServiceError, status as Status } from '@grpc/grpc-js';
 import { ServerReflectionRequest, ServerReflectionResponse, ServerReflectionService } from '../gen/grpc/reflection/v1/reflection';
 import type { SchemaSource } from './schema';
@@ -14,13 +15,13 @@ const PATHS: Record<Version, string> = { v1: method.path, v1alpha: method.path.r
 const serialize = (req: ReflectionRequest) => method.requestSerialize(ServerReflectionRequest.fromPartial(req));
 
 /** The server answered, but with a reflection error (e.g. NOT_FOUND for an unknown symbol). */
-export class ReflectionLookupError extends Error {
+export class ReflectionLookupError extends CertrpcError {
   constructor(
-    readonly code: number,
+    /** The reflection error code the server sent (a gRPC status code). */
+    readonly status: number,
     message: string,
   ) {
-    super(message);
-    this.name = 'ReflectionLookupError';
+    super(message, { code: 'REFLECTION_LOOKUP' });
   }
 }
 
@@ -82,7 +83,7 @@ export class ReflectionClient {
 /** Reflection as a schema source: an unknown symbol or file is "not found", anything else an error. */
 export function reflectionSchemaSource(reflection: ReflectionClient): SchemaSource {
   const orUndefined = (err: unknown) => {
-    if (err instanceof ReflectionLookupError && err.code === Status.NOT_FOUND) return undefined;
+    if (err instanceof ReflectionLookupError && err.status === Status.NOT_FOUND) return undefined;
     throw err;
   };
   return {

@@ -7,9 +7,9 @@ import { ChannelCredentials, ChannelOptions, Client, ClientOptions, credentials,
 import { createSecureContext } from 'node:tls';
 import type { Logger } from '../log/logger';
 import { crlPemBlocks } from '../pki/pem';
-import { FileReloader, ReloadTiming } from '../store/file-reloader';
+import type { FileReloader, ReloadTiming } from '../store/file-reloader';
 import { ClientTlsMaterial, createClientCredentials, serverIdChecker } from '../tls/client-credentials';
-import { describeTls, LoadedTls, loadTlsMaterial, TlsFiles } from '../tls/tls-material-files';
+import type { LoadedTls, TlsFiles } from '../tls/tls-material-files';
 import { diagnosisInterceptor } from './diagnosis-interceptor';
 import { ReloadingChannel } from './reloading-channel';
 
@@ -51,6 +51,9 @@ export async function createReloadingClient<T extends Client>(Ctor: ClientConstr
   const adopt = (loaded: LoadedTls) =>
     Object.assign(material, { caPem: loaded.material.clientCaPem, certPem: loaded.material.certPem, keyPem: loaded.material.keyPem, crlPem: loaded.material.crlPem, serverId: options.serverId });
   const target: { channel?: ReloadingChannel } = {};
+  // Loaded here, not with the module: they bring the PKI library (@peculiar/x509 and its Reflect
+  // polyfill), zod and pino, which `require('certrpc/client')` must not cost a client that never reloads.
+  const [{ FileReloader }, { describeTls, loadTlsMaterial }] = await Promise.all([import('../store/file-reloader'), import('../tls/tls-material-files')]);
   const tls = await FileReloader.start<LoadedTls>({
     what: 'client TLS material',
     files: [options.files.certFile, options.files.keyFile, ...options.files.caFiles, ...(options.files.crlFile ? [options.files.crlFile] : [])],

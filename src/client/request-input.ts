@@ -21,7 +21,7 @@ async function* linesOf(data: string, stdin: Readable): AsyncGenerator<string> {
     yield* createInterface({ input: stdin, crlfDelay: Infinity });
     return;
   }
-  const text = data.startsWith('@') ? readUserFile(data.slice(1), 'request data file', '-d') : data;
+  const text = data.startsWith('@') ? readUserFile(data.slice(1), 'request data file', 'data') : data;
   yield* text.split(/\r?\n/);
 }
 
@@ -30,7 +30,7 @@ function parseLine(text: string, where: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     throw new PkiError(`${where} is not JSON: ${(err as Error).message}`, {
-      flag: '-d',
+      option: 'data',
       fix: 'give one JSON object per line (NDJSON) for streams, e.g. {"key":"a"}; a unary request may span lines',
     });
   }
@@ -66,7 +66,7 @@ export async function singleRequest(data: string | undefined, stdin: Readable): 
     const messages = lines.filter((l) => l.trim() !== '');
     if (messages.length > 1 && messages.every((l) => isJson(l))) {
       throw new PkiError(`${source} holds ${messages.length} messages, but this method takes exactly one request`, {
-        flag: '-d',
+        option: 'data',
         fix: 'send one JSON object; only client- and bidi-streaming methods take one message per line',
       });
     }

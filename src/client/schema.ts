@@ -1,6 +1,7 @@
 // The schema a calling command needs (services, methods, message types), from server reflection
 // or from .proto files, as @bufbuild/protobuf descriptors: they give proto3 JSON mapping (well-known
 // types included), binary encoding and everything `describe` prints, from one registry.
+import { CertrpcError } from '../errors/certrpc-error';
 import { createFileRegistry, DescEnum, DescField, DescFile, DescMessage, DescMethod, DescService, FileRegistry, fromBinary } from '@bufbuild/protobuf';
 import * as wkt from '@bufbuild/protobuf/wkt';
 import { FileDescriptorProto, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
@@ -19,13 +20,12 @@ export interface SchemaSource {
 
 export type SchemaElement = DescService | DescMethod | DescMessage | DescEnum | DescField;
 
-export class SymbolNotFoundError extends Error {
+export class SymbolNotFoundError extends CertrpcError {
   constructor(
     readonly symbol: string,
     readonly source: string,
   ) {
-    super(`"${symbol}" is not a service, method, message or enum known to ${source}`);
-    this.name = 'SymbolNotFoundError';
+    super(`"${symbol}" is not a service, method, message or enum known to ${source}`, { code: 'SYMBOL_NOT_FOUND' });
   }
 }
 

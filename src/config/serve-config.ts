@@ -4,25 +4,19 @@
 // a config key by adding one line to CONFIG_FIELDS (serve-config.test.ts checks they match).
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { fromZodIssues, PathIssue } from '../authz/schema-issues';
+import { fromZodIssues, PathIssue } from '../text/schema-issues';
 import { readUserFile } from '../store/read-file';
 import { parseAddress } from '../tls/address';
 import { LIMIT_NAMES, LimitName } from '../server/limits';
 import { AUDIT_MODES } from '../authz/policy-model';
 import { LOG_LEVELS } from '../log/logger';
 import { parseMetricsAddress } from '../metrics/metrics-address';
-import { parseDuration, parseLimitValue, QuantityError } from './quantities';
-import { FileIssue, formatFileIssues, locateIssue, parseYaml } from './yaml-file';
+import { parseDuration, QuantityError } from '../text/quantities';
+import { parseLimitValue } from '../server/limit-values';
+import { ConfigError } from '../text/config-error';
+import { locateIssue, parseYaml } from '../text/yaml-file';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: FileIssue[],
-  ) {
-    super(formatFileIssues(file, issues));
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const text = z.string().min(1);
 const textOrNumber = z.union([z.string().min(1), z.number()]);
@@ -49,6 +43,7 @@ export const CONFIG_FIELDS = {
   audit: { schema: z.enum(AUDIT_MODES) },
   auditFile: { schema: text, path: true },
   reflection: { schema: z.boolean() },
+  demo: { schema: z.boolean() },
   expiryWarning: { schema: z.union([z.number().int().min(0), z.string().regex(/^\d+[dw]?$/i)]) },
   metrics: { schema: parsedBy((v) => parseMetricsAddress(String(v)), 'write a port (9464 binds 127.0.0.1), or HOST:PORT') },
   shutdownGrace: { schema: parsedBy((v) => parseDuration(v), 'write e.g. 10s') },
@@ -132,5 +127,5 @@ export function parseServeConfig(source: string, file: string): ServeConfig {
 }
 
 export function loadServeConfig(file: string): ServeConfig {
-  return parseServeConfig(readUserFile(file, 'config file', '--config'), file);
+  return parseServeConfig(readUserFile(file, 'config file', 'configFile'), file);
 }

@@ -42,7 +42,7 @@ export async function signersOf(cas: DirCa[]): Promise<CrlSigner[]> {
 export async function prepareCrls(records: RevocationRecords, cas: CrlSigner[], options: { days?: number; now?: Date } = {}): Promise<PreparedCrls> {
   const days = options.days ?? DEFAULT_CRL_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 3650) {
-    throw new PkiError(`invalid CRL validity "${days}" days`, { flag: '--crl-days', fix: 'give a whole number of days between 1 and 3650' });
+    throw new PkiError(`invalid CRL validity "${days}" days`, { option: 'crlDays', fix: 'give a whole number of days between 1 and 3650' });
   }
   const now = options.now ?? new Date();
   const nextUpdate = new Date(now.getTime() + days * DAY_MS);

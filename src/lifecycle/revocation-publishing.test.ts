@@ -111,11 +111,11 @@ describe('publishing CRLs and revocation status', () => {
     expect(dirCaCertificates(pki).map((c) => c.subject)).toEqual(['CN=certrpc demo CA']);
   });
 
-  it('refuses a CRL validity outside 1..3650 whole days, naming the flag', async () => {
+  it('refuses a CRL validity outside 1..3650 whole days, naming the option', async () => {
     const signers = await signersOf(loadCaSet(pki).all);
     const records = { version: 1 as const, crlNumber: 0, revoked: [] };
     for (const days of [0, 3651, 1.5, -1]) {
-      await expect(prepareCrls(records, signers, { days })).rejects.toMatchObject({ message: `invalid CRL validity "${days}" days`, flag: '--crl-days' });
+      await expect(prepareCrls(records, signers, { days })).rejects.toMatchObject({ message: `invalid CRL validity "${days}" days`, option: 'crlDays' });
     }
     expect((await prepareCrls(records, signers, { days: 3650, now })).nextUpdate).toEqual(new Date(now.getTime() + 3650 * 86_400_000));
     expect((await prepareCrls(records, signers, { days: 1, now })).nextUpdate).toEqual(new Date(now.getTime() + 86_400_000));
@@ -179,7 +179,7 @@ describe('two CAs in one directory (ca.crt and cas/NAME/)', () => {
     );
   });
 
-  it('the CRL validity error names the flag and the fix', async () => {
+  it('the CRL validity error names the option and the fix', async () => {
     await expect(prepareCrls({ version: 1, crlNumber: 0, revoked: [] }, [], { days: 0 })).rejects.toMatchObject({ fix: 'give a whole number of days between 1 and 3650' });
   });
 });

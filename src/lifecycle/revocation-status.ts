@@ -58,7 +58,7 @@ export class RevocationIndex {
 /** The CA certificates of a directory (ca.crt, cas/NAME/ca.crt), without their keys: verify runs where no CA key is. */
 export function dirCaCertificates(pki: PkiDir): X509Certificate[] {
   const files = [pki.caCertFile, ...pki.namedCas().map((name) => pki.namedCaCertFile(name))].filter((f) => existsSync(f));
-  return files.flatMap((file) => parseCertificateBundle(readUserFile(file, 'CA certificate', '--dir'), file));
+  return files.flatMap((file) => parseCertificateBundle(readUserFile(file, 'CA certificate', 'dir'), file));
 }
 
 /** The revocation status of one certificate in DIR, its issuer looked up among `trusted` and the directory's CAs. */

@@ -84,7 +84,7 @@ function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
 function findBySerial(pki: PkiDir, hex: string, cas: DirCa[]): Found {
   const serial = normalizeSerial(hex);
   if (!/^[0-9a-f]{1,40}$/.test(serial)) {
-    throw new PkiError(`"${hex}" is not a certificate serial number`, { flag: '--serial', fix: 'give the serial in hex as cert list or cert inspect print it, e.g. --serial 5f3a...' });
+    throw new PkiError(`"${hex}" is not a certificate serial number`, { option: 'serial', code: 'SERIAL', fix: 'give the serial in hex as cert list or cert inspect print it, e.g. 5f3a...' });
   }
   const candidates = [...pki.names().map((name) => ({ name, file: pki.certFile(name) })), ...pki.backups().map((b) => ({ name: b.name, file: b.certFile }))];
   for (const { name, file } of candidates) {

@@ -5,9 +5,24 @@ import { setLogger } from '@grpc/grpc-js';
 import { format } from 'node:util';
 import type { Logger } from './logger';
 
-/** grpc-js quotes a rejected metadata value in full: it may be a credential, and it is the client's to know. */
-function withoutMetadataValues(text: string): string {
-  return text.replace(/(Failed to add metadata entry [^:]*): [\s\S]*?\. (Metadata (?:string )?value )"[\s\S]*?"/g, '$1: [value withheld]. $2[withheld]');
+/**
+ * grpc-js quotes metadata values: in full when it rejects one, and as a whole header block in its
+ * traces (GRPC_TRACE=server_call: "received headers {...}"; call_stream: "Received server headers:").
+ * A value may be a credential, and it is the peer's to know: the names stay, the values go.
+ */
+export function withoutMetadataValues(text: string): string {
+  return text
+    .replace(/(Failed to add metadata entry [^:]*): [\s\S]*?\. (Metadata (?:string )?value )"[\s\S]*?"/g, '$1: [value withheld]. $2[withheld]')
+    .replace(/( received headers )(\{[\s\S]*\})$/, (_m, lead: string, json: string) => lead + namesOnly(json))
+    .replace(/(Received server headers:\n)[\s\S]*$/, (_m, lead: string) => `${lead}[values withheld]`);
+}
+
+function namesOnly(json: string): string {
+  try {
+    return JSON.stringify(Object.fromEntries(Object.keys(JSON.parse(json) as object).map((k) => [k, '[withheld]'])));
+  } catch {
+    return '[values withheld]';
+  }
 }
 
 export function routeGrpcJsLogs(logger: Logger): void {

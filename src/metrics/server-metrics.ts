@@ -4,15 +4,10 @@
 // the gauges read the server's state when scraped.
 import { status as Status } from '@grpc/grpc-js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CallContext, CallEndObserver, CallObserver } from '../server/call-gate';
+import { DECISION } from '../authz/authorization-stage';
+import type { CallContext, CallEndObserver, CallObserver } from '../gate/call-context';
 import type { RefusedHandshake } from '../tls/refusal-reasons';
 import { CertificateExpiry } from './certificate-expiry';
-
-/** What the authorization stage decided for a call, as far as metrics need it. */
-export interface DecisionLabels {
-  rule?: string;
-  reason: string;
-}
 
 /** The live state the gauges read at scrape time. */
 export interface ServerState {
@@ -25,8 +20,6 @@ export interface ServerState {
 export interface ServerMetricsOptions {
   /** Node process metrics (RSS, CPU, event loop lag, GC) in the same registry; default true. */
   processMetrics?: boolean;
-  /** The authorization decision of a call, for the rule label (authorization().decisionOf). */
-  decisionOf?: (ctx: CallContext) => DecisionLabels | undefined;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -51,7 +44,7 @@ export class ServerMetrics {
   private readonly refusals: Counter<'reason'>;
   private readonly pingViolations: Counter;
 
-  constructor(private readonly options: ServerMetricsOptions = {}) {
+  constructor(options: ServerMetricsOptions = {}) {
     const registers = [this.registry];
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.calls = new Counter({ name: 'certrpc_calls_total', help: 'Calls ended, by method, gRPC status code and caller roles', labelNames: ['method', 'code', 'role'], registers });
@@ -83,9 +76,10 @@ export class ServerMetrics {
 
   /** A CallObserver: one decision per call the gate sees. */
   readonly decisionObserver: CallObserver = (ctx, rejection) => {
-    const decision = this.options.decisionOf?.(ctx);
+    // The authorization stage's decision, when it ran (a rejection by an earlier stage has none).
+    const decision = ctx.values.get(DECISION);
     const reason = decision?.reason ?? (rejection ? `rejected:${codeName(rejection.code)}` : 'allowed');
-    this.decisions.inc({ decision: rejection ? 'deny' : 'allow', rule: decision?.rule ?? 'none', reason });
+    this.decisions.inc({ decision: rejection ? 'deny' : 'allow', rule: decision?.rule?.name ?? 'none', reason });
   };
 
   /** A CallEndObserver: status and latency of every call, however it ended. */

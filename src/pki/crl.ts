@@ -22,10 +22,10 @@ export const REVOCATION_REASONS = [
 ] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
-export function parseRevocationReason(value: string, flag = '--reason'): RevocationReason {
+export function parseRevocationReason(value: string, option = 'reason'): RevocationReason {
   const found = REVOCATION_REASONS.find((r) => r.toLowerCase() === value.toLowerCase());
   if (found) return found;
-  throw new PkiError(`unknown revocation reason "${value}"`, { flag, fix: `use one of: ${REVOCATION_REASONS.join(', ')}` });
+  throw new PkiError(`unknown revocation reason "${value}"`, { option, fix: `use one of: ${REVOCATION_REASONS.join(', ')}` });
 }
 
 export interface RevokedEntry {

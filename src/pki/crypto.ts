@@ -33,10 +33,10 @@ export function signingAlgorithm(keyType: KeyType): RsaHashedKeyGenParams | EcKe
   }
 }
 
-export function parseKeyType(value: string, flag = '--key-type'): KeyType {
+export function parseKeyType(value: string, option = 'keyType'): KeyType {
   if ((KEY_TYPES as readonly string[]).includes(value)) return value as KeyType;
   throw new PkiError(`unknown key type "${value}"`, {
-    flag,
+    option,
     fix: `use one of: ${KEY_TYPES.join(', ')}`,
   });
 }

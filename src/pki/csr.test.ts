@@ -89,14 +89,15 @@ describe('signCsr: the signer decides the identity', () => {
   });
 
   it('refuses to guess the CN, a bad CN, a server certificate without names, and names certrpc does not issue', async () => {
-    await expect(signCsr(ca, csrOf('/O=Acme', EC('P-256')), { profile: 'client' })).rejects.toMatchObject({ message: 'the CSR has no common name', fix: 'state it: --cn NAME' });
+    await expect(signCsr(ca, csrOf('/O=Acme', EC('P-256')), { profile: 'client' })).rejects.toMatchObject({ message: 'the CSR has no common name', code: 'CSR_NO_CN', fix: 'state it: the commonName option' });
     await expect(signCsr(ca, csrOf('/CN=a/CN=b', EC('P-256')), { profile: 'client' })).rejects.toThrow('the CSR has 2 common names (a, b); which one is the identity would be a guess');
     await expect(signCsr(ca, csrOf('/CN=a\tb', EC('P-256'), ['-utf8']), { profile: 'client' })).rejects.toThrow('the CSR\'s common name "a\\tb" holds control characters');
     await expect(signCsr(ca, csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp']), { profile: 'server' })).rejects.toMatchObject({
       message: 'a server certificate needs at least one subject alternative name (clients check the name they dial against the SANs, not the CN), and none was stated',
-      fix: 'state them: --san DNS:host.example,IP:10.0.0.5, or copy the ones the CSR asks for with --accept-csr-names',
+      code: 'CSR_NO_SANS_STATED',
+      fix: 'state them as sans, e.g. DNS:host.example,IP:10.0.0.5, or copy the ones the CSR asks for (acceptCsrNames)',
     });
-    await expect(signCsr(ca, csrOf('/CN=app', EC('P-256')), { profile: 'server' })).rejects.toMatchObject({ fix: 'state them: --san DNS:host.example,IP:10.0.0.5' });
+    await expect(signCsr(ca, csrOf('/CN=app', EC('P-256')), { profile: 'server' })).rejects.toMatchObject({ code: 'CSR_NO_SANS', fix: 'state them as sans, e.g. DNS:host.example,IP:10.0.0.5' });
     const odd = csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:ok.corp,dirName:dir_sect', '-config', writeConfig()]);
     await expect(signCsr(ca, odd, { profile: 'client', acceptCsrNames: true })).rejects.toThrow('the CSR asks for names certrpc does not issue: dn:CN=evil');
     expect((await signCsr(ca, odd, { profile: 'client' })).subject).toBe('CN=app');

@@ -1,9 +1,17 @@
 // Distinguished names as certrpc prints them: `certrpc cert inspect` shows @peculiar/x509's text
 // ("C=DE, O=Acme\, Inc., CN=certrpc CA": certificate order, ", " between attributes, RFC 4514
 // escapes), and a policy's `issuer:` is compared with exactly that text. One function makes it.
-import { x509 } from './crypto';
+import type * as Crypto from './crypto';
 
-const parse = (certificate: Buffer | string) => new x509.X509Certificate(typeof certificate === 'string' ? certificate : new Uint8Array(certificate));
+/**
+ * @peculiar/x509 (and the Reflect polyfill it needs) is loaded at the first name parsed, not with
+ * this module: a policy file and the server that reads it import this file, and
+ * `require('certrpc/server')` must not install a global polyfill.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = (): typeof Crypto.x509 => (require('./crypto') as typeof Crypto).x509;
+
+const parse = (certificate: Buffer | string) => new (lib().X509Certificate)(typeof certificate === 'string' ? certificate : new Uint8Array(certificate));
 
 /** A certificate's subject (DER or PEM) exactly as `cert inspect` prints it. */
 export function subjectAsInspected(certificate: Buffer | string): string {
@@ -23,12 +31,12 @@ export function issuerAsInspected(certificate: Buffer | string): string {
 export function canonicalDistinguishedName(text: string): string | undefined {
   let canonical: string;
   try {
-    canonical = new x509.Name(text).toString();
+    canonical = new (lib().Name)(text).toString();
   } catch {
     return undefined;
   }
   // The parser drops what it cannot read ("garbage" -> ""): only a name that reads back the same is one.
-  if (canonical === '' || new x509.Name(canonical).toString() !== canonical) return undefined;
+  if (canonical === '' || new (lib().Name)(canonical).toString() !== canonical) return undefined;
   if (canonical.replace(/\s/g, '') !== text.replace(/\s/g, '')) return undefined;
   return canonical;
 }

@@ -1,30 +1,20 @@
+import { CertrpcError } from '../errors/certrpc-error';
+
 /** Where a PKI failure comes from and what the user can do about it; the CLI prints all three. */
 export interface PkiErrorContext {
   /** The file the problem is in (certificate, key, CSR, CA). */
   file?: string;
-  /** The command-line flag whose value is wrong. */
-  flag?: string;
-  /** One sentence telling the user how to fix it. */
+  /** The option whose value is wrong (the CLI names its flag: cli/error-wording.ts). */
+  option?: string;
+  /** One sentence telling the user how to fix it, in terms of the library's options. */
   fix?: string;
+  /** A stable code for this kind of problem (default "PKI"), e.g. for the CLI to word the fix with its flags. */
+  code?: string;
 }
 
-export class PkiError extends Error {
-  readonly file?: string;
-  readonly flag?: string;
-  readonly fix?: string;
-
+/** A PKI, file or key problem: the CertrpcError of the pki/, store/ and lifecycle/ parts. */
+export class PkiError extends CertrpcError {
   constructor(message: string, context: PkiErrorContext = {}) {
-    super(message);
-    this.name = 'PkiError';
-    this.file = context.file;
-    this.flag = context.flag;
-    this.fix = context.fix;
-  }
-
-  /** "FILE: message" / "--flag: message", plus the fix on its own line. */
-  describe(): string {
-    const where = this.file ?? this.flag;
-    const head = where ? `${where}: ${this.message}` : this.message;
-    return this.fix ? `${head}\n  fix: ${this.fix}` : head;
+    super(message, { code: context.code ?? 'PKI', file: context.file, option: context.option, fix: context.fix });
   }
 }

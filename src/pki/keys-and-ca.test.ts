@@ -45,9 +45,9 @@ describe('keys', () => {
     await expect(importSigningKey(readFileSync(ed, 'utf8'))).rejects.toThrow('unsupported key (ed25519 )');
   });
 
-  it('parseKeyType names the flag and the choices', () => {
+  it('parseKeyType names the option and the choices', () => {
     expect(parseKeyType('rsa-4096')).toBe('rsa-4096');
-    expect(() => parseKeyType('dsa', '--ca-key-type')).toThrow(expect.objectContaining({ message: 'unknown key type "dsa"', flag: '--ca-key-type', fix: 'use one of: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096' }));
+    expect(() => parseKeyType('dsa', 'caKeyType')).toThrow(expect.objectContaining({ message: 'unknown key type "dsa"', option: 'caKeyType', fix: 'use one of: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096' }));
   });
 });
 

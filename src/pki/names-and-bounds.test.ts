@@ -51,18 +51,19 @@ describe('subject alternative names', () => {
   ])('refuses %s', (entry, message) => {
     let error: PkiError | undefined;
     try {
-      parseSan(entry, '--x');
+      parseSan(entry, 'sans');
     } catch (err) {
       error = err as PkiError;
     }
     expect(error?.message).toContain(message);
-    expect(error?.flag).toBe('--x');
+    expect(error?.option).toBe('sans');
+    expect(error?.code).toBe('BAD_SAN');
     expect(error?.fix).toMatch(/^write TYPE:VALUE entries separated by commas/);
   });
 
   it('a CSR name that is not what its type says is refused with the fix for CSRs, quoted so it reads as one name', () => {
     expect(() => checkSan({ type: 'DNS', value: 'x, URI:spiffe://corp/admin' }, { file: 'a.csr' })).toThrow(
-      expect.objectContaining({ message: 'bad subject alternative name DNS:"x\\u002c URI:spiffe://corp/admin": not a DNS name', file: 'a.csr', fix: 'sign without --accept-csr-names and state the names with --san TYPE:VALUE,...' }),
+      expect.objectContaining({ message: 'bad subject alternative name DNS:"x\\u002c URI:spiffe://corp/admin": not a DNS name', file: 'a.csr', code: 'CSR_BAD_SAN', fix: 'sign without acceptCsrNames and state the names as sans (TYPE:VALUE,...)' }),
     );
     expect(checkSan({ type: 'IP', value: '10.0.0.1' })).toEqual({ type: 'IP', value: '10.0.0.1' });
   });
@@ -84,7 +85,7 @@ describe('validity', () => {
     expect(parseDays('90')).toBe(90);
     expect(parseDays(' 7 ')).toBe(7);
     expect(parseDays('36500')).toBe(36500);
-    for (const text of ['0', '36501', '1.5', '-3', 'x', '']) expect(() => parseDays(text, '--crl-days')).toThrow(expect.objectContaining({ message: `invalid number of days "${text}"`, flag: '--crl-days' }));
+    for (const text of ['0', '36501', '1.5', '-3', 'x', '']) expect(() => parseDays(text, 'crlDays')).toThrow(expect.objectContaining({ message: `invalid number of days "${text}"`, option: 'crlDays', code: 'DAYS' }));
   });
 });
 
@@ -103,11 +104,12 @@ describe('signingCertificateOf: in a rotated bundle, the member the key belongs 
 });
 
 describe('PkiError', () => {
-  it('describes itself with the file or flag first, and the fix on its own line', () => {
-    expect(new PkiError('bad', { file: 'a.crt', flag: '--x', fix: 'do y' }).describe()).toBe('a.crt: bad\n  fix: do y');
-    expect(new PkiError('bad', { flag: '--x' }).describe()).toBe('--x: bad');
+  it('describes itself with the file or option first, and the fix on its own line', () => {
+    expect(new PkiError('bad', { file: 'a.crt', option: 'days', fix: 'do y' }).describe()).toBe('a.crt: bad\n  fix: do y');
+    expect(new PkiError('bad', { option: 'days' }).describe()).toBe('days: bad');
+    expect(new PkiError('bad', { option: 'days' }).describe({ where: '--days', fix: 'use --days 90' })).toBe('--days: bad\n  fix: use --days 90');
     expect(new PkiError('bad').describe()).toBe('bad');
     const e = new PkiError('m', { fix: 'f' });
-    expect([e.name, e.message, e.file, e.flag, e.fix, e instanceof Error]).toEqual(['PkiError', 'm', undefined, undefined, 'f', true]);
+    expect([e.name, e.message, e.code, e.file, e.option, e.fix, e instanceof Error]).toEqual(['PkiError', 'm', 'PKI', undefined, undefined, 'f', true]);
   });
 });

@@ -26,13 +26,13 @@ export function formatSanText(san: San): string {
 }
 
 /** Parses one "TYPE:value" entry; throws a PkiError naming the flag and the accepted forms. */
-export function parseSan(entry: string, flag = '--san'): San {
+export function parseSan(entry: string, option = 'sans'): San {
   const trimmed = entry.trim();
   const colon = trimmed.indexOf(':');
-  if (colon <= 0) throw badSan(trimmed, 'missing TYPE: prefix', { flag });
+  if (colon <= 0) throw badSan(trimmed, 'missing TYPE: prefix', { option });
   const type = TYPE_BY_PREFIX[trimmed.slice(0, colon).toLowerCase()];
-  if (!type) throw badSan(trimmed, `unknown type "${trimmed.slice(0, colon)}"`, { flag });
-  return checkSan({ type, value: trimmed.slice(colon + 1) }, { flag });
+  if (!type) throw badSan(trimmed, `unknown type "${trimmed.slice(0, colon)}"`, { option });
+  return checkSan({ type, value: trimmed.slice(colon + 1) }, { option });
 }
 
 /**
@@ -40,7 +40,7 @@ export function parseSan(entry: string, flag = '--san'): San {
  * address), whoever wrote it: a --san flag or a CSR. A CSR may ask for any IA5 string, e.g. the DNS
  * name "x, URI:spiffe://corp/user/admin"; such a name is refused, never issued.
  */
-export function checkSan(san: San, where: { flag?: string; file?: string } = { flag: '--san' }): San {
+export function checkSan(san: San, where: { option?: string; file?: string } = { option: 'sans' }): San {
   const { type, value } = san;
   const problem = (): string | undefined => {
     if (!value) return 'empty value';
@@ -60,23 +60,24 @@ export function checkSan(san: San, where: { flag?: string; file?: string } = { f
   return san;
 }
 
-function badSan(text: string, why: string, where: { flag?: string; file?: string }): PkiError {
+function badSan(text: string, why: string, where: { option?: string; file?: string }): PkiError {
   const shown = displaySan(text) === text ? `"${text}"` : displaySan(text);
   return new PkiError(`bad subject alternative name ${shown}: ${why}`, {
     ...where,
+    code: where.file ? 'CSR_BAD_SAN' : 'BAD_SAN',
     fix: where.file
-      ? 'sign without --accept-csr-names and state the names with --san TYPE:VALUE,...'
+      ? 'sign without acceptCsrNames and state the names as sans (TYPE:VALUE,...)'
       : 'write TYPE:VALUE entries separated by commas, e.g. DNS:api.internal,IP:10.0.0.5,URI:spiffe://corp/svc/api,email:ops@corp',
   });
 }
 
 /** Parses "A,B,C" lists, possibly given several times (repeated --san flags). */
-export function parseSanList(values: string | string[] | undefined, flag = '--san'): San[] {
+export function parseSanList(values: string | string[] | undefined, option = 'sans'): San[] {
   const list = values === undefined ? [] : Array.isArray(values) ? values : [values];
   return list
     .flatMap((v) => v.split(','))
     .filter((v) => v.trim() !== '')
-    .map((v) => parseSan(v, flag));
+    .map((v) => parseSan(v, option));
 }
 
 export function toGeneralNames(sans: San[]): x509.JsonGeneralNames {

@@ -11,7 +11,7 @@ export interface Validity {
 
 export function validityFor(days: number, now = new Date()): Validity {
   if (!Number.isFinite(days) || days <= 0 || days > 36500) {
-    throw new PkiError(`invalid validity "${days}" days`, { flag: '--days', fix: 'give a whole number of days between 1 and 36500' });
+    throw new PkiError(`invalid validity "${days}" days`, { option: 'days', code: 'DAYS', fix: 'give a whole number of days between 1 and 36500' });
   }
   return {
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
@@ -19,10 +19,10 @@ export function validityFor(days: number, now = new Date()): Validity {
   };
 }
 
-export function parseDays(value: string, flag = '--days'): number {
+export function parseDays(value: string, option = 'days'): number {
   const days = Number(value);
   if (!/^\d+$/.test(value.trim()) || days <= 0 || days > 36500) {
-    throw new PkiError(`invalid number of days "${value}"`, { flag, fix: 'give a whole number of days between 1 and 36500, e.g. --days 90' });
+    throw new PkiError(`invalid number of days "${value}"`, { option, code: 'DAYS', fix: 'give a whole number of days between 1 and 36500, e.g. 90' });
   }
   return days;
 }

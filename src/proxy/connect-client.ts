@@ -7,7 +7,8 @@ import { connect as tcpConnect, isIP, Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { parseAddress } from '../tls/address';
 import type { ClientTlsMaterial } from '../tls/client-credentials';
-import { alertName, formatFailure, networkFailure, serverCertificateRefused, TlsFailure } from '../tls/failure-reasons';
+import { ConnectionError } from '../tls/connection-error';
+import { alertName, networkFailure, serverCertificateRefused, TlsFailure } from '../tls/failure-reasons';
 import { proxyStatusDetails } from './proxy-answers';
 
 export interface ProxyEndpoint {
@@ -44,13 +45,6 @@ export interface TunnelRequest {
   timeoutMs?: number;
 }
 
-/** The proxy refused or failed: `failure` says why, in words, with the fix. */
-export class TunnelError extends Error {
-  constructor(readonly failure: TlsFailure) {
-    super(formatFailure(failure));
-    this.name = 'TunnelError';
-  }
-}
 
 /** Opens a tunnel; resolves with the socket to speak TLS to the target through. */
 export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
@@ -64,7 +58,7 @@ export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
       settled = true;
       clearTimeout(timer);
       tls.destroy();
-      reject(new TunnelError(failure));
+      reject(new ConnectionError(failure));
     };
     const tcp = req.socket ?? tcpConnect({ host: proxy.host, port: proxy.port });
     const tls = tlsConnect({

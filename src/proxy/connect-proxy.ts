@@ -9,7 +9,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ConnectDecision, formatTarget, parseConnectTarget } from '../authz/connect-rules';
-import { IdentityCache } from '../authz/identity';
+import { issuingCaOf } from '../gate/issuing-ca';
+import { IdentityCache } from '../gate/peer-identity';
 import { Logger, silentLogger } from '../log/logger';
 import { ListenerLimits, MtlsListener, TlsMaterial } from '../tls/mtls-listener';
 import { RefusalLog, RefusalLogLimits } from '../tls/refusal-log';
@@ -124,7 +125,7 @@ export class ConnectProxy {
   private async onConnect(req: IncomingMessage, client: TLSSocket, head: Buffer): Promise<void> {
     client.on('error', () => undefined);
     const peer = client.getPeerCertificate();
-    const identity = this.identities.get(peer);
+    const identity = this.identities.get(peer, issuingCaOf(peer));
     const party: TunnelParty = { identity, peer: `${client.remoteAddress}:${client.remotePort}`, roles: [] };
     const requested = req.url ?? '';
     const target = parseConnectTarget(requested);

@@ -7,7 +7,8 @@ import { parseAddress } from '../tls/address';
 import type { ClientTlsMaterial } from '../tls/client-credentials';
 import { formatFailure, TlsFailure } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
-import { openTunnel, parseProxyUrl, ProxyEndpoint, TunnelError } from './connect-client';
+import { ConnectionError } from '../tls/connection-error';
+import { openTunnel, parseProxyUrl, ProxyEndpoint } from './connect-client';
 import { TunnelCredentials } from './tunnel-credentials';
 
 export interface ProxiedChannel {
@@ -43,7 +44,7 @@ export async function diagnoseProxied(channel: ProxiedChannel, address: string, 
     tunnel.destroy();
     return result.ok ? undefined : { ...result.failure, reason: `${result.failure.reason} (through the proxy ${channel.proxy.url})` };
   } catch (err) {
-    return err instanceof TunnelError ? err.failure : undefined;
+    return err instanceof ConnectionError ? err.failure : undefined;
   }
 }
 

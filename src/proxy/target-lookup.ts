@@ -2,6 +2,7 @@
 // rule could allow never makes the proxy ask DNS anything). The decision is then made on those
 // addresses, and the proxy connects to exactly the addresses it allowed: no second resolution that
 // a DNS rebinding attack could answer differently. `certrpc policy explain --connect` uses the same path.
+import { CertrpcError } from '../errors/certrpc-error';
 import { lookup } from 'node:dns/promises';
 import type { ConnectDecision, ConnectTarget } from '../authz/connect-rules';
 
@@ -12,14 +13,14 @@ export type AddressLookup = (name: string) => Promise<string[]>;
 export const systemLookup: AddressLookup = async (name) => (await lookup(name, { all: true, verbatim: true })).map((a) => a.address);
 
 /** The name could not be resolved (the client gets 502 dns_error). */
-export class TargetLookupError extends Error {
+export class TargetLookupError extends CertrpcError {
   constructor(
     readonly host: string,
-    readonly code: string,
+    /** The resolver's code: ENOTFOUND, EAI_AGAIN... */
+    code: string,
     cause: string,
   ) {
-    super(`${host} does not resolve: ${cause}`);
-    this.name = 'TargetLookupError';
+    super(`${host} does not resolve: ${cause}`, { code });
   }
 }
 

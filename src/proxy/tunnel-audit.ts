@@ -3,7 +3,7 @@
 // decision and the rule, and at the end the bytes each way, how long it lasted and why it ended.
 // Never what went through: the proxy cannot read it anyway (end-to-end TLS inside the tunnel).
 import type { Logger } from '../log/logger';
-import { describeIdentity, PeerIdentity } from '../authz/identity';
+import { describeIdentity, PeerIdentity } from '../gate/peer-identity';
 
 export interface TunnelParty {
   identity: PeerIdentity;

@@ -13,7 +13,8 @@ import { checkServerIdentity, connect as tlsConnect, TLSSocket } from 'node:tls'
 import { parseAddress } from '../tls/address';
 import { ClientTlsMaterial, serverIdChecker } from '../tls/client-credentials';
 import { alertName, clientCertificateRefused, formatFailure, serverCertificateRefused, TlsFailure } from '../tls/failure-reasons';
-import { openTunnel, ProxyEndpoint, TunnelError } from './connect-client';
+import { ConnectionError } from '../tls/connection-error';
+import { openTunnel, ProxyEndpoint } from './connect-client';
 
 export interface TunnelCredentialsOptions {
   proxy: ProxyEndpoint;
@@ -59,7 +60,7 @@ export class TunnelCredentials extends ChannelCredentials {
       this.lastFailure = undefined;
       return secure;
     } catch (err) {
-      if (err instanceof TunnelError) this.lastFailure = err.failure;
+      if (err instanceof ConnectionError) this.lastFailure = err.failure;
       socket.destroy();
       throw err;
     }

@@ -3,9 +3,9 @@
 // decided again on the same basis (the caller's certificate, the target, the addresses its name
 // resolved to and the address it connected to) and the ones no longer allowed are cut at once.
 import type { ConnectDecision, ConnectTarget } from '../authz/connect-rules';
-import type { PeerIdentity } from '../authz/identity';
-import { x509 } from '../pki/crypto';
-import { Revocation, RevocationList } from '../server/revocation-list';
+import type { PeerIdentity } from '../gate/peer-identity';
+import { issuerAsInspected } from '../pki/distinguished-name';
+import { Revocation, RevocationList } from '../tls/revocation-list';
 
 /** Why the proxy cut a tunnel (a tunnel_closed audit line says which). */
 export type TunnelCutReason = 'revoked' | 'policy_changed' | 'proxy_shutdown';
@@ -113,6 +113,6 @@ export class TunnelGuard {
 
   /** The issuer as certrpc pairs CRLs with CAs (pki/crl.ts compares the same @peculiar/x509 names); parsed only on a serial match. */
   private issuerOf(certificate: Buffer): string {
-    return new x509.X509Certificate(new Uint8Array(certificate)).issuer;
+    return issuerAsInspected(certificate);
   }
 }

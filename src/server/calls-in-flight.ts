@@ -1,16 +1,19 @@
 // The calls a server is serving right now, so shutdown can wait for them and, once its grace
 // period is over, end the rest with a status that says why instead of cutting the connection.
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import type { CallContext, CallObserver } from './call-gate';
+import type { CallContext, CallEndObserver, CallObserver } from '../gate/call-context';
 
 export class CallsInFlight {
   private readonly calls = new Set<CallContext>();
 
-  /** A CallObserver: every call the gate lets through is tracked until it ends. */
+  /** A CallObserver: every call the gate lets through is tracked... */
   readonly observer: CallObserver = (ctx, rejection) => {
-    if (rejection) return;
-    this.calls.add(ctx);
-    ctx.onEnd(() => this.calls.delete(ctx));
+    if (!rejection) this.calls.add(ctx);
+  };
+
+  /** ...until it ends (a CallEndObserver: no closure per call). */
+  readonly endObserver: CallEndObserver = (ctx) => {
+    this.calls.delete(ctx);
   };
 
   get size(): number {

@@ -1,5 +1,6 @@
-import { ChannelOptions, ConnectionInjector, Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ConnectionInjector, Server, ServerCredentials, ServerInterceptor, ServerOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Authorization } from '../authz/authorization';
+import type { CompiledPolicy } from '../authz/compiled-policy';
 import { IdentityService } from '../gen/certrpc/v1/identity';
 import { Logger, silentLogger } from '../log/logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
@@ -8,15 +9,14 @@ import { certificateExpiries } from '../metrics/certificate-expiry';
 import { MtlsListener, TlsMaterial } from '../tls/mtls-listener';
 import { RefusedHandshake } from '../tls/refusal-reasons';
 import { RefusalLog, RefusalLogLimits } from '../tls/refusal-log';
-import { CallObserver, CallStage, createCallGate } from './call-gate';
+import { CallEndObserver, CallObserver, CallStage } from '../gate/call-context';
+import { CertrpcInterceptor, createInterceptor, InterceptorOptions } from './create-interceptor';
 import { CallsInFlight } from './calls-in-flight';
 import { StopReport, stopGracefully } from './graceful-stop';
 import { createHookedInjector } from './http2-session-hook';
 import { grpcOptionsOf, listenerLimitsOf, resolveLimits, ServerLimits } from './limits';
-import { metadataLimitStage } from './metadata-limit-stage';
 import { enforcePingPolicy } from './ping-policy';
 import { identityService } from './identity-service';
-import { identityStage } from './identity-stage';
 import { RevocationEnforcer, RevocationEnforcerOptions } from './revocation-enforcer';
 import type { ServerHealth } from './health';
 import type { ReflectionOptions } from './reflection';
@@ -36,19 +36,29 @@ export interface CreateServerOptions {
   /** Prometheus metrics to feed (serve them with startMetricsEndpoint); none by default. */
   metrics?: ServerMetrics;
   services: ServiceRegistration[];
-  /** Checks run after identity, in order, before any handler (authorization, revocation, ...). */
+  /** certrpc YAML or gRFC A43 JSON, hot-reloaded. With no policy at all, every call but health and WhoAmI is denied. */
+  policyFile?: string;
+  /** A compiled policy, fixed: loadPolicyFile(...), or allowAllAuthenticated() to admit every authenticated caller. */
+  policy?: CompiledPolicy;
+  /** Overrides the policy's audit settings (policyFile/policy only). */
+  audit?: InterceptorOptions['audit'];
+  /**
+   * An authorization() you made yourself, instead of policyFile/policy/audit: its stage, its audit
+   * log; it is told the trusted client CAs (at start and on updateTls) to warn when principals are
+   * not bound to an issuer while several client CAs are trusted. You close it.
+   */
+  authorization?: Authorization;
+  /** Checks run after identity, revocation and limits, in order, before authorization. */
   stages?: CallStage[];
   /** Told of every decision (audit log, metrics). */
   observers?: CallObserver[];
-  /**
-   * From authorization(): its stage runs after `stages`, its audit observer after `observers`, and
-   * it is told the trusted client CAs (at start and on updateTls), so it can warn when principals
-   * are not bound to an issuer while several client CAs are trusted. The caller closes it.
-   */
-  authorization?: Pick<Authorization, 'stages' | 'observers' | 'trustedClientCas'>;
+  /** Told how every call ended (status, latency), whatever ended it. */
+  endObservers?: CallEndObserver[];
+  /** grpc-js server interceptors of your own: they run after certrpc's gate, so they only see calls it let through. */
+  interceptors?: ServerInterceptor[];
   logger?: Logger;
-  /** Further grpc-js options; they win over the ones `limits` sets. */
-  grpcOptions?: ChannelOptions;
+  /** Further grpc-js options; they win over the ones `limits` sets. Their interceptors run after certrpc's gate. */
+  grpcOptions?: ServerOptions;
   /** Told of every refused handshake (the default logs it as a warning, rate-limited: see refusalLog). */
   onRefusedHandshake?: (refusal: RefusedHandshake) => void;
   /** Limits of the default refused-handshake log: lines per interval before refusals are only counted. */
@@ -82,7 +92,8 @@ export class CertrpcServer {
   private readonly inFlight = new CallsInFlight();
   private readonly metrics?: ServerMetrics;
   private material: TlsMaterial;
-  private readonly authorization?: CreateServerOptions['authorization'];
+  /** certrpc's gate: identity, limits, revocation, your stages, authorization, observers. */
+  readonly interceptor: CertrpcInterceptor;
 
   constructor(options: CreateServerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -91,22 +102,30 @@ export class CertrpcServer {
     this.metrics = options.metrics;
     refuseCaAsIdentity(options.tls.certPem);
     this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits));
-    this.authorization = options.authorization;
-    this.authorization?.trustedClientCas(this.listener.trustedClientCas);
-    if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);
-    this.listener.on('refused', options.onRefusedHandshake ?? (this.refusals = new RefusalLog(this.logger, options.refusalLog)).record);
     this.revocation = new RevocationEnforcer(options.tls.crlPem, this.logger, options.revocation);
     this.listener.on('connection', (socket) => this.revocation.trackConnection(socket));
+    this.interceptor = createInterceptor({
+      policyFile: options.policyFile,
+      policy: options.policy,
+      audit: options.audit,
+      authorization: options.authorization,
+      revocation: this.revocation,
+      maxMetadataBytes: this.limits.maxMetadataBytes,
+      metrics: this.metrics,
+      logger: this.logger,
+      stages: options.stages,
+      observers: [this.inFlight.observer, ...(options.observers ?? [])],
+      endObservers: [this.inFlight.endObserver, ...(options.endObservers ?? [])],
+    });
+    this.interceptor.authorization.trustedClientCas(this.listener.trustedClientCas);
+    if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);
+    this.listener.on('refused', options.onRefusedHandshake ?? (this.refusals = new RefusalLog(this.logger, options.refusalLog)).record);
+    const { interceptors: grpcInterceptors, ...grpcOptions } = options.grpcOptions ?? {};
     this.grpc = new Server({
       ...grpcOptionsOf(this.limits),
-      ...options.grpcOptions,
-      interceptors: [
-        createCallGate(
-          [identityStage(), metadataLimitStage(this.limits.maxMetadataBytes), this.revocation.stage, ...(options.stages ?? []), ...(options.authorization?.stages ?? [])],
-          [this.inFlight.observer, this.revocation.observer, ...(this.metrics ? [this.metrics.decisionObserver] : []), ...(options.observers ?? []), ...(options.authorization?.observers ?? [])],
-          this.metrics ? [this.metrics.endObserver] : [],
-        ),
-      ],
+      ...grpcOptions,
+      // certrpc's gate first: interceptors later in the list see a call only once it has let it through.
+      interceptors: [this.interceptor, ...(options.interceptors ?? []), ...(grpcInterceptors ?? [])],
     });
     this.grpc.addService(IdentityService, identityService as unknown as UntypedServiceImplementation);
     for (const s of options.services) this.grpc.addService(s.definition, s.implementation);
@@ -142,7 +161,7 @@ export class CertrpcServer {
     refuseCaAsIdentity(material.certPem);
     this.listener.update(material);
     this.material = material;
-    this.authorization?.trustedClientCas(this.listener.trustedClientCas);
+    this.interceptor.authorization.trustedClientCas(this.listener.trustedClientCas);
     // After the listener: a revoked peer cut off now cannot reconnect with the old context.
     this.revocation.update(material.crlPem);
   }
@@ -168,6 +187,8 @@ export class CertrpcServer {
   async shutdown(graceMs = 5000, options: { hurry?: AbortSignal } = {}): Promise<StopReport> {
     for (const fn of this.shutdownHooks.splice(0)) fn();
     this.revocation.close();
+    // Closes what it opened itself (the policy watcher and audit log of policyFile); an authorization you passed is yours.
+    this.interceptor.close();
     const report = await stopGracefully(
       { grpc: this.grpc, health: this.health, inFlight: this.inFlight, closeListener: () => this.listener.close(), logger: this.logger },
       { graceMs, hurry: options.hurry },

@@ -1,5 +1,5 @@
 import type { IdentityServer } from '../gen/certrpc/v1/identity';
-import { callerOf } from './caller';
+import { callerOf } from '../gate/caller';
 
 /** certrpc.v1.Identity: tells callers who the server believes they are. Every certrpc server offers it. */
 export const identityService: IdentityServer = {

@@ -89,7 +89,7 @@ export const LIMITS = {
     default: 10_000,
     unit: 'ms',
     enforcedBy: 'certrpc ping policy (grpc-js servers do not enforce grpc.http2.min_ping_interval_without_data_ms)',
-    effect: 'a client ping sooner than this after its last ping (with no new call in between) is a strike',
+    effect: 'a client ping sooner than this after its last ping is a strike, unless a new call started or the server sent call data (DATA, HEADERS, WINDOW_UPDATE) in between, as gRPC servers count it',
   },
   maxPingStrikes: {
     default: 2,

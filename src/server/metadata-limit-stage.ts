@@ -2,7 +2,7 @@
 // header block at 64 KiB. This stage holds request metadata to the server's limit, counted the way
 // HTTP/2 counts a header list (name + value + 32 bytes per entry), and says which limit was hit.
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import type { CallStage } from './call-gate';
+import type { CallStage } from '../gate/call-context';
 
 /** HTTP/2's per-entry overhead in SETTINGS_MAX_HEADER_LIST_SIZE accounting (RFC 9113, 6.5.2). */
 const ENTRY_OVERHEAD = 32;

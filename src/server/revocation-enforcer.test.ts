@@ -8,6 +8,7 @@ import pino from 'pino';
 import { eventually } from '../../test/helpers/eventually';
 import { clientTls, demoPki, issue } from '../../test/helpers/pki';
 import { tempDir } from '../../test/helpers/temp-dir';
+import { allowAllAuthenticated } from '../authz/compiled-policy';
 import { createClient } from '../client/create-client';
 import { echoService } from '../demo/echo-service';
 import { EchoClient } from '../gen/demo/v1/echo';
@@ -18,7 +19,7 @@ import { PkiDir } from '../store/pki-dir';
 import type { TlsMaterial } from '../tls/mtls-listener';
 import { CertrpcServer, createServer } from './create-server';
 import { RevocationEnforcer } from './revocation-enforcer';
-import { RevocationList } from './revocation-list';
+import { RevocationList } from '../tls/revocation-list';
 import { revokedDetails } from './revocation-stage';
 
 const serialOf = (pki: PkiDir, name: string) => normalizeSerial(new X509Certificate(clientTls(pki, name).certPem!).serialNumber);
@@ -58,6 +59,7 @@ describe('revocation on a running server (open calls, new calls, open connection
     server = createServer({
       tls: material,
       services: [echoService()],
+      policy: allowAllAuthenticated(),
       logger: log.logger,
       // Long enough that the refusals below still meet an open connection; the close is awaited.
       revocation: { closeConnectionsAfterMs: 300 },

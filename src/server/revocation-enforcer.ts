@@ -2,15 +2,15 @@
 // calls it has open (a Watch stream, say) end at once with a status that says it was revoked and
 // when, its further calls are refused by the revocation stage, and after a short grace (so those
 // refusals can still say why) its connections are closed: a reconnect then meets the CRL at the
-// handshake. Calls are tracked per serial from admission (observer) to their end (ctx.onEnd).
+// handshake. Calls are tracked per serial from admission (observer) to their end (endObserver).
 import { Metadata } from '@grpc/grpc-js';
 import type { ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
 import type { TLSSocket } from 'node:tls';
-import type { PeerIdentity } from '../authz/identity';
+import type { PeerIdentity } from '../gate/peer-identity';
 import type { Logger } from '../log/logger';
 import { normalizeSerial } from '../pki/serial';
-import { CallObserver, CallStage } from './call-gate';
-import { Revocation, RevocationList } from './revocation-list';
+import { CallEndObserver, CallObserver, CallStage } from '../gate/call-context';
+import { Revocation, RevocationList } from '../tls/revocation-list';
 import { REVOKED_CODE, revocationStage, revokedDetails } from './revocation-stage';
 
 export interface RevocationEnforcerOptions {
@@ -22,6 +22,7 @@ export class RevocationEnforcer {
   readonly list = new RevocationList();
   readonly stage: CallStage;
   readonly observer: CallObserver;
+  readonly endObserver: CallEndObserver;
   private readonly calls = new Map<string, Map<ServerInterceptingCallInterface, PeerIdentity>>();
   private readonly connections = new Map<string, Set<TLSSocket>>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -39,10 +40,13 @@ export class RevocationEnforcer {
       const calls = this.calls.get(identity.serial) ?? new Map<ServerInterceptingCallInterface, PeerIdentity>();
       calls.set(ctx.call, identity);
       this.calls.set(identity.serial, calls);
-      ctx.onEnd(() => {
-        calls.delete(ctx.call);
-        if (calls.size === 0 && this.calls.get(identity.serial) === calls) this.calls.delete(identity.serial);
-      });
+    };
+    // An end observer rather than ctx.onEnd: no closure per call.
+    this.endObserver = (ctx) => {
+      const serial = ctx.caller?.identity.serial;
+      const calls = serial === undefined ? undefined : this.calls.get(serial);
+      if (!calls?.delete(ctx.call)) return;
+      if (calls.size === 0) this.calls.delete(serial!);
     };
   }
 

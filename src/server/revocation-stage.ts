@@ -1,9 +1,9 @@
 // Refuses calls from a revoked certificate on connections opened before it was revoked (the TLS
 // listener refuses new handshakes with it; an open connection was verified before the CRL said so).
 import { status as Status } from '@grpc/grpc-js';
-import { describeIdentity, PeerIdentity } from '../authz/identity';
-import { CallStage } from './call-gate';
-import { Revocation, RevocationList } from './revocation-list';
+import { describeIdentity, PeerIdentity } from '../gate/peer-identity';
+import { CallStage } from '../gate/call-context';
+import { Revocation, RevocationList } from '../tls/revocation-list';
 
 /** The status a revoked caller gets, on new calls and on the streams that are cut off. */
 export function revokedDetails(identity: PeerIdentity, revocation: Revocation): string {

@@ -3,7 +3,7 @@
 // connections get it, open ones keep theirs, newly revoked peers are cut off), and the server warns
 // ahead of expiry. This is what `certrpc serve` runs.
 import { FileReloader, ReloadTiming } from '../store/file-reloader';
-import { describeTls, LoadedTls, loadTlsMaterial, TlsFiles } from '../tls/tls-material-files';
+import type { LoadedTls, TlsFiles } from '../tls/tls-material-files';
 import { CertrpcServer, createServer, CreateServerOptions } from './create-server';
 import { DEFAULT_CRL_WARNING_DAYS, DEFAULT_EXPIRY_WARNING_DAYS, startExpiryMonitor } from './expiry-monitor';
 
@@ -27,6 +27,8 @@ export async function createServerFromFiles(options: ServerFromFilesOptions): Pr
   const { files, expiryWarningDays, crlWarningDays, reload, ...serverOptions } = options;
   // The server is made from the first load, so the reloader's apply finds it here afterwards.
   const target: { server?: CertrpcServer; expiry?: { check: () => unknown } } = {};
+  // On use, not with the module: the loader brings the PKI library (@peculiar/x509, its Reflect polyfill).
+  const { describeTls, loadTlsMaterial } = await import('../tls/tls-material-files');
   const tls = await FileReloader.start<LoadedTls>({
     what: 'TLS material',
     files: [files.certFile, files.keyFile, ...files.caFiles, ...(files.crlFile ? [files.crlFile] : [])],

@@ -36,7 +36,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, options: Wr
   } catch (err) {
     unlinkSync(tmp);
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new PkiError('already exists; nothing was written', { file: path, fix: 'pass --force to replace it, or choose another name' });
+      throw new PkiError('already exists; nothing was written', { file: path, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
     }
     throw err;
   }

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Writable } from 'node:stream';
+import { eventually } from '../../test/helpers/eventually';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { FileReloader } from './file-reloader';
 
@@ -21,13 +22,14 @@ describe('FileReloader: read, validate, swap, keep the last good, log once', () 
   afterAll(() => tmp.cleanup());
 
   /** Valid when both files hold the same number: a "pair" like a certificate and its key. */
-  const start = async (logger: pino.Logger, applied: number[] = []) => {
+  const start = async (logger: pino.Logger, applied: number[] = [], options: { settleMs?: number; loads?: { count: number } } = {}) => {
     writeFileSync(a, '1');
     writeFileSync(b, '1');
     reloader = await FileReloader.start({
       what: 'test pair',
       files: [a, b],
       load: () => {
+        if (options.loads) options.loads.count += 1;
         const [x, y] = [a, b].map((f) => JSON.parse(readFileSync(f, 'utf8')) as number);
         if (x !== y) throw new Error(`mismatch ${x} != ${y}`);
         return x;
@@ -35,7 +37,7 @@ describe('FileReloader: read, validate, swap, keep the last good, log once', () 
       apply: (v) => applied.push(v),
       logger,
       debounceMs: 30,
-      settleMs: 300,
+      settleMs: options.settleMs ?? 300,
       intervalMs: 0,
     });
     return reloader;
@@ -78,13 +80,18 @@ describe('FileReloader: read, validate, swap, keep the last good, log once', () 
 
   it('does not report a pair caught half-written if the second file follows', async () => {
     const { logger, lines } = capture();
-    const r = await start(logger);
+    // A settle time longer than the test: the only way to version 2 is the second file's own reload.
+    const loads = { count: 0 };
+    const r = await start(logger, [], { settleMs: 60_000, loads });
     const next = r.nextReload();
-    writeFileSync(a, '3'); // mismatched for a moment, longer than the debounce
-    await new Promise((res) => setTimeout(res, 120));
+    writeFileSync(a, '3');
+    // Wait until the half-written pair has been read and refused (silently): then write the other half.
+    await eventually(() => loads.count === 2, 'the reloader to read the half-written pair');
+    expect(r.current).toBe(1);
     writeFileSync(b, '3');
     expect(await next).toEqual({ ok: true, version: 2 });
     expect(r.current).toBe(3);
+    expect(loads.count).toBe(3);
     expect(lines.filter((l) => l.event === 'reload_refused')).toEqual([]);
   });
 });

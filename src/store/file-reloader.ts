@@ -13,7 +13,7 @@ import { FSWatcher, readFileSync, statSync, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
-import { PkiError } from '../pki/errors';
+import { CertrpcError } from '../errors/certrpc-error';
 
 export interface ReloadResult {
   ok: boolean;
@@ -108,7 +108,7 @@ export class FileReloader<T> {
       result = { ok: true, version: this.versionNumber };
       this.logger.info({ event: 'reloaded', what: this.options.what, version: this.versionNumber, ...this.options.describe?.(next) }, `${this.options.what} reloaded`);
     } catch (err) {
-      const error = err instanceof PkiError ? err.describe() : (err as Error).message;
+      const error = err instanceof CertrpcError ? err.describe() : (err as Error).message;
       if (!retry && !this.closed) {
         const refused = this.lastContent;
         // Retried only if nothing changed meanwhile: a change schedules its own (first) attempt.

@@ -95,7 +95,7 @@ export function parseBundle(text: string, file?: string, fallbackName?: string):
 /** Reads and checks a bundle file. */
 export function readBundleFile(file: string): IdentityBundle {
   const stem = basename(file).replace(/\.(bundle|pem)$/, '');
-  return parseBundle(readUserFile(file, 'identity bundle', '--identity'), file, isName(stem) ? stem : undefined);
+  return parseBundle(readUserFile(file, 'identity bundle', 'identity'), file, isName(stem) ? stem : undefined);
 }
 
 /** Writes a bundle 0600, whole or not at all; refuses to overwrite unless `force`. */
@@ -130,10 +130,10 @@ function defaultName(cert: X509Certificate): string {
 
 function caCertificates(caPem: string): X509Certificate[] {
   const blocks = [...caPem.matchAll(PEM_BLOCK)].filter((m) => m[1] === 'CERTIFICATE');
-  if (blocks.length === 0) throw new PkiError('no CA certificate to put in the bundle', { flag: '--cacert', fix: 'point --cacert at the CA certificate peers are verified against' });
+  if (blocks.length === 0) throw new PkiError('no CA certificate to put in the bundle', { option: 'caPem', code: 'BUNDLE_NO_CA', fix: 'give the CA certificate peers are verified against' });
   return blocks.map((m) => {
     const cert = new X509Certificate(m[0]);
-    if (!cert.ca) throw new PkiError(`"${oneLine(cert.subject)}" is not a CA certificate`, { flag: '--cacert', fix: 'point --cacert at a CA certificate (DIR/ca.crt)' });
+    if (!cert.ca) throw new PkiError(`"${oneLine(cert.subject)}" is not a CA certificate`, { option: 'caPem', code: 'BUNDLE_NOT_A_CA', fix: 'give a CA certificate (DIR/ca.crt)' });
     return cert;
   });
 }

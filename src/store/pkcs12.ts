@@ -36,13 +36,13 @@ export function exportPkcs12(input: Pkcs12Input, openssl = 'openssl'): Buffer {
   if (result.error) {
     const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new PkiError(missing ? 'PKCS#12 export needs the openssl command, and it is not installed' : `openssl failed to start: ${result.error.message}`, {
-      flag: '--p12',
+      option: 'p12',
       fix: missing ? 'install OpenSSL (Debian/Ubuntu: apt-get install openssl), or use the PEM bundle, which nginx, curl and openssl read as it is' : 'check that openssl runs',
     });
   }
   if (result.status !== 0 || result.stdout.length === 0) {
     throw new PkiError(`openssl pkcs12 -export failed: ${result.stderr.toString().trim().split('\n')[0] || `exit ${result.status}`}`, {
-      flag: '--p12',
+      option: 'p12',
       fix: 'check the identity with certrpc cert verify, and that openssl pkcs12 works on this machine',
     });
   }

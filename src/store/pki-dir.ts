@@ -31,7 +31,7 @@ export class PkiDir {
    * A subdirectory keeps them out of the NAME.crt identity namespace (`cert list`).
    */
   namedCaDir(name: string): string {
-    return join(this.dir, 'cas', checkName(name, '--name'));
+    return join(this.dir, 'cas', checkName(name, 'name'));
   }
   namedCaCertFile(name: string): string {
     return join(this.namedCaDir(name), 'ca.crt');
@@ -91,7 +91,8 @@ export class PkiDir {
     if (this.hasCa()) {
       throw new PkiError('a CA already exists here; nothing was written', {
         file: this.caCertFile,
-        fix: 'keep it (certificates it signed stay valid), or pass --force to replace it and re-issue every certificate',
+        code: 'CA_EXISTS',
+        fix: 'keep it (certificates it signed stay valid), or replace it (force) and re-issue every certificate',
       });
     }
   }
@@ -105,7 +106,7 @@ export class PkiDir {
   /** Refuses to go on when NAME.crt or NAME.key exists, before any key is generated. */
   refuseExisting(name: string): void {
     const existing = [this.certFile(name), this.keyFile(name)].find((f) => existsSync(f));
-    if (existing) throw new PkiError('already exists; nothing was written', { file: existing, fix: 'pass --force to replace it, or choose another name' });
+    if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
   }
 
   loadCa(): SigningCa | Promise<SigningCa> {
@@ -141,7 +142,7 @@ export class PkiDir {
 
   /** The PEM bundle peers are verified against. */
   trustBundle(): string {
-    const pem = readUserFile(this.caCertFile, 'CA certificate', '--dir');
+    const pem = readUserFile(this.caCertFile, 'CA certificate', 'dir');
     parseCertificateBundle(pem, this.caCertFile);
     return pem;
   }
@@ -153,7 +154,7 @@ export class PkiDir {
 
   /** Loads NAME.crt/NAME.key plus the CA bundle, checking that each parses and that key and certificate belong together. */
   loadIdentity(name: string): IdentityFiles {
-    checkName(name, '--name');
+    checkName(name, 'name');
     const certFile = this.certFile(name);
     const keyFile = this.keyFile(name);
     if (!existsSync(certFile)) {
@@ -186,7 +187,7 @@ export class PkiDir {
     mkdirSync(this.dir, { recursive: true });
     if (!force) {
       const existing = [certFile, keyFile].find((f) => existsSync(f));
-      if (existing) throw new PkiError('already exists; nothing was written', { file: existing, fix: 'pass --force to replace it, or choose another name' });
+      if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
     }
     // (refuseExisting/refuseExistingCa say the same earlier, before keys are generated.)
     // Key first: a certificate on disk always has its key beside it.

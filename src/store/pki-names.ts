@@ -25,7 +25,7 @@ export function checkName(name: string, what = 'NAME'): string {
   // "ca" and "ca-<hex serial>" are taken by the CA's own files (ca.crt, ca-SERIAL.key after a rotation).
   if (!NAME.test(name) || name === 'ca' || /^ca-[0-9a-f]+$/.test(name)) {
     throw new PkiError(`invalid name "${name}"`, {
-      flag: what,
+      option: what,
       fix: 'use 1-64 letters, digits, ".", "_" or "-" (it becomes the file name NAME.crt/NAME.key; "ca" is reserved)',
     });
   }
@@ -34,9 +34,9 @@ export function checkName(name: string, what = 'NAME'): string {
 
 /** Loads an identity from explicit paths (--cert/--key/--cacert), with the same checks. */
 export function loadIdentityFiles(files: { name?: string; certFile: string; keyFile: string; caFile: string }): IdentityFiles {
-  const certPem = readUserFile(files.certFile, 'certificate', '--cert');
-  const keyPem = readUserFile(files.keyFile, 'private key', '--key');
-  const caPem = readUserFile(files.caFile, 'CA certificate', '--cacert');
+  const certPem = readUserFile(files.certFile, 'certificate', 'certFile');
+  const keyPem = readUserFile(files.keyFile, 'private key', 'keyFile');
+  const caPem = readUserFile(files.caFile, 'CA certificate', 'caFile');
   refuseCaAsIdentity(parseCertificateBundle(certPem, files.certFile)[0], files.certFile);
   parseCertificateBundle(caPem, files.caFile);
   let matches: boolean;

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { PkiError } from '../pki/errors';
 
-/** Reads a text file the user pointed at, turning ENOENT/EACCES into errors that say what to do. */
-export function readUserFile(path: string, what: string, flag?: string): string {
+/**
+ * Reads a text file the user pointed at, turning ENOENT/EACCES into errors that say what to do.
+ * `option` names the option that gave the path (the CLI words it as its flag).
+ */
+export function readUserFile(path: string, what: string, option?: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new PkiError(`${what} not found`, { file: path, fix: flag ? `check ${flag}, or create it first` : 'check the path, or create it first' });
+      throw new PkiError(`${what} not found`, { file: path, option, code: 'FILE_NOT_FOUND', fix: option ? `check ${option}, or create it first` : 'check the path, or create it first' });
     }
     if (code === 'EACCES') {
       throw new PkiError(`${what} is not readable by this user`, { file: path, fix: `fix its permissions (e.g. chmod 600 ${path}) or run as its owner` });

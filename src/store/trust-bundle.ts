@@ -1,5 +1,6 @@
-// Trust anchors from CA certificate files (--client-ca, --cacert): read, checked, joined into one
+// Trust anchors from CA certificate files (serve --client-ca, --cacert): read, checked, joined into one
 // PEM bundle. A server's client CAs are independent of the CA that issued its own certificate.
+import type { X509Certificate } from 'node:crypto';
 import { parseCertificateBundle } from '../pki/pem';
 import { PkiError } from '../pki/errors';
 import { readUserFile } from './read-file';
@@ -19,22 +20,29 @@ export function joinPem(pems: string[]): string {
   return pems.map((p) => `${p.trim()}\n`).join('');
 }
 
+/**
+ * THE check that a trust bundle holds CA certificates only, for servers (DIR/ca.crt, --client-ca, at
+ * start and on every reload) and clients (--cacert, DIR/ca.crt) alike. A leaf certificate there is an
+ * anchor that vouches for nobody, so every peer would be refused with a baffling TLS error; say so
+ * here, naming the file, with the fix for where it came from. Returns the parsed certificates.
+ */
+export function checkTrustAnchors(pem: string, file: string, fix: string, context: { option?: string; code?: string } = {}): X509Certificate[] {
+  const certs = parseCertificateBundle(pem, file);
+  const leaf = certs.find((c) => !c.ca);
+  if (leaf) {
+    throw new PkiError(`"${leaf.subject.replace(/\n/g, ', ')}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`, { file, fix, ...context });
+  }
+  return certs;
+}
+
 /** Reads each file; every certificate in it must be a CA (a leaf certificate cannot vouch for anyone). */
-export function loadTrustBundle(files: string[], flag: string): TrustBundle {
+export function loadTrustBundle(files: string[], option: string): TrustBundle {
   const pems: string[] = [];
   const subjects: string[] = [];
   for (const file of files) {
-    const pem = readUserFile(file, 'CA certificate', flag);
-    for (const cert of parseCertificateBundle(pem, file)) {
-      const subject = cert.subject.replace(/\n/g, ', ');
-      if (!cert.ca) {
-        throw new PkiError(`"${subject}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`, {
-          file,
-          fix: `point ${flag} at the CA certificate that signed the certificates to trust (e.g. DIR/ca.crt or DIR/cas/NAME/ca.crt)`,
-        });
-      }
-      subjects.push(subject);
-    }
+    const pem = readUserFile(file, 'CA certificate', option);
+    const fix = `give ${option} the CA certificate that signed the certificates to trust (e.g. DIR/ca.crt or DIR/cas/NAME/ca.crt)`;
+    for (const cert of checkTrustAnchors(pem, file, fix, { option, code: 'NOT_A_CA' })) subjects.push(cert.subject.replace(/\n/g, ', '));
     pems.push(pem);
   }
   return { pem: joinPem(pems), subjects };

@@ -1,7 +1,6 @@
 // Small parts of the TLS layer every log line and limit depends on: one written form per peer
-// address, HOST:PORT parsing, fingerprints as policies write them, and a reason for every refusal code.
+// address, HOST:PORT parsing, and a reason for every refusal code.
 import { parseAddress } from './address';
-import { normalizeFingerprint } from './issuing-ca';
 import { canonicalPeerAddress, formatHostPort, peerOf } from './peer-address';
 import { refusalReason } from './refusal-reasons';
 
@@ -27,19 +26,6 @@ describe('peer addresses', () => {
     for (const bad of ['kv.corp', 'kv.corp:65536', '::1:80', 'a:b:1', ':80', 'kv.corp:123456', 'kv.corp:']) {
       expect(() => parseAddress(bad)).toThrow(`bad address "${bad}": write HOST:PORT, e.g. 127.0.0.1:50051 or [::1]:50051`);
     }
-  });
-});
-
-describe('normalizeFingerprint', () => {
-  const hex = 'ab'.repeat(32);
-  it('accepts 32 bytes of hex in any case, with or without colons or spaces; nothing else', () => {
-    const canonical = Array.from({ length: 32 }, () => 'AB').join(':');
-    expect(normalizeFingerprint(hex)).toBe(canonical);
-    expect(normalizeFingerprint(canonical.toLowerCase())).toBe(canonical);
-    expect(normalizeFingerprint(`  ${canonical.replace(/:/g, ' ')} `)).toBe(canonical);
-    expect(normalizeFingerprint(hex.slice(2))).toBeUndefined();
-    expect(normalizeFingerprint(`${hex}ab`)).toBeUndefined();
-    expect(normalizeFingerprint(`${hex.slice(2)}zz`)).toBeUndefined();
   });
 });
 

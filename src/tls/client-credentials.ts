@@ -1,6 +1,6 @@
 import { ChannelCredentials } from '@grpc/grpc-js';
 import { checkServerIdentity as checkHostname, PeerCertificate } from 'node:tls';
-import { identityFromCertificate } from '../authz/identity';
+import { identityFromCertificate } from '../gate/peer-identity';
 import { displaySans } from '../pki/name-text';
 
 export interface ClientTlsMaterial {

@@ -21,13 +21,18 @@ export function serverCertificateRefused(code: string, message: string, detail: 
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'CERT_SIGNATURE_FAILURE':
+    case 'CERT_SIGNATURE_FAILURE': {
+      // No issuer found at all: with intermediate CAs (step-ca, pki init --intermediate) the usual cause is a server that does not send its intermediate.
+      const noIssuer = code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code.startsWith('UNABLE_TO_GET_ISSUER_CERT');
       return {
         side,
         code,
         reason: `the server's certificate is not signed by a CA you trust: it was issued by "${detail.issuer ?? 'unknown'}", you trust "${detail.trusted ?? 'unknown'}"`,
-        fix: 'use the CA bundle that signed the server (--cacert / DIR/ca.crt), or have the server use a certificate from your CA',
+        fix:
+          'use the CA bundle that signed the server (--cacert / DIR/ca.crt), or have the server use a certificate from your CA' +
+          (noIssuer ? '; if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate' : ''),
       };
+    }
     case 'CERT_HAS_EXPIRED':
       return { side, code, reason: "the server's certificate has expired", fix: 'renew the server certificate (certrpc cert renew NAME) and let the server reload it' };
     case 'CERT_NOT_YET_VALID':

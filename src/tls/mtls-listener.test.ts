@@ -7,7 +7,7 @@ import { connect as tcpConnect, Socket } from 'node:net';
 import { connect, TLSSocket } from 'node:tls';
 import { clientTls, demoPki, issue, otherCa } from '../../test/helpers/pki';
 import { tempDir } from '../../test/helpers/temp-dir';
-import { issuingCaOf } from './issuing-ca';
+import { issuingCaOf } from '../gate/issuing-ca';
 import { ListenerLimits, ListenerProtocol, MtlsListener, TlsMaterial } from './mtls-listener';
 import { RefusedHandshake } from './refusal-reasons';
 import { PkiDir } from '../store/pki-dir';

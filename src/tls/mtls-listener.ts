@@ -15,7 +15,7 @@ import { RefusedHandshake, refusalReason } from './refusal-reasons';
 import { pinPeerCertificate } from './pinned-peer-certificate';
 import { distinguishedNameText } from '../pki/name-text';
 import { crlPemBlocks } from '../pki/pem';
-import { recordIssuingCa } from './issuing-ca';
+import { recordIssuingCa } from '../gate/issuing-ca';
 import { TrustedIssuers } from './trusted-issuers';
 import { normalizeSerial } from '../pki/serial';
 

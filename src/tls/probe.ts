@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { checkServerIdentity, connect, DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameText } from '../pki/name-text';
-import { parseCertificateBundle } from '../pki/pem';
+import { parseCertificateBundle, pemBlocks } from '../pki/pem';
 import { parseAddress } from './address';
 import { ClientTlsMaterial, serverIdChecker } from './client-credentials';
 import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, networkFailure, serverCertificateRefused, TlsFailure } from './failure-reasons';
@@ -115,7 +115,14 @@ function silentRefusal(certPem?: string): TlsFailure {
     };
   }
   const refused = clientCertificateRefused('unknown ca', '');
-  return { ...refused, reason: `the server refused your certificate (issued by "${cert.issuer.replace(/\n/g, ', ')}"): it does not trust that CA, or the certificate is revoked` };
+  const issuer = cert.issuer.replace(/\n/g, ', ');
+  // A file with the certificate alone: if its issuer is an intermediate (step-ca's are), the server never saw the link to its root.
+  const alone = pemBlocks(certPem).length === 1;
+  return {
+    ...refused,
+    reason: `the server refused your certificate (issued by "${issuer}"): it does not trust that CA, or the certificate is revoked`,
+    fix: alone ? `${refused.fix}; if "${issuer}" is an intermediate CA, your certificate file must hold your certificate, then that intermediate (it holds your certificate alone)` : refused.fix,
+  };
 }
 
 function issuerOf(cert?: PeerCertificate): string | undefined {

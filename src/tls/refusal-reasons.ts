@@ -13,13 +13,16 @@ export interface RefusedHandshake {
   serial?: string;
 }
 
+const UNKNOWN_ISSUER = 'the client certificate was issued by a CA this server does not trust (or by an intermediate CA the client did not send: its certificate file must hold the certificate, then its intermediates)';
+
 const REASONS: Record<string, string> = {
   NO_CERTIFICATE: 'the client sent no certificate',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the client certificate is self-signed',
   SELF_SIGNED_CERT_IN_CHAIN: 'the client certificate chains to a self-signed CA this server does not trust',
-  UNABLE_TO_GET_ISSUER_CERT: 'the client certificate was issued by a CA this server does not trust',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the client certificate was issued by a CA this server does not trust',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the client certificate was issued by a CA this server does not trust',
+  // No issuer found: an unknown CA, or (with intermediate CAs, as step-ca issues) an intermediate the client left out.
+  UNABLE_TO_GET_ISSUER_CERT: UNKNOWN_ISSUER,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNKNOWN_ISSUER,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNKNOWN_ISSUER,
   CERT_SIGNATURE_FAILURE: "the client certificate's signature does not verify (a different CA with the same name?)",
   CERT_HAS_EXPIRED: 'the client certificate has expired',
   CERT_NOT_YET_VALID: 'the client certificate is not valid yet',
@@ -39,6 +42,7 @@ const REASONS: Record<string, string> = {
   TOO_MANY_CONNECTIONS: 'the server already has as many connections as it allows (limit maxConnections); closed before the handshake',
   CA_CERT_AS_IDENTITY: 'the client presented a CA certificate (basicConstraints CA:TRUE) as its own: a CA signs identities, it is not one',
   NO_ALPN_H2: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client',
+  ERR_SSL_NO_APPLICATION_PROTOCOL: 'the client offered no protocol (ALPN) this server speaks: a gRPC server needs h2, the proxy http/1.1',
 };
 
 export function refusalReason(code: string, message?: string): string {

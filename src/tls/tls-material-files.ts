@@ -10,7 +10,7 @@ import { crlPemBlocks, pemBlocks } from '../pki/pem';
 import { serialHex } from '../pki/verify';
 import { loadIdentityFiles } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
-import { joinPem, loadTrustBundle } from '../store/trust-bundle';
+import { checkTrustAnchors, joinPem, loadTrustBundle } from '../store/trust-bundle';
 import { checkCrlsListRecords, checkCrlsNotOlder, checkMissingCrl, CrlFacts, isMissing, MatchedCrl, republishFix } from './crl-continuity';
 import type { TlsMaterial } from './mtls-listener';
 
@@ -57,7 +57,10 @@ const facts = (cert: X509Certificate): CertificateFacts => ({ subject: cert.subj
 export async function loadTlsMaterial(files: TlsFiles, inForce?: LoadedTls): Promise<LoadedTls> {
   if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: peers cannot be verified', { fix: 'pass the CA certificate file(s) peers must chain to' });
   const identity = loadIdentityFiles({ certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFiles[0] });
-  const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, '--client-ca');
+  const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, 'clientCaFiles');
+  // loadTrustBundle checks several files; one file must hold CAs only too, at start and on every
+  // reload: a leaf swapped in would become the only trust anchor and every peer be refused.
+  if (files.caFiles.length === 1) checkTrustAnchors(trust.pem, files.caFiles[0], 'put the CA certificate(s) peers chain to in this file (the one `certrpc pki init` wrote, or a bundle of CAs)');
   const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
   const crl = files.crlFile ? await loadCrls(files.crlFile, cas, files.revocationsFile, inForce?.crls) : undefined;
   const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}) };
@@ -97,6 +100,35 @@ async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: s
   checkCrlsNotOlder(file, facts, inForce);
   checkCrlsListRecords(file, matched, cas, revocationsFile);
   return { pem: joinPem(matched.map((m) => m.crl.pem)), facts };
+}
+
+/** The CRLs to enforce on calls and the CAs that sign them (createInterceptor's crlFile). */
+export interface RevocationFiles {
+  crlFile: string;
+  /** The trusted CA certificates (bundle files, joined): every CRL must be signed by one, and each needs a CRL. */
+  caFiles: string[];
+  /** DIR/revocations.json: revocations on record must be on the CRL. */
+  revocationsFile?: string;
+}
+
+export interface LoadedRevocation {
+  /** The CRLs in force, one per CA; undefined when there is no CRL file (and none was in force). */
+  crlPem?: string;
+  /** The trusted CAs, joined. */
+  caPem: string;
+  crls: CrlFacts[];
+}
+
+/**
+ * The CRL half of loadTlsMaterial, with the same checks and the same continuity rules (a CRL in
+ * force is only replaced by a newer one): for a gate behind a TLS listener certrpc does not run.
+ */
+export async function loadRevocation(files: RevocationFiles, inForce?: LoadedRevocation): Promise<LoadedRevocation> {
+  if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: the CRL cannot be checked', { option: 'clientCaFiles', fix: 'give the CA certificate file(s) whose CRLs these are' });
+  const trust = loadTrustBundle(files.caFiles, 'clientCaFiles');
+  const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
+  const crl = await loadCrls(files.crlFile, cas, files.revocationsFile, inForce?.crls);
+  return { crlPem: crl?.pem, caPem: trust.pem, crls: crl?.facts ?? [] };
 }
 
 /** The fields of a "reloaded" log line: which certificate, which CAs, which CRLs (never key material). */

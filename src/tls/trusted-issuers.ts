@@ -10,7 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { subjectAsInspected } from '../pki/distinguished-name';
 import { pemBlocks } from '../pki/pem';
-import { IssuingCa } from './issuing-ca';
+import { IssuingCa } from '../gate/issuing-ca';
 
 const MAX_CACHED = 10_000;
 const MAX_SENT_CHAIN = 10;

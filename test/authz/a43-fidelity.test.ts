@@ -55,7 +55,7 @@ describe('an A43 policy on a real server decides as gRPC would', () => {
     await issue(pki, 'shouting-worker', { san: 'DNS:worker.CERTRPC.demo' });
     writeFileSync(join(tmp.dir, 'policy.json'), JSON.stringify(POLICY, null, 2));
     expect((await runCli(['policy', 'check', join(tmp.dir, 'policy.json')])).code).toBe(0);
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.json'), '--audit', 'none']);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.json'), '--audit', 'none']);
   });
   afterAll(async () => {
     clients.forEach((c) => c.close());

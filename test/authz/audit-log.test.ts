@@ -7,7 +7,7 @@ import { openAuditSink } from '../../src/authz/audit-log';
 import { join } from 'node:path';
 import { authorization, Authorization } from '../../src/authz/authorization';
 import { createClient } from '../../src/client/create-client';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { EchoClient } from '../../src/gen/demo/v1/echo';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
@@ -35,7 +35,7 @@ describe('audit log', () => {
     // The destination is set in the policy, relative to the policy file.
     writeFileSync(policyFile, DEMO_POLICY.replace('destination: stderr', 'destination: audit/decisions.log'));
     authz = authorization({ policyFile });
-    server = await serveDemo({ pki, port: 0, authorization: authz });
+    server = await serveDirectory({ pki, demo: true, port: 0, authorization: authz });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {

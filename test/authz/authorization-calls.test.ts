@@ -5,7 +5,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authorization, Authorization } from '../../src/authz/authorization';
 import { createClient } from '../../src/client/create-client';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { EchoClient } from '../../src/gen/demo/v1/echo';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
@@ -31,7 +31,7 @@ describe('authorization over mTLS (e2e policy: demo roles + SAN-only roles + a d
     const policyFile = join(tmp.dir, 'policy.yaml');
     copyFileSync(join(__dirname, 'fixtures', 'e2e-policy.yaml'), policyFile);
     authz = authorization({ policyFile, audit: { mode: 'none' } });
-    server = await serveDemo({ pki, port: 0, authorization: authz });
+    server = await serveDirectory({ pki, demo: true, port: 0, authorization: authz });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {

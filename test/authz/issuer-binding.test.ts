@@ -61,7 +61,7 @@ rules:
 `,
     );
     clientCaFlags = ['--client-ca', pki.caCertFile, '--client-ca', pki.namedCaCertFile('twin'), '--client-ca', pki.namedCaCertFile('other')];
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', policyFile, '--audit', 'none', ...clientCaFlags]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', policyFile, '--audit', 'none', ...clientCaFlags]);
   });
   afterAll(async () => {
     clients.forEach((c) => c.close());
@@ -152,7 +152,7 @@ rules:
   - { roles: ["*"], methods: [/certrpc.v1.Identity/WhoAmI] }
 `,
     );
-    server = await startCli(['serve', '--dir', pki.dir, '--port', '0', '--policy', f('policy.yaml'), '--client-ca', f('root.pem')]);
+    server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', f('policy.yaml'), '--client-ca', f('root.pem')]);
     const chain = `${readFileSync(f('ivan.pem'), 'utf8')}${readFileSync(f('inter.pem'), 'utf8')}`;
     ivan = demoClients(server.address, { caPem: readFileSync(pki.caCertFile, 'utf8'), certPem: chain, keyPem: readFileSync(f('ivan.key'), 'utf8') });
   });

@@ -5,7 +5,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { authorization, Authorization } from '../../src/authz/authorization';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients, grpcError, unary } from '../helpers/calls';
@@ -39,7 +39,7 @@ describe('policy hot reload (library)', () => {
     writeFileSync(policyFile, DEMO_POLICY);
     const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
     authz = authorization({ policyFile, logger, audit: { mode: 'none' } });
-    server = await serveDemo({ pki, port: 0, authorization: authz });
+    server = await serveDirectory({ pki, demo: true, port: 0, authorization: authz });
     bob = demoClients(`127.0.0.1:${server.listening!.port}`, clientTls(pki, 'bob'));
   });
   afterAll(async () => {

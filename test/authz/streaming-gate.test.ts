@@ -38,8 +38,7 @@ describe('streaming calls are authorized before the handler runs', () => {
     server = createServer({
       tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem },
       services: [{ definition: echo.definition, implementation: recording }],
-      stages: authz.stages,
-      observers: authz.observers,
+      authorization: authz,
     });
     address = `127.0.0.1:${(await server.listen('127.0.0.1', 0)).port}`;
   });

@@ -93,3 +93,21 @@ it('reports the ghz figures for the certrpc/bare pairs: latency percentiles, sta
   expect(names.some((n) => n.startsWith('p99 certrpc/bare'))).toBe(true);
   for (const c of unary.comparisons) expect(c.baseline).toMatch(/^bare /);
 });
+
+it('reports streaming in every shape and size, each pair with its messages/s and server CPU per message ratios and targets', () => {
+  const streaming = report.results.find((r) => r.scenario === 'streaming')!;
+  for (const shape of ['server', 'client', 'bidi']) {
+    for (const size of ['1 KiB', '64 KiB']) {
+      const what = `${shape}-streaming ${size}`;
+      for (const kind of ['bare', 'certrpc']) {
+        const row = streaming.measurements.find((m) => m.label.startsWith(`${kind} ${what} `));
+        expect({ what, kind, cpuPerMessage: Number.isFinite(Number(row?.extra?.['server cpu us/msg'])) }).toEqual({ what, kind, cpuPerMessage: true });
+      }
+      const ratios = streaming.comparisons.filter((c) => c.name.endsWith(` ${what}`)).map((c) => [c.name.replace(` ${what}`, ''), c.target]);
+      expect(ratios).toEqual([
+        ['messages/s certrpc/bare', '>= 0.95'],
+        ['server cpu per message bare/certrpc', '>= 0.95'],
+      ]);
+    }
+  }
+});

@@ -59,7 +59,7 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
     expect(cert).toMatch(/Key Usage: critical\s+Digital Signature\n/);
     expect(cert).not.toContain('Certificate Sign');
 
-    const server = await startCli(['serve', '--dir', dir(), '--port', '0', '--policy', at('policy.yaml'), '--audit', 'none']);
+    const server = await startCli(['serve', '--demo', '--dir', dir(), '--port', '0', '--policy', at('policy.yaml'), '--audit', 'none']);
     const app = demoClients(server.address, { caPem: readFileSync(pki.caCertFile, 'utf8'), certPem: readFileSync(at('app.crt'), 'utf8'), keyPem: readFileSync(at('app.key'), 'utf8') });
     try {
       const me = await app.whoAmI();
@@ -121,7 +121,7 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
     expect(signed.code).toBe(0);
     expect(signed.stderr).toContain('  subject: CN=web-test\n  SAN:     DNS:web-test\n');
     execFileSync('cp', [at('web-test.key'), join(dir(), 'web-test.key')]);
-    const impostor = await startCli(['serve', '--dir', dir(), '--name', 'web-test', '--port', '0']);
+    const impostor = await startCli(['serve', '--demo', '--dir', dir(), '--name', 'web-test', '--port', '0']);
     try {
       const call = (...extra: string[]) => cli('call', impostor.address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', ...extra);
       const dialed = await call();

@@ -169,7 +169,7 @@ describe('certrpc cert renew / cert revoke / ca rotate, retire, crl / cert list'
   });
 
   it('serve warns at start when its certificate expires within --expiry-warning', async () => {
-    const server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--expiry-warning', '60d']);
+    const server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--expiry-warning', '60d']);
     try {
       const warning = await eventually(() => logLines(server.logs()).find((l) => l.event === 'expiry_warning' && l.what === 'certificate'), 'an expiry warning');
       expect(String(warning.msg)).toMatch(/the server certificate "CN=localhost" \(serial [0-9a-f]+\) expires in (29|30) day\(s\).*certrpc cert renew/);

@@ -81,7 +81,7 @@ describe('certrpc pki/cert CLI', () => {
     const signed = await cli('cert', 'sign', join(tmp.dir, 'carol.csr'), '--client', '-o', join(tmp.dir, 'carol.crt'));
     expect(signed.code).toBe(0);
     expect(openssl(['verify', '-CAfile', join(dir, 'ca.crt'), 'carol.crt'], tmp.dir)).toContain('OK');
-    const server = await startCli(['serve', '--dir', dir, '--port', '0'], { cwd: tmp.dir });
+    const server = await startCli(['serve', '--demo', '--dir', dir, '--port', '0'], { cwd: tmp.dir });
     try {
       const tls = { caPem: readFileSync(join(dir, 'ca.crt'), 'utf8'), certPem: readFileSync(join(tmp.dir, 'carol.crt'), 'utf8'), keyPem: readFileSync(join(tmp.dir, 'carol.key'), 'utf8') };
       const carol = demoClients(server.address, tls);
@@ -147,7 +147,7 @@ describe('certrpc pki/cert CLI', () => {
       writeFileSync(join(tmp.dir, 'mismatch.crt'), readFileSync(pki.certFile('server')));
       writeFileSync(join(tmp.dir, 'mismatch.key'), readFileSync(pki.keyFile('alice')), { mode: 0o600 });
       execFileSync('cp', [join(tmp.dir, 'mismatch.crt'), join(tmp.dir, 'mismatch.key'), dir]);
-      const r = await cli('serve', '--name', 'mismatch', '--port', '0');
+      const r = await cli('serve', '--demo', '--name', 'mismatch', '--port', '0');
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`${join(dir, 'mismatch.key')}: the private key does not belong to the certificate`);
     });

@@ -27,8 +27,8 @@ describe('cert verify, cert inspect and doctor say "revoked", with the date and 
     pki = await demoPki(tmp.dir);
     cpSync(tmp.dir, stale.dir, { recursive: true });
     expect((await cli('cert', 'revoke', 'bob', '--reason', 'keyCompromise')).code).toBe(0);
-    enforcing = await startCli(['serve', '--dir', tmp.dir, '--port', '0']);
-    notEnforcing = await startCli(['serve', '--dir', stale.dir, '--port', '0']);
+    enforcing = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0']);
+    notEnforcing = await startCli(['serve', '--demo', '--dir', stale.dir, '--port', '0']);
   });
   afterAll(async () => {
     await enforcing?.stop();

@@ -32,7 +32,7 @@ describe('identity bundles: export, --identity, extract; the PEM files work in n
     expect((await cli('cert', 'issue', 'edge', '--server', '--san', 'DNS:localhost,IP:127.0.0.1', '--dir', pki.dir)).code).toBe(0);
     expect((await cli('cert', 'issue', 'nginx-upstream', '--client', '--dir', pki.dir)).code).toBe(0);
     writeFileSync(at('policy.yaml'), 'version: 1\nroles:\n  gateway: [{ cn: nginx-upstream }]\n  admin: [{ cn: alice }]\nrules:\n  - roles: [gateway, admin]\n    methods: ["*"]\n');
-    server = await startCli(['serve', '--dir', pki.dir, '--port', '0', '--policy', at('policy.yaml')]);
+    server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', at('policy.yaml')]);
   });
 
   afterAll(async () => {

@@ -49,7 +49,7 @@ describe('certificate identity: names that cannot be confused, CA certificates t
   beforeAll(async () => {
     pki = await demoPki(at('certs'));
     writeFileSync(at('policy.yaml'), POLICY);
-    server = await startCli(['serve', '--dir', pki.dir, '--port', '0', '--policy', at('policy.yaml'), '--audit', 'none']);
+    server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', at('policy.yaml'), '--audit', 'none']);
   });
   afterAll(async () => {
     await server?.stop();
@@ -136,7 +136,7 @@ describe('certificate identity: names that cannot be confused, CA certificates t
     openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=rogue, O=certrpc demo CA', '-keyout', 'rogue/ca.key', '-out', 'rogue/ca.crt');
     openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-keyout', 'rogue/server.key', '-out', 'rogue/server.csr');
     openssl('x509', '-req', '-in', 'rogue/server.csr', '-CA', 'rogue/ca.crt', '-CAkey', 'rogue/ca.key', '-set_serial', '7', '-days', '30', '-extfile', 'rogue-server.ext', '-out', 'rogue/server.crt');
-    const impostor = await startCli(['serve', '--dir', rogue, '--client-ca', pki.caCertFile, '--port', '0']);
+    const impostor = await startCli(['serve', '--demo', '--dir', rogue, '--client-ca', pki.caCertFile, '--port', '0']);
     try {
       const r = await cli('call', impostor.address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice');
       expect(r.stderr).toContain('it was issued by "CN=rogue\\, O=certrpc demo CA", you trust "CN=certrpc demo CA"');
@@ -186,7 +186,7 @@ describe('certificate identity: names that cannot be confused, CA certificates t
     it('certrpc serve refuses to start with a CA certificate as its own', async () => {
       copyFileSync(pki.caCertFile, pki.certFile('root'));
       copyFileSync(pki.caKeyFile, pki.keyFile('root'));
-      const r = await cli('serve', '--name', 'root', '--port', '0');
+      const r = await cli('serve', '--demo', '--name', 'root', '--port', '0');
       expect(r.stderr).toContain(`${pki.certFile('root')}: "CN=certrpc demo CA" is a CA certificate (basicConstraints CA:TRUE), not an identity`);
       expect(r.code).toBe(1);
     });

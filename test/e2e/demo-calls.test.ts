@@ -1,7 +1,7 @@
 // Issue 3 acceptance: the demo service over real mutual TLS on 127.0.0.1.
 import { Metadata } from '@grpc/grpc-js';
 import { Change } from '../../src/gen/demo/v1/kv';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients, unary } from '../helpers/calls';
@@ -9,6 +9,7 @@ import { clientTls, demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 describe('demo service over mTLS', () => {
   const tmp = tempDir();
@@ -18,7 +19,7 @@ describe('demo service over mTLS', () => {
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    server = await serveDemo({ pki, port: 0 });
+    server = await serveDirectory({ pki, demo: true, port: 0, policy: allowAllAuthenticated() });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {

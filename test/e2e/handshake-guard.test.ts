@@ -1,7 +1,9 @@
 // Issue 12.13: what a peer may hold before it proves who it is. Against a real `certrpc serve`:
 // idle TCP sockets and slow drips must not keep connection slots, and one address may not hold
 // every handshake slot (a per-address cap), while clients from other addresses keep being served.
-import { connect as netConnect, Socket } from 'node:net';
+import { connect as netConnect, createServer as createTcpServer, Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { eventuallyAsync } from '../helpers/eventually';
 import { startOpsServer, OpsServer } from '../helpers/ops-server';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -63,7 +65,7 @@ describe('handshake guard (pre-TLS limits)', () => {
     // Three connections from 127.0.0.2 that started a handshake (one byte each, so no hello timeout).
     const held = await Promise.all([1, 2, 3].map(() => open('127.0.0.2')));
     for (const s of held) s.write(Buffer.from([0x16]));
-    await new Promise((r) => setTimeout(r, 100)); // let the server read the bytes: no settle race, the 4th is refused either way
+    // The server accepts in arrival order: the 4th is counted after the three, whenever it reads their bytes.
     const fourth = await open('127.0.0.2');
     await fourth.ended;
     expect(held.every((s) => !s.destroyed)).toBe(true);
@@ -79,12 +81,32 @@ describe('handshake guard (pre-TLS limits)', () => {
     const before = await refused('ECONNRESET');
     const reset = await open('127.0.0.1');
     const port = reset.localPort;
-    reset.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));
-    await new Promise((r) => setTimeout(r, 100)); // the server has read the bytes: the reset lands mid-handshake
+    // A real ClientHello; the server's answer to it proves the handshake is under way on its side.
+    const answered = new Promise((r) => reset.once('data', r));
+    reset.write(await clientHello());
+    await answered;
     reset.resetAndDestroy();
-    for (let i = 0; i < 100 && (await refused('ECONNRESET')) === before; i++) await new Promise((r) => setTimeout(r, 50));
+    await eventuallyAsync(async () => (await refused('ECONNRESET')) > before, 'the reset to be counted');
     expect(await refused('ECONNRESET')).toBe(before + 1);
     expect(ops.server.logs()).toContain(`refused handshake from 127.0.0.1:${port}: the client closed the connection during the handshake`);
     expect(ops.server.logs()).not.toMatch(/unknown:0/);
   });
 });
+
+/** The first flight of a Node TLS client (ALPN h2), captured by a TCP listener that answers nothing. */
+function clientHello(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const listener = createTcpServer((s) =>
+      s.once('data', (d: Buffer) => {
+        resolve(d);
+        s.destroy();
+        listener.close();
+      }),
+    );
+    listener.listen(0, '127.0.0.1', () => {
+      const tls = tlsConnect({ port: (listener.address() as { port: number }).port, host: '127.0.0.1', servername: 'localhost', ALPNProtocols: ['h2'] });
+      tls.on('error', () => undefined);
+    });
+    listener.on('error', reject);
+  });
+}

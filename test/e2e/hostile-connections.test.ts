@@ -6,6 +6,7 @@ import { connect as netConnect, Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, TLSSocket } from 'node:tls';
 import { connect as h2Connect, constants } from 'node:http2';
 import { demoClients, grpcError } from '../helpers/calls';
+import { eventuallyAsync } from '../helpers/eventually';
 import { issue } from '../helpers/pki';
 import { startOpsServer, OpsServer, status } from '../helpers/ops-server';
 import { tempDir } from '../helpers/temp-dir';
@@ -45,7 +46,8 @@ describe('hostile connections', () => {
   it('closes a connection that sends random bytes', async () => {
     const before = await ops.metric('certrpc_handshakes_refused_total');
     await rawSocket(randomBytes(4096));
-    expect(await ops.metric('certrpc_handshakes_refused_total')).toBeGreaterThan(before);
+    // Counted once, whatever the bytes looked like (garbage, or the start of a record that then stalls).
+    expect(await ops.metric('certrpc_handshakes_refused_total')).toBe(before + 1);
   });
 
   it('closes a connection that speaks plain HTTP to the TLS port, and says why', async () => {
@@ -87,7 +89,7 @@ describe('hostile connections', () => {
     expect(tooMany).toBeGreaterThanOrEqual(500 - 20 - (await refused('ERR_TLS_HANDSHAKE_TIMEOUT')));
     expect(ops.server.logs()).toMatch(/TOO_MANY_CONNECTIONS/);
     // Wait for the server to see the 500 go before the next client connects.
-    for (let open = Infinity; open > 1; await new Promise((r) => setTimeout(r, 100))) open = await ops.metric('certrpc_open_connections');
+    await eventuallyAsync(async () => (await ops.metric('certrpc_open_connections')) <= 1, 'the server to see the 500 connections closed');
   });
 
   async function refusedClient(name: string): Promise<string> {

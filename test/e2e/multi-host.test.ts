@@ -1,24 +1,22 @@
 // Issue 7, part 6: three hosts (network namespaces joined by veth pairs), no loopback in between:
 //   client host 10.203.A.2 --- 10.203.A.1 proxy host 10.203.B.1 --- 10.203.B.2 server host
 // The client host has no route to the server host, so every call must go through the proxy.
-// Needs root (CI runs as root); elsewhere the suite is skipped and says why in its title and on stderr.
+// Needs root and network namespaces. CI runs as root: there the suite runs, and fails if it cannot;
+// elsewhere it is skipped and says why in its title and on stderr (test/helpers/requirements.ts).
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { RunningServer, runCli, startCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
 import { namespaceUnsupportedReason, NetnsLab } from '../helpers/netns';
 import { demoPki } from '../helpers/pki';
+import { describeWhenSupported } from '../helpers/requirements';
 import { tempDir } from '../helpers/temp-dir';
 
 const POLICY = join(__dirname, '..', '..', 'policy.yaml');
 const WHOAMI = 'certrpc.v1.Identity/WhoAmI';
 const SERVICE_ID = 'spiffe://certrpc.demo/service/demo';
 
-const unsupported = namespaceUnsupportedReason();
-if (unsupported) console.warn(`multi-host test SKIPPED: ${unsupported}`);
-const describeWithNamespaces = unsupported ? describe.skip : describe;
-
-describeWithNamespaces(`certrpc across three hosts (network namespaces)${unsupported ? ` [skipped: ${unsupported}]` : ''}`, () => {
+describeWhenSupported(namespaceUnsupportedReason(), 'certrpc across three hosts (network namespaces)', () => {
   // Made in beforeAll, so a skipped suite leaves nothing behind.
   let tmp: ReturnType<typeof tempDir>;
   const lab = new NetnsLab();
@@ -43,7 +41,7 @@ describeWithNamespaces(`certrpc across three hosts (network namespaces)${unsuppo
     const issue = (name: string, san: string) => runCli(['cert', 'issue', name, '--server', '--san', san, '--dir', tmp.dir]);
     expect((await issue('backend', `IP:${addr.server},URI:${SERVICE_ID}`)).code).toBe(0);
     expect((await issue('proxy', `IP:${addr.proxyFront}`)).code).toBe(0);
-    server = await startCli(['serve', '--dir', tmp.dir, '--name', 'backend', '--host', addr.server, '--port', '0', '--policy', POLICY], { netns: hosts.server });
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--name', 'backend', '--host', addr.server, '--port', '0', '--policy', POLICY], { netns: hosts.server });
     proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', `${addr.proxyFront}:0`, '--policy', POLICY], { netns: hosts.proxy });
   });
 

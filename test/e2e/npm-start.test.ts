@@ -7,10 +7,11 @@ import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients, grpcError } from '../helpers/calls';
 import { clientTls } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { sigtermAtListening } from '../helpers/signal-at-listening';
 import { captureOutput } from '../helpers/test-run';
 
 const ROOT = join(__dirname, '..', '..');
-const START = join(ROOT, 'dist', 'demo', 'start.js');
+const START = join(ROOT, 'dist', 'app', 'demo-start.js');
 
 describe('npm start (the demo)', () => {
   const tmp = tempDir();
@@ -46,6 +47,12 @@ describe('npm start (the demo)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it('a SIGTERM sent the moment "listening on" is printed still stops gracefully (the handlers come first)', async () => {
+    const ended = await sigtermAtListening([], { script: START, env: { CERTRPC_DIR: join(tmp.dir, 'certs-early-signal'), PORT: '0' } });
+    expect(ended.stdout).toMatch(/listening on 127\.0\.0\.1:\d+/);
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('`npm start` stopped by %s to npm\'s own PID leaves no server behind', async (signal) => {

@@ -8,14 +8,16 @@ import { createClient } from '../../src/client/create-client';
 import { unary } from '../../src/client/unary';
 import { IdentityClient } from '../../src/gen/certrpc/v1/identity';
 import { KeyValueClient } from '../../src/gen/demo/v1/kv';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { PkiDir } from '../../src/store/pki-dir';
 import { RunningServer, runCli, startCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
 import { grpcError } from '../helpers/calls';
+import { sigtermAtListening } from '../helpers/signal-at-listening';
 import { clientTls, demoPki, issue } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { requireTool, run } from '../helpers/tools';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 const POLICY = join(__dirname, '..', '..', 'policy.yaml');
 const WHOAMI = 'certrpc.v1.Identity/WhoAmI';
@@ -38,7 +40,7 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     expect((await runCli(['cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1', '--dir', tmp.dir])).code).toBe(0);
     // A second certificate for alice (same CN, so the same admin role): the one that gets revoked.
     expect((await runCli(['cert', 'issue', 'alice-laptop', '--client', '--cn', 'alice', '--dir', tmp.dir])).code).toBe(0);
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', POLICY]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', POLICY]);
     proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', POLICY]);
     proxyUrl = `https://${proxy.address}`;
   });
@@ -133,7 +135,7 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
   it('checks the server through the tunnel like a direct connection: its CA and IP name, or its service identity', async () => {
     // A certificate naming only an IP: the name check inside the tunnel must use the target's address.
     await issue(pki, 'ip-only', { profile: 'server', commonName: 'ip-only', san: 'IP:127.0.0.1,URI:spiffe://certrpc.demo/service/ip-only' });
-    const direct = await serveDemo({ pki, name: 'ip-only', port: 0 });
+    const direct = await serveDirectory({ pki, demo: true, name: 'ip-only', port: 0, policy: allowAllAuthenticated() });
     const address = `127.0.0.1:${direct.listening!.port}`;
     const client = (serverId?: string) => createClient(IdentityClient, address, { tls: { ...clientTls(pki, 'alice'), serverId }, proxy: proxyUrl });
     const [byIp, byId, wrongId] = [client(), client('spiffe://certrpc.demo/service/ip-only'), client('spiffe://certrpc.demo/service/other')];
@@ -153,15 +155,14 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     expect((await call('--identity', 'alice-laptop')).code).toBe(0);
     const revoked = await runCli(['cert', 'revoke', 'alice-laptop', '--reason', 'keyCompromise', '--dir', tmp.dir]);
     expect(revoked.code).toBe(0);
-    // The proxy watches DIR/crl.pem; new connections are checked against it once it has reloaded. (The
-    // server behind it may refuse the call first, at its own call-level revocation check: keep trying
-    // until the refusal comes from the proxy.)
-    const byProxy = (r: { stderr: string }) => r.stderr.includes('this proxy refused your client certificate');
-    let result = await call('--identity', 'alice-laptop');
-    for (let i = 0; i < 50 && !byProxy(result); i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      result = await call('--identity', 'alice-laptop');
-    }
+    // The proxy watches DIR/crl.pem. Its reload swaps the listener's CRL before it logs "reloaded", so
+    // the first tunnel asked for after that line meets the new CRL at the proxy's handshake (the server
+    // behind it, with its own call-level check, is never reached).
+    await eventually(
+      () => proxyLog().find((l) => l.event === 'reloaded' && (l.crls as { revoked: number }[] | undefined)?.some((c) => c.revoked >= 1)),
+      'the proxy to reload the CRL that lists alice-laptop',
+    );
+    const result = await call('--identity', 'alice-laptop');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('answered 403');
     expect(result.stderr).toContain('this proxy refused your client certificate: it is revoked [CERT_REVOKED]');
@@ -169,6 +170,13 @@ describe('certrpc proxy: mTLS CONNECT tunnels decided by policy', () => {
     expect(line).toMatchObject({ subject: 'CN=alice', serial: serialOf('alice-laptop') });
     // alice's other certificate is not revoked and still works.
     expect((await call('--identity', 'alice')).code).toBe(0);
+  });
+
+  it('a SIGTERM sent the moment "listening on" is printed still stops gracefully (the handlers come first)', async () => {
+    const ended = await sigtermAtListening(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', POLICY]);
+    expect(ended.stdout).toMatch(/listening on 127\.0\.0\.1:\d+/);
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+    expect(logLines(ended.stderr).find((l) => l.msg === 'shutting down')).toMatchObject({ signal: 'SIGTERM', tunnels: 0 });
   });
 
   it('refuses to start with a private key other users can read, naming the file and the fix (the same check as serve)', async () => {

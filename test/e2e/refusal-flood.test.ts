@@ -1,12 +1,10 @@
 // Issue 7, part 2: a flood of bad handshakes does not flood the server log.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { createLogger } from '../../src/log/logger';
 import { createServer } from '../../src/server/create-server';
 import { logLines } from '../helpers/eventually';
 import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { runLogger } from '../helpers/test-run';
 
 /** One TLS handshake without a client certificate; resolves when the server has dropped it. */
 function handshakeWithoutCertificate(port: number, caPem: string): Promise<void> {
@@ -24,17 +22,18 @@ describe('refused-handshake log under a flood', () => {
   it('logs the first N refusals one by one, then one summary line with the counts', async () => {
     const pki = await demoPki(tmp.dir);
     const id = pki.loadIdentity('server');
-    const logFile = join(tmp.dir, 'server.log');
+    // In the run's log directory: the end-of-run key-leak check reads it too.
+    const log = runLogger('refusal-flood', 'info');
     const server = createServer({
       tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem },
       services: [],
-      logger: createLogger({ destination: logFile, level: 'info' }),
+      logger: log.logger,
       refusalLog: { maxLinesPerInterval: 3, intervalMs: 60_000 },
     });
     const { port } = await server.listen('127.0.0.1', 0);
     for (let i = 0; i < 25; i++) await handshakeWithoutCertificate(port, id.caPem);
     await server.shutdown(1000);
-    const lines = logLines(readFileSync(logFile, 'utf8'));
+    const lines = logLines(log.text());
     const refused = lines.filter((l) => l.event === 'handshake_refused');
     const summaries = lines.filter((l) => l.event === 'handshake_refusals_suppressed');
     expect(refused).toHaveLength(3);

@@ -55,7 +55,7 @@ describe('crl.pem deleted: the last good CRL stays in force, in the server and t
     pki = await demoPki(tmp.dir);
     expect((await cli('cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1')).code).toBe(0);
     expect((await cli('cert', 'revoke', 'bob', '--reason', 'keyCompromise')).code).toBe(0);
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0']);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0']);
     proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', POLICY]);
   });
   afterAll(async () => {
@@ -99,7 +99,7 @@ describe('an older crl.pem, a deleted ca.crt or server.key: the last good materi
     pki = await demoPki(tmp.dir);
     expect((await cli('cert', 'issue', 'eve', '--client')).code).toBe(0);
     expect((await cli('cert', 'revoke', 'bob', '--reason', 'keyCompromise')).code).toBe(0);
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0']);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0']);
   });
   afterAll(async () => {
     await server?.stop();
@@ -183,7 +183,7 @@ describe('start-up with revocations on record: refused without a CRL that lists 
 
   it('serve and proxy exit 1 without crl.pem, naming the file, the record and the fix', async () => {
     rmSync(pki.crlFile);
-    for (const command of [['serve', '--port', '0'], ['proxy', '--listen', '127.0.0.1:0']]) {
+    for (const command of [['serve', '--demo', '--port', '0'], ['proxy', '--listen', '127.0.0.1:0']]) {
       const refused = await runCli([...command, '--dir', tmp.dir], { timeoutMs: 15_000 });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`${pki.crlFile}: missing, but ${pki.revocationsFile} records 2 revocations`);
@@ -194,7 +194,7 @@ describe('start-up with revocations on record: refused without a CRL that lists 
   it('serve exits 1 with a signed crl.pem that does not list a revocation on record', async () => {
     // A CRL from before eve's revocation: valid and signed, but it does not list her.
     writeFileSync(pki.crlFile, await crlListingBobOnly(pki));
-    const stale = await runCli(['serve', '--port', '0', '--dir', tmp.dir], { timeoutMs: 15_000 });
+    const stale = await runCli(['serve', '--demo', '--port', '0', '--dir', tmp.dir], { timeoutMs: 15_000 });
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/does not list serial [0-9a-f]+ \("eve"\)/);
     expect(stale.stderr).toMatch(/fix: .*certrpc ca crl/);

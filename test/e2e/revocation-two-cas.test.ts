@@ -51,7 +51,7 @@ describe('ca rotate + cert revoke: clients of both CAs keep working, revoked one
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0']);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0']);
   });
   afterAll(async () => {
     await server?.stop();
@@ -101,7 +101,7 @@ describe('two --client-ca roots, each with a CRL', () => {
     expect((await cli('cert', 'issue', 'dave', '--client', '--ca', 'clients')).code).toBe(0);
     expect((await cli('cert', 'revoke', 'bob')).code).toBe(0);
     expect((await cli('cert', 'revoke', 'dave')).code).toBe(0);
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.caCertFile, '--client-ca', pki.namedCaCertFile('clients')]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.caCertFile, '--client-ca', pki.namedCaCertFile('clients')]);
   });
   afterAll(async () => {
     await server?.stop();

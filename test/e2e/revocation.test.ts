@@ -1,8 +1,10 @@
 // Issue 6, revocation: `certrpc cert revoke bob` while bob holds an open connection streaming Watch.
 // The server (`certrpc serve`, a child process watching DIR/crl.pem) ends his stream and refuses
-// his next call on that same connection with a message that says revoked and when, leaves alice
-// alone, and refuses a new handshake with bob's certificate.
-import { Channel, ClientReadableStream, Metadata, ServiceError, status } from '@grpc/grpc-js';
+// his next call on that same connection with a message that says revoked and when, then closes
+// that connection, leaves alice alone, and refuses a new handshake with bob's certificate.
+// Tested on the mechanism, by the order of events, never by the clock: how soon after crl.pem is
+// written this happens is a figure of `npm run bench` (scenario revocation), not an assert here.
+import { Channel, ClientReadableStream, connectivityState, Metadata, ServiceError, status } from '@grpc/grpc-js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,21 +27,49 @@ function sharedChannelClients(address: string, pki: PkiDir, name: string) {
   const creds = createClientCredentials(clientTls(pki, name));
   const channel = new Channel(address, creds, {});
   return {
+    channel,
     kv: new KeyValueClient(address, creds, { channelOverride: channel }),
     identity: new IdentityClient(address, creds, { channelOverride: channel }),
     close: () => channel.close(),
   };
 }
 
-function watch(kv: KeyValueClient): { stream: ClientReadableStream<Change>; changes: Change[]; ended: Promise<ServiceError> } {
+/** onEnd runs synchronously inside the stream's 'error' event, so it records the order of arrival. */
+function watch(kv: KeyValueClient, onEnd: () => void = () => undefined): { stream: ClientReadableStream<Change>; changes: Change[]; ended: Promise<ServiceError> } {
   const stream = kv.watch({ prefix: '' }, new Metadata());
   const changes: Change[] = [];
   stream.on('data', (c: Change) => changes.push(c));
-  const ended = new Promise<ServiceError>((resolve) => stream.on('error', resolve));
+  const ended = new Promise<ServiceError>((resolve) =>
+    stream.on('error', (err: ServiceError) => {
+      onEnd();
+      resolve(err);
+    }),
+  );
   return { stream, changes, ended };
 }
 
-describe('cert revoke while bob streams: cut off within a second, alice undisturbed, handshake refused', () => {
+/**
+ * Resolves with the state the channel's connection left READY for (IDLE, TRANSIENT_FAILURE): the
+ * client closes nothing on its own here, so that is the server closing it. Rejects if it is still
+ * open after timeoutMs (the server closes a revoked peer's connections a few seconds after the cut-off).
+ */
+function connectionClosed(channel: Channel, timeoutMs = 20_000): Promise<connectivityState> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const state = channel.getConnectivityState(false);
+      if (state !== connectivityState.READY) return resolve(state);
+      channel.watchConnectivityState(state, deadline, (err) => (err ? reject(new Error(`the connection is still open (READY) ${timeoutMs} ms later`)) : check()));
+    };
+    check();
+  });
+}
+
+/** The "TLS material reloaded" line of the reload that took a CRL listing `revoked` entries. */
+const crlReload = (logs: string, revoked: number) =>
+  logLines(logs).find((l) => l.event === 'reloaded' && l.what === 'TLS material' && (l.crls as { revoked: number }[] | undefined)?.some((c) => c.revoked >= revoked));
+
+describe('cert revoke while bob streams: his stream ends on the CRL reload, his connection closes, alice undisturbed, handshake refused', () => {
   const tmp = tempDir();
   let pki: PkiDir;
   let server: RunningServer;
@@ -48,7 +78,7 @@ describe('cert revoke while bob streams: cut off within a second, alice undistur
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
     copyFileSync(join(__dirname, '..', '..', 'policy.yaml'), join(tmp.dir, 'policy.yaml'));
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml')]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml')]);
     address = server.address;
   });
   afterAll(async () => {
@@ -56,37 +86,54 @@ describe('cert revoke while bob streams: cut off within a second, alice undistur
     tmp.cleanup();
   });
 
-  it('ends bob\'s open Watch and his next call with "revoked", keeps alice, refuses his new handshake', async () => {
+  it('on the CRL reload: ends bob\'s open Watch, refuses his next call, then closes his connection; keeps alice; refuses his new handshake', async () => {
     const bob = sharedChannelClients(address, pki, 'bob');
     const alice = sharedChannelClients(address, pki, 'alice');
     expect((await unary(bob.identity, bob.identity.whoAmI, {})).commonName).toBe('bob');
-    const bobWatch = watch(bob.kv);
-    const aliceWatch = watch(alice.kv);
+    // What bob's client saw, in the order it saw it.
+    const seen: string[] = [];
+    const bobWatch = watch(bob.kv, () => seen.push('watch ended'));
+    const aliceWatch = watch(alice.kv, () => seen.push('alice watch ended'));
     await Promise.all([new Promise((r) => bobWatch.stream.once('metadata', r)), new Promise((r) => aliceWatch.stream.once('metadata', r))]);
+    expect([bob.channel.getConnectivityState(false), alice.channel.getConnectivityState(false)]).toEqual([connectivityState.READY, connectivityState.READY]);
+    const bobClosed = connectionClosed(bob.channel).then((state) => {
+      seen.push('connection closed');
+      return state;
+    });
+    bobClosed.catch(() => undefined); // awaited below; a rejection must not go unhandled meanwhile
 
     const revoked = await runCli(['cert', 'revoke', 'bob', '--reason', 'keyCompromise', '--dir', tmp.dir]);
-    const revokedAt = Date.now();
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toMatch(/revoked "bob" \(serial [0-9a-f]+\) at .* reason keyCompromise/);
 
+    // The server applied the new CRL: its reloader writes this line once apply (updateTls, and in it
+    // the revocation enforcer) has returned.
+    await eventually(() => crlReload(server.logs(), 1), "the server's reload of the CRL listing bob");
+    // Sent only now, on bob's connection: the server handles it after that reload, so its refusal goes
+    // out on the same HTTP/2 connection after the Watch's trailers, if the enforcer ended the Watch
+    // in that reload. Cut off by anything later (a timer, another reload), the Watch would still be
+    // open when this refusal arrives.
+    const nextCall = await grpcError(
+      unary(bob.kv, bob.kv.get, { key: 'x' }).finally(() => seen.push('next call refused')),
+    );
+    expect(seen).toEqual(['watch ended', 'next call refused']);
+    expect(nextCall.code).toBe(status.UNAUTHENTICATED);
+    expect(nextCall.details).toMatch(/was revoked at/);
     const streamError = await bobWatch.ended;
-    const streamCutMs = Date.now() - revokedAt;
     expect(streamError.code).toBe(status.UNAUTHENTICATED);
     expect(streamError.details).toMatch(/client certificate CN=bob \(serial [0-9a-f]+\) was revoked at \d{4}-\d\d-\d\dT.*Z \(keyCompromise\)/);
 
-    // His next call, on the connection opened before the revocation.
-    const nextCall = await grpcError(unary(bob.kv, bob.kv.get, { key: 'x' }));
-    const nextCallMs = Date.now() - revokedAt;
-    expect(nextCall.code).toBe(status.UNAUTHENTICATED);
-    expect(nextCall.details).toMatch(/was revoked at/);
-    // The issue asks for "within a second"; the slack is for a loaded 2-core test machine.
-    console.log(`revocation: bob's stream ended ${streamCutMs} ms and his next call was refused ${nextCallMs} ms after cert revoke returned`);
-    expect(streamCutMs).toBeLessThan(2000);
+    // Then the server closes the connection (after a short grace, so the refusals above can say why).
+    expect([connectivityState.IDLE, connectivityState.TRANSIENT_FAILURE]).toContain(await bobClosed);
+    expect(seen).toEqual(['watch ended', 'next call refused', 'connection closed']);
+    expect(logLines(server.logs()).find((l) => l.event === 'revoked_peer_cut_off')).toMatchObject({ serial: serialOf(pki.certFile('bob')), calls: 1, connections: 1, reason: 'keyCompromise' });
 
-    // Alice: her stream is still live and her calls work.
+    // Alice: her connection is still the one she opened, her stream is live and her calls work.
+    expect(alice.channel.getConnectivityState(false)).toBe(connectivityState.READY);
     await unary(alice.kv, alice.kv.put, { key: 'after-revocation', value: 'still here' });
     await eventually(() => aliceWatch.changes.find((c) => c.key === 'after-revocation'), "alice's Watch to see her own Put");
     expect((await unary(alice.identity, alice.identity.whoAmI, {})).commonName).toBe('alice');
+    expect(seen).not.toContain('alice watch ended');
 
     // A new handshake with bob's certificate is refused, and the server says why.
     const probe = await probeTls(address, clientTls(pki, 'bob'));
@@ -95,7 +142,6 @@ describe('cert revoke while bob streams: cut off within a second, alice undistur
     expect((await grpcError(fresh.whoAmI())).code).toBe(status.UNAVAILABLE);
     fresh.close();
     await eventually(() => logLines(server.logs()).find((l) => l.event === 'handshake_refused' && /CERT_REVOKED/.test(String(l.msg))), 'a CERT_REVOKED refusal in the server log');
-    expect(logLines(server.logs()).some((l) => l.event === 'revoked_peer_cut_off' && l.serial === serialOf(pki.certFile('bob')))).toBe(true);
 
     aliceWatch.stream.cancel();
     bob.close();

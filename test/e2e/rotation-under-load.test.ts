@@ -20,15 +20,6 @@ import { tempDir } from '../helpers/temp-dir';
 
 jest.setTimeout(180_000);
 
-/** Polls an async check (the eventually() helper takes synchronous ones). */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const serialOf = (file: string) => new X509Certificate(readFileSync(file)).serialNumber.toLowerCase().replace(/^0+/, '');
 const MAX_CALLS_PER_CLIENT = 200_000;
 const PACE_MS = 5;
@@ -62,6 +53,14 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     return probe.ok ? probe.serverCertificate.serialNumber.toLowerCase().replace(/^0+/, '') : undefined;
   };
   const serverReloads = () => logLines(server.logs()).filter((l) => l.event === 'reloaded');
+  /**
+   * Waits for the server's reload that took this certificate (it swaps the listener's context before
+   * it logs "reloaded"), then checks that the very next handshake presents it: no retrying until it does.
+   */
+  const serverPresents = async (serial: string) => {
+    await eventually(() => serverReloads().some((l) => (l.certificate as { serial: string }).serial === serial), `the server to reload its certificate ${serial}`);
+    expect(await serverSerialSeen()).toBe(serial);
+  };
   /** Resolves once every worker has made `more` further successful calls. */
   const progress = async (more = 10) => {
     const target = workers.map((w) => w.ok + more);
@@ -72,7 +71,7 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
     copyFileSync(join(__dirname, '..', '..', 'policy.yaml'), join(tmp.dir, 'policy.yaml'));
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit', 'none']);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit', 'none']);
     for (const name of ['alice', 'alice', 'bob', 'bob']) {
       const client = await createReloadingClient(IdentityClient, server.address, { files: files(name), reload: { debounceMs: 50, intervalMs: 500 } });
       const worker: Worker = { name, client, ok: 0, failures: [], done: Promise.resolve() };
@@ -84,7 +83,8 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
           } catch (err) {
             worker.failures.push(err as ServiceError);
           }
-          // Paced, so the CLI processes of the test still get CPU on a small machine.
+          // Paced, so the CLI processes of the test still get CPU on a small machine. Nothing waits on
+          // this pause or races it: every step below waits for a reload line or for calls counted.
           await new Promise((r) => setTimeout(r, PACE_MS));
         }
       })();
@@ -114,7 +114,7 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     // 1. The server certificate: new handshakes present the new serial.
     await cli('cert', 'renew', 'server');
     const server1 = serialOf(pki.certFile('server'));
-    await until(async () => (await serverSerialSeen()) === server1, 'new handshakes to show the renewed server serial');
+    await serverPresents(server1);
     await progress();
 
     // 2. A client certificate: alice's clients reconnect with it and WhoAmI shows it.
@@ -132,7 +132,7 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
 
     await cli('cert', 'renew', 'server');
     const server2 = serialOf(pki.certFile('server'));
-    await until(async () => (await serverSerialSeen()) === server2, 'new handshakes to show the server serial from the new CA');
+    await serverPresents(server2);
     await progress();
 
     // Retiring now would strand bob (and alice): refused, naming them, nothing changed.

@@ -22,7 +22,7 @@ describe('--server-id: server identity independent of the dial address', () => {
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    server = await startCli(['serve', '--dir', tmp.dir, '--host', '127.0.0.2', '--port', '0', '--policy', join(__dirname, '..', '..', 'policy.yaml')]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--host', '127.0.0.2', '--port', '0', '--policy', join(__dirname, '..', '..', 'policy.yaml')]);
     expect(server.address).toMatch(/^127\.0\.0\.2:\d+$/);
   });
   afterAll(async () => {

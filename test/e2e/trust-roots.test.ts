@@ -1,6 +1,6 @@
 // Issue 7, parts 1-2: a server trusts client CAs independent of the CA that issued its own
 // certificate (`serve --client-ca`), and its log says why each refused handshake was refused.
-import { status } from '@grpc/grpc-js';
+import { ServiceError, status } from '@grpc/grpc-js';
 import { existsSync, readFileSync } from 'node:fs';
 import { issueCertificate } from '../../src/pki/issue';
 import { PkiDir } from '../../src/store/pki-dir';
@@ -42,8 +42,8 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     // A server certificate (EKU serverAuth only) presented as a client certificate.
     pki.writeIdentity('api', await issueCertificate(clientsCa, { profile: 'server', commonName: 'api', sans: [{ type: 'DNS', value: 'api.internal' }] }));
     await issue(await otherCa(strangerTmp.dir), 'stranger');
-    server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients')]);
-    bothCas = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients'), '--client-ca', pki.caCertFile]);
+    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients')]);
+    bothCas = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients'), '--client-ca', pki.caCertFile]);
   });
 
   afterAll(async () => {
@@ -141,17 +141,17 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     };
     expect(await whoAmI()).toMatchObject({ commonName: 'dave' });
     expect((await runCli(['cert', 'revoke', 'dave', '--dir', tmp.dir])).code).toBe(0);
-    // The server watches DIR/crl.pem (one CRL per CA, the clients CA's included) and reloads it. Its
-    // call-level revocation check may notice first (a new connection then passes the handshake and
-    // the call is refused): keep connecting until a handshake is refused at the TLS layer.
-    const revokedAtHandshake = () => refusals(server).find((l) => l.subject === 'CN=dave');
-    let result = await whoAmI();
-    for (let i = 0; i < 50 && !revokedAtHandshake(); i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      result = await whoAmI();
-    }
+    // The server watches DIR/crl.pem (one CRL per CA, the clients CA's included). Its reload swaps the
+    // listener's CRL before it logs "reloaded": every handshake after that line meets the new CRL, so
+    // the first connection made after it is refused at the TLS layer (not by the call-level check).
+    await eventually(
+      () => logLines(server.logs()).find((l) => l.event === 'reloaded' && (l.crls as { issuer: string; revoked: number }[] | undefined)?.some((c) => c.issuer === 'CN=certrpc clients CA' && c.revoked >= 1)),
+      'the server to reload the CRL that lists dave',
+    );
+    const result = await whoAmI();
     expect(result).toBeInstanceOf(Error);
-    const line = await eventually(revokedAtHandshake, 'the refusal of dave in the server log');
+    expect((result as ServiceError).code).toBe(status.UNAVAILABLE);
+    const line = await eventually(() => refusals(server).find((l) => l.subject === 'CN=dave'), 'the refusal of dave in the server log');
     expect(line).toMatchObject({ code: 'CERT_REVOKED', reason: 'the client certificate is revoked', issuer: 'CN=certrpc clients CA' });
   });
 });

@@ -1,5 +1,5 @@
 // Hand-made PeerIdentity values for pure policy tests (the e2e tests use real certificates).
-import type { PeerIdentity } from '../../src/authz/identity';
+import type { PeerIdentity } from '../../src/gate/peer-identity';
 
 let counter = 0;
 

@@ -29,7 +29,7 @@ export interface OpsServer {
 export async function startOpsServer(dir: string, args: string[] = []): Promise<OpsServer> {
   const pki = await demoPki(join(dir, 'certs'));
   const policyFile = writeOpsPolicy(dir);
-  const server = await startCli(['serve', '--dir', pki.dir, '--port', '0', '--policy', policyFile, '--metrics', ':0', ...args]);
+  const server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', policyFile, '--metrics', ':0', ...args]);
   const metrics = metricsAddress(server.output());
   const tls = (name: string) => clientTls(pki, name);
   return {

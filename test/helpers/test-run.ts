@@ -1,10 +1,13 @@
 // One directory per `jest` run (created by test/global-setup.ts, checked and removed by
-// test/global-teardown.ts): logs/ receives every child process's stdout and stderr, keys/ the
-// base64 lines of every private key the suite wrote, so the teardown can prove no log leaked one.
+// test/global-teardown.ts): logs/ receives every child process's stdout and stderr and every
+// in-process logger's lines (runLogger), keys/ the markers of every private key the suite wrote
+// (key-leak-scan.ts), so the teardown can prove no log leaked one.
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { formatMarkers, KeyMarker, keyMarkers } from './key-leak-scan';
+import { createLogger, Logger, LogLevel } from '../../src/log/logger';
 
 export const RUN_DIR_ENV = 'CERTRPC_TEST_RUN_DIR';
 
@@ -27,16 +30,27 @@ export function captureOutput(child: ChildProcess, args: string[]): void {
   child.stderr?.on('data', append);
 }
 
-const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]*?)-----END [A-Z ]*PRIVATE KEY-----/g;
+export interface RunLogger {
+  logger: Logger;
+  file: string;
+  /** Everything logged so far. */
+  text(): string;
+}
 
-/** The base64 lines (48+ characters, enough to be unique) of each PEM private key in the text. */
-export function privateKeyLines(text: string): string[] {
-  return [...text.matchAll(PRIVATE_KEY_BLOCK)].flatMap((m) => m[1].split(/\s+/).filter((line) => line.length >= 48));
+/**
+ * A logger for a server or client a test runs in-process: its lines go to a file under logs/ (so
+ * the end-of-run key-leak check reads them like a child process's) and the test can read them.
+ * Debug by default: the more a process says, the more the check covers.
+ */
+export function runLogger(name: string, level: LogLevel = 'debug'): RunLogger {
+  const file = join(testRunDir(), 'logs', `${process.pid}-${++sequence}-in-process-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
+  appendFileSync(file, `# in-process ${name}\n`);
+  return { logger: createLogger({ level, destination: file }), file, text: () => readFileSync(file, 'utf8') };
 }
 
 /** Records every private key found under dir (recursively), before a test's temp dir is removed. */
 export function registerKeysIn(dir: string): void {
-  const lines: string[] = [];
+  const markers: KeyMarker[] = [];
   const walk = (d: string) => {
     let entries: string[];
     try {
@@ -49,12 +63,12 @@ export function registerKeysIn(dir: string): void {
       try {
         const st = statSync(path);
         if (st.isDirectory()) walk(path);
-        else if (st.isFile() && st.size < 1_000_000) lines.push(...privateKeyLines(readFileSync(path, 'latin1')));
+        else if (st.isFile() && st.size < 1_000_000) markers.push(...keyMarkers(readFileSync(path, 'latin1'), relative(tmpdir(), path)));
       } catch {
         // unreadable (a test's mode-0000 file as non-root): nothing to record
       }
     }
   };
   walk(dir);
-  if (lines.length > 0) appendFileSync(join(testRunDir(), 'keys', `${process.pid}.txt`), `${lines.join('\n')}\n`);
+  if (markers.length > 0) appendFileSync(join(testRunDir(), 'keys', `${process.pid}.txt`), formatMarkers(markers));
 }

@@ -20,7 +20,7 @@ describe('--proto mode against a server without reflection', () => {
 
   beforeAll(async () => {
     await demoPki(dir);
-    server = await startCli(['serve', '--port', '0', '--dir', dir, '--policy', join(ROOT, 'policy.yaml'), '--audit', 'none', '--log-level', 'warn', '--no-reflection']);
+    server = await startCli(['serve', '--demo', '--port', '0', '--dir', dir, '--policy', join(ROOT, 'policy.yaml'), '--audit', 'none', '--log-level', 'warn', '--no-reflection']);
   });
   afterAll(async () => {
     await server?.stop();

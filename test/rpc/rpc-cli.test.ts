@@ -22,7 +22,7 @@ describe('certrpc list | describe | call against the demo server', () => {
 
   beforeAll(async () => {
     await demoPki(dir);
-    server = await startCli(['serve', '--port', '0', '--dir', dir, '--policy', POLICY, '--audit', 'none', '--log-level', 'warn']);
+    server = await startCli(['serve', '--demo', '--port', '0', '--dir', dir, '--policy', POLICY, '--audit', 'none', '--log-level', 'warn']);
     address = server.address;
   });
   afterAll(async () => {

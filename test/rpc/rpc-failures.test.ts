@@ -1,14 +1,17 @@
 // Issue 5 acceptance: every way a connection fails gets its reason in words, the side that said
 // no, the fix and exit code 1 (grpcurl's for a failed dial); `certrpc doctor` stops at the right step.
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
-import { serveDemo } from '../../src/demo/serve-demo';
+import { serveDirectory } from '../../src/app/serve-directory';
 import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
 import { parseSanList } from '../../src/pki/subject-alt-names';
 import { runCli } from '../helpers/cli';
 import { demoPki, issue, otherCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 const DAY = 86_400_000;
 
@@ -42,8 +45,8 @@ describe('connection failures explained by certrpc call and doctor', () => {
     await issue(other, 'eve');
     await issue(pki, 'expired', { validity: { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) } });
     await issue(pki, 'elsewhere', { profile: 'server', sans: parseSanList('DNS:elsewhere.example') });
-    server = await serveDemo({ pki, port: 0, onRefusedHandshake: () => undefined });
-    misnamed = await serveDemo({ pki, name: 'elsewhere', port: 0, onRefusedHandshake: () => undefined });
+    server = await serveDirectory({ pki, demo: true, port: 0, onRefusedHandshake: () => undefined, policy: allowAllAuthenticated() });
+    misnamed = await serveDirectory({ pki, demo: true, name: 'elsewhere', port: 0, onRefusedHandshake: () => undefined, policy: allowAllAuthenticated() });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {
@@ -62,6 +65,35 @@ describe('connection failures explained by certrpc call and doctor', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/this client refused the server: the server's certificate is not signed by a CA you trust: it was issued by "CN=certrpc demo CA", you trust "CN=some other CA"/);
     expect(r.stderr).toMatch(/fix: use the CA bundle that signed the server/);
+  });
+
+  it.each([
+    ["the server's own certificate", 'server', ['--identity', 'alice']],
+    ["the caller's own certificate", 'alice', ['--identity', 'alice']],
+    ['a leaf, with --cert/--key', 'server', ['--cert', 'CERT:alice', '--key', 'KEY:alice']],
+    ['a leaf, with no client certificate', 'server', []],
+  ])('--cacert pointing at a leaf certificate (%s): refused before connecting, naming the file and the fix', async (_what, leaf, flags) => {
+    const leafFile = pki.certFile(leaf as string);
+    const args = (flags as string[]).map((f) => f.replace(/^CERT:(.*)$/, (_m, n) => pki.certFile(n)).replace(/^KEY:(.*)$/, (_m, n) => pki.keyFile(n)));
+    const r = await whoAmI(address, ...args, '--cacert', leafFile);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const subject = new X509Certificate(readFileSync(leafFile)).subject.replace(/\n/g, ', ');
+    expect(r.stderr).toContain(`${leafFile}: "${subject}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`);
+    expect(r.stderr).toContain(`fix: point --cacert at the CA certificate that signed the server's certificate (e.g. ${pki.caCertFile}), not a server or client certificate`);
+    // Before connecting: the server never saw a handshake (it would have been refused or failed on trust).
+    expect(r.stderr).not.toMatch(/refused the server|handshake/);
+  });
+
+  it('DIR/ca.crt replaced by a leaf certificate: refused before connecting, naming the file and the fix', async () => {
+    const swapped = join(tmp.dir, 'leaf-as-ca');
+    mkdirSync(swapped);
+    for (const file of ['alice.crt', 'alice.key']) copyFileSync(join(dir, file), join(swapped, file));
+    copyFileSync(pki.certFile('server'), join(swapped, 'ca.crt'));
+    const r = await whoAmI(address, '--identity', 'alice', '--dir', swapped);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(swapped, 'ca.crt')}: "${new X509Certificate(readFileSync(pki.certFile('server'))).subject.replace(/\n/g, ', ')}" is not a CA certificate`);
+    expect(r.stderr).toContain(`fix: put the CA certificate back in ${join(swapped, 'ca.crt')} (the one \`certrpc pki init\` wrote), or point --cacert at the CA certificate that signed the server's certificate`);
   });
 
   it('name mismatch: lists the names the server certificate has', async () => {

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 // Not in @grpc/reflection's index: a server offering only the older v1alpha, as many still do.
 import { ReflectionV1AlphaImplementation } from '@grpc/reflection/build/src/implementations/reflection-v1alpha';
 import { echoService } from '../../src/demo/echo-service';
-import { CallStage } from '../../src/server/call-gate';
+import { CallStage } from '../../src/gate/call-context';
 import { CertrpcServer, createServer } from '../../src/server/create-server';
 import { certrpcPackageDefinition } from '../../src/server/reflection';
 import { runCli } from '../helpers/cli';
 import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
+import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 
 // bob may not read the schema: reflection is subject to the gate like any method.
 const noReflectionForBob: CallStage = (ctx) => {
@@ -31,7 +32,7 @@ describe('reflection and health on a server built with createServer', () => {
     const pki = await demoPki(dir);
     const id = pki.loadIdentity('server');
     tls = { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem };
-    server = createServer({ tls, services: [echoService()], stages: [noReflectionForBob] });
+    server = createServer({ tls, services: [echoService()], stages: [noReflectionForBob], policy: allowAllAuthenticated() });
     address = `127.0.0.1:${(await server.listen()).port}`;
   });
   afterAll(async () => {
@@ -74,7 +75,7 @@ describe('reflection and health on a server built with createServer', () => {
   });
 
   it('falls back to reflection v1alpha when a server has only that', async () => {
-    const old = createServer({ tls, services: [echoService()], reflection: false });
+    const old = createServer({ tls, services: [echoService()], reflection: false, policy: allowAllAuthenticated() });
     new ReflectionV1AlphaImplementation(certrpcPackageDefinition()).addToServer(old.grpc);
     const oldAddress = `127.0.0.1:${(await old.listen()).port}`;
     try {

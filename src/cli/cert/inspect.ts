@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { describeForCli } from '../error-wording';
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { describeRevocation, KnownRevocation, revocationOf } from '../../lifecycle/revocation-status';
@@ -50,7 +51,7 @@ async function revocationView(cert: X509Certificate, pki: PkiDir, trusted: X509C
     return check.revoked ? { revoked: true, ...check.revoked } : { revoked: false, checked: check.checked };
   } catch (err) {
     // Inspecting still works with a damaged crl.pem; the answer says it could not be checked, and why.
-    if (err instanceof PkiError) return { revoked: 'unknown', problem: err.describe() };
+    if (err instanceof PkiError) return { revoked: 'unknown', problem: describeForCli(err) };
     throw err;
   }
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { issuerBindingWarnings } from '../../authz/issuer-binding';
 import { loadPolicyFile } from '../../authz/policy-file';
-import { PolicyError } from '../../authz/policy-error';
+import { ConfigError } from '../../text/config-error';
 import { PkiDir } from '../../store/pki-dir';
 import { loadTrustBundle } from '../../store/trust-bundle';
 import { TrustedIssuers } from '../../tls/trusted-issuers';
@@ -20,7 +20,7 @@ export function policyCheckCommand(): Command {
       try {
         policy = loadPolicyFile(file);
       } catch (err) {
-        if (!(err instanceof PolicyError)) throw err;
+        if (!(err instanceof ConfigError)) throw err;
         console.error(err.message);
         console.error(`${file}: ${err.issues.length} problem(s); the policy is not valid and a server would refuse it`);
         throw new ExitWith(EXIT.ERROR);

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { ConnectDecision, decideConnect, formatTarget, parseConnectTarget } from '../../authz/connect-rules';
 import { describeDecision } from '../../authz/decision';
-import { identityFromCertificate, PeerIdentity } from '../../authz/identity';
+import { identityFromCertificate, PeerIdentity } from '../../gate/peer-identity';
 import { displaySan, escapeDnValue } from '../../pki/name-text';
 import { loadPolicyFile } from '../../authz/policy-file';
 import { describeSource } from '../../authz/policy-model';
@@ -13,7 +13,7 @@ import { parseCertificate } from '../../pki/ca';
 import { canonicalDistinguishedName, issuerAsInspected, subjectAsInspected } from '../../pki/distinguished-name';
 import { PkiError } from '../../pki/errors';
 import { decideWithLookup, TargetLookupError } from '../../proxy/target-lookup';
-import { IssuingCa, normalizeFingerprint } from '../../tls/issuing-ca';
+import { IssuingCa, normalizeFingerprint } from '../../gate/issuing-ca';
 import { readUserFile } from '../../store/read-file';
 import { status as Status } from '@grpc/grpc-js';
 import { EXIT, ExitWith, UsageError } from '../exit-codes';
@@ -137,7 +137,7 @@ function issuerFrom(text: string, cert?: X509Certificate): IssuingCa {
   }
   const ca = new X509Certificate(parseCertificate(readUserFile(text, 'CA certificate', '--issuer'), text).toString('pem'));
   if (cert && !(cert.checkIssued(ca) && cert.verify(ca.publicKey))) {
-    throw new PkiError(`the certificate given with --cert was not signed by "${subjectAsInspected(ca.raw)}"`, { file: text, flag: '--issuer', fix: 'give the CA certificate that issued it (certrpc cert inspect shows its Issuer)' });
+    throw new PkiError(`the certificate given with --cert was not signed by "${subjectAsInspected(ca.raw)}"`, { file: text, option: '--issuer', fix: 'give the CA certificate that issued it (certrpc cert inspect shows its Issuer)' });
   }
   return { subject: subjectAsInspected(ca.raw), fingerprint: ca.fingerprint256 };
 }

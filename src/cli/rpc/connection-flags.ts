@@ -2,7 +2,7 @@
 // are, whom we trust, how the server must be named, how long to wait. Defined once here, so a new
 // way to name an identity or reach a server is added to all of them at once.
 import { Command } from 'commander';
-import { resolveIdentity, ResolvedIdentity } from '../../client/identity-options';
+import { resolveIdentity, ResolvedIdentity } from './identity-options';
 import { parseProxyUrl } from '../../proxy/connect-client';
 import { parseAddress } from '../../tls/address';
 import { UsageError } from '../exit-codes';

@@ -39,7 +39,7 @@ export function rpcFailure(err: unknown, phase: RpcPhase): unknown {
     return new ExitWith(EXIT.ERROR);
   }
   if (err instanceof ReflectionLookupError) {
-    console.error(`certrpc: reflection failed: ${statusName(err.code)}: ${err.message}`);
+    console.error(`certrpc: reflection failed: ${statusName(err.status)}: ${err.message}`);
     return new ExitWith(EXIT.ERROR);
   }
   if (isStatusError(err)) return statusExit(err, phase);

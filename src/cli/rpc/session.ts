@@ -2,7 +2,7 @@
 // hand the command a connection, metadata, deadline and schema, close, map errors to exit codes.
 import { Metadata } from '@grpc/grpc-js';
 import { RpcConnection } from '../../client/connection';
-import type { ResolvedIdentity } from '../../client/identity-options';
+import type { ResolvedIdentity } from './identity-options';
 import { Schema } from '../../client/schema';
 import { ConnectionFlags, connectionFromFlags } from './connection-flags';
 import { checkRequestFlags, deadlineFrom, metadataFrom, RequestFlags, schemaFor } from './request-flags';

@@ -1,0 +1,200 @@
+// One grpc-js server interceptor that runs certrpc's checks in order, before any handler sees the
+// call: the identity stage, then the stages (revocation, limits, authorization...), then the
+// observers. Stages are plain functions, so adding one is a new file and a line where the gate is
+// made, and a call pays for one intercepting call, not one per stage. The contract is in
+// call-context.ts.
+import { Metadata, ServerInterceptingCall, ServerInterceptor, status as Status } from '@grpc/grpc-js';
+import type { ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
+import type { Caller } from './caller';
+import { AuthenticatedContext, CallContext, CallEnd, CallEndObserver, CallObserver, CallStage, IdentityStage, linkContext, Rejection, StageResult } from './call-context';
+import { ContextValues } from './context-key';
+import { correctStatus } from './status-corrections';
+
+export interface CallGateOptions {
+  /** Sets ctx.caller or rejects (identity-stage.ts). */
+  identity: IdentityStage;
+  /** After identity, in order; the first rejection ends the call. */
+  stages?: CallStage[];
+  /** Told of every decision. */
+  observers?: CallObserver[];
+  /** Told of every call's end. */
+  endObservers?: CallEndObserver[];
+  /** A stage threw or its promise rejected: the call ends INTERNAL; this is told why (a log). */
+  onStageError?: (err: unknown, ctx: CallContext) => void;
+}
+
+/** ctx.metadata until the request's arrives (only onEnd can run that early); one for all calls, never written. */
+const NO_METADATA_YET = new Metadata();
+
+const NO_CALLER: Rejection = { code: Status.UNAUTHENTICATED, details: 'no caller identity for this call: the identity stage set none' };
+const STAGE_FAILED: Rejection = { code: Status.INTERNAL, details: 'the server could not decide on this call: one of its checks failed (see the server log)' };
+const CANCELLED = { code: Status.CANCELLED, details: 'cancelled by the client, or the connection was lost' };
+
+type StatusArgument = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
+
+/** A call as the gate holds it; implements the context stages see. Methods on the prototype: no per-call closures. */
+class GateCall implements CallContext {
+  metadata: Metadata = NO_METADATA_YET;
+  caller?: Caller = undefined;
+  readonly values = new ContextValues();
+  /** The first status sent on this call (see recordStatus). */
+  status?: { code: Status; details: string } = undefined;
+  ended = false;
+  private extraTrailers?: Metadata = undefined;
+  private endListeners?: ((end: CallEnd) => void)[] = undefined;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    readonly method: string,
+    readonly call: ServerInterceptingCallInterface,
+    readonly gate: Gate,
+  ) {}
+
+  get trailers(): Metadata {
+    return (this.extraTrailers ??= new Metadata());
+  }
+
+  /** The trailers stages added, if any (without making an empty one). */
+  addedTrailers(): Metadata | undefined {
+    return this.extraTrailers;
+  }
+
+  onEnd(fn: (end: CallEnd) => void): void {
+    (this.endListeners ??= []).push(fn);
+  }
+
+  /** grpc-js signals onCancel once for EVERY call when it is over, not only for cancellations. */
+  finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const observers = this.gate.endObservers;
+    if (observers.length === 0 && !this.endListeners) return;
+    const status = this.status ?? CANCELLED;
+    const end: CallEnd = { code: status.code, details: status.details, durationMs: performance.now() - this.startedAt };
+    for (const observe of observers) observe(this, end);
+    if (this.endListeners) for (const fn of this.endListeners.splice(0)) fn(end);
+  }
+}
+
+class Gate {
+  readonly identity: IdentityStage;
+  readonly stages: CallStage[];
+  readonly observers: CallObserver[];
+  readonly endObservers: CallEndObserver[];
+  private readonly onStageError?: (err: unknown, ctx: CallContext) => void;
+
+  constructor(options: CallGateOptions) {
+    this.identity = options.identity;
+    this.stages = options.stages ?? [];
+    this.observers = options.observers ?? [];
+    this.endObservers = options.endObservers ?? [];
+    this.onStageError = options.onStageError;
+  }
+
+  /** At the request metadata: decide, then pass the metadata on or end the call. */
+  admit(ctx: GateCall, metadata: Metadata, next: (metadata: Metadata) => void): void {
+    ctx.metadata = metadata;
+    linkContext(metadata, ctx);
+    let rejection: StageResult;
+    try {
+      rejection = this.identity(ctx) ?? (ctx.caller ? undefined : NO_CALLER);
+      for (let i = 0; !rejection && i < this.stages.length; i++) {
+        const result = this.stages[i](ctx as AuthenticatedContext);
+        if (result !== undefined && typeof (result as Promise<StageResult>).then === 'function') {
+          void this.admitLater(ctx, result as Promise<StageResult>, i + 1, next);
+          return;
+        }
+        rejection = result as StageResult;
+      }
+    } catch (err) {
+      rejection = this.failed(err, ctx);
+    }
+    this.conclude(ctx, rejection || undefined, next);
+  }
+
+  /** A stage returned a promise: the call waits for it, then the remaining stages run (awaited). */
+  private async admitLater(ctx: GateCall, pending: Promise<StageResult>, from: number, next: (metadata: Metadata) => void): Promise<void> {
+    let rejection: StageResult;
+    try {
+      rejection = await pending;
+      for (let i = from; !rejection && i < this.stages.length && !ctx.ended; i++) rejection = await this.stages[i](ctx as AuthenticatedContext);
+    } catch (err) {
+      rejection = this.failed(err, ctx);
+    }
+    if (ctx.ended) return; // cancelled or timed out while waiting: grpc-js has ended it already
+    this.conclude(ctx, rejection || undefined, next);
+  }
+
+  private failed(err: unknown, ctx: GateCall): Rejection {
+    try {
+      this.onStageError?.(err, ctx);
+    } catch {
+      // a failing logger must not open the gate
+    }
+    return STAGE_FAILED;
+  }
+
+  private conclude(ctx: GateCall, rejection: Rejection | undefined, next: (metadata: Metadata) => void): void {
+    for (const observe of this.observers) observe(ctx, rejection);
+    if (rejection) {
+      ctx.call.sendStatus({ code: rejection.code, details: rejection.details, metadata: new Metadata() });
+      return;
+    }
+    next(ctx.metadata);
+  }
+}
+
+export function createCallGate(options: CallGateOptions): ServerInterceptor {
+  const gate = new Gate(options);
+  return (methodDescriptor, call) =>
+    new ServerInterceptingCall(call, {
+      start(next) {
+        const ctx = new GateCall(methodDescriptor.path, call, gate);
+        recordStatus(call, ctx);
+        next({
+          onReceiveMetadata(metadata, nextMetadata) {
+            gate.admit(ctx, metadata, nextMetadata);
+          },
+          onCancel() {
+            ctx.finish();
+          },
+        });
+      },
+    });
+}
+
+/**
+ * Every status sent on this call passes here: the first is kept (for CallEnd), misleading ones are
+ * corrected (status-corrections.ts) and the trailers stages added are merged in. grpc-js ends some
+ * calls itself (message over the size limit, undecodable message, deadline) by calling sendStatus
+ * on its own base call, below every interceptor; wrapping that method on this one call instance is
+ * the only way to see those.
+ * The wrapper is ONE shared function that finds the call's context on the instance: a new closure
+ * stored on every call object cost a quarter of a unary call's server CPU (V8 keeps re-shaping
+ * those objects; docs/BENCHMARKS.md), a shared function costs nothing measurable.
+ */
+function recordStatus(call: ServerInterceptingCallInterface, ctx: GateCall): void {
+  const recording = call as RecordingCall;
+  recording[GATE_CALL] = ctx;
+  recording.sendStatus = recordingSendStatus;
+}
+
+const GATE_CALL = Symbol('certrpc.gateCall');
+type RecordingCall = ServerInterceptingCallInterface & { [GATE_CALL]?: GateCall };
+
+function recordingSendStatus(this: RecordingCall, original: StatusArgument): void {
+  let status = correctStatus(original);
+  const ctx = this[GATE_CALL];
+  if (ctx) {
+    ctx.status ??= { code: status.code, details: status.details ?? '' };
+    const added = ctx.addedTrailers();
+    if (added) {
+      // A copy: the sender's Metadata may be an object it reuses.
+      const metadata = status.metadata ? status.metadata.clone() : new Metadata();
+      metadata.merge(added);
+      status = { ...status, metadata };
+    }
+  }
+  // The call's own class method, which this instance property shadows.
+  (Object.getPrototypeOf(this) as ServerInterceptingCallInterface).sendStatus.call(this, status);
+}

@@ -1,0 +1,40 @@
+// Every failure talking to step-ca, as one error class: the CLI prints message + fix (PkiError),
+// and the agent branches on `reason` (a refused renewal means "stop and say so", an unreachable CA
+// means "try again later"). `status` is step-ca's HTTP status when it answered.
+import { PkiError, PkiErrorContext } from '../pki/errors';
+
+export type StepCaFailure =
+  /** A --step-ca / --ca-fingerprint / --token value that cannot be used as given. */
+  | 'bad-input'
+  /** No TCP connection, no TLS, no answer in time. Worth retrying. */
+  | 'unreachable'
+  /** The CA's TLS certificate does not chain to the pinned root, or its root is not the pinned one. */
+  | 'untrusted-ca'
+  /** The one-time token is past its exp (or before its nbf). */
+  | 'token-expired'
+  /** step-ca refused the token: used already, another CA's, another audience, or a bad signature. */
+  | 'token-refused'
+  /** step-ca refused the names (or key) of the request: 403. */
+  | 'request-refused'
+  /** The certificate to renew has expired: only a new enrollment (a new token) helps. */
+  | 'certificate-expired'
+  /** step-ca refused to renew a valid certificate: revoked (0.19 has no CRL, this is how it says so) or renewal disabled. */
+  | 'renewal-refused'
+  /** step-ca answered something that is not what it promised (no chain, another key, other names). */
+  | 'bad-response'
+  /** Any other refusal (4xx/5xx). */
+  | 'refused';
+
+export class StepCaError extends PkiError {
+  readonly status?: number;
+
+  constructor(
+    readonly reason: StepCaFailure,
+    message: string,
+    context: PkiErrorContext & { status?: number } = {},
+  ) {
+    super(message, context);
+    this.name = 'StepCaError';
+    this.status = context.status;
+  }
+}
