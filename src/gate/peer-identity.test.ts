@@ -153,3 +153,24 @@ describe('describeIdentity: how a caller is named in messages', () => {
     expect(describeIdentity(base)).toBe('serial 2a');
   });
 });
+
+describe('identityFromCertificate in a fresh process', () => {
+  it('leaves node:tls whole: a TLS context can still be made after reading an X509Certificate (Node 20 loads tls half-way otherwise)', () => {
+    const caKey = join(tmp.dir, 'fresh.key');
+    const caCrt = join(tmp.dir, 'fresh.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caKey, '-out', caCrt, '-days', '2', '-subj', '/CN=fresh'], { stdio: 'pipe' });
+    // A process that has loaded nothing but this module (transpiled on require, as ts-jest does).
+    const script = `
+      const ts = require('typescript');
+      const fs = require('node:fs');
+      require.extensions['.ts'] = (m, file) => m._compile(ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText, file);
+      const { identityFromCertificate } = require(${JSON.stringify(join(__dirname, 'peer-identity.ts'))});
+      const { X509Certificate } = require('node:crypto');
+      const identity = identityFromCertificate(new X509Certificate(fs.readFileSync(${JSON.stringify(caCrt)})));
+      const tls = require('node:tls');
+      tls.createSecureContext({ cert: fs.readFileSync(${JSON.stringify(caCrt)}), key: fs.readFileSync(${JSON.stringify(caKey)}) });
+      process.stdout.write(identity.commonName + ' ' + typeof tls.createSecureContext);
+    `;
+    expect(execFileSync(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), stdio: 'pipe' }).toString()).toBe('fresh function');
+  });
+});
