@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real peers the test suite drives (openssl, curl, nginx, Python grpcio, ip netns, setpriv, step-ca).
+# The real peers the test suite drives (openssl, curl, jq, nginx, Python grpcio, ip netns, setpriv, step-ca).
 # Run before `npm test` and by .ci/run. Installs what is missing when it can (root with apt-get,
 # as on a fresh Debian machine or in CI); otherwise stops at once with the exact command to run,
 # because a suite that cannot reach its peer must fail, never pass by not running.
@@ -11,6 +11,8 @@ missing=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
 have openssl || missing+=(openssl)
 have curl || missing+=(curl)
+# README.md's lines pipe JSON into jq (test/readme runs them).
+have jq || missing+=(jq)
 have nginx || missing+=(nginx-light)
 have ip || missing+=(iproute2)
 have setpriv || missing+=(util-linux)
@@ -27,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     {
       echo "npm test: the test suite needs these Debian packages, which are not installed: ${missing[*]}"
       echo "  fix: run as root:  $install"
-      echo "  (the interop and multi-host suites drive real openssl, curl, nginx, Python grpcio and ip netns peers)"
+      echo "  (the interop and multi-host suites drive real openssl, curl, nginx, Python grpcio and ip netns peers; the README's lines use jq)"
     } >&2
     exit 1
   fi

@@ -14,6 +14,7 @@ export type BenchKeyType = (typeof BENCH_KEY_TYPES)[number];
 
 export const CLIENT_NAME = 'bench-client';
 export const CLIENT_SPIFFE_ID = 'spiffe://certrpc.bench/client/bench';
+export const DEMO_ADMIN = 'alice';
 
 export interface PemPair {
   certFile: string;
@@ -61,6 +62,8 @@ async function createSet(dir: string, keyType: BenchKeyType): Promise<TlsSet> {
   const ca = await pki.loadCa();
   pki.writeIdentity('server', await issueCertificate(ca, { profile: 'server', commonName: 'localhost', sans: parseSanList('DNS:localhost,IP:127.0.0.1'), keyType }));
   pki.writeIdentity(CLIENT_NAME, await issueCertificate(ca, { profile: 'client', commonName: CLIENT_NAME, sans: parseSanList(`URI:${CLIENT_SPIFFE_ID}`), keyType }));
+  // The demo policy's admin (policy.yaml): the client of `certrpc serve --demo --policy policy.yaml`.
+  pki.writeIdentity(DEMO_ADMIN, await issueCertificate(ca, { profile: 'client', commonName: DEMO_ADMIN, keyType }));
   const pair = (name: string): PemPair => ({
     certFile: pki.certFile(name),
     keyFile: pki.keyFile(name),

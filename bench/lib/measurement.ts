@@ -18,7 +18,7 @@ export function armMeasurement(arm: ArmResult, extra: Record<string, number | st
     statusCodes: load.statusCodes,
     server: { cpuPercent: usage.wallMicros > 0 ? (usage.cpuMicros / usage.wallMicros) * 100 : undefined, rssMb: usage.rssBytes / MB },
     extra: {
-      ...(serverCpuUsPerOp !== undefined ? { 'server cpu us/op': serverCpuUsPerOp } : {}),
+      ...(serverCpuUsPerOp !== undefined ? { 'server cpu us/op': serverCpuUsPerOp, 'gc us/op': usage.gcMicros / load.count } : {}),
       ...(load.errorSamples ? { 'first error': load.errorSamples[0] } : {}),
       ...extra,
     },

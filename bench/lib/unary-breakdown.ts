@@ -20,6 +20,7 @@ export async function unaryBreakdown(set: TlsSet, load: LoadGenerator, options: 
     ['bare grpc-js', 'bare', base],
     ['+ a no-op interceptor', 'bare', { ...base, variant: 'noop-interceptor' }],
     ["bare behind certrpc's TLS listener", 'bare', { ...base, variant: 'mtls-listener' }],
+    ["bare with certrpc's modules loaded (heap only)", 'bare', { ...base, variant: 'certrpc-modules' }],
     ['certrpc, allowAllAuthenticated (identity, limits, revocation)', 'certrpc', base],
     ['certrpc + authorization, audit off', 'certrpc', { ...base, policyFile, auditFile, auditMode: 'none' }],
     ['certrpc + authorization + audit log', 'certrpc', { ...base, policyFile, auditFile }],

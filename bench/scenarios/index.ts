@@ -10,6 +10,9 @@ import { revocationScenario } from './revocation';
 import { cliCallScenario } from './cli-call';
 import { soakScenario } from './soak';
 import { importCostScenario } from './import-cost';
+import { fleetScenario } from './fleet';
+import { callPathScenario } from './call-path';
+import { independentScenario } from './independent';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, revocationScenario, cliCallScenario, importCostScenario, soakScenario];
+export const scenarios: Scenario[] = [callPathScenario, independentScenario, unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, revocationScenario, cliCallScenario, importCostScenario, fleetScenario, soakScenario];

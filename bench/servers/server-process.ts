@@ -14,7 +14,7 @@ export interface BenchServerConfig {
   /** certrpc only: where the audit log goes. */
   auditFile?: string;
   /** certrpc only: which decisions are audited; 'all' (every call) unless told otherwise. */
-  auditMode?: 'none' | 'all';
+  auditMode?: 'none' | 'on_deny' | 'all';
   /** certrpc only: feed Prometheus metrics as `serve --metrics` does (the soak scenario). */
   metrics?: boolean;
   /** certrpc only, for cost investigations: gRPC reflection off (on by default, as in createServer). */

@@ -5,7 +5,7 @@ import { fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
 import { status as Status } from '@grpc/grpc-js';
-import { LineBatch } from '../log/line-batch';
+import { LineBatch, LineBatchOptions } from '../log/line-batch';
 import type { CallContext, CallObserver, Rejection } from '../gate/call-context';
 import { DECISION } from './authorization-stage';
 import type { Decision } from './decision';
@@ -33,18 +33,53 @@ export interface AuditRecord {
 }
 
 export interface AuditSink {
+  /** Queues the line; it is written within the sink's maxDelayMs (log/line-batch.ts). */
   write(record: AuditRecord): void;
+  /** Another audited event than a call decision (the CA's issuances and refusals): one JSON line, the same shape. */
+  writeEvent(fields: Record<string, unknown>, msg: string): void;
+  /** Writes every queued line now. */
+  flush(): void;
   destination: string;
   close(): void;
 }
 
+const json = JSON.stringify;
+let lastTime = { ms: Number.NaN, iso: '' };
+
+/** ISO time of a line; lines of the same millisecond share one string. */
+function isoTime(ms: number): string {
+  if (ms !== lastTime.ms) lastTime = { ms, iso: new Date(ms).toISOString() };
+  return lastTime.iso;
+}
+
 /**
- * One JSON line, in the shape pino gives its lines (level 30 = info, ISO time). Written with
- * JSON.stringify rather than a pino logger: pino's generic serializer cost a third of the audit
- * log's share of a call (docs/BENCHMARKS.md), and this record has a fixed, flat shape.
+ * One JSON line, in the shape pino gives its lines (level 30 = info, ISO time; same keys in the same
+ * order). Built by hand around JSON.stringify of each value rather than by a logger: pino's generic
+ * serializer cost a third of the audit log's share of a call (docs/BENCHMARKS.md), and this record
+ * has a fixed, flat shape. Every string and the roles go through JSON.stringify, so a name with
+ * quotes or newlines stays inside its value.
  */
-export function auditLine(record: AuditRecord, time = new Date()): string {
-  return `${JSON.stringify({ level: 30, time: time.toISOString(), name: 'certrpc-audit', ...record, msg: 'authorization decision' })}\n`;
+export function auditLine(r: AuditRecord, time: Date | number = Date.now()): string {
+  const iso = typeof time === 'number' ? isoTime(time) : time.toISOString();
+  return (
+    `{"level":30,"time":"${iso}","name":"certrpc-audit","peer":${json(r.peer)},"cn":${json(r.cn)},"spiffeId":${json(r.spiffeId)},` +
+    `"serial":${json(r.serial)},"fingerprint":${json(r.fingerprint)},"roles":${json(r.roles)},"method":${json(r.method)},` +
+    `"decision":${json(r.decision)},"rule":${json(r.rule)},"reason":${json(r.reason)},"code":${json(r.code)},"policy":${json(r.policy)},` +
+    `"generation":${json(r.generation)},"msg":"authorization decision"}\n`
+  );
+}
+
+/** An audited event other than a call decision (the CA's issuances and refusals): queued like a record. */
+class AuditEvent {
+  constructor(
+    readonly fields: Record<string, unknown>,
+    readonly msg: string,
+  ) {}
+}
+
+function auditEntryLine(entry: AuditRecord | AuditEvent, time: number): string {
+  if (!(entry instanceof AuditEvent)) return auditLine(entry, time);
+  return `${json({ level: 30, time: isoTime(time), name: 'certrpc-audit', ...entry.fields, msg: entry.msg })}\n`;
 }
 
 /**
@@ -60,16 +95,22 @@ function openPrivateLog(path: string): number {
   return fd;
 }
 
-/** Where audit lines go: "stderr" or a file (appended to, created with its directory if missing). */
-export function openAuditSink(destination: string = AUDIT_STDERR): AuditSink {
+/**
+ * Where audit lines go: "stderr" or a file (appended to, created with its directory if missing).
+ * Lines are written behind the calls (LineBatch: within `maxDelayMs`, at most `maxPending` waiting,
+ * on close and on exit); what that means for a crash, a slow disk and a failing one is in
+ * log/line-batch.ts.
+ */
+export function openAuditSink(destination: string = AUDIT_STDERR, options: LineBatchOptions = {}): AuditSink {
   const toStderr = destination === AUDIT_STDERR;
-  // Synchronous writes: an audit line must not be lost in a buffer when the process dies. The lines
-  // of one event-loop run are written together (LineBatch), before the loop goes on, and on exit.
+  // Synchronous writes (sonic-boom retries partial writes and EAGAIN): a flush leaves nothing behind.
   const stream = pino.destination({ dest: toStderr ? 2 : openPrivateLog(destination), sync: true });
-  const batch = new LineBatch((text) => stream.write(text));
+  const batch = new LineBatch<AuditRecord | AuditEvent>(auditEntryLine, (text) => stream.write(text), options);
   process.on('exit', batch.flush);
   return {
-    write: (record) => batch.push(auditLine(record)),
+    write: batch.push,
+    writeEvent: (fields, msg) => batch.push(new AuditEvent(fields, msg)),
+    flush: batch.flush,
     destination,
     close: () => {
       batch.flush();

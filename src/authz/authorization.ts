@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../log/logger';
 import type { CallObserver, CallStage } from '../gate/call-context';
 import type { IssuingCa } from '../gate/issuing-ca';
-import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink } from './audit-log';
+import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink, shouldAudit } from './audit-log';
 import { authorizationStage } from './authorization-stage';
 import { CompiledPolicy, defaultPolicy } from './compiled-policy';
 import { issuerBindingWarnings } from './issuer-binding';
@@ -45,6 +45,11 @@ export interface Authorization {
    * and again only when a policy reload or a new trust bundle changes what there is to say.
    */
   trustedClientCas(cas: readonly IssuingCa[]): void;
+  /**
+   * Writes an event to the audit log (the CA service's issuances and refused requests), under the
+   * same mode as decisions: `allowed` events with on_allow/all, the others with on_deny/all.
+   */
+  auditEvent(fields: Record<string, unknown>, msg: string, allowed: boolean): void;
   /** Stops watching and closes an audit file. */
   close(): void;
 }
@@ -121,6 +126,9 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
     trustedClientCas: (cas) => {
       trusted = cas;
       warnAboutIssuers();
+    },
+    auditEvent: (fields, msg, allowed) => {
+      if (shouldAudit(options.audit?.mode ?? current().audit.mode ?? 'all', allowed)) sink.writeEvent(fields, msg);
     },
     close: () => {
       watcher?.close();

@@ -210,6 +210,25 @@ rules:
     const next = compile('roles: {admin: [{cn: bob}]}\nrules: []');
     expect(next.rolesOf(bob)).toEqual(['admin']);
   });
+
+  it('reuses one frozen decision per role list and method, never where a header condition decides', () => {
+    const bob = cn('bob');
+    const allowed = policy.decide(bob, '/kv.Store/Get');
+    expect(policy.decide(bob, '/kv.Store/Get')).toBe(allowed);
+    expect(Object.isFrozen(allowed)).toBe(true);
+    expect(policy.decide(bob, '/kv.Store/Drop')).not.toBe(allowed);
+    // The same role list and method, other headers: decided anew each time.
+    const tenant = (t: string) => {
+      const m = new Metadata();
+      m.set('x-tenant', t);
+      return m;
+    };
+    expect(policy.decide(bob, '/billing.Invoices/List', tenant('acme')).allowed).toBe(true);
+    expect(policy.decide(bob, '/billing.Invoices/List', tenant('globex')).allowed).toBe(false);
+    // A caller's own (unfrozen) role array is never a cache key.
+    const roles = ['reader'];
+    expect(policy.decideForRoles(roles, '/kv.Store/Get')).not.toBe(policy.decideForRoles(roles, '/kv.Store/Get'));
+  });
 });
 
 describe('without a policy', () => {

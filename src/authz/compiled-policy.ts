@@ -9,10 +9,20 @@ import { CompiledRule, compileRule, MethodIndex } from './method-index';
 import { ANY_CALLER, AuditSettings, PolicyModel } from './policy-model';
 import { RoleGrant, RoleResolver } from './role-resolver';
 
+/** Decisions kept per role list (at most this many methods each): bounded like the method index. */
+const MAX_DECISIONS_PER_ROLES = 1_000;
+
 export class CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   readonly resolver: RoleResolver;
   private readonly index: MethodIndex;
+  /**
+   * Decisions that depend on the roles and the method alone (no header condition among the rules
+   * for the method), kept per role list: role lists are frozen and shared per certificate
+   * (RoleResolver), so a caller's calls reuse one Decision instead of making one each (per-call
+   * garbage, docs/BENCHMARKS.md). Weak: a role list no longer in use takes its decisions with it.
+   */
+  private readonly decided = new WeakMap<readonly string[], Map<string, Decision>>();
 
   constructor(
     readonly model: PolicyModel,
@@ -55,7 +65,20 @@ export class CompiledPolicy {
    * Candidates are in policy order, so "the rule that decided" is always the first that matched.
    */
   decideForRoles(roles: readonly string[], method: string, metadata?: Metadata): Decision {
+    let byMethod = this.decided.get(roles);
+    const hit = byMethod?.get(method);
+    if (hit) return hit;
     const candidates = this.index.candidates(method);
+    const decision = this.decideOnce(roles, method, candidates, metadata);
+    // Only role lists the resolver made (frozen, shared) are keys: a caller's own array could change.
+    if (Object.isFrozen(roles) && candidates.every((r) => !r.headers)) {
+      if (!byMethod) this.decided.set(roles, (byMethod = new Map()));
+      if (byMethod.size < MAX_DECISIONS_PER_ROLES) byMethod.set(method, Object.freeze(decision));
+    }
+    return decision;
+  }
+
+  private decideOnce(roles: readonly string[], method: string, candidates: readonly CompiledRule[], metadata: Metadata | undefined): Decision {
     let allow: CompiledRule | undefined;
     let headerMiss: { rule: CompiledRule; failed: NonNullable<ReturnType<typeof failedHeaderCondition>> } | undefined;
     let anyAllowRule = false;

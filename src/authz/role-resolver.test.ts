@@ -150,9 +150,15 @@ describe('RoleResolver', () => {
     const a = identity({ commonName: 'x' });
     const b = identity({ commonName: 'y' });
     const first = r.rolesOf(a);
+    expect(Object.isFrozen(first)).toBe(true);
+    // A second connection of the same certificate (another identity object): the per-fingerprint cache answers.
+    expect(r.rolesOf({ ...a })).toBe(first);
     r.rolesOf(b);
-    const again = r.rolesOf(a);
+    // b pushed a's answer out of the one-entry cache: computed again, equal but not the same array.
+    const again = r.rolesOf({ ...a });
     expect(again).toEqual(first);
     expect(again).not.toBe(first);
+    // The identity object a connection keeps answers from its own entry, whatever the bounded cache holds.
+    expect(r.rolesOf(a)).toBe(first);
   });
 });

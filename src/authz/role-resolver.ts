@@ -62,6 +62,8 @@ export class RoleResolver {
   private readonly exact = new Map<PrincipalField, Map<string, Entry[]>>();
   private readonly wildcards: Entry[] = [];
   private readonly cache = new Map<string, readonly string[]>();
+  /** The same answers by identity object: the gate keeps one PeerIdentity per connection and certificate, so most calls end here (no key string built). */
+  private readonly byIdentity = new WeakMap<PeerIdentity, readonly string[]>();
   /** Some principal names an issuer: the cache key must then include the certificate's issuer. */
   private readonly issuerBound: boolean;
 
@@ -94,6 +96,14 @@ export class RoleResolver {
 
   /** The roles this certificate holds, in policy order; cached per fingerprint (and issuer). The array is frozen. */
   rolesOf(identity: PeerIdentity): readonly string[] {
+    const known = this.byIdentity.get(identity);
+    if (known) return known;
+    const roles = this.rolesByFingerprint(identity);
+    this.byIdentity.set(identity, roles);
+    return roles;
+  }
+
+  private rolesByFingerprint(identity: PeerIdentity): readonly string[] {
     const key = this.issuerBound ? `${identity.fingerprint}/${identity.issuingCa?.fingerprint ?? ''}` : identity.fingerprint;
     const hit = this.cache.get(key);
     if (hit) return hit;

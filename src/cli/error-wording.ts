@@ -24,10 +24,13 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   configFile: '--config',
   data: '-d',
   importPaths: '--import-path',
+  protosets: '--protoset',
   p12: '--p12',
   stepCaUrl: '--step-ca',
   caFingerprint: '--ca-fingerprint',
   token: '--token',
+  lifetime: '--lifetime',
+  expiresIn: '--expires-in',
 };
 
 export function flagOf(option: string | undefined): string | undefined {
@@ -55,6 +58,8 @@ const CLI_FIXES: Readonly<Record<string, (err: CertrpcError) => string>> = {
   IMPORT_PATH_NOT_FOUND: () => 'point --import-path at the directory your .proto imports are relative to',
   PROTO_NOT_FOUND: () => 'check the path, or add the directory it is relative to with --import-path DIR',
   PROTO_SYNTAX: () => 'fix the syntax error, or add the directory its imports are relative to with --import-path DIR',
+  PROTOSET_INVALID: () => 'write one with protoc --include_imports --descriptor_set_out=FILE x.proto, or with certrpc list ADDR --protoset-out FILE against a server with reflection',
+  SCHEMA_INCOMPLETE: () => 'give every file it imports too: protoc --include_imports --descriptor_set_out=FILE, or certrpc list ADDR --protoset-out FILE against a server with reflection',
 };
 
 /** "WHERE: message\n  fix: ..." as a CLI user reads it: flags instead of options. */

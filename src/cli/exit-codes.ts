@@ -15,8 +15,14 @@ export const EXIT_CODES_HELP = `Exit codes:
   1        error (bad file, refused connection, failed check): the message says which and how to fix it
   2        usage error (unknown flag, missing argument, bad flag value)`;
 
-export const CALL_EXIT_CODES_HELP = `${EXIT_CODES_HELP}
-  64+N     the call ended with gRPC status N (e.g. 71 = 64+7 PERMISSION_DENIED, 78 = 64+14 UNAVAILABLE)`;
+/** list, describe and call: grpcurl's codes, and what certrpc says with each. */
+export const CALL_EXIT_CODES_HELP = `Exit codes:
+  0        success
+  1        error: a connection that failed (the diagnosis certrpc doctor gives, then the doctor line to run),
+           an unknown service, method or type ("did you mean ...?"), a bad file
+  2        usage error (unknown flag, missing argument, bad flag value; --plaintext and --insecure, with why)
+  64+N     the call ended with gRPC status N (e.g. 71 = 64+7 PERMISSION_DENIED, 72 = 64+8 RESOURCE_EXHAUSTED
+           for a message over --max-msg-sz, 78 = 64+14 UNAVAILABLE); --format-error prints it as JSON`;
 
 /** A usage error: bad flag value or combination. Exits 2. */
 export class UsageError extends Error {

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { agentCommand } from './agent';
 import { bundleCommand } from './bundle';
 import { caCommand } from './ca';
 import { certCommand } from './cert';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(pkiCommand())
     .addCommand(certCommand())
     .addCommand(caCommand())
+    .addCommand(agentCommand())
     .addCommand(bundleCommand())
     .addCommand(serveCommand())
     .addCommand(proxyCommand())

@@ -7,26 +7,11 @@ import { ConnectAuthorizer, ConnectProxy } from '../proxy/connect-proxy';
 import { FileReloader } from '../store/file-reloader';
 import { PkiDir } from '../store/pki-dir';
 import { describeTls, LoadedTls, loadTlsMaterial } from '../tls/tls-material-files';
-import { parseAddress } from '../tls/address';
 import { UsageError } from './exit-codes';
+import { listenAddress } from './listen-address';
 import { collect, defaultDir, DIR_HELP, withHelp } from './help';
 import { parseSeconds } from './rpc/connection-flags';
 import { preflightServerIdentity } from './serve-preflight';
-
-
-/** "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1), with --port overriding the port. */
-function listenAddress(listen: string, port?: string): { host: string; port: number } {
-  const withHost = listen.startsWith(':') ? `127.0.0.1${listen}` : listen;
-  let address: { host: string; port: number };
-  try {
-    address = parseAddress(withHost);
-  } catch {
-    throw new UsageError(`bad --listen "${listen}"`, 'write HOST:PORT, e.g. 127.0.0.1:3129, 0.0.0.0:3129 (every interface) or :0 (a free port on 127.0.0.1)');
-  }
-  if (port === undefined) return address;
-  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new UsageError(`bad --port "${port}"`, 'give a port number 0-65535 (0 picks a free one)');
-  return { host: address.host, port: Number(port) };
-}
 
 export function proxyCommand(): Command {
   const cmd = new Command('proxy')

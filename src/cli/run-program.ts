@@ -6,9 +6,26 @@ import { CertrpcError } from '../errors/certrpc-error';
 import { describeForCli } from './error-wording';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 
+/** Commands whose usage errors exit with another code than 2 (cert needs-renewal: 2 is "no such file" there, as in step). */
+const USAGE_EXIT_CODES = new WeakMap<Command, number>();
+const NOT_ERRORS = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+
+export function usageExitCode(cmd: Command, code: number): Command {
+  USAGE_EXIT_CODES.set(cmd, code);
+  return cmd;
+}
+
 /** addCommand() does not pass settings down; every command must throw instead of exiting. */
 export function configureAll(cmd: Command): void {
-  cmd.exitOverride();
+  const usageCode = USAGE_EXIT_CODES.get(cmd);
+  // Commander has printed the error by then; ExitWith only sets the code.
+  cmd.exitOverride(
+    usageCode === undefined
+      ? undefined
+      : (err) => {
+          throw NOT_ERRORS.includes(err.code) ? err : new ExitWith(usageCode);
+        },
+  );
   cmd.showHelpAfterError('(run with --help for usage and examples)');
   for (const sub of cmd.commands) configureAll(sub);
 }
@@ -16,7 +33,7 @@ export function configureAll(cmd: Command): void {
 export function errorExitCode(err: unknown): number {
   if (err instanceof ExitWith) return err.code;
   if (err instanceof CommanderError) {
-    return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ? EXIT.OK : EXIT.USAGE;
+    return NOT_ERRORS.includes(err.code) ? EXIT.OK : EXIT.USAGE;
   }
   if (err instanceof UsageError) return EXIT.USAGE;
   // An error about an option's value (bad --san, --days, --key-type), not about a file, is a usage error.

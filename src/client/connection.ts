@@ -4,10 +4,12 @@
 import { Client, ClientOptions, connectivityState as State } from '@grpc/grpc-js';
 import { ClientTlsMaterial, createClientCredentials } from '../tls/client-credentials';
 import { ConnectionError } from '../tls/connection-error';
-import { networkFailure } from '../tls/failure-reasons';
+import { grpcTarget, parseDialTarget } from '../tls/address';
+import { networkFailure, notGrpcOverTls } from '../tls/failure-reasons';
 import { probeTls } from '../tls/probe';
 import { diagnoseProxied, proxiedChannel, ProxiedChannel, proxiedDiagnosisInterceptor } from '../proxy/proxied-channel';
 import { diagnosisInterceptor } from './diagnosis-interceptor';
+import { LocalRevocationLookup, withLocalRevocation } from './local-revocation';
 
 export interface ConnectionOptions {
   address: string;
@@ -18,6 +20,10 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
   /** Reach the server through certrpc's mTLS CONNECT proxy, "https://HOST:PORT". */
   proxy?: string;
+  /** The largest response message accepted (grpc-js's default: 4 MiB). */
+  maxReceiveMessageBytes?: number;
+  /** When the server refuses our certificate: does our own CRL say it is revoked? */
+  localRevocation?: LocalRevocationLookup;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -33,17 +39,23 @@ export class RpcConnection {
     if (options.proxy) {
       const channel = (this.proxied = proxiedChannel(options.address, options.proxy, options.tls, options.authority));
       const interceptors = [proxiedDiagnosisInterceptor(channel, options.address, options.tls, options.authority)];
-      this.client = new Client(channel.target, channel.credentials, { ...channel.options, interceptors });
+      this.client = new Client(channel.target, channel.credentials, { ...channel.options, ...this.limits(), interceptors });
       return;
     }
     const channelOptions: ClientOptions = {
+      ...this.limits(),
       interceptors: [diagnosisInterceptor(options.address, options.tls, options.authority)],
     };
     if (options.authority) {
       channelOptions['grpc.ssl_target_name_override'] = options.authority;
       channelOptions['grpc.default_authority'] = options.authority;
     }
-    this.client = new Client(options.address, createClientCredentials(options.tls), channelOptions);
+    this.client = new Client(grpcTarget(parseDialTarget(options.address)), createClientCredentials(options.tls), channelOptions);
+  }
+
+  private limits(): ClientOptions {
+    const max = this.options.maxReceiveMessageBytes;
+    return max === undefined ? {} : { 'grpc.max_receive_message_length': max };
   }
 
   /** Resolves once the channel is READY; rejects with a ConnectionError saying why it is not. */
@@ -69,7 +81,11 @@ export class RpcConnection {
       if (failure) return new ConnectionError(failure);
     }
     const result = await probeTls(this.options.address, this.options.tls, { authority: this.options.authority, timeoutMs });
-    if (!result.ok) return new ConnectionError(result.failure);
+    if (!result.ok) {
+      const revoked = result.step === 'client-certificate' ? await this.options.localRevocation?.().catch(() => undefined) : undefined;
+      return new ConnectionError(withLocalRevocation(result.step, result.failure, revoked));
+    }
+    if (result.alpn !== 'h2') return new ConnectionError(notGrpcOverTls(this.options.address, result.alpn));
     return new ConnectionError({
       side: 'server',
       code: 'HTTP2',

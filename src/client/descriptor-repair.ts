@@ -42,7 +42,7 @@ function typesOf(file: FileDescriptorProto): string[] {
  * proto3 optional fields marked. `builtIn` supplies well-known types no file in the set declares.
  * Returns the references no known file declares, so the caller can fetch more files and retry.
  */
-export function repairDescriptors(files: Map<string, FileDescriptorProto>, builtIn: Map<string, DescFile>): UnresolvedType[] {
+export function repairDescriptors(files: Map<string, FileDescriptorProto>, builtIn: ReadonlyMap<string, DescFile>): UnresolvedType[] {
   const declaredIn = new Map<string, string>();
   for (const [name, file] of builtIn) for (const type of typesOf(file.proto)) declaredIn.set(type, name);
   for (const [name, file] of files) for (const type of typesOf(file)) declaredIn.set(type, name);

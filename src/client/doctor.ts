@@ -8,10 +8,14 @@ import type { PeerCertificate } from 'node:tls';
 import { IdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
 import { openTunnel, parseProxyUrl } from '../proxy/connect-client';
 import { escapeDnValue } from '../pki/name-text';
-import { parseAddress } from '../tls/address';
-import { networkFailure, TlsFailure } from '../tls/failure-reasons';
+import { printable } from '../text/printable';
+import { defaultServerName, parseDialTarget, socketAddress } from '../tls/address';
+import { networkFailure, notGrpcOverTls, TlsFailure } from '../tls/failure-reasons';
 import { probeTls, ProbeStep } from '../tls/probe';
 import { ConnectionError, ConnectionOptions, DEFAULT_CONNECT_TIMEOUT_MS, RpcConnection } from './connection';
+import { LocalRevocation, NEW_CERTIFICATE_FIX, revokedText, withLocalRevocation } from './local-revocation';
+
+export type { LocalRevocation };
 
 export type DoctorStepName = ProbeStep | 'whoami' | 'health';
 
@@ -40,10 +44,9 @@ const pass = (name: DoctorStepName, detail: string): DoctorStepResult => ({ name
 const fail = (name: DoctorStepName, failure: Pick<TlsFailure, 'reason' | 'fix'>): DoctorStepResult => ({ name, title: titleOf(name), ok: false, detail: failure.reason, fix: failure.fix });
 
 function tcpStep(address: string, timeoutMs: number): Promise<DoctorStepResult> {
-  const { host, port } = parseAddress(address);
   const started = performance.now();
   return new Promise((resolve) => {
-    const socket = tcpConnect({ host, port });
+    const socket = tcpConnect(socketAddress(parseDialTarget(address)));
     const done = (result: DoctorStepResult) => {
       socket.destroy();
       resolve(result);
@@ -67,21 +70,9 @@ function unary<Req, Res>(client: Client, method: MethodDefinition<Req, Res>, req
   );
 }
 
-const statusText = (err: ServiceError) => `${Status[err.code] ?? err.code}: ${err.details}`;
+const statusText = (err: ServiceError) => `${Status[err.code] ?? err.code}: ${printable(err.details)}`;
 const skip = (name: DoctorStepName, detail: string): DoctorStepResult => ({ name, title: titleOf(name), ok: true, skipped: true, detail });
 const unimplemented = (err: unknown) => (err as ServiceError).code === Status.UNIMPLEMENTED;
-
-/** What the local PKI directory says about our certificate (the CLI looks in DIR/crl.pem and DIR/revocations.json). */
-export interface LocalRevocation {
-  serial: string;
-  revokedAt: string;
-  reason: string;
-  /** The file that lists it. */
-  source: string;
-}
-
-const NEW_CERTIFICATE_FIX = 'ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again';
-const revokedText = (r: LocalRevocation) => `serial ${r.serial} was revoked at ${r.revokedAt} (${r.reason}), according to ${r.source}`;
 
 /** Runs the steps in order, yielding each result as it is known; the first failure is the last result. */
 export async function* runDoctor(options: ConnectionOptions, local: { revoked?: LocalRevocation } = {}): AsyncGenerator<DoctorStepResult> {
@@ -103,7 +94,7 @@ export async function* runDoctor(options: ConnectionOptions, local: { revoked?: 
     if (!tcp.ok) return;
   }
 
-  const name = options.authority ?? parseAddress(options.address).host;
+  const name = options.authority ?? defaultServerName(parseDialTarget(options.address));
   const probe = await probeTls(options.address, options.tls, { authority: options.authority, timeoutMs, socket: tunnel });
   if (!probe.ok) {
     const order: ProbeStep[] = ['tls-handshake', 'server-certificate', 'client-certificate'];
@@ -111,15 +102,11 @@ export async function* runDoctor(options: ConnectionOptions, local: { revoked?: 
       yield pass(step, step === 'tls-handshake' ? 'completed' : describeServerCertificate(probe.serverCertificate ?? ({} as PeerCertificate), name, options.tls.serverId));
     }
     // A server refuses a revoked certificate without saying why (TLS 1.3: it just closes); the local CRL can.
-    const failure =
-      probe.step === 'client-certificate' && local.revoked
-        ? { reason: `the server refused your certificate: it is revoked (${revokedText(local.revoked)})`, fix: NEW_CERTIFICATE_FIX }
-        : probe.failure;
-    yield fail(probe.step === 'tcp' ? 'tls-handshake' : probe.step, failure);
+    yield fail(probe.step === 'tcp' ? 'tls-handshake' : probe.step, withLocalRevocation(probe.step, probe.failure, local.revoked));
     return;
   }
   if (probe.alpn !== 'h2') {
-    yield fail('tls-handshake', { reason: `the server did not agree to HTTP/2 (ALPN ${probe.alpn || 'none'}), so it does not speak gRPC on this port`, fix: 'check the port: it should be a gRPC server' });
+    yield fail('tls-handshake', notGrpcOverTls(options.address, probe.alpn));
     return;
   }
   yield pass('tls-handshake', `${probe.protocol ?? 'TLS'}, ALPN h2`);
@@ -139,7 +126,7 @@ export async function* runDoctor(options: ConnectionOptions, local: { revoked?: 
     try {
       const me = await unary(connection.client, IdentityService.whoAmI as MethodDefinition<object, WhoAmIResponse>, {}, Date.now() + timeoutMs);
       const roles = me.roles.length > 0 ? `roles ${me.roles.join(', ')}` : 'no roles';
-      yield pass('whoami', `the server sees you as CN=${me.commonName}${me.spiffeId ? ` (${me.spiffeId})` : ''}, ${roles}`);
+      yield pass('whoami', printable(`the server sees you as CN=${me.commonName}${me.spiffeId ? ` (${me.spiffeId})` : ''}, ${roles}`));
     } catch (err) {
       if (unimplemented(err)) {
         yield skip('whoami', 'not offered: this is not a certrpc server (the connection itself works)');

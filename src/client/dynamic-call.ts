@@ -2,9 +2,8 @@
 // come from an async source (so a bidi call can follow stdin); each response goes to onResponse as
 // it arrives. Resolves with the final status whatever it is: the caller decides what a failure means.
 import { Client, ClientDuplexStream, ClientWritableStream, Metadata, ServiceError, status as Status, StatusObject } from '@grpc/grpc-js';
-import { DescMethod, Message } from '@bufbuild/protobuf';
+import { DescMethod, fromBinary, Message, toBinary } from '@bufbuild/protobuf';
 import { once } from 'node:events';
-import { JsonCodec } from './json-codec';
 
 export interface DynamicCallOptions {
   metadata: Metadata;
@@ -31,14 +30,13 @@ export function methodPath(method: DescMethod): string {
 export async function invokeMethod(
   client: Client,
   method: DescMethod,
-  codec: JsonCodec,
   requests: Requests,
   onResponse: (message: Message) => void,
   options: DynamicCallOptions,
 ): Promise<DynamicCallResult> {
   const path = methodPath(method);
-  const serialize = codec.serializer(method.input);
-  const deserialize = codec.deserializer(method.output);
+  const serialize = (message: Message) => Buffer.from(toBinary(method.input, message));
+  const deserialize = (bytes: Buffer) => fromBinary(method.output, bytes);
   const callOptions = { deadline: options.deadline };
   const result: DynamicCallResult = { status: { code: Status.UNKNOWN, details: '', metadata: new Metadata() }, sent: 0, received: 0 };
   const receive = (message: Message) => {

@@ -8,6 +8,8 @@ export interface JsonCodecOptions {
   registry: FileRegistry;
   /** Print fields that hold their default value (0, "", false, []) too. */
   emitDefaults?: boolean;
+  /** Ignore request fields the message type does not have, instead of refusing the request. */
+  allowUnknownFields?: boolean;
 }
 
 export class JsonCodec {
@@ -16,7 +18,7 @@ export class JsonCodec {
   /** A request from its JSON; names the input line and the type when it does not fit. */
   request(schema: DescMessage, request: JsonRequest): Message {
     try {
-      return fromJson(schema, request.value as JsonValue, { registry: this.options.registry });
+      return fromJson(schema, request.value as JsonValue, { registry: this.options.registry, ignoreUnknownFields: this.options.allowUnknownFields ?? false });
     } catch (err) {
       throw new PkiError(`${request.where} is not a valid ${schema.typeName}: ${(err as Error).message.replace(/^cannot decode message [\w.]+ from JSON: /, '')}`, {
         option: 'data',

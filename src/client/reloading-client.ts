@@ -38,18 +38,19 @@ export interface ReloadingClient<T> {
 type ClientConstructor<T> = new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>) => T;
 
 /** Channel credentials for one version of the material; with a CRL, the server's certificate is checked against it too. */
-export function clientCredentialsFor(material: ClientTlsMaterial & { crlPem?: string }): ChannelCredentials {
+export function clientCredentialsFor(material: ClientTlsMaterial & { crlPem?: string; foreignCrlPem?: string }): ChannelCredentials {
   if (!material.crlPem) return createClientCredentials(material);
   // One string per CRL (Node reads only the first CRL of a string): the server's CA may not be the first.
-  const context = createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, crl: crlPemBlocks(material.crlPem) });
+  const crl = [...crlPemBlocks(material.crlPem), ...crlPemBlocks(material.foreignCrlPem)];
+  const context = createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, crl });
   return credentials.createFromSecureContext(context, material.serverId ? { checkServerIdentity: serverIdChecker(material.serverId) } : {});
 }
 
 export async function createReloadingClient<T extends Client>(Ctor: ClientConstructor<T>, address: string, options: ReloadingClientOptions): Promise<ReloadingClient<T>> {
   // One object, updated in place: the diagnosis interceptor probes with whatever is current.
-  const material: ClientTlsMaterial & { crlPem?: string } = { caPem: '' };
+  const material: ClientTlsMaterial & { crlPem?: string; foreignCrlPem?: string } = { caPem: '' };
   const adopt = (loaded: LoadedTls) =>
-    Object.assign(material, { caPem: loaded.material.clientCaPem, certPem: loaded.material.certPem, keyPem: loaded.material.keyPem, crlPem: loaded.material.crlPem, serverId: options.serverId });
+    Object.assign(material, { caPem: loaded.material.clientCaPem, certPem: loaded.material.certPem, keyPem: loaded.material.keyPem, crlPem: loaded.material.crlPem, foreignCrlPem: loaded.material.foreignCrlPem, serverId: options.serverId });
   const target: { channel?: ReloadingChannel } = {};
   // Loaded here, not with the module: they bring the PKI library (@peculiar/x509 and its Reflect
   // polyfill), zod and pino, which `require('certrpc/client')` must not cost a client that never reloads.

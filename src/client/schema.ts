@@ -6,6 +6,8 @@ import { createFileRegistry, DescEnum, DescField, DescFile, DescMessage, DescMet
 import * as wkt from '@bufbuild/protobuf/wkt';
 import { FileDescriptorProto, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { repairDescriptors } from './descriptor-repair';
+import { displayName, parseSymbolName, splitMember, SymbolName } from './symbol-name';
+import { similarNames } from '../text/similar-names';
 
 /** Where descriptors come from: a server's reflection service, or .proto files parsed here. */
 export interface SchemaSource {
@@ -24,13 +26,28 @@ export class SymbolNotFoundError extends CertrpcError {
   constructor(
     readonly symbol: string,
     readonly source: string,
+    /** Known names close to it (canonical, dotted), best first: "did you mean". */
+    readonly suggestions: string[] = [],
   ) {
     super(`"${symbol}" is not a service, method, message or enum known to ${source}`, { code: 'SYMBOL_NOT_FOUND' });
   }
 }
 
+/** The schema in hand does not hold together (a --protoset file missing an import, a broken descriptor). */
+export class SchemaError extends CertrpcError {
+  constructor(message: string, source: string) {
+    super(`the schema from ${source} cannot be used: ${message}`, {
+      code: 'SCHEMA_INCOMPLETE',
+      fix: 'give every file it imports too (protoc --include_imports --descriptor_set_out=FILE)',
+    });
+  }
+}
+
+/** How many services "did you mean" looks into on a miss; a server with more gets suggestions from these only. */
+const SUGGESTION_SERVICES = 64;
+
 /** Well-known types every protobuf runtime has built in: the fallback when a server does not send them. */
-const BUILT_IN: Map<string, DescFile> = new Map(
+export const BUILT_IN: ReadonlyMap<string, DescFile> = new Map(
   Object.entries(wkt)
     .filter(([key]) => key.startsWith('file_google_protobuf_'))
     .map(([, file]) => [(file as DescFile).proto.name, file as DescFile]),
@@ -45,9 +62,38 @@ export class Schema {
     return this.source.listServices().then((names) => [...names].sort());
   }
 
-  /** A service, method ("pkg.Service.Method" or "pkg.Service/Method"), message, enum or field by full name. */
+  /** A service, method (pkg.Service.Method, pkg.Service/Method, /pkg.Service/Method), message, enum or field by full name. */
   async find(symbol: string): Promise<{ element: SchemaElement; registry: FileRegistry }> {
-    const name = symbol.replace(/^\./, '').replace('/', '.');
+    const parsed = parseSymbolName(symbol) ?? { canonical: symbol, slashed: false };
+    const found = await this.lookup(parsed.canonical);
+    if (found) return found;
+    throw new SymbolNotFoundError(parsed.canonical, this.source.name, await this.similarTo(parsed, () => true));
+  }
+
+  /** The method for "pkg.Service/Method", "/pkg.Service/Method" or "pkg.Service.Method". */
+  async method(symbol: string): Promise<{ method: DescMethod; registry: FileRegistry }> {
+    const parsed = parseSymbolName(symbol) ?? { canonical: symbol, slashed: true };
+    const found = await this.lookup(parsed.canonical);
+    if (found?.element.kind === 'rpc') return { method: found.element, registry: found.registry };
+    const where = found ? `${this.source.name} as a method (it is a ${kindName(found.element)})` : this.source.name;
+    throw new SymbolNotFoundError(parsed.canonical, where, await this.similarTo(parsed, (e) => e.kind === 'rpc'));
+  }
+
+  /** The files declaring these elements and every file they import, each once, imports first (protoc's order). */
+  descriptorSet(elements: SchemaElement[]): FileDescriptorProto[] {
+    const out: FileDescriptorProto[] = [];
+    const seen = new Set<string>();
+    const add = (file: DescFile) => {
+      if (seen.has(file.name)) return;
+      seen.add(file.name);
+      file.dependencies.forEach(add);
+      out.push(file.proto);
+    };
+    for (const element of elements) add(fileOf(element));
+    return out;
+  }
+
+  private async lookup(name: string): Promise<{ element: SchemaElement; registry: FileRegistry } | undefined> {
     // Methods and fields are found through their parent when the source only indexes types.
     for (const candidate of [name, parentOf(name)]) {
       if (!candidate) continue;
@@ -57,14 +103,36 @@ export class Schema {
       const element = lookup(registry, name);
       if (element) return { element, registry };
     }
-    throw new SymbolNotFoundError(name, this.source.name);
+    return undefined;
   }
 
-  /** The method for "pkg.Service/Method" or "pkg.Service.Method". */
-  async method(name: string): Promise<{ method: DescMethod; registry: FileRegistry }> {
-    const { element, registry } = await this.find(name);
-    if (element.kind !== 'rpc') throw new SymbolNotFoundError(name.replace('/', '.'), `${this.source.name} as a method (it is a ${kindName(element)})`);
-    return { method: element, registry };
+  /**
+   * Known names close to a name not found, written the way the user wrote theirs (pkg.Svc/Method
+   * if they used a slash): the services, their methods and the types their files declare. A name
+   * that is the end of a known one (KeyValue/Get for demo.v1.KeyValue.Get) comes first, then the
+   * closest by edit distance. Only on a miss, so the extra lookups cost nothing otherwise.
+   */
+  private async similarTo(name: SymbolName, wanted: (element: SchemaElement) => boolean): Promise<string[]> {
+    const known = new Map<string, string>(); // canonical -> as displayed
+    try {
+      for (const service of (await this.listServices()).slice(0, SUGGESTION_SERVICES)) {
+        const found = await this.lookup(service).catch(() => undefined);
+        if (!found || found.element.kind !== 'service') continue;
+        if (wanted(found.element)) known.set(service, service);
+        for (const m of found.element.methods.filter(wanted)) known.set(`${service}.${m.name}`, displayName(`${service}.${m.name}`, name.slashed));
+        for (const type of found.registry) if ((type.kind === 'message' || type.kind === 'enum') && wanted(type)) known.set(type.typeName, type.typeName);
+      }
+    } catch {
+      return []; // suggestions are a courtesy: a source that cannot list its services has none
+    }
+    const names = [...known.keys()];
+    const lower = name.canonical.toLowerCase();
+    const endings = names.filter((k) => k.toLowerCase() === lower || k.toLowerCase().endsWith(`.${lower}`));
+    // A misspelt method of a known service is judged by the method name alone: its service is right.
+    const member = splitMember(name.canonical);
+    const siblings = member ? names.filter((k) => splitMember(k)?.parent === member.parent).map((k) => splitMember(k)!.member) : [];
+    const sameService = member ? similarNames(member.member, siblings).map((m) => `${member.parent}.${m}`) : [];
+    return [...new Set([...endings, ...sameService, ...similarNames(name.canonical, names)])].slice(0, 3).map((k) => known.get(k)!);
   }
 
   /** Loads the file declaring symbol; returns its name. */
@@ -83,7 +151,11 @@ export class Schema {
       // Descriptors from protobufjs name no imports: fetch the files declaring what is still unknown.
       if (unresolved.length === 0 || round === 3 || !(await this.fetchDeclaring(unresolved))) break;
     }
-    return createFileRegistry(this.files.get(root)!, (name) => this.files.get(name) ?? BUILT_IN.get(name));
+    try {
+      return createFileRegistry(this.files.get(root)!, (name) => this.files.get(name) ?? BUILT_IN.get(name));
+    } catch (err) {
+      throw new SchemaError((err as Error).message, this.source.name);
+    }
   }
 
   private add(found: Uint8Array[] | undefined): boolean {
@@ -121,6 +193,17 @@ export class Schema {
       }
     }
     return added;
+  }
+}
+
+function fileOf(element: SchemaElement): DescFile {
+  switch (element.kind) {
+    case 'rpc':
+      return element.parent.file;
+    case 'field':
+      return element.parent.file;
+    default:
+      return element.file;
   }
 }
 

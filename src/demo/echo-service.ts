@@ -1,5 +1,6 @@
 import { UntypedServiceImplementation } from '@grpc/grpc-js';
-import { EchoServer, EchoService, SayRequest } from '../gen/demo/v1/echo';
+import { EchoServer, EchoService, SayRequest, SayResponse } from '../gen/demo/v1/echo';
+import { withReusingSerializers } from '../server/message-codec';
 import type { ServiceRegistration } from '../server/create-server';
 
 const MAX_REPEAT = 100_000;
@@ -9,6 +10,9 @@ function padded(message: string, size: number): string {
   if (size <= 0 || message === '') return message;
   return message.repeat(Math.ceil(Math.min(size, MAX_SIZE) / message.length)).slice(0, Math.min(size, MAX_SIZE));
 }
+
+/** demo.v1.Echo with serializers that allocate once per message (server/message-codec.ts). */
+const ECHO = withReusingSerializers(EchoService, { say: SayResponse, repeat: SayResponse, collect: SayResponse, chat: SayResponse });
 
 /** demo.v1.Echo: one method per call shape (unary, server, client and bidi streaming). */
 export function echoService(): ServiceRegistration {
@@ -40,5 +44,5 @@ export function echoService(): ServiceRegistration {
       call.on('end', () => call.end());
     },
   };
-  return { definition: EchoService, implementation: implementation as unknown as UntypedServiceImplementation };
+  return { definition: ECHO, implementation: implementation as unknown as UntypedServiceImplementation };
 }

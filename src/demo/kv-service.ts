@@ -1,5 +1,6 @@
 import { Metadata, status as Status, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { KeyValueServer, KeyValueService } from '../gen/demo/v1/kv';
+import { Change, DeleteResponse, GetResponse, KeyValueServer, KeyValueService, PutResponse } from '../gen/demo/v1/kv';
+import { withReusingSerializers } from '../server/message-codec';
 import type { ServiceRegistration } from '../server/create-server';
 import { KvStore } from './kv-store';
 
@@ -10,6 +11,9 @@ function badKey(key: string): string | undefined {
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) return `key is longer than ${MAX_KEY_BYTES} bytes`;
   return undefined;
 }
+
+/** demo.v1.KeyValue with serializers that allocate once per message (server/message-codec.ts). */
+const KEY_VALUE = withReusingSerializers(KeyValueService, { get: GetResponse, put: PutResponse, delete: DeleteResponse, watch: Change });
 
 /** demo.v1.KeyValue over a KvStore. */
 export function keyValueService(store = new KvStore()): ServiceRegistration {
@@ -41,5 +45,5 @@ export function keyValueService(store = new KvStore()): ServiceRegistration {
       call.on('error', end);
     },
   };
-  return { definition: KeyValueService, implementation: implementation as unknown as UntypedServiceImplementation };
+  return { definition: KEY_VALUE, implementation: implementation as unknown as UntypedServiceImplementation };
 }

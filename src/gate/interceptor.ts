@@ -21,6 +21,12 @@ export interface CallGateOptions {
   endObservers?: CallEndObserver[];
   /** A stage threw or its promise rejected: the call ends INTERNAL; this is told why (a log). */
   onStageError?: (err: unknown, ctx: CallContext) => void;
+  /**
+   * Methods a connection without a client certificate may call (the CA's Enroll). Such a call goes
+   * on with no caller, through `stages` only (checks that need no caller: a metadata limit), never
+   * through the caller stages. A call of any other method without a certificate is refused as before.
+   */
+  anonymous?: { methods: ReadonlySet<string>; stages: ((ctx: CallContext) => Rejection | undefined | void)[] };
 }
 
 /** ctx.metadata until the request's arrives (only onEnd can run that early); one for all calls, never written. */
@@ -82,9 +88,11 @@ class Gate {
   readonly observers: CallObserver[];
   readonly endObservers: CallEndObserver[];
   private readonly onStageError?: (err: unknown, ctx: CallContext) => void;
+  private readonly anonymous?: CallGateOptions['anonymous'];
 
   constructor(options: CallGateOptions) {
     this.identity = options.identity;
+    this.anonymous = options.anonymous;
     this.stages = options.stages ?? [];
     this.observers = options.observers ?? [];
     this.endObservers = options.endObservers ?? [];
@@ -98,6 +106,12 @@ class Gate {
     let rejection: StageResult;
     try {
       rejection = this.identity(ctx) ?? (ctx.caller ? undefined : NO_CALLER);
+      if (rejection && this.anonymous && !ctx.caller && this.anonymous.methods.has(ctx.method) && !ctx.call.getAuthContext()?.sslPeerCertificate) {
+        // Opened to peers without a certificate: no caller, so none of the stages that judge one.
+        for (const stage of this.anonymous.stages) if ((rejection = stage(ctx) || undefined)) break;
+        if (!rejection) return this.conclude(ctx, undefined, next);
+        return this.conclude(ctx, rejection, next);
+      }
       for (let i = 0; !rejection && i < this.stages.length; i++) {
         const result = this.stages[i](ctx as AuthenticatedContext);
         if (result !== undefined && typeof (result as Promise<StageResult>).then === 'function') {

@@ -1,6 +1,8 @@
-// The state of every identity in a PKI directory, as `cert list` shows it and `ca retire` checks it.
+// The state of every identity in a PKI directory, and of every certificate `cert sign` made from a
+// CSR (DIR/signed/), as `cert list` shows it and `ca retire` checks it.
 import { X509Certificate } from 'node:crypto';
 import { describeCertificate } from '../pki/inspect';
+import { escapeDnValue } from '../pki/name-text';
 import { verifyCertificate } from '../pki/verify';
 import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
@@ -8,12 +10,18 @@ import { CaSet, issuerOf, loadCaSet } from './ca-set';
 import { RevocationIndex } from './revocation-status';
 
 export const DEFAULT_EXPIRING_DAYS = 30;
+/** The NAME column of a certificate signed from a CSR: it has no NAME.crt/NAME.key here. */
+export const SIGNED_NAME = '(signed)';
 
 /** Worst first: revoked and expired certificates cannot be used at all; expiring ones soon cannot. */
 export type CertStatus = 'revoked' | 'expired' | 'not-yet-valid' | 'untrusted' | 'expiring' | 'valid';
 
 export interface CertRow {
+  /** NAME of DIR/NAME.crt; "(signed)" for a certificate `cert sign` made from a CSR (its key is with the requester). */
   name: string;
+  /** "issued": DIR/NAME.crt; "signed": DIR/signed/SERIAL.crt, recorded by `cert sign`. */
+  source: 'issued' | 'signed';
+  file: string;
   purpose: string;
   commonName: string;
   serial: string;
@@ -41,16 +49,21 @@ export async function listCertificates(pki: PkiDir, options: ListOptions = {}): 
   const set: CaSet | undefined = pki.hasCa() ? loadCaSet(pki) : undefined;
   const cas = set?.all ?? [];
   const revocations = await RevocationIndex.load(pki, cas);
-  return pki.names().map((name) => {
-    const file = pki.certFile(name);
+  const issued = pki.names().map((name) => ({ name, file: pki.certFile(name), source: 'issued' as const }));
+  const signed = pki.signedCertificates().map(({ certFile }) => ({ name: SIGNED_NAME, file: certFile, source: 'signed' as const }));
+  const rows = [...issued, ...signed].map(({ name, file, source }): CertRow => {
     const pem = readUserFile(file, 'certificate');
     const cert = new X509Certificate(pem);
     const chain = verifyCertificate(cert, cas.map((c) => c.cert), { now });
     const info = describeCertificate(pem, chain, now);
     const ca = issuerOf(cert, cas);
-    const revocation = revocations.check(info.serial, ca?.serial).revoked;
+    // Revoked too when its intermediate is (on the root's CRL): no peer accepts the chain.
+    const viaIntermediate = ca && (ca.role === 'intermediate' || ca.role === 'previous-intermediate') ? revocations.check(ca.serial, issuerOf(ca.cert, cas)?.serial).revoked : undefined;
+    const revocation = revocations.check(info.serial, ca?.serial).revoked ?? viaIntermediate;
     const row: CertRow = {
       name,
+      source,
+      file,
       purpose: info.extendedKeyUsage.join(',') || '-',
       commonName: info.commonName,
       serial: info.serial,
@@ -62,7 +75,8 @@ export async function listCertificates(pki: PkiDir, options: ListOptions = {}): 
       sans: info.sans,
     };
     if (revocation) {
-      return { ...row, status: 'revoked', detail: `revoked ${revocation.revokedAt} (${revocation.reason})`, revokedAt: revocation.revokedAt, revocationReason: revocation.reason };
+      const what = revocation.serial === info.serial ? 'revoked' : `its CA "${ca?.subject}" (serial ${revocation.serial}) was revoked`;
+      return { ...row, status: 'revoked', detail: `${what} ${revocation.revokedAt} (${revocation.reason})`, revokedAt: revocation.revokedAt, revocationReason: revocation.reason };
     }
     if (!chain.ok) {
       const status: CertStatus = chain.code === 'CERT_HAS_EXPIRED' ? 'expired' : chain.code === 'CERT_NOT_YET_VALID' ? 'not-yet-valid' : 'untrusted';
@@ -71,4 +85,18 @@ export async function listCertificates(pki: PkiDir, options: ListOptions = {}): 
     if (info.daysLeft < (options.expiringDays ?? DEFAULT_EXPIRING_DAYS)) return { ...row, status: 'expiring', detail: `${info.daysLeft} days left` };
     return row;
   });
+  // A signed certificate brought back as DIR/NAME.crt (requester and CA on one host) is listed once, by its name.
+  const issuedSerials = new Set(rows.filter((r) => r.source === 'issued').map((r) => r.serial));
+  return rows.filter((r) => r.source === 'issued' || !issuedSerials.has(r.serial));
+}
+
+/** How to move a certificate to the CA that signs now: renew an identity; sign a CSR's certificate again, then revoke the old one. */
+export function moveToNewCa(row: CertRow): string {
+  if (row.source === 'issued') return `certrpc cert renew ${row.name}`;
+  return `sign the CSR of CN=${escapeDnValue(row.commonName)} again (certrpc cert sign ...) and deliver it, then certrpc cert revoke --serial ${row.serial} --reason superseded`;
+}
+
+/** The name of a row as messages show it: NAME, or CN and serial for a certificate signed from a CSR. */
+export function rowLabel(row: CertRow): string {
+  return row.source === 'issued' ? row.name : `CN=${escapeDnValue(row.commonName)} (signed from a CSR, ${row.file})`;
 }

@@ -4,6 +4,7 @@
 // A published CRL never goes backwards: the records it is made from are merged with what crl.pem
 // already lists, and its number continues from the higher of the two (recordsToPublish).
 import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { SigningCa } from '../pki/ca';
 import { createCrl } from '../pki/crl';
 import { PkiError } from '../pki/errors';
@@ -22,7 +23,8 @@ const DAY_MS = 86_400_000;
 export interface CrlSigner {
   serial: string;
   subject: string;
-  signer: SigningCa;
+  /** Absent for a root whose key is kept offline (an intermediate issues): its published CRL is carried over. */
+  signer?: SigningCa;
 }
 
 export interface PreparedCrls {
@@ -34,12 +36,35 @@ export interface PreparedCrls {
 
 export async function signersOf(cas: DirCa[]): Promise<CrlSigner[]> {
   const signers: CrlSigner[] = [];
-  for (const ca of cas) signers.push({ serial: ca.serial, subject: ca.subject, signer: await signerOf(ca) });
+  for (const ca of cas) {
+    // loadCaSet lets the signing root's key be absent only when an intermediate issues.
+    const offline = ca.role === 'signing' && !existsSync(ca.keyFile);
+    signers.push({ serial: ca.serial, subject: ca.subject, ...(offline ? {} : { signer: await signerOf(ca) }) });
+  }
   return signers;
 }
 
+/**
+ * The CRL of a CA whose key is offline, as crl.pem has it: it must exist and list every revocation
+ * on record by that CA, or the change needs the key (a revoked intermediate is on the root's CRL).
+ */
+function carriedCrl(ca: CrlSigner, records: RevocationRecords, published: PublishedCrl[]): { pem: string; revoked: number } {
+  const crl = published.find((p) => p.ca.serial === ca.serial)?.crl;
+  const fix = 'bring the root key back to DIR/ca.key for this command (certrpc signs the root CRL with it), then take it offline again';
+  if (!crl) throw new PkiError(`the key of "${ca.subject}" is offline and crl.pem has no CRL of it to keep`, { fix });
+  const missing = records.revoked.filter((r) => (r.caSerial === ca.serial || r.caSerial === '*') && !crl.entries.some((e) => e.serial === r.serial));
+  if (missing.length > 0) {
+    throw new PkiError(`revoking ${missing.map((r) => `serial ${r.serial}`).join(', ')} needs a new CRL of "${ca.subject}", whose key is offline; nothing was written`, { fix });
+  }
+  return { pem: crl.pem, revoked: crl.entries.length };
+}
+
 /** Signs every CRL in memory first, so a missing CA key fails before anything is written. */
-export async function prepareCrls(records: RevocationRecords, cas: CrlSigner[], options: { days?: number; now?: Date } = {}): Promise<PreparedCrls> {
+export async function prepareCrls(
+  records: RevocationRecords,
+  cas: CrlSigner[],
+  options: { days?: number; now?: Date; published?: PublishedCrl[] } = {},
+): Promise<PreparedCrls> {
   const days = options.days ?? DEFAULT_CRL_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 3650) {
     throw new PkiError(`invalid CRL validity "${days}" days`, { option: 'crlDays', fix: 'give a whole number of days between 1 and 3650' });
@@ -50,6 +75,12 @@ export async function prepareCrls(records: RevocationRecords, cas: CrlSigner[], 
   const pems: string[] = [];
   const perCa: PreparedCrls['perCa'] = [];
   for (const ca of cas) {
+    if (!ca.signer) {
+      const carried = carriedCrl(ca, records, options.published ?? []);
+      pems.push(carried.pem);
+      perCa.push({ serial: ca.serial, subject: ca.subject, revoked: carried.revoked });
+      continue;
+    }
     const entries = records.revoked
       .filter((r) => r.caSerial === ca.serial || r.caSerial === '*')
       .map((r) => ({ serial: r.serial, revokedAt: new Date(r.revokedAt), reason: r.reason }));
@@ -61,6 +92,8 @@ export async function prepareCrls(records: RevocationRecords, cas: CrlSigner[], 
 
 export interface RecordsToPublish {
   records: RevocationRecords;
+  /** What crl.pem lists now (signatures checked): the CRLs of offline CAs are carried from it. */
+  published: PublishedCrl[];
   /** Revocations crl.pem listed that revocations.json had lost, now back in the record. */
   restored: RevocationRecord[];
   /** What the operator should know (printed by the CLI): lost records, an unreadable crl.pem. */
@@ -99,7 +132,7 @@ export async function recordsToPublish(pki: PkiDir, cas: KnownCa[]): Promise<Rec
   if (publishedNumber > records.crlNumber) {
     warnings.push(`${pki.crlFile} has CRL number ${publishedNumber}, above the ${records.crlNumber} recorded in ${pki.revocationsFile}: numbering continues from ${publishedNumber}`);
   }
-  return { records: { ...records, crlNumber: Math.max(records.crlNumber, publishedNumber), revoked: [...records.revoked, ...restored] }, restored, warnings };
+  return { records: { ...records, crlNumber: Math.max(records.crlNumber, publishedNumber), revoked: [...records.revoked, ...restored] }, published, restored, warnings };
 }
 
 /** The NAME and subject a serial has in DIR (current or backed-up certificates), for a restored record. */
@@ -125,8 +158,8 @@ export function writeCrls(pki: PkiDir, records: RevocationRecords, prepared: Pre
 /** `certrpc ca crl`: re-signs the CRLs of every CA (fresh thisUpdate/nextUpdate, next CRL number). */
 export async function publishCrls(pki: PkiDir, options: { days?: number; now?: Date } = {}): Promise<PreparedCrls & { warnings: string[] }> {
   const set = loadCaSet(pki);
-  const { records, warnings } = await recordsToPublish(pki, set.all);
-  const prepared = await prepareCrls(records, await signersOf(set.all), options);
+  const { records, warnings, published } = await recordsToPublish(pki, set.all);
+  const prepared = await prepareCrls(records, await signersOf(set.all), { ...options, published });
   writeCrls(pki, records, prepared);
   return { ...prepared, warnings };
 }

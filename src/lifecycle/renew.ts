@@ -46,7 +46,7 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
   if (!pki.has(name)) {
     throw new PkiError(`no certificate named "${name}" to renew; nothing was written`, {
       file: pki.certFile(name),
-      fix: `see the names with: certrpc cert list --dir ${pki.dir}; a new identity is made with: certrpc cert issue ${name} --client|--server`,
+      fix: `see the names with: certrpc cert list --dir ${pki.dir}; a new identity is made with: certrpc cert issue ${name} --client (a server: --server --san DNS:HOST)`,
     });
   }
   const current = pki.loadIdentity(name); // parses both and checks that the key belongs to the certificate
@@ -56,11 +56,12 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
   if (!issuer) {
     throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${oneLine(cert.issuer)}"), so it cannot be renewed here; nothing was written`, {
       file: current.certFile,
-      fix: `issue a new certificate instead: certrpc cert issue ${name} --client|--server --force`,
+      fix: `issue a new certificate instead: certrpc cert issue ${name} --client --force (a server: --server --san DNS:HOST --force)`,
     });
   }
-  // A named CA (DIR/cas/NAME) renews its own certificates; the default CA's go to whichever signs now.
-  const signingCa: DirCa = issuer.role === 'named' ? issuer : set.signing;
+  // A named CA (DIR/cas/NAME) renews its own certificates; the default CA's go to whichever issues now
+  // (the current intermediate, when there is one: the new certificate carries it as its chain).
+  const signingCa: DirCa = issuer.role === 'named' ? issuer : set.issuing;
   const pair = await issueCertificate(await signerOf(signingCa), {
     profile: profileOf(cert, current.certFile),
     commonName: new x509.X509Certificate(current.certPem).subjectName.getField('CN')[0] ?? name,
@@ -98,7 +99,7 @@ function profileOf(cert: X509Certificate, file: string): Profile {
   if (eku.includes(CLIENT_AUTH) && !eku.includes(SERVER_AUTH)) return 'client';
   throw new PkiError('the certificate is neither only a server nor only a client certificate (extended key usage), so its profile cannot be kept', {
     file,
-    fix: 'issue a new one with certrpc cert issue NAME --client|--server --force',
+    fix: 'issue a new one with certrpc cert issue NAME --client --force, or certrpc cert issue NAME --server --san DNS:HOST --force',
   });
 }
 

@@ -9,7 +9,7 @@ import { PkiDir } from '../store/pki-dir';
 import { readUserFile } from '../store/read-file';
 import { joinPem } from '../store/trust-bundle';
 import { DirCa, loadCaSet } from './ca-set';
-import { listCertificates } from './cert-status';
+import { listCertificates, moveToNewCa, rowLabel } from './cert-status';
 import { prepareCrls, recordsToPublish, signersOf, writeCrls } from './publish-crl';
 
 export interface RetireResult {
@@ -22,10 +22,11 @@ export interface RetireResult {
 
 export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): Promise<RetireResult> {
   const set = loadCaSet(pki);
-  const previous = set.bundle.filter((c) => c.role === 'previous');
-  const targets = options.serial ? [pick(set.bundle, normalizeSerial(options.serial), pki)] : previous;
+  const candidates = [...set.bundle, ...set.intermediates];
+  const previous = candidates.filter((c) => c.role === 'previous' || c.role === 'previous-intermediate');
+  const targets = options.serial ? [pick(candidates, normalizeSerial(options.serial), pki)] : previous;
   if (targets.length === 0) {
-    throw new PkiError(`nothing to retire: ca.crt holds only the signing CA "${set.signing.subject}"`, {
+    throw new PkiError(`nothing to retire: no previous CA is kept (the CA issuing now is "${set.issuing.subject}")`, {
       file: pki.caCertFile,
       fix: 'start a rotation first with: certrpc ca rotate',
     });
@@ -35,16 +36,18 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
   const dependents = (await listCertificates(pki)).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
   if (dependents.length > 0) {
     throw new PkiError(
-      `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${d.name} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
-      { file: pki.caCertFile, fix: `move them to the new CA first: ${dependents.map((d) => `certrpc cert renew ${d.name}`).join('; ')}; then run certrpc ca retire again` },
+      `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${rowLabel(d)} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
+      { file: pki.caCertFile, fix: `move them to the new CA first: ${dependents.map(moveToNewCa).join('; ')}; then run certrpc ca retire again` },
     );
   }
   const remaining = set.bundle.filter((c) => !retiredSerials.has(c.serial));
+  const remainingIntermediates = set.intermediates.filter((c) => !retiredSerials.has(c.serial));
   // Read against every CA, the retiring ones included: their revocations stay on record (cert list).
-  const { records, warnings } = await recordsToPublish(pki, set.all);
-  const crls = existsSync(pki.crlFile) || records.revoked.length > 0 ? await prepareCrls(records, await signersOf([...remaining, ...set.named])) : undefined;
+  const { records, warnings, published } = await recordsToPublish(pki, set.all);
+  const crls =
+    existsSync(pki.crlFile) || records.revoked.length > 0 ? await prepareCrls(records, await signersOf([...remaining, ...remainingIntermediates, ...set.named]), { published }) : undefined;
   // Trust first: from this write on, servers stop accepting certificates of the retired CA.
-  writeFileAtomic(pki.caCertFile, joinPem(remaining.map((c) => c.pem)), { overwrite: true });
+  if (remaining.length !== set.bundle.length) writeFileAtomic(pki.caCertFile, joinPem(remaining.map((c) => c.pem)), { overwrite: true });
   if (crls) writeCrls(pki, records, crls);
   const retired = targets.map((ca) => archive(pki, ca));
   return { retired, remaining: remaining.map((c) => c.subject), crlRepublished: Boolean(crls), warnings };
@@ -53,9 +56,9 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
 function pick(bundle: DirCa[], serial: string, pki: PkiDir): DirCa {
   const ca = bundle.find((c) => c.serial === serial);
   if (!ca) {
-    throw new PkiError(`no CA with serial ${serial} in ca.crt`, { file: pki.caCertFile, fix: `choose one of: ${bundle.map((c) => `${c.serial} ("${c.subject}")`).join(', ')}` });
+    throw new PkiError(`no CA with serial ${serial} in ca.crt or DIR/intermediate/`, { file: pki.caCertFile, fix: `choose one of: ${bundle.map((c) => `${c.serial} ("${c.subject}")`).join(', ')}` });
   }
-  if (ca.role === 'signing') {
+  if (ca.role === 'signing' || ca.role === 'intermediate') {
     throw new PkiError(`"${ca.subject}" is the CA that signs now; retiring it would leave nothing to issue certificates`, {
       file: pki.caCertFile,
       fix: 'rotate first (certrpc ca rotate), move certificates to the new CA, then retire this one',
@@ -73,5 +76,7 @@ function archive(pki: PkiDir, ca: DirCa): RetireResult['retired'][number] {
     writeFileAtomic(files.keyFile, readUserFile(ca.keyFile, 'CA private key'), { mode: 0o600, overwrite: true });
     unlinkSync(ca.keyFile);
   }
+  // A previous intermediate's own certificate file goes too (a root's lives in ca.crt, rewritten above).
+  if (ca.role === 'previous-intermediate') unlinkSync(ca.certFile);
   return { serial: ca.serial, subject: ca.subject, ...files };
 }

@@ -55,20 +55,36 @@ export class RevocationIndex {
   }
 }
 
-/** The CA certificates of a directory (ca.crt, cas/NAME/ca.crt), without their keys: verify runs where no CA key is. */
+/** The CA certificates of a directory (ca.crt, intermediate/, cas/NAME/ca.crt), without their keys: verify runs where no CA key is. */
 export function dirCaCertificates(pki: PkiDir): X509Certificate[] {
-  const files = [pki.caCertFile, ...pki.namedCas().map((name) => pki.namedCaCertFile(name))].filter((f) => existsSync(f));
+  const intermediates = [pki.intermediateCertFile, ...pki.previousIntermediates().map((serial) => pki.previousIntermediateFiles(serial).certFile)];
+  const files = [pki.caCertFile, ...intermediates, ...pki.namedCas().map((name) => pki.namedCaCertFile(name))].filter((f) => existsSync(f));
   return files.flatMap((file) => parseCertificateBundle(readUserFile(file, 'CA certificate', 'dir'), file));
 }
 
-/** The revocation status of one certificate in DIR, its issuer looked up among `trusted` and the directory's CAs. */
-export async function revocationOf(cert: X509Certificate, pki: PkiDir, trusted: X509Certificate[] = []): Promise<RevocationCheck> {
+/**
+ * The revocation status of one certificate in DIR, its issuer looked up among `trusted`, the
+ * intermediates it came with and the directory's CAs; then of each intermediate on its path (an
+ * intermediate on its root's CRL takes every certificate it signed with it).
+ */
+export async function revocationOf(cert: X509Certificate, pki: PkiDir, trusted: X509Certificate[] = [], intermediates: X509Certificate[] = []): Promise<RevocationCheck> {
   const known: KnownCa[] = [];
-  for (const ca of [...trusted, ...dirCaCertificates(pki)]) {
+  for (const ca of [...trusted, ...intermediates, ...dirCaCertificates(pki)]) {
     if (!known.some((k) => k.cert.raw.equals(ca.raw))) known.push({ serial: serialHex(ca), cert: ca });
   }
-  const issuer = known.find((k) => cert.checkIssued(k.cert) && cert.verify(k.cert.publicKey));
-  return (await RevocationIndex.load(pki, known)).check(serialHex(cert), issuer?.serial);
+  const index = await RevocationIndex.load(pki, known);
+  const issuerOf = (c: X509Certificate) => known.find((k) => !k.cert.raw.equals(c.raw) && c.checkIssued(k.cert) && c.verify(k.cert.publicKey));
+  let current = cert;
+  let result: RevocationCheck | undefined;
+  for (let depth = 0; depth < 8; depth++) {
+    const issuer = issuerOf(current);
+    const check = index.check(serialHex(current), issuer?.serial);
+    result ??= check;
+    if (check.revoked) return { ...check, checked: result.checked };
+    if (!issuer || issuer.cert.checkIssued(issuer.cert)) break; // a root is never on a CRL
+    current = issuer.cert;
+  }
+  return result!;
 }
 
 /** "revoked at 2026-01-02T03:04:05.000Z (keyCompromise), according to DIR/crl.pem" */

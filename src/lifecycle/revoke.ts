@@ -42,7 +42,7 @@ export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, optio
   const set = loadCaSet(pki);
   const found = 'name' in target ? findByName(pki, target.name, set.all) : findBySerial(pki, target.serial, set.all);
   const caSerial = found.ca?.serial ?? '*';
-  const { records, warnings } = await recordsToPublish(pki, set.all);
+  const { records, warnings, published } = await recordsToPublish(pki, set.all);
   const existing = records.revoked.find((r) => r.serial === found.serial && (r.caSerial === caSerial || r.caSerial === '*'));
   const listedBy = found.ca ? [found.ca.subject] : set.all.map((c) => c.subject);
   if (existing) return { record: existing, already: true, listedBy, warnings };
@@ -55,7 +55,7 @@ export async function revokeCertificate(pki: PkiDir, target: RevokeTarget, optio
     revokedAt: (options.now ?? new Date()).toISOString(),
   };
   const next = { ...records, revoked: [...records.revoked, record] };
-  const prepared = await prepareCrls(next, await signersOf(set.all), { days: options.crlDays, now: options.now });
+  const prepared = await prepareCrls(next, await signersOf(set.all), { days: options.crlDays, now: options.now, published });
   writeCrls(pki, next, prepared);
   return { record, already: false, crlNumber: prepared.crlNumber, listedBy, warnings };
 }
@@ -80,18 +80,26 @@ function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
   return { serial: serialHex(cert), ca, name, subject: oneLine(cert.subject) };
 }
 
-/** A serial may belong to a current certificate, a renewed one kept in backup/, or one signed from a CSR elsewhere. */
+/** A serial may belong to a current certificate, a renewed one kept in backup/, or one signed from a CSR (signed/). */
 function findBySerial(pki: PkiDir, hex: string, cas: DirCa[]): Found {
   const serial = normalizeSerial(hex);
   if (!/^[0-9a-f]{1,40}$/.test(serial)) {
     throw new PkiError(`"${hex}" is not a certificate serial number`, { option: 'serial', code: 'SERIAL', fix: 'give the serial in hex as cert list or cert inspect print it, e.g. 5f3a...' });
   }
-  const candidates = [...pki.names().map((name) => ({ name, file: pki.certFile(name) })), ...pki.backups().map((b) => ({ name: b.name, file: b.certFile }))];
+  const candidates: { name?: string; file: string }[] = [
+    ...pki.names().map((name) => ({ name, file: pki.certFile(name) })),
+    ...pki.backups().map((b) => ({ name: b.name, file: b.certFile })),
+    // Signed from a CSR (DIR/signed/SERIAL.crt, recorded by cert sign): found by its file name.
+    ...pki.signedCertificates().filter((r) => r.serial === serial).map((r) => ({ file: r.certFile })),
+  ];
   for (const { name, file } of candidates) {
     const cert = new X509Certificate(readUserFile(file, 'certificate'));
     if (serialHex(cert) !== serial) continue;
-    return { serial, ca: issuerOf(cert, cas), name, subject: oneLine(cert.subject) };
+    return { serial, ca: issuerOf(cert, cas), ...(name ? { name } : {}), subject: oneLine(cert.subject) };
   }
-  // Not in DIR (e.g. signed from a CSR): listing it on every CA's CRL is harmless, as serials are random 128-bit numbers.
+  // An intermediate of the directory is revoked on its root's CRL (which needs the root's key).
+  const intermediate = cas.find((c) => (c.role === 'intermediate' || c.role === 'previous-intermediate') && c.serial === serial);
+  if (intermediate) return { serial, ca: issuerOf(intermediate.cert, cas), subject: intermediate.subject };
+  // Not in DIR (signed from a CSR before cert sign recorded them): listing it on every CA's CRL is harmless, as serials are random 128-bit numbers.
   return { serial };
 }

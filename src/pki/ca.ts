@@ -20,6 +20,12 @@ export interface SigningCa {
   certPem: string;
   key: CryptoKey;
   keyType: KeyType;
+  /**
+   * An intermediate CA's chain: its own certificate and any CA above it short of the trust anchor,
+   * PEM, leaf-side first. Appended to every certificate it issues, so servers and clients send the
+   * chain their peers need (the anchor, the root, stays in ca.crt). Absent for a root.
+   */
+  chainPem?: string;
 }
 
 export const DEFAULT_CA_DAYS = 3650;
@@ -46,8 +52,48 @@ export async function createCa(options: CreateCaOptions = {}): Promise<Certifica
   return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
 }
 
+export interface CreateIntermediateOptions extends CreateCaOptions {
+  /** A path length of 0: the intermediate signs leaves only, never another CA. */
+  pathLength?: number;
+}
+
+/**
+ * An intermediate CA signed by `parent` (a root, usually): CA:TRUE with pathLen 0, keyCertSign +
+ * cRLSign, SKI, and the parent's key id as AKI, valid no longer than its parent. The parent's key
+ * can then go offline: the intermediate issues leaves and signs its own CRL.
+ */
+export async function createIntermediateCa(parent: SigningCa, options: CreateIntermediateOptions = {}): Promise<CertificateAndKey> {
+  const keyType = options.keyType ?? parent.keyType;
+  const keys = await generateKeyPair(keyType);
+  const validity = validityFor(options.days ?? DEFAULT_CA_DAYS);
+  const notAfter = validity.notAfter > parent.cert.notAfter ? parent.cert.notAfter : validity.notAfter;
+  const parentSki = parent.cert.getExtension(x509.SubjectKeyIdentifierExtension);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: [{ CN: [options.commonName ?? 'certrpc intermediate CA'] }],
+    issuer: parent.cert.subject,
+    notBefore: validity.notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: parent.key,
+    signingAlgorithm: signingAlgorithm(parent.keyType),
+    extensions: [
+      new x509.BasicConstraintsExtension(true, options.pathLength ?? 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      parentSki ? new x509.AuthorityKeyIdentifierExtension(parentSki.keyId) : await x509.AuthorityKeyIdentifierExtension.create(parent.cert),
+    ],
+  });
+  return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
+}
+
+/** True for a CA certificate that is not self-issued (issuer differs from subject): an intermediate. */
+export function isIntermediate(cert: x509.X509Certificate): boolean {
+  return cert.getExtension(x509.BasicConstraintsExtension)?.ca === true && cert.subject !== cert.issuer;
+}
+
 /** Checks that the pair really is a CA and its key, then prepares it for signing. */
-export async function loadSigningCa(certPem: string, keyPem: string, files: { cert?: string; key?: string } = {}): Promise<SigningCa> {
+export async function loadSigningCa(certPem: string, keyPem: string, files: { cert?: string; key?: string } = {}, chainPem?: string): Promise<SigningCa> {
   const cert = parseCertificate(certPem, files.cert);
   const basic = cert.getExtension(x509.BasicConstraintsExtension);
   if (!basic?.ca) {
@@ -63,7 +109,7 @@ export async function loadSigningCa(certPem: string, keyPem: string, files: { ce
       fix: `use the key that was created with ${files.cert ?? 'the CA certificate'}`,
     });
   }
-  return { cert, certPem, key, keyType };
+  return { cert, certPem, key, keyType, ...(chainPem ? { chainPem } : {}) };
 }
 
 /** Parses one PEM certificate, or throws a PkiError naming the file. */

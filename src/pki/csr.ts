@@ -57,13 +57,16 @@ export async function readCsr(csrPem: string, file?: string): Promise<CheckedCsr
       fix: 'create the CSR again on the host that holds the key (openssl req -new -key my.key ...)',
     });
   }
+  return { csr, publicKey, ...requestedFields(csr, extensions) };
+}
+
+/** What a request asks for, read without judging it (readCsr judges; cert inspect shows a refused request too). */
+export function requestedFields(csr: x509.Pkcs10CertificateRequest, extensions: x509.Extension[] = csr.extensions): Omit<CheckedCsr, 'csr' | 'publicKey'> {
   const sanExtensions = extensions.filter((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
   const names = sanExtensions.flatMap((e) => e.names.items);
   const attributes = csr.subjectName.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
   const text = (a: { type: string; value: string }) => `${a.type}=${escapeDnValue(a.value)}`;
   return {
-    csr,
-    publicKey,
     subject: attributes.map(text).join(', '),
     commonNames: attributes.filter((a) => a.type === 'CN').map((a) => a.value),
     otherSubjectAttributes: attributes.filter((a) => a.type !== 'CN').map(text),

@@ -18,13 +18,24 @@ export interface IssueOptions {
   /** Explicit dates instead of `days` from now: for certificates that must be expired or not yet valid (tests, backdating). */
   validity?: Validity;
   keyType?: KeyType;
+  /** A server certificate usable as a client certificate too (agent-managed servers renew over mutual TLS). */
+  serverAlsoClient?: boolean;
 }
 
-/** A new key pair and a certificate for it, signed by the CA. */
+/** A new key pair and a certificate for it, signed by the CA; certPem carries the CA's chain (an intermediate) after it. */
 export async function issueCertificate(ca: SigningCa, options: IssueOptions): Promise<CertificateAndKey> {
   const keys = await generateKeyPair(options.keyType ?? DEFAULT_KEY_TYPE);
   const cert = await signPublicKey(ca, keys.publicKey, options);
-  return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
+  return { certPem: withChain(ca, cert), keyPem: await exportPrivateKeyPem(keys.privateKey) };
+}
+
+/**
+ * The certificate as NAME.crt holds it: the leaf, then the issuing intermediate's chain (none for a
+ * root). TLS peers send the whole file, so the other side can build the path to the root it trusts.
+ */
+export function withChain(ca: SigningCa, cert: x509.X509Certificate): string {
+  const leaf = cert.toString('pem');
+  return ca.chainPem ? `${leaf}\n${ca.chainPem.trim()}\n` : leaf;
 }
 
 /** Signs someone else's public key: the core of both issuing and CSR signing. */
@@ -51,7 +62,7 @@ export async function signPublicKey(
       fix: 'ask for fewer days, or rotate the CA first (rotateCa)',
     });
   }
-  const extensions = await leafExtensions(options.profile, publicKey, ca.cert, publicKey.algorithm.name.startsWith('RSA'));
+  const extensions = await leafExtensions(options.profile, publicKey, ca.cert, publicKey.algorithm.name.startsWith('RSA'), options.serverAlsoClient);
   if (sans.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(toGeneralNames(sans), false));
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
@@ -69,6 +80,9 @@ export async function signPublicKey(
 export interface SignCsrOptions {
   profile: Profile;
   days?: number;
+  /** Explicit dates instead of `days` (short-lived certificates: validityForLifetime). */
+  validity?: Validity;
+  serverAlsoClient?: boolean;
   /** The CN; default: the CSR's CN when it has exactly one. */
   commonName?: string;
   /** The SANs, as the signer states them. */
@@ -115,11 +129,11 @@ export async function signCsr(ca: SigningCa, csr: CheckedCsr | string, options: 
   }
   const unique = sans.filter((san, i) => sans.findIndex((o) => o.type === san.type && o.value === san.value) === i);
   const publicKey = await request.csr.publicKey.export(signingAlgorithmForCsr(request.csr), ['verify']);
-  return signPublicKey(ca, publicKey, { profile: options.profile, commonName, sans: unique, days: options.days });
+  return signPublicKey(ca, publicKey, { profile: options.profile, commonName, sans: unique, days: options.days, validity: options.validity, serverAlsoClient: options.serverAlsoClient });
 }
 
 /** Why a CN cannot be issued, or undefined. Control characters would print as something else than they are. */
-function commonNameProblem(cn: string): string | undefined {
+export function commonNameProblem(cn: string): string | undefined {
   if (cn.length < 1 || cn.length > 64) return 'is not 1 to 64 characters long';
   if ([...cn].some((c) => c < ' ' || (c >= '\u007f' && c <= '\u009f'))) return 'holds control characters';
   return undefined;

@@ -28,6 +28,11 @@ export interface VerifyOptions {
   purpose?: Profile;
   /** Serials (lower-case hex) a CRL lists as revoked. */
   revokedSerials?: ReadonlySet<string>;
+  /**
+   * Intermediate CA certificates to build the path with (the rest of a chain file, openssl's
+   * -untrusted): used only between the leaf and a trusted CA, never as a trust anchor.
+   */
+  intermediates?: X509Certificate[];
 }
 
 const EKU_OID: Record<Profile, string> = { server: '1.3.6.1.5.5.7.3.1', client: '1.3.6.1.5.5.7.3.2' };
@@ -66,22 +71,40 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
     return fail('INVALID_PURPOSE', `${leafName} is not for ${options.purpose} authentication (its extended key usage does not include ${options.purpose}Auth)`);
   }
   let current = leaf;
+  let reached = false;
+  const untrusted = options.intermediates ?? [];
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
-    const issuer = trusted.find((ca) => current.checkIssued(ca) && current.verify(ca.publicKey));
+    const signedCurrent = (ca: X509Certificate) => current.checkIssued(ca) && current.verify(ca.publicKey);
+    // A trusted CA ends the search; an intermediate from the chain only leads towards one.
+    const anchor = trusted.find(signedCurrent);
+    const issuer = anchor ?? untrusted.find((ca) => ca !== current && !ca.checkIssued(ca) && signedCurrent(ca));
     if (!issuer) {
-      const sameName = trusted.some((ca) => current.checkIssued(ca));
+      const sameName = [...trusted, ...untrusted].some((ca) => current.checkIssued(ca));
       if (sameName) {
-        return fail('CERT_SIGNATURE_FAILURE', `${leafName}: a trusted CA has the issuer's name "${current.issuer.replace(/\n/g, ', ')}" but did not sign it (a different CA with the same name)`, chain);
+        return fail('CERT_SIGNATURE_FAILURE', `${leafName}: a CA has the issuer's name "${current.issuer.replace(/\n/g, ', ')}" but did not sign it (a different CA with the same name)`, chain);
       }
-      return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName} was issued by "${current.issuer.replace(/\n/g, ', ')}", which is not among the trusted CAs (${trusted.map((c) => `"${c.subject.replace(/\n/g, ', ')}"`).join(', ') || 'none'})`, chain);
+      return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName}${current === leaf ? '' : ` (via "${current.subject.replace(/\n/g, ', ')}")`} was issued by "${current.issuer.replace(/\n/g, ', ')}", which is not among the trusted CAs (${trusted.map((c) => `"${c.subject.replace(/\n/g, ', ')}"`).join(', ') || 'none'})`, chain);
     }
     if (!issuer.ca) return fail('INVALID_CA', `"${issuer.subject}" signed ${leafName} but is not a CA`, chain);
     const issuerExpired = expiryProblem(issuer, now, `CA "${issuer.subject.replace(/\n/g, ', ')}"`);
     if (issuerExpired) return { ...issuerExpired, chain };
-    if (issuer === current) break;
+    if (issuer === current) {
+      reached = true;
+      break;
+    }
+    if (options.revokedSerials?.has(serialHex(issuer)) && !issuer.checkIssued(issuer)) {
+      return fail('CERT_REVOKED', `CA "${issuer.subject.replace(/\n/g, ', ')}" (serial ${serialHex(issuer)}) in the chain of ${leafName} is revoked`, chain);
+    }
     chain.push(issuer.subject.replace(/\n/g, ', '));
-    if (issuer.checkIssued(issuer)) break; // reached a self-signed trusted root
+    if (issuer.checkIssued(issuer)) {
+      // A self-signed certificate ends the path: only a trusted one is an anchor.
+      reached = issuer === anchor;
+      break;
+    }
     current = issuer;
+  }
+  if (!reached) {
+    return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName}: no path to a trusted self-signed CA within ${MAX_DEPTH} certificates`, chain);
   }
   return { ok: true, code: 'OK', reason: 'chain verified to a trusted CA', chain };
 }

@@ -12,7 +12,7 @@ import { isIP, Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, TLSSocket } from 'node:tls';
 import { parseAddress } from '../tls/address';
 import { ClientTlsMaterial, serverIdChecker } from '../tls/client-credentials';
-import { alertName, clientCertificateRefused, formatFailure, serverCertificateRefused, TlsFailure } from '../tls/failure-reasons';
+import { alertName, clientCertificateRefused, formatFailure, isNotTlsError, opensslReason, serverCertificateRefused, TlsFailure, wrongProtocol } from '../tls/failure-reasons';
 import { ConnectionError } from '../tls/connection-error';
 import { openTunnel, ProxyEndpoint } from './connect-client';
 
@@ -107,6 +107,8 @@ export class TunnelCredentials extends ChannelCredentials {
         // A TLS 1.2 server refuses our certificate with an alert; anything else ended the handshake early.
         const alert = alertName(err.message);
         if (alert) return refuse(clientCertificateRefused(alert, err.message));
+        // No TLS came back through the tunnel (a plaintext server behind the proxy): say so, as a direct connection would.
+        if (isNotTlsError(err)) return refuse(wrongProtocol(target, { kind: 'nothing' }, opensslReason(err.message)));
         refuse({ side: 'server', code: err.code ?? 'ERROR', reason: `the TLS handshake with ${target} failed: ${err.message}`, fix: 'check the server log for the refused handshake and its reason' });
       });
     });

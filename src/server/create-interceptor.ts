@@ -72,6 +72,11 @@ export interface InterceptorOptions {
   revocation?: RevocationEnforcer;
   /** The fix the no-policy warning gives (the CLI names its flag). */
   noPolicyFix?: string;
+  /**
+   * Methods a peer may call without a client certificate (createServer's anonymousMethods): they run
+   * with no caller; of the stages only the metadata limit applies, observers see them.
+   */
+  anonymousMethods?: string[];
 }
 
 export interface CertrpcInterceptor extends ServerInterceptor {
@@ -135,10 +140,12 @@ export function createInterceptor(options: InterceptorOptions = {}): CertrpcInte
   const ready = crl ? crl.then(() => undefined) : Promise.resolve();
   ready.catch(() => undefined); // reported by the stage and the log; awaiting it is optional
 
+  const metadataLimit = metadataLimitStage(options.maxMetadataBytes ?? DEFAULT_SERVER_LIMITS.maxMetadataBytes);
   const gate = createCallGate({
     identity: identityStage({ issuingCaOf: issuingCa }),
+    ...(options.anonymousMethods?.length ? { anonymous: { methods: new Set(options.anonymousMethods), stages: [metadataLimit] } } : {}),
     stages: [
-      metadataLimitStage(options.maxMetadataBytes ?? DEFAULT_SERVER_LIMITS.maxMetadataBytes),
+      metadataLimit,
       ...(revocationStage ? [revocationStage] : []),
       ...(options.stages ?? []),
       ...authz.stages,

@@ -1,7 +1,7 @@
 import { ConnectionInjector, Server, ServerCredentials, ServerInterceptor, ServerOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Authorization } from '../authz/authorization';
 import type { CompiledPolicy } from '../authz/compiled-policy';
-import { IdentityService } from '../gen/certrpc/v1/identity';
+import { IdentityService as GeneratedIdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
 import { Logger, silentLogger } from '../log/logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import { refuseCaAsIdentity } from '../pki/ca-as-identity';
@@ -21,6 +21,9 @@ import { RevocationEnforcer, RevocationEnforcerOptions } from './revocation-enfo
 import type { ServerHealth } from './health';
 import type { ReflectionOptions } from './reflection';
 import { addStandardServices } from './standard-services';
+import { withReusingSerializers } from './message-codec';
+
+const IdentityService = withReusingSerializers(GeneratedIdentityService, { whoAmI: WhoAmIResponse });
 
 export interface ServiceRegistration {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -67,6 +70,15 @@ export interface CreateServerOptions {
   reflection?: boolean | ReflectionOptions;
   /** What happens to a revoked client's open connections (see tls.crlPem and updateTls). */
   revocation?: RevocationEnforcerOptions;
+  /**
+   * Methods ("/pkg.Service/Method") a peer may call over TLS without a client certificate (the CA's
+   * Enroll: a host that has no identity yet). The listener then admits connections that present
+   * none (a presented certificate must still verify); on them every other method is refused
+   * UNAUTHENTICATED, and these run with no caller and without the stages that judge one
+   * (revocation, `stages`, authorization): callerOf() throws, and the handler must authorize the
+   * call itself. Observers (the audit log) see them with no identity.
+   */
+  anonymousMethods?: string[];
 }
 
 export interface ListeningAddress {
@@ -101,7 +113,8 @@ export class CertrpcServer {
     this.material = options.tls;
     this.metrics = options.metrics;
     refuseCaAsIdentity(options.tls.certPem);
-    this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits));
+    const anonymousMethods = options.anonymousMethods ?? [];
+    this.listener = new MtlsListener(options.tls, listenerLimitsOf(this.limits), undefined, anonymousMethods.length > 0);
     this.revocation = new RevocationEnforcer(options.tls.crlPem, this.logger, options.revocation);
     this.listener.on('connection', (socket) => this.revocation.trackConnection(socket));
     this.interceptor = createInterceptor({
@@ -116,6 +129,7 @@ export class CertrpcServer {
       stages: options.stages,
       observers: [this.inFlight.observer, ...(options.observers ?? [])],
       endObservers: [this.inFlight.endObserver, ...(options.endObservers ?? [])],
+      anonymousMethods,
     });
     this.interceptor.authorization.trustedClientCas(this.listener.trustedClientCas);
     if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);

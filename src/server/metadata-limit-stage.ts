@@ -2,7 +2,7 @@
 // header block at 64 KiB. This stage holds request metadata to the server's limit, counted the way
 // HTTP/2 counts a header list (name + value + 32 bytes per entry), and says which limit was hit.
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import type { CallStage } from '../gate/call-context';
+import type { CallContext, Rejection } from '../gate/call-context';
 
 /** HTTP/2's per-entry overhead in SETTINGS_MAX_HEADER_LIST_SIZE accounting (RFC 9113, 6.5.2). */
 const ENTRY_OVERHEAD = 32;
@@ -19,7 +19,8 @@ export function metadataSize(metadata: Metadata): number {
   return size;
 }
 
-export function metadataLimitStage(maxBytes: number): CallStage {
+/** Needs no caller: it also guards the methods a server opens to peers without a certificate. */
+export function metadataLimitStage(maxBytes: number): (ctx: Pick<CallContext, 'metadata'>) => Rejection | undefined {
   return (ctx) => {
     const size = metadataSize(ctx.metadata);
     if (size > maxBytes) {
@@ -28,5 +29,6 @@ export function metadataLimitStage(maxBytes: number): CallStage {
         details: `request metadata is ${size} bytes, over this server's limit of ${maxBytes} (maxMetadataBytes): send fewer or smaller headers`,
       };
     }
+    return undefined;
   };
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { PkiError } from '../pki/errors';
@@ -41,6 +41,11 @@ export function writeFileAtomic(path: string, data: string | Buffer, options: Wr
     throw err;
   }
   syncDirectory(dirname(path));
+}
+
+/** The check writeFileAtomic makes without `overwrite`, made early: before work whose result would be lost. */
+export function refuseExistingFile(path: string): void {
+  if (existsSync(path)) throw new PkiError('already exists; nothing was written', { file: path, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
 }
 
 /** Makes the rename itself durable (a crash right after cannot bring back the old file). */

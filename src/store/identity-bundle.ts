@@ -39,7 +39,7 @@ export function formatBundle(bundle: IdentityBundle, now = new Date()): string {
   const cert = new X509Certificate(bundle.certPem);
   if (cert.ca) {
     throw new PkiError(`"${oneLine(cert.subject)}" is a CA certificate: a bundle never carries a CA's private key`, {
-      fix: 'export a leaf identity (issued with certrpc cert issue NAME --client|--server); copy only ca.crt to machines that need to trust the CA',
+      fix: 'export a leaf identity (issued with certrpc cert issue NAME --client, or --server); copy only ca.crt to machines that need to trust the CA',
     });
   }
   const trusted = caCertificates(bundle.caPem);

@@ -39,6 +39,34 @@ export class PkiDir {
   namedCaKeyFile(name: string): string {
     return join(this.namedCaDir(name), 'ca.key');
   }
+  /**
+   * An intermediate CA (pki init --intermediate) lives in DIR/intermediate/: ca.crt and ca.key sign
+   * leaves, while DIR/ca.crt stays the root(s) peers trust and DIR/ca.key (the root's key) may be
+   * kept offline. After `ca rotate`, the previous intermediate is ca-SERIAL.crt/.key beside it.
+   */
+  get intermediateDir(): string {
+    return join(this.dir, 'intermediate');
+  }
+  get intermediateCertFile(): string {
+    return join(this.intermediateDir, 'ca.crt');
+  }
+  get intermediateKeyFile(): string {
+    return join(this.intermediateDir, 'ca.key');
+  }
+  previousIntermediateFiles(caSerial: string): { certFile: string; keyFile: string } {
+    return { certFile: join(this.intermediateDir, `ca-${caSerial}.crt`), keyFile: join(this.intermediateDir, `ca-${caSerial}.key`) };
+  }
+  /** Serials of the previous intermediates (after `ca rotate`), from their file names. */
+  previousIntermediates(): string[] {
+    if (!existsSync(this.intermediateDir)) return [];
+    return readdirSync(this.intermediateDir)
+      .map((f) => /^ca-([0-9a-f]+)\.crt$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .sort();
+  }
+  hasIntermediate(): boolean {
+    return existsSync(this.intermediateCertFile);
+  }
   /** The CA certificate file for a CA name; no name is the directory's default CA (DIR/ca.crt). */
   caCertFileOf(name?: string): string {
     return name ? this.namedCaCertFile(name) : this.caCertFile;
@@ -73,6 +101,20 @@ export class PkiDir {
   }
   certFile(name: string): string {
     return join(this.dir, `${name}.crt`);
+  }
+  /** The request `cert csr` makes beside NAME.key, for the CA host to sign into NAME.crt. */
+  csrFile(name: string): string {
+    return join(this.dir, `${name}.csr`);
+  }
+  /**
+   * Every certificate `cert sign` made from a CSR, recorded on the CA host as DIR/signed/SERIAL.crt
+   * (the key stays with the requester): `cert list`, `cert revoke --serial` and `ca retire` see them.
+   */
+  get signedDir(): string {
+    return join(this.dir, 'signed');
+  }
+  signedCertFile(serial: string): string {
+    return join(this.signedDir, `${serial}.crt`);
   }
   keyFile(name: string): string {
     return join(this.dir, `${name}.key`);
@@ -109,9 +151,20 @@ export class PkiDir {
     if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
   }
 
+  /** Refuses to go on when NAME.key or NAME.csr exists, before any key is generated. */
+  refuseExistingRequest(name: string): void {
+    const existing = [this.keyFile(name), this.csrFile(name)].find((f) => existsSync(f));
+    if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
+  }
+
+  /** The CA that issues leaves: the intermediate when there is one (its chain goes with each certificate), else the root. */
   loadCa(): SigningCa | Promise<SigningCa> {
     if (!existsSync(this.caCertFile)) {
       throw new PkiError('no CA in this directory', { file: this.caCertFile, fix: `create one with: certrpc pki init --dir ${this.dir}` });
+    }
+    if (this.hasIntermediate()) {
+      const certPem = readUserFile(this.intermediateCertFile, 'intermediate CA certificate');
+      return loadSigningCa(certPem, readUserFile(this.intermediateKeyFile, 'intermediate CA private key'), { cert: this.intermediateCertFile, key: this.intermediateKeyFile }, certPem);
     }
     // After `ca rotate`, ca.crt is a bundle (old and new CA): the one that signs is the one ca.key belongs to.
     const keyPem = readUserFile(this.caKeyFile, 'CA private key');
@@ -119,6 +172,12 @@ export class PkiDir {
       cert: this.caCertFile,
       key: this.caKeyFile,
     });
+  }
+
+  /** Writes DIR/intermediate/ca.crt and ca.key (0600). */
+  writeIntermediate(ca: CertificateAndKey, force = false): void {
+    mkdirSync(this.intermediateDir, { recursive: true, mode: 0o700 });
+    this.writePair(this.intermediateCertFile, this.intermediateKeyFile, ca, force);
   }
 
   /** Writes DIR/cas/NAME/ca.crt and ca.key; an existing one is kept unless `force`. */
@@ -158,7 +217,7 @@ export class PkiDir {
     const certFile = this.certFile(name);
     const keyFile = this.keyFile(name);
     if (!existsSync(certFile)) {
-      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client|--server --dir ${this.dir}` });
+      throw new PkiError(`no certificate named "${name}"`, { file: certFile, fix: `issue it with: certrpc cert issue ${name} --client --dir ${this.dir} (a server certificate: --server --san DNS:HOST instead of --client)` });
     }
     return loadIdentityFiles({ name, certFile, keyFile, caFile: this.caCertFile });
   }
@@ -174,6 +233,30 @@ export class PkiDir {
       .sort((a, b) => a.stamp.localeCompare(b.stamp));
   }
 
+  /** The certificates `cert sign` recorded, by serial (lower-case hex), sorted. */
+  signedCertificates(): { serial: string; certFile: string }[] {
+    if (!existsSync(this.signedDir)) return [];
+    return readdirSync(this.signedDir)
+      .map((f) => /^([0-9a-f]{1,40})\.crt$/.exec(f)?.[1])
+      .filter((serial): serial is string => serial !== undefined)
+      .sort()
+      .map((serial) => ({ serial, certFile: this.signedCertFile(serial) }));
+  }
+
+  /** Records a certificate signed from a CSR (never replaces one: serials are unique). */
+  recordSigned(serial: string, certPem: string): string {
+    mkdirSync(this.signedDir, { recursive: true });
+    const file = this.signedCertFile(serial);
+    writeFileAtomic(file, certPem, { mode: 0o644 });
+    return file;
+  }
+
+  /** Writes NAME.key (0600) and NAME.csr, key first; existing ones are kept unless `force`. */
+  writeKeyAndCsr(name: string, request: { keyPem: string; csrPem: string }, force = false): void {
+    checkName(name);
+    this.writePair(this.csrFile(name), this.keyFile(name), { certPem: request.csrPem, keyPem: request.keyPem }, force);
+  }
+
   /** Names of every issued certificate (NAME.crt other than ca.crt), sorted. */
   names(): string[] {
     if (!existsSync(this.dir)) return [];
@@ -183,6 +266,7 @@ export class PkiDir {
       .sort();
   }
 
+  /** A certificate (or CSR) and its key: the key first, so a public half on disk always has its key beside it. */
   private writePair(certFile: string, keyFile: string, pair: CertificateAndKey, force: boolean): void {
     mkdirSync(this.dir, { recursive: true });
     if (!force) {

@@ -6,8 +6,17 @@ import { PkiError } from '../pki/errors';
  * `option` names the option that gave the path (the CLI words it as its flag).
  */
 export function readUserFile(path: string, what: string, option?: string): string {
+  return explained(() => readFileSync(path, 'utf8'), path, what, option);
+}
+
+/** readUserFile for binary files (descriptor sets): the same errors. */
+export function readUserBytes(path: string, what: string, option?: string): Buffer {
+  return explained(() => readFileSync(path), path, what, option);
+}
+
+function explained<T>(read: () => T, path: string, what: string, option?: string): T {
   try {
-    return readFileSync(path, 'utf8');
+    return read();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {

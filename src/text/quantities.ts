@@ -10,7 +10,7 @@ export class QuantityError extends CertrpcError {
   }
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kib: 1024, kb: 1000, mib: 1024 ** 2, mb: 1000 ** 2, gib: 1024 ** 3, gb: 1000 ** 3 };
 
 function parseWithUnit(value: string | number, units: Record<string, number>, bareUnit: number): number | undefined {
@@ -21,10 +21,25 @@ function parseWithUnit(value: string | number, units: Record<string, number>, ba
   return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
 }
 
-/** "10s", "500ms", "2m", "1h"; a bare number is in `bare` units (seconds by default). */
+/** Several parts, each with its unit, largest first as Go and step write them: "1h15m", "1d12h". */
+function parseCompound(value: string): number | undefined {
+  const text = value.trim();
+  const part = /(\d+(?:\.\d+)?)(ms|min|[smhdw])/giy;
+  let total = 0;
+  let parts = 0;
+  while (part.lastIndex < text.length) {
+    const m = part.exec(text);
+    if (!m) return undefined;
+    total += Number(m[1]) * DURATION_UNITS[m[2].toLowerCase()];
+    parts++;
+  }
+  return parts > 1 ? Math.round(total) : undefined;
+}
+
+/** "10s", "500ms", "2m", "1h", "30d", "2w", "1h15m"; a bare number is in `bare` units (seconds by default). */
 export function parseDuration(value: string | number, bare: 'ms' | 's' = 's'): number {
-  const ms = parseWithUnit(value, DURATION_UNITS, DURATION_UNITS[bare]);
-  if (ms === undefined) throw new QuantityError(`"${value}" is not a duration`, `write a number with a unit: 500ms, 10s, 2m or 1h (a bare number is in ${bare === 's' ? 'seconds' : 'milliseconds'})`);
+  const ms = parseWithUnit(value, DURATION_UNITS, DURATION_UNITS[bare]) ?? (typeof value === 'string' ? parseCompound(value) : undefined);
+  if (ms === undefined) throw new QuantityError(`"${value}" is not a duration`, `write a number with a unit: 500ms, 10s, 2m, 1h, 30d or 2w, or several (1h15m) (a bare number is in ${bare === 's' ? 'seconds' : 'milliseconds'})`);
   return ms;
 }
 

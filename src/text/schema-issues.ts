@@ -1,6 +1,7 @@
 // zod's issues, reworded for someone editing a policy file: what is wrong and what to write instead.
 // Positions are added later (policy-file.ts), from the path each issue carries.
 import type { z } from 'zod';
+import { editDistance } from './similar-names';
 
 /** A problem at a path in the parsed document; `key` marks a problem with a key rather than its value. */
 export interface PathIssue {
@@ -65,15 +66,6 @@ function sameLetters(a: string, b: string): boolean {
 }
 
 /** Letters to insert, delete or change to turn a into b ("polcy" -> "policy": 1). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length];
-}
 
 function article(type: string): string {
   if (type === 'array') return 'a list';

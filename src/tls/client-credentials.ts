@@ -1,7 +1,8 @@
-import { ChannelCredentials } from '@grpc/grpc-js';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { checkServerIdentity as checkHostname, PeerCertificate } from 'node:tls';
 import { identityFromCertificate } from '../gate/peer-identity';
 import { displaySans } from '../pki/name-text';
+import { ResumingChannelCredentials } from './resuming-credentials';
 
 export interface ClientTlsMaterial {
   /** PEM bundle of the CAs the server certificate must chain to. */
@@ -16,12 +17,14 @@ export interface ClientTlsMaterial {
   serverId?: string;
 }
 
-/** Mutual TLS for a client: our certificate, and trust only in the given CAs. */
+/**
+ * Mutual TLS for a client: our certificate, and trust only in the given CAs. Reconnects (and new
+ * channels made with the same credentials) resume the TLS session (resuming-credentials.ts).
+ */
 export function createClientCredentials(material: ClientTlsMaterial): ChannelCredentials {
+  if (material.keyPem && !material.certPem) throw new Error('Private key must be given with accompanying certificate chain');
   const verifyOptions = material.serverId ? { checkServerIdentity: serverIdChecker(material.serverId) } : {};
-  const key = material.keyPem ? Buffer.from(material.keyPem) : null;
-  const cert = material.certPem ? Buffer.from(material.certPem) : null;
-  return ChannelCredentials.createSsl(Buffer.from(material.caPem), key, cert, verifyOptions);
+  return new ResumingChannelCredentials(material, verifyOptions);
 }
 
 /**

@@ -1,10 +1,10 @@
 // Every way a mutual-TLS connection fails, in words, with the side that refused and the fix.
 // One table for the client's diagnosis, `certrpc doctor` and the server's refused-handshake log.
 
-export type RefusingSide = 'network' | 'client' | 'server' | 'proxy';
+export type RefusingSide = 'network' | 'client' | 'server' | 'proxy' | 'protocol';
 
 export interface TlsFailure {
-  /** Who said no: the network (nothing listening), we (the client refused the server) or the server. */
+  /** Who said no: the network (nothing listening), we (the client refused the server), the server, or nobody: the port speaks another protocol. */
   side: RefusingSide;
   /** Node/OpenSSL code, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE, or the TLS alert name. */
   code: string;
@@ -101,12 +101,26 @@ export function networkFailure(code: string, address: string, message: string): 
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { side, code, reason: `the host name in ${address} does not resolve`, fix: 'check the spelling, or use an IP address' };
+    case 'ENOENT':
+      return { side, code, reason: `there is no socket at ${address}`, fix: 'start the server, or check the path (unix:///ABSOLUTE/PATH)' };
+    case 'EACCES':
+      return { side, code, reason: `this user may not connect to ${address}`, fix: "check the socket file's permissions, or run as a user who may use it" };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return { side, code, reason: `${address} is unreachable`, fix: 'check routes and the address' };
     default:
       return { side, code, reason: `connection to ${address} failed: ${message}`, fix: 'check the address and that the server is up' };
   }
+}
+
+/** "...:SSL routines:ssl3_get_record:wrong version number:..." -> "wrong version number" (else the message as it is). */
+export function opensslReason(message: string): string {
+  return message.split(':').find((part) => /^[a-z]+(?: [a-z]+)+$/.test(part)) ?? message;
+}
+
+/** A handshake error that is neither an alert nor a network error: the peer answered with something that is not TLS. */
+export function isNotTlsError(err: Error & { code?: string }): boolean {
+  return Boolean(err.code?.startsWith('ERR_SSL_')) && !alertName(err.message);
 }
 
 /** OpenSSL writes alerts as "...:SSL routines:...:tlsv13 alert certificate required:..."; pull the name out. */
@@ -116,6 +130,70 @@ export function alertName(message: string): string | undefined {
 }
 
 export function formatFailure(f: TlsFailure): string {
-  const who = f.side === 'server' ? 'the server refused the connection' : f.side === 'client' ? 'this client refused the server' : f.side === 'proxy' ? 'the proxy refused the tunnel' : 'could not connect';
+  const who =
+    f.side === 'server'
+      ? 'the server refused the connection'
+      : f.side === 'client'
+        ? 'this client refused the server'
+        : f.side === 'proxy'
+          ? 'the proxy refused the tunnel'
+          : f.side === 'protocol'
+            ? 'wrong protocol'
+            : 'could not connect';
   return `${who}: ${f.reason} [${f.code}]\n  fix: ${f.fix}`;
+}
+
+/** What a port said when it was spoken to: found by tls/protocol-sniff.ts when a TLS handshake fails without a word of TLS back. */
+export type SpokenProtocol =
+  | { kind: 'tls' }
+  | { kind: 'plaintext-http2' }
+  | { kind: 'http1'; statusLine: string }
+  | { kind: 'other'; firstBytes: string }
+  | { kind: 'nothing' };
+
+const MTLS_ONLY = "certrpc speaks only mutual TLS (the client certificate is the caller's identity)";
+
+/** The port answers, but not in TLS (or TLS, but not gRPC): say what it speaks instead. */
+export function wrongProtocol(address: string, spoken: Exclude<SpokenProtocol, { kind: 'tls' }>, handshakeError: string): TlsFailure {
+  const side = 'protocol' as const;
+  switch (spoken.kind) {
+    case 'plaintext-http2':
+      return {
+        side,
+        code: 'PLAINTEXT_HTTP2',
+        reason: `${address} speaks plaintext HTTP/2 (h2c), not TLS: a gRPC server without TLS (what grpcurl calls -plaintext)`,
+        fix: `${MTLS_ONLY}: serve it over mutual TLS (certrpc serve, or createInterceptor with ServerCredentials.createSsl(ca, pairs, true)), or dial the port that serves TLS`,
+      };
+    case 'http1':
+      return {
+        side,
+        code: 'PLAINTEXT_HTTP1',
+        reason: `${address} speaks plain HTTP/1, not TLS: it answered "${spoken.statusLine}" (a web server or HTTP API, not a gRPC server)`,
+        fix: "check the port: it should be the gRPC server's mutual-TLS port",
+      };
+    case 'other':
+      return {
+        side,
+        code: 'NOT_TLS',
+        reason: `${address} does not speak TLS: it answered "${spoken.firstBytes}"`,
+        fix: 'check the address: something other than a gRPC server listens there',
+      };
+    case 'nothing':
+      return {
+        side,
+        code: 'NOT_TLS',
+        reason: `${address} does not speak TLS: it answered the TLS handshake with something else (${handshakeError})`,
+        fix: 'check the address: something other than a gRPC server listens there',
+      };
+  }
+}
+
+/** TLS works, but the server would not speak HTTP/2 (ALPN h2), which gRPC needs. */
+export function notGrpcOverTls(address: string, alpn: string | false): TlsFailure {
+  return {
+    side: 'protocol',
+    code: 'NO_HTTP2',
+    reason: `${address} speaks TLS but did not agree to HTTP/2 (ALPN ${alpn || 'none'}), so it does not speak gRPC on this port`,
+    fix: 'check the port: it should be a gRPC server',
+  };
 }

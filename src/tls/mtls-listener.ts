@@ -6,6 +6,7 @@
 // policy is identical (request a certificate, trust only the given CA bundle, let no unverified
 // peer through), and grpc-js gets each verified socket through its public
 // Server.createConnectionInjector(), so interceptors still see it via getAuthContext().
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { createSecureContext, createServer, SecureContextOptions, Server, TLSSocket } from 'node:tls';
@@ -26,6 +27,11 @@ export interface TlsMaterial {
   keyPem: string;
   /** PEM CRL(s), one per CA: certificates listed are refused at the handshake. */
   crlPem?: string;
+  /**
+   * CRLs of CAs certrpc cannot check itself (an intermediate outside our own chain): for OpenSSL
+   * only, which verifies each against the chain a peer sends. Never used to revoke by serial.
+   */
+  foreignCrlPem?: string;
 }
 
 export interface ListenerLimits {
@@ -65,7 +71,7 @@ export const GRPC_PROTOCOL: ListenerProtocol = { alpn: ['h2'], requiredAlpn: 'h2
 function contextOptions(m: TlsMaterial): SecureContextOptions {
   // One string per CRL: given a string, Node loads only its first CRL, and OpenSSL then refuses every
   // client of the other CAs (UNABLE_TO_GET_CRL) once crl_check is on.
-  const crls = crlPemBlocks(m.crlPem);
+  const crls = [...crlPemBlocks(m.crlPem), ...crlPemBlocks(m.foreignCrlPem)];
   return { ca: m.clientCaPem, cert: m.certPem, key: m.keyPem, ...(crls.length > 0 ? { crl: crls } : {}), minVersion: 'TLSv1.2' };
 }
 
@@ -84,6 +90,12 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     material: TlsMaterial,
     limits: ListenerLimits = {},
     private readonly protocol: ListenerProtocol = GRPC_PROTOCOL,
+    /**
+     * Admit connections that present no certificate at all (never one that presents a bad one): for
+     * a server with methods a host without an identity may call (the CA's Enroll). The call gate
+     * refuses every other method on such a connection.
+     */
+    private readonly admitWithoutCertificate = false,
   ) {
     super();
     const { handshakeTimeoutMs, helloTimeoutMs, maxConnections, maxHandshakesPerAddress } = { ...DEFAULT_LIMITS, ...limits };
@@ -135,6 +147,13 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     const alpnOk = this.protocol.requiredAlpn === undefined || socket.alpnProtocol === this.protocol.requiredAlpn;
     // OpenSSL accepts a trusted CA certificate as a client's own (it chains to itself); it is no identity.
     const caAsIdentity = presented && cert.ca === true;
+    const anonymous = !presented && this.admitWithoutCertificate;
+    if (anonymous && alpnOk) {
+      socket.on('error', () => undefined);
+      socket.disableRenegotiation();
+      this.emit('connection', socket);
+      return;
+    }
     if (!socket.authorized || !presented || !alpnOk || caAsIdentity) {
       const code = !presented ? 'NO_CERTIFICATE' : !socket.authorized ? String(socket.authorizationError) : caAsIdentity ? 'CA_CERT_AS_IDENTITY' : 'NO_ALPN_H2';
       const refusal: RefusedHandshake = {
@@ -156,6 +175,12 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
       socket.end(words);
       return;
     }
+    // OpenSSL does not look at a resumed session's certificate again: one that has expired since
+    // the full handshake must not come back on a ticket (tickets live up to sessionTimeout, 300 s).
+    if (socket.isSessionReused() && !(Date.parse(cert.valid_to) > Date.now())) {
+      this.emit('refused', { peer: peerOf(socket), code: 'CERT_HAS_EXPIRED', reason: refusalReason('CERT_HAS_EXPIRED'), subject: distinguishedNameText(cert.subject), issuer: distinguishedNameText(cert.issuer), serial: normalizeSerial(cert.serialNumber) });
+      return void socket.destroy();
+    }
     // A connection's own errors (peer reset, etc.) are the session's business, not a crash.
     socket.on('error', () => undefined);
     const issuer = this.issuers.issuerOf(cert, () => socket.getPeerCertificate(true));
@@ -176,9 +201,15 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     });
   }
 
-  /** New identity, trust or CRL for connections made from now on; open connections keep theirs. */
+  /**
+   * New identity, trust or CRL for connections made from now on; open connections keep theirs.
+   * Session tickets issued before are refused from now on (new ticket keys): OpenSSL resumes a
+   * session without checking its certificate against the CRL or the trust bundle again, so a
+   * certificate revoked (or a CA removed) by this update must meet them in a full handshake.
+   */
   update(material: TlsMaterial): void {
     this.server.setSecureContext(contextOptions(material));
+    this.server.setTicketKeys(randomBytes(48));
     this.issuers = new TrustedIssuers(material.clientCaPem);
   }
 

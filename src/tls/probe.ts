@@ -6,9 +6,10 @@ import { checkServerIdentity, connect, DetailedPeerCertificate, PeerCertificate 
 import { X509Certificate } from 'node:crypto';
 import { displaySans, distinguishedNameText, escapeDnValue, parseSubjectAltNameText } from '../pki/name-text';
 import { parseCertificateBundle, pemBlocks } from '../pki/pem';
-import { parseAddress } from './address';
+import { defaultServerName, parseDialTarget, socketAddress } from './address';
 import { ClientTlsMaterial, serverIdChecker } from './client-credentials';
-import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, networkFailure, serverCertificateRefused, TlsFailure } from './failure-reasons';
+import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, isNotTlsError, networkFailure, opensslReason, serverCertificateRefused, TlsFailure, wrongProtocol } from './failure-reasons';
+import { sniffProtocol } from './protocol-sniff';
 
 export interface ProbeOptions {
   /** Name to verify the server certificate for (default: the host dialed). */
@@ -32,13 +33,14 @@ const NAMES_OF = (cert?: PeerCertificate) => (cert?.subjectaltname ? displaySans
 
 /** Tries one handshake (ALPN h2, like grpc-js) and reports the first thing that went wrong. */
 export function probeTls(address: string, material: Partial<ClientTlsMaterial> & { caPem: string }, options: ProbeOptions = {}): Promise<ProbeResult> {
-  const { host, port } = parseAddress(address);
-  const name = options.authority ?? host;
+  const target = parseDialTarget(address);
+  const name = options.authority ?? defaultServerName(target);
   const trusted = safeSubjects(material.caPem);
   return new Promise((resolve) => {
     let serverCertificate: DetailedPeerCertificate | undefined;
     let tcpConnected = options.socket !== undefined;
     let done = false;
+    let sniffing = false;
     // Before the server's certificate arrived the handshake failed; after it, the server judged ours.
     const stepSoFar = (): ProbeStep => (!tcpConnected ? 'tcp' : serverCertificate ? 'client-certificate' : 'tls-handshake');
     const finish = (result: ProbeResult) => {
@@ -49,8 +51,7 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
       resolve(result);
     };
     const socket = connect({
-      host,
-      port,
+      ...socketAddress(target),
       socket: options.socket,
       ca: material.caPem,
       cert: material.certPem,
@@ -89,14 +90,26 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
       if (err.code && /^E[A-Z]+$/.test(err.code) && !serverCertificate && !alertName(err.message)) {
         return finish({ ok: false, step: stepSoFar(), failure: networkFailure(err.code, address, err.message) });
       }
-      // A TLS 1.2 server refuses a client certificate inside the handshake, with an alert.
       const alert = alertName(err.message) ?? '';
+      // No TLS came back at all ("wrong version number"): find out what the port speaks instead.
+      if (!serverCertificate && isNotTlsError(err)) {
+        sniffing = true;
+        return void notTls(err.message).then((failure) => finish({ ok: false, step: 'tls-handshake', failure }));
+      }
+      // A TLS 1.2 server refuses a client certificate inside the handshake, with an alert.
       const aboutOurCertificate = serverCertificate !== undefined || CLIENT_CERTIFICATE_ALERTS.includes(alert);
       return finish({ ok: false, step: aboutOurCertificate ? 'client-certificate' : 'tls-handshake', serverCertificate, failure: clientCertificateRefused(alert, err.message) });
     });
+    const notTls = async (message: string): Promise<TlsFailure> => {
+      const reason = opensslReason(message);
+      if (options.socket) return wrongProtocol(address, { kind: 'nothing' }, reason);
+      clearTimeout(timer); // the sniff has a deadline of its own
+      const spoken = await sniffProtocol(target, Math.min(options.timeoutMs ?? 5000, 2000));
+      return spoken.kind === 'tls' ? clientCertificateRefused('', message) : wrongProtocol(address, spoken, reason);
+    };
     // Node servers verify a TLS 1.3 client certificate after the handshake and just close the
     // socket, with no alert: work out from our own certificate what the server most likely saw.
-    socket.once('close', () => finish({ ok: false, step: stepSoFar(), serverCertificate, failure: silentRefusal(material.certPem) }));
+    socket.once('close', () => !sniffing && finish({ ok: false, step: stepSoFar(), serverCertificate, failure: silentRefusal(material.certPem) }));
   });
 }
 

@@ -62,24 +62,52 @@ export async function loadTlsMaterial(files: TlsFiles, inForce?: LoadedTls): Pro
   // reload: a leaf swapped in would become the only trust anchor and every peer be refused.
   if (files.caFiles.length === 1) checkTrustAnchors(trust.pem, files.caFiles[0], 'put the CA certificate(s) peers chain to in this file (the one `certrpc pki init` wrote, or a bundle of CAs)');
   const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
-  const crl = files.crlFile ? await loadCrls(files.crlFile, cas, files.revocationsFile, inForce?.crls) : undefined;
-  const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}) };
+  const crl = files.crlFile ? await loadCrls(files.crlFile, [...cas, ...chainCas(identity.certPem, cas)], files.revocationsFile, inForce?.crls) : undefined;
+  const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}), ...(crl?.foreignPem ? { foreignCrlPem: crl.foreignPem } : {}) };
   try {
-    createSecureContext({ cert: material.certPem, key: material.keyPem, ca: material.clientCaPem, ...(crl ? { crl: crlPemBlocks(crl.pem) } : {}) });
+    createSecureContext({ cert: material.certPem, key: material.keyPem, ca: material.clientCaPem, ...(crl ? { crl: [...crlPemBlocks(crl.pem), ...crlPemBlocks(crl.foreignPem)] } : {}) });
   } catch (err) {
     throw new PkiError(`OpenSSL refused this material: ${(err as Error).message}`, { file: files.certFile, fix: 'check that the files are PEM and belong together' });
   }
   return { material, certificate: facts(new X509Certificate(identity.certPem)), cas: cas.map(facts), crls: crl?.facts ?? [], files };
 }
 
-async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: string | undefined, inForce: CrlFacts[] | undefined): Promise<{ pem: string; facts: CrlFacts[] } | undefined> {
+/**
+ * The intermediates of our own chain (NAME.crt after the leaf) that a trusted CA vouches for, by
+ * signature. Peers of our CA send the same intermediate, and with CRL checking on, OpenSSL wants its
+ * CRL (crl_check_all): it is checked and kept in force like a root's.
+ */
+function chainCas(certPem: string, anchors: X509Certificate[]): X509Certificate[] {
+  const sent = pemBlocks(certPem)
+    .slice(1)
+    .map((pem) => new X509Certificate(pem))
+    .filter((c) => c.ca);
+  const vouched: X509Certificate[] = [];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of sent) {
+      if (vouched.includes(c)) continue;
+      if ([...anchors, ...vouched].some((ca) => c.checkIssued(ca) && c.verify(ca.publicKey))) {
+        vouched.push(c);
+        grew = true;
+      }
+    }
+  }
+  return vouched;
+}
+
+async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: string | undefined, inForce: CrlFacts[] | undefined): Promise<{ pem: string; foreignPem?: string; facts: CrlFacts[] } | undefined> {
   if (isMissing(file)) {
     checkMissingCrl(file, cas, inForce, revocationsFile);
     return undefined;
   }
   const infos = parseCrls(readUserFile(file, 'CRL file'), file);
-  // A CRL from a CA outside the bundle (e.g. written just before a rotated bundle) is left out.
-  const { matched: byCa } = await matchCrlsToCas(infos, cas.map((c) => new x509.X509Certificate(c.raw)), file);
+  // A CRL of a CA this process does not know (another intermediate under a trusted root, e.g. during
+  // an intermediate rotation, or a root written just before its bundle) is handed to OpenSSL as it is:
+  // it verifies the signature against the chain a peer sends (a forged one refuses that peer), and
+  // uses it only for certificates that name its issuer. certrpc neither keeps it in force across
+  // reloads nor revokes open connections by it (TlsMaterial.foreignCrlPem).
+  const { matched: byCa, foreign } = await matchCrlsToCas(infos, cas.map((c) => new x509.X509Certificate(c.raw)), file);
   const matched: MatchedCrl[] = byCa.map((m) => ({ crl: m.crl, ca: cas.find((ca) => Buffer.from(m.ca.rawData).equals(ca.raw))! }));
   for (const ca of cas) {
     if (!matched.some((m) => m.ca === ca)) {
@@ -99,7 +127,7 @@ async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: s
   }));
   checkCrlsNotOlder(file, facts, inForce);
   checkCrlsListRecords(file, matched, cas, revocationsFile);
-  return { pem: joinPem(matched.map((m) => m.crl.pem)), facts };
+  return { pem: joinPem(matched.map((m) => m.crl.pem)), ...(foreign.length > 0 ? { foreignPem: joinPem(foreign.map((f) => f.pem)) } : {}), facts };
 }
 
 /** The CRLs to enforce on calls and the CAs that sign them (createInterceptor's crlFile). */

@@ -81,8 +81,9 @@ describe('TrustedIssuers', () => {
       });
     });
     const issuers = new TrustedIssuers(root.certPem);
-    expect(issuers.issuerOf(seen.peer, () => seen.detailed)).toEqual({ subject: 'CN=intermediate', fingerprint: new X509Certificate(interPem).fingerprint256 });
-    // Without the chain the peer sent, the signer is unknown (no issuer-bound principal matches).
+    const signer = { subject: 'CN=intermediate', fingerprint: new X509Certificate(interPem).fingerprint256 };
+    // Before a full handshake of this certificate, without the chain the peer sent, the signer is
+    // unknown (no issuer-bound principal matches).
     expect(issuers.issuerOf(seen.peer, none)).toBeUndefined();
     // A chain that cannot be read fails closed too.
     expect(
@@ -94,6 +95,12 @@ describe('TrustedIssuers', () => {
     const loop = { ...seen.detailed } as DetailedPeerCertificate;
     loop.issuerCertificate = loop;
     expect(issuers.issuerOf(seen.peer, () => loop)).toBeUndefined();
+    expect(issuers.issuerOf(seen.peer, () => seen.detailed)).toEqual(signer);
+    // A resumed session has no sent chain: the signer found at the full handshake, for these very bytes.
+    expect(issuers.issuerOf(seen.peer, none)).toEqual(signer);
+    // A chain that is sent but holds no signer of the certificate names none, remembered or not.
+    const wrongChain = { ...seen.detailed, issuerCertificate: { ...seen.detailed, raw: new X509Certificate(root.certPem).raw, issuerCertificate: undefined } } as unknown as DetailedPeerCertificate;
+    expect(issuers.issuerOf(seen.peer, () => wrongChain)).toBeUndefined();
   });
 });
 

@@ -21,6 +21,12 @@ export class TrustedIssuers {
   private readonly certificates: { cert: X509Certificate; ca: IssuingCa }[];
   /** Client certificate fingerprint -> its trusted signer (null: none in the bundle). One bundle, so never stale. */
   private readonly bySigned = new Map<string, IssuingCa | null>();
+  /**
+   * Client certificate fingerprint -> the intermediate (sent by the peer) whose key signed it. A
+   * resumed TLS session has no sent chain (OpenSSL keeps the peer's certificate, not its chain):
+   * its signer is the one found at the full handshake, for the very same certificate bytes.
+   */
+  private readonly bySentSigner = new Map<string, IssuingCa>();
 
   constructor(clientCaPem: string) {
     this.certificates = pemBlocks(clientCaPem).map((pem) => {
@@ -52,11 +58,16 @@ export class TrustedIssuers {
     }
     if (trusted) return trusted;
     const leaf = new X509Certificate(peer.raw);
-    for (const raw of sentChain(detailed())) {
+    const sent = sentChain(detailed());
+    for (const raw of sent) {
       const candidate = new X509Certificate(raw);
-      if (signedBy(leaf, candidate)) return { subject: subjectAsInspected(raw), fingerprint: candidate.fingerprint256 };
+      if (!signedBy(leaf, candidate)) continue;
+      const signer = Object.freeze({ subject: subjectAsInspected(raw), fingerprint: candidate.fingerprint256 });
+      if (this.bySentSigner.size >= MAX_CACHED) this.bySentSigner.delete(this.bySentSigner.keys().next().value as string);
+      this.bySentSigner.set(peer.fingerprint256, signer);
+      return signer;
     }
-    return undefined;
+    return sent.length === 0 ? this.bySentSigner.get(peer.fingerprint256) : undefined;
   }
 }
 

@@ -13,6 +13,7 @@ import { CertrpcServer } from '../../src/server/create-server';
 import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients, grpcError, unary } from '../helpers/calls';
 import { clientTls, demoPki } from '../helpers/pki';
+import { eventually } from '../helpers/eventually';
 import { tempDir } from '../helpers/temp-dir';
 
 const DEMO_POLICY = readFileSync(join(__dirname, '..', '..', 'policy.yaml'), 'utf8');
@@ -68,7 +69,8 @@ describe('audit log', () => {
     [alice, bob].forEach((c) => c.close());
     bobEcho.close();
 
-    const got = lines();
+    // Written behind the calls (within the sink's maxDelayMs): wait for them.
+    const got = await eventually(() => lines().length >= 6 && lines(), 'the six audit lines');
     expect(got.map((l) => [l.cn, l.method, l.decision, l.rule])).toEqual([
       ['alice', '/demo.v1.KeyValue/Put', 'allow', 'admin-everything'],
       ['bob', '/demo.v1.KeyValue/Put', 'deny', null],
@@ -104,7 +106,7 @@ describe('audit log', () => {
     await unary(bob.kv, bob.kv.get, { key: 'k' });
     await grpcError(unary(bob.kv, bob.kv.delete, { key: 'k' }));
     bob.close();
-    const added = lines().slice(before);
+    const added = await eventually(() => lines().length > before && lines().slice(before), 'the denial\'s audit line');
     expect(added.map((l) => [l.method, l.decision, l.generation])).toEqual([['/demo.v1.KeyValue/Delete', 'deny', 2]]);
   });
 

@@ -111,3 +111,22 @@ it('reports streaming in every shape and size, each pair with its messages/s and
     }
   }
 });
+
+it("reports issue 13's table in the call-path scenario, each row with its target, and the independent check against certrpc serve", () => {
+  const table = report.results.find((r) => r.scenario === 'call-path')!;
+  const targets = Object.fromEntries(table.comparisons.filter((c) => c.target).map((c) => [c.name, c.target]));
+  expect(targets).toMatchObject({
+    'unary calls/s certrpc/bare c=32, one connection': '>= 0.95',
+    'server cpu per unary call certrpc/bare c=1': '<= 1.1',
+    'server cpu per unary call certrpc/bare c=16': '<= 1.1',
+    'server cpu per call, audit all, certrpc/bare c=16': '<= 1.2',
+    'messages/s certrpc/bare server-streaming 64 KiB, 2 streams': '>= 0.95',
+    'messages/s certrpc/bare server-streaming 1 KiB, 2 streams': '>= 0.95',
+    'server cpu per new mTLS connection (handshake + one call) certrpc/bare': '<= 1.05',
+  });
+  // certrpc's own clients resumed their sessions; grpc-js's made full handshakes.
+  const resumed = table.measurements.find((m) => m.label.includes('certrpc client, resumed'));
+  expect(Number(String(resumed?.extra?.resumed).replace('%', ''))).toBeGreaterThan(0);
+  const independent = report.results.find((r) => r.scenario === 'independent')!;
+  expect(independent.measurements.map((m) => m.label)).toEqual(expect.arrayContaining([expect.stringMatching(/^bare unary/), expect.stringMatching(/^certrpc unary/), expect.stringMatching(/^certrpc server-streaming 64 KiB/)]));
+});

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { PkiDir } from '../../src/store/pki-dir';
-import { runCli } from '../helpers/cli';
+import { runCli, startCli } from '../helpers/cli';
 import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -83,5 +83,18 @@ describe('CRL publishing never goes backwards', () => {
     expect(crls.numbers).toEqual([5, 5]);
     // The old CA's CRL still lists all three.
     for (const name of ['bob', 'eve', 'frank']) expect(crls.serials).toContain(serial(pki.certFile(name)));
+  });
+
+  it('pki init --name in a directory with crl.pem republishes it with a CRL for the new CA, so a server trusting that CA starts', async () => {
+    expect(existsSync(pki.crlFile)).toBe(true);
+    const before = opensslCrls(pki.crlFile).numbers;
+    const r = await cli('pki', 'init', '--name', 'partners');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${pki.crlFile}: republished with a CRL for the new CA`);
+    const issuers = splitCrls(pki.crlFile).map((pem) => execFileSync('openssl', ['crl', '-noout', '-issuer'], { input: pem, encoding: 'utf8' }).trim());
+    expect(issuers).toContain('issuer=CN = certrpc partners CA');
+    expect(Math.min(...opensslCrls(pki.crlFile).numbers)).toBeGreaterThan(Math.max(...before));
+    const server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('partners')]);
+    expect(await server.stop()).toBe(0);
   });
 });

@@ -86,3 +86,34 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
     });
   });
 }
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Everything written to stderr so far (the JSON log). */
+  logs: () => string;
+  output: () => string;
+  /** Resolves with the exit code when the process ends. */
+  exited: Promise<number | null>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+/** Starts a long-running certrpc command that prints no "listening on" line (certrpc agent). */
+export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; netns?: string } = {}): RunningProcess {
+  const child = spawn(...command(args, options.netns), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  captureOutput(child, args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    logs: () => stderr,
+    output: () => stdout,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -96,9 +96,9 @@ export class RawH2Connection extends EventEmitter<{ frame: [Frame] }> {
    * Handshakes with the client certificate and ALPN h2, sends the preface and an empty SETTINGS,
    * and resolves once the server's SETTINGS arrived (acknowledged, as a well-behaved client does).
    */
-  static open(port: number, tls: ClientTlsMaterial, options: { answerPings?: boolean; ackSettings?: boolean } = {}): Promise<RawH2Connection> {
+  static open(port: number, tls: ClientTlsMaterial, options: { answerPings?: boolean; ackSettings?: boolean; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {}): Promise<RawH2Connection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, ALPNProtocols: ['h2'] });
+      const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, ALPNProtocols: ['h2'], maxVersion: options.maxVersion });
       const conn = new RawH2Connection(socket, { answerPings: options.answerPings ?? true, ackSettings: options.ackSettings ?? true });
       socket.once('error', reject);
       socket.once('secureConnect', () => {

@@ -11,7 +11,10 @@ const STATUSES: CertStatus[] = ['valid', 'expiring', 'expired', 'revoked', 'not-
 
 export function certListCommand(): Command {
   const cmd = new Command('list')
-    .description('list the certificates in the PKI directory: purpose, CN, serial, expiry, issuing CA and status (valid, expiring, expired, revoked, not-yet-valid, untrusted)')
+    .description(
+      'list the certificates in the PKI directory, DIR/NAME.crt and those cert sign made from CSRs (DIR/signed/, NAME "(signed)"): ' +
+        'purpose, CN, serial, expiry, issuing CA and status (valid, expiring, expired, revoked, not-yet-valid, untrusted)',
+    )
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--expiring <days>', 'a certificate expiring within this many days is "expiring"', `${DEFAULT_EXPIRING_DAYS}d`)
     .option('--status <list>', `only these statuses, comma-separated: ${STATUSES.join(',')}`)

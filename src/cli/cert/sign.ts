@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { CheckedCsr, readCsr } from '../../pki/csr';
 import { describeCertificate } from '../../pki/inspect';
-import { DEFAULT_LEAF_DAYS, signCsr } from '../../pki/issue';
+import { DEFAULT_LEAF_DAYS, signCsr, withChain } from '../../pki/issue';
 import { displaySan } from '../../pki/name-text';
 import { Profile } from '../../pki/profiles';
 import { formatSanText, parseSanList } from '../../pki/subject-alt-names';
 import { parseDays } from '../../pki/validity';
-import { writeFileAtomic } from '../../store/atomic-write';
+import { refuseExistingFile, writeFileAtomic } from '../../store/atomic-write';
 import { PkiDir } from '../../store/pki-dir';
 import { readUserFile } from '../../store/read-file';
 import { collect, defaultDir, DIR_HELP, withHelp } from '../help';
@@ -16,7 +16,8 @@ export function certSignCommand(): Command {
   const cmd = new Command('sign')
     .description(
       "sign a certificate signing request made elsewhere; the requester's private key never leaves its host. The certificate says what the signer states " +
-        "(--cn, --san), not what the CSR asks for; every name it holds is printed (stderr)",
+        "(--cn, --san), not what the CSR asks for; every name it holds is printed (stderr). A copy is recorded as DIR/signed/SERIAL.crt: " +
+        'cert list shows it, cert revoke --serial revokes it, and ca retire waits for it',
     )
     .argument('<csr-file>', 'PKCS#10 request in PEM (e.g. from openssl req -new); its key must be ECDSA P-256/P-384/P-521 or RSA >= 2048 bits')
     .option('--server', 'sign as a server certificate (serverAuth); needs at least one SAN')
@@ -33,11 +34,17 @@ export function certSignCommand(): Command {
       const days = parseDays(opts.days);
       const sans = parseSanList(opts.san);
       const request = await readCsr(readUserFile(csrFile, 'certificate signing request'), csrFile);
-      const ca = await new PkiDir(opts.dir).loadCa();
+      const pki = new PkiDir(opts.dir);
+      const ca = await pki.loadCa();
+      // Refused before signing: a certificate that is signed is recorded, and should reach its requester.
+      if (opts.out && !opts.force) refuseExistingFile(opts.out);
       console.error(describeRequest(request, csrFile, profile, Boolean(opts.acceptCsrNames)));
       const cert = await signCsr(ca, request, { profile, days, commonName: opts.cn, sans, acceptCsrNames: Boolean(opts.acceptCsrNames) }, csrFile);
-      const pem = cert.toString('pem') + '\n';
+      // Under an intermediate, the file is the chain (leaf first), as NAME.crt is.
+      const pem = `${withChain(ca, cert).trim()}\n`;
       const info = describeCertificate(pem);
+      // Recorded before it leaves: every certificate this CA signed is in cert list, revocable by serial, and holds ca retire back.
+      const record = pki.recordSigned(info.serial, pem);
       if (opts.out) writeFileAtomic(opts.out, pem, { overwrite: Boolean(opts.force) });
       else process.stdout.write(pem);
       console.error(
@@ -45,10 +52,12 @@ export function certSignCommand(): Command {
           `signed ${profile} certificate serial ${info.serial}, expires ${info.notAfter}${opts.out ? ` -> ${opts.out}` : ''}`,
           `  subject: ${info.subject}`,
           ...(info.sans.length > 0 ? info.sans.map((s) => `  SAN:     ${displaySan(s)}`) : ['  SANs:    none']),
+          `  recorded: ${record} (certrpc cert list shows it; certrpc cert revoke --serial ${info.serial} revokes it)`,
         ].join('\n'),
       );
     });
   return withHelp(cmd, [
+    'certrpc cert csr app --dir .                                      # on the host that keeps the key: app.key (0600), app.csr',
     'openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout app.key -subj "/CN=app" -out app.csr',
     'certrpc cert sign app.csr --client -o app.crt                     # CN=app, no SANs',
     'certrpc cert sign app.csr --client --san URI:spiffe://corp/svc/app -o app.crt',

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseCertificate } from '../../pki/ca';
 import { parseCertificateBundle } from '../../pki/pem';
-import { verifyCertificate, VerifyResult } from '../../pki/verify';
+import { serialHex, verifyCertificate, VerifyResult } from '../../pki/verify';
 import { describeRevocation, revocationOf } from '../../lifecycle/revocation-status';
 import { PkiDir } from '../../store/pki-dir';
 import { readUserFile } from '../../store/read-file';
@@ -28,12 +28,22 @@ export function certVerifyCommand(): Command {
       const pki = new PkiDir(opts.dir);
       const caFile = opts.cacert ?? pki.caCertFile;
       const trusted = parseCertificateBundle(readUserFile(caFile, 'CA bundle', opts.cacert ? '--cacert' : '--dir'), caFile);
-      const leaf = parseCertificateBundle(pem, file)[0];
-      const chain = verifyCertificate(leaf, trusted, { purpose: opts.purpose });
-      const revocation = await revocationOf(leaf, pki, trusted);
+      // A chain file (leaf, then its intermediates: what NAME.crt holds under an intermediate CA).
+      const [leaf, ...intermediates] = parseCertificateBundle(pem, file);
+      const chain = verifyCertificate(leaf, trusted, { purpose: opts.purpose, intermediates });
+      const revocation = await revocationOf(leaf, pki, trusted, intermediates);
+      const leafSerial = serialHex(leaf);
       // Revoked is the worst answer: it holds whatever else is wrong, and never stops being true.
       const result: VerifyResult = revocation.revoked
-        ? { ok: false, code: 'CERT_REVOKED', reason: `certificate "${leaf.subject.replace(/\n/g, ', ')}" (serial ${revocation.revoked.serial}) was ${describeRevocation(revocation.revoked)}`, chain: chain.chain }
+        ? {
+            ok: false,
+            code: 'CERT_REVOKED',
+            reason:
+              revocation.revoked.serial === leafSerial
+                ? `certificate "${leaf.subject.replace(/\n/g, ', ')}" (serial ${leafSerial}) was ${describeRevocation(revocation.revoked)}`
+                : `the intermediate CA (serial ${revocation.revoked.serial}) that certificate "${leaf.subject.replace(/\n/g, ', ')}" chains through was ${describeRevocation(revocation.revoked)}`,
+            chain: chain.chain,
+          }
         : chain;
       if (opts.json) console.log(JSON.stringify({ file, ...result, revocation: { revoked: Boolean(revocation.revoked), ...revocation.revoked, checked: revocation.checked } }, null, 2));
       else if (result.ok) console.log(`${file}: OK (${result.chain.join(' <- ')}); ${revocation.checked.length ? `not revoked (checked ${revocation.checked.join(', ')})` : `revocation not checked (no ${pki.crlFile})`}`);

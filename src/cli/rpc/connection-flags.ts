@@ -4,10 +4,11 @@
 import { Command } from 'commander';
 import { resolveIdentity, ResolvedIdentity } from './identity-options';
 import { parseProxyUrl } from '../../proxy/connect-client';
-import { parseAddress } from '../../tls/address';
+import { parseDialTarget } from '../../tls/address';
 import { UsageError } from '../exit-codes';
 import { defaultDir, DIR_HELP } from '../help';
 import type { ConnectionOptions } from '../../client/connection';
+import { localRevocation } from './revocation-lookup';
 
 export interface ConnectionFlags {
   identity?: string;
@@ -19,6 +20,9 @@ export interface ConnectionFlags {
   serverId?: string;
   proxy?: string;
   connectTimeout: string;
+  /** grpcurl's flags, accepted only to say why certrpc refuses them. */
+  plaintext?: boolean;
+  insecure?: boolean;
 }
 
 export function addConnectionFlags(cmd: Command): Command {
@@ -31,7 +35,27 @@ export function addConnectionFlags(cmd: Command): Command {
     .option('--authority <name>', 'verify the server certificate for NAME and send it as :authority, instead of the dialed host')
     .option('--server-id <id>', 'verify the server by this URI SAN (spiffe://...) or DNS name instead of the dialed host')
     .option('--proxy <url>', "reach the server through certrpc's mTLS CONNECT proxy, https://HOST:PORT (your identity is presented to the proxy too)")
-    .option('--connect-timeout <seconds>', 'give up connecting after this many seconds', '10');
+    .option('--connect-timeout <seconds>', 'give up connecting after this many seconds', '10')
+    .option('--plaintext', "grpcurl's flag for a connection without TLS: refused, with why and what to use (certrpc speaks only mutual TLS)")
+    .option('--insecure', "grpcurl's flag to skip checking the server's certificate: refused, with why and what to use");
+}
+
+const USE_MTLS = 'call as an identity: --identity NAME (DIR/NAME.crt and DIR/NAME.key, trusting DIR/ca.crt), or --cert FILE --key FILE --cacert CA_FILE';
+
+/** grpcurl users reach for -plaintext and -insecure; certrpc answers with why not, and what to type instead. */
+function refuseInsecureFlags(flags: ConnectionFlags): void {
+  if (flags.plaintext) {
+    throw new UsageError(
+      "--plaintext is refused: certrpc speaks only mutual TLS. Your client certificate is who you are to the server (its policy decides from it what you may call), and TLS keeps the calls private; a plaintext connection carries neither",
+      `${USE_MTLS}; a server that serves plaintext only is served over mutual TLS with certrpc serve, or createInterceptor with ServerCredentials.createSsl(ca, pairs, true)`,
+    );
+  }
+  if (flags.insecure) {
+    throw new UsageError(
+      "--insecure is refused: certrpc always checks the server's certificate, since without that check whoever sits between you and the server can pose as it and read and change every call",
+      "trust the CA that signed the server's certificate with --cacert FILE (default DIR/ca.crt); when its certificate names another host than the one you dial, verify it under that name with --authority NAME, or by its URI SAN with --server-id spiffe://...; certrpc doctor ADDRESS shows the names it has",
+    );
+  }
 }
 
 /** Seconds as given on the command line ("2", "0.5") -> ms; a bad value is a usage error naming the flag. */
@@ -51,18 +75,43 @@ function checkProxyUrl(url: string): void {
 
 export function checkAddress(address: string): string {
   try {
-    parseAddress(address);
+    parseDialTarget(address);
   } catch (err) {
-    throw new UsageError((err as Error).message, 'the first argument is the server address, e.g. 127.0.0.1:50051');
+    throw new UsageError((err as Error).message, 'the first argument is the server address, e.g. 127.0.0.1:50051 or unix:///run/api.sock');
   }
   return address;
 }
 
 /** Reads the identity files and builds what RpcConnection needs; bad files/flags throw before any socket opens. */
 export function connectionFromFlags(address: string, flags: ConnectionFlags): { options: ConnectionOptions; identity: ResolvedIdentity } {
+  refuseInsecureFlags(flags);
   checkAddress(address);
   const connectTimeoutMs = parseSeconds(flags.connectTimeout, '--connect-timeout');
-  const identity = resolveIdentity({ identity: flags.identity, dir: flags.dir, cacert: flags.cacert, cert: flags.cert, key: flags.key, serverId: flags.serverId });
   if (flags.proxy) checkProxyUrl(flags.proxy);
-  return { options: { address, tls: identity.tls, authority: flags.authority, connectTimeoutMs, proxy: flags.proxy }, identity };
+  if (flags.proxy && parseDialTarget(address).kind === 'unix') throw new UsageError(`--proxy cannot reach ${address}: a unix socket is a file on this machine`, 'leave out --proxy, or dial the server as HOST:PORT');
+  const identity = resolveIdentity({ identity: flags.identity, dir: flags.dir, cacert: flags.cacert, cert: flags.cert, key: flags.key, serverId: flags.serverId });
+  const { certPem, caPem } = identity.tls;
+  const revocation = certPem ? () => localRevocation(certPem, caPem, flags.dir) : undefined;
+  return { options: { address, tls: identity.tls, authority: flags.authority, connectTimeoutMs, proxy: flags.proxy, localRevocation: revocation }, identity };
+}
+
+/** The `certrpc doctor` line that checks the same connection step by step: what a failed call suggests. */
+export function doctorCommandFor(address: string, flags: ConnectionFlags): string {
+  const args = ['certrpc', 'doctor', address];
+  const add = (flag: string, value: string | undefined) => value !== undefined && args.push(flag, value);
+  add('--identity', flags.identity);
+  add('--cert', flags.cert);
+  add('--key', flags.key);
+  add('--cacert', flags.cacert);
+  if (flags.dir !== defaultDir()) add('--dir', flags.dir);
+  add('--authority', flags.authority);
+  add('--server-id', flags.serverId);
+  add('--proxy', flags.proxy);
+  if (flags.connectTimeout !== '10') add('--connect-timeout', flags.connectTimeout);
+  return args.map(shellWord).join(' ');
+}
+
+/** A word as a POSIX shell reads it back: plain when it is safe, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }

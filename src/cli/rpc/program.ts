@@ -8,7 +8,12 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => (stream.writableNeedDrain ? stream.once('drain', () => resolve()) : resolve()));
 }
 
+/** grpcurl spells its flags with one dash (-plaintext, -insecure): take those two, to answer why not. */
+const GRPCURL_SPELLINGS: Record<string, string> = { '-plaintext': '--plaintext', '-insecure': '--insecure' };
+
 export async function main(argv: string[] = process.argv): Promise<void> {
+  const end = argv.indexOf('--');
+  argv = argv.map((arg, i) => (end >= 0 && i > end ? arg : (GRPCURL_SPELLINGS[arg] ?? arg)));
   const program = new Command('certrpc').description('gRPC services over mutual TLS (calling verbs; run certrpc --help for every command)');
   for (const cmd of rpcCommands()) program.addCommand(cmd);
   configureAll(program);

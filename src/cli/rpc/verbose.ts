@@ -2,6 +2,7 @@
 // certrpc's own steps, ">" for what was sent and "<" for what came back, like curl -v.
 import type { Metadata, StatusObject } from '@grpc/grpc-js';
 import { statusName } from './rpc-errors';
+import { printable } from '../../text/printable';
 
 export class VerboseLog {
   private readonly started = performance.now();
@@ -26,7 +27,7 @@ export class VerboseLog {
   receivedStatus(status: StatusObject): void {
     if (!this.enabled) return;
     this.headers('<', 'response trailers', status.metadata);
-    const details = status.code !== 0 && status.details ? `: ${status.details}` : '';
+    const details = status.code !== 0 && status.details ? `: ${printable(status.details)}` : '';
     process.stderr.write(`< status: ${statusName(status.code)} (${status.code})${details}\n`);
   }
 
@@ -34,7 +35,7 @@ export class VerboseLog {
     const entries = Object.entries(metadata?.toJSON() ?? {});
     process.stderr.write(`${arrow} ${title}:${entries.length === 0 ? ' (none)' : ''}\n`);
     for (const [key, values] of entries) {
-      for (const value of values) process.stderr.write(`${arrow}   ${key}: ${Buffer.isBuffer(value) ? value.toString('base64') : value}\n`);
+      for (const value of values) process.stderr.write(`${arrow}   ${printable(key)}: ${Buffer.isBuffer(value) ? value.toString('base64') : printable(value)}\n`);
     }
   }
 
