@@ -16,9 +16,12 @@ const IN_PROCESS_SUITES = [
   'test/e2e/proxy-resolution.test.ts',
   'test/e2e/refusal-flood.test.ts',
   'test/gate/call-gate.test.ts',
+  'test/gate/connection-identity.test.ts',
+  'test/server/anonymous-methods.test.ts',
   'test/server/create-server-defaults.test.ts',
   'test/server/metadata-size.test.ts',
   'test/tls/pinned-peer-certificate.test.ts',
+  'test/tls/session-resumption.test.ts',
 ];
 
 /** @type {import('jest').Config} */
