@@ -36,15 +36,22 @@ class NameFilterRunner extends JestRunner {
       .filter((t) => !record[t.path] || record[t.path].names.some((n) => matches.test(n)))
       .sort((a, b) => (record[a.path]?.ms ?? Infinity) - (record[b.path]?.ms ?? Infinity));
     let failed = false;
-    this.on('test-file-success', ([, result]) => {
-      if (result.numFailingTests > 0 || result.testExecError) failed = true;
-    });
-    this.on('test-file-failure', () => {
-      failed = true;
-    });
-    for (const test of needed) {
-      if (failed) break;
-      await super.runTests([test], watcher, { ...options, serial: true });
+    // One runner serves every mutant: listeners are removed after each run, or they pile up.
+    const unsubscribe = [
+      this.on('test-file-success', ([, result]) => {
+        if (result.numFailingTests > 0 || result.testExecError) failed = true;
+      }),
+      this.on('test-file-failure', () => {
+        failed = true;
+      }),
+    ];
+    try {
+      for (const test of needed) {
+        if (failed) break;
+        await super.runTests([test], watcher, { ...options, serial: true });
+      }
+    } finally {
+      for (const off of unsubscribe) off();
     }
   }
 
