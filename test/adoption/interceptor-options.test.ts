@@ -66,7 +66,7 @@ describe('createInterceptor behind ServerCredentials.createSsl', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(CertrpcError);
-    expect(err).toMatchObject({ option: 'crlFile', code: 'BAD_OPTIONS' });
+    expect(err).toMatchObject({ option: 'crlFile', code: 'BAD_OPTIONS', message: 'a CRL cannot be checked without the CAs that sign it', fix: expect.stringMatching(/^give clientCaFiles too/) });
     expect((err as CertrpcError).describe()).not.toMatch(/--/);
   });
 
