@@ -66,6 +66,20 @@ describe('TrustedIssuers', () => {
     expect(new TrustedIssuers(root.certPem).issuerOf(stranger, none)).toBeUndefined();
   });
 
+  it('a certificate without key identifiers that only names a trusted CA as its issuer is not that CA\'s (the signature decides)', () => {
+    // An impostor CA with the trusted root's name and no key identifiers, and a leaf it signed without
+    // an authority key identifier: the names match, only the signature tells the CAs apart.
+    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('impostor.key'), '-subj', '/CN=root CA', '-days', '2',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=none', '-addext', 'authorityKeyIdentifier=none', '-out', file('impostor.crt'));
+    const [forged] = signed('forged', file('impostor.crt'), file('impostor.key'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n');
+    const leaf = new X509Certificate(forged);
+    expect(leaf.issuer).toBe('CN=root CA');
+    expect(leaf.checkIssued(new X509Certificate(root.certPem))).toBe(true); // by name, the real root "issued" it
+    expect(new TrustedIssuers(root.certPem).issuerOf(peer(forged), none)).toBeUndefined();
+    // Its own signer, when trusted, is found.
+    expect(new TrustedIssuers(readFileSync(file('impostor.crt'), 'utf8')).issuerOf(peer(forged), none)).toMatchObject({ subject: 'CN=root CA' });
+  });
+
   it('an intermediate the peer sent is the issuer when no trusted CA signed the certificate directly (real TLS connection)', async () => {
     const seen = await new Promise<{ peer: PeerCertificate; detailed: DetailedPeerCertificate }>((resolve, reject) => {
       const server = createServer({ cert: viaInter[0], key: viaInter[1], ca: root.certPem, requestCert: true, rejectUnauthorized: true }, (socket: TLSSocket) => {
