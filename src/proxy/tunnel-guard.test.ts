@@ -54,6 +54,11 @@ describe('TunnelGuard', () => {
     expect(t.cuts).toHaveLength(1);
   });
 
+  it('the CRL given at construction is in force from the start', async () => {
+    const guard = new TunnelGuard((id, target, addresses) => decideConnect(compile('"kv.internal:50051"'), id, target, addresses), await crlOf(ca, [normalizeSerial(bob.serialNumber)]));
+    expect(guard.verdict(tunnel())).toMatchObject({ reason: 'revoked' });
+  });
+
   it("the same serial on another CA's CRL does not revoke this certificate", async () => {
     const guard = new TunnelGuard((id, target, addresses) => decideConnect(compile('"kv.internal:50051"'), id, target, addresses), undefined);
     const t = tunnel();
