@@ -10,6 +10,16 @@ describe('callerOf / contextOf', () => {
     expect(() => callerOf(call)).toThrow(CertrpcError);
     expect(() => callerOf(call)).toThrow("callerOf(): no caller on this call: was createInterceptor() in this server's interceptors?");
     expect(() => contextOf(call)).toThrow(/was createInterceptor\(\) in this server's interceptors\?/);
+    // Both name the fix: where createInterceptor() goes (a handler author reads this once, at first call).
+    for (const find of [callerOf, contextOf]) {
+      let err: unknown;
+      try {
+        find(call);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'NO_CALL_CONTEXT', fix: expect.stringMatching(/^put createInterceptor\(\) first in the Server's interceptors .*or serve with createServer\(\)/) });
+    }
   });
 
   it('find the caller the gate linked to the request Metadata; a header of the same name is not it', () => {

@@ -1,5 +1,10 @@
 // Who is calling: the facts of a verified peer certificate that authorization and handlers use.
 import { X509Certificate } from 'node:crypto';
+// Loaded before any toLegacyObject() below: on Node 20, the first toLegacyObject() of a process
+// that has not loaded node:tls yet leaves tls.createSecureContext undefined for good (a circular
+// require inside Node: crypto's x509 -> _tls_common -> tls), and every TLS server or client made
+// later in that process fails with "createSecureContext is not a function".
+import 'node:tls';
 import type { PeerCertificate } from 'node:tls';
 import { displaySan, parseSubjectAltNameText, quoteNameValue } from '../pki/name-text';
 import { normalizeSerial } from '../pki/serial';

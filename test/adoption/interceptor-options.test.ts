@@ -5,12 +5,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pino from 'pino';
 import { createClient } from '../../src/client/create-client';
 import { unary } from '../../src/client/unary';
 import { keyValueService } from '../../src/demo/kv-service';
 import { CertrpcError } from '../../src/errors/certrpc-error';
 import { KeyValueClient } from '../../src/gen/demo/v1/kv';
 import { revokeCertificate } from '../../src/lifecycle/revoke';
+import { ServerMetrics } from '../../src/metrics/server-metrics';
 import { CertrpcInterceptor, createInterceptor, InterceptorOptions } from '../../src/server/create-interceptor';
 import { PkiDir } from '../../src/store/pki-dir';
 import { grpcError } from '../helpers/calls';
@@ -63,18 +65,23 @@ describe('createInterceptor behind ServerCredentials.createSsl', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(CertrpcError);
-    expect(err).toMatchObject({ option: 'crlFile', code: 'BAD_OPTIONS' });
+    expect(err).toMatchObject({ option: 'crlFile', code: 'BAD_OPTIONS', message: 'a CRL cannot be checked without the CAs that sign it', fix: expect.stringMatching(/^give clientCaFiles too/) });
     expect((err as CertrpcError).describe()).not.toMatch(/--/);
   });
 
   it('a CRL file that cannot be loaded refuses every call (UNAVAILABLE), and ready rejects', async () => {
     const broken = join(tmp.dir, 'broken-crl.pem');
     writeFileSync(broken, '-----BEGIN X509 CRL-----\nnot a crl\n-----END X509 CRL-----\n');
-    const { address, interceptor } = await serve({ policyFile: join(tmp.dir, 'bound.yaml'), clientCaFiles: [pki.caCertFile], crlFile: broken });
+    const logged: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const { address, interceptor } = await serve({ policyFile: join(tmp.dir, 'bound.yaml'), clientCaFiles: [pki.caCertFile], crlFile: broken, logger });
     await expect(interceptor.ready).rejects.toThrow();
     const err = await grpcError(put(address, 'alice'));
     expect(err.code).toBe(grpc.status.UNAVAILABLE);
     expect(err.details).toMatch(/cannot check revocation \(its CRL could not be loaded\)/);
+    // The operator hears why, once, in the server log.
+    expect(logged.filter((l) => l.event === 'crl_unavailable')).toHaveLength(1);
+    expect(logged.find((l) => l.event === 'crl_unavailable')!.msg).toMatch(/CRL could not be loaded: every call is refused/);
   });
 
   it('issuer-bound principals match only when the interceptor knows the trusted CAs', async () => {
@@ -83,6 +90,20 @@ describe('createInterceptor behind ServerCredentials.createSsl', () => {
     expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
     const knowing = await serve({ policyFile: join(tmp.dir, 'bound.yaml'), clientCaPem: pki.loadIdentity('server').caPem });
     await expect(put(knowing.address, 'alice')).resolves.toEqual({});
+    // With a CRL, the trusted CAs come from clientCaFiles (read with the CRL): alice's issuer is known.
+    const fromFiles = await serve({ policyFile: join(tmp.dir, 'bound.yaml'), clientCaFiles: [pki.caCertFile], crlFile: pki.crlFile });
+    await fromFiles.interceptor.ready;
+    await expect(put(fromFiles.address, 'alice')).resolves.toEqual({});
+  });
+
+  it('the metrics given count every decision, allowed and denied', async () => {
+    const metrics = new ServerMetrics({ processMetrics: false });
+    const { address } = await serve({ policyFile: join(tmp.dir, 'bound.yaml'), clientCaPem: pki.loadIdentity('server').caPem, metrics });
+    await put(address, 'alice');
+    expect((await grpcError(put(address, 'bob'))).code).toBe(grpc.status.PERMISSION_DENIED);
+    const text = await metrics.text();
+    expect(text).toMatch(/certrpc_authz_decisions_total\{decision="allow",rule="admin-all",[^}]*\} 1/);
+    expect(text).toMatch(/certrpc_authz_decisions_total\{decision="deny",[^}]*\} 1/);
   });
 
   it('a newly revoked certificate: its open Watch ends UNAUTHENTICATED when the CRL changes, its next call is refused', async () => {

@@ -3,6 +3,7 @@
 // open), trailers a stage adds (sent with whatever status ends the call), and typed context
 // values a stage leaves for handlers and observers.
 import { Metadata, ServiceError, status as Status, StatusObject, UntypedServiceImplementation } from '@grpc/grpc-js';
+import pino from 'pino';
 import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 import { createClient } from '../../src/client/create-client';
 import { echoService } from '../../src/demo/echo-service';
@@ -36,6 +37,10 @@ describe('the call gate: async stages, failures, trailers, context values', () =
   // Per test: what the "external check" stage does for the next call.
   let check: (ctx: CallContext) => ReturnType<CallStage> = () => undefined;
   let checkEntered = deferred<void>();
+  /** Which of the three stages ran, in order, since the test began. */
+  const stageRuns: string[] = [];
+  /** What the server logged (error level and up). */
+  const logged: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
@@ -59,15 +64,23 @@ describe('the call gate: async stages, failures, trailers, context values', () =
       services: [{ definition: echo.definition, implementation }],
       stages: [
         (ctx) => {
+          stageRuns.push('tenant');
           // The caller is known to every stage (AuthenticatedContext): no optional chaining needed.
           ctx.values.set(TENANT, ctx.metadata.get('x-tenant')[0]?.toString());
           ctx.trailers.set('x-checked-by', `tenant-stage:${ctx.caller.identity.commonName}`);
         },
         (ctx) => {
+          stageRuns.push('check');
           checkEntered.resolve();
           return check(ctx);
         },
+        // A stage after the one that may wait: it refuses the tenant "refused-later".
+        (ctx) => {
+          stageRuns.push('after');
+          return ctx.values.get(TENANT) === 'refused-later' ? { code: Status.PERMISSION_DENIED, details: 'refused by the stage after the check' } : undefined;
+        },
       ],
+      logger: pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) }),
       observers: [(ctx) => observed.push(ctx.values.get(TENANT))],
       policy: allowAllAuthenticated(),
       // Told how every call ended, by whatever ended it.
@@ -84,6 +97,8 @@ describe('the call gate: async stages, failures, trailers, context values', () =
     observed.length = 0;
     check = () => undefined;
     checkEntered = deferred<void>();
+    stageRuns.length = 0;
+    logged.length = 0;
   });
 
   function client(name = 'alice') {
@@ -174,6 +189,26 @@ describe('the call gate: async stages, failures, trailers, context values', () =
     const rejected = await say('acme');
     expect(rejected.err?.code).toBe(Status.INTERNAL);
     expect(handlerRan).toEqual([]);
+    // The server log says which call and why, for both (the client only hears INTERNAL).
+    expect(logged.map((l) => [l.method, (l.err as { message?: string } | undefined)?.message])).toEqual([
+      ['/demo.v1.Echo/Say', 'check service unreachable'],
+      ['/demo.v1.Echo/Say', 'check service timed out'],
+    ]);
+    // The stages after a failed one never ran.
+    expect(stageRuns).toEqual(['tenant', 'check', 'tenant', 'check']);
+  });
+
+  it('after a stage that waited, the stages after it still run, each once, and may still refuse the call', async () => {
+    check = () => Promise.resolve(undefined);
+    const allowed = await say('acme');
+    expect(allowed.err).toBeNull();
+    expect(stageRuns).toEqual(['tenant', 'check', 'after']);
+    stageRuns.length = 0;
+    const refused = await say('refused-later');
+    expect(refused.err?.code).toBe(Status.PERMISSION_DENIED);
+    expect(refused.err?.details).toBe('refused by the stage after the check');
+    expect(stageRuns).toEqual(['tenant', 'check', 'after']);
+    expect(handlerRan).toEqual(['say']);
   });
 
   it('a call whose deadline passes while a stage waits ends DEADLINE_EXCEEDED, and a late allow does not start the handler', async () => {

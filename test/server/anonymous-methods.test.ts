@@ -3,7 +3,7 @@
 // caller and none of the stages that judge one; every other method is UNAUTHENTICATED. A presented
 // certificate must still verify (an untrusted one is refused at the handshake, as everywhere), and a
 // server without the option refuses certificate-less connections at the handshake as before.
-import { makeGenericClientConstructor, ServerUnaryCall, status } from '@grpc/grpc-js';
+import { makeGenericClientConstructor, Metadata, ServerUnaryCall, status } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { authorization } from '../../src/authz/authorization';
 import { CompiledPolicy } from '../../src/authz/compiled-policy';
@@ -44,7 +44,7 @@ describe('anonymous methods: a connection without a client certificate', () => {
         callback(null, { commonName: who, sans: [], serial: '', notAfter: '', roles: [], spiffeId: '', fingerprintSha256: '', issuer: '' });
       },
     };
-    open = createServer({ tls, services: [{ definition: OpenService, implementation }], anonymousMethods: ['/test.v1.Open/WhoAmI'], authorization: authz });
+    open = createServer({ tls, services: [{ definition: OpenService, implementation }], anonymousMethods: ['/test.v1.Open/WhoAmI'], authorization: authz, limits: { maxMetadataBytes: 1024 } });
     closed = createServer({ tls, services: [{ definition: OpenService, implementation }] });
     await open.listen('127.0.0.1', 0);
     await closed.listen('127.0.0.1', 0);
@@ -64,6 +64,21 @@ describe('anonymous methods: a connection without a client certificate', () => {
     try {
       const r = await unary(client, client.whoAmI, {});
       expect(r.commonName).toBe('anonymous');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('holds an anonymous call to the metadata limit too: refused before the handler', async () => {
+    const client = createClient(OpenClient, addr(open), { tls: anonymousTls(), authority: 'localhost', diagnose: false });
+    try {
+      const before = seen.length;
+      const metadata = new Metadata();
+      metadata.set('x-big', 'x'.repeat(2000));
+      const err = await grpcError(new Promise((resolve, reject) => client.whoAmI({}, metadata, (e, r) => (e ? reject(e) : resolve(r)))));
+      expect(err.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(err.details).toMatch(/over this server's limit of 1024 \(maxMetadataBytes\)/);
+      expect(seen.length).toBe(before);
     } finally {
       client.close();
     }

@@ -1,0 +1,105 @@
+// CSR checking and signing, on requests made by openssl (as a requester elsewhere would make them).
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../test/helpers/temp-dir';
+import { createCa, loadSigningCa, SigningCa } from './ca';
+import { readCsr } from './csr';
+import { signCsr } from './issue';
+import { parseSanList } from './subject-alt-names';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+let n = 0;
+
+/** `openssl req -new` with a fresh key made by `genpkey ARGS`. */
+function csrOf(subject: string, keyArgs: string[], extra: string[] = []): string {
+  const key = join(tmp.dir, `k${++n}.pem`);
+  const out = join(tmp.dir, `c${n}.csr`);
+  execFileSync('openssl', ['genpkey', ...keyArgs, '-out', key], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-new', '-key', key, '-subj', subject, ...extra, '-out', out], { stdio: 'pipe' });
+  return readFileSync(out, 'utf8');
+}
+const EC = (curve: string) => ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`];
+const RSA = (bits: number, exponent?: number) => ['-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, ...(exponent ? ['-pkeyopt', `rsa_keygen_pubexp:${exponent}`] : [])];
+
+describe('readCsr', () => {
+  it('reads subject, names and extensions of a P-256 request, and says what it will not copy', async () => {
+    const pem = csrOf('/O=Acme/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp,IP:10.0.0.1,URI:spiffe://corp/app,email:a@corp,dirName:dir_sect', '-addext', 'basicConstraints=critical,CA:TRUE', '-config', writeConfig()]);
+    const csr = await readCsr(`garbage before\n${pem}`, 'app.csr');
+    expect(csr.publicKey).toBe('ECDSA P-256');
+    expect(csr.subject).toBe('O=Acme, CN=app');
+    expect(csr.commonNames).toEqual(['app']);
+    expect(csr.otherSubjectAttributes).toEqual(['O=Acme']);
+    expect(csr.requestedSans).toEqual(parseSanList('DNS:app.corp,IP:10.0.0.1,URI:spiffe://corp/app,email:a@corp'));
+    expect([...csr.unsupportedSans]).toEqual(['dn:CN=evil']);
+    expect(csr.sanExtensions).toBe(1);
+    expect(csr.otherExtensions).toEqual(['basicConstraints CA:TRUE']);
+  });
+
+  it('names the key of P-384, P-521 and RSA requests; refuses weak, odd or unknown keys naming the reason', async () => {
+    expect((await readCsr(csrOf('/CN=a', EC('P-384')))).publicKey).toBe('ECDSA P-384');
+    expect((await readCsr(csrOf('/CN=a', EC('P-521')))).publicKey).toBe('ECDSA P-521');
+    expect((await readCsr(csrOf('/CN=a', RSA(2048)))).publicKey).toBe('RSA 2048 bit');
+    await expect(readCsr(csrOf('/CN=a', RSA(1024)), 'weak.csr')).rejects.toMatchObject({ message: "the CSR's key is RSA 1024 bit, weaker than the 2048 bits certrpc requires", file: 'weak.csr' });
+    await expect(readCsr(csrOf('/CN=a', RSA(2048, 3)))).rejects.toThrow("the CSR's RSA key has the public exponent 3; certrpc requires at least 65537");
+    await expect(readCsr(csrOf('/CN=a', EC('secp256k1')))).rejects.toThrow("the CSR's key is on the curve secp256k1; certrpc signs P-256, P-384 and P-521 keys only");
+    await expect(readCsr(csrOf('/CN=a', ['-algorithm', 'ED25519']))).rejects.toThrow(
+      "the CSR's key is of type ed25519; certrpc signs ECDSA (P-256, P-384, P-521) and RSA (2048 bits or more) keys only",
+    );
+  });
+
+  it('refuses what is not a CSR, and a CSR whose signature does not verify', async () => {
+    await expect(readCsr('hello', 'x.csr')).rejects.toThrow(/^not a readable certificate signing request: /);
+    const pem = csrOf('/CN=a', EC('P-256'));
+    // Flip one byte of the signature (the end of the DER): the request no longer verifies.
+    const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''), 'base64');
+    der[der.length - 3] ^= 0x01;
+    const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+    await expect(readCsr(tampered)).rejects.toThrow(/^the CSR signature does not verify/);
+  });
+});
+
+let configFile: string | undefined;
+function writeConfig(): string {
+  if (configFile) return configFile;
+  configFile = join(tmp.dir, 'req.cnf');
+  writeFileSync(configFile, '[req]\ndistinguished_name = dn\n[dn]\n[dir_sect]\nCN = evil\n');
+  return configFile;
+}
+
+describe('signCsr: the signer decides the identity', () => {
+  let ca: SigningCa;
+  beforeAll(async () => {
+    const pair = await createCa({ commonName: 'csr CA' });
+    ca = await loadSigningCa(pair.certPem, pair.keyPem);
+  });
+
+  it("takes the CSR's single CN and only the signer's SANs; the CSR's names only when accepted", async () => {
+    const pem = csrOf('/O=Acme/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp,DNS:evil.corp']);
+    const plain = new X509Certificate((await signCsr(ca, pem, { profile: 'server', sans: parseSanList('DNS:signer.corp') })).toString('pem'));
+    expect(plain.subject).toBe('CN=app');
+    expect(plain.subjectAltName).toBe('DNS:signer.corp');
+    const accepted = new X509Certificate((await signCsr(ca, pem, { profile: 'server', sans: parseSanList('DNS:app.corp'), acceptCsrNames: true })).toString('pem'));
+    expect(accepted.subjectAltName).toBe('DNS:app.corp, DNS:evil.corp');
+    const named = new X509Certificate((await signCsr(ca, pem, { profile: 'client', commonName: 'other' })).toString('pem'));
+    expect(named.subject).toBe('CN=other');
+    expect(named.subjectAltName).toBeUndefined();
+  });
+
+  it('refuses to guess the CN, a bad CN, a server certificate without names, and names certrpc does not issue', async () => {
+    await expect(signCsr(ca, csrOf('/O=Acme', EC('P-256')), { profile: 'client' })).rejects.toMatchObject({ message: 'the CSR has no common name', code: 'CSR_NO_CN', fix: 'state it: the commonName option' });
+    await expect(signCsr(ca, csrOf('/CN=a/CN=b', EC('P-256')), { profile: 'client' })).rejects.toThrow('the CSR has 2 common names (a, b); which one is the identity would be a guess');
+    await expect(signCsr(ca, csrOf('/CN=a\tb', EC('P-256'), ['-utf8']), { profile: 'client' })).rejects.toThrow('the CSR\'s common name "a\\tb" holds control characters');
+    await expect(signCsr(ca, csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp']), { profile: 'server' })).rejects.toMatchObject({
+      message: 'a server certificate needs at least one subject alternative name (clients check the name they dial against the SANs, not the CN), and none was stated',
+      code: 'CSR_NO_SANS_STATED',
+      fix: 'state them as sans, e.g. DNS:host.example,IP:10.0.0.5, or copy the ones the CSR asks for (acceptCsrNames)',
+    });
+    await expect(signCsr(ca, csrOf('/CN=app', EC('P-256')), { profile: 'server' })).rejects.toMatchObject({ code: 'CSR_NO_SANS', fix: 'state them as sans, e.g. DNS:host.example,IP:10.0.0.5' });
+    const odd = csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:ok.corp,dirName:dir_sect', '-config', writeConfig()]);
+    await expect(signCsr(ca, odd, { profile: 'client', acceptCsrNames: true })).rejects.toThrow('the CSR asks for names certrpc does not issue: dn:CN=evil');
+    expect((await signCsr(ca, odd, { profile: 'client' })).subject).toBe('CN=app');
+  });
+});
