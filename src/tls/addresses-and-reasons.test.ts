@@ -1,7 +1,8 @@
 // Small parts of the TLS layer every log line and limit depends on: one written form per peer
 // address, HOST:PORT parsing, and a reason for every refusal code.
 import { parseAddress } from './address';
-import { canonicalPeerAddress, formatHostPort, peerOf } from './peer-address';
+import { canonicalPeerAddress, peerOf } from './peer-address';
+import { formatHostPort } from '../text/host-port';
 import { refusalReason } from './refusal-reasons';
 
 describe('peer addresses', () => {

@@ -1,5 +1,7 @@
 // The failure table: each code goes to its side, its reason and its fix. The CLI suites show these
-// texts on real refusals (test/rpc/rpc-failures.test.ts); here every row is pinned to its meaning.
+// texts on real refusals (test/rpc/rpc-failures.test.ts); here every row is pinned to its meaning,
+// its fix as the CLI words it (cli/error-wording.ts: the library names options, the CLI flags).
+import { failureFixForCli } from '../cli/error-wording';
 import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, formatFailure, networkFailure, serverCertificateRefused } from './failure-reasons';
 
 describe('serverCertificateRefused: the client refused the server', () => {
@@ -24,7 +26,7 @@ describe('serverCertificateRefused: the client refused the server', () => {
     expect(f.side).toBe('client');
     expect(f.code).toBe(code);
     expect(f.reason).toMatch(reason);
-    expect(f.fix).toMatch(fix);
+    expect(failureFixForCli(f)).toMatch(fix);
   });
 
   it('says "unknown" and "none" when details are missing, and reads the names out of Node\'s message', () => {
@@ -33,7 +35,7 @@ describe('serverCertificateRefused: the client refused the server', () => {
       "the server's certificate is not valid for the name you dialed: Host: x. is not in the cert's altnames: DNS:a; its names are none",
     );
     expect(serverCertificateRefused('ERR_TLS_CERT_ALTNAME_INVALID', '', { dialed: 'x' }).reason).toMatch(/its names are none$/);
-    expect(serverCertificateRefused('SERVER_ID_MISMATCH', '', {}).reason).toBe("the server's certificate does not carry the server id you expect (see --server-id): its names are none");
+    expect(serverCertificateRefused('SERVER_ID_MISMATCH', '', {}).reason).toBe("the server's certificate does not carry the server id you expect (unknown): its names are none");
   });
 });
 
@@ -51,7 +53,7 @@ describe('clientCertificateRefused: the server refused us (a TLS alert is all we
     const f = clientCertificateRefused(alert, 'm');
     expect([f.side, f.code]).toEqual(['server', alert]);
     expect(f.reason).toMatch(reason);
-    expect(f.fix).toMatch(fix);
+    expect(failureFixForCli(f)).toMatch(fix);
     expect(CLIENT_CERTIFICATE_ALERTS).toContain(alert);
   });
 

@@ -121,7 +121,7 @@ describe('loadTlsMaterial', () => {
     try {
       check({ crlNumber: 4 })();
     } catch (err) {
-      expect((err as { fix?: string }).fix).toBe('republish it with: certrpc ca crl --dir . (on the CA host; copy it here if this host does not share the directory); it numbers the new CRL above the last one it published');
+      expect((err as { fix?: string }).fix).toBe("republish it on the CA host (certrpc ca crl, or publishCrls()) and copy it to . if this host does not share the CA's directory; it numbers the new CRL above the last one it published");
     }
   });
 
