@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   linkPackageFiles();
   bundleCli();
   const unknown = options.only?.filter((name) => !scenarios.some((s) => s.name === name)) ?? [];
-  if (unknown.length) throw new Error(`--only: no scenario named ${unknown.join(', ')} (there are: ${scenarios.map((s) => s.name).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`--only: no scenario named ${unknown.join(', ')} (there are: ${scenarios.map((s) => s.name).join(', ')})`);
   const selected: Scenario[] = scenarios.filter((s) => !options.only || options.only.includes(s.name));
   const loadAverageAtStart = loadavg();
   const results: ScenarioResult[] = [];
@@ -54,7 +55,14 @@ async function main(): Promise<void> {
     startedAt: new Date(started).toISOString(),
     seconds: (Date.now() - started) / 1000,
     options,
-    machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model, memoryGb: totalmem() / 2 ** 30, loadAverageAtStart, loadAverageAtEnd: loadavg() },
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      memoryGb: totalmem() / 2 ** 30,
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg(),
+    },
     results,
   };
   mkdirSync(join(options.out, '..'), { recursive: true });
@@ -62,7 +70,9 @@ async function main(): Promise<void> {
   console.log(formatTargets(results));
   const errors = results.reduce((n, r) => n + r.measurements.reduce((m, x) => m + x.errors, 0), 0);
   const failed = results.filter((r) => r.failed).map((r) => r.scenario);
-  console.log(`\nwrote ${options.out} (${report.seconds.toFixed(1)} s; ${results.length} scenarios, ${errors} errors${failed.length ? `, FAILED: ${failed.join(', ')}` : ''})`);
+  console.log(
+    `\nwrote ${options.out} (${report.seconds.toFixed(1)} s; ${results.length} scenarios, ${errors} errors${failed.length ? `, FAILED: ${failed.join(', ')}` : ''})`,
+  );
   if (errors > 0 || failed.length > 0) process.exitCode = 1;
 }
 

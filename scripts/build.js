@@ -23,7 +23,9 @@ function newestMtime(path) {
 function stale() {
   if (!existsSync(stamp)) return true;
   // package-lock.json: a dependency updated means dist/vendor/ bundles old code.
-  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json', 'scripts/vendor-bundles.js'].map((p) => join(root, p));
+  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json', 'scripts/vendor-bundles.js'].map(
+    (p) => join(root, p),
+  );
   return Math.max(...inputs.map(newestMtime)) > statSync(stamp).mtimeMs;
 }
 

@@ -14,7 +14,14 @@ const VENDOR = {
   x509: ['@peculiar/x509', '@peculiar/asn1-schema', '@peculiar/asn1-x509'],
   // grpc-js's internals that src/ requires by path (a custom resolver) must be the bundle's own.
   'grpc-js': ['@grpc/grpc-js', '@grpc/grpc-js/build/src/resolver', '@grpc/grpc-js/build/src/uri-parser'],
-  protobuf: ['@bufbuild/protobuf', '@bufbuild/protobuf/wkt', '@bufbuild/protobuf/wire', '@bufbuild/protobuf/reflect', '@bufbuild/protobuf/txtpb', '@bufbuild/protobuf/codegenv2'],
+  protobuf: [
+    '@bufbuild/protobuf',
+    '@bufbuild/protobuf/wkt',
+    '@bufbuild/protobuf/wire',
+    '@bufbuild/protobuf/reflect',
+    '@bufbuild/protobuf/txtpb',
+    '@bufbuild/protobuf/codegenv2',
+  ],
 };
 
 /** Writes DIST/vendor/ (DIST: dist/, or dist-bench/src/ for `npm run bench`: bench/lib/dist-layout.ts). */
@@ -52,12 +59,24 @@ function build(root, dist = join(root, 'dist')) {
     });
     for (const specifier of specifiers) {
       const shim = `${specifier.replace(/[@/]/g, (c) => (c === '@' ? '' : '+'))}.js`;
-      writeFileSync(join(out, 'shims', shim), `'use strict';\nmodule.exports = require('../../cli/vendor-modules.js').loadVendorBundle(${JSON.stringify(name)})[${JSON.stringify(specifier)}];\n`);
+      writeFileSync(
+        join(out, 'shims', shim),
+        `'use strict';\nmodule.exports = require('../../cli/vendor-modules.js').loadVendorBundle(${JSON.stringify(name)})[${JSON.stringify(specifier)}];\n`,
+      );
       manifest[specifier] = `shims/${shim}`;
     }
   }
   for (const [name, file] of Object.entries(PROGRAMS)) {
-    esbuild.buildSync({ entryPoints: [join(dist, file)], bundle: true, packages: 'external', platform: 'node', target: 'node20', format: 'cjs', outfile: join(out, `${name}.js`), logLevel: 'error' });
+    esbuild.buildSync({
+      entryPoints: [join(dist, file)],
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      outfile: join(out, `${name}.js`),
+      logLevel: 'error',
+    });
   }
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify({ modules: manifest, programs: Object.keys(PROGRAMS) }, null, 2)}\n`);
   writeCodeCaches(dist, out);
@@ -90,4 +109,3 @@ function writeCodeCaches(dist, out) {
 }
 
 module.exports = { build, VENDOR, PROGRAMS };
-

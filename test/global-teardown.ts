@@ -10,7 +10,16 @@ import { readKeyMarkers, scanForKeyLeaks } from './helpers/key-leak-scan';
 import { RUN_DIR_ENV } from './helpers/test-run';
 
 function narrowed(config: Config.GlobalConfig): boolean {
-  return Boolean(config.testPathPattern || config.testNamePattern || config.onlyChanged || config.onlyFailures || config.findRelatedTests || config.changedSince || config.lastCommit || config.shard);
+  return Boolean(
+    config.testPathPattern ||
+    config.testNamePattern ||
+    config.onlyChanged ||
+    config.onlyFailures ||
+    config.findRelatedTests ||
+    config.changedSince ||
+    config.lastCommit ||
+    config.shard,
+  );
 }
 
 export default function globalTeardown(config: Config.GlobalConfig): void {
@@ -36,9 +45,14 @@ export default function globalTeardown(config: Config.GlobalConfig): void {
   }
   const { files, lines, leaks } = scanForKeyLeaks(logDir!, markers);
   if (leaks.length > 0) {
-    const list = leaks.slice(0, 20).map((l) => `  ${join(logDir!, l.file)}:${l.line}: ${l.what}`).join('\n');
+    const list = leaks
+      .slice(0, 20)
+      .map((l) => `  ${join(logDir!, l.file)}:${l.line}: ${l.what}`)
+      .join('\n');
     throw new Error(`private key material in ${leaks.length} log line(s) of this test run:\n${list}`);
   }
-  console.log(`\nkey-leak check: ${lines} log lines in ${files} files searched for PEM key headers and for the secrets of ${keys} private keys (base64, base64url, hex): no private key material`);
+  console.log(
+    `\nkey-leak check: ${lines} log lines in ${files} files searched for PEM key headers and for the secrets of ${keys} private keys (base64, base64url, hex): no private key material`,
+  );
   rmSync(dir!, { recursive: true, force: true });
 }

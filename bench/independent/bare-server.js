@@ -9,7 +9,11 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const [caFile, certFile, keyFile] = process.argv.slice(2);
-const definition = protoLoader.loadSync(join(__dirname, '..', '..', 'proto', 'demo', 'v1', 'echo.proto'), { keepCase: false, longs: String, defaults: true });
+const definition = protoLoader.loadSync(join(__dirname, '..', '..', 'proto', 'demo', 'v1', 'echo.proto'), {
+  keepCase: false,
+  longs: String,
+  defaults: true,
+});
 const { demo } = grpc.loadPackageDefinition(definition);
 
 function padded(message, size) {
@@ -35,7 +39,11 @@ server.addService(demo.v1.Echo.service, {
     pump();
   },
 });
-const credentials = grpc.ServerCredentials.createSsl(readFileSync(caFile), [{ cert_chain: readFileSync(certFile), private_key: readFileSync(keyFile) }], true);
+const credentials = grpc.ServerCredentials.createSsl(
+  readFileSync(caFile),
+  [{ cert_chain: readFileSync(certFile), private_key: readFileSync(keyFile) }],
+  true,
+);
 server.bindAsync('127.0.0.1:0', credentials, (err, port) => {
   if (err) throw err;
   console.log(`listening on 127.0.0.1:${port}`);

@@ -14,7 +14,11 @@ const { join } = require('node:path');
 process.noDeprecation = true; // grpc-js passes the IP address as servername
 const [address, caFile, certFile, keyFile, mode, concurrencyText, warmupText, durationText] = process.argv.slice(2);
 const concurrency = Number(concurrencyText);
-const definition = protoLoader.loadSync(join(__dirname, '..', '..', 'proto', 'demo', 'v1', 'echo.proto'), { keepCase: false, longs: String, defaults: true });
+const definition = protoLoader.loadSync(join(__dirname, '..', '..', 'proto', 'demo', 'v1', 'echo.proto'), {
+  keepCase: false,
+  longs: String,
+  defaults: true,
+});
 const { demo } = grpc.loadPackageDefinition(definition);
 const credentials = grpc.credentials.createSsl(readFileSync(caFile), readFileSync(keyFile), readFileSync(certFile));
 const client = new demo.v1.Echo(address, credentials, { 'grpc.ssl_target_name_override': 'localhost' });

@@ -60,8 +60,14 @@ async function createSet(dir: string, keyType: BenchKeyType): Promise<TlsSet> {
   const pki = new PkiDir(dir);
   pki.writeCa(await createCa({ commonName: `certrpc bench CA (${keyType})`, keyType }));
   const ca = await pki.loadCa();
-  pki.writeIdentity('server', await issueCertificate(ca, { profile: 'server', commonName: 'localhost', sans: parseSanList('DNS:localhost,IP:127.0.0.1'), keyType }));
-  pki.writeIdentity(CLIENT_NAME, await issueCertificate(ca, { profile: 'client', commonName: CLIENT_NAME, sans: parseSanList(`URI:${CLIENT_SPIFFE_ID}`), keyType }));
+  pki.writeIdentity(
+    'server',
+    await issueCertificate(ca, { profile: 'server', commonName: 'localhost', sans: parseSanList('DNS:localhost,IP:127.0.0.1'), keyType }),
+  );
+  pki.writeIdentity(
+    CLIENT_NAME,
+    await issueCertificate(ca, { profile: 'client', commonName: CLIENT_NAME, sans: parseSanList(`URI:${CLIENT_SPIFFE_ID}`), keyType }),
+  );
   // The demo policy's admin (policy.yaml): the client of `certrpc serve --demo --policy policy.yaml`.
   pki.writeIdentity(DEMO_ADMIN, await issueCertificate(ca, { profile: 'client', commonName: DEMO_ADMIN, keyType }));
   const pair = (name: string): PemPair => ({

@@ -7,8 +7,13 @@ import { CLIENT_SPIFFE_ID } from './bench-pki';
 const TEAMS = ['billing', 'search', 'ledger', 'payments', 'catalog', 'orders', 'shipping', 'identity'];
 
 export function benchPolicyYaml(): string {
-  const teamRoles = TEAMS.map((t) => `  ${t}:\n    - spiffe: "spiffe://corp.example/service/${t}/*"\n    - cn: "svc-${t}-*.prod"`).join('\n');
-  const teamRules = TEAMS.map((t) => `  - name: ${t}-own-service\n    roles: [${t}]\n    methods: ["/${t}.v1.${t[0].toUpperCase()}${t.slice(1)}/*", /demo.v1.KeyValue/Get]`).join('\n');
+  const teamRoles = TEAMS.map((t) => `  ${t}:\n    - spiffe: "spiffe://corp.example/service/${t}/*"\n    - cn: "svc-${t}-*.prod"`).join(
+    '\n',
+  );
+  const teamRules = TEAMS.map(
+    (t) =>
+      `  - name: ${t}-own-service\n    roles: [${t}]\n    methods: ["/${t}.v1.${t[0].toUpperCase()}${t.slice(1)}/*", /demo.v1.KeyValue/Get]`,
+  ).join('\n');
   return `version: 1
 name: bench
 audit:

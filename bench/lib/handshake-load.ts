@@ -42,7 +42,11 @@ function grpcOperation(job: HandshakeJob) {
     certrpcCredentials.set(job, resuming);
     credentials = resuming;
   } else {
-    credentials = ChannelCredentials.createSsl(Buffer.from(job.tls.caPem), Buffer.from(job.tls.keyPem ?? ''), Buffer.from(job.tls.certPem ?? ''));
+    credentials = ChannelCredentials.createSsl(
+      Buffer.from(job.tls.caPem),
+      Buffer.from(job.tls.keyPem ?? ''),
+      Buffer.from(job.tls.certPem ?? ''),
+    );
   }
   return (done: (outcome: number, error?: string) => void) => {
     const client = new EchoClient(job.address, credentials, { 'grpc.use_local_subchannel_pool': 1 });

@@ -31,7 +31,10 @@ export async function runInterleaved(load: LoadGenerator, arms: Arm[], options: 
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? arms : [...arms].reverse();
     for (const arm of order) {
-      const { result, span } = await measuredSlice(load, arm, { warmupSec: options.warmupSec, durationSec: options.durationSec / options.rounds });
+      const { result, span } = await measuredSlice(load, arm, {
+        warmupSec: options.warmupSec,
+        durationSec: options.durationSec / options.rounds,
+      });
       slices.get(arm)!.loads.push(result);
       slices.get(arm)!.spans.push(span);
     }
@@ -39,7 +42,11 @@ export async function runInterleaved(load: LoadGenerator, arms: Arm[], options: 
   return arms.map((arm) => ({ label: arm.label, load: mergeLoadResults(slices.get(arm)!.loads), usage: addSpans(slices.get(arm)!.spans) }));
 }
 
-async function measuredSlice(load: LoadGenerator, arm: Arm, slice: { warmupSec: number; durationSec: number }): Promise<{ result: LoadResult; span: UsageSpan }> {
+async function measuredSlice(
+  load: LoadGenerator,
+  arm: Arm,
+  slice: { warmupSec: number; durationSec: number },
+): Promise<{ result: LoadResult; span: UsageSpan }> {
   const samples: Promise<ServerUsage>[] = [];
   const stop = load.onWindow(() => samples.push(arm.server.usage()));
   try {

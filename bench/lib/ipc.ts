@@ -35,7 +35,8 @@ export class IpcClient {
       else waiter.resolve(reply.result);
     });
     child.on('exit', (code, signal) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`${this.describe()} exited (${code ?? signal}) during a request`));
+      for (const waiter of this.pending.values())
+        waiter.reject(new Error(`${this.describe()} exited (${code ?? signal}) during a request`));
       this.pending.clear();
     });
   }

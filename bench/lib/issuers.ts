@@ -18,14 +18,31 @@ export type Issue = (i: number) => Promise<void>;
 
 export function libraryIssuer(ca: SigningCa, set: TlsSet): Issue {
   return async (i) => {
-    await issueCertificate(ca, { profile: 'client', commonName: `lib-${i}`, sans: parseSanList(`URI:spiffe://certrpc.bench/lib/${i}`), keyType: set.keyType });
+    await issueCertificate(ca, {
+      profile: 'client',
+      commonName: `lib-${i}`,
+      sans: parseSanList(`URI:spiffe://certrpc.bench/lib/${i}`),
+      keyType: set.keyType,
+    });
   };
 }
 
 /** `certrpc cert issue NAME --client --key-type T --dir DIR`: start-up, key, certificate, atomic 0600 writes. */
 export function cliIssuer(set: TlsSet, prefix: string): Issue {
   return async (i) => {
-    await run(process.execPath, [CLI_ENTRY, 'cert', 'issue', `${prefix}-${i}`, '--client', '--key-type', set.keyType, '--san', `URI:spiffe://certrpc.bench/cli/${i}`, '--dir', set.dir]);
+    await run(process.execPath, [
+      CLI_ENTRY,
+      'cert',
+      'issue',
+      `${prefix}-${i}`,
+      '--client',
+      '--key-type',
+      set.keyType,
+      '--san',
+      `URI:spiffe://certrpc.bench/cli/${i}`,
+      '--dir',
+      set.dir,
+    ]);
   };
 }
 
@@ -47,7 +64,38 @@ export function opensslIssuer(set: TlsSet, workDir: string): Issue {
   const newKey = set.keyType === 'rsa-2048' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
   return async (i) => {
     const base = join(workDir, `openssl-${i}`);
-    await run('openssl', ['req', '-new', ...newKey, '-nodes', '-keyout', `${base}.key`, '-subj', `/CN=openssl-${i}`, '-out', `${base}.csr`]);
-    await run('openssl', ['x509', '-req', '-in', `${base}.csr`, '-CA', set.caFile, '-CAkey', set.caKeyFile, '-set_serial', `0x${randomBytes(16).toString('hex').replace(/^[89a-f]/, '7')}`, '-days', '365', '-sha256', '-extfile', extFile, '-out', `${base}.crt`]);
+    await run('openssl', [
+      'req',
+      '-new',
+      ...newKey,
+      '-nodes',
+      '-keyout',
+      `${base}.key`,
+      '-subj',
+      `/CN=openssl-${i}`,
+      '-out',
+      `${base}.csr`,
+    ]);
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      set.caFile,
+      '-CAkey',
+      set.caKeyFile,
+      '-set_serial',
+      `0x${randomBytes(16)
+        .toString('hex')
+        .replace(/^[89a-f]/, '7')}`,
+      '-days',
+      '365',
+      '-sha256',
+      '-extfile',
+      extFile,
+      '-out',
+      `${base}.crt`,
+    ]);
   };
 }

@@ -46,7 +46,13 @@ export interface Target {
 }
 
 /** subject / baseline of one figure, with the target if it has one. */
-export function ratio(name: string, subject: Measurement, baseline: Measurement, figure: (m: Measurement) => number | undefined, target?: Target): Comparison {
+export function ratio(
+  name: string,
+  subject: Measurement,
+  baseline: Measurement,
+  figure: (m: Measurement) => number | undefined,
+  target?: Target,
+): Comparison {
   const a = figure(subject);
   const b = figure(baseline);
   const value = a !== undefined && b !== undefined && b !== 0 ? a / b : Number.NaN;

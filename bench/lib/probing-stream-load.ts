@@ -30,7 +30,12 @@ export async function runProbingStream(job: StreamJob): Promise<LoadResult> {
       (done, _slot, window) => {
         connection().then(
           (c) => {
-            const stream = c.session.request({ ':method': 'POST', ':path': '/demo.v1.Echo/Repeat', 'content-type': 'application/grpc', te: 'trailers' });
+            const stream = c.session.request({
+              ':method': 'POST',
+              ':path': '/demo.v1.Echo/Repeat',
+              'content-type': 'application/grpc',
+              te: 'trailers',
+            });
             let status: string | undefined;
             const count = messageCounter((length) => {
               if (!window.contains()) return;
@@ -43,7 +48,11 @@ export async function runProbingStream(job: StreamJob): Promise<LoadResult> {
             });
             stream.on('trailers', (headers) => (status = String(headers['grpc-status'])));
             stream.on('error', () => undefined);
-            stream.on('close', () => (status !== undefined ? done(Number(status)) : done('STREAM CUT', `stream closed without a status (RST_STREAM ${stream.rstCode}, connection closed by the server)`)));
+            stream.on('close', () =>
+              status !== undefined
+                ? done(Number(status))
+                : done('STREAM CUT', `stream closed without a status (RST_STREAM ${stream.rstCode}, connection closed by the server)`),
+            );
             stream.end(request);
           },
           (err: Error) => done('CONNECT', err.message),
@@ -77,7 +86,7 @@ function messageCounter(onMessage: (length: number) => void): (chunk: Buffer) =>
   let remaining = 0;
   let length = 0;
   return (chunk) => {
-    for (let i = 0; i < chunk.length; ) {
+    for (let i = 0; i < chunk.length;) {
       if (remaining > 0) {
         const take = Math.min(remaining, chunk.length - i);
         remaining -= take;

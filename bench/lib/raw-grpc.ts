@@ -21,7 +21,15 @@ export function openRawConnection(
   options: { session?: Buffer; onSession?: (session: Buffer) => void } = {},
 ): Promise<RawConnection> {
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host, port, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, ALPNProtocols: ['h2'], session: options.session });
+    const socket = tlsConnect({
+      host,
+      port,
+      ca: tls.caPem,
+      cert: tls.certPem,
+      key: tls.keyPem,
+      ALPNProtocols: ['h2'],
+      session: options.session,
+    });
     if (options.onSession) socket.on('session', options.onSession);
     socket.once('error', reject);
     socket.once('secureConnect', () => {
@@ -58,7 +66,9 @@ export function rawSay(session: ClientHttp2Session, message: string): Promise<nu
     stream.on('trailers', read);
     stream.on('data', () => undefined);
     stream.on('error', reject);
-    stream.on('close', () => (status === undefined ? reject(new Error(`stream closed without grpc-status (rst code ${stream.rstCode})`)) : resolve(status)));
+    stream.on('close', () =>
+      status === undefined ? reject(new Error(`stream closed without grpc-status (rst code ${stream.rstCode})`)) : resolve(status),
+    );
     stream.end(frame);
   });
 }

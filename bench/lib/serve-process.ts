@@ -17,7 +17,9 @@ export interface ServeProcess {
 
 /** `certrpc serve --dir DIR --port 0 ...extraArgs`; resolves once it prints "listening on". */
 export async function startServe(dir: string, extraArgs: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI_ENTRY, 'serve', '--demo', '--dir', dir, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_ENTRY, 'serve', '--demo', '--dir', dir, '--port', '0', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

@@ -83,10 +83,21 @@ export function addSpans(spans: UsageSpan[]): UsageSpan {
 }
 
 /** `serversDir`: another build's bench/servers (a before/after comparison in one run); this build's by default. */
-export function startServer(kind: ServerKind, config: BenchServerConfig, serversDir = join(__dirname, '..', 'servers')): Promise<BenchServer> {
+export function startServer(
+  kind: ServerKind,
+  config: BenchServerConfig,
+  serversDir = join(__dirname, '..', 'servers'),
+): Promise<BenchServer> {
   const profileDir = process.env.BENCH_CPU_PROF;
-  const execArgv = ['--expose-gc', ...(process.env.BENCH_PERF ? ['--perf-basic-prof'] : []), ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${kind}-${Date.now()}.cpuprofile`] : [])];
-  const child = fork(join(serversDir, `${kind}-server.js`), [JSON.stringify(config)], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const execArgv = [
+    '--expose-gc',
+    ...(process.env.BENCH_PERF ? ['--perf-basic-prof'] : []),
+    ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${kind}-${Date.now()}.cpuprofile`] : []),
+  ];
+  const child = fork(join(serversDir, `${kind}-server.js`), [JSON.stringify(config)], {
+    execArgv,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const ipc = new IpcClient(child, () => `${kind} server (pid ${child.pid}): ${stderr}`);

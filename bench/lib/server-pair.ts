@@ -23,9 +23,19 @@ export function clientTlsOf(set: TlsSet): ClientTlsMaterial {
 }
 
 /** Starts the certrpc server of the pair (full call gate) for a key type. */
-export async function startCertrpc(set: TlsSet, options: { maxConnections?: number } = {}): Promise<{ server: BenchServer; auditFile: string }> {
+export async function startCertrpc(
+  set: TlsSet,
+  options: { maxConnections?: number } = {},
+): Promise<{ server: BenchServer; auditFile: string }> {
   const { policyFile, auditFile } = writeBenchPolicy(mkdtempSync(join(set.dir, 'policy-')));
-  const server = await startServer('certrpc', { caFile: set.caFile, certFile: set.server.certFile, keyFile: set.server.keyFile, policyFile, auditFile, ...options });
+  const server = await startServer('certrpc', {
+    caFile: set.caFile,
+    certFile: set.server.certFile,
+    keyFile: set.server.keyFile,
+    policyFile,
+    auditFile,
+    ...options,
+  });
   return { server, auditFile };
 }
 

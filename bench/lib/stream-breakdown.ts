@@ -37,10 +37,21 @@ export async function streamBreakdown(
       label: `breakdown ${size}: ${label}`,
       server: servers[i],
       run: (slice: { warmupSec: number; durationSec: number }) =>
-        load.stream({ address: servers[i].address, tls: clientTlsOf(set), concurrency: options.streams, sizeBytes: options.sizeBytes, messagesPerCall: options.messagesPerCall, ...slice }),
+        load.stream({
+          address: servers[i].address,
+          tls: clientTlsOf(set),
+          concurrency: options.streams,
+          sizeBytes: options.sizeBytes,
+          messagesPerCall: options.messagesPerCall,
+          ...slice,
+        }),
     }));
-    const measurements = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: 0.5 })).map(streamMeasurement);
-    const comparisons = measurements.slice(1).map((m) => ratio(`server cpu/msg vs bare, ${m.label.replace(/^breakdown /, '')}`, m, measurements[0], serverCpuPerMessage));
+    const measurements = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: 0.5 })).map(
+      streamMeasurement,
+    );
+    const comparisons = measurements
+      .slice(1)
+      .map((m) => ratio(`server cpu/msg vs bare, ${m.label.replace(/^breakdown /, '')}`, m, measurements[0], serverCpuPerMessage));
     return { measurements, comparisons };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

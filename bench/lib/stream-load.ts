@@ -40,7 +40,9 @@ export async function runStream(job: StreamJob): Promise<LoadResult> {
   };
   const operations: Record<StreamShape, (done: Done, window: Window) => void> = {
     server(done, window) {
-      const call = client.repeat({ message: 'x', repeat: job.messagesPerCall, sizeBytes: job.sizeBytes }, new Metadata(), { deadline: Date.now() + DEADLINE_MS });
+      const call = client.repeat({ message: 'x', repeat: job.messagesPerCall, sizeBytes: job.sizeBytes }, new Metadata(), {
+        deadline: Date.now() + DEADLINE_MS,
+      });
       call.on('data', (m: SayResponse) => count(m, window));
       call.on('error', () => undefined); // reported through 'status'
       call.on('status', (s: StatusObject) => done(s.code, s.code === Status.OK ? undefined : s.details));

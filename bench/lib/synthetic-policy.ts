@@ -30,7 +30,12 @@ export const serviceOf = (i: number) => `/pkg${i % 97}.v1.Service${Math.floor(i 
 
 export function syntheticPolicy(rules: number): SyntheticPolicy {
   const roles = Array.from({ length: ROLES }, (_, r) => {
-    const principal: SyntheticPrincipal = r % 10 === 9 ? { field: 'spiffe', pattern: `spiffe://corp/ns/team-${r}/*` } : r % 3 === 0 ? { field: 'dns', pattern: `svc-${r}.corp` } : { field: 'cn', pattern: `user-${r}` };
+    const principal: SyntheticPrincipal =
+      r % 10 === 9
+        ? { field: 'spiffe', pattern: `spiffe://corp/ns/team-${r}/*` }
+        : r % 3 === 0
+          ? { field: 'dns', pattern: `svc-${r}.corp` }
+          : { field: 'cn', pattern: `user-${r}` };
     return { name: `role-${r}`, principals: [principal, { field: 'cn' as const, pattern: `ops-${r}` }] };
   });
   const list: SyntheticRule[] = Array.from({ length: rules }, (_, i) => {
@@ -63,7 +68,11 @@ function matches(pattern: string, value: string): boolean {
 
 /** The roles a caller holds, by reading every principal. */
 export function referenceRoles(policy: SyntheticPolicy, identity: PeerIdentity): string[] {
-  const values = { cn: identity.commonName ? [identity.commonName] : [], dns: identity.dnsNames, spiffe: identity.spiffeId ? [identity.spiffeId] : [] };
+  const values = {
+    cn: identity.commonName ? [identity.commonName] : [],
+    dns: identity.dnsNames,
+    spiffe: identity.spiffeId ? [identity.spiffeId] : [],
+  };
   return policy.roles.filter((r) => r.principals.some((p) => values[p.field].some((v) => matches(p.pattern, v)))).map((r) => r.name);
 }
 

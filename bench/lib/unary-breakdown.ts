@@ -13,7 +13,11 @@ import { BenchServer, startServer } from './server-launcher';
 import { clientTlsOf } from './server-pair';
 import type { BenchServerConfig } from '../servers/server-process';
 
-export async function unaryBreakdown(set: TlsSet, load: LoadGenerator, options: { durationSec: number; concurrency: number }): Promise<{ measurements: Measurement[]; comparisons: Comparison[] }> {
+export async function unaryBreakdown(
+  set: TlsSet,
+  load: LoadGenerator,
+  options: { durationSec: number; concurrency: number },
+): Promise<{ measurements: Measurement[]; comparisons: Comparison[] }> {
   const base: BenchServerConfig = { caFile: set.caFile, certFile: set.server.certFile, keyFile: set.server.keyFile };
   const { policyFile, auditFile } = writeBenchPolicy(mkdtempSync(join(set.dir, 'breakdown-')));
   const steps: [string, 'bare' | 'certrpc', BenchServerConfig][] = [
@@ -32,10 +36,21 @@ export async function unaryBreakdown(set: TlsSet, load: LoadGenerator, options: 
       label: `breakdown: ${label}`,
       server: servers[i],
       run: (slice: { warmupSec: number; durationSec: number }) =>
-        load.unary({ address: servers[i].address, tls: clientTlsOf(set), connections: 1, concurrency: options.concurrency, message: 'hello', ...slice }),
+        load.unary({
+          address: servers[i].address,
+          tls: clientTlsOf(set),
+          connections: 1,
+          concurrency: options.concurrency,
+          message: 'hello',
+          ...slice,
+        }),
     }));
-    const measurements = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: 0.5 })).map((r) => armMeasurement(r));
-    const comparisons = measurements.slice(1).map((m) => ratio(`server cpu/call vs bare: ${m.label.replace('breakdown: ', '')}`, m, measurements[0], serverCpuPerCall));
+    const measurements = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: 0.5 })).map((r) =>
+      armMeasurement(r),
+    );
+    const comparisons = measurements
+      .slice(1)
+      .map((m) => ratio(`server cpu/call vs bare: ${m.label.replace('breakdown: ', '')}`, m, measurements[0], serverCpuPerCall));
     return { measurements, comparisons };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

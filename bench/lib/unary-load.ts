@@ -17,7 +17,9 @@ export async function openChannels(address: string, tls: ClientTlsMaterial, coun
   const credentials = createClientCredentials(tls);
   const clients = Array.from({ length: count }, () => new EchoClient(address, credentials, { 'grpc.use_local_subchannel_pool': 1 }));
   await Promise.all(
-    clients.map((c) => new Promise<void>((resolve, reject) => c.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve())))),
+    clients.map(
+      (c) => new Promise<void>((resolve, reject) => c.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve()))),
+    ),
   );
   return clients;
 }

@@ -27,10 +27,24 @@ export const auditHandshakeScenario: Scenario = {
     const load = await LoadGenerator.start();
     const measurements: Measurement[] = [];
     const comparisons: Comparison[] = [];
-    const interleave = { durationSec: Math.max(options.durationSec, 2), rounds: options.quick ? 2 : 4, warmupSec: options.quick ? 0.3 : 0.5 };
-    const start = async (label: string, kind: 'bare' | 'certrpc', auditMode?: 'none' | 'on_deny' | 'all', dir?: string, more: Partial<BenchServerConfig> = {}) => {
+    const interleave = {
+      durationSec: Math.max(options.durationSec, 2),
+      rounds: options.quick ? 2 : 4,
+      warmupSec: options.quick ? 0.3 : 0.5,
+    };
+    const start = async (
+      label: string,
+      kind: 'bare' | 'certrpc',
+      auditMode?: 'none' | 'on_deny' | 'all',
+      dir?: string,
+      more: Partial<BenchServerConfig> = {},
+    ) => {
       const files = auditMode ? writeBenchPolicy(mkdtempSync(join(set.dir, `audit-handshake-${auditMode}-`))) : undefined;
-      const server = await startServer(kind, { ...base, ...more, ...(files ? { policyFile: files.policyFile, auditFile: files.auditFile, auditMode } : {}) }, dir);
+      const server = await startServer(
+        kind,
+        { ...base, ...more, ...(files ? { policyFile: files.policyFile, auditFile: files.auditFile, auditMode } : {}) },
+        dir,
+      );
       servers.push(server);
       return { label, server };
     };
@@ -41,7 +55,9 @@ export const auditHandshakeScenario: Scenario = {
       // BENCH_HANDSHAKE_BREAKDOWN=1: certrpc's per-connection cost part by part, on bare grpc-js.
       if (process.env.BENCH_HANDSHAKE_BREAKDOWN) {
         const limits = grpcOptionsOf(resolveLimits()) as Record<string, number>;
-        handshake.push(await start("bare + certrpc's grpc-js limits (idle, keepalive)", 'bare', undefined, undefined, { grpcOptions: limits }));
+        handshake.push(
+          await start("bare + certrpc's grpc-js limits (idle, keepalive)", 'bare', undefined, undefined, { grpcOptions: limits }),
+        );
         handshake.push(await start("bare behind certrpc's TLS listener", 'bare', undefined, undefined, { variant: 'mtls-listener' }));
         handshake.push(await start('certrpc, allowAllAuthenticated (no policy, no audit)', 'certrpc'));
       }
@@ -59,7 +75,17 @@ export const auditHandshakeScenario: Scenario = {
       }));
       const u = rows === 'handshake' ? [] : (await runInterleaved(load, unaryArms, interleave)).map((r) => armMeasurement(r));
       measurements.push(...u);
-      if (u.length) for (const m of u.slice(1)) comparisons.push(ratio(`server cpu per call ${m.label} / bare`, m, u[0], serverCpuPerCall, m.label.includes('audit all') ? { atMost: 1.2 } : undefined));
+      if (u.length)
+        for (const m of u.slice(1))
+          comparisons.push(
+            ratio(
+              `server cpu per call ${m.label} / bare`,
+              m,
+              u[0],
+              serverCpuPerCall,
+              m.label.includes('audit all') ? { atMost: 1.2 } : undefined,
+            ),
+          );
       if (u.length) comparisons.push(ratio('server cpu per call, audit all / audit off (certrpc)', u[2], u[1], serverCpuPerCall));
       if (u[3]) comparisons.push(ratio('server cpu per call, audit all, after / before', u[2], u[3], serverCpuPerCall));
 
@@ -70,7 +96,9 @@ export const auditHandshakeScenario: Scenario = {
       }));
       const h = rows === 'unary' ? [] : (await runInterleaved(load, handshakeArms, interleave)).map((r) => armMeasurement(r));
       measurements.push(...h);
-      if (h.length) for (const m of h.slice(1)) comparisons.push(ratio(`server cpu per connection ${m.label} / bare`, m, h[0], serverCpuPerCall, { atMost: 1.05 }));
+      if (h.length)
+        for (const m of h.slice(1))
+          comparisons.push(ratio(`server cpu per connection ${m.label} / bare`, m, h[0], serverCpuPerCall, { atMost: 1.05 }));
       const before = h.find((m) => m.label.startsWith('before:'));
       if (before) comparisons.push(ratio('server cpu per connection, after / before', h[1], before, serverCpuPerCall));
     } finally {
@@ -81,7 +109,10 @@ export const auditHandshakeScenario: Scenario = {
       scenario: 'audit-handshake',
       measurements,
       comparisons,
-      notes: ['unary: demo.v1.Echo/Say, one connection; new connection: TCP + mTLS (grpc-js client, full handshake) + one Echo/Say + close, 4 in flight', 'server cpu us/op is the figure to read; "before:" arms run the build in BENCH_BASE_DIR'],
+      notes: [
+        'unary: demo.v1.Echo/Say, one connection; new connection: TCP + mTLS (grpc-js client, full handshake) + one Echo/Say + close, 4 in flight',
+        'server cpu us/op is the figure to read; "before:" arms run the build in BENCH_BASE_DIR',
+      ],
     };
   },
 };

@@ -14,7 +14,19 @@ const SIZES = [10, 1_000, 10_000];
 const TARGET_NS = 2_000;
 
 function identity(n: number, fields: Partial<PeerIdentity>): PeerIdentity {
-  return { commonName: '', sans: [], dnsNames: [], uris: [], ips: [], emails: [], serial: n.toString(16), fingerprint: `bench:${n}`, issuer: 'CN=bench', notAfter: new Date(0), ...fields };
+  return {
+    commonName: '',
+    sans: [],
+    dnsNames: [],
+    uris: [],
+    ips: [],
+    emails: [],
+    serial: n.toString(16),
+    fingerprint: `bench:${n}`,
+    issuer: 'CN=bench',
+    notAfter: new Date(0),
+    ...fields,
+  };
 }
 
 /** Callers that hold a role by CN, by DNS SAN, by SPIFFE wildcard, and one that holds none. */
@@ -35,7 +47,15 @@ function methods(rules: number): string[] {
     const service = serviceOf(r);
     // Drop: on a service that has a deny rule (every 50th rule), where the policy has one.
     const denied = r - (r % 50) + 49;
-    out.push(i % 4 === 0 ? `${serviceOf(denied < rules ? denied : r)}/Drop` : i % 4 === 1 ? `${service}/Get` : i % 4 === 2 ? `${service}/Method${r}` : `/nobody.v1.Knows/Method${i}`);
+    out.push(
+      i % 4 === 0
+        ? `${serviceOf(denied < rules ? denied : r)}/Drop`
+        : i % 4 === 1
+          ? `${service}/Get`
+          : i % 4 === 2
+            ? `${service}/Method${r}`
+            : `/nobody.v1.Knows/Method${i}`,
+    );
   }
   return out;
 }
@@ -96,7 +116,10 @@ export function measure(rules: number, iterations: number, options: MeasureOptio
   return {
     ns,
     measurements: [
-      row(`decide, ${rules} rules, ${ROLES} roles`, iterations, errors, ns, { 'allowed %': (allowed / iterations) * 100, 'load ms': loadMs }),
+      row(`decide, ${rules} rules, ${ROLES} roles`, iterations, errors, ns, {
+        'allowed %': (allowed / iterations) * 100,
+        'load ms': loadMs,
+      }),
       row(`roles of a new certificate, ${rules} rules`, coldIterations, coldErrors, cold, {}),
     ],
   };
@@ -117,7 +140,12 @@ export const authzDecisionScenario: Scenario = {
     const flatness = largest / nsBySize.get(SIZES[0])!;
     const comparisons: Comparison[] = [
       { name: `ns/decision at ${SIZES[SIZES.length - 1]} rules`, value: largest, target: `< ${TARGET_NS}`, met: largest < TARGET_NS },
-      { name: `ns/decision ${SIZES[SIZES.length - 1]} rules / ${SIZES[0]} rules (flat = about 1)`, value: flatness, target: '<= 2', met: flatness <= 2 },
+      {
+        name: `ns/decision ${SIZES[SIZES.length - 1]} rules / ${SIZES[0]} rules (flat = about 1)`,
+        value: flatness,
+        target: '<= 2',
+        met: flatness <= 2,
+      },
     ];
     return {
       scenario: 'authz-decision',

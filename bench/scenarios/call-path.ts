@@ -11,7 +11,15 @@ import { writeBenchPolicy } from '../lib/bench-policy';
 import { benchPki } from '../lib/bench-pki';
 import { Arm, runInterleaved } from '../lib/interleave';
 import { LoadGenerator } from '../lib/load-generator';
-import { armMeasurement, messagesPerSecond, perSecond, ratio, serverCpuPerCall, serverCpuPerMessage, streamMeasurement } from '../lib/measurement';
+import {
+  armMeasurement,
+  messagesPerSecond,
+  perSecond,
+  ratio,
+  serverCpuPerCall,
+  serverCpuPerMessage,
+  streamMeasurement,
+} from '../lib/measurement';
 import { BenchServer, startServer } from '../lib/server-launcher';
 import { clientTlsOf } from '../lib/server-pair';
 
@@ -34,11 +42,20 @@ export const callPathScenario: Scenario = {
     const measurements: Measurement[] = [];
     const comparisons: Comparison[] = [];
     // At least a second per slice: a 64 KiB stream of 100 messages must be able to finish in one.
-    const interleave = { durationSec: Math.max(options.durationSec, 2), rounds: options.quick ? 2 : 4, warmupSec: options.quick ? 0.3 : 0.5 };
+    const interleave = {
+      durationSec: Math.max(options.durationSec, 2),
+      rounds: options.quick ? 2 : 4,
+      warmupSec: options.quick ? 0.3 : 0.5,
+    };
     try {
       const bare = await startServer('bare', base);
       servers.push(bare);
-      const certrpc = await startServer('certrpc', { ...base, policyFile: onDeny.policyFile, auditFile: onDeny.auditFile, auditMode: 'on_deny' });
+      const certrpc = await startServer('certrpc', {
+        ...base,
+        policyFile: onDeny.policyFile,
+        auditFile: onDeny.auditFile,
+        auditMode: 'on_deny',
+      });
       servers.push(certrpc);
       const auditAll = await startServer('certrpc', { ...base, policyFile: all.policyFile, auditFile: all.auditFile, auditMode: 'all' });
       servers.push(auditAll);
@@ -55,18 +72,41 @@ export const callPathScenario: Scenario = {
         if (concurrency === 16) arms.push(unaryArm(`certrpc audit all unary ${where}`, auditAll, concurrency));
         const rows = (await runInterleaved(load, arms, interleave)).map((r) => armMeasurement(r));
         measurements.push(...rows);
-        if (concurrency === 32) comparisons.push(ratio(`unary calls/s certrpc/bare ${where}, one connection`, rows[1], rows[0], perSecond, UNARY_RATE));
-        comparisons.push(ratio(`server cpu per unary call certrpc/bare ${where}`, rows[1], rows[0], serverCpuPerCall, concurrency === 32 ? undefined : UNARY_CPU));
-        if (rows[2]) comparisons.push(ratio(`server cpu per call, audit all, certrpc/bare ${where}`, rows[2], rows[0], serverCpuPerCall, AUDIT_ALL_CPU));
+        if (concurrency === 32)
+          comparisons.push(ratio(`unary calls/s certrpc/bare ${where}, one connection`, rows[1], rows[0], perSecond, UNARY_RATE));
+        comparisons.push(
+          ratio(
+            `server cpu per unary call certrpc/bare ${where}`,
+            rows[1],
+            rows[0],
+            serverCpuPerCall,
+            concurrency === 32 ? undefined : UNARY_CPU,
+          ),
+        );
+        if (rows[2])
+          comparisons.push(
+            ratio(`server cpu per call, audit all, certrpc/bare ${where}`, rows[2], rows[0], serverCpuPerCall, AUDIT_ALL_CPU),
+          );
       }
       // Rows 2 and 5: server streaming, 2 streams on one connection.
-      for (const { sizeBytes, messagesPerCall } of [{ sizeBytes: 64 * 1024, messagesPerCall: 100 }, { sizeBytes: 1024, messagesPerCall: 1000 }]) {
+      for (const { sizeBytes, messagesPerCall } of [
+        { sizeBytes: 64 * 1024, messagesPerCall: 100 },
+        { sizeBytes: 1024, messagesPerCall: 1000 },
+      ]) {
         const what = `server-streaming ${sizeBytes / 1024} KiB, 2 streams`;
         const arms = (['bare', 'certrpc'] as const).map((kind) => ({
           label: `${kind} ${what}`,
           server: kind === 'bare' ? bare : certrpc,
           run: (slice: { warmupSec: number; durationSec: number }) =>
-            load.stream({ address: (kind === 'bare' ? bare : certrpc).address, tls, shape: 'server', concurrency: 2, sizeBytes, messagesPerCall, ...slice }),
+            load.stream({
+              address: (kind === 'bare' ? bare : certrpc).address,
+              tls,
+              shape: 'server',
+              concurrency: 2,
+              sizeBytes,
+              messagesPerCall,
+              ...slice,
+            }),
         }));
         const [b, c] = (await runInterleaved(load, arms, interleave)).map(streamMeasurement);
         measurements.push(b, c);
@@ -81,12 +121,23 @@ export const callPathScenario: Scenario = {
       });
       const hs = await runInterleaved(
         load,
-        [handshakeArm('bare new connection + call (grpc-js client, full handshake)', bare, 'grpc'), handshakeArm('certrpc new connection + call (grpc-js client, full handshake)', certrpc, 'grpc'), handshakeArm('certrpc new connection + call (certrpc client, resumed)', certrpc, 'certrpc')],
+        [
+          handshakeArm('bare new connection + call (grpc-js client, full handshake)', bare, 'grpc'),
+          handshakeArm('certrpc new connection + call (grpc-js client, full handshake)', certrpc, 'grpc'),
+          handshakeArm('certrpc new connection + call (certrpc client, resumed)', certrpc, 'certrpc'),
+        ],
         interleave,
       );
-      const [hb, hc, hr] = hs.map((r) => armMeasurement(r, r.load.resumed !== undefined ? { resumed: `${((r.load.resumed / Math.max(1, r.load.count)) * 100).toFixed(0)}%` } : {}));
+      const [hb, hc, hr] = hs.map((r) =>
+        armMeasurement(
+          r,
+          r.load.resumed !== undefined ? { resumed: `${((r.load.resumed / Math.max(1, r.load.count)) * 100).toFixed(0)}%` } : {},
+        ),
+      );
       measurements.push(hb, hc, hr);
-      comparisons.push(ratio('server cpu per new mTLS connection (handshake + one call) certrpc/bare', hc, hb, serverCpuPerCall, HANDSHAKE_CPU));
+      comparisons.push(
+        ratio('server cpu per new mTLS connection (handshake + one call) certrpc/bare', hc, hb, serverCpuPerCall, HANDSHAKE_CPU),
+      );
       comparisons.push(ratio('connections/s certrpc/bare (full handshakes)', hc, hb, perSecond));
       comparisons.push(ratio('connections/s certrpc client resumed / grpc-js client full (certrpc server)', hr, hc, perSecond));
       comparisons.push(ratio('server cpu per connection resumed/full (certrpc server)', hr, hc, serverCpuPerCall));

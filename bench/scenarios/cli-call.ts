@@ -71,8 +71,18 @@ export const cliCallScenario: Scenario = {
       { label: 'certrpc --version', args: cli('--version'), ratioTarget: 2, recorder: new Recorder() },
       { label: 'certrpc --help', args: cli('--help'), ratioTarget: 2, recorder: new Recorder() },
       // --force: the same name each round, as a script renewing a client certificate would.
-      { label: 'certrpc cert issue (client, ECDSA P-256)', args: cli('cert', 'issue', 'bench-client', '--client', '--force', '--dir', dir), ratioTarget: 3, recorder: new Recorder() },
-      { label: 'certrpc call WhoAmI', args: cli('call', address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--dir', dir), ratioTarget: 3, recorder: new Recorder() },
+      {
+        label: 'certrpc cert issue (client, ECDSA P-256)',
+        args: cli('cert', 'issue', 'bench-client', '--client', '--force', '--dir', dir),
+        ratioTarget: 3,
+        recorder: new Recorder(),
+      },
+      {
+        label: 'certrpc call WhoAmI',
+        args: cli('call', address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--dir', dir),
+        ratioTarget: 3,
+        recorder: new Recorder(),
+      },
     ];
     const rounds = options.quick ? 6 : 30;
     try {
@@ -92,10 +102,25 @@ export const cliCallScenario: Scenario = {
     const comparisons: Comparison[] = rows.flatMap((r, k): Comparison[] => {
       if (r.ratioTarget === undefined) return [];
       const ratio = p50(k) / p50(0);
-      return [{ name: `${r.label} / node -e 0 p50`, value: ratio, target: `<= ${r.ratioTarget}`, met: ratio <= r.ratioTarget, subject: r.label, baseline: rows[0].label }];
+      return [
+        {
+          name: `${r.label} / node -e 0 p50`,
+          value: ratio,
+          target: `<= ${r.ratioTarget}`,
+          met: ratio <= r.ratioTarget,
+          subject: r.label,
+          baseline: rows[0].label,
+        },
+      ];
     });
     const call = rows.length - 1;
-    comparisons.push({ name: 'certrpc call WhoAmI p50 ms', value: p50(call), target: `< ${CALL_TARGET_MS}`, met: p50(call) < CALL_TARGET_MS, subject: rows[call].label });
+    comparisons.push({
+      name: 'certrpc call WhoAmI p50 ms',
+      value: p50(call),
+      target: `< ${CALL_TARGET_MS}`,
+      met: p50(call) < CALL_TARGET_MS,
+      subject: rows[call].label,
+    });
     return {
       scenario: 'cli-call',
       measurements,

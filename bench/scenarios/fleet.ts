@@ -41,8 +41,19 @@ const TICKS_PER_SECOND = (() => {
   }
 })();
 
-function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; stderr: () => string; line: (re: RegExp) => Promise<RegExpExecArray> } {
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF && args[0] === 'ca' ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), CLI_ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; stderr: () => string; line: (re: RegExp) => Promise<RegExpExecArray> } {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_CPU_PROF && args[0] === 'ca' ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+      CLI_ENTRY,
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -53,7 +64,8 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildPr
       const poll = () => {
         const m = re.exec(out) ?? re.exec(err);
         if (m) return resolve(m);
-        if (child.exitCode !== null || Date.now() > deadline) return reject(new Error(`certrpc ${args[0]} ${args[1] ?? ''}: no ${re} (exit ${child.exitCode}): ${err.slice(-2000)}`));
+        if (child.exitCode !== null || Date.now() > deadline)
+          return reject(new Error(`certrpc ${args[0]} ${args[1] ?? ''}: no ${re} (exit ${child.exitCode}): ${err.slice(-2000)}`));
         setTimeout(poll, 20);
       };
       poll();
@@ -76,7 +88,18 @@ export const fleetScenario: Scenario = {
     const hosts = options.quick ? 4 : 16;
     const seconds = options.quick ? 1.5 : Math.min(options.durationSec, 8);
     await initIntermediate(pki);
-    const ca = startCli(['ca', 'serve', '--dir', pki.dir, '--listen', '127.0.0.1:0', '--audit-file', join(dir, 'audit.log'), '--log-level', 'warn']);
+    const ca = startCli([
+      'ca',
+      'serve',
+      '--dir',
+      pki.dir,
+      '--listen',
+      '127.0.0.1:0',
+      '--audit-file',
+      join(dir, 'audit.log'),
+      '--log-level',
+      'warn',
+    ]);
     const procs: ChildProcess[] = [ca.child];
     try {
       const address = (await ca.line(/listening on (\S+)/))[1];
@@ -84,10 +107,17 @@ export const fleetScenario: Scenario = {
       // Made before the clock starts: per host, CSRs for its name (a renewal needs a new key, so each
       // host cycles through three) and one-time tokens for it (each enrollment of a host uses one up).
       const name = (h: number) => `bench-host-${h}`;
-      const pool: KeyAndCsr[][] = await Promise.all(Array.from({ length: hosts }, (_, h) => Promise.all([0, 1, 2].map(() => createKeyAndCsr(name(h))))));
+      const pool: KeyAndCsr[][] = await Promise.all(
+        Array.from({ length: hosts }, (_, h) => Promise.all([0, 1, 2].map(() => createKeyAndCsr(name(h))))),
+      );
       const tokens = new TokenStore(pki);
       const perHost = options.quick ? 100 : 400;
-      const waiting = Array.from({ length: hosts }, (_, h) => Array.from({ length: perHost }, () => tokens.create({ name: name(h), profile: 'client', sans: [], lifetimeMs: 86_400_000, ttlMs: 3_600_000 }).token));
+      const waiting = Array.from({ length: hosts }, (_, h) =>
+        Array.from(
+          { length: perHost },
+          () => tokens.create({ name: name(h), profile: 'client', sans: [], lifetimeMs: 86_400_000, ttlMs: 3_600_000 }).token,
+        ),
+      );
 
       // Enroll: N hosts, each its own connection without a client certificate, one token after another.
       const enrolled: Host[] = [];
@@ -112,7 +142,11 @@ export const fleetScenario: Scenario = {
         const host = enrolled[h];
         return {
           step: async () => {
-            const client = createClient(CertificateAuthorityClient, address, { tls: { caPem, certPem: host.certPem, keyPem: host.keyPem }, authority: 'localhost', diagnose: false });
+            const client = createClient(CertificateAuthorityClient, address, {
+              tls: { caPem, certPem: host.certPem, keyPem: host.keyPem },
+              authority: 'localhost',
+              diagnose: false,
+            });
             try {
               const csr = pool[h][host.next++ % 3];
               const issued = await call(client, (cb) => client.renew({ csrPem: csr.csrPem }, cb));
@@ -130,7 +164,10 @@ export const fleetScenario: Scenario = {
       // The agent at rest: enrolled, watching the trust bundle, its certificate far from renewal.
       const fingerprint = new X509Certificate(caPem).fingerprint256;
       const token = tokens.create({ name: 'idle-agent', profile: 'client', sans: [], lifetimeMs: 86_400_000, ttlMs: 600_000 }).token;
-      const agent = startCli(['agent', '--ca', address, '--ca-fingerprint', fingerprint, '--dir', join(dir, 'agent'), '--name', 'idle-agent'], { CERTRPC_TOKEN: token });
+      const agent = startCli(
+        ['agent', '--ca', address, '--ca-fingerprint', fingerprint, '--dir', join(dir, 'agent'), '--name', 'idle-agent'],
+        { CERTRPC_TOKEN: token },
+      );
       procs.push(agent.child);
       await agent.line(/"event":"trust_updated"/);
       await new Promise((r) => setTimeout(r, 500)); // past start-up work (JIT, first GC)
@@ -173,7 +210,10 @@ export const fleetScenario: Scenario = {
   },
 };
 
-function call(client: CertificateAuthorityClient, fn: (cb: (err: Error | null, res: IssuedCertificate) => void) => void): Promise<IssuedCertificate> {
+function call(
+  client: CertificateAuthorityClient,
+  fn: (cb: (err: Error | null, res: IssuedCertificate) => void) => void,
+): Promise<IssuedCertificate> {
   void client;
   return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res))));
 }
@@ -208,7 +248,12 @@ async function measure(pid: number, seconds: number, n: number, make: (i: number
   const elapsedSec = (performance.now() - started) / 1000;
   const after = procUsage(pid);
   const cpu = (after.ticks - before.ticks) / TICKS_PER_SECOND;
-  return { ...recorder.result(elapsedSec), cpuPercent: (cpu / elapsedSec) * 100, systemShare: cpu > 0 ? (after.systemTicks - before.systemTicks) / TICKS_PER_SECOND / cpu : 0, rssBytes: after.rssBytes };
+  return {
+    ...recorder.result(elapsedSec),
+    cpuPercent: (cpu / elapsedSec) * 100,
+    systemShare: cpu > 0 ? (after.systemTicks - before.systemTicks) / TICKS_PER_SECOND / cpu : 0,
+    rssBytes: after.rssBytes,
+  };
 }
 
 type Usage = LoadResult & { cpuPercent: number; systemShare: number; rssBytes: number };
@@ -223,7 +268,7 @@ function row(label: string, r: Usage): Measurement {
     statusCodes: r.statusCodes,
     server: { cpuPercent: r.cpuPercent, rssMb: r.rssBytes / MB },
     extra: {
-      'CA cpu ms/cert': r.count > 0 ? (r.cpuPercent / 100) * r.elapsedSec * 1000 / r.count : Number.NaN,
+      'CA cpu ms/cert': r.count > 0 ? ((r.cpuPercent / 100) * r.elapsedSec * 1000) / r.count : Number.NaN,
       'CA cpu in kernel %': Math.round(r.systemShare * 100),
       ...(r.errorSamples ? { 'first error': r.errorSamples[0] } : {}),
     },

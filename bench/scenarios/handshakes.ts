@@ -26,7 +26,15 @@ export const handshakesScenario: Scenario = {
         arms.push({
           label,
           server,
-          run: (slice) => load.handshakes({ address: server.address, tls: clientTlsOf(sets[keyType]), concurrency: CONCURRENCY, client, resume, ...slice }),
+          run: (slice) =>
+            load.handshakes({
+              address: server.address,
+              tls: clientTlsOf(sets[keyType]),
+              concurrency: CONCURRENCY,
+              client,
+              resume,
+              ...slice,
+            }),
         });
       for (const keyType of ['ecdsa-p256', 'rsa-2048'] as const) {
         const certrpc = (await startCertrpc(sets[keyType])).server;
@@ -37,18 +45,45 @@ export const handshakesScenario: Scenario = {
         add(`certrpc ${keyType} raw full`, certrpc, keyType, 'raw');
         if (keyType === 'ecdsa-p256') add(`certrpc ${keyType} raw resumed`, certrpc, keyType, 'raw', true);
       }
-      const results = await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: options.quick ? 1 : 2, warmupSec: options.quick ? 0.3 : 0.5 });
-      const measurements = results.map((r) => armMeasurement(r, r.load.resumed !== undefined || r.label.endsWith('resumed') ? { resumed: `${(((r.load.resumed ?? 0) / Math.max(1, r.load.count)) * 100).toFixed(0)}%` } : {}));
+      const results = await runInterleaved(load, arms, {
+        durationSec: options.durationSec,
+        rounds: options.quick ? 1 : 2,
+        warmupSec: options.quick ? 0.3 : 0.5,
+      });
+      const measurements = results.map((r) =>
+        armMeasurement(
+          r,
+          r.load.resumed !== undefined || r.label.endsWith('resumed')
+            ? { resumed: `${(((r.load.resumed ?? 0) / Math.max(1, r.load.count)) * 100).toFixed(0)}%` }
+            : {},
+        ),
+      );
       const row = (label: string) => measurements.find((m) => m.label === label) as Measurement;
       return {
         scenario: 'handshakes',
         measurements,
         comparisons: [
-          ratio('handshakes/s ECDSA/RSA-2048 certrpc', row('certrpc ecdsa-p256 grpc-js'), row('certrpc rsa-2048 grpc-js'), perSecond, ECDSA_OVER_RSA_TARGET),
+          ratio(
+            'handshakes/s ECDSA/RSA-2048 certrpc',
+            row('certrpc ecdsa-p256 grpc-js'),
+            row('certrpc rsa-2048 grpc-js'),
+            perSecond,
+            ECDSA_OVER_RSA_TARGET,
+          ),
           ratio('handshakes/s ECDSA/RSA-2048 bare', row('bare ecdsa-p256 grpc-js'), row('bare rsa-2048 grpc-js'), perSecond),
-          ratio('handshakes/s ECDSA/RSA-2048 certrpc, raw client', row('certrpc ecdsa-p256 raw full'), row('certrpc rsa-2048 raw full'), perSecond),
+          ratio(
+            'handshakes/s ECDSA/RSA-2048 certrpc, raw client',
+            row('certrpc ecdsa-p256 raw full'),
+            row('certrpc rsa-2048 raw full'),
+            perSecond,
+          ),
           ratio('handshakes/s certrpc/bare ECDSA', row('certrpc ecdsa-p256 grpc-js'), row('bare ecdsa-p256 grpc-js'), perSecond),
-          ratio('handshakes/s resumed/full (raw client, certrpc)', row('certrpc ecdsa-p256 raw resumed'), row('certrpc ecdsa-p256 raw full'), perSecond),
+          ratio(
+            'handshakes/s resumed/full (raw client, certrpc)',
+            row('certrpc ecdsa-p256 raw resumed'),
+            row('certrpc ecdsa-p256 raw full'),
+            perSecond,
+          ),
         ],
         notes: [
           `each operation: new TCP + mTLS connection, one Echo/Say call, close; ${CONCURRENCY} in flight; CA, server and client keys all of the row's key type`,

@@ -14,7 +14,14 @@ const MB = 1024 * 1024;
 
 const rssPerConnection = (m: Measurement) => Number(m.extra?.['rss KB/conn']);
 
-async function measure(label: string, server: BenchServer, load: LoadGenerator, tls: ReturnType<typeof clientTlsOf>, connections: number, settleMs: number): Promise<Measurement> {
+async function measure(
+  label: string,
+  server: BenchServer,
+  load: LoadGenerator,
+  tls: ReturnType<typeof clientTlsOf>,
+  connections: number,
+  settleMs: number,
+): Promise<Measurement> {
   const before = await server.usage(true);
   const opened = await load.openIdle({ address: server.address, tls, count: connections, parallel: OPENING_IN_PARALLEL });
   // Let the handshakes' garbage and grpc-js's per-connection timers settle before reading memory.

@@ -25,7 +25,8 @@ export const IMPORTS: { label: string; module: string }[] = [
 ];
 
 // Prints the milliseconds the require took and whether Reflect.getMetadata (reflect-metadata's polyfill) exists after it.
-const PROBE = 'const t=process.hrtime.bigint();require(process.argv[1]);const ms=Number(process.hrtime.bigint()-t)/1e6;console.log(JSON.stringify({ms,polyfill:typeof Reflect.getMetadata==="function"}))';
+const PROBE =
+  'const t=process.hrtime.bigint();require(process.argv[1]);const ms=Number(process.hrtime.bigint()-t)/1e6;console.log(JSON.stringify({ms,polyfill:typeof Reflect.getMetadata==="function"}))';
 
 export async function measureImport(module: string): Promise<{ ms: number; polyfill: boolean }> {
   const { stdout } = await run(process.execPath, ['-e', PROBE, module], { cwd: ROOT });
@@ -62,9 +63,26 @@ export const importCostScenario: Scenario = {
       scenario: 'import-cost',
       measurements,
       comparisons: [
-        { name: "require('certrpc/client') / require('@grpc/grpc-js') p50", value: ratio, target: `<= ${CLIENT_RATIO_TARGET}`, met: ratio <= CLIENT_RATIO_TARGET, subject: measurements[1].label, baseline: measurements[0].label },
-        { name: "require('certrpc/server') / require('@grpc/grpc-js') p50", value: p50(2) / p50(0), subject: measurements[2].label, baseline: measurements[0].label },
-        { name: "require('certrpc') / require('@grpc/grpc-js') p50", value: p50(4) / p50(0), subject: measurements[4].label, baseline: measurements[0].label },
+        {
+          name: "require('certrpc/client') / require('@grpc/grpc-js') p50",
+          value: ratio,
+          target: `<= ${CLIENT_RATIO_TARGET}`,
+          met: ratio <= CLIENT_RATIO_TARGET,
+          subject: measurements[1].label,
+          baseline: measurements[0].label,
+        },
+        {
+          name: "require('certrpc/server') / require('@grpc/grpc-js') p50",
+          value: p50(2) / p50(0),
+          subject: measurements[2].label,
+          baseline: measurements[0].label,
+        },
+        {
+          name: "require('certrpc') / require('@grpc/grpc-js') p50",
+          value: p50(4) / p50(0),
+          subject: measurements[4].label,
+          baseline: measurements[0].label,
+        },
       ],
       notes: [
         `${runs} fresh processes per row, taking turns; the latency columns are the milliseconds require() took inside the process (Node's start-up excluded)`,

@@ -32,9 +32,30 @@ interface SliceResult {
 
 type Mode = 'unary' | 'stream-1k' | 'stream-64k';
 
-function runLoad(target: Target, files: { ca: string; cert: string; key: string }, mode: Mode, concurrency: number, warmupSec: number, durationSec: number): Promise<SliceResult> {
+function runLoad(
+  target: Target,
+  files: { ca: string; cert: string; key: string },
+  mode: Mode,
+  concurrency: number,
+  warmupSec: number,
+  durationSec: number,
+): Promise<SliceResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(INDEPENDENT, 'load.js'), target.address, files.ca, files.cert, files.key, mode, String(concurrency), String(warmupSec), String(durationSec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        join(INDEPENDENT, 'load.js'),
+        target.address,
+        files.ca,
+        files.cert,
+        files.key,
+        mode,
+        String(concurrency),
+        String(warmupSec),
+        String(durationSec),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     const samples: number[] = [];
@@ -56,8 +77,13 @@ function runLoad(target: Target, files: { ca: string; cert: string; key: string 
   });
 }
 
-function startBareScript(set: { caFile: string; server: { certFile: string; keyFile: string } }): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [join(INDEPENDENT, 'bare-server.js'), set.caFile, set.server.certFile, set.server.keyFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startBareScript(set: {
+  caFile: string;
+  server: { certFile: string; keyFile: string };
+}): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [join(INDEPENDENT, 'bare-server.js'), set.caFile, set.server.certFile, set.server.keyFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -113,13 +139,18 @@ export const independentScenario: Scenario = {
             errors: sum((r) => r.errors),
             perSecond: ops / seconds,
             server: { cpuPercent: (sum((r) => r.cpuMicros) / (seconds * 1e6)) * 100 },
-            extra: { 'server cpu us/op': sum((r) => r.cpuMicros) / ops, 'per-slice ops/s': s.map((r) => ((mode === 'unary' ? r.count : r.messages) / r.seconds).toFixed(0)).join(' ') },
+            extra: {
+              'server cpu us/op': sum((r) => r.cpuMicros) / ops,
+              'per-slice ops/s': s.map((r) => ((mode === 'unary' ? r.count : r.messages) / r.seconds).toFixed(0)).join(' '),
+            },
           };
         };
         const [b, c] = [row('bare'), row('certrpc')];
         measurements.push(b, c);
         if (mode === 'unary') {
-          comparisons.push(ratio(`calls/s certrpc/bare ${what}`, c, b, (m) => m.perSecond, concurrency === 32 ? { atLeast: 0.95 } : undefined));
+          comparisons.push(
+            ratio(`calls/s certrpc/bare ${what}`, c, b, (m) => m.perSecond, concurrency === 32 ? { atLeast: 0.95 } : undefined),
+          );
           comparisons.push(ratio(`server cpu/call certrpc/bare ${what}`, c, b, serverCpuPerCall, { atMost: 1.1 }));
         } else {
           comparisons.push(ratio(`messages/s certrpc/bare ${what}`, c, b, (m) => m.perSecond, { atLeast: 0.95 }));
@@ -135,9 +166,9 @@ export const independentScenario: Scenario = {
       measurements,
       comparisons,
       notes: [
-        'load: bench/independent/load.js, plain @grpc/grpc-js + @grpc/proto-loader (no certrpc code), one connection, closed loop; client certificate CN=alice (the demo policy\'s admin)',
+        "load: bench/independent/load.js, plain @grpc/grpc-js + @grpc/proto-loader (no certrpc code), one connection, closed loop; client certificate CN=alice (the demo policy's admin)",
         `servers: ${targets.certrpc.label} (its own process, the CLI) vs bench/independent/bare-server.js (grpc-js README style: proto-loader service, ServerCredentials.createSsl, client certificates required); same certificates`,
-        'server CPU from /proc/PID/stat (all threads; 10 ms ticks) between the load\'s window edges; the arms take turns, A B B A',
+        "server CPU from /proc/PID/stat (all threads; 10 ms ticks) between the load's window edges; the arms take turns, A B B A",
       ],
     };
   },

@@ -16,4 +16,20 @@ import { independentScenario } from './independent';
 import { auditHandshakeScenario } from './audit-handshake';
 
 /** Every benchmark scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [callPathScenario, independentScenario, unaryScenario, streamingScenario, handshakesScenario, pkiIssuanceScenario, idleConnectionsScenario, authzDecisionScenario, rotationScenario, revocationScenario, cliCallScenario, importCostScenario, fleetScenario, soakScenario, auditHandshakeScenario];
+export const scenarios: Scenario[] = [
+  callPathScenario,
+  independentScenario,
+  unaryScenario,
+  streamingScenario,
+  handshakesScenario,
+  pkiIssuanceScenario,
+  idleConnectionsScenario,
+  authzDecisionScenario,
+  rotationScenario,
+  revocationScenario,
+  cliCallScenario,
+  importCostScenario,
+  fleetScenario,
+  soakScenario,
+  auditHandshakeScenario,
+];

@@ -15,7 +15,15 @@ import { PkiDir } from '../../src/store/pki-dir';
 const MAX_SECONDS_PER_WAY = 5;
 
 function row(label: string, r: LoadResult): Measurement {
-  return { label, count: r.count, errors: r.errors, perSecond: r.count / r.elapsedSec, latencyMs: summarizeLatency(r.latenciesMs), statusCodes: r.statusCodes, extra: r.errorSamples ? { 'first error': r.errorSamples[0] } : undefined };
+  return {
+    label,
+    count: r.count,
+    errors: r.errors,
+    perSecond: r.count / r.elapsedSec,
+    latencyMs: summarizeLatency(r.latenciesMs),
+    statusCodes: r.statusCodes,
+    extra: r.errorSamples ? { 'first error': r.errorSamples[0] } : undefined,
+  };
 }
 
 export const pkiIssuanceScenario: Scenario = {

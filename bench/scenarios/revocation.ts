@@ -59,7 +59,10 @@ function row(label: string, s: Samples): Measurement {
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`revocation bench: no ${what} within ${ROUND_TIMEOUT_MS} ms`)), ROUND_TIMEOUT_MS)));
+  const late = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`revocation bench: no ${what} within ${ROUND_TIMEOUT_MS} ms`)), ROUND_TIMEOUT_MS)),
+  );
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
@@ -90,7 +93,10 @@ export const revocationScenario: Scenario = {
         const name = `revoked-${i}`;
         const pair = await issueCertificate(ca, { profile: 'client', commonName: name });
         pki.writeIdentity(name, pair);
-        const client = createClient(HealthClient, server.address, { tls: { caPem, certPem: pair.certPem, keyPem: pair.keyPem }, diagnose: false });
+        const client = createClient(HealthClient, server.address, {
+          tls: { caPem, certPem: pair.certPem, keyPem: pair.keyPem },
+          diagnose: false,
+        });
         try {
           const stream = (client as unknown as HealthWatch).Watch({ service: '' });
           // The first status message: the call was admitted, so the server tracks it.
@@ -106,10 +112,25 @@ export const revocationScenario: Scenario = {
           const writtenWall = Date.now();
           const { at, err } = await withTimeout(end, 'end of the revoked stream');
           const revokedEnd = err?.code === Status.UNAUTHENTICATED && /revoked/.test(err.details);
-          record(ended, at - writtenAt, err ? (Status[err.code] ?? String(err.code)) : 'ended OK', revokedEnd, revokedEnd ? undefined : `the stream ended with ${err ? `${Status[err.code]}: ${err.details}` : 'OK'}`);
-          const line = await until(() => server.logLines().filter((l) => l.event === 'reloaded')[reloadsBefore], 'the server to reload the CRL');
+          record(
+            ended,
+            at - writtenAt,
+            err ? (Status[err.code] ?? String(err.code)) : 'ended OK',
+            revokedEnd,
+            revokedEnd ? undefined : `the stream ended with ${err ? `${Status[err.code]}: ${err.details}` : 'OK'}`,
+          );
+          const line = await until(
+            () => server.logLines().filter((l) => l.event === 'reloaded')[reloadsBefore],
+            'the server to reload the CRL',
+          );
           const crlListsIt = (line.crls as { revoked: number }[] | undefined)?.some((c) => c.revoked >= i + 1) ?? false;
-          record(applied, Date.parse(String(line.time)) - writtenWall, crlListsIt ? 'applied' : 'other reload', crlListsIt, crlListsIt ? undefined : 'the next reload was not the CRL listing the revocation');
+          record(
+            applied,
+            Date.parse(String(line.time)) - writtenWall,
+            crlListsIt ? 'applied' : 'other reload',
+            crlListsIt,
+            crlListsIt ? undefined : 'the next reload was not the CRL listing the revocation',
+          );
           stream.cancel();
         } finally {
           client.close();
@@ -125,13 +146,22 @@ export const revocationScenario: Scenario = {
       scenario: 'revocation',
       measurements: [appliedRow, endedRow],
       comparisons: [
-        { name: 'revocation latency p50 ms (crl.pem written -> revoked stream ended)', value: endedRow.latencyMs?.p50 ?? Number.NaN, subject: endedRow.label },
+        {
+          name: 'revocation latency p50 ms (crl.pem written -> revoked stream ended)',
+          value: endedRow.latencyMs?.p50 ?? Number.NaN,
+          subject: endedRow.label,
+        },
         { name: 'revocation latency max ms', value: endedRow.latencyMs?.slowest ?? Number.NaN, subject: endedRow.label },
-        { name: 'revoked stream ended p50 / CRL applied p50', value: (endedRow.latencyMs?.p50 ?? Number.NaN) / (appliedRow.latencyMs?.p50 ?? Number.NaN), subject: endedRow.label, baseline: appliedRow.label },
+        {
+          name: 'revoked stream ended p50 / CRL applied p50',
+          value: (endedRow.latencyMs?.p50 ?? Number.NaN) / (appliedRow.latencyMs?.p50 ?? Number.NaN),
+          subject: endedRow.label,
+          baseline: appliedRow.label,
+        },
       ],
       notes: [
         `${rounds} round(s): a fresh client certificate holds a health Watch on certrpc serve (own process, default reload timing: fs.watch + 50 ms debounce, 1 s stat fallback), then is revoked in this process`,
-        'CRL applied is timed by the server log line\'s own timestamp (1 ms resolution); the stream end by this process on receipt',
+        "CRL applied is timed by the server log line's own timestamp (1 ms resolution); the stream end by this process on receipt",
       ],
     };
   },

@@ -57,7 +57,13 @@ export const rotationScenario: Scenario = {
       for (let i = 0; i < connections; i++) {
         const name = CLIENT_NAMES[i % CLIENT_NAMES.length];
         const files = { certFile: pki.certFile(name), keyFile: pki.keyFile(name), caFiles: [pki.caCertFile], crlFile: pki.crlFile };
-        clients.push(await createReloadingClient(IdentityClient, server.address, { files, diagnose: false, reload: { debounceMs: 50, intervalMs: 500 } }));
+        clients.push(
+          await createReloadingClient(IdentityClient, server.address, {
+            files,
+            diagnose: false,
+            reload: { debounceMs: 50, intervalMs: 500 },
+          }),
+        );
       }
       const workers = Array.from({ length: concurrency }, async (_, slot) => {
         const client = clients[slot % clients.length].client;
@@ -90,7 +96,8 @@ export const rotationScenario: Scenario = {
       window = newWindow();
       const rotationStart = performance.now();
       const cli = (...args: string[]) => run(process.execPath, [CLI_ENTRY, ...args, '--dir', dir]);
-      const clientsAt = (cas: number) => until(() => clients.every((c) => c.tls.current.cas.length === cas), `clients trusting ${cas} CA(s)`);
+      const clientsAt = (cas: number) =>
+        until(() => clients.every((c) => c.tls.current.cas.length === cas), `clients trusting ${cas} CA(s)`);
       const renewAll = async () => {
         for (const name of ['server', ...CLIENT_NAMES]) await cli('cert', 'renew', name);
       };
@@ -130,7 +137,12 @@ export const rotationScenario: Scenario = {
         comparisons: [
           // The baseline is the two steady rows pooled, not one row, so no subject/baseline labels.
           { name: 'calls/s during rotation / steady (before and after pooled)', value: rotationRow.perSecond! / steadyPerSecond },
-          { name: 'calls/s during rotation / steady before', value: rotationRow.perSecond! / beforeRow.perSecond!, subject: rotationRow.label, baseline: beforeRow.label },
+          {
+            name: 'calls/s during rotation / steady before',
+            value: rotationRow.perSecond! / beforeRow.perSecond!,
+            subject: rotationRow.label,
+            baseline: beforeRow.label,
+          },
           { name: 'failed calls during rotation', value: rotationRow.errors, target: '= 0', met: rotationRow.errors === 0 },
         ],
         notes: [

@@ -86,7 +86,13 @@ async function refusedConnection(address: string, tls: ClientTlsMaterial, tally:
   }
 }
 
-async function runLoad(address: string, trusted: ClientTlsMaterial, stranger: ClientTlsMaterial, until: number, tally: Tally): Promise<void> {
+async function runLoad(
+  address: string,
+  trusted: ClientTlsMaterial,
+  stranger: ClientTlsMaterial,
+  until: number,
+  tally: Tally,
+): Promise<void> {
   await Promise.all(
     Array.from({ length: WORKERS }, async (_, worker) => {
       for (let n = 0; Date.now() < until; n++) {
@@ -131,8 +137,21 @@ export const soakScenario: Scenario = {
     // RSS climbs for the first ~10 s (JIT, pools, TLS session caches): the baseline is taken after that.
     const warmupSec = options.quick ? 8 : 10;
     const { policyFile, auditFile } = writeBenchPolicy(mkdtempSync(join(set.dir, 'soak-')));
-    const server = await startServer('certrpc', { caFile: set.caFile, certFile: set.server.certFile, keyFile: set.server.keyFile, policyFile, auditFile, metrics: true });
-    const tally: Tally = { counts: { allowed: 0, denied: 0, refused: 0 }, connections: 0, unexpected: 0, unexpectedSamples: [], latenciesMs: [] };
+    const server = await startServer('certrpc', {
+      caFile: set.caFile,
+      certFile: set.server.certFile,
+      keyFile: set.server.keyFile,
+      policyFile,
+      auditFile,
+      metrics: true,
+    });
+    const tally: Tally = {
+      counts: { allowed: 0, denied: 0, refused: 0 },
+      connections: 0,
+      unexpected: 0,
+      unexpectedSamples: [],
+      latenciesMs: [],
+    };
     const samples: number[] = [];
     let rssWarm: number;
     let atWarm: Snapshot;
@@ -167,15 +186,32 @@ export const soakScenario: Scenario = {
         extra: { connections: to.connections - from.connections },
       };
     };
-    const warm = window(`soak warm-up ${warmupSec} s (${WORKERS} workers, new connection every ${CALLS_PER_CONNECTION} calls)`, ZERO, atWarm, warmupSec, rssWarm);
+    const warm = window(
+      `soak warm-up ${warmupSec} s (${WORKERS} workers, new connection every ${CALLS_PER_CONNECTION} calls)`,
+      ZERO,
+      atWarm,
+      warmupSec,
+      rssWarm,
+    );
     const steady = window(`soak after warm-up ${Math.round(seconds - warmupSec)} s`, atWarm, snapshot(tally), seconds - warmupSec, rssEnd);
-    steady.extra = { ...steady.extra, 'rss samples MB': samples.map((v) => v.toFixed(0)).join(' '), ...(tally.unexpectedSamples.length ? { 'first unexpected': tally.unexpectedSamples.join(' | ') } : {}) };
+    steady.extra = {
+      ...steady.extra,
+      'rss samples MB': samples.map((v) => v.toFixed(0)).join(' '),
+      ...(tally.unexpectedSamples.length ? { 'first unexpected': tally.unexpectedSamples.join(' | ') } : {}),
+    };
     const growth = rssEnd / rssWarm;
     return {
       scenario: 'soak',
       measurements: [warm, steady],
       comparisons: [
-        { name: 'RSS end / after warm-up (after GC)', value: Number(growth.toFixed(3)), target: `<= ${1 + RSS_TOLERANCE}`, met: Math.abs(growth - 1) <= RSS_TOLERANCE, subject: steady.label, baseline: warm.label },
+        {
+          name: 'RSS end / after warm-up (after GC)',
+          value: Number(growth.toFixed(3)),
+          target: `<= ${1 + RSS_TOLERANCE}`,
+          met: Math.abs(growth - 1) <= RSS_TOLERANCE,
+          subject: steady.label,
+          baseline: warm.label,
+        },
         { name: 'unexpected errors', value: tally.unexpected, target: '== 0', met: tally.unexpected === 0 },
       ],
       notes: [

@@ -34,7 +34,6 @@ const STREAMS_IN_FLIGHT = 2;
 /** The issue's target: per-message cost equal to bare grpc-js, within 5%. */
 const AT_LEAST = 0.95;
 
-
 export const streamingScenario: Scenario = {
   name: 'streaming',
   async run(options: BenchOptions): Promise<ScenarioResult> {
@@ -49,9 +48,24 @@ export const streamingScenario: Scenario = {
           label: `${kind} ${what} x${messagesPerCall}/stream`,
           server: pair[kind],
           run: (slice: { warmupSec: number; durationSec: number }) =>
-            load.stream({ address: pair[kind].address, tls: pair.clientTls, shape, probeBandwidth, concurrency: STREAMS_IN_FLIGHT, sizeBytes, messagesPerCall, ...slice }),
+            load.stream({
+              address: pair[kind].address,
+              tls: pair.clientTls,
+              shape,
+              probeBandwidth,
+              concurrency: STREAMS_IN_FLIGHT,
+              sizeBytes,
+              messagesPerCall,
+              ...slice,
+            }),
         }));
-        const [bare, certrpc] = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: options.quick ? 1 : 2, warmupSec: options.quick ? 0.3 : 0.5 })).map(streamMeasurement);
+        const [bare, certrpc] = (
+          await runInterleaved(load, arms, {
+            durationSec: options.durationSec,
+            rounds: options.quick ? 1 : 2,
+            warmupSec: options.quick ? 0.3 : 0.5,
+          })
+        ).map(streamMeasurement);
         measurements.push(bare, certrpc);
         comparisons.push(ratio(`messages/s certrpc/bare ${what}`, certrpc, bare, messagesPerSecond, { atLeast: AT_LEAST }));
         // Inverted (bare/certrpc), so that "equal cost" reads 1 and the same target applies.
@@ -60,7 +74,12 @@ export const streamingScenario: Scenario = {
       if (!options.quick) {
         // Full runs only (a smoke run has six pairs to get through already): which part of certrpc the per-message cost comes with (see stream-breakdown.ts).
         for (const { sizeBytes, messagesPerCall } of CASES.filter((c) => c.shape === 'server' && !c.probeBandwidth)) {
-          const breakdown = await streamBreakdown(pair.set, load, { durationSec: options.durationSec, sizeBytes, messagesPerCall, streams: STREAMS_IN_FLIGHT });
+          const breakdown = await streamBreakdown(pair.set, load, {
+            durationSec: options.durationSec,
+            sizeBytes,
+            messagesPerCall,
+            streams: STREAMS_IN_FLIGHT,
+          });
           measurements.push(...breakdown.measurements);
           comparisons.push(...breakdown.comparisons);
         }

@@ -27,7 +27,9 @@ export const unaryScenario: Scenario = {
             run: (slice: { warmupSec: number; durationSec: number }) =>
               load.unary({ address: pair[kind].address, tls: pair.clientTls, connections, concurrency, message: 'hello', ...slice }),
           }));
-          const [bare, certrpc] = (await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: options.quick ? 0.3 : 0.5 })).map((r) => armMeasurement(r));
+          const [bare, certrpc] = (
+            await runInterleaved(load, arms, { durationSec: options.durationSec, rounds: 2, warmupSec: options.quick ? 0.3 : 0.5 })
+          ).map((r) => armMeasurement(r));
           measurements.push(bare, certrpc);
           const where = `c=${concurrency} conns=${connections}`;
           comparisons.push(
@@ -56,7 +58,11 @@ export const unaryScenario: Scenario = {
       notes: [
         'demo.v1.Echo/Say, ECDSA P-256 certificates on both servers; each pair ran A B B A in turns (same load process, same client code)',
         `certrpc: own mTLS listener + identity stage + authorization (12-rule policy) + audit log of every decision to a file (${auditMb.toFixed(1)} MB written)`,
-        ...(options.quick ? [] : ['"breakdown" rows (c=16, 1 connection): servers that each add one part of certrpc to bare grpc-js; read their server cpu us/op']),
+        ...(options.quick
+          ? []
+          : [
+              '"breakdown" rows (c=16, 1 connection): servers that each add one part of certrpc to bare grpc-js; read their server cpu us/op',
+            ]),
       ],
     };
   },

@@ -23,20 +23,36 @@ function heapBallast(mb: number): unknown[] {
 }
 
 runServerProcess(async (config) => {
-  if (config.variant === 'heap-ballast') (globalThis as { benchHeapBallast?: unknown[] }).benchHeapBallast = heapBallast(config.ballastMb ?? 2);
-  if (config.variant === 'certrpc-modules') await Promise.all([import('../../src/server/create-server'), import('../../src/authz/authorization'), import('../../src/metrics/server-metrics')]);
+  if (config.variant === 'heap-ballast')
+    (globalThis as { benchHeapBallast?: unknown[] }).benchHeapBallast = heapBallast(config.ballastMb ?? 2);
+  if (config.variant === 'certrpc-modules')
+    await Promise.all([
+      import('../../src/server/create-server'),
+      import('../../src/authz/authorization'),
+      import('../../src/metrics/server-metrics'),
+    ]);
   const server = new Server({ ...config.grpcOptions, ...(config.variant === 'noop-interceptor' ? { interceptors: [noop] } : {}) });
   for (const s of [echoService(), keyValueService()]) server.addService(s.definition, s.implementation);
   let port: number;
   let listener: MtlsListener | undefined;
   if (config.variant === 'mtls-listener') {
-    listener = new MtlsListener({ clientCaPem: readFileSync(config.caFile, 'utf8'), certPem: readFileSync(config.certFile, 'utf8'), keyPem: readFileSync(config.keyFile, 'utf8') });
+    listener = new MtlsListener({
+      clientCaPem: readFileSync(config.caFile, 'utf8'),
+      certPem: readFileSync(config.certFile, 'utf8'),
+      keyPem: readFileSync(config.keyFile, 'utf8'),
+    });
     const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
     listener.on('connection', (socket) => injector.injectConnection(socket));
     port = (await listener.listen('127.0.0.1', 0)).port;
   } else {
-    const credentials = ServerCredentials.createSsl(readFileSync(config.caFile), [{ cert_chain: readFileSync(config.certFile), private_key: readFileSync(config.keyFile) }], true);
-    port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))));
+    const credentials = ServerCredentials.createSsl(
+      readFileSync(config.caFile),
+      [{ cert_chain: readFileSync(config.certFile), private_key: readFileSync(config.keyFile) }],
+      true,
+    );
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))),
+    );
   }
   return {
     port,

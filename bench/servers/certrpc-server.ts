@@ -10,9 +10,15 @@ import { createServer } from '../../src/server/create-server';
 import { runServerProcess } from './server-process';
 
 runServerProcess(async (config) => {
-  const authz = config.policyFile ? authorization({ policyFile: config.policyFile, audit: { mode: config.auditMode ?? 'all', destination: config.auditFile } }) : undefined;
+  const authz = config.policyFile
+    ? authorization({ policyFile: config.policyFile, audit: { mode: config.auditMode ?? 'all', destination: config.auditFile } })
+    : undefined;
   const server = createServer({
-    tls: { clientCaPem: readFileSync(config.caFile, 'utf8'), certPem: readFileSync(config.certFile, 'utf8'), keyPem: readFileSync(config.keyFile, 'utf8') },
+    tls: {
+      clientCaPem: readFileSync(config.caFile, 'utf8'),
+      certPem: readFileSync(config.certFile, 'utf8'),
+      keyPem: readFileSync(config.keyFile, 'utf8'),
+    },
     limits: config.maxConnections ? { maxConnections: config.maxConnections } : undefined,
     services: [echoService(), keyValueService()],
     // No policy file: every authenticated caller is let in (without one, a server denies all but health and WhoAmI).

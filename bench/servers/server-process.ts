@@ -48,7 +48,8 @@ function countGarbageCollections(): void {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gcTotals.micros += entry.duration * 1000;
-      if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcTotals.major++;
+      if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+        gcTotals.major++;
     }
   }).observe({ entryTypes: ['gc'] });
 }

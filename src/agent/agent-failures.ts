@@ -22,13 +22,20 @@ export class IdentityLostError extends PkiError {
 }
 
 /** The CA's CRL lists this host's certificate: it can never renew itself. `fix` says where a new token comes from (`code` and `params` let the CLI word it). */
-export function revokedError(leaf: X509Certificate, revoked: { revokedAt: Date; reason: string }, where: { certFile: string; source: string } & Pick<PkiErrorContext, 'code' | 'fix' | 'params'>): IdentityLostError {
-  return new IdentityLostError(`this host's certificate (serial ${serialHex(leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${where.source}: it cannot renew itself`, {
-    file: where.certFile,
-    code: where.code,
-    fix: where.fix,
-    params: where.params,
-  });
+export function revokedError(
+  leaf: X509Certificate,
+  revoked: { revokedAt: Date; reason: string },
+  where: { certFile: string; source: string } & Pick<PkiErrorContext, 'code' | 'fix' | 'params'>,
+): IdentityLostError {
+  return new IdentityLostError(
+    `this host's certificate (serial ${serialHex(leaf)}) was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${where.source}: it cannot renew itself`,
+    {
+      file: where.certFile,
+      code: where.code,
+      fix: where.fix,
+      params: where.params,
+    },
+  );
 }
 
 export function isTransient(err: unknown): boolean {
@@ -56,7 +63,12 @@ export function describe(err: unknown): string {
  * `attempt` again with backoff until it succeeds, is refused (rethrown), or `signal` aborts (then
  * undefined): a CA that is not up yet (a fleet booting) is waited for; a wrong pin or a bad file is not.
  */
-export async function untilAnswered<T>(attempt: () => Promise<T>, signal: AbortSignal, logger: Logger, failed: { event: string; doing: string }): Promise<T | undefined> {
+export async function untilAnswered<T>(
+  attempt: () => Promise<T>,
+  signal: AbortSignal,
+  logger: Logger,
+  failed: { event: string; doing: string },
+): Promise<T | undefined> {
   for (let n = 1; !signal.aborted; n++) {
     try {
       return await attempt();
@@ -64,7 +76,10 @@ export async function untilAnswered<T>(attempt: () => Promise<T>, signal: AbortS
       if (signal.aborted) return undefined; // SIGTERM while waiting for the CA: a clean stop
       if (isRefusal(err)) throw err;
       const wait = retryDelay(n, undefined);
-      logger.warn({ event: failed.event, problem: describe(err), retryInMs: wait }, `${failed.doing}, retrying in ${wait} ms: ${describe(err)}`);
+      logger.warn(
+        { event: failed.event, problem: describe(err), retryInMs: wait },
+        `${failed.doing}, retrying in ${wait} ms: ${describe(err)}`,
+      );
       await sleep(wait, signal);
     }
   }

@@ -59,7 +59,10 @@ export class AgentFiles {
     try {
       accessSync(dir, constants.W_OK);
     } catch {
-      throw new PkiError(`${dir} is not writable by this user: the identity could not be written`, { file: dir, fix: 'run the agent as the user that owns the directory, or fix its permissions' });
+      throw new PkiError(`${dir} is not writable by this user: the identity could not be written`, {
+        file: dir,
+        fix: 'run the agent as the user that owns the directory, or fix its permissions',
+      });
     }
   }
 
@@ -73,7 +76,12 @@ export class AgentFiles {
     const keyPem = readUserFile(this.keyFile, 'private key');
     const [leaf, ...chain] = parseCertificateBundle(certPem, this.certFile);
     if (!keyMatchesCertificate(keyPem, certPem)) {
-      throw new PkiError(`the private key does not belong to ${this.certFile}`, { file: this.keyFile, code: 'AGENT_KEY_MISMATCH', fix: 'restore the pair, or enroll again with a new token that replaces the enrolled identity', params: { name: this.name } });
+      throw new PkiError(`the private key does not belong to ${this.certFile}`, {
+        file: this.keyFile,
+        code: 'AGENT_KEY_MISMATCH',
+        fix: 'restore the pair, or enroll again with a new token that replaces the enrolled identity',
+        params: { name: this.name },
+      });
     }
     return { certPem, keyPem, leaf, chain, receivedAt: statSync(this.certFile).mtime };
   }
@@ -93,10 +101,12 @@ export class AgentFiles {
   /** A certificate the CA issued for `keyPem`: it must be for that key, not a CA, and chain to `trustPem`. */
   checkIssued(certPem: string, keyPem: string, trustPem: string): HeldIdentity {
     const [leaf, ...chain] = parseCertificateBundle(certPem, 'the certificate the CA sent');
-    if (!keyMatchesCertificate(keyPem, certPem)) throw new PkiError('the CA sent a certificate for another key than the one this host made; nothing was written');
-    if (leaf.ca) throw new PkiError('the CA sent a CA certificate as this host\'s identity; nothing was written');
+    if (!keyMatchesCertificate(keyPem, certPem))
+      throw new PkiError('the CA sent a certificate for another key than the one this host made; nothing was written');
+    if (leaf.ca) throw new PkiError("the CA sent a CA certificate as this host's identity; nothing was written");
     const verdict = verifyCertificate(leaf, parseCertificateBundle(trustPem), { intermediates: chain });
-    if (!verdict.ok) throw new PkiError(`the certificate the CA sent does not verify against ${this.caFile}: ${verdict.reason}; nothing was written`);
+    if (!verdict.ok)
+      throw new PkiError(`the certificate the CA sent does not verify against ${this.caFile}: ${verdict.reason}; nothing was written`);
     return { certPem, keyPem, leaf, chain, receivedAt: new Date() };
   }
 
@@ -121,7 +131,10 @@ export class AgentFiles {
     if (!existsSync(this.crlFile)) return;
     throw new PkiError(
       `${this.crlFile} is there, but this CA publishes no CRL: it is another CA's, and certrpc serve refuses a crl.pem without a CRL of every CA it trusts, so this directory would not serve. Nothing was written`,
-      { file: this.crlFile, fix: `if ${this.pki.dir} now follows this CA, move crl.pem (and revocations.json) out of it; otherwise give the agent another directory` },
+      {
+        file: this.crlFile,
+        fix: `if ${this.pki.dir} now follows this CA, move crl.pem (and revocations.json) out of it; otherwise give the agent another directory`,
+      },
     );
   }
 
@@ -131,7 +144,11 @@ export class AgentFiles {
    * old CRL would bring revoked certificates back). Returns the files whose content changes.
    */
   async checkTrust(material: TrustMaterial, chain: X509Certificate[]): Promise<{ caChanged: boolean; crlChanged: boolean }> {
-    const roots = checkTrustAnchors(material.caBundlePem, 'the CA bundle the CA sent', 'this is the CA\'s to fix: its DIR/ca.crt must hold CA certificates only');
+    const roots = checkTrustAnchors(
+      material.caBundlePem,
+      'the CA bundle the CA sent',
+      "this is the CA's to fix: its DIR/ca.crt must hold CA certificates only",
+    );
     const onDisk = { ca: existsSync(this.caFile) ? readUserFile(this.caFile, 'CA certificate') : undefined, crl: this.readCrl() };
     if (material.crlPem) {
       const known = [...roots, ...chain.filter((c) => c.ca)];
@@ -139,7 +156,10 @@ export class AgentFiles {
       const held = onDisk.crl ? await crlFacts(onDisk.crl, known, this.crlFile).catch(() => []) : [];
       checkCrlsNotOlder(this.crlFile, next, held);
     } else if (onDisk.crl) {
-      throw new PkiError('the CA sent no CRL while this host enforces one; the CRLs in force stay', { file: this.crlFile, fix: 'on the CA host: certrpc ca crl' });
+      throw new PkiError('the CA sent no CRL while this host enforces one; the CRLs in force stay', {
+        file: this.crlFile,
+        fix: 'on the CA host: certrpc ca crl',
+      });
     }
     return { caChanged: onDisk.ca !== material.caBundlePem, crlChanged: Boolean(material.crlPem) && onDisk.crl !== material.crlPem };
   }
@@ -176,7 +196,11 @@ export class AgentFiles {
 
 /** The facts crl-continuity.ts compares, for the CRLs signed by one of `known`. */
 async function crlFacts(pem: string, known: X509Certificate[], file: string): Promise<CrlFacts[]> {
-  const { matched } = await matchCrlsToCas(parseCrls(pem, file), known.map((c) => new x509.X509Certificate(c.raw)), file);
+  const { matched } = await matchCrlsToCas(
+    parseCrls(pem, file),
+    known.map((c) => new x509.X509Certificate(c.raw)),
+    file,
+  );
   return matched.map((m) => ({
     issuer: m.crl.issuer,
     caFingerprint: known.find((k) => Buffer.from(m.ca.rawData).equals(k.raw))!.fingerprint256,

@@ -99,7 +99,14 @@ export class Agent {
     await this.options.exec.run('trust-updated', trust);
     written.push(...trust);
     const id = this.identity!;
-    return { action, serial: serialHex(id.leaf), notAfter: new Date(id.leaf.validTo), renewAt: this.renewAt(id), written: [...new Set(written)], ...(notice ? { notice } : {}) };
+    return {
+      action,
+      serial: serialHex(id.leaf),
+      notAfter: new Date(id.leaf.validTo),
+      renewAt: this.renewAt(id),
+      written: [...new Set(written)],
+      ...(notice ? { notice } : {}),
+    };
   }
 
   /** The daemon: runs until `signal` aborts (resolves) or the identity is lost for good (rejects). */
@@ -129,7 +136,10 @@ export class Agent {
       if (signal.aborted) return;
     } else {
       this.identity = held;
-      logger.info({ event: 'started', serial: serialHex(held.leaf), notAfter: held.leaf.validTo, renewAt: this.renewAt(held).toISOString() }, `holding ${this.options.files.certFile}; renewal due ${this.renewAt(held).toISOString()}`);
+      logger.info(
+        { event: 'started', serial: serialHex(held.leaf), notAfter: held.leaf.validTo, renewAt: this.renewAt(held).toISOString() },
+        `holding ${this.options.files.certFile}; renewal due ${this.renewAt(held).toISOString()}`,
+      );
       if (this.tokenChecksIdentity()) await this.checkWithToken(material?.crlPem);
       if (signal.aborted) return;
     }
@@ -167,7 +177,10 @@ export class Agent {
       return { action: 'renewed', notice: [renewed.notice, unused].filter(Boolean).join('; ') || undefined };
     } catch (err) {
       if (!checking || !isIdentityLost(err)) throw err;
-      this.options.logger.warn({ event: 're_enroll', serial: serialHex(this.identity!.leaf), problem: describe(err) }, `${describe(err)}: enrolling again with the token`);
+      this.options.logger.warn(
+        { event: 're_enroll', serial: serialHex(this.identity!.leaf), problem: describe(err) },
+        `${describe(err)}: enrolling again with the token`,
+      );
       return { action: 'enrolled', ...(await this.enroll(written)) };
     }
   }
@@ -179,7 +192,10 @@ export class Agent {
       if (action === 'renewed') this.options.logger.info({ event: 'token_not_used', notice }, notice ?? 'renewed');
     } catch (err) {
       if (!isTransient(err)) throw err;
-      this.options.logger.warn({ event: 'renew_failed', problem: describe(err) }, `could not ask the CA whether ${this.options.files.certFile} still renews: ${describe(err)}; renewing on schedule`);
+      this.options.logger.warn(
+        { event: 'renew_failed', problem: describe(err) },
+        `could not ask the CA whether ${this.options.files.certFile} still renews: ${describe(err)}; renewing on schedule`,
+      );
     }
   }
 
@@ -190,7 +206,10 @@ export class Agent {
     if (onDisk) {
       this.trustPem = onDisk;
       if (!parseCertificateBundle(onDisk).some((c) => c.fingerprint256 === fingerprint)) {
-        logger.warn({ event: 'pin_not_in_bundle', file: files.caFile }, `${files.caFile} does not hold the pinned root: the CA is verified with ${files.caFile}, as after a root rotation`);
+        logger.warn(
+          { event: 'pin_not_in_bundle', file: files.caFile },
+          `${files.caFile} does not hold the pinned root: the CA is verified with ${files.caFile}, as after a root rotation`,
+        );
       }
       return;
     }
@@ -209,9 +228,14 @@ export class Agent {
     const revoked = files.revocationOf(held, crlPem);
     const expired = Date.now() >= new Date(held.leaf.validTo).getTime();
     if (!revoked && !expired) return held;
-    const why = revoked ? `was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${crlPem ? "the CA's CRL" : files.crlFile}` : `expired at ${new Date(held.leaf.validTo).toISOString()}`;
+    const why = revoked
+      ? `was revoked at ${revoked.revokedAt.toISOString()} (${revoked.reason}), according to ${crlPem ? "the CA's CRL" : files.crlFile}`
+      : `expired at ${new Date(held.leaf.validTo).toISOString()}`;
     if (token) {
-      this.options.logger.warn({ event: 're_enroll', serial: serialHex(held.leaf) }, `${files.certFile} ${why}: enrolling again with the token`);
+      this.options.logger.warn(
+        { event: 're_enroll', serial: serialHex(held.leaf) },
+        `${files.certFile} ${why}: enrolling again with the token`,
+      );
       return undefined;
     }
     throw new PkiError(`this host's certificate (serial ${serialHex(held.leaf)}) ${why}; it cannot renew itself, nothing was changed`, {
@@ -231,7 +255,16 @@ export class Agent {
     this.wrote = true;
     this.identity = held;
     written.push(files.keyFile, files.certFile);
-    logger.info({ event: 'enrolled', serial: serialHex(held.leaf), notAfter: held.leaf.validTo, renewAt: this.renewAt(held).toISOString(), notice: issued.notice }, `enrolled ${files.name}: serial ${serialHex(held.leaf)}, expires ${held.leaf.validTo}`);
+    logger.info(
+      {
+        event: 'enrolled',
+        serial: serialHex(held.leaf),
+        notAfter: held.leaf.validTo,
+        renewAt: this.renewAt(held).toISOString(),
+        notice: issued.notice,
+      },
+      `enrolled ${files.name}: serial ${serialHex(held.leaf)}, expires ${held.leaf.validTo}`,
+    );
     if (!files.readTrust()) {
       // At least the pinned root, which verified the CA: the identity must be usable on this host.
       written.push(...files.writeTrust({ caBundlePem: this.trustPem!, crlPem: '' }, { caChanged: true, crlChanged: false }));
@@ -248,7 +281,12 @@ export class Agent {
     const { files, backend, logger, exec } = this.options;
     const current = this.identity!;
     const revoked = files.revocationOf(current, crlPem);
-    if (revoked) throw revokedError(current.leaf, revoked, { certFile: files.certFile, source: crlPem ? "the CA's CRL" : files.crlFile, ...reEnroll(this.options.backend, this.options.files.name) });
+    if (revoked)
+      throw revokedError(current.leaf, revoked, {
+        certFile: files.certFile,
+        source: crlPem ? "the CA's CRL" : files.crlFile,
+        ...reEnroll(this.options.backend, this.options.files.name),
+      });
     const sameKey = backend.renewsSameKey === true;
     if (!sameKey) this.pending ??= await createKeyAndCsr(files.name);
     const issued = await backend.renew({ current, csrPem: this.pending?.csrPem, trustPem: this.trustPem! });
@@ -258,7 +296,14 @@ export class Agent {
     this.pending = undefined;
     this.identity = held;
     logger.info(
-      { event: 'renewed', serial: serialHex(held.leaf), previous: serialHex(current.leaf), notAfter: held.leaf.validTo, renewAt: this.renewAt(held).toISOString(), notice: issued.notice },
+      {
+        event: 'renewed',
+        serial: serialHex(held.leaf),
+        previous: serialHex(current.leaf),
+        notAfter: held.leaf.validTo,
+        renewAt: this.renewAt(held).toISOString(),
+        notice: issued.notice,
+      },
       `renewed ${files.name}: serial ${serialHex(current.leaf)} -> ${serialHex(held.leaf)}, expires ${held.leaf.validTo}`,
     );
     await exec.run('renewed', written);
@@ -272,7 +317,10 @@ export class Agent {
   /** The identity cannot come back without a new token: say so once, and end the daemon (exit 1). The files stay as they are. */
   private lost(err: PkiError): void {
     const { files, logger } = this.options;
-    logger.error({ event: 'identity_lost', problem: err.message, fix: err.fix }, `${err.message}; the agent stops, ${files.certFile} and ${files.keyFile} stay as they are`);
+    logger.error(
+      { event: 'identity_lost', problem: err.message, fix: err.fix },
+      `${err.message}; the agent stops, ${files.certFile} and ${files.keyFile} stay as they are`,
+    );
     this.fail?.(err);
   }
 
@@ -292,7 +340,13 @@ export class Agent {
     const written = await this.adopt(material);
     if (written.length > 0) await exec.run('trust-updated', written);
     const revoked = this.identity && files.revocationOf(this.identity);
-    if (revoked) this.lost(revokedError(this.identity!.leaf, revoked, { certFile: files.certFile, source: "the CA's CRL", ...reEnroll(this.options.backend, this.options.files.name) }));
+    if (revoked)
+      this.lost(
+        revokedError(this.identity!.leaf, revoked, {
+          certFile: files.certFile,
+          source: "the CA's CRL",
+          ...reEnroll(this.options.backend, this.options.files.name),
+        }),
+      );
   }
 }
-

@@ -59,6 +59,10 @@ export interface CaBackend {
   /** The trust material now. */
   trustMaterial(request: { trustPem: string; current?: CurrentIdentity }): Promise<TrustMaterial>;
   /** Pushes of the trust material, now and on every change, until cancelled or failed (the agent reconnects). */
-  watchTrustMaterial(request: { trustPem: string; current: CurrentIdentity }, onMaterial: (m: TrustMaterial) => void, onEnd: (err?: Error) => void): BundleWatch;
+  watchTrustMaterial(
+    request: { trustPem: string; current: CurrentIdentity },
+    onMaterial: (m: TrustMaterial) => void,
+    onEnd: (err?: Error) => void,
+  ): BundleWatch;
   close(): void;
 }

@@ -17,11 +17,18 @@ const CALL_TIMEOUT_MS = 15_000;
 /** Pings on the long-lived watch find a vanished CA (certrpc servers accept one every 10 s or slower). */
 const CHANNEL_OPTIONS: ChannelOptions = { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 };
 
-type Unary<Req, Res> = (request: Req, metadata: Metadata, options: { deadline: Date }, callback: (err: ServiceError | null, res: Res) => void) => unknown;
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: { deadline: Date },
+  callback: (err: ServiceError | null, res: Res) => void,
+) => unknown;
 
 function call<Req, Res>(client: CertificateAuthorityClient, method: Unary<Req, Res>, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method.call(client, request, new Metadata(), { deadline: new Date(Date.now() + CALL_TIMEOUT_MS) }, (err, res) => (err ? reject(err) : resolve(res)));
+    method.call(client, request, new Metadata(), { deadline: new Date(Date.now() + CALL_TIMEOUT_MS) }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
   });
 }
 
@@ -34,7 +41,13 @@ export class CertrpcCaBackend implements CaBackend {
   async pinnedRoot(fingerprint: string): Promise<string> {
     // Nothing is trusted yet: TLS without verification, then the pin decides. Only the certificate
     // whose hash is the pin is taken; the connection's own certificate is checked by the next call.
-    const client = this.track(new CertificateAuthorityClient(this.address, credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined }), CHANNEL_OPTIONS));
+    const client = this.track(
+      new CertificateAuthorityClient(
+        this.address,
+        credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined }),
+        CHANNEL_OPTIONS,
+      ),
+    );
     try {
       const bundle = await call(client, client.trustBundle, {}).catch(async (err: ServiceError) => {
         throw err.code === Status.UNAVAILABLE ? await withReason(err, this.address) : err;
@@ -44,11 +57,15 @@ export class CertrpcCaBackend implements CaBackend {
       if (!pinned) {
         throw new PkiError(
           `the CA at ${this.address} does not offer the root you pinned (SHA-256 ${fingerprint}); it offers ${offered.map((o) => `"${dnLine(o.cert.subject)}" ${o.cert.fingerprint256}`).join(', ') || 'nothing'}. Nothing was written`,
-          { fix: 'take the fingerprint from the CA host: openssl x509 -in DIR/ca.crt -noout -fingerprint -sha256 (or certrpc cert inspect DIR/ca.crt), and check that the CA address is that CA\'s' },
+          {
+            fix: "take the fingerprint from the CA host: openssl x509 -in DIR/ca.crt -noout -fingerprint -sha256 (or certrpc cert inspect DIR/ca.crt), and check that the CA address is that CA's",
+          },
         );
       }
       if (!pinned.cert.ca || !pinned.cert.checkIssued(pinned.cert) || !pinned.cert.verify(pinned.cert.publicKey)) {
-        throw new PkiError(`the pinned certificate "${dnLine(pinned.cert.subject)}" is not a self-signed root CA; nothing was written`, { fix: 'pin the root: the fingerprint of DIR/ca.crt on the CA host' });
+        throw new PkiError(`the pinned certificate "${dnLine(pinned.cert.subject)}" is not a self-signed root CA; nothing was written`, {
+          fix: 'pin the root: the fingerprint of DIR/ca.crt on the CA host',
+        });
       }
       return pinned.pem;
     } finally {
@@ -63,7 +80,7 @@ export class CertrpcCaBackend implements CaBackend {
   /** certrpc's CA signs a new key at every renewal: the CSR is required. */
   async renew(request: { current: CurrentIdentity; csrPem?: string; trustPem: string }): Promise<IssuedIdentity> {
     const csrPem = request.csrPem;
-    if (!csrPem) throw new PkiError('certrpc\'s CA renews a certificate for a new key: the renewal needs a CSR');
+    if (!csrPem) throw new PkiError("certrpc's CA renews a certificate for a new key: the renewal needs a CSR");
     return this.issued(this.client(request.trustPem, request.current), (c) => call(c, c.renew, { csrPem }));
   }
 
@@ -76,7 +93,11 @@ export class CertrpcCaBackend implements CaBackend {
     }
   }
 
-  watchTrustMaterial(request: { trustPem: string; current: CurrentIdentity }, onMaterial: (m: TrustMaterial) => void, onEnd: (err?: Error) => void): BundleWatch {
+  watchTrustMaterial(
+    request: { trustPem: string; current: CurrentIdentity },
+    onMaterial: (m: TrustMaterial) => void,
+    onEnd: (err?: Error) => void,
+  ): BundleWatch {
     const client = this.client(request.trustPem, request.current);
     const stream: ClientReadableStream<TrustBundleResponse> = client.watchTrustBundle({});
     let ended = false;
@@ -104,10 +125,18 @@ export class CertrpcCaBackend implements CaBackend {
   }
 
   private client(trustPem: string, current?: CurrentIdentity): CertificateAuthorityClient {
-    return this.track(createClient(CertificateAuthorityClient, this.address, { tls: { caPem: trustPem, certPem: current?.certPem, keyPem: current?.keyPem }, grpcOptions: CHANNEL_OPTIONS }));
+    return this.track(
+      createClient(CertificateAuthorityClient, this.address, {
+        tls: { caPem: trustPem, certPem: current?.certPem, keyPem: current?.keyPem },
+        grpcOptions: CHANNEL_OPTIONS,
+      }),
+    );
   }
 
-  private async issued(client: CertificateAuthorityClient, fn: (c: CertificateAuthorityClient) => Promise<IssuedCertificate>): Promise<IssuedIdentity> {
+  private async issued(
+    client: CertificateAuthorityClient,
+    fn: (c: CertificateAuthorityClient) => Promise<IssuedCertificate>,
+  ): Promise<IssuedIdentity> {
     try {
       const r = await fn(client);
       return { certPem: r.certificatePem, ...(r.notice ? { notice: r.notice } : {}) };

@@ -14,7 +14,10 @@ import type { CaBackend } from './ca-backend';
  * token` and its flags: cli/error-wording.ts); `again`: for a name that already has a certificate.
  */
 export function tokenSource(backend: CaBackend, name: string, again: boolean): string {
-  return backend.tokenHint?.(name) ?? `on the CA host, make ${again ? `a new token for ${name} that replaces the enrolled identity` : `a token for ${name}`}`;
+  return (
+    backend.tokenHint?.(name) ??
+    `on the CA host, make ${again ? `a new token for ${name} that replaces the enrolled identity` : `a token for ${name}`}`
+  );
 }
 
 /** What the CLI words a fix about tokens from: the name, and the backend's own hint (step-ca's) when it has one. */
@@ -25,7 +28,11 @@ function tokenParams(backend: CaBackend, name: string): Record<string, string> {
 
 /** The fix for an identity that cannot renew itself (revoked, expired): a new token, then the agent again. */
 export function reEnroll(backend: CaBackend, name: string): Required<Pick<PkiErrorContext, 'code' | 'fix' | 'params'>> {
-  return { code: 'AGENT_REENROLL', fix: `${tokenSource(backend, name, true)}; then enroll again with it`, params: tokenParams(backend, name) };
+  return {
+    code: 'AGENT_REENROLL',
+    fix: `${tokenSource(backend, name, true)}; then enroll again with it`,
+    params: tokenParams(backend, name),
+  };
 }
 
 /** The names the CA wants the CSR to state (undefined: it decides), checked to be this identity's. */
@@ -34,14 +41,21 @@ export function tokenNames(backend: CaBackend, name: string, token: string): { c
   if (names && names.commonName !== name) {
     throw new PkiError(
       `this token is for ${JSON.stringify(names.commonName)} (${names.sans.map(formatSanText).join(', ')}), not for ${name}: the certificate it gets would be another identity's. Nothing was sent or written; the token was not used`,
-      { option: 'token', fix: `ask for a token for ${name} (${tokenSource(backend, name, false)}), or use the name the token is for (${JSON.stringify(names.commonName)})` },
+      {
+        option: 'token',
+        fix: `ask for a token for ${name} (${tokenSource(backend, name, false)}), or use the name the token is for (${JSON.stringify(names.commonName)})`,
+      },
     );
   }
   return names;
 }
 
 /** The key and CSR to enroll with, after the checks that keep a token from being spent in vain. */
-export async function enrollmentRequest(backend: CaBackend, files: AgentFiles, token: string | undefined): Promise<KeyAndCsr & { token: string }> {
+export async function enrollmentRequest(
+  backend: CaBackend,
+  files: AgentFiles,
+  token: string | undefined,
+): Promise<KeyAndCsr & { token: string }> {
   if (!token) {
     throw new PkiError(`no certificate yet (${files.certFile}) and no token to enroll with`, {
       option: 'token',
@@ -52,7 +66,10 @@ export async function enrollmentRequest(backend: CaBackend, files: AgentFiles, t
   }
   // A key without its certificate is never overwritten (a revoked/expired pair being replaced goes as a pair).
   if (!files.hasIdentity() && existsSync(files.keyFile)) {
-    throw new PkiError(`${files.keyFile} exists without ${files.certFile} (left by an interrupted enrollment, or another program's key); nothing was written`, { file: files.keyFile, fix: 'move it away, or choose another name for the identity' });
+    throw new PkiError(
+      `${files.keyFile} exists without ${files.certFile} (left by an interrupted enrollment, or another program's key); nothing was written`,
+      { file: files.keyFile, fix: 'move it away, or choose another name for the identity' },
+    );
   }
   files.checkWritable();
   const names = tokenNames(backend, files.name, token);

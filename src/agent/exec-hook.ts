@@ -22,7 +22,13 @@ export class ExecHook {
   }
 
   private spawn(event: AgentEvent, changed: string[]): Promise<void> {
-    const env = { ...process.env, CERTRPC_AGENT_EVENT: event, CERTRPC_AGENT_CHANGED: changed.join(' '), CERTRPC_AGENT_NAME: this.context.name, CERTRPC_AGENT_DIR: this.context.dir };
+    const env = {
+      ...process.env,
+      CERTRPC_AGENT_EVENT: event,
+      CERTRPC_AGENT_CHANGED: changed.join(' '),
+      CERTRPC_AGENT_NAME: this.context.name,
+      CERTRPC_AGENT_DIR: this.context.dir,
+    };
     return new Promise((resolve) => {
       const started = Date.now();
       // Its output joins the agent's stderr (the log); stdout stays the agent's (--once prints its result there).

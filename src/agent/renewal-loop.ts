@@ -37,7 +37,10 @@ export class RenewalLoop {
     const notAfter = new Date(this.options.current().validTo);
     const at = attempt === 0 ? this.options.dueAt().getTime() : Date.now() + retryDelay(attempt, notAfter);
     const delay = Math.max(0, at - Date.now());
-    this.timer = setTimeout(() => (delay > MAX_TIMER_MS ? this.schedule(attempt, lastProblem) : void this.renewNow(attempt, lastProblem)), Math.min(delay, MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => (delay > MAX_TIMER_MS ? this.schedule(attempt, lastProblem) : void this.renewNow(attempt, lastProblem)),
+      Math.min(delay, MAX_TIMER_MS),
+    );
   }
 
   stop(): void {
@@ -52,10 +55,13 @@ export class RenewalLoop {
     const notAfter = new Date(leaf.validTo);
     if (Date.now() >= notAfter.getTime()) {
       return lost(
-        new IdentityLostError(`this host's certificate (serial ${serialHex(leaf)}) expired at ${notAfter.toISOString()} before it could be renewed (the last try: ${lastProblem ?? 'none'}); it cannot renew itself`, {
-          file: certFile,
-          fix: 'get the CA answering again, then enroll this host again with a new one-time token',
-        }),
+        new IdentityLostError(
+          `this host's certificate (serial ${serialHex(leaf)}) expired at ${notAfter.toISOString()} before it could be renewed (the last try: ${lastProblem ?? 'none'}); it cannot renew itself`,
+          {
+            file: certFile,
+            fix: 'get the CA answering again, then enroll this host again with a new one-time token',
+          },
+        ),
       );
     }
     try {

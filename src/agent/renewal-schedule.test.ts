@@ -4,7 +4,7 @@ describe('when the agent renews', () => {
   const now = new Date('2026-05-01T12:00:00Z');
   const at = (ms: number) => new Date(now.getTime() + ms);
 
-  it('counts a certificate\'s life from when this host received it, not from a backdated notBefore (step-ca: a minute)', () => {
+  it("counts a certificate's life from when this host received it, not from a backdated notBefore (step-ca: a minute)", () => {
     // A 10 s step-ca certificate: notBefore a minute back, notAfter 10 s ahead, received now.
     const start = lifeStart(at(-60_000), now, now);
     expect(start).toEqual(now);

@@ -36,7 +36,10 @@ export class TrustWatch {
         delivered = true;
         this.queue = this.queue.then(() =>
           deliver(material).catch((err: unknown) => {
-            logger.error({ event: 'trust_refused', problem: describe(err) }, `trust material from the CA refused; the files in force stay: ${describe(err)}`);
+            logger.error(
+              { event: 'trust_refused', problem: describe(err) },
+              `trust material from the CA refused; the files in force stay: ${describe(err)}`,
+            );
           }),
         );
       },
@@ -44,7 +47,10 @@ export class TrustWatch {
         if (this.stopped) return;
         const next = delivered ? 1 : attempt + 1;
         const wait = Math.min(MAX_WATCH_BACKOFF_MS, retryDelay(next, undefined));
-        logger.warn({ event: 'watch_ended', problem: err ? describe(err) : 'the CA ended the stream', retryInMs: wait }, `trust bundle watch ended; reconnecting in ${wait} ms`);
+        logger.warn(
+          { event: 'watch_ended', problem: err ? describe(err) : 'the CA ended the stream', retryInMs: wait },
+          `trust bundle watch ended; reconnecting in ${wait} ms`,
+        );
         this.timer = setTimeout(() => this.start(next), wait);
       },
     );

@@ -39,6 +39,8 @@ Ctrl-C stops.`);
 }
 
 main().catch((err) => {
-  console.error(`certrpc demo: ${err instanceof Error && 'describe' in err ? (err as { describe(): string }).describe() : (err as Error).message}`);
+  console.error(
+    `certrpc demo: ${err instanceof Error && 'describe' in err ? (err as { describe(): string }).describe() : (err as Error).message}`,
+  );
   process.exit(1);
 });

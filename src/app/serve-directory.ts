@@ -50,7 +50,13 @@ export async function serveDirectory(options: ServeDirectoryOptions): Promise<Ce
   const name = options.name ?? 'server';
   pki.loadIdentity(name); // "no certificate named ..." with the fix, before the generic file checks
   const { server } = await createServerFromFiles({
-    files: { certFile: pki.certFile(name), keyFile: pki.keyFile(name), caFiles: options.clientCaFiles ?? [pki.caCertFile], crlFile: pki.crlFile, revocationsFile: pki.revocationsFile },
+    files: {
+      certFile: pki.certFile(name),
+      keyFile: pki.keyFile(name),
+      caFiles: options.clientCaFiles ?? [pki.caCertFile],
+      crlFile: pki.crlFile,
+      revocationsFile: pki.revocationsFile,
+    },
     expiryWarningDays: options.expiryWarningDays,
     reload: options.reload,
     services: [...(options.demo ? [keyValueService(), echoService()] : []), ...(options.services ?? [])],

@@ -106,7 +106,10 @@ describe('A43 fidelity (issue 12 item 12)', () => {
   });
 
   it('"*" is only a whole value, a prefix or a suffix; elsewhere a literal character', () => {
-    const p = a43({ name: 'p', allow_rules: [{ name: 'r', source: { principals: ['spiffe://corp/*/reader'] }, request: { paths: ['/a.*/Get', '/b.B/*'] } }] });
+    const p = a43({
+      name: 'p',
+      allow_rules: [{ name: 'r', source: { principals: ['spiffe://corp/*/reader'] }, request: { paths: ['/a.*/Get', '/b.B/*'] } }],
+    });
     expect(p.rolesOf(identity({ uris: ['spiffe://corp/x/reader'] }))).toEqual([]);
     expect(p.rolesOf(identity({ uris: ['spiffe://corp/*/reader'] }))).toEqual(['r']);
     const who = identity({ uris: ['spiffe://corp/*/reader'] });
@@ -133,9 +136,9 @@ describe('A43 fidelity (issue 12 item 12)', () => {
     };
     expect(p.decide(identity(), '/a.B/C', m([0xc3, 0xa9, 0x01])).allowed).toBe(true);
     expect(p.decide(identity(), '/a.B/C', m([0xe9, 0x01])).allowed).toBe(false);
-    expect(problemsOf({ name: 'p', allow_rules: [{ name: 'r', request: { headers: [{ key: 'Content-Type', values: ['*'] }] } }] })).toEqual([
-      expect.objectContaining({ field: 'allow_rules[0].request.headers[0].key', message: expect.stringMatching(/consumed by grpc-js/) }),
-    ]);
+    expect(problemsOf({ name: 'p', allow_rules: [{ name: 'r', request: { headers: [{ key: 'Content-Type', values: ['*'] }] } }] })).toEqual(
+      [expect.objectContaining({ field: 'allow_rules[0].request.headers[0].key', message: expect.stringMatching(/consumed by grpc-js/) })],
+    );
     expect(problemsOf({ name: 'p', allow_rules: [{ name: 'r', request: { headers: [{ key: 'host', values: ['*'] }] } }] })).toHaveLength(1);
   });
 });

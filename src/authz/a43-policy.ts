@@ -23,7 +23,10 @@ import { isLiteralPattern } from './wildcard';
 const a43Rule = z
   .object({
     name: z.string().min(1),
-    source: z.object({ principals: z.array(z.string()).optional() }).strict().optional(),
+    source: z
+      .object({ principals: z.array(z.string()).optional() })
+      .strict()
+      .optional(),
     request: z
       .object({
         paths: z.array(z.string().min(1)).optional(),
@@ -35,7 +38,9 @@ const a43Rule = z
   .strict();
 
 const A59_CONDITIONS = ['NONE', 'ON_DENY', 'ON_ALLOW', 'ON_DENY_AND_ALLOW'] as const;
-const auditLogger = z.object({ name: z.string(), config: z.record(z.string(), z.unknown()).optional(), is_optional: z.boolean().optional() }).strict();
+const auditLogger = z
+  .object({ name: z.string(), config: z.record(z.string(), z.unknown()).optional(), is_optional: z.boolean().optional() })
+  .strict();
 
 export const a43Schema = z
   .object({
@@ -69,7 +74,12 @@ export function isA43Document(doc: unknown): boolean {
   return typeof doc === 'object' && doc !== null && ('allow_rules' in doc || 'deny_rules' in doc);
 }
 
-const AUDIT_MODE: Record<(typeof A59_CONDITIONS)[number], AuditMode> = { NONE: 'none', ON_DENY: 'on_deny', ON_ALLOW: 'on_allow', ON_DENY_AND_ALLOW: 'all' };
+const AUDIT_MODE: Record<(typeof A59_CONDITIONS)[number], AuditMode> = {
+  NONE: 'none',
+  ON_DENY: 'on_deny',
+  ON_ALLOW: 'on_allow',
+  ON_DENY_AND_ALLOW: 'all',
+};
 
 export function a43PolicyFromDocument(doc: unknown, file?: string): { model: PolicyModel } | { issues: PathIssue[] } {
   const parsed = a43Schema.safeParse(doc);
@@ -82,14 +92,22 @@ export function a43PolicyFromDocument(doc: unknown, file?: string): { model: Pol
     ['deny_rules', 'deny', p.deny_rules ?? []],
     ['allow_rules', 'allow', p.allow_rules],
   ] as const;
-  const roleNames = roleNamesFor(p.allow_rules.map((r) => r.name), (p.deny_rules ?? []).map((r) => r.name));
+  const roleNames = roleNamesFor(
+    p.allow_rules.map((r) => r.name),
+    (p.deny_rules ?? []).map((r) => r.name),
+  );
   checkA43Bounds(lists, issues);
   for (const [list, effect, entries] of lists) {
     const seen = new Set<string>();
     entries.forEach((r, i) => {
       // grpc-go keys rules by name in a map, so a second rule of the same name silently replaces
       // the first; refusing the file says so instead.
-      if (seen.has(r.name)) issues.push({ path: [list, i, 'name'], message: `"${r.name}" names two rules in ${list}`, fix: 'A43 rule names must be unique within a list' });
+      if (seen.has(r.name))
+        issues.push({
+          path: [list, i, 'name'],
+          message: `"${r.name}" names two rules in ${list}`,
+          fix: 'A43 rule names must be unique within a list',
+        });
       seen.add(r.name);
       (r.request?.headers ?? []).forEach((h, j) => {
         const problem = checkHeaderKey(h.key, 'a43');
@@ -98,7 +116,11 @@ export function a43PolicyFromDocument(doc: unknown, file?: string): { model: Pol
       const principals = r.source?.principals ?? [];
       const roleName = effect === 'deny' ? roleNames.deny[i] : roleNames.allow[i];
       if (principals.length > 0) {
-        roles.push({ name: roleName, at: [list, i], principals: principals.flatMap((pattern) => (['uri', 'dns', 'subject'] as const).map((field) => ({ field, pattern }))) });
+        roles.push({
+          name: roleName,
+          at: [list, i],
+          principals: principals.flatMap((pattern) => (['uri', 'dns', 'subject'] as const).map((field) => ({ field, pattern }))),
+        });
       }
       const paths = r.request?.paths ?? [];
       rules.push({
@@ -143,18 +165,50 @@ function checkA43Bounds(lists: readonly (readonly [string, string, readonly A43R
     entries.forEach((r, i) => {
       (r.source?.principals ?? []).forEach((pattern, j) => principals.push({ path: [list, i, 'source', 'principals', j], pattern }));
       const paths = r.request?.paths ?? [];
-      checkCount(issues, [list, i, 'request', 'paths', POLICY_LIMITS.maxPatternsPerRule], paths.length, POLICY_LIMITS.maxPatternsPerRule, 'paths in one rule');
-      checkPatterns(issues, paths.map((pattern, j) => ({ path: [list, i, 'request', 'paths', j], pattern })), 'a43');
+      checkCount(
+        issues,
+        [list, i, 'request', 'paths', POLICY_LIMITS.maxPatternsPerRule],
+        paths.length,
+        POLICY_LIMITS.maxPatternsPerRule,
+        'paths in one rule',
+      );
+      checkPatterns(
+        issues,
+        paths.map((pattern, j) => ({ path: [list, i, 'request', 'paths', j], pattern })),
+        'a43',
+      );
       const headers = r.request?.headers ?? [];
-      checkCount(issues, [list, i, 'request', 'headers', POLICY_LIMITS.maxHeadersPerRule], headers.length, POLICY_LIMITS.maxHeadersPerRule, 'headers in one rule');
+      checkCount(
+        issues,
+        [list, i, 'request', 'headers', POLICY_LIMITS.maxHeadersPerRule],
+        headers.length,
+        POLICY_LIMITS.maxHeadersPerRule,
+        'headers in one rule',
+      );
       headers.forEach((h, j) => {
-        checkCount(issues, [list, i, 'request', 'headers', j, 'values', POLICY_LIMITS.maxPatternsPerRule], h.values.length, POLICY_LIMITS.maxPatternsPerRule, 'values for one header');
-        checkPatterns(issues, h.values.map((pattern, k) => ({ path: [list, i, 'request', 'headers', j, 'values', k], pattern })), 'a43');
+        checkCount(
+          issues,
+          [list, i, 'request', 'headers', j, 'values', POLICY_LIMITS.maxPatternsPerRule],
+          h.values.length,
+          POLICY_LIMITS.maxPatternsPerRule,
+          'values for one header',
+        );
+        checkPatterns(
+          issues,
+          h.values.map((pattern, k) => ({ path: [list, i, 'request', 'headers', j, 'values', k], pattern })),
+          'a43',
+        );
       });
     });
   }
   checkPatterns(issues, principals, 'a43');
   checkCount(issues, principals[POLICY_LIMITS.maxPrincipals]?.path ?? [], principals.length, POLICY_LIMITS.maxPrincipals, 'principals');
   const wildcards = principals.filter((e) => !isLiteralPattern(e.pattern, 'a43'));
-  checkCount(issues, wildcards[POLICY_LIMITS.maxWildcardPrincipals]?.path ?? [], wildcards.length, POLICY_LIMITS.maxWildcardPrincipals, 'wildcard principals');
+  checkCount(
+    issues,
+    wildcards[POLICY_LIMITS.maxWildcardPrincipals]?.path ?? [],
+    wildcards.length,
+    POLICY_LIMITS.maxWildcardPrincipals,
+    'wildcard principals',
+  );
 }

@@ -62,14 +62,32 @@ function lineHead(time: number): string {
 
 /** A decision line's own fields, after the head: who (the caller) and what (method, decision, rule...). */
 export function auditFieldsText(r: AuditRecord): string {
-  return callerText(r.peer, r.cn, r.spiffeId, r.serial, r.fingerprint, r.roles) + decisionText(r.method, r.decision, r.rule, r.reason, r.code, r.policy, r.generation);
+  return (
+    callerText(r.peer, r.cn, r.spiffeId, r.serial, r.fingerprint, r.roles) +
+    decisionText(r.method, r.decision, r.rule, r.reason, r.code, r.policy, r.generation)
+  );
 }
 
-function callerText(peer: string, cn: string | null, spiffeId: string | null, serial: string | null, fingerprint: string | null, roles: readonly string[]): string {
+function callerText(
+  peer: string,
+  cn: string | null,
+  spiffeId: string | null,
+  serial: string | null,
+  fingerprint: string | null,
+  roles: readonly string[],
+): string {
   return `"peer":${json(peer)},"cn":${json(cn)},"spiffeId":${json(spiffeId)},"serial":${json(serial)},"fingerprint":${json(fingerprint)},"roles":${json(roles)},`;
 }
 
-function decisionText(method: string, decision: string, rule: string | null, reason: string, code: number, policy: string | null, generation: number | null): string {
+function decisionText(
+  method: string,
+  decision: string,
+  rule: string | null,
+  reason: string,
+  code: number,
+  policy: string | null,
+  generation: number | null,
+): string {
   return `"method":${json(method)},"decision":${json(decision)},"rule":${json(rule)},"reason":${json(reason)},"code":${json(code)},"policy":${json(policy)},"generation":${json(generation)},"msg":"authorization decision"}\n`;
 }
 
@@ -199,7 +217,14 @@ class AuditTexts {
   private callerText(identity: PeerIdentity, peer: string, roles: readonly string[]): string {
     const kept = this.callers.get(identity);
     if (kept && kept.peer === peer && kept.roles === roles) return kept.text;
-    const text = callerText(peer, identity.commonName || null, identity.spiffeId ?? null, identity.serial ?? null, identity.fingerprint ?? null, roles);
+    const text = callerText(
+      peer,
+      identity.commonName || null,
+      identity.spiffeId ?? null,
+      identity.serial ?? null,
+      identity.fingerprint ?? null,
+      roles,
+    );
     // Only role lists the policy made (frozen, shared) are compared by identity: a mutable one could change.
     if (Object.isFrozen(roles)) this.callers.set(identity, { peer, roles, text });
     return text;

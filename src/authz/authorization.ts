@@ -59,7 +59,8 @@ export const NO_POLICY_WARNING =
   'no authorization policy given: this server denies every call except health checks (/grpc.health.v1.Health/*) and /certrpc.v1.Identity/WhoAmI';
 
 /** What the no-policy warning tells the operator to do; the CLI says it with its flag. */
-export const NO_POLICY_FIX = 'give it a policy (policyFile, or policy: a compiled policy; allowAllAuthenticated() lets every authenticated caller call every method)';
+export const NO_POLICY_FIX =
+  'give it a policy (policyFile, or policy: a compiled policy; allowAllAuthenticated() lets every authenticated caller call every method)';
 
 export function authorization(options: AuthorizationOptions = {}): Authorization {
   const logger = options.logger ?? silentLogger;
@@ -113,7 +114,16 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
   }
 
   const policyInfo = current();
-  logger.info({ policy: policyInfo.name, file: options.policyFile, roles: policyInfo.model.roles.length, rules: policyInfo.rules.length, audit: sink.destination }, 'authorization policy loaded');
+  logger.info(
+    {
+      policy: policyInfo.name,
+      file: options.policyFile,
+      roles: policyInfo.model.roles.length,
+      rules: policyInfo.rules.length,
+      audit: sink.destination,
+    },
+    'authorization policy loaded',
+  );
   return {
     stages: [authorizationStage(current)],
     observers: [

@@ -30,7 +30,13 @@ describe('the demo policy (policy.yaml)', () => {
   });
 
   it('lets bob Get, Watch, WhoAmI, Echo/Say and reflection', () => {
-    for (const m of [`${KV}/Get`, `${KV}/Watch`, '/certrpc.v1.Identity/WhoAmI', '/demo.v1.Echo/Say', '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo']) {
+    for (const m of [
+      `${KV}/Get`,
+      `${KV}/Watch`,
+      '/certrpc.v1.Identity/WhoAmI',
+      '/demo.v1.Echo/Say',
+      '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo',
+    ]) {
       expect(demo.decide(bob, m).allowed).toBe(true);
     }
     expect(demo.rolesOf(bob)).toEqual(['reader']);
@@ -135,7 +141,9 @@ rules: [{ roles: [admin, root], methods: ["*"] }]
   it('matches only a certificate whose verified issuer is the one named (exact and wildcard principals)', () => {
     expect(policy.rolesOf(identity({ commonName: 'alice', issuingCa: DEMO }))).toEqual(['admin', 'root']);
     expect(policy.rolesOf(identity({ commonName: 'alice', issuingCa: TWIN }))).toEqual(['admin']);
-    expect(policy.rolesOf(identity({ commonName: 'alice', issuingCa: { subject: 'CN=other', fingerprint: TWIN.fingerprint } }))).toEqual([]);
+    expect(policy.rolesOf(identity({ commonName: 'alice', issuingCa: { subject: 'CN=other', fingerprint: TWIN.fingerprint } }))).toEqual(
+      [],
+    );
     expect(policy.rolesOf(identity({ commonName: 'alice' }))).toEqual([]);
   });
 

@@ -78,7 +78,12 @@ export class CompiledPolicy {
     return decision;
   }
 
-  private decideOnce(roles: readonly string[], method: string, candidates: readonly CompiledRule[], metadata: Metadata | undefined): Decision {
+  private decideOnce(
+    roles: readonly string[],
+    method: string,
+    candidates: readonly CompiledRule[],
+    metadata: Metadata | undefined,
+  ): Decision {
     let allow: CompiledRule | undefined;
     let headerMiss: { rule: CompiledRule; failed: NonNullable<ReturnType<typeof failedHeaderCondition>> } | undefined;
     let anyAllowRule = false;
@@ -97,12 +102,20 @@ export class CompiledPolicy {
     }
     if (allow) return this.decision(true, method, roles, candidates, 'allowed', allow);
     if (this.model.format === 'builtin') return this.decision(false, method, roles, candidates, 'no-policy');
-    if (headerMiss) return { ...this.decision(false, method, roles, candidates, 'header-mismatch', headerMiss.rule), failedHeader: headerMiss.failed };
+    if (headerMiss)
+      return { ...this.decision(false, method, roles, candidates, 'header-mismatch', headerMiss.rule), failedHeader: headerMiss.failed };
     if (!anyAllowRule) return this.decision(false, method, roles, candidates, 'no-rule-for-method');
     return this.decision(false, method, roles, candidates, roles.length === 0 ? 'no-roles' : 'role-not-allowed');
   }
 
-  private decision(allowed: boolean, method: string, roles: readonly string[], candidates: readonly CompiledRule[], reason: Decision['reason'], rule?: CompiledRule): Decision {
+  private decision(
+    allowed: boolean,
+    method: string,
+    roles: readonly string[],
+    candidates: readonly CompiledRule[],
+    reason: Decision['reason'],
+    rule?: CompiledRule,
+  ): Decision {
     return { allowed, method, roles, reason, rule, candidates, policyName: this.model.name, policyGeneration: this.generation };
   }
 }
@@ -122,7 +135,14 @@ export function defaultPolicy(): CompiledPolicy {
     name: DEFAULT_POLICY_NAME,
     format: 'builtin',
     roles: [],
-    rules: [{ name: 'health-and-whoami', effect: 'allow', roles: [ANY_CALLER], methods: ['/grpc.health.v1.Health/*', '/certrpc.v1.Identity/WhoAmI'] }],
+    rules: [
+      {
+        name: 'health-and-whoami',
+        effect: 'allow',
+        roles: [ANY_CALLER],
+        methods: ['/grpc.health.v1.Health/*', '/certrpc.v1.Identity/WhoAmI'],
+      },
+    ],
     audit: { mode: 'all' },
   });
 }

@@ -18,7 +18,16 @@
 //   - otherwise denied.
 import { BlockList, isIP } from 'node:net';
 import type { CompiledPolicy } from './compiled-policy';
-import { canonicalAddress, canonicalHost, canonicalTarget, ConnectTarget, formatTarget, isUnspecified, NUMERIC_LABEL, parsePort } from './connect-target';
+import {
+  canonicalAddress,
+  canonicalHost,
+  canonicalTarget,
+  ConnectTarget,
+  formatTarget,
+  isUnspecified,
+  NUMERIC_LABEL,
+  parsePort,
+} from './connect-target';
 import { describeIdentity, PeerIdentity } from '../gate/peer-identity';
 import { ANY_CALLER, RuleModel } from './policy-model';
 import { hasWildcard, wildcardMatcher } from './wildcard';
@@ -64,8 +73,10 @@ function wildcardHost(pattern: string): HostMatcher | { problem: string } {
     const matches = wildcardMatcher(bare);
     return { kind: 'address', matches: (h) => isIP(h) === 4 && matches(h) };
   }
-  if (bare.length > 253 || !/^[a-z0-9*.-]+$/.test(bare)) return { problem: `"${pattern}" is not a host name, IP address, CIDR block or wildcard` };
-  if (NUMERIC_LABEL.test(bare.split('.').pop() ?? '')) return { problem: `"${pattern}" ends in a number, which no host name does (IPv4 patterns: 10.0.0.* or 10.0.0.0/24)` };
+  if (bare.length > 253 || !/^[a-z0-9*.-]+$/.test(bare))
+    return { problem: `"${pattern}" is not a host name, IP address, CIDR block or wildcard` };
+  if (NUMERIC_LABEL.test(bare.split('.').pop() ?? ''))
+    return { problem: `"${pattern}" ends in a number, which no host name does (IPv4 patterns: 10.0.0.* or 10.0.0.0/24)` };
   return { kind: 'name', matches: wildcardMatcher(bare) };
 }
 
@@ -73,12 +84,16 @@ function wildcardHost(pattern: string): HostMatcher | { problem: string } {
 function cidrMatcher(text: string, bracketed: boolean): HostMatcher | { problem: string } {
   const bad = { problem: `"${text}" is not a CIDR block (e.g. 10.0.0.0/24, [fd00::/8])` };
   const [net, bitsText, ...rest] = text.split('/');
-  if (rest.length > 0 || !/^\d{1,3}$/.test(bitsText) || isIP(net) !== (bracketed ? 6 : 4) || Number(bitsText) > (bracketed ? 128 : 32)) return bad;
+  if (rest.length > 0 || !/^\d{1,3}$/.test(bitsText) || isIP(net) !== (bracketed ? 6 : 4) || Number(bitsText) > (bracketed ? 128 : 32))
+    return bad;
   const address = canonicalAddress(net);
   if ('problem' in address) return { problem: `"${text}": ${address.problem}` };
   let bits = Number(bitsText);
   if (bracketed && address.family === 4) {
-    if (bits < 96) return { problem: `"${text}" mixes IPv4-mapped and other IPv6 addresses: write the IPv4 block (e.g. 10.0.0.0/8) and the IPv6 one separately` };
+    if (bits < 96)
+      return {
+        problem: `"${text}" mixes IPv4-mapped and other IPv6 addresses: write the IPv4 block (e.g. 10.0.0.0/8) and the IPv6 one separately`,
+      };
     bits -= 96;
   }
   const family = address.family === 4 ? 'ipv4' : 'ipv6';
@@ -155,7 +170,14 @@ export function connectRulesOf(policy: CompiledPolicy): ConnectRule[] {
 }
 
 function compileConnectRule(rule: RuleModel & { connect: string[] }): ConnectRule {
-  return { name: rule.name, effect: rule.effect, anyCaller: rule.roles.includes(ANY_CALLER), roles: new Set(rule.roles), patterns: rule.connect, matchers: rule.connect.map(connectMatcher) };
+  return {
+    name: rule.name,
+    effect: rule.effect,
+    anyCaller: rule.roles.includes(ANY_CALLER),
+    roles: new Set(rule.roles),
+    patterns: rule.connect,
+    matchers: rule.connect.map(connectMatcher),
+  };
 }
 
 /**
@@ -163,11 +185,24 @@ function compileConnectRule(rule: RuleModel & { connect: string[] }): ConnectRul
  * resolved to; without them a name is decided as far as its name allows, and `needsAddresses` asks
  * for them. IP targets never need them.
  */
-export function decideConnect(policy: CompiledPolicy, identity: PeerIdentity, requested: ConnectTarget, addresses?: readonly string[]): ConnectDecision {
+export function decideConnect(
+  policy: CompiledPolicy,
+  identity: PeerIdentity,
+  requested: ConnectTarget,
+  addresses?: readonly string[],
+): ConnectDecision {
   const roles = policy.rolesOf(identity);
   const who = `${describeIdentity(identity)} (roles: ${roles.length ? roles.join(', ') : 'none'})`;
   const target = canonicalTarget(requested);
-  if ('problem' in target) return { allowed: false, target: formatTarget(requested), roles, reason: `${who} may not open a tunnel: ${target.problem}`, resolved: [], connectTo: [] };
+  if ('problem' in target)
+    return {
+      allowed: false,
+      target: formatTarget(requested),
+      roles,
+      reason: `${who} may not open a tunnel: ${target.problem}`,
+      resolved: [],
+      connectTo: [],
+    };
   const where = formatTarget(target);
   const { port } = target;
   const isName = target.kind === 'name';
@@ -178,7 +213,15 @@ export function decideConnect(policy: CompiledPolicy, identity: PeerIdentity, re
   const allows = held.filter((r) => r.effect === 'allow');
   const byName = (r: ConnectRule) => isName && r.matchers.some((m) => m.name(target.host, port));
   const byAddress = (r: ConnectRule, a: string) => r.matchers.some((m) => m.address(a, port));
-  const deny = (rule: string | undefined, why: string, shown = where): ConnectDecision => ({ allowed: false, target: where, roles, rule, reason: `${who} may not open a tunnel to ${shown}: ${why}`, resolved: resolved ?? [], connectTo: [] });
+  const deny = (rule: string | undefined, why: string, shown = where): ConnectDecision => ({
+    allowed: false,
+    target: where,
+    roles,
+    rule,
+    reason: `${who} may not open a tunnel to ${shown}: ${why}`,
+    resolved: resolved ?? [],
+    connectTo: [],
+  });
   const resolvesTo = resolved?.length && isName ? `${where} (resolves to ${resolved.join(', ')})` : where;
 
   const deniedByName = denies.find(byName);
@@ -187,28 +230,53 @@ export function decideConnect(policy: CompiledPolicy, identity: PeerIdentity, re
   const allowedByName = allows.find(byName);
   if (resolved === undefined) {
     // Resolve only when the addresses can change the answer: never for a caller no rule could allow.
-    if (allowedByName || allows.some((r) => r.matchers.some((m) => m.anyAddress(port)))) return { ...deny(undefined, 'not decided before its name is resolved'), needsAddresses: true };
+    if (allowedByName || allows.some((r) => r.matchers.some((m) => m.anyAddress(port))))
+      return { ...deny(undefined, 'not decided before its name is resolved'), needsAddresses: true };
     return deny(undefined, hint(rules, target, where));
   }
   if (resolved.length === 0) return deny(undefined, 'the name resolved to no address');
   const unspecified = resolved.find(isUnspecified);
-  if (unspecified) return deny(undefined, `it resolves to ${unspecified}, the unspecified address, which reaches the proxy host itself`, resolvesTo);
+  if (unspecified)
+    return deny(undefined, `it resolves to ${unspecified}, the unspecified address, which reaches the proxy host itself`, resolvesTo);
   for (const address of resolved) {
     const rule = denies.find((r) => byAddress(r, address));
     if (rule) return deny(rule.name, `denied by rule "${rule.name}"${isName ? ` for ${address}` : ''}`, resolvesTo);
   }
-  if (allowedByName) return { allowed: true, target: where, roles, rule: allowedByName.name, reason: `allowed by rule "${allowedByName.name}"`, resolved, connectTo: resolved };
+  if (allowedByName)
+    return {
+      allowed: true,
+      target: where,
+      roles,
+      rule: allowedByName.name,
+      reason: `allowed by rule "${allowedByName.name}"`,
+      resolved,
+      connectTo: resolved,
+    };
   const allowed = resolved.map((a) => ({ a, rule: allows.find((r) => byAddress(r, a)) })).filter((x) => x.rule);
   if (allowed.length > 0) {
     const rule = allowed[0].rule!.name;
-    return { allowed: true, target: where, roles, rule, reason: `allowed by rule "${rule}"${isName ? ` for ${allowed.map((x) => x.a).join(', ')}` : ''}`, resolved, connectTo: allowed.map((x) => x.a) };
+    return {
+      allowed: true,
+      target: where,
+      roles,
+      rule,
+      reason: `allowed by rule "${rule}"${isName ? ` for ${allowed.map((x) => x.a).join(', ')}` : ''}`,
+      resolved,
+      connectTo: allowed.map((x) => x.a),
+    };
   }
   return deny(undefined, hint(rules, target, where, resolved), resolvesTo);
 }
 
 /** Which roles could open this tunnel, for the denial sentence. */
 function hint(rules: ConnectRule[], target: ConnectTarget, where: string, resolved: readonly string[] = []): string {
-  const matching = rules.filter((r) => r.effect === 'allow' && r.matchers.some((m) => (target.kind === 'name' && m.name(target.host, target.port)) || resolved.some((a) => m.address(a, target.port))));
+  const matching = rules.filter(
+    (r) =>
+      r.effect === 'allow' &&
+      r.matchers.some(
+        (m) => (target.kind === 'name' && m.name(target.host, target.port)) || resolved.some((a) => m.address(a, target.port)),
+      ),
+  );
   const roles = [...new Set(matching.flatMap((r) => (r.anyCaller ? ['any caller'] : [...r.roles])))];
   return roles.length ? `tunnels there are allowed for roles ${roles.join(', ')}` : `no connect rule allows ${where}`;
 }

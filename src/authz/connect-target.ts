@@ -41,7 +41,8 @@ export function canonicalAddress(text: string): { kind: 'ip'; host: string; fami
   const host = new SocketAddress({ address: text, family: 'ipv6' }).address;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
   if (mapped && isIP(mapped[1]) === 4) return { kind: 'ip', host: mapped[1], family: 4 };
-  if (/^::\d+\.\d+\.\d+\.\d+$/.test(host)) return { problem: `"${text}" is a deprecated IPv4-compatible IPv6 address: write the IPv4 address itself` };
+  if (/^::\d+\.\d+\.\d+\.\d+$/.test(host))
+    return { problem: `"${text}" is a deprecated IPv4-compatible IPv6 address: write the IPv4 address itself` };
   return { kind: 'ip', host, family: 6 };
 }
 
@@ -61,7 +62,9 @@ export function canonicalHost(text: string, bracketed: boolean): CanonicalHost |
   const labels = name.split('.');
   if (NUMERIC_LABEL.test(labels[labels.length - 1])) {
     const meant = meaningOf(name);
-    return { problem: `"${text}" is not a canonical IPv4 address${meant ? ` (it would mean ${meant})` : ''}: write the address as four decimal numbers, e.g. 127.0.0.1` };
+    return {
+      problem: `"${text}" is not a canonical IPv4 address${meant ? ` (it would mean ${meant})` : ''}: write the address as four decimal numbers, e.g. 127.0.0.1`,
+    };
   }
   if (name.length > MAX_NAME || !labels.every((l) => LABEL.test(l))) return { problem: `"${text}" is not a host name or IP address` };
   return { kind: 'name', host: name };
@@ -92,7 +95,8 @@ const MAX_TARGET = MAX_NAME + 1 + 5;
  * unspecified address.
  */
 export function parseConnectTarget(text: string): ConnectTarget | Problem {
-  if (text.length === 0 || text.length > MAX_TARGET + 2) return { problem: `the target is ${text.length === 0 ? 'empty' : `longer than ${MAX_TARGET} characters`}` };
+  if (text.length === 0 || text.length > MAX_TARGET + 2)
+    return { problem: `the target is ${text.length === 0 ? 'empty' : `longer than ${MAX_TARGET} characters`}` };
   if (/[^\x21-\x7e]/.test(text)) return { problem: 'the target has spaces, control or non-ASCII characters' };
   if (text.includes('@')) return { problem: 'the target has user information (user@host): the client certificate is the only credential' };
   if (text.includes('%')) return { problem: 'the target has percent-encoding or an IPv6 zone id: write the host as it is, without %' };
@@ -102,7 +106,8 @@ export function parseConnectTarget(text: string): ConnectTarget | Problem {
   if (port === undefined) return { problem: `port "${m[3]}" is not a decimal number 1-65535 (without leading zeros)` };
   const host = canonicalHost(m[1] ?? m[2], m[1] !== undefined);
   if ('problem' in host) return host;
-  if (host.kind === 'ip' && isUnspecified(host.host)) return { problem: `${host.host} is the unspecified address (it reaches the proxy host itself): it is never a tunnel target` };
+  if (host.kind === 'ip' && isUnspecified(host.host))
+    return { problem: `${host.host} is the unspecified address (it reaches the proxy host itself): it is never a tunnel target` };
   return { host: host.host, port, kind: host.kind };
 }
 

@@ -26,7 +26,7 @@ export function issuerBindingWarnings(model: PolicyModel, trustedCas: readonly I
       model.format === 'a43'
         ? {
             message: `${cas}, and gRFC A43 policies cannot bind a principal to its issuer: any of them can issue a certificate that gets the principals of ${roles}`,
-            fix: 'trust only the CA that issues these identities (the server\'s client CAs), or write the policy in certrpc YAML and bind principals with issuer: or issuerFingerprint:',
+            fix: "trust only the CA that issues these identities (the server's client CAs), or write the policy in certrpc YAML and bind principals with issuer: or issuerFingerprint:",
           }
         : {
             message: `${cas}; principals of ${roles} are not bound to an issuer, so a certificate with a matching name from any of them gets those roles`,
@@ -40,13 +40,23 @@ export function issuerBindingWarnings(model: PolicyModel, trustedCas: readonly I
       const where = `role ${role.name}${role.source?.line ? ` (${describeSource(role.source)})` : ''}`;
       if (p.issuer !== undefined) {
         const named = trusted.filter((ca) => ca.subject === p.issuer);
-        if (named.length === 0) warnings.push({ message: `${where}: issuer "${p.issuer}" is none of the trusted client CAs, so ${p.field} "${p.pattern}" can never match`, fix: `trusted: ${trusted.map((ca) => `"${ca.subject}"`).join(', ')}` });
+        if (named.length === 0)
+          warnings.push({
+            message: `${where}: issuer "${p.issuer}" is none of the trusted client CAs, so ${p.field} "${p.pattern}" can never match`,
+            fix: `trusted: ${trusted.map((ca) => `"${ca.subject}"`).join(', ')}`,
+          });
         else if (named.length > 1 && p.issuerFingerprint === undefined) {
-          warnings.push({ message: `${where}: issuer "${p.issuer}" names ${named.length} trusted CAs (${named.map(short).join(', ')}), and binds ${p.field} "${p.pattern}" to all of them`, fix: 'bind it with issuerFingerprint: to tell them apart' });
+          warnings.push({
+            message: `${where}: issuer "${p.issuer}" names ${named.length} trusted CAs (${named.map(short).join(', ')}), and binds ${p.field} "${p.pattern}" to all of them`,
+            fix: 'bind it with issuerFingerprint: to tell them apart',
+          });
         }
       }
       if (p.issuerFingerprint !== undefined && !trusted.some((ca) => ca.fingerprint === p.issuerFingerprint)) {
-        warnings.push({ message: `${where}: issuerFingerprint ${p.issuerFingerprint} is none of the trusted client CAs, so ${p.field} "${p.pattern}" can never match`, fix: `trusted: ${trusted.map(short).join(', ')}` });
+        warnings.push({
+          message: `${where}: issuerFingerprint ${p.issuerFingerprint} is none of the trusted client CAs, so ${p.field} "${p.pattern}" can never match`,
+          fix: `trusted: ${trusted.map(short).join(', ')}`,
+        });
       }
     }
   }

@@ -95,7 +95,9 @@ rules:
   });
 
   it('the message of the error lists FILE:LINE:COLUMN, the field, then the fix', () => {
-    expect(() => parsePolicy(GOOD.replace('[admin]', '[writer]'), 'p.yaml')).toThrow(/^p\.yaml:5:13: rules\[0\]\.roles\[0\]: unknown role "writer"\n {2}fix: /);
+    expect(() => parsePolicy(GOOD.replace('[admin]', '[writer]'), 'p.yaml')).toThrow(
+      /^p\.yaml:5:13: rules\[0\]\.roles\[0\]: unknown role "writer"\n {2}fix: /,
+    );
   });
 
   it('an empty file says so', () => {

@@ -13,13 +13,23 @@ import { readUserFile } from '../store/read-file';
 export function parsePolicy(text: string, file: string): PolicyModel {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => syntaxIssue(e, lines)));
+  if (doc.errors.length > 0)
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => syntaxIssue(e, lines)),
+    );
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === undefined) {
-    throw new ConfigError(file, [{ message: 'the file is empty', fix: 'write a policy with "roles:" and "rules:" (see policy.yaml), or an A43 JSON policy' }]);
+    throw new ConfigError(file, [
+      { message: 'the file is empty', fix: 'write a policy with "roles:" and "rules:" (see policy.yaml), or an A43 JSON policy' },
+    ]);
   }
   const result = isA43Document(data) ? a43PolicyFromDocument(data, file) : certrpcPolicyFromDocument(data, file);
-  if ('issues' in result) throw new ConfigError(file, result.issues.map((i) => locateIssue(i, { doc, lines })));
+  if ('issues' in result)
+    throw new ConfigError(
+      file,
+      result.issues.map((i) => locateIssue(i, { doc, lines })),
+    );
   const model = result.model;
   // A role of a certrpc policy is a key ("admin:"); of an A43 policy, the rule that lists its principals.
   const keyed = model.format === 'certrpc';

@@ -23,7 +23,8 @@ export const POLICY_LIMITS = {
 
 /** Why one pattern is over a bound, or undefined. (A43's `*` is only a prefix or suffix match, whatever their number.) */
 export function patternBoundProblem(pattern: string, syntax: PatternSyntax = 'glob'): string | undefined {
-  if (pattern.length > POLICY_LIMITS.maxPatternLength) return `is ${pattern.length} characters long; the limit is ${POLICY_LIMITS.maxPatternLength}`;
+  if (pattern.length > POLICY_LIMITS.maxPatternLength)
+    return `is ${pattern.length} characters long; the limit is ${POLICY_LIMITS.maxPatternLength}`;
   if (syntax === 'a43') return undefined;
   const stars = countStars(pattern);
   if (stars > POLICY_LIMITS.maxStarsPerPattern) return `has ${stars} "*"; the limit is ${POLICY_LIMITS.maxStarsPerPattern} per pattern`;
@@ -31,15 +32,29 @@ export function patternBoundProblem(pattern: string, syntax: PatternSyntax = 'gl
 }
 
 /** Pushes an issue for every pattern over a bound, at its path. */
-export function checkPatterns(issues: PathIssue[], entries: Iterable<{ path: PropertyKey[]; pattern: string }>, syntax: PatternSyntax = 'glob'): void {
+export function checkPatterns(
+  issues: PathIssue[],
+  entries: Iterable<{ path: PropertyKey[]; pattern: string }>,
+  syntax: PatternSyntax = 'glob',
+): void {
   for (const { path, pattern } of entries) {
     const problem = patternBoundProblem(pattern, syntax);
-    if (problem) issues.push({ path, message: `"${pattern.length > 40 ? `${pattern.slice(0, 40)}...` : pattern}" ${problem}`, fix: 'write a shorter pattern with fewer "*", or list the values' });
+    if (problem)
+      issues.push({
+        path,
+        message: `"${pattern.length > 40 ? `${pattern.slice(0, 40)}...` : pattern}" ${problem}`,
+        fix: 'write a shorter pattern with fewer "*", or list the values',
+      });
   }
 }
 
 /** Pushes an issue when a list is longer than its bound, pointing at the first entry over it. */
 export function checkCount(issues: PathIssue[], path: PropertyKey[], count: number, limit: number, what: string, key = false): void {
   if (count <= limit) return;
-  issues.push({ path, key, message: `${count} ${what}; the limit is ${limit}`, fix: `split the policy, or use fewer ${what} (wildcards, roles shared by rules)` });
+  issues.push({
+    path,
+    key,
+    message: `${count} ${what}; the limit is ${limit}`,
+    fix: `split the policy, or use fewer ${what} (wildcards, roles shared by rules)`,
+  });
 }

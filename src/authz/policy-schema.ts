@@ -13,7 +13,8 @@ import { hasWildcard } from './wildcard';
 const IDENT = '[A-Za-z_][A-Za-z0-9_]*';
 const METHOD = new RegExp(`^/${IDENT}(?:\\.${IDENT})*/(?:${IDENT}|\\*)$`);
 const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
-const METHOD_FIX = 'write "/package.Service/Method", "/package.Service/*" (the whole service) or "*" (every method), in quotes if it starts with *';
+const METHOD_FIX =
+  'write "/package.Service/Method", "/package.Service/*" (the whole service) or "*" (every method), in quotes if it starts with *';
 
 /** Why a method pattern is wrong, in the words that lead to the fix; undefined if it is right. */
 export function methodPatternProblem(pattern: string): string | undefined {
@@ -32,11 +33,15 @@ const methodPattern = z.string().superRefine((value, ctx) => {
 const PRINCIPAL_KEYS = ['cn', 'dns', 'uri', 'spiffe', 'email'] as const satisfies readonly PrincipalField[];
 /** Binds an entry to the CA that signed the certificate (several trusted client CAs could issue the same name). */
 const ISSUER_KEYS = ['issuer', 'issuerFingerprint'] as const;
-const ISSUER_FIX = 'copy it from `certrpc cert inspect CA.crt`: the Subject line for issuer:, the SHA-256 fingerprint line for issuerFingerprint:';
+const ISSUER_FIX =
+  'copy it from `certrpc cert inspect CA.crt`: the Subject line for issuer:, the SHA-256 fingerprint line for issuerFingerprint:';
 
 const principal = z
   .object({
-    ...(Object.fromEntries(PRINCIPAL_KEYS.map((k) => [k, z.string().min(1).optional()])) as Record<(typeof PRINCIPAL_KEYS)[number], z.ZodOptional<z.ZodString>>),
+    ...(Object.fromEntries(PRINCIPAL_KEYS.map((k) => [k, z.string().min(1).optional()])) as Record<
+      (typeof PRINCIPAL_KEYS)[number],
+      z.ZodOptional<z.ZodString>
+    >),
     issuer: z.string().min(1).optional(),
     issuerFingerprint: z.string().min(1).optional(),
   })
@@ -47,17 +52,37 @@ const principal = z
       ctx.addIssue({
         code: 'custom',
         message: given.length === 0 ? 'names no certificate field' : `names ${given.join(' and ')} in one entry`,
-        params: { fix: `give exactly one of ${PRINCIPAL_KEYS.join(', ')} per "- " entry (entries are alternatives; issuer: and issuerFingerprint: may go beside it)` },
+        params: {
+          fix: `give exactly one of ${PRINCIPAL_KEYS.join(', ')} per "- " entry (entries are alternatives; issuer: and issuerFingerprint: may go beside it)`,
+        },
       });
     }
     if (p.spiffe !== undefined && !p.spiffe.startsWith('spiffe://')) {
-      ctx.addIssue({ code: 'custom', path: ['spiffe'], message: `"${p.spiffe}" is not a SPIFFE ID`, params: { fix: 'write spiffe://TRUST-DOMAIN/PATH, e.g. spiffe://corp/ns/billing/*' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['spiffe'],
+        message: `"${p.spiffe}" is not a SPIFFE ID`,
+        params: { fix: 'write spiffe://TRUST-DOMAIN/PATH, e.g. spiffe://corp/ns/billing/*' },
+      });
     }
-    if (p.issuer !== undefined && (hasWildcard(p.issuer) || p.issuer.length > POLICY_LIMITS.maxPatternLength || !canonicalDistinguishedName(p.issuer))) {
-      ctx.addIssue({ code: 'custom', path: ['issuer'], message: `"${p.issuer}" is not a CA subject as certrpc prints it (e.g. "CN=certrpc CA, O=Acme"; no wildcards)`, params: { fix: ISSUER_FIX } });
+    if (
+      p.issuer !== undefined &&
+      (hasWildcard(p.issuer) || p.issuer.length > POLICY_LIMITS.maxPatternLength || !canonicalDistinguishedName(p.issuer))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message: `"${p.issuer}" is not a CA subject as certrpc prints it (e.g. "CN=certrpc CA, O=Acme"; no wildcards)`,
+        params: { fix: ISSUER_FIX },
+      });
     }
     if (p.issuerFingerprint !== undefined && !normalizeFingerprint(p.issuerFingerprint)) {
-      ctx.addIssue({ code: 'custom', path: ['issuerFingerprint'], message: `"${p.issuerFingerprint}" is not a SHA-256 fingerprint (64 hex digits, colons optional)`, params: { fix: ISSUER_FIX } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuerFingerprint'],
+        message: `"${p.issuerFingerprint}" is not a SHA-256 fingerprint (64 hex digits, colons optional)`,
+        params: { fix: ISSUER_FIX },
+      });
     }
   });
 
@@ -65,7 +90,12 @@ const stringList = z.array(z.string().min(1)).min(1);
 
 const connectPattern = z.string().superRefine((value, ctx) => {
   const problem = connectPatternProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { fix: 'write "HOST:PORT": 10.0.0.5:50051, *.internal:443, 10.0.0.0/24:*, [::1]:50051, or "*" for any target' } });
+  if (problem)
+    ctx.addIssue({
+      code: 'custom',
+      message: problem,
+      params: { fix: 'write "HOST:PORT": 10.0.0.5:50051, *.internal:443, 10.0.0.0/24:*, [::1]:50051, or "*" for any target' },
+    });
 });
 
 /**
@@ -89,16 +119,31 @@ const rule = z
   .strict()
   .superRefine((r, ctx) => {
     const targets = RULE_TARGETS.filter((k) => (r as Record<string, unknown>)[k] !== undefined);
-    if (targets.length === 0) ctx.addIssue({ code: 'custom', message: 'says nothing about what it allows', params: { fix: 'add methods: ["/package.Service/Method", ...], or connect: ["HOST:PORT", ...] for proxy tunnels' } });
-    if (targets.length > 1) ctx.addIssue({ code: 'custom', message: `mixes ${targets.join(' and ')}`, params: { fix: 'write one rule per kind' } });
-    if (r.connect && r.headers) ctx.addIssue({ code: 'custom', path: ['headers'], message: 'header conditions apply to method rules only; a tunnel has no gRPC metadata', params: { fix: 'remove headers: from this connect rule' } });
+    if (targets.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'says nothing about what it allows',
+        params: { fix: 'add methods: ["/package.Service/Method", ...], or connect: ["HOST:PORT", ...] for proxy tunnels' },
+      });
+    if (targets.length > 1)
+      ctx.addIssue({ code: 'custom', message: `mixes ${targets.join(' and ')}`, params: { fix: 'write one rule per kind' } });
+    if (r.connect && r.headers)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headers'],
+        message: 'header conditions apply to method rules only; a tunnel has no gRPC metadata',
+        params: { fix: 'remove headers: from this connect rule' },
+      });
   });
 
 export const policySchema = z
   .object({
     version: z.literal(1).optional(),
     name: z.string().min(1).optional(),
-    audit: z.object({ log: z.string().optional(), destination: z.string().min(1).optional() }).strict().optional(),
+    audit: z
+      .object({ log: z.string().optional(), destination: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     roles: z.record(z.string(), z.array(principal)).optional(),
     rules: z.array(rule),
   })
@@ -123,7 +168,12 @@ export function certrpcPolicyFromDocument(doc: unknown, file?: string): { model:
   const roleNames = Object.keys(p.roles ?? {});
   for (const name of roleNames) {
     if (name === ANY_CALLER || !ROLE_NAME.test(name)) {
-      issues.push({ path: ['roles', name], key: true, message: `"${name}" is not a usable role name`, fix: 'use letters, digits, "_", ".", ":" or "-" ("*" is reserved for any caller)' });
+      issues.push({
+        path: ['roles', name],
+        key: true,
+        message: `"${name}" is not a usable role name`,
+        fix: 'use letters, digits, "_", ".", ":" or "-" ("*" is reserved for any caller)',
+      });
     }
   }
   const known = new Set(roleNames);
@@ -140,7 +190,12 @@ export function certrpcPolicyFromDocument(doc: unknown, file?: string): { model:
     });
     if (r.name !== undefined) {
       const first = seenNames.get(r.name);
-      if (first !== undefined) issues.push({ path: ['rules', i, 'name'], message: `"${r.name}" is also the name of rules[${first}]`, fix: 'give every rule its own name (audit lines and messages cite it)' });
+      if (first !== undefined)
+        issues.push({
+          path: ['rules', i, 'name'],
+          message: `"${r.name}" is also the name of rules[${first}]`,
+          fix: 'give every rule its own name (audit lines and messages cite it)',
+        });
       else seenNames.set(r.name, i);
     }
     for (const key of Object.keys(r.headers ?? {})) {
@@ -150,7 +205,12 @@ export function certrpcPolicyFromDocument(doc: unknown, file?: string): { model:
   });
   checkBounds(p, issues);
   const mode = p.audit?.log === undefined ? 'all' : parseAuditMode(p.audit.log);
-  if (!mode) issues.push({ path: ['audit', 'log'], message: `"${p.audit?.log}" is not an audit mode`, fix: 'write none, on_deny, on_allow or all (A59 names such as ON_DENY_AND_ALLOW work too)' });
+  if (!mode)
+    issues.push({
+      path: ['audit', 'log'],
+      message: `"${p.audit?.log}" is not an audit mode`,
+      fix: 'write none, on_deny, on_allow or all (A59 names such as ON_DENY_AND_ALLOW work too)',
+    });
   if (issues.length > 0) return { issues };
 
   const rules: RuleModel[] = p.rules.map((r, i) => ({
@@ -160,7 +220,8 @@ export function certrpcPolicyFromDocument(doc: unknown, file?: string): { model:
     roles: r.roles,
     methods: r.methods,
     connect: r.connect,
-    headers: r.headers && Object.entries(r.headers).map(([key, v]) => ({ key: key.toLowerCase(), values: typeof v === 'string' ? [v] : v })),
+    headers:
+      r.headers && Object.entries(r.headers).map(([key, v]) => ({ key: key.toLowerCase(), values: typeof v === 'string' ? [v] : v })),
   }));
   return {
     model: {
@@ -199,20 +260,47 @@ function checkBounds(p: PolicyDocument, issues: PathIssue[]): void {
   );
   checkPatterns(issues, principals);
   const wildcards = principals.filter((e) => hasWildcard(e.pattern));
-  checkCount(issues, principals[POLICY_LIMITS.maxPrincipals]?.path ?? ['roles'], principals.length, POLICY_LIMITS.maxPrincipals, 'principal entries');
-  checkCount(issues, wildcards[POLICY_LIMITS.maxWildcardPrincipals]?.path ?? ['roles'], wildcards.length, POLICY_LIMITS.maxWildcardPrincipals, 'wildcard principal entries');
+  checkCount(
+    issues,
+    principals[POLICY_LIMITS.maxPrincipals]?.path ?? ['roles'],
+    principals.length,
+    POLICY_LIMITS.maxPrincipals,
+    'principal entries',
+  );
+  checkCount(
+    issues,
+    wildcards[POLICY_LIMITS.maxWildcardPrincipals]?.path ?? ['roles'],
+    wildcards.length,
+    POLICY_LIMITS.maxWildcardPrincipals,
+    'wildcard principal entries',
+  );
   p.rules.forEach((r, i) => {
     for (const key of ['methods', 'connect'] as const) {
       const list = r[key] ?? [];
-      checkCount(issues, ['rules', i, key, POLICY_LIMITS.maxPatternsPerRule], list.length, POLICY_LIMITS.maxPatternsPerRule, `${key} patterns in one rule`);
-      checkPatterns(issues, list.map((pattern, j) => ({ path: ['rules', i, key, j], pattern })));
+      checkCount(
+        issues,
+        ['rules', i, key, POLICY_LIMITS.maxPatternsPerRule],
+        list.length,
+        POLICY_LIMITS.maxPatternsPerRule,
+        `${key} patterns in one rule`,
+      );
+      checkPatterns(
+        issues,
+        list.map((pattern, j) => ({ path: ['rules', i, key, j], pattern })),
+      );
     }
     const headers = Object.entries(r.headers ?? {});
     checkCount(issues, ['rules', i, 'headers'], headers.length, POLICY_LIMITS.maxHeadersPerRule, 'header conditions in one rule');
     for (const [key, v] of headers) {
       const values = typeof v === 'string' ? [v] : v;
       checkCount(issues, ['rules', i, 'headers', key], values.length, POLICY_LIMITS.maxPatternsPerRule, 'values for one header');
-      checkPatterns(issues, values.map((pattern, j) => ({ path: typeof v === 'string' ? ['rules', i, 'headers', key] : ['rules', i, 'headers', key, j], pattern })));
+      checkPatterns(
+        issues,
+        values.map((pattern, j) => ({
+          path: typeof v === 'string' ? ['rules', i, 'headers', key] : ['rules', i, 'headers', key, j],
+          pattern,
+        })),
+      );
     }
   });
 }

@@ -90,13 +90,24 @@ describe('RoleResolver', () => {
       'glob',
     );
     expect(r.rolesOf({ ...identity({ dnsNames: ['a.corp'] }), subject: undefined })).toEqual([]);
-    expect(r.rolesOf(identity({ commonName: 'x', uris: ['spiffe://corp'] }))).toEqual(['any-cn', 'any-spiffe', 'any-subject', 'any-spiffe-at-all']);
+    expect(r.rolesOf(identity({ commonName: 'x', uris: ['spiffe://corp'] }))).toEqual([
+      'any-cn',
+      'any-spiffe',
+      'any-subject',
+      'any-spiffe-at-all',
+    ]);
   });
 
   it('roles come in policy order, once each, frozen; grants list every matching pattern', () => {
     const r = new RoleResolver([
       { name: 'first', principals: [{ field: 'cn', pattern: 'svc-*' }] },
-      { name: 'second', principals: [{ field: 'cn', pattern: 'svc-a' }, { field: 'dns', pattern: 'a.corp' }] },
+      {
+        name: 'second',
+        principals: [
+          { field: 'cn', pattern: 'svc-a' },
+          { field: 'dns', pattern: 'a.corp' },
+        ],
+      },
     ]);
     const who = identity({ commonName: 'svc-a', dnsNames: ['a.corp'] });
     const roles = r.rolesOf(who);
@@ -142,7 +153,9 @@ describe('RoleResolver', () => {
     expect(r.rolesOf(viaB)).toEqual([]);
     expect(r.grants(viaA)).toStrictEqual([{ role: 'bound', field: 'cn', pattern: 'alice', value: 'alice', issuer: 'CN=ca A' }]);
     const byFingerprint = new RoleResolver([{ name: 'fp', principals: [{ field: 'cn', pattern: 'alice', issuerFingerprint: 'A' }] }]);
-    expect(byFingerprint.grants(viaA)).toStrictEqual([{ role: 'fp', field: 'cn', pattern: 'alice', value: 'alice', issuerFingerprint: 'A' }]);
+    expect(byFingerprint.grants(viaA)).toStrictEqual([
+      { role: 'fp', field: 'cn', pattern: 'alice', value: 'alice', issuerFingerprint: 'A' },
+    ]);
   });
 
   it('the cache is bounded: the oldest answer goes first', () => {

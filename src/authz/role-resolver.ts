@@ -80,7 +80,10 @@ export class RoleResolver {
         bound ||= principal.issuer !== undefined || principal.issuerFingerprint !== undefined;
         const { field, pattern } = principal;
         if (!isLiteralPattern(pattern, syntax)) {
-          this.wildcards.push({ ...entry, matches: patternMatcher(pattern, syntax, { ignoreCase: foldCase(field, syntax), segments: SEGMENTS[field] }) });
+          this.wildcards.push({
+            ...entry,
+            matches: patternMatcher(pattern, syntax, { ignoreCase: foldCase(field, syntax), segments: SEGMENTS[field] }),
+          });
           continue;
         }
         const key = foldCase(field, syntax) ? pattern.toLowerCase() : pattern;
@@ -137,5 +140,8 @@ export class RoleResolver {
 }
 
 function binding(e: Entry): Pick<RoleGrant, 'issuer' | 'issuerFingerprint'> {
-  return { ...(e.issuer !== undefined ? { issuer: e.issuer } : {}), ...(e.issuerFingerprint !== undefined ? { issuerFingerprint: e.issuerFingerprint } : {}) };
+  return {
+    ...(e.issuer !== undefined ? { issuer: e.issuer } : {}),
+    ...(e.issuerFingerprint !== undefined ? { issuerFingerprint: e.issuerFingerprint } : {}),
+  };
 }

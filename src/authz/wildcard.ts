@@ -154,7 +154,13 @@ function compilePiece(text: string): Piece {
   const middle = parts.slice(1, -1).filter((s) => s.length > 0);
   const first = parts[0];
   const last = parts[parts.length - 1];
-  return { stars: true, first, last, middle: middle.map(kmp), minLength: first.length + last.length + middle.reduce((n, s) => n + s.length, 0) };
+  return {
+    stars: true,
+    first,
+    last,
+    middle: middle.map(kmp),
+    minLength: first.length + last.length + middle.reduce((n, s) => n + s.length, 0),
+  };
 }
 
 function matchTokens(pattern: Tokens<Piece>, value: Tokens<string>, steps?: StepCounter): boolean {

@@ -24,8 +24,18 @@ export function defaultCaPolicy(): CompiledPolicy {
     format: 'certrpc',
     roles: [],
     rules: [
-      { name: 'renew-self', effect: 'allow', roles: [ANY_CALLER], methods: [CA_METHODS.renew, CA_METHODS.watchTrustBundle, CA_METHODS.trustBundle] },
-      { name: 'health-and-whoami', effect: 'allow', roles: [ANY_CALLER], methods: ['/grpc.health.v1.Health/*', '/certrpc.v1.Identity/WhoAmI'] },
+      {
+        name: 'renew-self',
+        effect: 'allow',
+        roles: [ANY_CALLER],
+        methods: [CA_METHODS.renew, CA_METHODS.watchTrustBundle, CA_METHODS.trustBundle],
+      },
+      {
+        name: 'health-and-whoami',
+        effect: 'allow',
+        roles: [ANY_CALLER],
+        methods: ['/grpc.health.v1.Health/*', '/certrpc.v1.Identity/WhoAmI'],
+      },
     ],
     audit: { mode: 'all' },
   });

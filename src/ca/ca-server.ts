@@ -54,7 +54,8 @@ export async function startCaServer(options: CaServerOptions): Promise<RunningCa
   loadCaSet(pki); // a clear error, naming the file, when DIR holds no usable CA
   await refreshCrlsIfDue(pki, logger); // agents need CRLs from the start, and this server enforces them
   const identity = await ensureCaServerIdentity(pki, options.sans);
-  if (identity !== 'kept') logger.info({ event: 'ca_server_identity', file: pki.certFile(CA_SERVER_NAME) }, `${identity} ${pki.certFile(CA_SERVER_NAME)}`);
+  if (identity !== 'kept')
+    logger.info({ event: 'ca_server_identity', file: pki.certFile(CA_SERVER_NAME) }, `${identity} ${pki.certFile(CA_SERVER_NAME)}`);
 
   const signer = await FileReloader.start<SigningCa>({
     what: 'signing CA',
@@ -65,8 +66,18 @@ export async function startCaServer(options: CaServerOptions): Promise<RunningCa
     ...options.reload,
   });
   const feed = await TrustBundleFeed.start(pki, logger, options.reload);
-  const authz = authorization({ ...(options.policyFile ? { policyFile: options.policyFile } : { policy: defaultCaPolicy() }), logger, audit: options.audit, reloadIntervalMs: options.reload?.intervalMs });
-  const issuance = new Issuance({ maxLifetimeMs: options.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS, signer: () => signer.current, tokens: new TokenStore(pki), records: new IssuedRecords(pki) });
+  const authz = authorization({
+    ...(options.policyFile ? { policyFile: options.policyFile } : { policy: defaultCaPolicy() }),
+    logger,
+    audit: options.audit,
+    reloadIntervalMs: options.reload?.intervalMs,
+  });
+  const issuance = new Issuance({
+    maxLifetimeMs: options.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS,
+    signer: () => signer.current,
+    tokens: new TokenStore(pki),
+    records: new IssuedRecords(pki),
+  });
   const closeAll = () => {
     signer.close();
     feed.close();
@@ -74,8 +85,16 @@ export async function startCaServer(options: CaServerOptions): Promise<RunningCa
   let server: CertrpcServer;
   try {
     ({ server } = await createServerFromFiles({
-      files: { certFile: pki.certFile(CA_SERVER_NAME), keyFile: pki.keyFile(CA_SERVER_NAME), caFiles: [pki.caCertFile], crlFile: pki.crlFile, revocationsFile: pki.revocationsFile },
-      services: [{ definition: CertificateAuthorityService, implementation: caService({ issuance, feed, audit: authz.auditEvent, logger }) }],
+      files: {
+        certFile: pki.certFile(CA_SERVER_NAME),
+        keyFile: pki.keyFile(CA_SERVER_NAME),
+        caFiles: [pki.caCertFile],
+        crlFile: pki.crlFile,
+        revocationsFile: pki.revocationsFile,
+      },
+      services: [
+        { definition: CertificateAuthorityService, implementation: caService({ issuance, feed, audit: authz.auditEvent, logger }) },
+      ],
       authorization: authz,
       anonymousMethods: ANONYMOUS_CA_METHODS,
       logger,

@@ -45,12 +45,29 @@ export function caService(options: CaServiceOptions): CertificateAuthorityServer
   const { issuance, feed, audit, logger } = options;
 
   /** Runs one issuance and answers; a refusal is the requester's to read, anything else is logged and INTERNAL. */
-  async function answer(call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<IssuedCertificate>, method: string, extra: Record<string, unknown>, work: () => Promise<Issued>): Promise<void> {
+  async function answer(
+    call: ServerUnaryCall<unknown, unknown>,
+    callback: sendUnaryData<IssuedCertificate>,
+    method: string,
+    extra: Record<string, unknown>,
+    work: () => Promise<Issued>,
+  ): Promise<void> {
     const who = { event: 'ca', method, ...requester(call), ...extra };
     try {
       const issued = await work();
       audit(
-        { ...who, decision: 'issued', identity: issued.name, profile: issued.profile, issuedSerial: issued.serial, sans: issued.sans, notAfter: issued.notAfter.toISOString(), renewedFrom: issued.renewedFrom ?? null, repeated: issued.repeated ?? false, notice: issued.notice ?? null },
+        {
+          ...who,
+          decision: 'issued',
+          identity: issued.name,
+          profile: issued.profile,
+          issuedSerial: issued.serial,
+          sans: issued.sans,
+          notAfter: issued.notAfter.toISOString(),
+          renewedFrom: issued.renewedFrom ?? null,
+          repeated: issued.repeated ?? false,
+          notice: issued.notice ?? null,
+        },
         `certificate issued (${issued.via})`,
         true,
       );
@@ -86,7 +103,8 @@ export function caService(options: CaServiceOptions): CertificateAuthorityServer
     issue(call: ServerUnaryCall<IssueRequest, IssuedCertificate>, callback) {
       const r = call.request;
       void answer(call, callback, 'Issue', { requestedName: r.name }, async () => {
-        if (r.profile !== 'client' && r.profile !== 'server') throw new CaRefusal(Status.INVALID_ARGUMENT, `profile must be "client" or "server", not "${r.profile}"`);
+        if (r.profile !== 'client' && r.profile !== 'server')
+          throw new CaRefusal(Status.INVALID_ARGUMENT, `profile must be "client" or "server", not "${r.profile}"`);
         try {
           const lifetimeMs = r.lifetime ? parseDuration(r.lifetime) : DEFAULT_LIFETIME_MS;
           return await issuance.issue({ name: r.name, profile: r.profile, sans: parseSanList(r.sans), lifetimeMs }, r.csrPem);

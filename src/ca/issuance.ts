@@ -77,14 +77,24 @@ export class Issuance {
     const sans = record.sans.map((s) => parseSan(s));
     const asked = namesNotBound(csr, record.name, sans);
     if (asked.length > 0) {
-      throw new CaRefusal(Status.INVALID_ARGUMENT, `the CSR asks for names this token does not bind (${asked.join(', ')}); the token binds ${[`CN=${record.name}`, ...record.sans].join(', ')}. The token was not used`);
+      throw new CaRefusal(
+        Status.INVALID_ARGUMENT,
+        `the CSR asks for names this token does not bind (${asked.join(', ')}); the token binds ${[`CN=${record.name}`, ...record.sans].join(', ')}. The token was not used`,
+      );
     }
     const local = this.options.records.refuseLocalIdentity(record.name, CA_SERVER_NAME);
     if (local) throw new CaRefusal(Status.FAILED_PRECONDITION, `${local}; the token was not used`);
     return this.serially(record.name, async () => {
       const used = this.refuseToken(() => this.options.tokens.consume(record, now));
       try {
-        const issued = await this.sign({ name: record.name, profile: record.profile, sans, lifetimeMs: record.lifetimeMs, csr, via: 'enroll' });
+        const issued = await this.sign({
+          name: record.name,
+          profile: record.profile,
+          sans,
+          lifetimeMs: record.lifetimeMs,
+          csr,
+          via: 'enroll',
+        });
         this.options.tokens.recordUse(used, issued.serial);
         return issued;
       } catch (err) {
@@ -105,7 +115,8 @@ export class Issuance {
     const name = records.nameOf(caller.serial, caller.commonName);
     if (!name) {
       const superseding = this.supersedingOf(caller);
-      if (superseding && sameKey(superseding.cert, csr)) return { ...this.describe(superseding.name, superseding.pem, 'renew'), renewedFrom: caller.serial, repeated: true };
+      if (superseding && sameKey(superseding.cert, csr))
+        return { ...this.describe(superseding.name, superseding.pem, 'renew'), renewedFrom: caller.serial, repeated: true };
       throw new CaRefusal(
         Status.FAILED_PRECONDITION,
         superseding
@@ -115,12 +126,17 @@ export class Issuance {
     }
     return this.serially(name, async () => {
       const current = records.current(name);
-      if (!current || serialHex(current.cert) !== caller.serial) throw new CaRefusal(Status.ABORTED, `certificate serial ${caller.serial} was renewed by another request just now; retry`);
-      if (sameKey(current.cert, csr)) throw new CaRefusal(Status.INVALID_ARGUMENT, 'the CSR carries the key of the certificate it renews: a renewal needs a new key');
+      if (!current || serialHex(current.cert) !== caller.serial)
+        throw new CaRefusal(Status.ABORTED, `certificate serial ${caller.serial} was renewed by another request just now; retry`);
+      if (sameKey(current.cert, csr))
+        throw new CaRefusal(Status.INVALID_ARGUMENT, 'the CSR carries the key of the certificate it renews: a renewal needs a new key');
       const sans = callerSans(caller);
       const lifetimeMs = lifetimeOf(new Date(current.cert.validFrom), new Date(current.cert.validTo));
       const profile = identityProfile(current.cert);
-      return { ...(await this.sign({ name, profile, sans, lifetimeMs, csr, via: 'renew', commonName: caller.commonName || name })), renewedFrom: caller.serial };
+      return {
+        ...(await this.sign({ name, profile, sans, lifetimeMs, csr, via: 'renew', commonName: caller.commonName || name })),
+        renewedFrom: caller.serial,
+      };
     });
   }
 
@@ -135,17 +151,34 @@ export class Issuance {
     return this.serially(request.name, () => this.sign({ ...request, csr, via: 'issue' }));
   }
 
-  private async sign(request: { name: string; commonName?: string; profile: Profile; sans: San[]; lifetimeMs: number; csr: CheckedCsr; via: Issued['via'] }): Promise<Issued> {
+  private async sign(request: {
+    name: string;
+    commonName?: string;
+    profile: Profile;
+    sans: San[];
+    lifetimeMs: number;
+    csr: CheckedCsr;
+    via: Issued['via'];
+  }): Promise<Issued> {
     const { maxLifetimeMs } = this.options;
     const local = this.options.records.refuseLocalIdentity(request.name, CA_SERVER_NAME);
     if (local) throw new CaRefusal(Status.FAILED_PRECONDITION, `${local}; nothing was issued`);
     const lifetimeMs = Math.max(MIN_LIFETIME_MS, Math.min(request.lifetimeMs, maxLifetimeMs));
-    const notice = request.lifetimeMs > maxLifetimeMs ? `lifetime capped at this CA's maximum of ${formatDuration(maxLifetimeMs)} (asked for ${formatDuration(request.lifetimeMs)})` : undefined;
+    const notice =
+      request.lifetimeMs > maxLifetimeMs
+        ? `lifetime capped at this CA's maximum of ${formatDuration(maxLifetimeMs)} (asked for ${formatDuration(request.lifetimeMs)})`
+        : undefined;
     const signer = this.options.signer();
     let cert;
     try {
       // A server identity also authenticates to this CA as a client (Renew, WatchTrustBundle): both usages.
-      cert = await signCsr(signer, request.csr, { profile: request.profile, commonName: request.commonName ?? request.name, sans: request.sans, validity: validityForLifetime(lifetimeMs, this.now()), serverAlsoClient: request.profile === 'server' });
+      cert = await signCsr(signer, request.csr, {
+        profile: request.profile,
+        commonName: request.commonName ?? request.name,
+        sans: request.sans,
+        validity: validityForLifetime(lifetimeMs, this.now()),
+        serverAlsoClient: request.profile === 'server',
+      });
     } catch (err) {
       if (err instanceof PkiError) throw new CaRefusal(Status.FAILED_PRECONDITION, err.message);
       throw err;
@@ -157,7 +190,15 @@ export class Issuance {
 
   private describe(name: string, certPem: string, via: Issued['via']): Issued {
     const cert = new X509Certificate(certPem);
-    return { name, profile: identityProfile(cert), certPem, serial: serialHex(cert), notAfter: new Date(cert.validTo), sans: identitySans(cert), via };
+    return {
+      name,
+      profile: identityProfile(cert),
+      certPem,
+      serial: serialHex(cert),
+      notAfter: new Date(cert.validTo),
+      sans: identitySans(cert),
+      via,
+    };
   }
 
   /** The current certificate of the NAME the caller's certificate was renewed into, if that is what happened. */
@@ -177,7 +218,8 @@ export class Issuance {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof TokenRefusal) throw new CaRefusal(err.kind === 'malformed' ? Status.INVALID_ARGUMENT : Status.UNAUTHENTICATED, err.message);
+      if (err instanceof TokenRefusal)
+        throw new CaRefusal(err.kind === 'malformed' ? Status.INVALID_ARGUMENT : Status.UNAUTHENTICATED, err.message);
       throw err;
     }
   }
@@ -223,7 +265,10 @@ function namesNotBound(csr: CheckedCsr, name: string, bound: San[]): string[] {
 }
 
 function sameKey(cert: X509Certificate, csr: CheckedCsr): boolean {
-  const fromCsr = createPublicKey({ key: Buffer.from(csr.csr.publicKey.rawData), format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
+  const fromCsr = createPublicKey({ key: Buffer.from(csr.csr.publicKey.rawData), format: 'der', type: 'spki' }).export({
+    format: 'der',
+    type: 'spki',
+  });
   return cert.publicKey.export({ format: 'der', type: 'spki' }).equals(fromCsr);
 }
 
@@ -237,7 +282,10 @@ function callerSans(caller: PeerIdentity): San[] {
   try {
     return caller.sans.map((s) => parseSan(s));
   } catch (err) {
-    throw new CaRefusal(Status.FAILED_PRECONDITION, `the certificate holds a name this CA does not issue (${(err as PkiError).message}); ask for a new token`);
+    throw new CaRefusal(
+      Status.FAILED_PRECONDITION,
+      `the certificate holds a name this CA does not issue (${(err as PkiError).message}); ask for a new token`,
+    );
   }
 }
 

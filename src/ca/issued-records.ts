@@ -28,7 +28,8 @@ export class IssuedRecords {
    */
   refuseLocalIdentity(name: string, reserved: string): string | undefined {
     if (name === reserved) return `"${name}" is the CA service's own identity`;
-    if (existsSync(this.pki.keyFile(name))) return `"${name}" is an identity whose key lives on the CA host (${this.pki.keyFile(name)}): renew it there with certrpc cert renew ${name}`;
+    if (existsSync(this.pki.keyFile(name)))
+      return `"${name}" is an identity whose key lives on the CA host (${this.pki.keyFile(name)}): renew it there with certrpc cert renew ${name}`;
     return undefined;
   }
 
@@ -95,4 +96,3 @@ export class IssuedRecords {
     }
   }
 }
-

@@ -97,15 +97,28 @@ export class TokenStore {
    * and when, expired and when). Does not use it up: consume() does, once the request checks out.
    */
   find(token: string, now = new Date()): TokenRecord {
-    if (!TOKEN_TEXT.test(token)) throw new TokenRefusal('this is not a certrpc enrollment token (43 characters of base64url, as certrpc ca token prints it)', 'malformed');
+    if (!TOKEN_TEXT.test(token))
+      throw new TokenRefusal(
+        'this is not a certrpc enrollment token (43 characters of base64url, as certrpc ca token prints it)',
+        'malformed',
+      );
     const hash = tokenHash(token);
     // The file name is the hash, so the lookup itself compares hashes, not tokens; the record's own
     // hash is compared in constant time as well (a record whose name and content disagree is refused).
     const used = this.read(this.usedFile(hash), hash);
-    if (used) throw new TokenRefusal(`this token was already used at ${used.usedAt ?? 'an unknown time'}${used.serial ? ` (certificate serial ${used.serial})` : ''}; a token works once: ask for a new one (certrpc ca token ${used.name})`, 'used');
+    if (used)
+      throw new TokenRefusal(
+        `this token was already used at ${used.usedAt ?? 'an unknown time'}${used.serial ? ` (certificate serial ${used.serial})` : ''}; a token works once: ask for a new one (certrpc ca token ${used.name})`,
+        'used',
+      );
     const record = this.read(this.waitingFile(hash), hash);
-    if (!record) throw new TokenRefusal('unknown token: this CA never issued it (check for a copy-paste error, or the CA directory)', 'unknown');
-    if (now.getTime() >= Date.parse(record.expiresAt)) throw new TokenRefusal(`this token expired at ${record.expiresAt}; ask the CA operator for a new one (certrpc ca token ${record.name})`, 'expired');
+    if (!record)
+      throw new TokenRefusal('unknown token: this CA never issued it (check for a copy-paste error, or the CA directory)', 'unknown');
+    if (now.getTime() >= Date.parse(record.expiresAt))
+      throw new TokenRefusal(
+        `this token expired at ${record.expiresAt}; ask the CA operator for a new one (certrpc ca token ${record.name})`,
+        'expired',
+      );
     return record;
   }
 
@@ -118,7 +131,8 @@ export class TokenStore {
     try {
       renameSync(this.waitingFile(record.hash), this.usedFile(record.hash));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new TokenRefusal('this token was just used by another request; a token works once', 'used');
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new TokenRefusal('this token was just used by another request; a token works once', 'used');
       throw err;
     }
     return { ...record, usedAt: now.toISOString() };
@@ -139,10 +153,16 @@ export class TokenStore {
     try {
       parsed = recordSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     } catch (err) {
-      throw new PkiError(`not a certrpc token record: ${(err as Error).message}`, { file, fix: 'remove it and issue a new token with certrpc ca token' });
+      throw new PkiError(`not a certrpc token record: ${(err as Error).message}`, {
+        file,
+        fix: 'remove it and issue a new token with certrpc ca token',
+      });
     }
     if (!timingSafeEqual(Buffer.from(parsed.hash, 'hex'), Buffer.from(hash, 'hex'))) {
-      throw new PkiError('the token record does not belong to its file name', { file, fix: 'remove it and issue a new token with certrpc ca token' });
+      throw new PkiError('the token record does not belong to its file name', {
+        file,
+        fix: 'remove it and issue a new token with certrpc ca token',
+      });
     }
     return parsed;
   }

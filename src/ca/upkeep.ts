@@ -48,6 +48,9 @@ export async function refreshCrlsIfDue(pki: PkiDir, logger: Logger, now = new Da
   if (due.length === 0) return false;
   const r = await publishCrls(pki, { now });
   for (const warning of r.warnings) logger.warn({ event: 'crl_warning' }, warning);
-  logger.info({ event: 'crl_published', crlNumber: r.crlNumber, nextUpdate: r.nextUpdate.toISOString(), due: due.map((c) => c.subject) }, `published ${pki.crlFile} (CRL number ${r.crlNumber})`);
+  logger.info(
+    { event: 'crl_published', crlNumber: r.crlNumber, nextUpdate: r.nextUpdate.toISOString(), due: due.map((c) => c.subject) },
+    `published ${pki.crlFile} (CRL number ${r.crlNumber})`,
+  );
   return true;
 }

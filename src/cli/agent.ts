@@ -32,7 +32,11 @@ const AGENT_EXIT_CODES_HELP = `Exit codes:
 /** "SHA256 Fingerprint=AB:CD:..." as openssl prints it, or the hex alone, colons optional. */
 export function parseFingerprintFlag(value: string): string {
   const normalized = normalizeFingerprint(value.replace(/^\s*sha-?256\s+fingerprint\s*=\s*/i, ''));
-  if (!normalized) throw new UsageError(`bad --ca-fingerprint "${value}": not a SHA-256 fingerprint (64 hex digits, colons optional)`, 'on the CA host: openssl x509 -in DIR/ca.crt -noout -fingerprint -sha256');
+  if (!normalized)
+    throw new UsageError(
+      `bad --ca-fingerprint "${value}": not a SHA-256 fingerprint (64 hex digits, colons optional)`,
+      'on the CA host: openssl x509 -in DIR/ca.crt -noout -fingerprint -sha256',
+    );
   return normalized;
 }
 
@@ -40,7 +44,9 @@ export function parseFingerprintFlag(value: string): string {
 function chooseBackend(opts: { ca?: string; stepCa?: string }): CaBackend {
   if (Boolean(opts.ca) === Boolean(opts.stepCa)) {
     throw new UsageError(
-      opts.ca ? 'give --ca or --step-ca, not both' : 'no CA: give --ca HOST:PORT (certrpc ca serve) or --step-ca https://HOST:PORT (a step-ca)',
+      opts.ca
+        ? 'give --ca or --step-ca, not both'
+        : 'no CA: give --ca HOST:PORT (certrpc ca serve) or --step-ca https://HOST:PORT (a step-ca)',
       'e.g. --ca ca.internal:8443, or --step-ca https://ca.internal:9000',
     );
   }
@@ -56,32 +62,54 @@ function chooseBackend(opts: { ca?: string; stepCa?: string }): CaBackend {
 export function agentCommand(): Command {
   const cmd = new Command('agent')
     .description(
-      'keep this host\'s identity fresh from a CA (certrpc ca serve, or an existing step-ca): enroll with a one-time token (the key is made here, 0600), renew at 2/3 of each lifetime, ' +
-        'keep DIR/ca.crt (and DIR/crl.pem, from certrpc\'s CA) current, run --exec after each change',
+      "keep this host's identity fresh from a CA (certrpc ca serve, or an existing step-ca): enroll with a one-time token (the key is made here, 0600), renew at 2/3 of each lifetime, " +
+        "keep DIR/ca.crt (and DIR/crl.pem, from certrpc's CA) current, run --exec after each change",
     )
     .option('--ca <host:port>', 'the CA service (certrpc ca serve), dialed by a name its certificate holds')
-    .option('--step-ca <url>', "an existing smallstep step-ca, https://HOST:PORT: enrolls with a provisioner's one-time token (/1.0/sign), renews over mutual TLS (/1.0/renew); no CRL")
-    .requiredOption('--ca-fingerprint <sha256>', "the SHA-256 fingerprint of the CA's root, as openssl x509 -fingerprint -sha256 prints it (colons optional; step-ca's \"X.509 Root Fingerprint\" too): first contact trusts only it")
+    .option(
+      '--step-ca <url>',
+      "an existing smallstep step-ca, https://HOST:PORT: enrolls with a provisioner's one-time token (/1.0/sign), renews over mutual TLS (/1.0/renew); no CRL",
+    )
+    .requiredOption(
+      '--ca-fingerprint <sha256>',
+      'the SHA-256 fingerprint of the CA\'s root, as openssl x509 -fingerprint -sha256 prints it (colons optional; step-ca\'s "X.509 Root Fingerprint" too): first contact trusts only it',
+    )
     .option('--dir <dir>', 'where the identity lives: NAME.crt, NAME.key, ca.crt, crl.pem (env CERTRPC_DIR)', defaultDir())
     .requiredOption('--name <name>', 'the identity: DIR/NAME.crt and DIR/NAME.key (and its name on the CA)')
-    .option('--token <token>', 'one-time enrollment token (certrpc ca token; step ca token, whose subject must be NAME) when DIR/NAME.crt is missing; env CERTRPC_TOKEN keeps it out of the process list')
+    .option(
+      '--token <token>',
+      'one-time enrollment token (certrpc ca token; step ca token, whose subject must be NAME) when DIR/NAME.crt is missing; env CERTRPC_TOKEN keeps it out of the process list',
+    )
     .option('--once', 'enroll or renew if due, update ca.crt and crl.pem, then exit (for cron and scripts)')
-    .option('--exec <command>', 'run with sh -c after every change; its environment names the change: CERTRPC_AGENT_EVENT (enrolled, renewed, trust-updated), CERTRPC_AGENT_CHANGED (the files)')
+    .option(
+      '--exec <command>',
+      'run with sh -c after every change; its environment names the change: CERTRPC_AGENT_EVENT (enrolled, renewed, trust-updated), CERTRPC_AGENT_CHANGED (the files)',
+    )
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .action(async (opts) => {
       const backend = chooseBackend(opts);
       const fingerprint = parseFingerprintFlag(opts.caFingerprint);
-      if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
+      if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel))
+        throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
       const logger = createLogger({ level: opts.logLevel as LogLevel, name: 'certrpc-agent' });
       routeGrpcJsLogs(logger);
       const files = new AgentFiles(opts.dir, opts.name);
       const token: string | undefined = opts.token ?? process.env.CERTRPC_TOKEN ?? undefined;
-      const agent = new Agent({ backend, files, fingerprint, token: token?.trim() || undefined, exec: new ExecHook(opts.exec, { name: opts.name, dir: files.pki.dir }, logger), logger });
+      const agent = new Agent({
+        backend,
+        files,
+        fingerprint,
+        token: token?.trim() || undefined,
+        exec: new ExecHook(opts.exec, { name: opts.name, dir: files.pki.dir }, logger),
+        logger,
+      });
       if (opts.once) {
         try {
           const r = await agent.once();
           const what = r.action === 'enrolled' ? 'enrolled' : r.action === 'renewed' ? 'renewed' : 'current';
-          console.log(`${opts.name}: ${what}, serial ${r.serial}, expires ${r.notAfter.toISOString()}, renewal due ${r.renewAt.toISOString()}${r.notice ? ` (${r.notice})` : ''}`);
+          console.log(
+            `${opts.name}: ${what}, serial ${r.serial}, expires ${r.notAfter.toISOString()}, renewal due ${r.renewAt.toISOString()}${r.notice ? ` (${r.notice})` : ''}`,
+          );
           for (const file of r.written) console.log(`  wrote ${file}`);
         } catch (err) {
           throw caFailure(err, agent.wrote);
@@ -126,7 +154,9 @@ function caFailure(err: unknown, wrote: boolean): unknown {
   const disk = wrote ? '' : '\n  nothing on disk was changed';
   if (err instanceof StepCaError && err.reason !== 'bad-input') {
     console.error(`${errorMessage(err)}${disk}`);
-    return new ExitWith(err.reason === 'token-refused' || err.reason === 'token-expired' ? EXIT.GRPC_STATUS_BASE + Status.UNAUTHENTICATED : EXIT.ERROR);
+    return new ExitWith(
+      err.reason === 'token-refused' || err.reason === 'token-expired' ? EXIT.GRPC_STATUS_BASE + Status.UNAUTHENTICATED : EXIT.ERROR,
+    );
   }
   const e = err as { code?: unknown; details?: unknown };
   if (typeof e?.code !== 'number' || typeof e.details !== 'string') return err;

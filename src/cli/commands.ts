@@ -14,10 +14,22 @@ export const COMMANDS: readonly CommandEntry[] = [
   pkiGroup,
   certGroup,
   caGroup,
-  leaf('agent [options]', 'keep this host\'s identity fresh from a CA (certrpc ca serve, or an existing step-ca): enroll with a one-time token (the key is made here, 0600), renew at 2/3 of each lifetime, keep DIR/ca.crt (and DIR/crl.pem, from certrpc\'s CA) current, run --exec after each change', () => require('./agent').agentCommand()),
+  leaf(
+    'agent [options]',
+    "keep this host's identity fresh from a CA (certrpc ca serve, or an existing step-ca): enroll with a one-time token (the key is made here, 0600), renew at 2/3 of each lifetime, keep DIR/ca.crt (and DIR/crl.pem, from certrpc's CA) current, run --exec after each change",
+    () => require('./agent').agentCommand(),
+  ),
   bundleGroup,
-  leaf('serve [options]', 'serve over mutual TLS from a PKI directory: certrpc.v1.Identity (WhoAmI), health and reflection; with --demo also the demo services (demo.v1.KeyValue, demo.v1.Echo)', () => require('./serve').serveCommand()),
-  leaf('proxy [options]', 'run an mTLS CONNECT proxy: clients with a trusted certificate open tunnels to HOST:PORT targets their roles allow (policy connect: rules)', () => require('./proxy').proxyCommand()),
+  leaf(
+    'serve [options]',
+    'serve over mutual TLS from a PKI directory: certrpc.v1.Identity (WhoAmI), health and reflection; with --demo also the demo services (demo.v1.KeyValue, demo.v1.Echo)',
+    () => require('./serve').serveCommand(),
+  ),
+  leaf(
+    'proxy [options]',
+    'run an mTLS CONNECT proxy: clients with a trusted certificate open tunnels to HOST:PORT targets their roles allow (policy connect: rules)',
+    () => require('./proxy').proxyCommand(),
+  ),
   policyGroup,
   ...RPC_COMMANDS,
 ];

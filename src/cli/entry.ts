@@ -17,6 +17,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   const rpc = RPC_VERBS.includes(argv[2]);
   // The same program as one file when the build made it (dist/vendor/, vendor-modules.ts).
   const name = rpc ? 'cli-rpc' : 'cli-main';
-  const entry: Program = bundled.includes(name) ? (loadVendorBundle(name) as unknown as Program) : rpc ? await import('./rpc/program') : await import('./main');
+  const entry: Program = bundled.includes(name)
+    ? (loadVendorBundle(name) as unknown as Program)
+    : rpc
+      ? await import('./rpc/program')
+      : await import('./main');
   await entry.main(argv);
 }

@@ -53,12 +53,14 @@ const CLI_FIXES: Readonly<Record<string, (err: CertrpcError) => string>> = {
   FILE_NOT_FOUND: (err) => (err.option ? `check ${flagOf(err.option)}, or create it first` : 'check the path, or create it first'),
   EXISTS: () => 'pass --force to replace it, or choose another name',
   CA_EXISTS: () => 'keep it (certificates it signed stay valid), or pass --force to replace it and re-issue every certificate',
-  NOT_A_CA: (err) => `point ${flagOf(err.option)} at the CA certificate that signed the certificates to trust (e.g. DIR/ca.crt or DIR/cas/NAME/ca.crt)`,
+  NOT_A_CA: (err) =>
+    `point ${flagOf(err.option)} at the CA certificate that signed the certificates to trust (e.g. DIR/ca.crt or DIR/cas/NAME/ca.crt)`,
   BUNDLE_NO_CA: () => 'point --cacert at the CA certificate peers are verified against',
   BUNDLE_NOT_A_CA: () => 'point --cacert at a CA certificate (DIR/ca.crt)',
   DAYS: () => 'give a whole number of days between 1 and 36500, e.g. --days 90',
   SERIAL: () => 'give the serial in hex as cert list or cert inspect print it, e.g. --serial 5f3a...',
-  SERVER_NEEDS_SAN: () => 'state the names clients dial: --san DNS:host.example,IP:10.0.0.5 (a server certificate without SANs is replaced with certrpc cert issue NAME --server --san ... --force)',
+  SERVER_NEEDS_SAN: () =>
+    'state the names clients dial: --san DNS:host.example,IP:10.0.0.5 (a server certificate without SANs is replaced with certrpc cert issue NAME --server --san ... --force)',
   CSR_NO_CN: () => 'state it: --cn NAME',
   CSR_BAD_CN: () => 'state another: --cn NAME',
   CSR_SAN_EXTENSIONS: () => 'make the CSR again with one, or sign without --accept-csr-names and state the names with --san',
@@ -71,25 +73,40 @@ const CLI_FIXES: Readonly<Record<string, (err: CertrpcError) => string>> = {
   PROTO_SYNTAX: () => 'fix the syntax error, or add the directory its imports are relative to with --import-path DIR',
   NO_CA: (err) => `create one with: certrpc pki init --dir ${err.params?.dir ?? dirname(err.file ?? '.')}`,
   NO_NAMED_CA: (err) => `create it with: certrpc pki init --name ${err.params?.name} --dir ${err.params?.dir}${err.params?.here ?? ''}`,
-  NO_IDENTITY: (err) => `issue it with: certrpc cert issue ${err.params?.name} --client --dir ${err.params?.dir} (a server certificate: --server --san DNS:HOST instead of --client)`,
-  RENEW_UNKNOWN: (err) => `see the names with: certrpc cert list --dir ${err.params?.dir}; a new identity is made with: certrpc cert issue ${err.params?.name} --client (a server: --server --san DNS:HOST)`,
-  RENEW_NOT_HERE: (err) => `issue a new certificate instead: certrpc cert issue ${err.params?.name} --client --force (a server: --server --san DNS:HOST --force)`,
-  RENEW_PROFILE: () => 'issue a new one with certrpc cert issue NAME --client --force, or certrpc cert issue NAME --server --san DNS:HOST --force',
-  REVOKE_UNKNOWN: (err) => `check the name with: certrpc cert list --dir ${err.params?.dir}; or revoke by serial: certrpc cert revoke --serial HEX`,
+  NO_IDENTITY: (err) =>
+    `issue it with: certrpc cert issue ${err.params?.name} --client --dir ${err.params?.dir} (a server certificate: --server --san DNS:HOST instead of --client)`,
+  RENEW_UNKNOWN: (err) =>
+    `see the names with: certrpc cert list --dir ${err.params?.dir}; a new identity is made with: certrpc cert issue ${err.params?.name} --client (a server: --server --san DNS:HOST)`,
+  RENEW_NOT_HERE: (err) =>
+    `issue a new certificate instead: certrpc cert issue ${err.params?.name} --client --force (a server: --server --san DNS:HOST --force)`,
+  RENEW_PROFILE: () =>
+    'issue a new one with certrpc cert issue NAME --client --force, or certrpc cert issue NAME --server --san DNS:HOST --force',
+  REVOKE_UNKNOWN: (err) =>
+    `check the name with: certrpc cert list --dir ${err.params?.dir}; or revoke by serial: certrpc cert revoke --serial HEX`,
   // A backend with tokens of its own (step-ca) says where they come from (params.tokenHint).
-  AGENT_REENROLL: (err) => `${err.params?.tokenHint ?? `on the CA host: certrpc ca token ${err.params?.name} --force ...`}; then run the agent again with it in CERTRPC_TOKEN (--token shows it to every user of this host)`,
-  AGENT_NO_TOKEN: (err) => `${err.params?.tokenHint ?? `on the CA host: certrpc ca token ${err.params?.name} --client (a server: --server --san DNS:HOST)`}; then pass it in CERTRPC_TOKEN (--token shows it to every user of this host)`,
-  STEPCA_NO_SUCH_ROOT: () => 'check --ca-fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and --step-ca',
+  AGENT_REENROLL: (err) =>
+    `${err.params?.tokenHint ?? `on the CA host: certrpc ca token ${err.params?.name} --force ...`}; then run the agent again with it in CERTRPC_TOKEN (--token shows it to every user of this host)`,
+  AGENT_NO_TOKEN: (err) =>
+    `${err.params?.tokenHint ?? `on the CA host: certrpc ca token ${err.params?.name} --client (a server: --server --san DNS:HOST)`}; then pass it in CERTRPC_TOKEN (--token shows it to every user of this host)`,
+  STEPCA_NO_SUCH_ROOT: () =>
+    'check --ca-fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and --step-ca',
   AGENT_KEY_MISMATCH: (err) => `restore the pair, or enroll again with a new token (certrpc ca token ${err.params?.name} --force)`,
-  INTERMEDIATE_HERE: () => "choose an empty --dir for the intermediate, or make the intermediate under this directory's own root (without --root)",
-  CA_IN_USE: (err) => `move them to the new CA first: ${((err as { dependents?: CertRow[] }).dependents ?? []).map(moveToNewCaCommand).join('; ')}; then run certrpc ca retire again`,
-  CA_AS_IDENTITY: () => 'issue an identity and use that: certrpc cert issue NAME --client (or --server); keep the CA key on the CA host only',
-  PROTOSET_INVALID: () => 'write one with protoc --include_imports --descriptor_set_out=FILE x.proto, or with certrpc list ADDR --protoset-out FILE against a server with reflection',
-  SCHEMA_INCOMPLETE: () => 'give every file it imports too: protoc --include_imports --descriptor_set_out=FILE, or certrpc list ADDR --protoset-out FILE against a server with reflection',
+  INTERMEDIATE_HERE: () =>
+    "choose an empty --dir for the intermediate, or make the intermediate under this directory's own root (without --root)",
+  CA_IN_USE: (err) =>
+    `move them to the new CA first: ${((err as { dependents?: CertRow[] }).dependents ?? []).map(moveToNewCaCommand).join('; ')}; then run certrpc ca retire again`,
+  CA_AS_IDENTITY: () =>
+    'issue an identity and use that: certrpc cert issue NAME --client (or --server); keep the CA key on the CA host only',
+  PROTOSET_INVALID: () =>
+    'write one with protoc --include_imports --descriptor_set_out=FILE x.proto, or with certrpc list ADDR --protoset-out FILE against a server with reflection',
+  SCHEMA_INCOMPLETE: () =>
+    'give every file it imports too: protoc --include_imports --descriptor_set_out=FILE, or certrpc list ADDR --protoset-out FILE against a server with reflection',
 };
 
-const UNTRUSTED_SERVER = () => 'use the CA bundle that signed the server (--cacert / DIR/ca.crt), or have the server use a certificate from your CA';
-const CLIENT_CA_FIX = () => "get a certificate from the server's client CA: certrpc cert issue NAME --client on the CA host, or certrpc cert sign your.csr";
+const UNTRUSTED_SERVER = () =>
+  'use the CA bundle that signed the server (--cacert / DIR/ca.crt), or have the server use a certificate from your CA';
+const CLIENT_CA_FIX = () =>
+  "get a certificate from the server's client CA: certrpc cert issue NAME --client on the CA host, or certrpc cert sign your.csr";
 
 /** Fixes of failed connections (tls/failure-reasons.ts) worded with flags, by the failure's code; the others keep the library's. */
 const CONNECTION_FIXES: Readonly<Record<string, (f: TlsFailure) => string | undefined>> = {
@@ -99,7 +116,8 @@ const CONNECTION_FIXES: Readonly<Record<string, (f: TlsFailure) => string | unde
   SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED_SERVER,
   DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED_SERVER,
   CERT_SIGNATURE_FAILURE: UNTRUSTED_SERVER,
-  ERR_TLS_CERT_ALTNAME_INVALID: () => 'dial one of the names the certificate has, pass --authority NAME / --server-id ID, or re-issue the server certificate with the name (--san)',
+  ERR_TLS_CERT_ALTNAME_INVALID: () =>
+    'dial one of the names the certificate has, pass --authority NAME / --server-id ID, or re-issue the server certificate with the name (--san)',
   SERVER_ID_MISMATCH: () => 'check --server-id, or re-issue the server certificate with that URI SAN (--san URI:ID)',
   'certificate required': () => 'pass --identity NAME, or --cert and --key',
   'handshake failure': () => 'pass --identity NAME, or --cert and --key',
@@ -107,11 +125,15 @@ const CONNECTION_FIXES: Readonly<Record<string, (f: TlsFailure) => string | unde
   'unsupported certificate': () => 'use a certificate issued with --client',
   'bad certificate': () => 'check it with certrpc cert verify FILE, and re-issue with --client if needed',
   'decrypt error': () => 'check it with certrpc cert verify FILE, and re-issue with --client if needed',
-  'certificate revoked': () => 'ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again',
+  'certificate revoked': () =>
+    'ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again',
   ETIMEDOUT: (f) => `${f.fix.replace(/, or allow more time \(connectTimeoutMs\)$/, '')}, or allow more time with --connect-timeout`,
   // The proxy's answers (proxy/connect-client.ts), by HTTP status.
   407: () => 'call with a client certificate (--identity NAME or --cert/--key); the proxy checks it like a server does',
-  403: (f) => (/client certificate/.test(f.reason) ? "use a certificate from a CA the proxy trusts, valid now, issued with --client and not revoked (the proxy's log has the details)" : undefined),
+  403: (f) =>
+    /client certificate/.test(f.reason)
+      ? "use a certificate from a CA the proxy trusts, valid now, issued with --client and not revoked (the proxy's log has the details)"
+      : undefined,
 };
 
 /** A failed connection's fix as the CLI says it: with flags, and the library's note. */
@@ -122,6 +144,7 @@ export function failureFixForCli(f: TlsFailure): string {
 
 /** "WHERE: message\n  fix: ..." as a CLI user reads it: flags instead of options. */
 export function describeForCli(err: CertrpcError): string {
-  if (err instanceof ConnectionError) return formatFailure({ ...err.failure, fix: failureFixForCli({ ...err.failure, note: undefined }), note: err.failure.note });
+  if (err instanceof ConnectionError)
+    return formatFailure({ ...err.failure, fix: failureFixForCli({ ...err.failure, note: undefined }), note: err.failure.note });
   return err.describe({ where: flagOf(err.option), fix: CLI_FIXES[err.code]?.(err) });
 }

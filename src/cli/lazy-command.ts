@@ -44,7 +44,10 @@ export class NotLoaded extends Error {
  * asks for its help (`certrpc help serve` calls the stub's help() directly), it asks for the real one.
  */
 class StubCommand extends Command {
-  constructor(entry: LeafEntry, readonly path: string) {
+  constructor(
+    entry: LeafEntry,
+    readonly path: string,
+  ) {
     super(nameOf(entry));
     // No help option and anything accepted: whatever follows it is the real command's to parse.
     this.description(entry.description).helpOption(false).allowUnknownOption().allowExcessArguments();

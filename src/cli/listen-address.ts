@@ -8,9 +8,13 @@ export function listenAddress(listen: string, port?: string, example = '127.0.0.
   try {
     address = parseAddress(withHost);
   } catch {
-    throw new UsageError(`bad --listen "${listen}"`, `write HOST:PORT, e.g. ${example}, 0.0.0.0:${example.split(':')[1]} (every interface) or :0 (a free port on 127.0.0.1)`);
+    throw new UsageError(
+      `bad --listen "${listen}"`,
+      `write HOST:PORT, e.g. ${example}, 0.0.0.0:${example.split(':')[1]} (every interface) or :0 (a free port on 127.0.0.1)`,
+    );
   }
   if (port === undefined) return address;
-  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new UsageError(`bad --port "${port}"`, 'give a port number 0-65535 (0 picks a free one)');
+  if (!/^\d+$/.test(port) || Number(port) > 65535)
+    throw new UsageError(`bad --port "${port}"`, 'give a port number 0-65535 (0 picks a free one)');
   return { host: address.host, port: Number(port) };
 }

@@ -15,7 +15,7 @@ export function packageVersion(): string {
 /** The whole CLI; with `loaded`, only those commands are built for real, the others are stubs (lazy-command.ts). */
 export function buildProgram(loaded: Loaded = 'all'): Command {
   const program = new Command('certrpc')
-    .description('gRPC services over mutual TLS, where the client certificate is the caller\'s identity')
+    .description("gRPC services over mutual TLS, where the client certificate is the caller's identity")
     .version(packageVersion());
   return addCommands(program, COMMANDS, loaded);
 }

@@ -17,19 +17,29 @@ import { preflightServerIdentity } from './serve-preflight';
 
 export function proxyCommand(): Command {
   const cmd = new Command('proxy')
-    .description('run an mTLS CONNECT proxy: clients with a trusted certificate open tunnels to HOST:PORT targets their roles allow (policy connect: rules)')
+    .description(
+      'run an mTLS CONNECT proxy: clients with a trusted certificate open tunnels to HOST:PORT targets their roles allow (policy connect: rules)',
+    )
     .option('--listen <host:port>', 'address to listen on (:PORT is 127.0.0.1:PORT; 0 picks a free port)', '127.0.0.1:3129')
     .option('--port <port>', 'port to listen on, overriding the one in --listen')
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--name <name>', "the proxy's own identity in DIR: NAME.crt and NAME.key (a server certificate)", 'proxy')
     .option('--client-ca <file>', 'trust client certificates signed by this CA (repeatable; default DIR/ca.crt)', collect)
     .option('--crl <file>', 'refuse certificates revoked in this CRL file, reloaded when it changes (default DIR/crl.pem when it exists)')
-    .option('--policy <file>', 'authorization policy whose connect: rules decide tunnels by role (reloaded when it changes); without it every tunnel is refused')
-    .option('--connect-timeout <seconds>', 'how long connecting to a target may take before the client gets 504: seconds, or with a unit (500ms)', '10')
+    .option(
+      '--policy <file>',
+      'authorization policy whose connect: rules decide tunnels by role (reloaded when it changes); without it every tunnel is refused',
+    )
+    .option(
+      '--connect-timeout <seconds>',
+      'how long connecting to a target may take before the client gets 504: seconds, or with a unit (500ms)',
+      '10',
+    )
     .option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, 'info')
     .action(async (opts) => {
       const { host, port } = listenAddress(opts.listen, opts.port);
-      if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel)) throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
+      if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel))
+        throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
       const connectTimeoutMs = parseTimeout(opts.connectTimeout, '--connect-timeout');
       const logger = createLogger({ level: opts.logLevel as LogLevel, name: 'certrpc-proxy' });
       const pki = new PkiDir(opts.dir);
@@ -42,7 +52,16 @@ export function proxyCommand(): Command {
         what: 'TLS material',
         files: [pki.certFile(opts.name), pki.keyFile(opts.name), ...(opts.clientCa ?? [pki.caCertFile]), opts.crl ?? pki.crlFile],
         load: (inForce) =>
-          loadTlsMaterial({ certFile: pki.certFile(opts.name), keyFile: pki.keyFile(opts.name), caFiles: opts.clientCa ?? [pki.caCertFile], crlFile: opts.crl ?? pki.crlFile, revocationsFile: pki.revocationsFile }, inForce),
+          loadTlsMaterial(
+            {
+              certFile: pki.certFile(opts.name),
+              keyFile: pki.keyFile(opts.name),
+              caFiles: opts.clientCa ?? [pki.caCertFile],
+              crlFile: opts.crl ?? pki.crlFile,
+              revocationsFile: pki.revocationsFile,
+            },
+            inForce,
+          ),
         apply: (loaded) => running.proxy?.updateTls(loaded.material),
         describe: describeTls,
         logger,
@@ -50,8 +69,12 @@ export function proxyCommand(): Command {
       // Every accepted policy change decides the open tunnels again.
       const policy = opts.policy ? watchPolicyFile(opts.policy, { logger, reloaded: () => running.proxy?.reauthorize() }) : undefined;
       if (!policy) logger.warn('no --policy FILE: this proxy refuses every tunnel (allow targets with connect: rules in a policy)');
-      const authorize: ConnectAuthorizer = (identity, target, addresses) => decideConnect(policy?.current ?? NO_TUNNELS, identity, target, addresses);
-      logger.info({ ...describeTls(tls.current), policy: opts.policy }, `trusting client certificates from: ${tls.current.cas.map((c) => c.subject).join('; ')}`);
+      const authorize: ConnectAuthorizer = (identity, target, addresses) =>
+        decideConnect(policy?.current ?? NO_TUNNELS, identity, target, addresses);
+      logger.info(
+        { ...describeTls(tls.current), policy: opts.policy },
+        `trusting client certificates from: ${tls.current.cas.map((c) => c.subject).join('; ')}`,
+      );
       const proxy = (running.proxy = new ConnectProxy({ tls: tls.current.material, authorize, logger, connectTimeoutMs }));
       const bound = await proxy.listen(host, port);
       // SIGTERM/SIGINT: close the listener and the open tunnels (up to 5 s), stop the watchers, exit 0.

@@ -24,10 +24,24 @@ export interface OperationsSettings {
 
 export function addOperationsOptions(cmd: Command): Command {
   return cmd
-    .option('--config <file>', 'YAML file with any of these flags in camelCase (auditFile: ...), listen: HOST:PORT and limits:; flags given here override it')
-    .option('--limit <name=value>', `override one limit (repeatable), e.g. --limit maxConnections=200 --limit handshakeTimeoutMs=5s; names: ${LIMIT_NAMES.join(', ')} (docs/LIMITS.md)`, (v: string, prev: string[] = []) => [...prev, v])
-    .option('--metrics <[host:]port>', 'serve Prometheus metrics over plain HTTP at http://HOST:PORT/metrics; a bare port binds 127.0.0.1, :0 picks a free port')
-    .option('--shutdown-grace <duration>', 'on SIGTERM/SIGINT, how long calls in flight may run before they are ended with UNAVAILABLE', DEFAULT_SHUTDOWN_GRACE);
+    .option(
+      '--config <file>',
+      'YAML file with any of these flags in camelCase (auditFile: ...), listen: HOST:PORT and limits:; flags given here override it',
+    )
+    .option(
+      '--limit <name=value>',
+      `override one limit (repeatable), e.g. --limit maxConnections=200 --limit handshakeTimeoutMs=5s; names: ${LIMIT_NAMES.join(', ')} (docs/LIMITS.md)`,
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--metrics <[host:]port>',
+      'serve Prometheus metrics over plain HTTP at http://HOST:PORT/metrics; a bare port binds 127.0.0.1, :0 picks a free port',
+    )
+    .option(
+      '--shutdown-grace <duration>',
+      'on SIGTERM/SIGINT, how long calls in flight may run before they are ended with UNAVAILABLE',
+      DEFAULT_SHUTDOWN_GRACE,
+    );
 }
 
 /** Reads --config (if given) into the options that were not set on the command line. */
@@ -46,13 +60,24 @@ export function applyConfigFile(cmd: Command): string | undefined {
 }
 
 /** Parses --limit, --metrics and --shutdown-grace; bad values are usage errors naming the flag. */
-export function operationsSettings(opts: { limit?: string[]; metrics?: string; shutdownGrace: string }, configFile?: string): OperationsSettings {
+export function operationsSettings(
+  opts: { limit?: string[]; metrics?: string; shutdownGrace: string },
+  configFile?: string,
+): OperationsSettings {
   const limits: Partial<ServerLimits> = {};
   for (const assignment of opts.limit ?? []) {
     const { name, value } = flagValue('--limit', assignment, () => parseLimitAssignment(assignment));
     limits[name] = value;
   }
-  const metrics = opts.metrics === undefined ? undefined : flagValue('--metrics', opts.metrics, () => parseMetricsAddress(String(opts.metrics)), 'give a port (9464 binds 127.0.0.1:9464), :0 for a free port, or HOST:PORT');
+  const metrics =
+    opts.metrics === undefined
+      ? undefined
+      : flagValue(
+          '--metrics',
+          opts.metrics,
+          () => parseMetricsAddress(String(opts.metrics)),
+          'give a port (9464 binds 127.0.0.1:9464), :0 for a free port, or HOST:PORT',
+        );
   const shutdownGraceMs = flagValue('--shutdown-grace', opts.shutdownGrace, () => parseDuration(opts.shutdownGrace));
   return { limits, metrics, shutdownGraceMs, configFile };
 }
@@ -73,6 +98,9 @@ export async function startMetrics(metrics: ServerMetrics, address: { host: stri
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'this user may not bind it' : (err as Error).message;
-    throw new Error(`cannot serve --metrics on ${formatHostPort(address.host, address.port)}: ${why}\n  fix: choose another port (--metrics :0 picks a free one)`, { cause: err });
+    throw new Error(
+      `cannot serve --metrics on ${formatHostPort(address.host, address.port)}: ${why}\n  fix: choose another port (--metrics :0 picks a free one)`,
+      { cause: err },
+    );
   }
 }

@@ -12,13 +12,18 @@ import { readUserFile } from '../store/read-file';
 import { checkTrustAnchors } from '../store/trust-bundle';
 import { dnLine } from '../pki/distinguished-name';
 
-
 /**
  * Throws PkiError (file + fix) when NAME.key is not private, NAME.crt is not a server certificate,
  * or (without --client-ca) DIR/ca.crt holds something other than CA certificates. `role` names
  * the process in messages.
  */
-export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logger, clientCaFiles?: string[], role: 'server' | 'proxy' = 'server'): void {
+export function preflightServerIdentity(
+  pki: PkiDir,
+  name: string,
+  logger: Logger,
+  clientCaFiles?: string[],
+  role: 'server' | 'proxy' = 'server',
+): void {
   if (!clientCaFiles?.length) checkCaFile(pki.caCertFile);
   const warning = checkPrivateKeyPermissions(pki.keyFile(name), `the ${role} private key`);
   if (warning) logger.warn({ file: pki.keyFile(name) }, warning);
@@ -31,10 +36,13 @@ export function preflightServerIdentity(pki: PkiDir, name: string, logger: Logge
   }
   // Node's keyUsage is the extended key usage list; undefined when the certificate has none (any use).
   if (!ekuAllows(cert.keyUsage, 'server')) {
-    throw new PkiError(`"${dnLine(cert.subject)}" is not a server certificate (its extended key usage is ${cert.keyUsage!.map(ekuName).join(', ')}, not serverAuth): clients would refuse it`, {
-      file: certFile,
-      fix: `issue a server certificate and serve with it: certrpc cert issue ${name === 'server' ? 'server' : 'NAME'} --server --san DNS:HOST --dir ${pki.dir}`,
-    });
+    throw new PkiError(
+      `"${dnLine(cert.subject)}" is not a server certificate (its extended key usage is ${cert.keyUsage!.map(ekuName).join(', ')}, not serverAuth): clients would refuse it`,
+      {
+        file: certFile,
+        fix: `issue a server certificate and serve with it: certrpc cert issue ${name === 'server' ? 'server' : 'NAME'} --server --san DNS:HOST --dir ${pki.dir}`,
+      },
+    );
   }
 }
 
@@ -47,5 +55,9 @@ function checkCaFile(file: string): void {
   } catch {
     return; // missing or unreadable: loading reports it with its fix
   }
-  checkTrustAnchors(pem, file, 'put the CA certificate back (the one `certrpc pki init` wrote, or a bundle of CAs), or trust another CA with --client-ca FILE');
+  checkTrustAnchors(
+    pem,
+    file,
+    'put the CA certificate back (the one `certrpc pki init` wrote, or a bundle of CAs), or trust another CA with --client-ca FILE',
+  );
 }

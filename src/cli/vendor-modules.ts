@@ -56,7 +56,10 @@ export function loadVendorBundle(name: string, dir: string = VENDOR_DIR): Record
   if (known) return known.module.exports;
   const file = join(dir, `${name}.js`);
   const cacheFile = join(dir, `${name}.code-cache`);
-  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined });
+  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), {
+    filename: file,
+    cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+  });
   const module = { exports: {} as Record<string, unknown> };
   bundles.set(name, { module, script }); // before it runs: a cycle through a shim finds it (as require's cache)
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));

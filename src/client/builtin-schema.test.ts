@@ -14,7 +14,7 @@ const refusing: SchemaSource = {
   fileByName: async () => Promise.reject(Object.assign(new Error('denied'), { code: Status.PERMISSION_DENIED })),
 };
 
-describe('the built-in services\' schema', () => {
+describe("the built-in services' schema", () => {
   it('proto/certrpc-builtin.protoset matches the .proto files (if not: npm run generate)', async () => {
     const shipped = toJson(FileDescriptorSetSchema, fromBinary(FileDescriptorSetSchema, readFileSync(BUILT_IN_PROTOSET)));
     const parsed = toJson(FileDescriptorSetSchema, fromBinary(FileDescriptorSetSchema, await parseBuiltInProtos()));

@@ -43,7 +43,10 @@ function builtInSource(): SchemaSource {
     });
   }
   const set = fromBinary(FileDescriptorSetSchema, bytes);
-  return descriptorSetSource("certrpc's built-in schema (certrpc.v1.Identity, grpc.health.v1.Health)", set.file.map((f) => toBinary(FileDescriptorProtoSchema, f)));
+  return descriptorSetSource(
+    "certrpc's built-in schema (certrpc.v1.Identity, grpc.health.v1.Health)",
+    set.file.map((f) => toBinary(FileDescriptorProtoSchema, f)),
+  );
 }
 
 function refused(err: unknown): boolean {

@@ -67,7 +67,11 @@ export class RpcConnection {
       const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(state, deadline, (err) => resolve(!err)));
       if (!changed) {
         const failure = networkFailure('ETIMEDOUT', this.options.address, `not connected within ${timeoutMs / 1000} s`);
-        throw new ConnectionError({ ...failure, reason: `${failure.reason} (${timeoutMs / 1000} s)`, fix: `${failure.fix}, or allow more time (connectTimeoutMs)` });
+        throw new ConnectionError({
+          ...failure,
+          reason: `${failure.reason} (${timeoutMs / 1000} s)`,
+          fix: `${failure.fix}, or allow more time (connectTimeoutMs)`,
+        });
       }
       state = channel.getConnectivityState(true);
     }

@@ -14,19 +14,33 @@ export interface CreateClientOptions {
   proxy?: string;
 }
 
-type ClientConstructor<T> = new (address: string, credentials: ReturnType<typeof createClientCredentials>, options?: Partial<ChannelOptions>) => T;
+type ClientConstructor<T> = new (
+  address: string,
+  credentials: ReturnType<typeof createClientCredentials>,
+  options?: Partial<ChannelOptions>,
+) => T;
 
 /** A typed ts-proto client (e.g. KeyValueClient) over mutual TLS with the given identity. */
 export function createClient<T extends Client>(Ctor: ClientConstructor<T>, address: string, options: CreateClientOptions): T {
   if (options.proxy) {
     const channel = proxiedChannel(address, options.proxy, options.tls, options.authority);
     const proxied: ChannelOptions & { interceptors?: Interceptor[] } = { ...options.grpcOptions, ...channel.options };
-    if (options.diagnose !== false) proxied.interceptors = [diagnosisInterceptor((ms) => diagnoseProxied(channel, address, options.tls, options.authority, ms)), ...(proxied.interceptors ?? [])];
+    if (options.diagnose !== false)
+      proxied.interceptors = [
+        diagnosisInterceptor((ms) => diagnoseProxied(channel, address, options.tls, options.authority, ms)),
+        ...(proxied.interceptors ?? []),
+      ];
     return new Ctor(channel.target, channel.credentials, proxied);
   }
-  const channelOptions: ChannelOptions & { interceptors?: Interceptor[] } = { ...options.grpcOptions, ...authorityOptions(options.authority) };
+  const channelOptions: ChannelOptions & { interceptors?: Interceptor[] } = {
+    ...options.grpcOptions,
+    ...authorityOptions(options.authority),
+  };
   if (options.diagnose !== false) {
-    channelOptions.interceptors = [diagnosisInterceptor(probeDiagnosis(address, options.tls, options.authority)), ...(channelOptions.interceptors ?? [])];
+    channelOptions.interceptors = [
+      diagnosisInterceptor(probeDiagnosis(address, options.tls, options.authority)),
+      ...(channelOptions.interceptors ?? []),
+    ];
   }
   return new Ctor(address, createClientCredentials(options.tls), channelOptions);
 }

@@ -29,7 +29,8 @@ export function diagnosisInterceptor(diagnose: Diagnosis): Interceptor {
           onReceiveStatus(status: StatusObject, nextStatus) {
             if (status.code !== Status.UNAVAILABLE || !CONNECTION_FAILURE.test(status.details)) return nextStatus(status);
             diagnose(DIAGNOSIS_TIMEOUT_MS).then(
-              (failure) => nextStatus(failure ? { ...status, details: formatFailure(failure), metadata: status.metadata ?? new Metadata() } : status),
+              (failure) =>
+                nextStatus(failure ? { ...status, details: formatFailure(failure), metadata: status.metadata ?? new Metadata() } : status),
               () => nextStatus(status),
             );
           },

@@ -75,7 +75,15 @@ function describeServerCertificate(cert: PeerCertificate, name: string, serverId
 
 function unary<Req, Res>(client: Client, method: MethodDefinition<Req, Res>, request: Req, deadline: number): Promise<Res> {
   return new Promise((resolve, reject) =>
-    client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, new Metadata(), { deadline }, (err, res) => (err ? reject(err) : resolve(res!))),
+    client.makeUnaryRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      request,
+      new Metadata(),
+      { deadline },
+      (err, res) => (err ? reject(err) : resolve(res!)),
+    ),
   );
 }
 
@@ -108,7 +116,12 @@ export async function* runDoctor(options: ConnectionOptions, local: { revoked?: 
   if (!probe.ok) {
     const order: ProbeStep[] = ['tls-handshake', 'server-certificate', 'client-certificate'];
     for (const step of order.slice(0, order.indexOf(probe.step))) {
-      yield pass(step, step === 'tls-handshake' ? 'completed' : describeServerCertificate(probe.serverCertificate ?? ({} as PeerCertificate), name, options.tls.serverId));
+      yield pass(
+        step,
+        step === 'tls-handshake'
+          ? 'completed'
+          : describeServerCertificate(probe.serverCertificate ?? ({} as PeerCertificate), name, options.tls.serverId),
+      );
     }
     // A server refuses a revoked certificate without saying why (TLS 1.3: it just closes); the local CRL can.
     yield fail(probe.step === 'tcp' ? 'tls-handshake' : probe.step, withLocalRevocation(probe.step, probe.failure, local.revoked));
@@ -127,20 +140,33 @@ export async function* runDoctor(options: ConnectionOptions, local: { revoked?: 
     });
     return;
   }
-  yield pass('client-certificate', options.tls.certPem ? 'the server accepted your certificate' : 'the server did not ask for a client certificate (it is not enforcing mutual TLS)');
+  yield pass(
+    'client-certificate',
+    options.tls.certPem
+      ? 'the server accepted your certificate'
+      : 'the server did not ask for a client certificate (it is not enforcing mutual TLS)',
+  );
 
   const connection = new RpcConnection(options);
   try {
     await connection.connect();
     try {
-      const me = await unary(connection.client, IdentityService.whoAmI as MethodDefinition<object, WhoAmIResponse>, {}, Date.now() + timeoutMs);
+      const me = await unary(
+        connection.client,
+        IdentityService.whoAmI as MethodDefinition<object, WhoAmIResponse>,
+        {},
+        Date.now() + timeoutMs,
+      );
       const roles = me.roles.length > 0 ? `roles ${me.roles.join(', ')}` : 'no roles';
       yield pass('whoami', printable(`the server sees you as CN=${me.commonName}${me.spiffeId ? ` (${me.spiffeId})` : ''}, ${roles}`));
     } catch (err) {
       if (unimplemented(err)) {
         yield skip('whoami', 'not offered: this is not a certrpc server (the connection itself works)');
       } else {
-        yield fail('whoami', { reason: `WhoAmI failed: ${statusText(err as ServiceError)}`, fix: "certrpc servers let every authenticated caller call WhoAmI; check the server's policy and log" });
+        yield fail('whoami', {
+          reason: `WhoAmI failed: ${statusText(err as ServiceError)}`,
+          fix: "certrpc servers let every authenticated caller call WhoAmI; check the server's policy and log",
+        });
         return;
       }
     }
@@ -149,13 +175,20 @@ export async function* runDoctor(options: ConnectionOptions, local: { revoked?: 
       const check = healthService.Check as MethodDefinition<{ service: string }, { status: string }>;
       const health = await unary(connection.client, check, { service: '' }, Date.now() + timeoutMs);
       if (health.status !== 'SERVING') {
-        yield fail('health', { reason: `the server reports ${health.status}`, fix: 'it may be starting or shutting down: wait and retry, or check its log' });
+        yield fail('health', {
+          reason: `the server reports ${health.status}`,
+          fix: 'it may be starting or shutting down: wait and retry, or check its log',
+        });
         return;
       }
       yield pass('health', 'SERVING');
     } catch (err) {
       if (unimplemented(err)) yield skip('health', 'not offered: the server has no grpc.health.v1.Health');
-      else yield fail('health', { reason: `health check failed: ${statusText(err as ServiceError)}`, fix: 'the server should let every caller call grpc.health.v1.Health/Check' });
+      else
+        yield fail('health', {
+          reason: `health check failed: ${statusText(err as ServiceError)}`,
+          fix: 'the server should let every caller call grpc.health.v1.Health/Check',
+        });
     }
   } catch (err) {
     if (!(err instanceof ConnectionError)) throw err;

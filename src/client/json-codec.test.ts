@@ -69,6 +69,8 @@ describe('JsonCodec over protobufjs descriptors', () => {
 
   it('names the input and the type when a request does not fit', () => {
     if (schema.element.kind !== 'message') throw new Error('expected a message');
-    expect(() => codec.request(schema.element as never, { value: { kind: 'KIND_TWO' }, where: 'stdin line 2' })).toThrow(/stdin line 2 is not a valid t\.v1\.Event: .*KIND_TWO/);
+    expect(() => codec.request(schema.element as never, { value: { kind: 'KIND_TWO' }, where: 'stdin line 2' })).toThrow(
+      /stdin line 2 is not a valid t\.v1\.Event: .*KIND_TWO/,
+    );
   });
 });

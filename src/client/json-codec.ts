@@ -18,12 +18,18 @@ export class JsonCodec {
   /** A request from its JSON; names the input line and the type when it does not fit. */
   request(schema: DescMessage, request: JsonRequest): Message {
     try {
-      return fromJson(schema, request.value as JsonValue, { registry: this.options.registry, ignoreUnknownFields: this.options.allowUnknownFields ?? false });
-    } catch (err) {
-      throw new PkiError(`${request.where} is not a valid ${schema.typeName}: ${(err as Error).message.replace(/^cannot decode message [\w.]+ from JSON: /, '')}`, {
-        option: 'data',
-        fix: `check the field names and types: certrpc describe ADDR ${schema.typeName}`,
+      return fromJson(schema, request.value as JsonValue, {
+        registry: this.options.registry,
+        ignoreUnknownFields: this.options.allowUnknownFields ?? false,
       });
+    } catch (err) {
+      throw new PkiError(
+        `${request.where} is not a valid ${schema.typeName}: ${(err as Error).message.replace(/^cannot decode message [\w.]+ from JSON: /, '')}`,
+        {
+          option: 'data',
+          fix: `check the field names and types: certrpc describe ADDR ${schema.typeName}`,
+        },
+      );
     }
   }
 

@@ -17,12 +17,19 @@ export interface LocalRevocation {
 /** Looked up only when a connection failed: reading CRLs loads the x509 parser. */
 export type LocalRevocationLookup = () => Promise<LocalRevocation | undefined>;
 
-export const NEW_CERTIFICATE_FIX = 'ask for a new certificate (on the CA host: a new client certificate, or certrpc cert renew NAME); a revoked certificate never works again';
+export const NEW_CERTIFICATE_FIX =
+  'ask for a new certificate (on the CA host: a new client certificate, or certrpc cert renew NAME); a revoked certificate never works again';
 
-export const revokedText = (r: LocalRevocation): string => `serial ${r.serial} was revoked at ${r.revokedAt} (${r.reason}), according to ${r.source}`;
+export const revokedText = (r: LocalRevocation): string =>
+  `serial ${r.serial} was revoked at ${r.revokedAt} (${r.reason}), according to ${r.source}`;
 
 /** The failure to report: "revoked" when the server refused our certificate and our CRL lists it, else the probe's own. */
 export function withLocalRevocation(step: ProbeStep, failure: TlsFailure, revoked: LocalRevocation | undefined): TlsFailure {
   if (step !== 'client-certificate' || !revoked) return failure;
-  return { side: 'server', code: 'certificate revoked', reason: `the server refused your certificate: it is revoked (${revokedText(revoked)})`, fix: NEW_CERTIFICATE_FIX };
+  return {
+    side: 'server',
+    code: 'certificate revoked',
+    reason: `the server refused your certificate: it is revoked (${revokedText(revoked)})`,
+    fix: NEW_CERTIFICATE_FIX,
+  };
 }

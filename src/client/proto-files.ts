@@ -15,11 +15,22 @@ export function protoFilesSchemaSource(files: string[], importPaths: string[] = 
 /** The serialized FileDescriptorProtos of the files and their imports, as proto-loader makes them (a name may repeat). */
 export function protoFileDescriptors(files: string[], importPaths: string[] = []): Uint8Array[] {
   for (const dir of importPaths) {
-    if (!existsSync(dir)) throw new PkiError('import path not found', { file: dir, option: 'importPaths', code: 'IMPORT_PATH_NOT_FOUND', fix: 'give importPaths the directory your .proto imports are relative to' });
+    if (!existsSync(dir))
+      throw new PkiError('import path not found', {
+        file: dir,
+        option: 'importPaths',
+        code: 'IMPORT_PATH_NOT_FOUND',
+        fix: 'give importPaths the directory your .proto imports are relative to',
+      });
   }
   for (const file of files) {
     const found = existsSync(file) || (!isAbsolute(file) && importPaths.some((dir) => existsSync(join(dir, file))));
-    if (!found) throw new PkiError('proto file not found', { file, code: 'PROTO_NOT_FOUND', fix: 'check the path, or add the directory it is relative to to importPaths' });
+    if (!found)
+      throw new PkiError('proto file not found', {
+        file,
+        code: 'PROTO_NOT_FOUND',
+        fix: 'check the path, or add the directory it is relative to to importPaths',
+      });
   }
   let definition: PackageDefinition;
   try {

@@ -19,9 +19,18 @@ function typeOf(field: DescField): string {
     case 'message':
       return `.${field.message.typeName}`;
     case 'list':
-      return field.listKind === 'scalar' ? scalarName(field.scalar) : field.listKind === 'enum' ? `.${field.enum.typeName}` : `.${field.message.typeName}`;
+      return field.listKind === 'scalar'
+        ? scalarName(field.scalar)
+        : field.listKind === 'enum'
+          ? `.${field.enum.typeName}`
+          : `.${field.message.typeName}`;
     case 'map': {
-      const value = field.mapKind === 'scalar' ? scalarName(field.scalar) : field.mapKind === 'enum' ? `.${field.enum.typeName}` : `.${field.message.typeName}`;
+      const value =
+        field.mapKind === 'scalar'
+          ? scalarName(field.scalar)
+          : field.mapKind === 'enum'
+            ? `.${field.enum.typeName}`
+            : `.${field.message.typeName}`;
       return `map<${scalarName(field.mapKey)}, ${value}>`;
     }
   }
@@ -31,7 +40,8 @@ function label(field: DescField): string {
   if (field.fieldKind === 'list') return 'repeated ';
   if (field.fieldKind === 'map' || field.oneof) return '';
   if (field.proto.proto3Optional) return 'optional ';
-  if (field.parent.file.edition === Edition.EDITION_PROTO2) return field.presence === FeatureSet_FieldPresence.LEGACY_REQUIRED ? 'required ' : 'optional ';
+  if (field.parent.file.edition === Edition.EDITION_PROTO2)
+    return field.presence === FeatureSet_FieldPresence.LEGACY_REQUIRED ? 'required ' : 'optional ';
   return '';
 }
 
@@ -78,9 +88,13 @@ export function describeElement(element: SchemaElement): string {
     case 'service':
       return `// ${element.typeName} is a service:\n${serviceSource(element)}`;
     case 'rpc': {
-      const out = [`// ${element.parent.typeName}.${element.name} is a method (${element.methodKind.replace('_', ' ')}):`, methodSource(element)];
+      const out = [
+        `// ${element.parent.typeName}.${element.name} is a method (${element.methodKind.replace('_', ' ')}):`,
+        methodSource(element),
+      ];
       out.push('', `// request: ${element.input.typeName}`, messageSource(element.input));
-      if (element.output.typeName !== element.input.typeName) out.push('', `// response: ${element.output.typeName}`, messageSource(element.output));
+      if (element.output.typeName !== element.input.typeName)
+        out.push('', `// response: ${element.output.typeName}`, messageSource(element.output));
       return out.join('\n');
     }
     case 'message':

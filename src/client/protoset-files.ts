@@ -8,7 +8,8 @@ import { readUserBytes } from '../store/read-file';
 import { descriptorSetSource } from './descriptor-set-source';
 import type { SchemaSource } from './schema';
 
-const MAKE_ONE = 'write one with `protoc --include_imports --descriptor_set_out=FILE x.proto`, or save the schema a server with reflection describes';
+const MAKE_ONE =
+  'write one with `protoc --include_imports --descriptor_set_out=FILE x.proto`, or save the schema a server with reflection describes';
 
 export function protosetSchemaSource(paths: string[]): SchemaSource {
   const files: Uint8Array[] = [];
@@ -18,10 +19,18 @@ export function protosetSchemaSource(paths: string[]): SchemaSource {
     try {
       set = fromBinary(FileDescriptorSetSchema, bytes);
     } catch (err) {
-      throw new PkiError(`not a FileDescriptorSet (binary google.protobuf.FileDescriptorSet): ${(err as Error).message}`, { file: path, code: 'PROTOSET_INVALID', fix: MAKE_ONE });
+      throw new PkiError(`not a FileDescriptorSet (binary google.protobuf.FileDescriptorSet): ${(err as Error).message}`, {
+        file: path,
+        code: 'PROTOSET_INVALID',
+        fix: MAKE_ONE,
+      });
     }
     if (set.file.length === 0 || set.file.some((f) => !f.name)) {
-      throw new PkiError(set.file.length === 0 ? 'the descriptor set holds no files' : 'the descriptor set holds a file without a name', { file: path, code: 'PROTOSET_INVALID', fix: MAKE_ONE });
+      throw new PkiError(set.file.length === 0 ? 'the descriptor set holds no files' : 'the descriptor set holds a file without a name', {
+        file: path,
+        code: 'PROTOSET_INVALID',
+        fix: MAKE_ONE,
+      });
     }
     files.push(...set.file.map((f) => toBinary(FileDescriptorProtoSchema, f)));
   }

@@ -64,7 +64,9 @@ export class ReflectionClient {
   /** One request on its own stream: simple, and reflection is a handful of calls per command. */
   private exchange(req: ReflectionRequest): Promise<ServerReflectionResponse> {
     return new Promise((resolve, reject) => {
-      const stream = this.client.makeBidiStreamRequest(PATHS[this.version], serialize, method.responseDeserialize, this.metadata(), { deadline: this.deadline });
+      const stream = this.client.makeBidiStreamRequest(PATHS[this.version], serialize, method.responseDeserialize, this.metadata(), {
+        deadline: this.deadline,
+      });
       let answer: ServerReflectionResponse | undefined;
       stream.on('data', (res: ServerReflectionResponse) => (answer ??= res));
       stream.on('error', reject);

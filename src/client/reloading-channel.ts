@@ -73,7 +73,13 @@ export class ReloadingChannel implements ChannelInterface {
     return this.current.channel.getChannelzRef();
   }
 
-  createCall(method: string, deadline: Deadline, host: string | null | undefined, parentCall: ServerSurfaceCall | null, propagateFlags: number | null | undefined): Call {
+  createCall(
+    method: string,
+    deadline: Deadline,
+    host: string | null | undefined,
+    parentCall: ServerSurfaceCall | null,
+    propagateFlags: number | null | undefined,
+  ): Call {
     const generation = this.current;
     const call = generation.channel.createCall(method, deadline, host, parentCall, propagateFlags);
     generation.active += 1;

@@ -47,18 +47,37 @@ export function clientCredentialsFor(material: ClientTlsMaterial & { crlPem?: st
   return credentials.createFromSecureContext(context, material.serverId ? { checkServerIdentity: serverIdChecker(material.serverId) } : {});
 }
 
-export async function createReloadingClient<T extends Client>(Ctor: ClientConstructor<T>, address: string, options: ReloadingClientOptions): Promise<ReloadingClient<T>> {
+export async function createReloadingClient<T extends Client>(
+  Ctor: ClientConstructor<T>,
+  address: string,
+  options: ReloadingClientOptions,
+): Promise<ReloadingClient<T>> {
   // One object, updated in place: the diagnosis interceptor probes with whatever is current.
   const material: ClientTlsMaterial & { crlPem?: string; foreignCrlPem?: string } = { caPem: '' };
   const adopt = (loaded: LoadedTls) =>
-    Object.assign(material, { caPem: loaded.material.clientCaPem, certPem: loaded.material.certPem, keyPem: loaded.material.keyPem, crlPem: loaded.material.crlPem, foreignCrlPem: loaded.material.foreignCrlPem, serverId: options.serverId });
+    Object.assign(material, {
+      caPem: loaded.material.clientCaPem,
+      certPem: loaded.material.certPem,
+      keyPem: loaded.material.keyPem,
+      crlPem: loaded.material.crlPem,
+      foreignCrlPem: loaded.material.foreignCrlPem,
+      serverId: options.serverId,
+    });
   const target: { channel?: ReloadingChannel } = {};
   // Loaded here, not with the module: they bring the PKI library (@peculiar/x509 and its Reflect
   // polyfill), zod and pino, which `require('certrpc/client')` must not cost a client that never reloads.
-  const [{ FileReloader }, { describeTls, loadTlsMaterial }] = await Promise.all([import('../store/file-reloader'), import('../tls/tls-material-files')]);
+  const [{ FileReloader }, { describeTls, loadTlsMaterial }] = await Promise.all([
+    import('../store/file-reloader'),
+    import('../tls/tls-material-files'),
+  ]);
   const tls = await FileReloader.start<LoadedTls>({
     what: 'client TLS material',
-    files: [options.files.certFile, options.files.keyFile, ...options.files.caFiles, ...(options.files.crlFile ? [options.files.crlFile] : [])],
+    files: [
+      options.files.certFile,
+      options.files.keyFile,
+      ...options.files.caFiles,
+      ...(options.files.crlFile ? [options.files.crlFile] : []),
+    ],
     load: (inForce) => loadTlsMaterial(options.files, inForce),
     apply: (loaded) => {
       adopt(loaded);
@@ -73,7 +92,10 @@ export async function createReloadingClient<T extends Client>(Ctor: ClientConstr
   Object.assign(channelOptions, authorityOptions(options.authority));
   const channel = (target.channel = new ReloadingChannel(address, clientCredentialsFor(material), channelOptions));
   // `material` is updated in place on every reload: the probe uses what is in force at the failure.
-  const all = options.diagnose === false ? interceptors : [diagnosisInterceptor(probeDiagnosis(address, material, options.authority)), ...interceptors];
+  const all =
+    options.diagnose === false
+      ? interceptors
+      : [diagnosisInterceptor(probeDiagnosis(address, material, options.authority)), ...interceptors];
   const client = new Ctor(address, clientCredentialsFor(material), { ...channelOptions, interceptors: all, channelOverride: channel });
   return {
     client,

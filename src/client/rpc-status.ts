@@ -25,7 +25,14 @@ function rpcStatusSchema(): DescMessage {
           field: [
             { name: 'code', jsonName: 'code', number: 1, type: 5 /* int32 */, label: 1 },
             { name: 'message', jsonName: 'message', number: 2, type: 9 /* string */, label: 1 },
-            { name: 'details', jsonName: 'details', number: 3, type: 11 /* message */, label: 3 /* repeated */, typeName: '.google.protobuf.Any' },
+            {
+              name: 'details',
+              jsonName: 'details',
+              number: 3,
+              type: 11 /* message */,
+              label: 3 /* repeated */,
+              typeName: '.google.protobuf.Any',
+            },
           ],
         },
       ],
@@ -47,7 +54,9 @@ export function statusDetails(metadata: Metadata | undefined): Any[] | Error | u
   const value = metadata?.get(DETAILS_KEY)[0];
   if (value === undefined) return undefined;
   try {
-    const decoded = fromBinary(rpcStatusSchema(), Buffer.isBuffer(value) ? value : Buffer.from(value, 'base64')) as unknown as { details: Any[] };
+    const decoded = fromBinary(rpcStatusSchema(), Buffer.isBuffer(value) ? value : Buffer.from(value, 'base64')) as unknown as {
+      details: Any[];
+    };
     return decoded.details;
   } catch (err) {
     return err as Error;
@@ -60,7 +69,10 @@ export function anyTypeName(any: Any): string {
 }
 
 /** `registryFor(typeName)` finds the schema of a detail's type (the call's files, reflection, --protoset). */
-export async function statusJson(status: { code: number; details: string; metadata?: Metadata }, registryFor: (typeName: string) => Promise<Registry | undefined>): Promise<StatusJson> {
+export async function statusJson(
+  status: { code: number; details: string; metadata?: Metadata },
+  registryFor: (typeName: string) => Promise<Registry | undefined>,
+): Promise<StatusJson> {
   const found = statusDetails(status.metadata);
   const details: JsonObject[] = [];
   if (found instanceof Error) details.push({ '@error': `${DETAILS_KEY} is not a google.rpc.Status: ${found.message}` });

@@ -2,7 +2,17 @@
 // or from .proto files, as @bufbuild/protobuf descriptors: they give proto3 JSON mapping (well-known
 // types included), binary encoding and everything `describe` prints, from one registry.
 import { CertrpcError } from '../errors/certrpc-error';
-import { createFileRegistry, DescEnum, DescField, DescFile, DescMessage, DescMethod, DescService, FileRegistry, fromBinary } from '@bufbuild/protobuf';
+import {
+  createFileRegistry,
+  DescEnum,
+  DescField,
+  DescFile,
+  DescMessage,
+  DescMethod,
+  DescService,
+  FileRegistry,
+  fromBinary,
+} from '@bufbuild/protobuf';
 import * as wkt from '@bufbuild/protobuf/wkt';
 import { FileDescriptorProto, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { repairDescriptors } from './descriptor-repair';
@@ -125,8 +135,10 @@ export class Schema {
         const found = await this.lookup(service).catch(() => undefined);
         if (!found || found.element.kind !== 'service') continue;
         if (wanted(found.element)) known.set(service, service);
-        for (const m of found.element.methods.filter(wanted)) known.set(`${service}.${m.name}`, displayName(`${service}.${m.name}`, name.slashed));
-        for (const type of found.registry) if ((type.kind === 'message' || type.kind === 'enum') && wanted(type)) known.set(type.typeName, type.typeName);
+        for (const m of found.element.methods.filter(wanted))
+          known.set(`${service}.${m.name}`, displayName(`${service}.${m.name}`, name.slashed));
+        for (const type of found.registry)
+          if ((type.kind === 'message' || type.kind === 'enum') && wanted(type)) known.set(type.typeName, type.typeName);
       }
     } catch {
       return []; // suggestions are a courtesy: a source that cannot list its services has none

@@ -13,9 +13,12 @@ describe('symbol names as grpcurl takes them', () => {
     expect(parseSymbolName(text)).toEqual({ canonical, slashed });
   });
 
-  it.each(['', '/', 'a//b', 'a/b/c', '/a.b.c', '/a', 'a.', '.', 'a..b', 'a b', '1a.b', 'a/b.c', 'a.b/', 'a.b\n', 'ä.b'])('refuses %j', (text) => {
-    expect(parseSymbolName(text)).toBeUndefined();
-  });
+  it.each(['', '/', 'a//b', 'a/b/c', '/a.b.c', '/a', 'a.', '.', 'a..b', 'a b', '1a.b', 'a/b.c', 'a.b/', 'a.b\n', 'ä.b'])(
+    'refuses %j',
+    (text) => {
+      expect(parseSymbolName(text)).toBeUndefined();
+    },
+  );
 
   it('writes a method back with a slash only when the user used one', () => {
     expect(displayName('demo.v1.KeyValue.Get', true)).toBe('demo.v1.KeyValue/Get');

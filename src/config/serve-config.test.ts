@@ -16,7 +16,19 @@ function configError(text: string): ConfigError {
 
 describe('serve config file', () => {
   it('turns keys into flag values, listen into --host/--port, and limits into numbers', () => {
-    const config = parseServeConfig(['listen: 0.0.0.0:8443', 'logLevel: debug', 'shutdownGrace: 3s', 'reflection: false', 'limits:', '  maxConnections: 50', '  handshakeTimeoutMs: 2s', '  maxReceiveMessageBytes: 1MiB'].join('\n'), '/etc/certrpc/serve.yaml');
+    const config = parseServeConfig(
+      [
+        'listen: 0.0.0.0:8443',
+        'logLevel: debug',
+        'shutdownGrace: 3s',
+        'reflection: false',
+        'limits:',
+        '  maxConnections: 50',
+        '  handshakeTimeoutMs: 2s',
+        '  maxReceiveMessageBytes: 1MiB',
+      ].join('\n'),
+      '/etc/certrpc/serve.yaml',
+    );
     expect(config.flags).toEqual({ host: '0.0.0.0', port: '8443', logLevel: 'debug', shutdownGrace: '3s', reflection: false });
     expect(config.limits).toEqual({ maxConnections: 50, handshakeTimeoutMs: 2000, maxReceiveMessageBytes: 1024 * 1024 });
   });
@@ -36,11 +48,17 @@ describe('serve config file', () => {
 
   it('names an unknown key, its line, and the key meant', () => {
     const err = configError('listen: 127.0.0.1:1\nloglevel: debug\n');
-    expect(err.message).toBe('serve.yaml:2:1: loglevel: unknown field "loglevel"\n  fix: did you mean "logLevel"? (allowed here: ' + ['listen', 'limits', ...Object.keys(CONFIG_FIELDS)].join(', ') + ')');
+    expect(err.message).toBe(
+      'serve.yaml:2:1: loglevel: unknown field "loglevel"\n  fix: did you mean "logLevel"? (allowed here: ' +
+        ['listen', 'limits', ...Object.keys(CONFIG_FIELDS)].join(', ') +
+        ')',
+    );
   });
 
   it('reports bad values at their line: port, log level, duration, limit name and limit value', () => {
-    const err = configError(['port: 70000', 'logLevel: loud', 'shutdownGrace: soon', 'limits:', '  maxConection: 5', '  handshakeTimeoutMs: fast'].join('\n'));
+    const err = configError(
+      ['port: 70000', 'logLevel: loud', 'shutdownGrace: soon', 'limits:', '  maxConection: 5', '  handshakeTimeoutMs: fast'].join('\n'),
+    );
     const lines = err.issues.map((i) => [i.line, i.field]);
     expect(lines).toEqual(
       expect.arrayContaining([
@@ -52,7 +70,9 @@ describe('serve config file', () => {
     expect(err.message).toMatch(/serve\.yaml:3:16: shutdownGrace: "soon" is not a duration\n {2}fix: write a number with a unit/);
     // Limits are checked once the rest is valid.
     const limitErr = configError(['limits:', '  maxConection: 5', '  handshakeTimeoutMs: fast'].join('\n'));
-    expect(limitErr.message).toMatch(/serve\.yaml:2:3: limits\.maxConection: unknown limit "maxConection"\n {2}fix: use one of: .*maxConnections/);
+    expect(limitErr.message).toMatch(
+      /serve\.yaml:2:3: limits\.maxConection: unknown limit "maxConection"\n {2}fix: use one of: .*maxConnections/,
+    );
     expect(limitErr.message).toMatch(/serve\.yaml:3:23: limits\.handshakeTimeoutMs: "fast" is not a duration/);
   });
 

@@ -62,11 +62,17 @@ const schema = z.strictObject({
       try {
         parseAddress(v);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not HOST:PORT`, params: { fix: 'write e.g. listen: 127.0.0.1:50051, 0.0.0.0:8443 or "[::1]:50051"' } });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${v}" is not HOST:PORT`,
+          params: { fix: 'write e.g. listen: 127.0.0.1:50051, 0.0.0.0:8443 or "[::1]:50051"' },
+        });
       }
     }),
   limits: z.record(z.string(), textOrNumber).optional(),
-  ...(Object.fromEntries(Object.entries(CONFIG_FIELDS).map(([k, f]) => [k, f.schema.optional()])) as { [K in ConfigFlag]: z.ZodOptional<(typeof CONFIG_FIELDS)[K]['schema']> }),
+  ...(Object.fromEntries(Object.entries(CONFIG_FIELDS).map(([k, f]) => [k, f.schema.optional()])) as {
+    [K in ConfigFlag]: z.ZodOptional<(typeof CONFIG_FIELDS)[K]['schema']>;
+  }),
 });
 
 /** A validated config: flag values (as the flag would give them) and limits, paths made absolute. */
@@ -82,12 +88,17 @@ export function parseServeConfig(source: string, file: string): ServeConfig {
   if ('issues' in result) throw new ConfigError(file, result.issues);
   const { parsed } = result;
   if (parsed.data === null || parsed.data === undefined) {
-    throw new ConfigError(file, [{ message: 'the file is empty', fix: 'write "key: value" lines, e.g. listen: 127.0.0.1:50051 (see README, Operations)' }]);
+    throw new ConfigError(file, [
+      { message: 'the file is empty', fix: 'write "key: value" lines, e.g. listen: 127.0.0.1:50051 (see README, Operations)' },
+    ]);
   }
   const checked = schema.safeParse(parsed.data);
   if (!checked.success) {
     const issues = fromZodIssues(checked.error.issues, (path) => (path.length === 0 ? TOP_KEYS : undefined));
-    throw new ConfigError(file, issues.map((i) => locateIssue(i, parsed)));
+    throw new ConfigError(
+      file,
+      issues.map((i) => locateIssue(i, parsed)),
+    );
   }
   const data = checked.data;
   const base = dirname(resolve(file));
@@ -122,7 +133,11 @@ export function parseServeConfig(source: string, file: string): ServeConfig {
       problems.push({ path: ['limits', name], message: e.message, fix: e.fix, key: !(LIMIT_NAMES as string[]).includes(name) });
     }
   }
-  if (problems.length > 0) throw new ConfigError(file, problems.map((i) => locateIssue(i, parsed)));
+  if (problems.length > 0)
+    throw new ConfigError(
+      file,
+      problems.map((i) => locateIssue(i, parsed)),
+    );
   return { file, flags, limits };
 }
 

@@ -12,7 +12,16 @@ export { createServerFromFiles } from '../server/server-from-files';
 export type { ServerFromFilesOptions } from '../server/server-from-files';
 export { callerOf, contextOf } from '../gate/caller';
 export type { Caller } from '../gate/caller';
-export type { CallStage, CallObserver, CallContext, AuthenticatedContext, Rejection, StageResult, CallEnd, CallEndObserver } from '../gate/call-context';
+export type {
+  CallStage,
+  CallObserver,
+  CallContext,
+  AuthenticatedContext,
+  Rejection,
+  StageResult,
+  CallEnd,
+  CallEndObserver,
+} from '../gate/call-context';
 export { createContextKey, ContextValues } from '../gate/context-key';
 export type { ContextKey } from '../gate/context-key';
 export type { PeerIdentity } from '../gate/peer-identity';

@@ -18,7 +18,10 @@ describe('callerOf / contextOf', () => {
       } catch (e) {
         err = e;
       }
-      expect(err).toMatchObject({ code: 'NO_CALL_CONTEXT', fix: expect.stringMatching(/^put createInterceptor\(\) first in the Server's interceptors .*or serve with createServer\(\)/) });
+      expect(err).toMatchObject({
+        code: 'NO_CALL_CONTEXT',
+        fix: expect.stringMatching(/^put createInterceptor\(\) first in the Server's interceptors .*or serve with createServer\(\)/),
+      });
     }
   });
 

@@ -24,7 +24,10 @@ const NO_GATE_FIX =
 export function contextOf(call: { metadata: Metadata }): AuthenticatedContext {
   const ctx = findContext(call);
   if (!ctx?.caller) {
-    throw new CertrpcError("no certrpc call context on this call: was createInterceptor() in this server's interceptors?", { code: 'NO_CALL_CONTEXT', fix: NO_GATE_FIX });
+    throw new CertrpcError("no certrpc call context on this call: was createInterceptor() in this server's interceptors?", {
+      code: 'NO_CALL_CONTEXT',
+      fix: NO_GATE_FIX,
+    });
   }
   return ctx as AuthenticatedContext;
 }
@@ -33,7 +36,10 @@ export function contextOf(call: { metadata: Metadata }): AuthenticatedContext {
 export function callerOf(call: { metadata: Metadata }): Caller {
   const caller = findContext(call)?.caller;
   if (!caller) {
-    throw new CertrpcError("callerOf(): no caller on this call: was createInterceptor() in this server's interceptors?", { code: 'NO_CALL_CONTEXT', fix: NO_GATE_FIX });
+    throw new CertrpcError("callerOf(): no caller on this call: was createInterceptor() in this server's interceptors?", {
+      code: 'NO_CALL_CONTEXT',
+      fix: NO_GATE_FIX,
+    });
   }
   return caller;
 }

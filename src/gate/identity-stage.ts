@@ -14,7 +14,10 @@ import { IdentityCache } from './peer-identity';
 /** No roles until a policy grants some; shared and frozen, as the authorization stage's role lists are. */
 const NO_ROLES: string[] = Object.freeze([]) as unknown as string[];
 
-const NO_CERTIFICATE = { code: Status.UNAUTHENTICATED, details: 'no verified client certificate on this connection: this server requires mutual TLS' };
+const NO_CERTIFICATE = {
+  code: Status.UNAUTHENTICATED,
+  details: 'no verified client certificate on this connection: this server requires mutual TLS',
+};
 const EXPIRED = { code: Status.UNAUTHENTICATED, details: 'the client certificate of this connection has expired: renew it and reconnect' };
 
 export interface IdentityStageOptions {

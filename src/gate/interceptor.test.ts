@@ -25,7 +25,12 @@ describe('the call gate on a real server', () => {
   let server: CertrpcServer;
   let address: string;
   /** What each stage, observer and handler saw, per test. */
-  let seen: { stage: string[]; observed: [string, Rejection | undefined, string | undefined][]; ends: [string, CallEnd][]; callers: Caller[] };
+  let seen: {
+    stage: string[];
+    observed: [string, Rejection | undefined, string | undefined][];
+    ends: [string, CallEnd][];
+    callers: Caller[];
+  };
   /** The rejection the second stage returns for a caller with this CN. */
   const rejectCn = new Map<string, Rejection>();
   let handlerFails: ServiceError | undefined;
@@ -108,7 +113,13 @@ describe('the call gate on a real server', () => {
       expect(await say('two')).toEqual({ err: null, message: 'two' });
       const cert = new X509Certificate(clientTls(pki, 'alice').certPem!);
       const [first, second] = seen.callers;
-      expect(first.identity).toMatchObject({ commonName: 'alice', subject: 'CN=alice', serial: normalizeSerial(cert.serialNumber), fingerprint: cert.fingerprint256, issuer: 'CN=certrpc demo CA' });
+      expect(first.identity).toMatchObject({
+        commonName: 'alice',
+        subject: 'CN=alice',
+        serial: normalizeSerial(cert.serialNumber),
+        fingerprint: cert.fingerprint256,
+        issuer: 'CN=certrpc demo CA',
+      });
       expect(first.identity.issuingCa?.subject).toBe('CN=certrpc demo CA');
       expect(first.roles).toEqual([]);
       expect(Object.isFrozen(first.roles)).toBe(true);
@@ -125,8 +136,16 @@ describe('the call gate on a real server', () => {
     const [a, b] = [await whoAmI('alice'), await whoAmI('alice-2')];
     const certA = new X509Certificate(clientTls(pki, 'alice').certPem!);
     const certB = new X509Certificate(clientTls(pki, 'alice-2').certPem!);
-    expect(a).toMatchObject({ commonName: 'alice', serial: normalizeSerial(certA.serialNumber), fingerprintSha256: certA.fingerprint256.toLowerCase() });
-    expect(b).toMatchObject({ commonName: 'alice', serial: normalizeSerial(certB.serialNumber), fingerprintSha256: certB.fingerprint256.toLowerCase() });
+    expect(a).toMatchObject({
+      commonName: 'alice',
+      serial: normalizeSerial(certA.serialNumber),
+      fingerprintSha256: certA.fingerprint256.toLowerCase(),
+    });
+    expect(b).toMatchObject({
+      commonName: 'alice',
+      serial: normalizeSerial(certB.serialNumber),
+      fingerprintSha256: certB.fingerprint256.toLowerCase(),
+    });
     expect(a.serial).not.toBe(b.serial);
     // And again, in the other order, after both are cached.
     expect((await whoAmI('alice-2')).serial).toBe(b.serial);

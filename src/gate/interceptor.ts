@@ -6,7 +6,18 @@
 import { Metadata, ServerInterceptingCall, ServerInterceptor, status as Status } from '@grpc/grpc-js';
 import type { ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
 import type { Caller } from './caller';
-import { AuthenticatedContext, CallContext, CallEnd, CallEndObserver, CallObserver, CallStage, IdentityStage, linkContext, Rejection, StageResult } from './call-context';
+import {
+  AuthenticatedContext,
+  CallContext,
+  CallEnd,
+  CallEndObserver,
+  CallObserver,
+  CallStage,
+  IdentityStage,
+  linkContext,
+  Rejection,
+  StageResult,
+} from './call-context';
 import { ContextValues } from './context-key';
 import { correctStatus } from './status-corrections';
 
@@ -33,7 +44,10 @@ export interface CallGateOptions {
 const NO_METADATA_YET = new Metadata();
 
 const NO_CALLER: Rejection = { code: Status.UNAUTHENTICATED, details: 'no caller identity for this call: the identity stage set none' };
-const STAGE_FAILED: Rejection = { code: Status.INTERNAL, details: 'the server could not decide on this call: one of its checks failed (see the server log)' };
+const STAGE_FAILED: Rejection = {
+  code: Status.INTERNAL,
+  details: 'the server could not decide on this call: one of its checks failed (see the server log)',
+};
 const CANCELLED = { code: Status.CANCELLED, details: 'cancelled by the client, or the connection was lost' };
 
 type StatusArgument = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
@@ -106,7 +120,13 @@ class Gate {
     let rejection: StageResult;
     try {
       rejection = this.identity(ctx) ?? (ctx.caller ? undefined : NO_CALLER);
-      if (rejection && this.anonymous && !ctx.caller && this.anonymous.methods.has(ctx.method) && !ctx.call.getAuthContext()?.sslPeerCertificate) {
+      if (
+        rejection &&
+        this.anonymous &&
+        !ctx.caller &&
+        this.anonymous.methods.has(ctx.method) &&
+        !ctx.call.getAuthContext()?.sslPeerCertificate
+      ) {
         // Opened to peers without a certificate: no caller, so none of the stages that judge one.
         for (const stage of this.anonymous.stages) if ((rejection = stage(ctx) || undefined)) break;
         if (!rejection) return this.conclude(ctx, undefined, next);
@@ -131,7 +151,8 @@ class Gate {
     let rejection: StageResult;
     try {
       rejection = await pending;
-      for (let i = from; !rejection && i < this.stages.length && !ctx.ended; i++) rejection = await this.stages[i](ctx as AuthenticatedContext);
+      for (let i = from; !rejection && i < this.stages.length && !ctx.ended; i++)
+        rejection = await this.stages[i](ctx as AuthenticatedContext);
     } catch (err) {
       rejection = this.failed(err, ctx);
     }

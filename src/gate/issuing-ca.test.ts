@@ -27,7 +27,6 @@ describe('recordIssuingCa / issuingCaOf', () => {
     // Another object for the same certificate (another connection) has no record.
     expect(issuingCaOf(peerOf(cert))).toBeUndefined();
   });
-
 });
 
 describe('normalizeFingerprint', () => {

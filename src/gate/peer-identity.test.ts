@@ -18,10 +18,28 @@ afterAll(() => tmp.cleanup());
 /** A self-signed certificate with exactly this subject and these SANs, as openssl writes it. */
 function opensslCert(name: string, subject: string, san?: string): X509Certificate {
   const certFile = join(tmp.dir, `${name}.crt`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(tmp.dir, `${name}.key`),
-    '-out', certFile, '-days', '2', '-subj', subject, ...(san ? ['-addext', `subjectAltName=${san}`] : []),
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(tmp.dir, `${name}.key`),
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      subject,
+      ...(san ? ['-addext', `subjectAltName=${san}`] : []),
+    ],
+    { stdio: 'pipe' },
+  );
   return new X509Certificate(readFileSync(certFile));
 }
 
@@ -37,7 +55,9 @@ describe('identityFromCertificate', () => {
     const pair = await issueCertificate(ca, {
       profile: 'client',
       commonName: 'alice',
-      sans: parseSanList('DNS:alice.corp,DNS:a.corp,URI:spiffe://corp/ns/a/sa/alice,URI:https://id.corp/alice,IP:10.1.2.3,email:alice@corp.com'),
+      sans: parseSanList(
+        'DNS:alice.corp,DNS:a.corp,URI:spiffe://corp/ns/a/sa/alice,URI:https://id.corp/alice,IP:10.1.2.3,email:alice@corp.com',
+      ),
     });
     cert = new X509Certificate(pair.certPem);
   });
@@ -46,7 +66,14 @@ describe('identityFromCertificate', () => {
     const id = identityFromCertificate(cert);
     expect(id).toEqual({
       commonName: 'alice',
-      sans: ['DNS:alice.corp', 'DNS:a.corp', 'URI:spiffe://corp/ns/a/sa/alice', 'URI:https://id.corp/alice', 'IP:10.1.2.3', 'email:alice@corp.com'],
+      sans: [
+        'DNS:alice.corp',
+        'DNS:a.corp',
+        'URI:spiffe://corp/ns/a/sa/alice',
+        'URI:https://id.corp/alice',
+        'IP:10.1.2.3',
+        'email:alice@corp.com',
+      ],
       dnsNames: ['alice.corp', 'a.corp'],
       uris: ['spiffe://corp/ns/a/sa/alice', 'https://id.corp/alice'],
       ips: ['10.1.2.3'],
@@ -92,7 +119,8 @@ describe('IdentityCache: keyed by the certificate fingerprint and its verified i
     const caPair = await createCa({ commonName: 'cache test CA' });
     ca = await loadSigningCa(caPair.certPem, caPair.keyPem);
     // Three certificates, two of them with the same CN: a cache keyed by CN would mix them up.
-    for (const cn of ['alice', 'alice', 'bob']) certs.push(new X509Certificate((await issueCertificate(ca, { profile: 'client', commonName: cn })).certPem));
+    for (const cn of ['alice', 'alice', 'bob'])
+      certs.push(new X509Certificate((await issueCertificate(ca, { profile: 'client', commonName: cn })).certPem));
   });
 
   it('parses a certificate once, and tells two certificates with one CN apart', () => {
@@ -145,7 +173,18 @@ describe('IdentityCache: keyed by the certificate fingerprint and its verified i
 });
 
 describe('describeIdentity: how a caller is named in messages', () => {
-  const base: PeerIdentity = { commonName: '', sans: [], dnsNames: [], uris: [], ips: [], emails: [], serial: '2a', fingerprint: 'F', issuer: 'CN=x', notAfter: new Date(0) };
+  const base: PeerIdentity = {
+    commonName: '',
+    sans: [],
+    dnsNames: [],
+    uris: [],
+    ips: [],
+    emails: [],
+    serial: '2a',
+    fingerprint: 'F',
+    issuer: 'CN=x',
+    notAfter: new Date(0),
+  };
   it('CN first (escaped), then the SPIFFE ID (quoted when needed), then the first SAN, then the serial', () => {
     expect(describeIdentity({ ...base, commonName: 'bob, roles: admin', spiffeId: 'spiffe://corp/x' })).toBe('CN=bob\\, roles: admin');
     expect(describeIdentity({ ...base, spiffeId: 'spiffe://corp/x', sans: ['DNS:a'] })).toBe('spiffe://corp/x');
@@ -158,7 +197,27 @@ describe('identityFromCertificate in a fresh process', () => {
   it('leaves node:tls whole: a TLS context can still be made after reading an X509Certificate (Node 20 loads tls half-way otherwise)', () => {
     const caKey = join(tmp.dir, 'fresh.key');
     const caCrt = join(tmp.dir, 'fresh.crt');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caKey, '-out', caCrt, '-days', '2', '-subj', '/CN=fresh'], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        caKey,
+        '-out',
+        caCrt,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=fresh',
+      ],
+      { stdio: 'pipe' },
+    );
     // A process that has loaded nothing but this module (transpiled on require, as ts-jest does).
     const script = `
       const ts = require('typescript');
@@ -171,6 +230,8 @@ describe('identityFromCertificate in a fresh process', () => {
       tls.createSecureContext({ cert: fs.readFileSync(${JSON.stringify(caCrt)}), key: fs.readFileSync(${JSON.stringify(caKey)}) });
       process.stdout.write(identity.commonName + ' ' + typeof tls.createSecureContext);
     `;
-    expect(execFileSync(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), stdio: 'pipe' }).toString()).toBe('fresh function');
+    expect(execFileSync(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), stdio: 'pipe' }).toString()).toBe(
+      'fresh function',
+    );
   });
 });

@@ -5,7 +5,11 @@ describe('correctStatus', () => {
   it('correctStatus replaces only grpc-js "no request message" UNIMPLEMENTED', () => {
     const original = { code: Status.UNIMPLEMENTED, details: 'Received no request message for method /a.B/C', metadata: new Metadata() };
     const corrected = correctStatus(original);
-    expect(corrected).toEqual({ ...original, code: Status.INTERNAL, details: 'the request ended without a complete message (truncated, or none sent for a method that takes one)' });
+    expect(corrected).toEqual({
+      ...original,
+      code: Status.INTERNAL,
+      details: 'the request ended without a complete message (truncated, or none sent for a method that takes one)',
+    });
     const other = { code: Status.UNIMPLEMENTED, details: 'The server does not implement the method /a.B/C' };
     expect(correctStatus(other)).toBe(other);
     const notFirst = { code: Status.UNIMPLEMENTED, details: 'x Received no request message for' };

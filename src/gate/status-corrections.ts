@@ -9,7 +9,11 @@ const NO_REQUEST_MESSAGE = /^Received no request message for/;
 
 export function correctStatus<T extends PartialStatusObject>(status: T): T {
   if (status.code === Status.UNIMPLEMENTED && NO_REQUEST_MESSAGE.test(status.details ?? '')) {
-    return { ...status, code: Status.INTERNAL, details: 'the request ended without a complete message (truncated, or none sent for a method that takes one)' };
+    return {
+      ...status,
+      code: Status.INTERNAL,
+      details: 'the request ended without a complete message (truncated, or none sent for a method that takes one)',
+    };
   }
   return status;
 }

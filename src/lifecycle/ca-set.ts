@@ -51,14 +51,22 @@ export interface CaSet {
 
 export function loadCaSet(pki: PkiDir): CaSet {
   if (!existsSync(pki.caCertFile)) {
-    throw new PkiError('no CA in this directory', { file: pki.caCertFile, code: 'NO_CA', fix: 'create it first: createCa(), then PkiDir.writeCa()', params: { dir: pki.dir } });
+    throw new PkiError('no CA in this directory', {
+      file: pki.caCertFile,
+      code: 'NO_CA',
+      fix: 'create it first: createCa(), then PkiDir.writeCa()',
+      params: { dir: pki.dir },
+    });
   }
   const intermediates = loadIntermediates(pki);
   // With an intermediate issuing, the root's key may be kept offline.
   const keyPem = intermediates.length > 0 && !existsSync(pki.caKeyFile) ? undefined : readUserFile(pki.caKeyFile, 'CA private key');
   const members = pemBlocks(readUserFile(pki.caCertFile, 'CA certificate')).map((pem) => {
     const cert = new X509Certificate(pem);
-    const signing = keyPem === undefined ? intermediates.length > 0 && issuerOf(intermediates[0].cert, [{ cert } as DirCa]) !== undefined : safeMatch(keyPem, pem);
+    const signing =
+      keyPem === undefined
+        ? intermediates.length > 0 && issuerOf(intermediates[0].cert, [{ cert } as DirCa]) !== undefined
+        : safeMatch(keyPem, pem);
     const ca: DirCa = {
       pem,
       cert,
@@ -72,16 +80,33 @@ export function loadCaSet(pki: PkiDir): CaSet {
   });
   const signing = members.find((m) => m.role === 'signing');
   if (!signing) {
-    throw new PkiError(keyPem === undefined ? 'the intermediate CA was not signed by any root in ca.crt' : 'ca.key belongs to none of the CA certificates in ca.crt', {
-      file: keyPem === undefined ? pki.intermediateCertFile : pki.caKeyFile,
-      fix: keyPem === undefined ? 'put the root that signed DIR/intermediate/ca.crt back into ca.crt' : 'restore the key created with ca.crt (a rotation keeps the previous one as ca-SERIAL.key)',
-    });
+    throw new PkiError(
+      keyPem === undefined
+        ? 'the intermediate CA was not signed by any root in ca.crt'
+        : 'ca.key belongs to none of the CA certificates in ca.crt',
+      {
+        file: keyPem === undefined ? pki.intermediateCertFile : pki.caKeyFile,
+        fix:
+          keyPem === undefined
+            ? 'put the root that signed DIR/intermediate/ca.crt back into ca.crt'
+            : 'restore the key created with ca.crt (a rotation keeps the previous one as ca-SERIAL.key)',
+      },
+    );
   }
   const named = pki.namedCas().map((name): DirCa => {
     const certFile = pki.namedCaCertFile(name);
     const pem = readUserFile(certFile, 'CA certificate');
     const cert = new X509Certificate(pem);
-    return { pem, cert, serial: serialHex(cert), subject: dnLine(cert.subject), certFile, keyFile: pki.namedCaKeyFile(name), role: 'named', name };
+    return {
+      pem,
+      cert,
+      serial: serialHex(cert),
+      subject: dnLine(cert.subject),
+      certFile,
+      keyFile: pki.namedCaKeyFile(name),
+      role: 'named',
+      name,
+    };
   });
   const bundle = [signing, ...members.filter((m) => m !== signing)];
   const issuing = intermediates[0] ?? signing;

@@ -54,11 +54,18 @@ export async function listCertificates(pki: PkiDir, options: ListOptions = {}): 
   const rows = [...issued, ...signed].map(({ name, file, source }): CertRow => {
     const pem = readUserFile(file, 'certificate');
     const cert = new X509Certificate(pem);
-    const chain = verifyCertificate(cert, cas.map((c) => c.cert), { now });
+    const chain = verifyCertificate(
+      cert,
+      cas.map((c) => c.cert),
+      { now },
+    );
     const info = describeCertificate(pem, chain, now);
     const ca = issuerOf(cert, cas);
     // Revoked too when its intermediate is (on the root's CRL): no peer accepts the chain.
-    const viaIntermediate = ca && (ca.role === 'intermediate' || ca.role === 'previous-intermediate') ? revocations.check(ca.serial, issuerOf(ca.cert, cas)?.serial).revoked : undefined;
+    const viaIntermediate =
+      ca && (ca.role === 'intermediate' || ca.role === 'previous-intermediate')
+        ? revocations.check(ca.serial, issuerOf(ca.cert, cas)?.serial).revoked
+        : undefined;
     const revocation = revocations.check(info.serial, ca?.serial).revoked ?? viaIntermediate;
     const row: CertRow = {
       name,
@@ -76,13 +83,21 @@ export async function listCertificates(pki: PkiDir, options: ListOptions = {}): 
     };
     if (revocation) {
       const what = revocation.serial === info.serial ? 'revoked' : `its CA "${ca?.subject}" (serial ${revocation.serial}) was revoked`;
-      return { ...row, status: 'revoked', detail: `${what} ${revocation.revokedAt} (${revocation.reason})`, revokedAt: revocation.revokedAt, revocationReason: revocation.reason };
+      return {
+        ...row,
+        status: 'revoked',
+        detail: `${what} ${revocation.revokedAt} (${revocation.reason})`,
+        revokedAt: revocation.revokedAt,
+        revocationReason: revocation.reason,
+      };
     }
     if (!chain.ok) {
-      const status: CertStatus = chain.code === 'CERT_HAS_EXPIRED' ? 'expired' : chain.code === 'CERT_NOT_YET_VALID' ? 'not-yet-valid' : 'untrusted';
+      const status: CertStatus =
+        chain.code === 'CERT_HAS_EXPIRED' ? 'expired' : chain.code === 'CERT_NOT_YET_VALID' ? 'not-yet-valid' : 'untrusted';
       return { ...row, status, detail: chain.reason };
     }
-    if (info.daysLeft < (options.expiringDays ?? DEFAULT_EXPIRING_DAYS)) return { ...row, status: 'expiring', detail: `${info.daysLeft} days left` };
+    if (info.daysLeft < (options.expiringDays ?? DEFAULT_EXPIRING_DAYS))
+      return { ...row, status: 'expiring', detail: `${info.daysLeft} days left` };
     return row;
   });
   // A signed certificate brought back as DIR/NAME.crt (requester and CA on one host) is listed once, by its name.

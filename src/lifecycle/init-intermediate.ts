@@ -46,7 +46,11 @@ export async function initIntermediate(pki: PkiDir, options: InitIntermediateOpt
     });
   }
   const { root, rootPem, created } = await rootFor(pki, options);
-  const pair = await createIntermediateCa(root, { commonName: options.commonName ?? 'certrpc intermediate CA', days: options.days ?? DEFAULT_CA_DAYS, keyType: options.keyType ?? root.keyType });
+  const pair = await createIntermediateCa(root, {
+    commonName: options.commonName ?? 'certrpc intermediate CA',
+    days: options.days ?? DEFAULT_CA_DAYS,
+    keyType: options.keyType ?? root.keyType,
+  });
   const intermediate = await loadSigningCa(pair.certPem, pair.keyPem, {}, pair.certPem);
   const rootCert = new X509Certificate(rootPem);
   const interCert = new X509Certificate(pair.certPem);
@@ -55,9 +59,16 @@ export async function initIntermediate(pki: PkiDir, options: InitIntermediateOpt
   const existing = created || options.rootDir ? [] : loadCaSet(pki).all;
   const { records, published } = await recordsToPublish(pki, existing);
   const signer = (cert: X509Certificate, ca: SigningCa) => ({ serial: serialHex(cert), subject: dnLine(cert.subject), signer: ca });
-  const others = await Promise.all(existing.filter((c) => c.serial !== serialHex(rootCert)).map(async (c) => ({ serial: c.serial, subject: c.subject, signer: await signerOf(c) })));
+  const others = await Promise.all(
+    existing
+      .filter((c) => c.serial !== serialHex(rootCert))
+      .map(async (c) => ({ serial: c.serial, subject: c.subject, signer: await signerOf(c) })),
+  );
   const rootCrl = await prepareCrls(records, [signer(rootCert, root)], { days: options.rootCrlDays ?? DEFAULT_ROOT_CRL_DAYS, published });
-  const rest = await prepareCrls(records, [signer(interCert, intermediate), ...others], { days: options.crlDays ?? DEFAULT_CRL_DAYS, published });
+  const rest = await prepareCrls(records, [signer(interCert, intermediate), ...others], {
+    days: options.crlDays ?? DEFAULT_CRL_DAYS,
+    published,
+  });
 
   if (created) pki.writeCa(created);
   else if (options.rootDir) {
@@ -67,13 +78,21 @@ export async function initIntermediate(pki: PkiDir, options: InitIntermediateOpt
   pki.writeIntermediate(pair);
   writeCrls(pki, records, { ...rest, pem: joinPem([rootCrl.pem, rest.pem]), perCa: [...rootCrl.perCa, ...rest.perCa] });
   return {
-    root: { subject: dnLine(rootCert.subject), serial: serialHex(rootCert), created: Boolean(created), ...(options.rootDir ? {} : { keyFile: pki.caKeyFile }) },
+    root: {
+      subject: dnLine(rootCert.subject),
+      serial: serialHex(rootCert),
+      created: Boolean(created),
+      ...(options.rootDir ? {} : { keyFile: pki.caKeyFile }),
+    },
     intermediate: { subject: dnLine(interCert.subject), serial: serialHex(interCert), notAfter: new Date(interCert.validTo).toISOString() },
   };
 }
 
 /** The root that signs: another directory's, DIR's own, or a new one (written by the caller once all is signed). */
-async function rootFor(pki: PkiDir, options: InitIntermediateOptions): Promise<{ root: SigningCa; rootPem: string; created?: CertificateAndKey }> {
+async function rootFor(
+  pki: PkiDir,
+  options: InitIntermediateOptions,
+): Promise<{ root: SigningCa; rootPem: string; created?: CertificateAndKey }> {
   if (options.rootDir) {
     if (pki.hasCa()) {
       throw new PkiError('a CA already exists here; nothing was written', {
@@ -85,7 +104,10 @@ async function rootFor(pki: PkiDir, options: InitIntermediateOptions): Promise<{
     const rootPki = new PkiDir(options.rootDir);
     const set = loadCaSet(rootPki);
     if (set.intermediates.length > 0 && !existsSync(rootPki.caKeyFile)) {
-      throw new PkiError('the root key of this directory is not here (DIR/ca.key)', { file: rootPki.caKeyFile, fix: 'run this where the root key is' });
+      throw new PkiError('the root key of this directory is not here (DIR/ca.key)', {
+        file: rootPki.caKeyFile,
+        fix: 'run this where the root key is',
+      });
     }
     return { root: await signerOf(set.signing), rootPem: set.signing.pem };
   }

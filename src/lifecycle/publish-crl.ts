@@ -53,9 +53,14 @@ function carriedCrl(ca: CrlSigner, records: RevocationRecords, published: Publis
   const crl = published.find((p) => p.ca.serial === ca.serial)?.crl;
   const fix = 'bring the root key back to DIR/ca.key for this command (certrpc signs the root CRL with it), then take it offline again';
   if (!crl) throw new PkiError(`the key of "${ca.subject}" is offline and crl.pem has no CRL of it to keep`, { fix });
-  const missing = records.revoked.filter((r) => (r.caSerial === ca.serial || r.caSerial === '*') && !crl.entries.some((e) => e.serial === r.serial));
+  const missing = records.revoked.filter(
+    (r) => (r.caSerial === ca.serial || r.caSerial === '*') && !crl.entries.some((e) => e.serial === r.serial),
+  );
   if (missing.length > 0) {
-    throw new PkiError(`revoking ${missing.map((r) => `serial ${r.serial}`).join(', ')} needs a new CRL of "${ca.subject}", whose key is offline; nothing was written`, { fix });
+    throw new PkiError(
+      `revoking ${missing.map((r) => `serial ${r.serial}`).join(', ')} needs a new CRL of "${ca.subject}", whose key is offline; nothing was written`,
+      { fix },
+    );
   }
   return { pem: crl.pem, revoked: crl.entries.length };
 }
@@ -115,13 +120,24 @@ export async function recordsToPublish(pki: PkiDir, cas: KnownCa[]): Promise<Rec
   } catch (err) {
     if (!(err instanceof PkiError)) throw err;
     // Republishing is the fix for a damaged crl.pem, so it must still work: say what could not be kept.
-    warnings.push(`${pki.crlFile} cannot be read (${err.message}): revocations it listed but ${pki.revocationsFile} lacks cannot be carried over`);
+    warnings.push(
+      `${pki.crlFile} cannot be read (${err.message}): revocations it listed but ${pki.revocationsFile} lacks cannot be carried over`,
+    );
   }
   const restored: RevocationRecord[] = [];
   for (const { crl, ca } of published) {
     for (const entry of crl.entries) {
-      const covered = [...records.revoked, ...restored].some((r) => r.serial === entry.serial && (r.caSerial === ca.serial || r.caSerial === '*'));
-      if (!covered) restored.push({ serial: entry.serial, caSerial: ca.serial, ...certificateNamed(pki, entry.serial), reason: entry.reason, revokedAt: entry.revokedAt.toISOString() });
+      const covered = [...records.revoked, ...restored].some(
+        (r) => r.serial === entry.serial && (r.caSerial === ca.serial || r.caSerial === '*'),
+      );
+      if (!covered)
+        restored.push({
+          serial: entry.serial,
+          caSerial: ca.serial,
+          ...certificateNamed(pki, entry.serial),
+          reason: entry.reason,
+          revokedAt: entry.revokedAt.toISOString(),
+        });
     }
   }
   if (restored.length > 0) {
@@ -131,14 +147,24 @@ export async function recordsToPublish(pki: PkiDir, cas: KnownCa[]): Promise<Rec
   }
   const publishedNumber = Math.max(0, ...published.map((p) => p.crl.crlNumber ?? 0));
   if (publishedNumber > records.crlNumber) {
-    warnings.push(`${pki.crlFile} has CRL number ${publishedNumber}, above the ${records.crlNumber} recorded in ${pki.revocationsFile}: numbering continues from ${publishedNumber}`);
+    warnings.push(
+      `${pki.crlFile} has CRL number ${publishedNumber}, above the ${records.crlNumber} recorded in ${pki.revocationsFile}: numbering continues from ${publishedNumber}`,
+    );
   }
-  return { records: { ...records, crlNumber: Math.max(records.crlNumber, publishedNumber), revoked: [...records.revoked, ...restored] }, published, restored, warnings };
+  return {
+    records: { ...records, crlNumber: Math.max(records.crlNumber, publishedNumber), revoked: [...records.revoked, ...restored] },
+    published,
+    restored,
+    warnings,
+  };
 }
 
 /** The NAME and subject a serial has in DIR (current or backed-up certificates), for a restored record. */
 function certificateNamed(pki: PkiDir, serial: string): { name?: string; subject?: string } {
-  const files = [...pki.names().map((name) => ({ name, file: pki.certFile(name) })), ...pki.backups().map((b) => ({ name: b.name, file: b.certFile }))];
+  const files = [
+    ...pki.names().map((name) => ({ name, file: pki.certFile(name) })),
+    ...pki.backups().map((b) => ({ name: b.name, file: b.certFile })),
+  ];
   for (const { name, file } of files) {
     try {
       const cert = new X509Certificate(readUserFile(file, 'certificate'));
@@ -157,7 +183,10 @@ export function writeCrls(pki: PkiDir, records: RevocationRecords, prepared: Pre
 }
 
 /** `certrpc ca crl`: re-signs the CRLs of every CA (fresh thisUpdate/nextUpdate, next CRL number). */
-export async function publishCrls(pki: PkiDir, options: { days?: number; now?: Date } = {}): Promise<PreparedCrls & { warnings: string[] }> {
+export async function publishCrls(
+  pki: PkiDir,
+  options: { days?: number; now?: Date } = {},
+): Promise<PreparedCrls & { warnings: string[] }> {
   const set = loadCaSet(pki);
   const { records, warnings, published } = await recordsToPublish(pki, set.all);
   const prepared = await prepareCrls(records, await signersOf(set.all), { ...options, published });

@@ -27,7 +27,11 @@ export interface PublishedCrl<C extends KnownCa = KnownCa> {
 export async function readPublishedCrls<C extends KnownCa>(file: string, cas: C[]): Promise<PublishedCrl<C>[] | undefined> {
   if (!existsSync(file)) return undefined;
   const infos = parseCrls(readUserFile(file, 'CRL file'), file);
-  const { matched } = await matchCrlsToCas(infos, cas.map((c) => new x509.X509Certificate(c.cert.raw)), file);
+  const { matched } = await matchCrlsToCas(
+    infos,
+    cas.map((c) => new x509.X509Certificate(c.cert.raw)),
+    file,
+  );
   return matched.map((m) => ({ crl: m.crl, ca: cas.find((c) => Buffer.from(m.ca.rawData).equals(c.cert.raw))! }));
 }
 

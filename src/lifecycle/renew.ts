@@ -55,12 +55,15 @@ export async function renewIdentity(pki: PkiDir, name: string, options: RenewOpt
   const set = loadCaSet(pki);
   const issuer = issuerOf(cert, set.all);
   if (!issuer) {
-    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so it cannot be renewed here; nothing was written`, {
-      file: current.certFile,
-      code: 'RENEW_NOT_HERE',
-      fix: 'issue a new certificate instead (issueCertificate(), then PkiDir.writeIdentity() with force)',
-      params: { name, dir: pki.dir },
-    });
+    throw new PkiError(
+      `"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so it cannot be renewed here; nothing was written`,
+      {
+        file: current.certFile,
+        code: 'RENEW_NOT_HERE',
+        fix: 'issue a new certificate instead (issueCertificate(), then PkiDir.writeIdentity() with force)',
+        params: { name, dir: pki.dir },
+      },
+    );
   }
   // A named CA (DIR/cas/NAME) renews its own certificates; the default CA's go to whichever issues now
   // (the current intermediate, when there is one: the new certificate carries it as its chain).
@@ -99,11 +102,14 @@ function writeBackup(files: { certFile: string; keyFile: string }, pair: Certifi
 function profileOf(cert: X509Certificate, file: string): Profile {
   const profile = profileOfEku(cert.keyUsage);
   if (profile) return profile;
-  throw new PkiError('the certificate is neither only a server nor only a client certificate (extended key usage), so its profile cannot be kept', {
-    file,
-    code: 'RENEW_PROFILE',
-    fix: 'issue a new one with the profile it is for (issueCertificate(), then PkiDir.writeIdentity() with force)',
-  });
+  throw new PkiError(
+    'the certificate is neither only a server nor only a client certificate (extended key usage), so its profile cannot be kept',
+    {
+      file,
+      code: 'RENEW_PROFILE',
+      fix: 'issue a new one with the profile it is for (issueCertificate(), then PkiDir.writeIdentity() with force)',
+    },
+  );
 }
 
 function originalDays(cert: X509Certificate): number {

@@ -28,7 +28,11 @@ export function parseExpiresIn(value: string | undefined): RenewalThreshold {
   if (text.endsWith('%')) {
     const percent = /^\d{1,3}$/.test(text.slice(0, -1)) ? Number(text.slice(0, -1)) : NaN;
     if (!(percent >= 0 && percent <= 100)) {
-      throw new PkiError(`"${value}" is not a share of the lifetime`, { option: 'expiresIn', code: 'EXPIRES_IN', fix: 'give a whole percentage from 0% to 100%, e.g. 75%, or a window such as 30d' });
+      throw new PkiError(`"${value}" is not a share of the lifetime`, {
+        option: 'expiresIn',
+        code: 'EXPIRES_IN',
+        fix: 'give a whole percentage from 0% to 100%, e.g. 75%, or a window such as 30d',
+      });
     }
     return { percent };
   }
@@ -36,7 +40,11 @@ export function parseExpiresIn(value: string | undefined): RenewalThreshold {
     return { windowMs: parseDuration(text) };
   } catch (err) {
     if (!(err instanceof QuantityError)) throw err;
-    throw new PkiError(`"${value}" is neither a percentage nor a duration`, { option: 'expiresIn', code: 'EXPIRES_IN', fix: 'give a share of the lifetime (75%) or a window before expiry (30d, 12h, 1h15m)' });
+    throw new PkiError(`"${value}" is neither a percentage nor a duration`, {
+      option: 'expiresIn',
+      code: 'EXPIRES_IN',
+      fix: 'give a share of the lifetime (75%) or a window before expiry (30d, 12h, 1h15m)',
+    });
   }
 }
 

@@ -27,7 +27,11 @@ export class CaInUseError extends PkiError {
     file: string,
     readonly dependents: readonly CertRow[],
   ) {
-    super(message, { file, code: 'CA_IN_USE', fix: `move them to the new CA first: ${dependents.map(moveToNewCa).join('; ')}; then run certrpc ca retire again` });
+    super(message, {
+      file,
+      code: 'CA_IN_USE',
+      fix: `move them to the new CA first: ${dependents.map(moveToNewCa).join('; ')}; then run certrpc ca retire again`,
+    });
   }
 }
 
@@ -44,16 +48,24 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
   }
   const retiredSerials = new Set(targets.map((t) => t.serial));
   // Revoked and expired certificates can no longer be used, so they do not hold a CA back.
-  const dependents = (await listCertificates(pki)).filter((row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired');
+  const dependents = (await listCertificates(pki)).filter(
+    (row) => row.caSerial && retiredSerials.has(row.caSerial) && row.status !== 'revoked' && row.status !== 'expired',
+  );
   if (dependents.length > 0) {
-    throw new CaInUseError(`CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${rowLabel(d)} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`, pki.caCertFile, dependents);
+    throw new CaInUseError(
+      `CA "${targets.map((t) => t.subject).join('", "')}" still signs certificates in use: ${dependents.map((d) => `${rowLabel(d)} (${d.purpose}, serial ${d.serial})`).join(', ')}; nothing was changed`,
+      pki.caCertFile,
+      dependents,
+    );
   }
   const remaining = set.bundle.filter((c) => !retiredSerials.has(c.serial));
   const remainingIntermediates = set.intermediates.filter((c) => !retiredSerials.has(c.serial));
   // Read against every CA, the retiring ones included: their revocations stay on record (cert list).
   const { records, warnings, published } = await recordsToPublish(pki, set.all);
   const crls =
-    existsSync(pki.crlFile) || records.revoked.length > 0 ? await prepareCrls(records, await signersOf([...remaining, ...remainingIntermediates, ...set.named]), { published }) : undefined;
+    existsSync(pki.crlFile) || records.revoked.length > 0
+      ? await prepareCrls(records, await signersOf([...remaining, ...remainingIntermediates, ...set.named]), { published })
+      : undefined;
   // Trust first: from this write on, servers stop accepting certificates of the retired CA.
   if (remaining.length !== set.bundle.length) writeFileAtomic(pki.caCertFile, joinPem(remaining.map((c) => c.pem)), { overwrite: true });
   if (crls) writeCrls(pki, records, crls);
@@ -64,7 +76,10 @@ export async function retireCa(pki: PkiDir, options: { serial?: string } = {}): 
 function pick(bundle: DirCa[], serial: string, pki: PkiDir): DirCa {
   const ca = bundle.find((c) => c.serial === serial);
   if (!ca) {
-    throw new PkiError(`no CA with serial ${serial} in ca.crt or DIR/intermediate/`, { file: pki.caCertFile, fix: `choose one of: ${bundle.map((c) => `${c.serial} ("${c.subject}")`).join(', ')}` });
+    throw new PkiError(`no CA with serial ${serial} in ca.crt or DIR/intermediate/`, {
+      file: pki.caCertFile,
+      fix: `choose one of: ${bundle.map((c) => `${c.serial} ("${c.subject}")`).join(', ')}`,
+    });
   }
   if (ca.role === 'signing' || ca.role === 'intermediate') {
     throw new PkiError(`"${ca.subject}" is the CA that signs now; retiring it would leave nothing to issue certificates`, {

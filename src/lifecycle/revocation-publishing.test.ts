@@ -47,7 +47,14 @@ describe('publishing CRLs and revocation status', () => {
     const result = await revokeCertificate(pki, { name: 'alice' }, { reason: 'keyCompromise', now });
     expect(result).toMatchObject({ already: false, crlNumber: 2, listedBy: ['CN=certrpc demo CA'], warnings: [] });
     const aliceSerial = serialHex(cert(pki, 'alice'));
-    expect(result.record).toEqual({ serial: aliceSerial, caSerial: serialHex(new X509Certificate(readFileSync(pki.caCertFile))), name: 'alice', subject: 'CN=alice', reason: 'keyCompromise', revokedAt: now.toISOString() });
+    expect(result.record).toEqual({
+      serial: aliceSerial,
+      caSerial: serialHex(new X509Certificate(readFileSync(pki.caCertFile))),
+      name: 'alice',
+      subject: 'CN=alice',
+      reason: 'keyCompromise',
+      revokedAt: now.toISOString(),
+    });
     const status = await revocationOf(cert(pki, 'alice'), pki);
     expect(status.revoked).toEqual({ serial: aliceSerial, revokedAt: now.toISOString(), reason: 'keyCompromise', source: pki.crlFile });
     expect(describeRevocation(status.revoked!)).toBe(`revoked at ${now.toISOString()} (keyCompromise), according to ${pki.crlFile}`);
@@ -70,8 +77,13 @@ describe('publishing CRLs and revocation status', () => {
       `${pki.revocationsFile} lacked 1 revocation(s) that ${pki.crlFile} lists (serial ${aliceSerial} "alice"): restored them from the signed CRL, so the new CRLs still list them`,
       `${pki.crlFile} has CRL number 2, above the 0 recorded in ${pki.revocationsFile}: numbering continues from 2`,
     ]);
-    expect(parseCrls(readFileSync(pki.crlFile, 'utf8'))[0].entries.map((e) => [e.serial, e.reason])).toEqual([[aliceSerial, 'keyCompromise']]);
-    expect(readRevocationRecords(pki)).toMatchObject({ crlNumber: 3, revoked: [{ serial: aliceSerial, name: 'alice', subject: 'CN=alice', reason: 'keyCompromise' }] });
+    expect(parseCrls(readFileSync(pki.crlFile, 'utf8'))[0].entries.map((e) => [e.serial, e.reason])).toEqual([
+      [aliceSerial, 'keyCompromise'],
+    ]);
+    expect(readRevocationRecords(pki)).toMatchObject({
+      crlNumber: 3,
+      revoked: [{ serial: aliceSerial, name: 'alice', subject: 'CN=alice', reason: 'keyCompromise' }],
+    });
   });
 
   it('the record alone (no crl.pem) still says revoked; a damaged crl.pem is refused by status and replaced by publishing', async () => {
@@ -101,7 +113,12 @@ describe('publishing CRLs and revocation status', () => {
     expect(prepared.perCa).toEqual([{ serial: serialHex(strangerCa), subject: 'CN=some other CA', revoked: 1 }]);
     const file = `${tmp.dir}/stranger.pem`;
     writeFileSync(file, prepared.pem);
-    expect(await readPublishedCrls(file, ours.map((c) => ({ serial: c.serial, cert: c.cert })))).toEqual([]);
+    expect(
+      await readPublishedCrls(
+        file,
+        ours.map((c) => ({ serial: c.serial, cert: c.cert })),
+      ),
+    ).toEqual([]);
     expect((await readPublishedCrls(file, [{ serial: serialHex(strangerCa), cert: strangerCa }]))![0].crl.entries[0].serial).toBe('abc');
     expect(await readPublishedCrls(`${tmp.dir}/missing.pem`, [])).toBeUndefined();
     // The record of "*" matches whatever the issuer; one of another CA matches only that CA.
@@ -115,7 +132,10 @@ describe('publishing CRLs and revocation status', () => {
     const signers = await signersOf(loadCaSet(pki).all);
     const records = { version: 1 as const, crlNumber: 0, revoked: [] };
     for (const days of [0, 3651, 1.5, -1]) {
-      await expect(prepareCrls(records, signers, { days })).rejects.toMatchObject({ message: `invalid CRL validity "${days}" days`, option: 'crlDays' });
+      await expect(prepareCrls(records, signers, { days })).rejects.toMatchObject({
+        message: `invalid CRL validity "${days}" days`,
+        option: 'crlDays',
+      });
     }
     expect((await prepareCrls(records, signers, { days: 3650, now })).nextUpdate).toEqual(new Date(now.getTime() + 3650 * 86_400_000));
     expect((await prepareCrls(records, signers, { days: 1, now })).nextUpdate).toEqual(new Date(now.getTime() + 86_400_000));
@@ -143,21 +163,37 @@ describe('two CAs in one directory (ca.crt and cas/NAME/)', () => {
     const svc = cert(pki, 'svc');
     const demoSerial = serialHex(new X509Certificate(readFileSync(pki.caCertFile)));
     const teamSerial = serialHex(new X509Certificate(readFileSync(pki.namedCaCertFile('team'))));
-    expect(dirCaCertificates(pki).map((c) => c.subject).sort()).toEqual(['CN=certrpc demo CA', 'CN=team CA']);
+    expect(
+      dirCaCertificates(pki)
+        .map((c) => c.subject)
+        .sort(),
+    ).toEqual(['CN=certrpc demo CA', 'CN=team CA']);
     // The demo CA's CRL lists svc's serial, as if the demo CA had issued a certificate with that serial.
     const prepared = await prepareCrls(
-      { version: 1, crlNumber: 0, revoked: [{ serial: serialHex(svc), caSerial: demoSerial, reason: 'keyCompromise', revokedAt: now.toISOString() }] },
+      {
+        version: 1,
+        crlNumber: 0,
+        revoked: [{ serial: serialHex(svc), caSerial: demoSerial, reason: 'keyCompromise', revokedAt: now.toISOString() }],
+      },
       await signersOf(loadCaSet(pki).all),
       { now },
     );
-    expect(prepared.perCa.map((c) => [c.serial, c.revoked]).sort()).toEqual([[demoSerial, 1], [teamSerial, 0]].sort());
+    expect(prepared.perCa.map((c) => [c.serial, c.revoked]).sort()).toEqual(
+      [
+        [demoSerial, 1],
+        [teamSerial, 0],
+      ].sort(),
+    );
     expect(prepared.pem).toMatch(/^-----BEGIN X509 CRL-----/);
     expect(prepared.pem.match(/-----BEGIN X509 CRL-----/g)).toHaveLength(2);
     writeFileSync(pki.crlFile, prepared.pem);
     // svc was issued by the team CA, whose CRL does not list it.
     expect((await revocationOf(svc, pki)).revoked).toBeUndefined();
     // The same serial checked against the demo CA (or with no issuer known) is revoked.
-    const index = await RevocationIndex.load(pki, loadCaSet(pki).all.map((c) => ({ serial: c.serial, cert: c.cert })));
+    const index = await RevocationIndex.load(
+      pki,
+      loadCaSet(pki).all.map((c) => ({ serial: c.serial, cert: c.cert })),
+    );
     expect(index.check(serialHex(svc), demoSerial).revoked?.source).toBe(pki.crlFile);
     expect(index.check(serialHex(svc), teamSerial).revoked).toBeUndefined();
     expect(index.check(serialHex(svc)).revoked?.reason).toBe('keyCompromise');
@@ -180,6 +216,8 @@ describe('two CAs in one directory (ca.crt and cas/NAME/)', () => {
   });
 
   it('the CRL validity error names the option and the fix', async () => {
-    await expect(prepareCrls({ version: 1, crlNumber: 0, revoked: [] }, [], { days: 0 })).rejects.toMatchObject({ fix: 'give a whole number of days between 1 and 3650' });
+    await expect(prepareCrls({ version: 1, crlNumber: 0, revoked: [] }, [], { days: 0 })).rejects.toMatchObject({
+      fix: 'give a whole number of days between 1 and 3650',
+    });
   });
 });

@@ -43,21 +43,31 @@ export class RevocationIndex {
   /** issuerSerial: the CA that signed it, when known; otherwise the serial alone decides (128-bit random serials). */
   check(serial: string, issuerSerial?: string): RevocationCheck {
     const crls = this.crls.filter((c) => issuerSerial === undefined || c.ca.serial === issuerSerial);
-    const checked = [...(crls.length > 0 ? [this.pki.crlFile] : []), ...(existsSync(this.pki.revocationsFile) ? [this.pki.revocationsFile] : [])];
+    const checked = [
+      ...(crls.length > 0 ? [this.pki.crlFile] : []),
+      ...(existsSync(this.pki.revocationsFile) ? [this.pki.revocationsFile] : []),
+    ];
     for (const { crl } of crls) {
       const entry = crl.entries.find((e) => e.serial === serial);
-      if (entry) return { revoked: { serial, revokedAt: entry.revokedAt.toISOString(), reason: entry.reason, source: this.pki.crlFile }, checked };
+      if (entry)
+        return { revoked: { serial, revokedAt: entry.revokedAt.toISOString(), reason: entry.reason, source: this.pki.crlFile }, checked };
     }
     // A certificate whose CA has been retired still shows its revocation (matched by serial alone).
-    const record = this.records.find((r) => r.serial === serial && (r.caSerial === '*' || issuerSerial === undefined || r.caSerial === issuerSerial));
-    if (record) return { revoked: { serial, revokedAt: record.revokedAt, reason: record.reason, source: this.pki.revocationsFile }, checked };
+    const record = this.records.find(
+      (r) => r.serial === serial && (r.caSerial === '*' || issuerSerial === undefined || r.caSerial === issuerSerial),
+    );
+    if (record)
+      return { revoked: { serial, revokedAt: record.revokedAt, reason: record.reason, source: this.pki.revocationsFile }, checked };
     return { checked };
   }
 }
 
 /** The CA certificates of a directory (ca.crt, intermediate/, cas/NAME/ca.crt), without their keys: verify runs where no CA key is. */
 export function dirCaCertificates(pki: PkiDir): X509Certificate[] {
-  const intermediates = [pki.intermediateCertFile, ...pki.previousIntermediates().map((serial) => pki.previousIntermediateFiles(serial).certFile)];
+  const intermediates = [
+    pki.intermediateCertFile,
+    ...pki.previousIntermediates().map((serial) => pki.previousIntermediateFiles(serial).certFile),
+  ];
   const files = [pki.caCertFile, ...intermediates, ...pki.namedCas().map((name) => pki.namedCaCertFile(name))].filter((f) => existsSync(f));
   return files.flatMap((file) => parseCertificateBundle(readUserFile(file, 'CA certificate', 'dir'), file));
 }
@@ -67,13 +77,19 @@ export function dirCaCertificates(pki: PkiDir): X509Certificate[] {
  * intermediates it came with and the directory's CAs; then of each intermediate on its path (an
  * intermediate on its root's CRL takes every certificate it signed with it).
  */
-export async function revocationOf(cert: X509Certificate, pki: PkiDir, trusted: X509Certificate[] = [], intermediates: X509Certificate[] = []): Promise<RevocationCheck> {
+export async function revocationOf(
+  cert: X509Certificate,
+  pki: PkiDir,
+  trusted: X509Certificate[] = [],
+  intermediates: X509Certificate[] = [],
+): Promise<RevocationCheck> {
   const known: KnownCa[] = [];
   for (const ca of [...trusted, ...intermediates, ...dirCaCertificates(pki)]) {
     if (!known.some((k) => k.cert.raw.equals(ca.raw))) known.push({ serial: serialHex(ca), cert: ca });
   }
   const index = await RevocationIndex.load(pki, known);
-  const issuerOf = (c: X509Certificate) => known.find((k) => !k.cert.raw.equals(c.raw) && c.checkIssued(k.cert) && c.verify(k.cert.publicKey));
+  const issuerOf = (c: X509Certificate) =>
+    known.find((k) => !k.cert.raw.equals(c.raw) && c.checkIssued(k.cert) && c.verify(k.cert.publicKey));
   let current = cert;
   let result: RevocationCheck | undefined;
   for (let depth = 0; depth < 8; depth++) {

@@ -77,10 +77,13 @@ function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
   const cert = new X509Certificate(readUserFile(file, 'certificate'));
   const ca = issuerOf(cert, cas);
   if (!ca) {
-    throw new PkiError(`"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so a CRL from here cannot revoke it; nothing was revoked`, {
-      file,
-      fix: 'servers already refuse it unless they trust its issuer; to stop trusting that issuer, remove it from the server trust bundle',
-    });
+    throw new PkiError(
+      `"${name}" was not issued by a CA of this directory (issuer "${dnLine(cert.issuer)}"), so a CRL from here cannot revoke it; nothing was revoked`,
+      {
+        file,
+        fix: 'servers already refuse it unless they trust its issuer; to stop trusting that issuer, remove it from the server trust bundle',
+      },
+    );
   }
   return { serial: serialHex(cert), ca, name, subject: dnLine(cert.subject) };
 }
@@ -89,13 +92,20 @@ function findByName(pki: PkiDir, name: string, cas: DirCa[]): Found {
 function findBySerial(pki: PkiDir, hex: string, cas: DirCa[]): Found {
   const serial = normalizeSerial(hex);
   if (!/^[0-9a-f]{1,40}$/.test(serial)) {
-    throw new PkiError(`"${hex}" is not a certificate serial number`, { option: 'serial', code: 'SERIAL', fix: 'give the serial in hex as cert list or cert inspect print it, e.g. 5f3a...' });
+    throw new PkiError(`"${hex}" is not a certificate serial number`, {
+      option: 'serial',
+      code: 'SERIAL',
+      fix: 'give the serial in hex as cert list or cert inspect print it, e.g. 5f3a...',
+    });
   }
   const candidates: { name?: string; file: string }[] = [
     ...pki.names().map((name) => ({ name, file: pki.certFile(name) })),
     ...pki.backups().map((b) => ({ name: b.name, file: b.certFile })),
     // Signed from a CSR (DIR/signed/SERIAL.crt, recorded by cert sign): found by its file name.
-    ...pki.signedCertificates().filter((r) => r.serial === serial).map((r) => ({ file: r.certFile })),
+    ...pki
+      .signedCertificates()
+      .filter((r) => r.serial === serial)
+      .map((r) => ({ file: r.certFile })),
   ];
   for (const { name, file } of candidates) {
     const cert = new X509Certificate(readUserFile(file, 'certificate'));

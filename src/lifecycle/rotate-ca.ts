@@ -43,15 +43,22 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
   const set = loadCaSet(pki);
   if (set.intermediates.length > 0) return rotateIntermediate(pki, set, options);
   if (set.bundle.length > 1) {
-    throw new PkiError(`a rotation is already under way: ca.crt trusts ${set.bundle.length} CAs (${set.bundle.map((c) => `"${c.subject}"`).join(', ')}); nothing was written`, {
-      file: pki.caCertFile,
-      fix: 'move every certificate to the new CA (certrpc cert renew NAME), then finish with certrpc ca retire',
-    });
+    throw new PkiError(
+      `a rotation is already under way: ca.crt trusts ${set.bundle.length} CAs (${set.bundle.map((c) => `"${c.subject}"`).join(', ')}); nothing was written`,
+      {
+        file: pki.caCertFile,
+        fix: 'move every certificate to the new CA (certrpc cert renew NAME), then finish with certrpc ca retire',
+      },
+    );
   }
   const old = set.signing;
   const oldSigner = await signerOf(old); // checks the current key before anything changes
   const oldCn = /^CN=(.*)$/m.exec(old.cert.subject)?.[1] ?? 'certrpc CA';
-  const pair = await createCa({ commonName: options.commonName ?? nextGenerationName(oldCn), days: options.days ?? DEFAULT_CA_DAYS, keyType: options.keyType ?? oldSigner.keyType });
+  const pair = await createCa({
+    commonName: options.commonName ?? nextGenerationName(oldCn),
+    days: options.days ?? DEFAULT_CA_DAYS,
+    keyType: options.keyType ?? oldSigner.keyType,
+  });
   const created = new X509Certificate(pair.certPem);
   const createdSerial = serialHex(created);
   const newSigner = await loadSigningCa(pair.certPem, pair.keyPem);
@@ -61,7 +68,11 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
   const { records, warnings, published } = await recordsToPublish(pki, set.all);
   const crls =
     existsSync(pki.crlFile) || records.revoked.length > 0
-      ? await prepareCrls(records, [{ serial: createdSerial, subject: dnLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))], { published })
+      ? await prepareCrls(
+          records,
+          [{ serial: createdSerial, subject: dnLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))],
+          { published },
+        )
       : undefined;
 
   const oldKeyFile = pki.previousCaKeyFile(old.serial);
@@ -89,27 +100,41 @@ export async function rotateCa(pki: PkiDir, options: RotateOptions = {}): Promis
 async function rotateIntermediate(pki: PkiDir, set: CaSet, options: RotateOptions): Promise<RotateResult> {
   const previous = set.intermediates.filter((c) => c.role === 'previous-intermediate');
   if (previous.length > 0) {
-    throw new PkiError(`a rotation is already under way: ${previous.map((c) => `"${c.subject}"`).join(', ')} is still kept; nothing was written`, {
-      file: pki.intermediateCertFile,
-      fix: 'move every certificate to the new intermediate (certrpc cert renew NAME, or let agents renew), then finish with certrpc ca retire',
-    });
+    throw new PkiError(
+      `a rotation is already under way: ${previous.map((c) => `"${c.subject}"`).join(', ')} is still kept; nothing was written`,
+      {
+        file: pki.intermediateCertFile,
+        fix: 'move every certificate to the new intermediate (certrpc cert renew NAME, or let agents renew), then finish with certrpc ca retire',
+      },
+    );
   }
   if (!existsSync(set.signing.keyFile)) {
-    throw new PkiError(`a new intermediate must be signed by the root "${set.signing.subject}", whose key is not here; nothing was written`, {
-      file: set.signing.keyFile,
-      fix: 'bring the root key back to DIR/ca.key for the rotation, then take it offline again',
-    });
+    throw new PkiError(
+      `a new intermediate must be signed by the root "${set.signing.subject}", whose key is not here; nothing was written`,
+      {
+        file: set.signing.keyFile,
+        fix: 'bring the root key back to DIR/ca.key for the rotation, then take it offline again',
+      },
+    );
   }
   const old = set.intermediates[0];
   const root = await signerOf(set.signing);
   const oldSigner = await signerOf(old);
   const oldCn = /^CN=(.*)$/m.exec(old.cert.subject)?.[1] ?? 'certrpc intermediate CA';
-  const pair = await createIntermediateCa(root, { commonName: options.commonName ?? nextGenerationName(oldCn), days: options.days ?? DEFAULT_CA_DAYS, keyType: options.keyType ?? oldSigner.keyType });
+  const pair = await createIntermediateCa(root, {
+    commonName: options.commonName ?? nextGenerationName(oldCn),
+    days: options.days ?? DEFAULT_CA_DAYS,
+    keyType: options.keyType ?? oldSigner.keyType,
+  });
   const created = new X509Certificate(pair.certPem);
   const createdSerial = serialHex(created);
   const newSigner = await loadSigningCa(pair.certPem, pair.keyPem, {}, pair.certPem);
   const { records, warnings, published } = await recordsToPublish(pki, set.all);
-  const crls = await prepareCrls(records, [{ serial: createdSerial, subject: dnLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))], { published });
+  const crls = await prepareCrls(
+    records,
+    [{ serial: createdSerial, subject: dnLine(created.subject), signer: newSigner }, ...(await signersOf(set.all))],
+    { published },
+  );
 
   const kept = pki.previousIntermediateFiles(old.serial);
   writeKeyOnce(kept.keyFile, readFileSync(old.keyFile, 'utf8'));
@@ -131,7 +156,10 @@ async function rotateIntermediate(pki: PkiDir, set: CaSet, options: RotateOption
 function writeKeyOnce(file: string, keyPem: string): void {
   if (existsSync(file)) {
     if (readFileSync(file, 'utf8') === keyPem) return;
-    throw new PkiError('a different key already has this name; nothing was changed', { file, fix: 'move it away (it belongs to an earlier CA), then run the command again' });
+    throw new PkiError('a different key already has this name; nothing was changed', {
+      file,
+      fix: 'move it away (it belongs to an earlier CA), then run the command again',
+    });
   }
   writeFileAtomic(file, keyPem, { mode: 0o600 });
 }

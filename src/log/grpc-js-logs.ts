@@ -12,7 +12,10 @@ import type { Logger } from './logger';
  */
 export function withoutMetadataValues(text: string): string {
   return text
-    .replace(/(Failed to add metadata entry [^:]*): [\s\S]*?\. (Metadata (?:string )?value )"[\s\S]*?"/g, '$1: [value withheld]. $2[withheld]')
+    .replace(
+      /(Failed to add metadata entry [^:]*): [\s\S]*?\. (Metadata (?:string )?value )"[\s\S]*?"/g,
+      '$1: [value withheld]. $2[withheld]',
+    )
     .replace(/( received headers )(\{[\s\S]*\})$/, (_m, lead: string, json: string) => lead + namesOnly(json))
     .replace(/(Received server headers:\n)[\s\S]*$/, (_m, lead: string) => `${lead}[values withheld]`);
 }

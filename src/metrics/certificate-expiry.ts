@@ -25,11 +25,13 @@ function certificatesIn(pem: string): X509Certificate[] {
 }
 
 export function certificateExpiries(material: { certPem: string; clientCaPem: string }, now = Date.now()): CertificateExpiry[] {
-  const entry = (certificate: CertificateExpiry['certificate']) => (cert: X509Certificate): CertificateExpiry => ({
-    certificate,
-    subject: dnLine(cert.subject),
-    serial: serialHex(cert),
-    secondsLeft: Math.round((new Date(cert.validTo).getTime() - now) / 1000),
-  });
+  const entry =
+    (certificate: CertificateExpiry['certificate']) =>
+    (cert: X509Certificate): CertificateExpiry => ({
+      certificate,
+      subject: dnLine(cert.subject),
+      serial: serialHex(cert),
+      secondsLeft: Math.round((new Date(cert.validTo).getTime() - now) / 1000),
+    });
   return [...certificatesIn(material.certPem).map(entry('server')), ...certificatesIn(material.clientCaPem).map(entry('client_ca'))];
 }

@@ -47,26 +47,73 @@ export class ServerMetrics {
   constructor(options: ServerMetricsOptions = {}) {
     const registers = [this.registry];
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.calls = new Counter({ name: 'certrpc_calls_total', help: 'Calls ended, by method, gRPC status code and caller roles', labelNames: ['method', 'code', 'role'], registers });
-    this.latency = new Histogram({ name: 'certrpc_call_duration_seconds', help: 'Time from a call arriving to its status being sent', labelNames: ['method', 'code'], buckets: LATENCY_BUCKETS, registers });
-    this.decisions = new Counter({ name: 'certrpc_authz_decisions_total', help: 'Call gate decisions, by decision, the policy rule that decided ("none" when denied by default or by an earlier stage) and reason', labelNames: ['decision', 'rule', 'reason'], registers });
-    this.refusals = new Counter({ name: 'certrpc_handshakes_refused_total', help: 'Connections refused before any call, by reason (OpenSSL/Node code or certrpc limit)', labelNames: ['reason'], registers });
-    this.pingViolations = new Counter({ name: 'certrpc_ping_policy_violations_total', help: 'Connections closed for pinging too often (GOAWAY too_many_pings)', registers });
+    this.calls = new Counter({
+      name: 'certrpc_calls_total',
+      help: 'Calls ended, by method, gRPC status code and caller roles',
+      labelNames: ['method', 'code', 'role'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'certrpc_call_duration_seconds',
+      help: 'Time from a call arriving to its status being sent',
+      labelNames: ['method', 'code'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.decisions = new Counter({
+      name: 'certrpc_authz_decisions_total',
+      help: 'Call gate decisions, by decision, the policy rule that decided ("none" when denied by default or by an earlier stage) and reason',
+      labelNames: ['decision', 'rule', 'reason'],
+      registers,
+    });
+    this.refusals = new Counter({
+      name: 'certrpc_handshakes_refused_total',
+      help: 'Connections refused before any call, by reason (OpenSSL/Node code or certrpc limit)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.pingViolations = new Counter({
+      name: 'certrpc_ping_policy_violations_total',
+      help: 'Connections closed for pinging too often (GOAWAY too_many_pings)',
+      registers,
+    });
     const state = () => this.state;
-    new Gauge({ name: 'certrpc_open_connections', help: 'TCP connections open on the TLS port (handshaking or serving)', registers, async collect() {
-      this.set((await state()?.openConnections()) ?? 0);
-    } });
-    new Gauge({ name: 'certrpc_calls_in_flight', help: 'Calls let through the gate and not yet ended', registers, collect() {
-      this.set(state()?.callsInFlight() ?? 0);
-    } });
-    new Gauge({ name: 'certrpc_serving', help: '1 while the server reports SERVING, 0 while draining or stopped', registers, collect() {
-      this.set(state()?.serving() ? 1 : 0);
-    } });
-    new Gauge({ name: 'certrpc_certificate_expiry_seconds', help: 'Seconds until a certificate expires (negative: expired); certificate="server" is the one presented, "client_ca" a CA trusted for clients', labelNames: ['certificate', 'subject', 'serial'], registers, collect() {
-      // Rotation replaces certificates: drop the old series rather than report them forever.
-      this.reset();
-      for (const c of state()?.certificates() ?? []) this.set({ certificate: c.certificate, subject: c.subject, serial: c.serial }, c.secondsLeft);
-    } });
+    new Gauge({
+      name: 'certrpc_open_connections',
+      help: 'TCP connections open on the TLS port (handshaking or serving)',
+      registers,
+      async collect() {
+        this.set((await state()?.openConnections()) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'certrpc_calls_in_flight',
+      help: 'Calls let through the gate and not yet ended',
+      registers,
+      collect() {
+        this.set(state()?.callsInFlight() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'certrpc_serving',
+      help: '1 while the server reports SERVING, 0 while draining or stopped',
+      registers,
+      collect() {
+        this.set(state()?.serving() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'certrpc_certificate_expiry_seconds',
+      help: 'Seconds until a certificate expires (negative: expired); certificate="server" is the one presented, "client_ca" a CA trusted for clients',
+      labelNames: ['certificate', 'subject', 'serial'],
+      registers,
+      collect() {
+        // Rotation replaces certificates: drop the old series rather than report them forever.
+        this.reset();
+        for (const c of state()?.certificates() ?? [])
+          this.set({ certificate: c.certificate, subject: c.subject, serial: c.serial }, c.secondsLeft);
+      },
+    });
   }
 
   /** Called by createServer once: the gauges read from here. */

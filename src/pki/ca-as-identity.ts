@@ -10,9 +10,12 @@ import { dnLine } from './distinguished-name';
 export function refuseCaAsIdentity(leaf: X509Certificate | string, file?: string): void {
   const cert = typeof leaf === 'string' ? new X509Certificate(leaf) : leaf;
   if (!cert.ca) return;
-  throw new PkiError(`"${dnLine(cert.subject)}" is a CA certificate (basicConstraints CA:TRUE), not an identity: a CA signs identities, and its key must not travel with one`, {
-    file,
-    code: 'CA_AS_IDENTITY',
-    fix: 'issue an identity (a client or server certificate) and use that; keep the CA key on the CA host only',
-  });
+  throw new PkiError(
+    `"${dnLine(cert.subject)}" is a CA certificate (basicConstraints CA:TRUE), not an identity: a CA signs identities, and its key must not travel with one`,
+    {
+      file,
+      code: 'CA_AS_IDENTITY',
+      fix: 'issue an identity (a client or server certificate) and use that; keep the CA key on the CA host only',
+    },
+  );
 }

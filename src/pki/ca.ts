@@ -1,4 +1,13 @@
-import { DEFAULT_KEY_TYPE, exportPrivateKeyPem, generateKeyPair, importSigningKey, KeyType, keyMatchesCertificate, signingAlgorithm, x509 } from './crypto';
+import {
+  DEFAULT_KEY_TYPE,
+  exportPrivateKeyPem,
+  generateKeyPair,
+  importSigningKey,
+  KeyType,
+  keyMatchesCertificate,
+  signingAlgorithm,
+  x509,
+} from './crypto';
 import { PkiError } from './errors';
 import { randomSerial } from './serial';
 import { validityFor } from './validity';
@@ -81,14 +90,21 @@ export async function createIntermediateCa(parent: SigningCa, options: CreateInt
       new x509.BasicConstraintsExtension(true, options.pathLength ?? 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      parentSki ? new x509.AuthorityKeyIdentifierExtension(parentSki.keyId) : await x509.AuthorityKeyIdentifierExtension.create(parent.cert),
+      parentSki
+        ? new x509.AuthorityKeyIdentifierExtension(parentSki.keyId)
+        : await x509.AuthorityKeyIdentifierExtension.create(parent.cert),
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
 }
 
 /** Checks that the pair really is a CA and its key, then prepares it for signing. */
-export async function loadSigningCa(certPem: string, keyPem: string, files: { cert?: string; key?: string } = {}, chainPem?: string): Promise<SigningCa> {
+export async function loadSigningCa(
+  certPem: string,
+  keyPem: string,
+  files: { cert?: string; key?: string } = {},
+  chainPem?: string,
+): Promise<SigningCa> {
   const cert = parseCertificate(certPem, files.cert);
   const basic = cert.getExtension(x509.BasicConstraintsExtension);
   if (!basic?.ca) {

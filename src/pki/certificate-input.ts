@@ -35,10 +35,13 @@ export function readInspectInput(bytes: Buffer, file?: string): CertificatesInpu
   if (csr) return { kind: 'csr', format: 'PEM', pem: `${csr[0]}\n` };
   const label = ANY_LABEL.exec(text)?.[1];
   if (label) {
-    throw new PkiError(`a PEM file holding ${/PRIVATE KEY/.test(label) ? 'a private key' : `"${label}"`}, not a certificate or a certificate signing request`, {
-      file,
-      fix: 'point at the certificate (.crt) or the request (.csr); a private key stays where it is',
-    });
+    throw new PkiError(
+      `a PEM file holding ${/PRIVATE KEY/.test(label) ? 'a private key' : `"${label}"`}, not a certificate or a certificate signing request`,
+      {
+        file,
+        fix: 'point at the certificate (.crt) or the request (.csr); a private key stays where it is',
+      },
+    );
   }
   try {
     const cert = new X509Certificate(bytes);
@@ -60,7 +63,10 @@ export function readInspectInput(bytes: Buffer, file?: string): CertificatesInpu
 export function readCertificateInput(bytes: Buffer, file?: string): CertificatesInput {
   const input = readInspectInput(bytes, file);
   if (input.kind === 'csr') {
-    throw new PkiError('a certificate signing request, not a certificate', { file, fix: 'point at the certificate the CA signed from it (.crt)' });
+    throw new PkiError('a certificate signing request, not a certificate', {
+      file,
+      fix: 'point at the certificate the CA signed from it (.crt)',
+    });
   }
   return input;
 }

@@ -36,7 +36,10 @@ describe('CRLs', () => {
     const caFile = join(tmp.dir, 'ca.crt');
     writeFileSync(crlFile, pem);
     writeFileSync(caFile, caPair.certPem);
-    const text = execFileSync('openssl', ['crl', '-in', crlFile, '-text', '-noout', '-CAfile', caFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = execFileSync('openssl', ['crl', '-in', crlFile, '-text', '-noout', '-CAfile', caFile], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(text).toMatch(/X509v3 CRL Number:\s+7/);
     expect(text).toMatch(/X509v3 Authority Key Identifier/);
     expect(text).toMatch(/Serial Number: 0ABC[\s\S]+Key Compromise/);
@@ -45,9 +48,11 @@ describe('CRLs', () => {
 
   it('refuses a CRL signed by another key that claims a trusted CA name', async () => {
     const real = await createCa({ commonName: 'same name' });
-    const impostor = await loadSigningCa(...Object.values(await createCa({ commonName: 'same name' })) as [string, string]);
+    const impostor = await loadSigningCa(...(Object.values(await createCa({ commonName: 'same name' })) as [string, string]));
     const pem = await createCrl(impostor, [], { crlNumber: 1, nextUpdate: new Date(Date.now() + 86_400_000) });
-    await expect(matchCrlsToCas(parseCrls(pem), [new x509.X509Certificate(real.certPem)], 'crl.pem')).rejects.toThrow(/not signed by that CA/);
+    await expect(matchCrlsToCas(parseCrls(pem), [new x509.X509Certificate(real.certPem)], 'crl.pem')).rejects.toThrow(
+      /not signed by that CA/,
+    );
   });
 
   it('says what is wrong with a damaged file and an unknown reason', () => {

@@ -105,7 +105,8 @@ export function parseCrls(pem: string, file?: string): CrlInfo[] {
         entries: crl.entries.map((e) => ({
           serial: normalizeSerial(e.serialNumber),
           revokedAt: e.revocationDate,
-          reason: e.reason === undefined ? 'unspecified' : ((x509.X509CrlReason[e.reason] as RevocationReason | undefined) ?? 'unspecified'),
+          reason:
+            e.reason === undefined ? 'unspecified' : ((x509.X509CrlReason[e.reason] as RevocationReason | undefined) ?? 'unspecified'),
         })),
         crl,
         pem: `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`,
@@ -142,7 +143,10 @@ export async function matchCrlsToCas(
       }
     }
     if (!signer) {
-      throw new PkiError(`the CRL for "${info.issuer}" is not signed by that CA (damaged or forged)`, { file, fix: 'republish it with: certrpc ca crl' });
+      throw new PkiError(`the CRL for "${info.issuer}" is not signed by that CA (damaged or forged)`, {
+        file,
+        fix: 'republish it with: certrpc ca crl',
+      });
     }
     matched.push({ crl: info, ca: signer });
   }

@@ -62,10 +62,9 @@ export function keyTypeOf(key: KeyObject): KeyType {
     if (details.modulusLength === 2048) return 'rsa-2048';
     if (details.modulusLength === 4096) return 'rsa-4096';
   }
-  throw new PkiError(
-    `unsupported key (${key.asymmetricKeyType} ${details.namedCurve ?? details.modulusLength ?? ''})`,
-    { fix: `use a key of type ${KEY_TYPES.join(', ')}` },
-  );
+  throw new PkiError(`unsupported key (${key.asymmetricKeyType} ${details.namedCurve ?? details.modulusLength ?? ''})`, {
+    fix: `use a key of type ${KEY_TYPES.join(', ')}`,
+  });
 }
 
 /**

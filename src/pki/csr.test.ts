@@ -22,11 +22,24 @@ function csrOf(subject: string, keyArgs: string[], extra: string[] = []): string
   return readFileSync(out, 'utf8');
 }
 const EC = (curve: string) => ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`];
-const RSA = (bits: number, exponent?: number) => ['-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, ...(exponent ? ['-pkeyopt', `rsa_keygen_pubexp:${exponent}`] : [])];
+const RSA = (bits: number, exponent?: number) => [
+  '-algorithm',
+  'RSA',
+  '-pkeyopt',
+  `rsa_keygen_bits:${bits}`,
+  ...(exponent ? ['-pkeyopt', `rsa_keygen_pubexp:${exponent}`] : []),
+];
 
 describe('readCsr', () => {
   it('reads subject, names and extensions of a P-256 request, and says what it will not copy', async () => {
-    const pem = csrOf('/O=Acme/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp,IP:10.0.0.1,URI:spiffe://corp/app,email:a@corp,dirName:dir_sect', '-addext', 'basicConstraints=critical,CA:TRUE', '-config', writeConfig()]);
+    const pem = csrOf('/O=Acme/CN=app', EC('P-256'), [
+      '-addext',
+      'subjectAltName=DNS:app.corp,IP:10.0.0.1,URI:spiffe://corp/app,email:a@corp,dirName:dir_sect',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-config',
+      writeConfig(),
+    ]);
     const csr = await readCsr(`garbage before\n${pem}`, 'app.csr');
     expect(csr.publicKey).toBe('ECDSA P-256');
     expect(csr.subject).toBe('O=Acme, CN=app');
@@ -42,9 +55,16 @@ describe('readCsr', () => {
     expect((await readCsr(csrOf('/CN=a', EC('P-384')))).publicKey).toBe('ECDSA P-384');
     expect((await readCsr(csrOf('/CN=a', EC('P-521')))).publicKey).toBe('ECDSA P-521');
     expect((await readCsr(csrOf('/CN=a', RSA(2048)))).publicKey).toBe('RSA 2048 bit');
-    await expect(readCsr(csrOf('/CN=a', RSA(1024)), 'weak.csr')).rejects.toMatchObject({ message: "the CSR's key is RSA 1024 bit, weaker than the 2048 bits certrpc requires", file: 'weak.csr' });
-    await expect(readCsr(csrOf('/CN=a', RSA(2048, 3)))).rejects.toThrow("the CSR's RSA key has the public exponent 3; certrpc requires at least 65537");
-    await expect(readCsr(csrOf('/CN=a', EC('secp256k1')))).rejects.toThrow("the CSR's key is on the curve secp256k1; certrpc signs P-256, P-384 and P-521 keys only");
+    await expect(readCsr(csrOf('/CN=a', RSA(1024)), 'weak.csr')).rejects.toMatchObject({
+      message: "the CSR's key is RSA 1024 bit, weaker than the 2048 bits certrpc requires",
+      file: 'weak.csr',
+    });
+    await expect(readCsr(csrOf('/CN=a', RSA(2048, 3)))).rejects.toThrow(
+      "the CSR's RSA key has the public exponent 3; certrpc requires at least 65537",
+    );
+    await expect(readCsr(csrOf('/CN=a', EC('secp256k1')))).rejects.toThrow(
+      "the CSR's key is on the curve secp256k1; certrpc signs P-256, P-384 and P-521 keys only",
+    );
     await expect(readCsr(csrOf('/CN=a', ['-algorithm', 'ED25519']))).rejects.toThrow(
       "the CSR's key is of type ed25519; certrpc signs ECDSA (P-256, P-384, P-521) and RSA (2048 bits or more) keys only",
     );
@@ -78,10 +98,14 @@ describe('signCsr: the signer decides the identity', () => {
 
   it("takes the CSR's single CN and only the signer's SANs; the CSR's names only when accepted", async () => {
     const pem = csrOf('/O=Acme/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp,DNS:evil.corp']);
-    const plain = new X509Certificate((await signCsr(ca, pem, { profile: 'server', sans: parseSanList('DNS:signer.corp') })).toString('pem'));
+    const plain = new X509Certificate(
+      (await signCsr(ca, pem, { profile: 'server', sans: parseSanList('DNS:signer.corp') })).toString('pem'),
+    );
     expect(plain.subject).toBe('CN=app');
     expect(plain.subjectAltName).toBe('DNS:signer.corp');
-    const accepted = new X509Certificate((await signCsr(ca, pem, { profile: 'server', sans: parseSanList('DNS:app.corp'), acceptCsrNames: true })).toString('pem'));
+    const accepted = new X509Certificate(
+      (await signCsr(ca, pem, { profile: 'server', sans: parseSanList('DNS:app.corp'), acceptCsrNames: true })).toString('pem'),
+    );
     expect(accepted.subjectAltName).toBe('DNS:app.corp, DNS:evil.corp');
     const named = new X509Certificate((await signCsr(ca, pem, { profile: 'client', commonName: 'other' })).toString('pem'));
     expect(named.subject).toBe('CN=other');
@@ -89,17 +113,33 @@ describe('signCsr: the signer decides the identity', () => {
   });
 
   it('refuses to guess the CN, a bad CN, a server certificate without names, and names certrpc does not issue', async () => {
-    await expect(signCsr(ca, csrOf('/O=Acme', EC('P-256')), { profile: 'client' })).rejects.toMatchObject({ message: 'the CSR has no common name', code: 'CSR_NO_CN', fix: 'state it: the commonName option' });
-    await expect(signCsr(ca, csrOf('/CN=a/CN=b', EC('P-256')), { profile: 'client' })).rejects.toThrow('the CSR has 2 common names (a, b); which one is the identity would be a guess');
-    await expect(signCsr(ca, csrOf('/CN=a\tb', EC('P-256'), ['-utf8']), { profile: 'client' })).rejects.toThrow('the CSR\'s common name "a\\tb" holds control characters');
-    await expect(signCsr(ca, csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp']), { profile: 'server' })).rejects.toMatchObject({
-      message: 'a server certificate needs at least one subject alternative name (clients check the name they dial against the SANs, not the CN), and none was stated',
+    await expect(signCsr(ca, csrOf('/O=Acme', EC('P-256')), { profile: 'client' })).rejects.toMatchObject({
+      message: 'the CSR has no common name',
+      code: 'CSR_NO_CN',
+      fix: 'state it: the commonName option',
+    });
+    await expect(signCsr(ca, csrOf('/CN=a/CN=b', EC('P-256')), { profile: 'client' })).rejects.toThrow(
+      'the CSR has 2 common names (a, b); which one is the identity would be a guess',
+    );
+    await expect(signCsr(ca, csrOf('/CN=a\tb', EC('P-256'), ['-utf8']), { profile: 'client' })).rejects.toThrow(
+      'the CSR\'s common name "a\\tb" holds control characters',
+    );
+    await expect(
+      signCsr(ca, csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp']), { profile: 'server' }),
+    ).rejects.toMatchObject({
+      message:
+        'a server certificate needs at least one subject alternative name (clients check the name they dial against the SANs, not the CN), and none was stated',
       code: 'CSR_NO_SANS_STATED',
       fix: 'state them as sans, e.g. DNS:host.example,IP:10.0.0.5, or copy the ones the CSR asks for (acceptCsrNames)',
     });
-    await expect(signCsr(ca, csrOf('/CN=app', EC('P-256')), { profile: 'server' })).rejects.toMatchObject({ code: 'CSR_NO_SANS', fix: 'state them as sans, e.g. DNS:host.example,IP:10.0.0.5' });
+    await expect(signCsr(ca, csrOf('/CN=app', EC('P-256')), { profile: 'server' })).rejects.toMatchObject({
+      code: 'CSR_NO_SANS',
+      fix: 'state them as sans, e.g. DNS:host.example,IP:10.0.0.5',
+    });
     const odd = csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:ok.corp,dirName:dir_sect', '-config', writeConfig()]);
-    await expect(signCsr(ca, odd, { profile: 'client', acceptCsrNames: true })).rejects.toThrow('the CSR asks for names certrpc does not issue: dn:CN=evil');
+    await expect(signCsr(ca, odd, { profile: 'client', acceptCsrNames: true })).rejects.toThrow(
+      'the CSR asks for names certrpc does not issue: dn:CN=evil',
+    );
     expect((await signCsr(ca, odd, { profile: 'client' })).subject).toBe('CN=app');
   });
 });

@@ -34,7 +34,8 @@ const MAX_RSA_BITS = 16384;
 const MIN_RSA_EXPONENT = 65537n;
 /** Curves as OpenSSL names them -> as certrpc prints them. P-256 is the floor; these are what WebCrypto and TLS peers take. */
 const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-const FIX_KEY = 'make the key and CSR again with a P-256 key: openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout my.key -subj "/CN=name" -out my.csr (or RSA: -newkey rsa:3072)';
+const FIX_KEY =
+  'make the key and CSR again with a P-256 key: openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout my.key -subj "/CN=name" -out my.csr (or RSA: -newkey rsa:3072)';
 
 /** Parses, checks the key's type and strength, then the self-signature. Throws PkiError naming the file and the reason. */
 export async function readCsr(csrPem: string, file?: string): Promise<CheckedCsr> {
@@ -53,25 +54,37 @@ export async function readCsr(csrPem: string, file?: string): Promise<CheckedCsr
   // Key first: a weak or unknown key is refused with that reason, not as a signature WebCrypto cannot check.
   const verified = await csr.verify().catch(() => false);
   if (!verified) {
-    throw new PkiError('the CSR signature does not verify: it was altered after it was made, or made with another key than the one it carries', {
-      file,
-      fix: 'create the CSR again on the host that holds the key (openssl req -new -key my.key ...)',
-    });
+    throw new PkiError(
+      'the CSR signature does not verify: it was altered after it was made, or made with another key than the one it carries',
+      {
+        file,
+        fix: 'create the CSR again on the host that holds the key (openssl req -new -key my.key ...)',
+      },
+    );
   }
   return { csr, publicKey, ...requestedFields(csr, extensions) };
 }
 
 /** What a request asks for, read without judging it (readCsr judges; cert inspect shows a refused request too). */
-export function requestedFields(csr: x509.Pkcs10CertificateRequest, extensions: x509.Extension[] = csr.extensions): Omit<CheckedCsr, 'csr' | 'publicKey'> {
-  const sanExtensions = extensions.filter((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
+export function requestedFields(
+  csr: x509.Pkcs10CertificateRequest,
+  extensions: x509.Extension[] = csr.extensions,
+): Omit<CheckedCsr, 'csr' | 'publicKey'> {
+  const sanExtensions = extensions.filter(
+    (e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension,
+  );
   const names = sanExtensions.flatMap((e) => e.names.items);
-  const attributes = csr.subjectName.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
+  const attributes = csr.subjectName
+    .toJSON()
+    .flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
   const text = (a: { type: string; value: string }) => attributeText(a.type, a.value);
   return {
     subject: attributes.map(text).join(', '),
     commonNames: attributes.filter((a) => a.type === 'CN').map((a) => a.value),
     otherSubjectAttributes: attributes.filter((a) => a.type !== 'CN').map(text),
-    requestedSans: names.flatMap((n) => (n.type in SAN_TYPES ? [{ type: SAN_TYPES[n.type as keyof typeof SAN_TYPES], value: n.value }] : [])),
+    requestedSans: names.flatMap((n) =>
+      n.type in SAN_TYPES ? [{ type: SAN_TYPES[n.type as keyof typeof SAN_TYPES], value: n.value }] : [],
+    ),
     unsupportedSans: names.filter((n) => !(n.type in SAN_TYPES)).map((n) => `${n.type}:${quoteNameValue(n.value)}`),
     sanExtensions: sanExtensions.length,
     otherExtensions: extensions.filter((e) => !(e instanceof x509.SubjectAlternativeNameExtension)).map(describeExtension),
@@ -92,19 +105,31 @@ function checkKey(csr: x509.Pkcs10CertificateRequest, file?: string): string {
   const details = key.asymmetricKeyDetails ?? {};
   if (type === 'ec') {
     const curve = CURVES[details.namedCurve ?? ''];
-    if (!curve) throw new PkiError(`the CSR's key is on the curve ${details.namedCurve ?? '(unnamed)'}; certrpc signs P-256, P-384 and P-521 keys only`, { file, fix: FIX_KEY });
+    if (!curve)
+      throw new PkiError(
+        `the CSR's key is on the curve ${details.namedCurve ?? '(unnamed)'}; certrpc signs P-256, P-384 and P-521 keys only`,
+        { file, fix: FIX_KEY },
+      );
     return `ECDSA ${curve}`;
   }
   if (type === 'rsa') {
     const bits = details.modulusLength ?? 0;
-    if (bits < MIN_RSA_BITS) throw new PkiError(`the CSR's key is RSA ${bits} bit, weaker than the ${MIN_RSA_BITS} bits certrpc requires`, { file, fix: FIX_KEY });
-    if (bits > MAX_RSA_BITS) throw new PkiError(`the CSR's key is RSA ${bits} bit, more than the ${MAX_RSA_BITS} bits certrpc accepts`, { file, fix: FIX_KEY });
+    if (bits < MIN_RSA_BITS)
+      throw new PkiError(`the CSR's key is RSA ${bits} bit, weaker than the ${MIN_RSA_BITS} bits certrpc requires`, { file, fix: FIX_KEY });
+    if (bits > MAX_RSA_BITS)
+      throw new PkiError(`the CSR's key is RSA ${bits} bit, more than the ${MAX_RSA_BITS} bits certrpc accepts`, { file, fix: FIX_KEY });
     if ((details.publicExponent ?? 0n) < MIN_RSA_EXPONENT) {
-      throw new PkiError(`the CSR's RSA key has the public exponent ${details.publicExponent}; certrpc requires at least ${MIN_RSA_EXPONENT}`, { file, fix: FIX_KEY });
+      throw new PkiError(
+        `the CSR's RSA key has the public exponent ${details.publicExponent}; certrpc requires at least ${MIN_RSA_EXPONENT}`,
+        { file, fix: FIX_KEY },
+      );
     }
     return `RSA ${bits} bit`;
   }
-  throw new PkiError(`the CSR's key is of type ${type ?? 'unknown'}; certrpc signs ECDSA (P-256, P-384, P-521) and RSA (2048 bits or more) keys only`, { file, fix: FIX_KEY });
+  throw new PkiError(
+    `the CSR's key is of type ${type ?? 'unknown'}; certrpc signs ECDSA (P-256, P-384, P-521) and RSA (2048 bits or more) keys only`,
+    { file, fix: FIX_KEY },
+  );
 }
 
 function describeExtension(ext: x509.Extension): string {

@@ -17,7 +17,8 @@ import type * as Crypto from './crypto';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lib = (): typeof Crypto.x509 => (require('./crypto') as typeof Crypto).x509;
 
-const parse = (certificate: Buffer | string) => new (lib().X509Certificate)(typeof certificate === 'string' ? certificate : new Uint8Array(certificate));
+const parse = (certificate: Buffer | string) =>
+  new (lib().X509Certificate)(typeof certificate === 'string' ? certificate : new Uint8Array(certificate));
 
 /** A certificate's subject (DER or PEM) exactly as `cert inspect` prints it. */
 export function subjectAsInspected(certificate: Buffer | string): string {
@@ -58,7 +59,8 @@ export function escapeDnValue(value: string): string {
   let out = '';
   for (const [i, c] of chars.entries()) {
     const code = c.codePointAt(0)!;
-    if (code < 0x20 || code > 0x7e) out += [...Buffer.from(c, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    if (code < 0x20 || code > 0x7e)
+      out += [...Buffer.from(c, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
     else if ('"+,;<>\\'.includes(c) || (i === 0 && (c === '#' || c === ' ')) || (i === chars.length - 1 && c === ' ')) out += `\\${c}`;
     else out += c;
   }

@@ -44,7 +44,11 @@ export async function describeCsr(pem: string): Promise<CsrInfo> {
     subject: fields.subject,
     commonName: fields.commonNames.length === 1 ? fields.commonNames[0] : '',
     publicKey: keyDescription(spki),
-    publicKeySha256: createHash('sha256').update(spki).digest('hex').replace(/(..)(?!$)/g, '$1:').toUpperCase(),
+    publicKeySha256: createHash('sha256')
+      .update(spki)
+      .digest('hex')
+      .replace(/(..)(?!$)/g, '$1:')
+      .toUpperCase(),
     signatureAlgorithm: `${sig.name}${sig.hash ? ` with ${sig.hash.name}` : ''}`,
     signatureVerifies: await csr.verify().catch(() => false),
     requestedSans: [...fields.requestedSans.map(formatSan), ...fields.unsupportedSans],
@@ -58,7 +62,8 @@ function keyDescription(spki: Buffer): string {
   try {
     const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
     const d = key.asymmetricKeyDetails ?? {};
-    if (key.asymmetricKeyType === 'ec') return `ECDSA ${({ prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' } as Record<string, string>)[d.namedCurve ?? ''] ?? d.namedCurve}`;
+    if (key.asymmetricKeyType === 'ec')
+      return `ECDSA ${({ prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' } as Record<string, string>)[d.namedCurve ?? ''] ?? d.namedCurve}`;
     if (key.asymmetricKeyType === 'rsa') return `RSA ${d.modulusLength} bit`;
     return key.asymmetricKeyType ?? 'unknown';
   } catch {

@@ -18,7 +18,13 @@ describe('describeCertificate and its text', () => {
   beforeAll(async () => {
     const pair = await createCa({ commonName: 'inspect CA', keyType: 'rsa-2048' });
     ca = await loadSigningCa(pair.certPem, pair.keyPem);
-    leafPem = (await issueCertificate(ca, { profile: 'server', commonName: 'api', sans: parseSanList('DNS:api.corp,IP:10.0.0.7,URI:spiffe://corp/api,email:ops@corp') })).certPem;
+    leafPem = (
+      await issueCertificate(ca, {
+        profile: 'server',
+        commonName: 'api',
+        sans: parseSanList('DNS:api.corp,IP:10.0.0.7,URI:spiffe://corp/api,email:ops@corp'),
+      })
+    ).certPem;
   });
 
   it('a server certificate: names, key, usages, identifiers, validity now, the chain', () => {
@@ -74,7 +80,13 @@ describe('describeCertificate and its text', () => {
 
   it('a CA: self-signed, CA:TRUE, keyCertSign; expired and not-yet-valid say so; a failed chain says why', () => {
     const info = describeCertificate(ca.certPem);
-    expect(info).toMatchObject({ selfSigned: true, basicConstraints: { ca: true }, commonName: 'inspect CA', extendedKeyUsage: [], sans: [] });
+    expect(info).toMatchObject({
+      selfSigned: true,
+      basicConstraints: { ca: true },
+      commonName: 'inspect CA',
+      extendedKeyUsage: [],
+      sans: [],
+    });
     expect(info.keyUsage).toEqual(expect.arrayContaining(['keyCertSign', 'cRLSign']));
     const text = formatCertificateInfo(info);
     expect(text).toMatch(/^Certificate:\n/);
@@ -99,10 +111,31 @@ describe('describeCertificate and its text', () => {
 
   it('names certrpc never issues, two SPIFFE IDs, several CNs, other key types (openssl-made)', () => {
     const file = join(tmp.dir, 'odd.crt');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-keyout', join(tmp.dir, 'odd.key'), '-out', file, '-days', '1',
-      '-subj', '/CN=a/CN=b', '-addext', 'subjectAltName=URI:spiffe://corp/a,URI:spiffe://corp/b,DNS:x.corp', '-addext', 'extendedKeyUsage=clientAuth,codeSigning,emailProtection,timeStamping,OCSPSigning,1.2.3.4',
-    ], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-384',
+        '-nodes',
+        '-keyout',
+        join(tmp.dir, 'odd.key'),
+        '-out',
+        file,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=a/CN=b',
+        '-addext',
+        'subjectAltName=URI:spiffe://corp/a,URI:spiffe://corp/b,DNS:x.corp',
+        '-addext',
+        'extendedKeyUsage=clientAuth,codeSigning,emailProtection,timeStamping,OCSPSigning,1.2.3.4',
+      ],
+      { stdio: 'pipe' },
+    );
     const info = describeCertificate(readFileSync(file, 'utf8'));
     expect(info.commonName).toBe('');
     expect(info.spiffeId).toBeUndefined();

@@ -45,7 +45,8 @@ const KEY_USAGE_NAMES: [number, string][] = [
 function publicKeyDescription(node: NodeCert): string {
   const key = node.publicKey;
   const d = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'ec') return `ECDSA ${d.namedCurve === 'prime256v1' ? 'P-256' : d.namedCurve === 'secp384r1' ? 'P-384' : d.namedCurve}`;
+  if (key.asymmetricKeyType === 'ec')
+    return `ECDSA ${d.namedCurve === 'prime256v1' ? 'P-256' : d.namedCurve === 'secp384r1' ? 'P-384' : d.namedCurve}`;
   if (key.asymmetricKeyType === 'rsa') return `RSA ${d.modulusLength} bit`;
   return key.asymmetricKeyType ?? 'unknown';
 }
@@ -106,17 +107,24 @@ export const oneLine = (value: string) => value.replace(/\n/g, '\\n');
 /** The text form, aligned like `openssl x509 -text`, one fact per line. */
 export function formatCertificateInfo(info: CertificateInfo, file?: string): string {
   const lines: string[] = [];
-  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${oneLine(value)}`);
+  const row = (label: string, value: string | undefined) =>
+    value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${oneLine(value)}`);
   lines.push(`Certificate${file ? ` ${file}` : ''}:`);
   row('Subject:', info.subject);
   row('Issuer:', `${info.issuer}${info.selfSigned ? ' (self-signed)' : ''}`);
   row('Serial:', info.serial);
   row('Not before:', info.notBefore);
-  const status = info.validity === 'valid' ? `valid, ${info.daysLeft} days left` : info.validity === 'expired' ? 'EXPIRED' : 'NOT YET VALID';
+  const status =
+    info.validity === 'valid' ? `valid, ${info.daysLeft} days left` : info.validity === 'expired' ? 'EXPIRED' : 'NOT YET VALID';
   row('Not after:', `${info.notAfter} (${status})`);
   row('Public key:', info.publicKey);
   row('Signature:', info.signatureAlgorithm);
-  row('Basic constraints:', info.basicConstraints.ca ? `CA:TRUE${info.basicConstraints.pathLength !== undefined ? `, pathlen:${info.basicConstraints.pathLength}` : ''}` : 'CA:FALSE');
+  row(
+    'Basic constraints:',
+    info.basicConstraints.ca
+      ? `CA:TRUE${info.basicConstraints.pathLength !== undefined ? `, pathlen:${info.basicConstraints.pathLength}` : ''}`
+      : 'CA:FALSE',
+  );
   row('Key usage:', info.keyUsage.join(', '));
   row('Extended key usage:', info.extendedKeyUsage.join(', '));
   // Quoted where a value holds a comma or quote: a DNS name "x, URI:spiffe://..." must not read as three names.
@@ -125,6 +133,7 @@ export function formatCertificateInfo(info: CertificateInfo, file?: string): str
   row('Subject key id:', info.subjectKeyId);
   row('Authority key id:', info.authorityKeyId);
   row('SHA-256 fingerprint:', info.fingerprintSha256);
-  if (info.chain) row('Chain:', info.chain.ok ? `OK (${info.chain.trustedBy?.join(' -> ')})` : `FAILED ${info.chain.code}: ${info.chain.reason}`);
+  if (info.chain)
+    row('Chain:', info.chain.ok ? `OK (${info.chain.trustedBy?.join(' -> ')})` : `FAILED ${info.chain.code}: ${info.chain.reason}`);
   return lines.join('\n');
 }

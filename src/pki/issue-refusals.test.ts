@@ -30,9 +30,14 @@ describe('issueCertificate refuses', () => {
     expect(commonNameProblem(' spaced name ~')).toBeUndefined();
     expect(commonNameProblem('é \u00a0ü')).toBeUndefined();
     for (const bad of ['', 'a'.repeat(65)]) expect(commonNameProblem(bad)).toBe('is not 1 to 64 characters long');
-    for (const bad of ['a\nb', 'a\u001fb', 'a\u007fb', 'a\u0085b', 'a\u009fb', '\u001b[31mred']) expect(commonNameProblem(bad)).toBe('holds control characters');
+    for (const bad of ['a\nb', 'a\u001fb', 'a\u007fb', 'a\u0085b', 'a\u009fb', '\u001b[31mred'])
+      expect(commonNameProblem(bad)).toBe('holds control characters');
     const err = await refusal(issueCertificate(ca, { profile: 'client', commonName: 'alice\u001b[2J' }));
-    expect(err).toMatchObject({ option: 'commonName', message: 'invalid common name "alice\\u001b[2J": it holds control characters', fix: 'give a common name of 1 to 64 printable characters' });
+    expect(err).toMatchObject({
+      option: 'commonName',
+      message: 'invalid common name "alice\\u001b[2J": it holds control characters',
+      fix: 'give a common name of 1 to 64 printable characters',
+    });
     await refusal(issueCertificate(ca, { profile: 'client', commonName: '' }));
   });
 
@@ -42,7 +47,9 @@ describe('issueCertificate refuses', () => {
     expect(err.message).toMatch(/^a server certificate needs at least one subject alternative name/);
     // A client certificate needs none; a server certificate with one is signed.
     await expect(issueCertificate(ca, { profile: 'client', commonName: 'alice', days: 10 })).resolves.toHaveProperty('certPem');
-    await expect(issueCertificate(ca, { profile: 'server', commonName: 'srv', sans: parseSanList('DNS:srv'), days: 10 })).resolves.toHaveProperty('certPem');
+    await expect(
+      issueCertificate(ca, { profile: 'server', commonName: 'srv', sans: parseSanList('DNS:srv'), days: 10 }),
+    ).resolves.toHaveProperty('certPem');
   });
 
   it('a certificate that would outlive its CA; one ending with the CA is signed', async () => {
@@ -51,7 +58,11 @@ describe('issueCertificate refuses', () => {
     expect(err).toMatchObject({ option: 'days', fix: 'ask for fewer days, or rotate the CA first (rotateCa)' });
     expect(err.message).toBe(`the certificate would outlive its CA (CA expires ${new Date(caEnd).toISOString()})`);
     const notAfter = new Date(caEnd);
-    const { certPem } = await issueCertificate(ca, { profile: 'client', commonName: 'alice', validity: { notBefore: new Date(Date.now() - 60_000), notAfter } });
+    const { certPem } = await issueCertificate(ca, {
+      profile: 'client',
+      commonName: 'alice',
+      validity: { notBefore: new Date(Date.now() - 60_000), notAfter },
+    });
     expect(new Date(new X509Certificate(certPem).validTo).getTime()).toBe(notAfter.getTime());
   });
 });

@@ -45,15 +45,22 @@ export async function signPublicKey(
   options: Omit<IssueOptions, 'keyType'>,
 ): Promise<x509.X509Certificate> {
   const cnProblem = commonNameProblem(options.commonName ?? '');
-  if (cnProblem) throw new PkiError(`invalid common name ${JSON.stringify(options.commonName ?? '')}: it ${cnProblem}`, { option: 'commonName', fix: 'give a common name of 1 to 64 printable characters' });
+  if (cnProblem)
+    throw new PkiError(`invalid common name ${JSON.stringify(options.commonName ?? '')}: it ${cnProblem}`, {
+      option: 'commonName',
+      fix: 'give a common name of 1 to 64 printable characters',
+    });
   // Every name is checked here, the one place all issuing passes: a malformed name is never signed.
   const sans = (options.sans ?? []).map((san) => checkSan(san));
   if (options.profile === 'server' && sans.length === 0) {
     // Clients match the name they dial against the SANs (RFC 6125); the CN fallback is deprecated (Go dropped it).
-    throw new PkiError('a server certificate needs at least one subject alternative name: clients check the name they dial against the SANs, not the CN', {
-      code: 'SERVER_NEEDS_SAN',
-      fix: 'state the names clients dial as sans, e.g. DNS:host.example,IP:10.0.0.5',
-    });
+    throw new PkiError(
+      'a server certificate needs at least one subject alternative name: clients check the name they dial against the SANs, not the CN',
+      {
+        code: 'SERVER_NEEDS_SAN',
+        fix: 'state the names clients dial as sans, e.g. DNS:host.example,IP:10.0.0.5',
+      },
+    );
   }
   const { notBefore, notAfter } = options.validity ?? validityFor(options.days ?? DEFAULT_LEAF_DAYS);
   if (notAfter > ca.cert.notAfter) {
@@ -62,7 +69,13 @@ export async function signPublicKey(
       fix: 'ask for fewer days, or rotate the CA first (rotateCa)',
     });
   }
-  const extensions = await leafExtensions(options.profile, publicKey, ca.cert, publicKey.algorithm.name.startsWith('RSA'), options.serverAlsoClient);
+  const extensions = await leafExtensions(
+    options.profile,
+    publicKey,
+    ca.cert,
+    publicKey.algorithm.name.startsWith('RSA'),
+    options.serverAlsoClient,
+  );
   if (sans.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(toGeneralNames(sans), false));
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
@@ -97,39 +110,73 @@ export interface SignCsrOptions {
  * or the CSR's single CN), the SANs are the signer's (--san) plus the CSR's only when asked
  * (acceptCsrNames), and the extensions are the profile's. Nothing else of the CSR is copied.
  */
-export async function signCsr(ca: SigningCa, csr: CheckedCsr | string, options: SignCsrOptions, file?: string): Promise<x509.X509Certificate> {
+export async function signCsr(
+  ca: SigningCa,
+  csr: CheckedCsr | string,
+  options: SignCsrOptions,
+  file?: string,
+): Promise<x509.X509Certificate> {
   const request = typeof csr === 'string' ? await readCsr(csr, file) : csr;
   let commonName = options.commonName;
   if (commonName === undefined) {
     if (request.commonNames.length !== 1) {
-      throw new PkiError(request.commonNames.length === 0 ? 'the CSR has no common name' : `the CSR has ${request.commonNames.length} common names (${request.commonNames.map(quoteNameValue).join(', ')}); which one is the identity would be a guess`, {
-        file,
-        code: 'CSR_NO_CN',
-        fix: 'state it: the commonName option',
-      });
+      throw new PkiError(
+        request.commonNames.length === 0
+          ? 'the CSR has no common name'
+          : `the CSR has ${request.commonNames.length} common names (${request.commonNames.map(quoteNameValue).join(', ')}); which one is the identity would be a guess`,
+        {
+          file,
+          code: 'CSR_NO_CN',
+          fix: 'state it: the commonName option',
+        },
+      );
     }
     commonName = request.commonNames[0];
     const problem = commonNameProblem(commonName);
-    if (problem) throw new PkiError(`the CSR's common name ${JSON.stringify(commonName)} ${problem}`, { file, code: 'CSR_BAD_CN', fix: 'state another: the commonName option' });
+    if (problem)
+      throw new PkiError(`the CSR's common name ${JSON.stringify(commonName)} ${problem}`, {
+        file,
+        code: 'CSR_BAD_CN',
+        fix: 'state another: the commonName option',
+      });
   }
   const sans = [...(options.sans ?? [])];
   if (options.acceptCsrNames) {
-    if (request.sanExtensions > 1) throw new PkiError(`the CSR holds ${request.sanExtensions} subjectAltName extensions; which one is the request would be a guess`, { file, code: 'CSR_SAN_EXTENSIONS', fix: 'make the CSR again with one, or sign without acceptCsrNames and state the names as sans' });
+    if (request.sanExtensions > 1)
+      throw new PkiError(`the CSR holds ${request.sanExtensions} subjectAltName extensions; which one is the request would be a guess`, {
+        file,
+        code: 'CSR_SAN_EXTENSIONS',
+        fix: 'make the CSR again with one, or sign without acceptCsrNames and state the names as sans',
+      });
     if (request.unsupportedSans.length > 0) {
-      throw new PkiError(`the CSR asks for names certrpc does not issue: ${request.unsupportedSans.join(', ')}`, { file, code: 'CSR_UNSUPPORTED_SANS', fix: 'sign without acceptCsrNames and state the names as sans (TYPE:VALUE,...)' });
+      throw new PkiError(`the CSR asks for names certrpc does not issue: ${request.unsupportedSans.join(', ')}`, {
+        file,
+        code: 'CSR_UNSUPPORTED_SANS',
+        fix: 'sign without acceptCsrNames and state the names as sans (TYPE:VALUE,...)',
+      });
     }
     for (const san of request.requestedSans) sans.push(checkSan(san, { file }));
   }
   if (options.profile === 'server' && sans.length === 0) {
-    throw new PkiError('a server certificate needs at least one subject alternative name (clients check the name they dial against the SANs, not the CN), and none was stated', {
-      file,
-      code: request.requestedSans.length > 0 ? 'CSR_NO_SANS_STATED' : 'CSR_NO_SANS',
-      fix: `state them as sans, e.g. DNS:host.example,IP:10.0.0.5${request.requestedSans.length > 0 ? ', or copy the ones the CSR asks for (acceptCsrNames)' : ''}`,
-    });
+    throw new PkiError(
+      'a server certificate needs at least one subject alternative name (clients check the name they dial against the SANs, not the CN), and none was stated',
+      {
+        file,
+        code: request.requestedSans.length > 0 ? 'CSR_NO_SANS_STATED' : 'CSR_NO_SANS',
+        fix: `state them as sans, e.g. DNS:host.example,IP:10.0.0.5${request.requestedSans.length > 0 ? ', or copy the ones the CSR asks for (acceptCsrNames)' : ''}`,
+      },
+    );
   }
   const unique = sans.filter((san, i) => sans.findIndex((o) => o.type === san.type && o.value === san.value) === i);
   const publicKey = await request.csr.publicKey.export(signingAlgorithmForCsr(request.csr), ['verify']);
-  return signPublicKey(ca, publicKey, { profile: options.profile, commonName, sans: unique, days: options.days, validity: options.validity, serverAlsoClient: options.serverAlsoClient });
+  return signPublicKey(ca, publicKey, {
+    profile: options.profile,
+    commonName,
+    sans: unique,
+    days: options.days,
+    validity: options.validity,
+    serverAlsoClient: options.serverAlsoClient,
+  });
 }
 
 /** Why a CN cannot be issued, or undefined. Control characters would print as something else than they are. */

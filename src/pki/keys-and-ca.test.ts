@@ -15,7 +15,12 @@ describe('keys', () => {
   it('each key type signs with its algorithm, and is read back as that type', async () => {
     expect(signingAlgorithm('ecdsa-p256')).toEqual({ name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' });
     expect(signingAlgorithm('ecdsa-p384')).toEqual({ name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' });
-    expect(signingAlgorithm('rsa-2048')).toEqual({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' });
+    expect(signingAlgorithm('rsa-2048')).toEqual({
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    });
     expect(signingAlgorithm('rsa-4096')).toMatchObject({ modulusLength: 4096 });
     for (const type of ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048'] as const) {
       const pem = await exportPrivateKeyPem((await generateKeyPair(type)).privateKey);
@@ -33,13 +38,18 @@ describe('keys', () => {
     const sec1 = join(tmp.dir, 'ec.pem');
     execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', sec1], { stdio: 'pipe' });
     expect((await importSigningKey(readFileSync(sec1, 'utf8'))).keyType).toBe('ecdsa-p256');
-    await expect(importSigningKey('nope', 'k.pem')).rejects.toMatchObject({ message: expect.stringMatching(/^not a readable private key: /), file: 'k.pem' });
+    await expect(importSigningKey('nope', 'k.pem')).rejects.toMatchObject({
+      message: expect.stringMatching(/^not a readable private key: /),
+      file: 'k.pem',
+    });
     const p521 = join(tmp.dir, 'p521.pem');
     execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521', '-out', p521], { stdio: 'pipe' });
     await expect(importSigningKey(readFileSync(p521, 'utf8'))).rejects.toThrow('unsupported key (ec secp521r1)');
     const rsa3072 = join(tmp.dir, 'rsa3072.pem');
     execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072', '-out', rsa3072], { stdio: 'pipe' });
-    await expect(importSigningKey(readFileSync(rsa3072, 'utf8'))).rejects.toThrow(expect.objectContaining({ message: 'unsupported key (rsa 3072)', fix: `use a key of type ${KEY_TYPES.join(', ')}` }));
+    await expect(importSigningKey(readFileSync(rsa3072, 'utf8'))).rejects.toThrow(
+      expect.objectContaining({ message: 'unsupported key (rsa 3072)', fix: `use a key of type ${KEY_TYPES.join(', ')}` }),
+    );
     const ed = join(tmp.dir, 'ed.pem');
     execFileSync('openssl', ['genpkey', '-algorithm', 'ED25519', '-out', ed], { stdio: 'pipe' });
     await expect(importSigningKey(readFileSync(ed, 'utf8'))).rejects.toThrow('unsupported key (ed25519 )');
@@ -47,7 +57,13 @@ describe('keys', () => {
 
   it('parseKeyType names the option and the choices', () => {
     expect(parseKeyType('rsa-4096')).toBe('rsa-4096');
-    expect(() => parseKeyType('dsa', 'caKeyType')).toThrow(expect.objectContaining({ message: 'unknown key type "dsa"', option: 'caKeyType', fix: 'use one of: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096' }));
+    expect(() => parseKeyType('dsa', 'caKeyType')).toThrow(
+      expect.objectContaining({
+        message: 'unknown key type "dsa"',
+        option: 'caKeyType',
+        fix: 'use one of: ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096',
+      }),
+    );
   });
 });
 
@@ -78,15 +94,24 @@ describe('a CA', () => {
     const ca = await loadSigningCa(pair.certPem, pair.keyPem, { cert: 'ca.crt', key: 'ca.key' });
     expect(ca.keyType).toBe('ecdsa-p256');
     const leaf = await issueCertificate(ca, { profile: 'client', commonName: 'x' });
-    await expect(loadSigningCa(leaf.certPem, leaf.keyPem, { cert: 'x.crt' })).rejects.toMatchObject({ message: 'this certificate is not a CA (no basicConstraints CA:TRUE)', file: 'x.crt' });
+    await expect(loadSigningCa(leaf.certPem, leaf.keyPem, { cert: 'x.crt' })).rejects.toMatchObject({
+      message: 'this certificate is not a CA (no basicConstraints CA:TRUE)',
+      file: 'x.crt',
+    });
     await expect(loadSigningCa(pair.certPem, other.keyPem, { cert: 'ca.crt', key: 'other.key' })).rejects.toMatchObject({
       message: 'the CA key does not match the CA certificate',
       file: 'other.key',
       fix: 'use the key that was created with ca.crt',
     });
-    await expect(loadSigningCa(pair.certPem, other.keyPem)).rejects.toMatchObject({ fix: 'use the key that was created with the CA certificate' });
-    expect(() => parseCertificate('hello', 'h.crt')).toThrow(expect.objectContaining({ message: 'no PEM certificate found (expected -----BEGIN CERTIFICATE-----)', file: 'h.crt' }));
-    expect(() => parseCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'c.crt')).toThrow(expect.objectContaining({ message: expect.stringMatching(/^corrupt certificate: /), file: 'c.crt' }));
+    await expect(loadSigningCa(pair.certPem, other.keyPem)).rejects.toMatchObject({
+      fix: 'use the key that was created with the CA certificate',
+    });
+    expect(() => parseCertificate('hello', 'h.crt')).toThrow(
+      expect.objectContaining({ message: 'no PEM certificate found (expected -----BEGIN CERTIFICATE-----)', file: 'h.crt' }),
+    );
+    expect(() => parseCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'c.crt')).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/^corrupt certificate: /), file: 'c.crt' }),
+    );
     expect(parseCertificate(`junk\n${pair.certPem}`).subject).toBe('CN=unit CA');
   });
 });

@@ -16,7 +16,11 @@ export interface KeyAndCsr {
 export async function createKeyAndCsr(commonName: string, keyType: KeyType = DEFAULT_KEY_TYPE, sans: San[] = []): Promise<KeyAndCsr> {
   // The same checks as signing: a request for a malformed name is refused here, not at the CA.
   const cnProblem = commonNameProblem(commonName);
-  if (cnProblem) throw new PkiError(`invalid common name ${JSON.stringify(commonName)}: it ${cnProblem}`, { option: 'commonName', fix: 'give a common name of 1 to 64 printable characters' });
+  if (cnProblem)
+    throw new PkiError(`invalid common name ${JSON.stringify(commonName)}: it ${cnProblem}`, {
+      option: 'commonName',
+      fix: 'give a common name of 1 to 64 printable characters',
+    });
   const checked = sans.map((san) => checkSan(san));
   const keys = await generateKeyPair(keyType);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({

@@ -2,7 +2,7 @@ import { displaySans, parseSubjectAltNameText, quoteNameValue } from './name-tex
 import { distinguishedNameText, escapeDnValue } from './distinguished-name';
 
 describe('names as text', () => {
-  it('reads Node\'s subjectAltName text exactly, quoted values included', () => {
+  it("reads Node's subjectAltName text exactly, quoted values included", () => {
     // What Node 20 prints for a certificate whose DNS SAN is "x, URI:spiffe://corp/user/admin".
     expect(parseSubjectAltNameText('DNS:"x\\u002c URI:spiffe://corp/user/admin", IP Address:127.0.0.1, URI:spiffe://corp/svc/a')).toEqual([
       'DNS:x, URI:spiffe://corp/user/admin',
@@ -10,8 +10,15 @@ describe('names as text', () => {
       'URI:spiffe://corp/svc/a',
     ]);
     // Node before the \u002c escaping (and the format its docs allow): a literal ", " inside quotes is still one value.
-    expect(parseSubjectAltNameText('DNS:"a, URI:spiffe://corp/user/admin", email:x@y')).toEqual(['DNS:a, URI:spiffe://corp/user/admin', 'email:x@y']);
-    expect(parseSubjectAltNameText('DirName:"CN=z\\\\\\u002c O=x", othername:<unsupported>, Registered ID:1.2.3')).toEqual(['DirName:CN=z\\, O=x', 'othername:<unsupported>', 'Registered ID:1.2.3']);
+    expect(parseSubjectAltNameText('DNS:"a, URI:spiffe://corp/user/admin", email:x@y')).toEqual([
+      'DNS:a, URI:spiffe://corp/user/admin',
+      'email:x@y',
+    ]);
+    expect(parseSubjectAltNameText('DirName:"CN=z\\\\\\u002c O=x", othername:<unsupported>, Registered ID:1.2.3')).toEqual([
+      'DirName:CN=z\\, O=x',
+      'othername:<unsupported>',
+      'Registered ID:1.2.3',
+    ]);
     expect(parseSubjectAltNameText(undefined)).toEqual([]);
     expect(parseSubjectAltNameText('')).toEqual([]);
   });
@@ -24,9 +31,19 @@ describe('names as text', () => {
   });
 
   it('prints plain names as they are and quotes the ambiguous ones, so a list reads back the same', () => {
-    const names = ['DNS:localhost', 'IP:127.0.0.1', 'DNS:x, URI:spiffe://corp/user/admin', 'DNS:tab\there', "URI:it's", 'email:"q"@x', 'DNS:ünï'];
+    const names = [
+      'DNS:localhost',
+      'IP:127.0.0.1',
+      'DNS:x, URI:spiffe://corp/user/admin',
+      'DNS:tab\there',
+      "URI:it's",
+      'email:"q"@x',
+      'DNS:ünï',
+    ];
     const text = displaySans(names);
-    expect(text).toBe('DNS:localhost, IP:127.0.0.1, DNS:"x\\u002c URI:spiffe://corp/user/admin", DNS:"tab\\there", URI:"it\'s", email:"\\"q\\"@x", DNS:"\\u00fcn\\u00ef"');
+    expect(text).toBe(
+      'DNS:localhost, IP:127.0.0.1, DNS:"x\\u002c URI:spiffe://corp/user/admin", DNS:"tab\\there", URI:"it\'s", email:"\\"q\\"@x", DNS:"\\u00fcn\\u00ef"',
+    );
     expect(parseSubjectAltNameText(text)).toEqual(names);
     expect(quoteNameValue('certrpc CA')).toBe('certrpc CA');
   });

@@ -63,15 +63,29 @@ describe('subject alternative names', () => {
 
   it('a CSR name that is not what its type says is refused with the fix for CSRs, quoted so it reads as one name', () => {
     expect(() => checkSan({ type: 'DNS', value: 'x, URI:spiffe://corp/admin' }, { file: 'a.csr' })).toThrow(
-      expect.objectContaining({ message: 'bad subject alternative name DNS:"x\\u002c URI:spiffe://corp/admin": not a DNS name', file: 'a.csr', code: 'CSR_BAD_SAN', fix: 'sign without acceptCsrNames and state the names as sans (TYPE:VALUE,...)' }),
+      expect.objectContaining({
+        message: 'bad subject alternative name DNS:"x\\u002c URI:spiffe://corp/admin": not a DNS name',
+        file: 'a.csr',
+        code: 'CSR_BAD_SAN',
+        fix: 'sign without acceptCsrNames and state the names as sans (TYPE:VALUE,...)',
+      }),
     );
     expect(checkSan({ type: 'IP', value: '10.0.0.1' })).toEqual({ type: 'IP', value: '10.0.0.1' });
   });
 
   it('sansOf reads the names certrpc issues from a certificate, and none from one without SANs', async () => {
     const ca = await loadSigningCa(...(Object.values(await createCa({ commonName: 'san CA' })) as [string, string]));
-    const leaf = await issueCertificate(ca, { profile: 'client', commonName: 'a', sans: parseSanList('DNS:a.corp,IP:10.0.0.1,URI:spiffe://corp/a,email:a@corp') });
-    expect(sansOf(new x509.X509Certificate(leaf.certPem)).map(formatSan)).toEqual(['DNS:a.corp', 'IP:10.0.0.1', 'URI:spiffe://corp/a', 'email:a@corp']);
+    const leaf = await issueCertificate(ca, {
+      profile: 'client',
+      commonName: 'a',
+      sans: parseSanList('DNS:a.corp,IP:10.0.0.1,URI:spiffe://corp/a,email:a@corp'),
+    });
+    expect(sansOf(new x509.X509Certificate(leaf.certPem)).map(formatSan)).toEqual([
+      'DNS:a.corp',
+      'IP:10.0.0.1',
+      'URI:spiffe://corp/a',
+      'email:a@corp',
+    ]);
     expect(sansOf(new x509.X509Certificate(ca.certPem))).toEqual([]);
   });
 });
@@ -104,9 +118,19 @@ describe('PkiError', () => {
   it('describes itself with the file or option first, and the fix on its own line', () => {
     expect(new PkiError('bad', { file: 'a.crt', option: 'days', fix: 'do y' }).describe()).toBe('a.crt: bad\n  fix: do y');
     expect(new PkiError('bad', { option: 'days' }).describe()).toBe('days: bad');
-    expect(new PkiError('bad', { option: 'days' }).describe({ where: '--days', fix: 'use --days 90' })).toBe('--days: bad\n  fix: use --days 90');
+    expect(new PkiError('bad', { option: 'days' }).describe({ where: '--days', fix: 'use --days 90' })).toBe(
+      '--days: bad\n  fix: use --days 90',
+    );
     expect(new PkiError('bad').describe()).toBe('bad');
     const e = new PkiError('m', { fix: 'f' });
-    expect([e.name, e.message, e.code, e.file, e.option, e.fix, e instanceof Error]).toEqual(['PkiError', 'm', 'PKI', undefined, undefined, 'f', true]);
+    expect([e.name, e.message, e.code, e.file, e.option, e.fix, e instanceof Error]).toEqual([
+      'PkiError',
+      'm',
+      'PKI',
+      undefined,
+      undefined,
+      'f',
+      true,
+    ]);
   });
 });

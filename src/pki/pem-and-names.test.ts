@@ -11,7 +11,9 @@ describe('PEM', () => {
     expect(pemBlocks(bundle)).toEqual([a.certPem.trim(), b.certPem.trim()]);
     expect(parseCertificateBundle(bundle).map((c) => c.subject)).toEqual(['CN=a', 'CN=b']);
     expect(pemBlocks('nothing')).toEqual([]);
-    expect(() => parseCertificateBundle('nothing', 'f.pem')).toThrow(expect.objectContaining({ message: 'no PEM certificate found (expected -----BEGIN CERTIFICATE-----)', file: 'f.pem' }));
+    expect(() => parseCertificateBundle('nothing', 'f.pem')).toThrow(
+      expect.objectContaining({ message: 'no PEM certificate found (expected -----BEGIN CERTIFICATE-----)', file: 'f.pem' }),
+    );
     expect(() => parseCertificateBundle(`${a.certPem}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`, 'f.pem')).toThrow(
       expect.objectContaining({ message: expect.stringMatching(/^certificate #2 is corrupt: /), file: 'f.pem' }),
     );

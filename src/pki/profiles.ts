@@ -46,7 +46,13 @@ export function profileOfEku(eku: readonly string[] | undefined): Profile | unde
  * `serverAlsoClient`: a server certificate that also authenticates as a client (clientAuth too), as
  * SPIFFE X509-SVIDs and step-ca leaves do: an agent-managed server renews itself over mutual TLS.
  */
-export async function leafExtensions(profile: Profile, subjectKey: CryptoKey, caCert: Crypto.x509.X509Certificate, rsa: boolean, serverAlsoClient = false): Promise<Crypto.x509.Extension[]> {
+export async function leafExtensions(
+  profile: Profile,
+  subjectKey: CryptoKey,
+  caCert: Crypto.x509.X509Certificate,
+  rsa: boolean,
+  serverAlsoClient = false,
+): Promise<Crypto.x509.Extension[]> {
   const { x509 } = await import('./crypto');
   // RSA key exchange (TLS 1.2 non-ECDHE) needs keyEncipherment; ECDSA keys must not carry it.
   const usage = x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0);

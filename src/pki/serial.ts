@@ -12,6 +12,9 @@ export function randomSerial(): string {
 
 /** Serials print as lower-case hex without separators or leading zeros, like `openssl x509 -serial` (lower-cased). */
 export function normalizeSerial(hex: string): string {
-  const clean = hex.replace(/[:\s]/g, '').toLowerCase().replace(/^0+(?=.)/, '');
+  const clean = hex
+    .replace(/[:\s]/g, '')
+    .toLowerCase()
+    .replace(/^0+(?=.)/, '');
   return clean;
 }

@@ -50,7 +50,9 @@ export function checkSan(san: San, where: { option?: string; file?: string } = {
       case 'IP':
         return isIP(value) === 0 ? 'not an IPv4 or IPv6 address' : undefined;
       case 'URI':
-        return !/^[a-z][a-z0-9+.-]*:\/\/[\x21-\x7e]+$/i.test(value) ? 'not an absolute URI (scheme://..., printable ASCII, no spaces)' : undefined;
+        return !/^[a-z][a-z0-9+.-]*:\/\/[\x21-\x7e]+$/i.test(value)
+          ? 'not an absolute URI (scheme://..., printable ASCII, no spaces)'
+          : undefined;
       case 'email':
         return !/^[\x21-\x7e]+@[\x21-\x7e]+$/.test(value) || value.split('@').length !== 2 ? 'not an email address' : undefined;
     }

@@ -11,7 +11,11 @@ export interface Validity {
 
 export function validityFor(days: number, now = new Date()): Validity {
   if (!Number.isFinite(days) || days <= 0 || days > 36500) {
-    throw new PkiError(`invalid validity "${days}" days`, { option: 'days', code: 'DAYS', fix: 'give a whole number of days between 1 and 36500' });
+    throw new PkiError(`invalid validity "${days}" days`, {
+      option: 'days',
+      code: 'DAYS',
+      fix: 'give a whole number of days between 1 and 36500',
+    });
   }
   return {
     notBefore: new Date(now.getTime() - CLOCK_SKEW_MS),
@@ -25,7 +29,8 @@ export function validityFor(days: number, now = new Date()): Validity {
  * most a tenth of the lifetime, so renewing at 2/3 of notBefore..notAfter stays 2/3 of the way.
  */
 export function validityForLifetime(lifetimeMs: number, now = new Date()): Validity {
-  if (!Number.isFinite(lifetimeMs) || lifetimeMs < 1000) throw new PkiError(`invalid lifetime ${lifetimeMs} ms`, { option: 'lifetime', fix: 'give a duration of at least 10s, e.g. 24h' });
+  if (!Number.isFinite(lifetimeMs) || lifetimeMs < 1000)
+    throw new PkiError(`invalid lifetime ${lifetimeMs} ms`, { option: 'lifetime', fix: 'give a duration of at least 10s, e.g. 24h' });
   const skew = Math.min(CLOCK_SKEW_MS, Math.floor(lifetimeMs / 10));
   return { notBefore: new Date(now.getTime() - skew), notAfter: new Date(now.getTime() + lifetimeMs) };
 }
@@ -36,4 +41,3 @@ export function lifetimeOf(notBefore: Date, notAfter: Date): number {
   // span = lifetime + min(60 s, lifetime / 10): the minute applies from a lifetime of 600 s up.
   return span >= 660_000 ? span - CLOCK_SKEW_MS : Math.round(span / 1.1);
 }
-

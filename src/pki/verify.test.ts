@@ -26,7 +26,12 @@ describe('verifyCertificate', () => {
   });
 
   it('a certificate of a trusted CA verifies, with its chain', () => {
-    expect(verifyCertificate(leaf, [caCert])).toEqual({ ok: true, code: 'OK', reason: 'chain verified to a trusted CA', chain: ['CN=alice', 'CN=verify CA'] });
+    expect(verifyCertificate(leaf, [caCert])).toEqual({
+      ok: true,
+      code: 'OK',
+      reason: 'chain verified to a trusted CA',
+      chain: ['CN=alice', 'CN=verify CA'],
+    });
     expect(verifyCertificate(leaf, [x(twin.certPem), caCert]).ok).toBe(true);
     // The CA itself, trusted, is its own chain.
     expect(verifyCertificate(caCert, [caCert])).toMatchObject({ ok: true, chain: ['CN=verify CA'] });
@@ -35,8 +40,18 @@ describe('verifyCertificate', () => {
   it('expiry and not-yet-valid, of the leaf and of the CA, at the time given', () => {
     const before = new Date(new Date(leaf.validFrom).getTime() - day);
     const after = new Date(new Date(leaf.validTo).getTime() + day);
-    expect(verifyCertificate(leaf, [caCert], { now: before })).toEqual({ ok: false, code: 'CERT_NOT_YET_VALID', reason: `certificate "CN=alice" is not valid before ${new Date(leaf.validFrom).toISOString()}`, chain: [] });
-    expect(verifyCertificate(leaf, [caCert], { now: after })).toEqual({ ok: false, code: 'CERT_HAS_EXPIRED', reason: `certificate "CN=alice" expired on ${new Date(leaf.validTo).toISOString()}`, chain: [] });
+    expect(verifyCertificate(leaf, [caCert], { now: before })).toEqual({
+      ok: false,
+      code: 'CERT_NOT_YET_VALID',
+      reason: `certificate "CN=alice" is not valid before ${new Date(leaf.validFrom).toISOString()}`,
+      chain: [],
+    });
+    expect(verifyCertificate(leaf, [caCert], { now: after })).toEqual({
+      ok: false,
+      code: 'CERT_HAS_EXPIRED',
+      reason: `certificate "CN=alice" expired on ${new Date(leaf.validTo).toISOString()}`,
+      chain: [],
+    });
     expect(verifyCertificate(leaf, [caCert], { now: new Date(leaf.validTo) }).ok).toBe(true);
     expect(verifyCertificate(leaf, [caCert], { now: new Date(leaf.validFrom) }).ok).toBe(true);
     const caExpired = new Date(new Date(caCert.validTo).getTime() + day);
@@ -45,7 +60,12 @@ describe('verifyCertificate', () => {
   });
 
   it('revoked serials and the purpose (EKU)', () => {
-    expect(verifyCertificate(leaf, [caCert], { revokedSerials: new Set([serialHex(leaf)]) })).toEqual({ ok: false, code: 'CERT_REVOKED', reason: `certificate "CN=alice" (serial ${serialHex(leaf)}) is revoked`, chain: [] });
+    expect(verifyCertificate(leaf, [caCert], { revokedSerials: new Set([serialHex(leaf)]) })).toEqual({
+      ok: false,
+      code: 'CERT_REVOKED',
+      reason: `certificate "CN=alice" (serial ${serialHex(leaf)}) is revoked`,
+      chain: [],
+    });
     expect(verifyCertificate(leaf, [caCert], { revokedSerials: new Set(['1']) }).ok).toBe(true);
     expect(verifyCertificate(leaf, [caCert], { purpose: 'client' }).ok).toBe(true);
     expect(verifyCertificate(leaf, [caCert], { purpose: 'server' })).toEqual({
@@ -59,7 +79,12 @@ describe('verifyCertificate', () => {
   });
 
   it('an untrusted issuer, and a trusted CA that only shares the issuer name, are named', () => {
-    expect(verifyCertificate(leaf, [])).toEqual({ ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', reason: 'certificate "CN=alice" was issued by "CN=verify CA", which is not among the trusted CAs (none)', chain: ['CN=alice'] });
+    expect(verifyCertificate(leaf, [])).toEqual({
+      ok: false,
+      code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      reason: 'certificate "CN=alice" was issued by "CN=verify CA", which is not among the trusted CAs (none)',
+      chain: ['CN=alice'],
+    });
     // A CA of the same name but another key: not the issuer (its key identifier differs too).
     expect(verifyCertificate(leaf, [x(twin.certPem)])).toEqual({
       ok: false,
@@ -67,7 +92,9 @@ describe('verifyCertificate', () => {
       reason: 'certificate "CN=alice" was issued by "CN=verify CA", which is not among the trusted CAs ("CN=verify CA")',
       chain: ['CN=alice'],
     });
-    expect(verifyCertificate(leaf, [server]).reason).toBe('certificate "CN=alice" was issued by "CN=verify CA", which is not among the trusted CAs ("CN=srv")');
+    expect(verifyCertificate(leaf, [server]).reason).toBe(
+      'certificate "CN=alice" was issued by "CN=verify CA", which is not among the trusted CAs ("CN=srv")',
+    );
   });
 
   it('serialHex: lower-case hex without leading zeros', () => {
@@ -91,16 +118,23 @@ describe('verifyCertificate with intermediates from the chain file (openssl -unt
   it('verifies leaf -> intermediate -> trusted root, and only with the intermediate given', async () => {
     const { certPem } = await issueCertificate(inter, { profile: 'client', commonName: 'leaf' });
     const [leaf, sent] = pemBlocks(certPem).map(node);
-    expect(verifyCertificate(leaf, [node(root.certPem)], { intermediates: [sent] })).toMatchObject({ ok: true, chain: ['CN=leaf', 'CN=verify intermediate', 'CN=verify root'] });
+    expect(verifyCertificate(leaf, [node(root.certPem)], { intermediates: [sent] })).toMatchObject({
+      ok: true,
+      chain: ['CN=leaf', 'CN=verify intermediate', 'CN=verify root'],
+    });
     expect(verifyCertificate(leaf, [node(root.certPem)])).toMatchObject({ ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
   });
 
   it('never takes a self-signed certificate from the chain file as the anchor', async () => {
     const fake = await createCa({ commonName: 'verify root' }); // same name, another key
     const fakeRoot = await loadSigningCa(fake.certPem, fake.keyPem);
-    const fakeInter = await loadSigningCa(...(Object.values(await createIntermediateCa(fakeRoot, { commonName: 'verify intermediate' })) as [string, string]));
+    const fakeInter = await loadSigningCa(
+      ...(Object.values(await createIntermediateCa(fakeRoot, { commonName: 'verify intermediate' })) as [string, string]),
+    );
     const { certPem } = await issueCertificate(fakeInter, { profile: 'client', commonName: 'leaf' });
-    const result = verifyCertificate(node(certPem), [node(root.certPem)], { intermediates: [node(fakeInter.certPem), node(fakeRoot.certPem)] });
+    const result = verifyCertificate(node(certPem), [node(root.certPem)], {
+      intermediates: [node(fakeInter.certPem), node(fakeRoot.certPem)],
+    });
     expect(result.ok).toBe(false);
     expect(result.code).toBe('CERT_SIGNATURE_FAILURE');
   });
@@ -124,6 +158,9 @@ describe('verifyCertificate with intermediates from the chain file (openssl -unt
     const { certPem } = await issueCertificate(inter, { profile: 'client', commonName: 'leaf' });
     const [leaf, sent] = pemBlocks(certPem).map(node);
     const revoked = new Set([sent.serialNumber.toLowerCase().replace(/^0+/, '')]);
-    expect(verifyCertificate(leaf, [node(root.certPem)], { intermediates: [sent], revokedSerials: revoked })).toMatchObject({ ok: false, code: 'CERT_REVOKED' });
+    expect(verifyCertificate(leaf, [node(root.certPem)], { intermediates: [sent], revokedSerials: revoked })).toMatchObject({
+      ok: false,
+      code: 'CERT_REVOKED',
+    });
   });
 });

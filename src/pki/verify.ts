@@ -68,7 +68,10 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
     return fail('CERT_REVOKED', `${leafName} (serial ${serialHex(leaf)}) is revoked`);
   }
   if (options.purpose && !ekuAllows(leaf.keyUsage, options.purpose)) {
-    return fail('INVALID_PURPOSE', `${leafName} is not for ${options.purpose} authentication (its extended key usage does not include ${options.purpose}Auth)`);
+    return fail(
+      'INVALID_PURPOSE',
+      `${leafName} is not for ${options.purpose} authentication (its extended key usage does not include ${options.purpose}Auth)`,
+    );
   }
   let current = leaf;
   let reached = false;
@@ -81,9 +84,17 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
     if (!issuer) {
       const sameName = [...trusted, ...untrusted].some((ca) => current.checkIssued(ca));
       if (sameName) {
-        return fail('CERT_SIGNATURE_FAILURE', `${leafName}: a CA has the issuer's name "${dnLine(current.issuer)}" but did not sign it (a different CA with the same name)`, chain);
+        return fail(
+          'CERT_SIGNATURE_FAILURE',
+          `${leafName}: a CA has the issuer's name "${dnLine(current.issuer)}" but did not sign it (a different CA with the same name)`,
+          chain,
+        );
       }
-      return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName}${current === leaf ? '' : ` (via "${dnLine(current.subject)}")`} was issued by "${dnLine(current.issuer)}", which is not among the trusted CAs (${trusted.map((c) => `"${dnLine(c.subject)}"`).join(', ') || 'none'})`, chain);
+      return fail(
+        'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+        `${leafName}${current === leaf ? '' : ` (via "${dnLine(current.subject)}")`} was issued by "${dnLine(current.issuer)}", which is not among the trusted CAs (${trusted.map((c) => `"${dnLine(c.subject)}"`).join(', ') || 'none'})`,
+        chain,
+      );
     }
     if (!issuer.ca) return fail('INVALID_CA', `"${dnLine(issuer.subject)}" signed ${leafName} but is not a CA`, chain);
     const issuerExpired = expiryProblem(issuer, now, `CA "${dnLine(issuer.subject)}"`);
@@ -93,7 +104,11 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
       break;
     }
     if (options.revokedSerials?.has(serialHex(issuer)) && !issuer.checkIssued(issuer)) {
-      return fail('CERT_REVOKED', `CA "${dnLine(issuer.subject)}" (serial ${serialHex(issuer)}) in the chain of ${leafName} is revoked`, chain);
+      return fail(
+        'CERT_REVOKED',
+        `CA "${dnLine(issuer.subject)}" (serial ${serialHex(issuer)}) in the chain of ${leafName} is revoked`,
+        chain,
+      );
     }
     chain.push(dnLine(issuer.subject));
     if (issuer.checkIssued(issuer)) {
@@ -104,7 +119,11 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
     current = issuer;
   }
   if (!reached) {
-    return fail('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', `${leafName}: no path to a trusted self-signed CA within ${MAX_DEPTH} certificates`, chain);
+    return fail(
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      `${leafName}: no path to a trusted self-signed CA within ${MAX_DEPTH} certificates`,
+      chain,
+    );
   }
   return { ok: true, code: 'OK', reason: 'chain verified to a trusted CA', chain };
 }

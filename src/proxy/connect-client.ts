@@ -46,7 +46,6 @@ export interface TunnelRequest {
   timeoutMs?: number;
 }
 
-
 /** Opens a tunnel; resolves with the socket to speak TLS to the target through. */
 export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
   const { proxy, target } = req;
@@ -73,7 +72,10 @@ export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
       ALPNProtocols: ['http/1.1'],
     });
     const timeoutMs = req.timeoutMs ?? 10_000;
-    const timer = setTimeout(() => fail(networkFailure('ETIMEDOUT', proxyAddress, `the proxy did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(networkFailure('ETIMEDOUT', proxyAddress, `the proxy did not answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     tls.once('error', (err: Error & { code?: string }) => fail(proxyTlsFailure(err, proxy, proxyAddress)));
     const connectRequest = httpRequest({ method: 'CONNECT', path: target, headers: { Host: target }, createConnection: () => tls });
     connectRequest.once('error', (err: Error & { code?: string }) => fail(proxyTlsFailure(err, proxy, proxyAddress)));
@@ -85,7 +87,9 @@ export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
         if (head.length > 0) socket.unshift(head);
         return resolve(tls);
       }
-      const details = proxyStatusDetails(res.headers['proxy-status'] as string | undefined) ?? (head.toString('utf8').trim() || res.statusMessage || 'no reason given');
+      const details =
+        proxyStatusDetails(res.headers['proxy-status'] as string | undefined) ??
+        (head.toString('utf8').trim() || res.statusMessage || 'no reason given');
       fail(proxyRefusal(res.statusCode ?? 0, details, proxy, target));
     });
     connectRequest.end();
@@ -95,22 +99,50 @@ export function openTunnel(req: TunnelRequest): Promise<TLSSocket> {
 function proxyRefusal(status: number, details: string, proxy: ProxyEndpoint, target: string): TlsFailure {
   const code = String(status);
   const reason = `${proxy.url} answered ${status} to CONNECT ${target}: ${details}`;
-  if (status === 407) return { side: 'proxy', code, reason, fix: 'call with a client certificate (tls.certPem and tls.keyPem); the proxy checks it like a server does' };
+  if (status === 407)
+    return {
+      side: 'proxy',
+      code,
+      reason,
+      fix: 'call with a client certificate (tls.certPem and tls.keyPem); the proxy checks it like a server does',
+    };
   if (status === 403 && /client certificate/.test(details)) {
-    return { side: 'proxy', code, reason, fix: "use a certificate from a CA the proxy trusts, valid now, issued for client authentication and not revoked (the proxy's log has the details)" };
+    return {
+      side: 'proxy',
+      code,
+      reason,
+      fix: "use a certificate from a CA the proxy trusts, valid now, issued for client authentication and not revoked (the proxy's log has the details)",
+    };
   }
-  if (status === 403) return { side: 'proxy', code, reason, fix: `ask for a connect rule allowing ${target} for one of your roles in the proxy's policy (certrpc policy check FILE)` };
-  if (status === 502 || status === 504) return { side: 'proxy', code, reason, fix: `check that the server at ${target} is up and reachable from the proxy host` };
+  if (status === 403)
+    return {
+      side: 'proxy',
+      code,
+      reason,
+      fix: `ask for a connect rule allowing ${target} for one of your roles in the proxy's policy (certrpc policy check FILE)`,
+    };
+  if (status === 502 || status === 504)
+    return { side: 'proxy', code, reason, fix: `check that the server at ${target} is up and reachable from the proxy host` };
   return { side: 'proxy', code, reason, fix: 'check the proxy URL and the proxy log' };
 }
 
 /** Before any answer: the proxy is unreachable, its certificate is refused, or it closed on us. */
 function proxyTlsFailure(err: Error & { code?: string }, proxy: ProxyEndpoint, proxyAddress: string): TlsFailure {
   const code = err.code ?? 'ERROR';
-  if (/^E[A-Z]+$/.test(code) && code !== 'ECONNRESET' && !alertName(err.message)) return networkFailure(code, `the proxy ${proxyAddress}`, err.message);
+  if (/^E[A-Z]+$/.test(code) && code !== 'ECONNRESET' && !alertName(err.message))
+    return networkFailure(code, `the proxy ${proxyAddress}`, err.message);
   if (alertName(err.message) || code === 'ECONNRESET' || code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE') {
-    return { side: 'proxy', code: alertName(err.message) ?? code, reason: `the proxy ${proxy.url} closed the connection during the handshake (${err.message})`, fix: "check the proxy's log: it names the reason for every refused handshake" };
+    return {
+      side: 'proxy',
+      code: alertName(err.message) ?? code,
+      reason: `the proxy ${proxy.url} closed the connection during the handshake (${err.message})`,
+      fix: "check the proxy's log: it names the reason for every refused handshake",
+    };
   }
   const refused = serverCertificateRefused(code, err.message, {});
-  return { ...refused, reason: `${refused.reason.replace(/the server's certificate/g, "the proxy's certificate")} (proxy ${proxy.url})`, fix: refused.fix.replace(/server/g, 'proxy') };
+  return {
+    ...refused,
+    reason: `${refused.reason.replace(/the server's certificate/g, "the proxy's certificate")} (proxy ${proxy.url})`,
+    fix: refused.fix.replace(/server/g, 'proxy'),
+  };
 }

@@ -61,7 +61,9 @@ export class ConnectProxy {
     this.http = createHttpServer({ requestTimeout: 10_000, headersTimeout: 10_000 });
     this.http.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const client = socket as TLSSocket;
-      this.onConnect(req, client, head).catch((err: Error) => this.answer(client, 500, 'proxy_internal_error', `the proxy failed: ${err.message}`));
+      this.onConnect(req, client, head).catch((err: Error) =>
+        this.answer(client, 500, 'proxy_internal_error', `the proxy failed: ${err.message}`),
+      );
     });
     this.http.on('request', (_req, res) => {
       res.writeHead(405, { Allow: 'CONNECT', Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8' });
@@ -114,7 +116,8 @@ export class ConnectProxy {
   }
 
   private logCuts(cut: number, what: string): number {
-    if (cut > 0) this.logger.warn({ event: 'tunnels_cut', tunnels: cut, change: what }, `${what} change: cut ${cut} open tunnel(s) no longer allowed`);
+    if (cut > 0)
+      this.logger.warn({ event: 'tunnels_cut', tunnels: cut, change: what }, `${what} change: cut ${cut} open tunnel(s) no longer allowed`);
     return cut;
   }
 
@@ -146,7 +149,11 @@ export class ConnectProxy {
     const epoch = this.guard.epoch;
     let decision: ConnectDecision;
     try {
-      decision = await decideWithLookup((addresses) => this.options.authorize(identity, target, addresses), target, this.options.lookup ?? systemLookup);
+      decision = await decideWithLookup(
+        (addresses) => this.options.authorize(identity, target, addresses),
+        target,
+        this.options.lookup ?? systemLookup,
+      );
     } catch (err) {
       if (err instanceof TargetLookupError) return refuse(502, 'dns_error', `could not resolve ${target.host}: ${err.code}`, 'failed');
       return refuse(500, 'proxy_internal_error', `the proxy could not decide: ${(err as Error).message}`);
@@ -184,7 +191,15 @@ export class ConnectProxy {
     this.splice(party, where, client, upstream, head, started, basis);
   }
 
-  private splice(party: TunnelParty, where: TunnelWhere, client: TLSSocket, upstream: Socket, head: Buffer, started: number, basis: TunnelBasis): void {
+  private splice(
+    party: TunnelParty,
+    where: TunnelWhere,
+    client: TLSSocket,
+    upstream: Socket,
+    head: Buffer,
+    started: number,
+    basis: TunnelBasis,
+  ): void {
     upstream.setNoDelay(true);
     let end: { reason: TunnelEnd; details?: string; error?: string } | undefined;
     const untrack = this.guard.track({
@@ -204,7 +219,12 @@ export class ConnectProxy {
     const closed = () => {
       if (--open > 0) return;
       untrack();
-      this.audit.closed(party, where, { bytesUp: upstream.bytesWritten, bytesDown: upstream.bytesRead, durationMs: Date.now() - started, ...(end ?? { reason: 'client_closed' }) });
+      this.audit.closed(party, where, {
+        bytesUp: upstream.bytesWritten,
+        bytesDown: upstream.bytesRead,
+        durationMs: Date.now() - started,
+        ...(end ?? { reason: 'client_closed' }),
+      });
     };
     // A side that is gone takes the other with it; a clean end travels through pipe() as an end.
     upstream.on('error', (err) => {

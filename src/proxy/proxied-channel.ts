@@ -37,7 +37,13 @@ export function proxiedChannel(address: string, proxyUrl: string, tls: ClientTls
  * certificate refused), else a probe through a fresh tunnel (the server refusing our certificate
  * after a TLS 1.3 handshake is only visible that way).
  */
-export async function diagnoseProxied(channel: ProxiedChannel, address: string, tls: ClientTlsMaterial, authority?: string, timeoutMs = 5000): Promise<TlsFailure | undefined> {
+export async function diagnoseProxied(
+  channel: ProxiedChannel,
+  address: string,
+  tls: ClientTlsMaterial,
+  authority?: string,
+  timeoutMs = 5000,
+): Promise<TlsFailure | undefined> {
   if (channel.credentials.lastFailure) return channel.credentials.lastFailure;
   try {
     const tunnel = await openTunnel({ proxy: channel.proxy, tls, target: channel.credentials.options.target, timeoutMs });

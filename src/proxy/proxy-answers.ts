@@ -52,7 +52,11 @@ export function handshakeRefusalAnswer(refusal: RefusedHandshake): string {
   if (refusal.code === 'NO_CERTIFICATE') {
     return refusalResponse(407, 'http_request_denied', 'this proxy requires a client certificate (mutual TLS) and you sent none');
   }
-  return refusalResponse(403, 'http_request_denied', `this proxy refused your client certificate: ${refusal.reason.replace(/^the client certificate /, 'it ').replace('this server', 'this proxy')} [${refusal.code}]`);
+  return refusalResponse(
+    403,
+    'http_request_denied',
+    `this proxy refused your client certificate: ${refusal.reason.replace(/^the client certificate /, 'it ').replace('this server', 'this proxy')} [${refusal.code}]`,
+  );
 }
 
 /** Reads the details of a Proxy-Status header back (what certrpc clients show). */

@@ -32,7 +32,12 @@ describe('decideWithLookup', () => {
   it('resolves an allowed name once and decides on those addresses: the tunnel may go only there', async () => {
     const r = resolver(() => ['192.0.2.7', '192.0.2.8']);
     const t = target('kv.internal:50051');
-    expect(await decideWithLookup(decide(t), t, r.lookup)).toMatchObject({ allowed: true, rule: 'dev-kv', resolved: ['192.0.2.7', '192.0.2.8'], connectTo: ['192.0.2.7', '192.0.2.8'] });
+    expect(await decideWithLookup(decide(t), t, r.lookup)).toMatchObject({
+      allowed: true,
+      rule: 'dev-kv',
+      resolved: ['192.0.2.7', '192.0.2.8'],
+      connectTo: ['192.0.2.7', '192.0.2.8'],
+    });
     expect(r.asked).toEqual(['kv.internal']);
   });
 
@@ -58,7 +63,11 @@ describe('decideWithLookup', () => {
     };
     const err = await decideWithLookup(recording, t, failing).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetLookupError);
-    expect(err).toMatchObject({ host: 'kv.internal', code: 'EAI_AGAIN', message: 'kv.internal does not resolve: getaddrinfo EAI_AGAIN kv.internal' });
+    expect(err).toMatchObject({
+      host: 'kv.internal',
+      code: 'EAI_AGAIN',
+      message: 'kv.internal does not resolve: getaddrinfo EAI_AGAIN kv.internal',
+    });
     const empty = await decideWithLookup(recording, t, async () => []).catch((e: unknown) => e);
     expect(empty).toBeInstanceOf(TargetLookupError);
     expect(empty).toMatchObject({ host: 'kv.internal', code: 'ENOTFOUND', message: 'kv.internal does not resolve: no address' });
@@ -68,7 +77,19 @@ describe('decideWithLookup', () => {
 
   it('a decider that still asks for addresses after the lookup has not decided: refused, with nowhere to connect', async () => {
     const t = target('kv.internal:50051');
-    const undecided = () => ({ allowed: true, target: 'kv.internal:50051', roles: [], reason: 'undecided', resolved: [], connectTo: ['192.0.2.7'], needsAddresses: true });
-    expect(await decideWithLookup(undecided, t, async () => ['192.0.2.7'])).toMatchObject({ allowed: false, connectTo: [], needsAddresses: true });
+    const undecided = () => ({
+      allowed: true,
+      target: 'kv.internal:50051',
+      roles: [],
+      reason: 'undecided',
+      resolved: [],
+      connectTo: ['192.0.2.7'],
+      needsAddresses: true,
+    });
+    expect(await decideWithLookup(undecided, t, async () => ['192.0.2.7'])).toMatchObject({
+      allowed: false,
+      connectTo: [],
+      needsAddresses: true,
+    });
   });
 });

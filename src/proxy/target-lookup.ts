@@ -25,7 +25,11 @@ export class TargetLookupError extends CertrpcError {
 }
 
 /** decide(addresses?) is the policy's decision for the target; called once, or twice around one lookup. */
-export async function decideWithLookup(decide: (addresses?: readonly string[]) => ConnectDecision, target: ConnectTarget, resolve: AddressLookup = systemLookup): Promise<ConnectDecision> {
+export async function decideWithLookup(
+  decide: (addresses?: readonly string[]) => ConnectDecision,
+  target: ConnectTarget,
+  resolve: AddressLookup = systemLookup,
+): Promise<ConnectDecision> {
   const first = decide();
   if (!first.needsAddresses) return first;
   let addresses: string[];

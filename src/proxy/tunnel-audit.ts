@@ -28,30 +28,57 @@ export interface TunnelWhere {
 export type TunnelEnd = 'client_closed' | 'target_closed' | 'error' | 'revoked' | 'policy_changed' | 'proxy_shutdown';
 
 function who(p: TunnelParty) {
-  return { caller: describeIdentity(p.identity), cn: p.identity.commonName || undefined, serial: p.identity.serial, issuer: p.identity.issuer, spiffeId: p.identity.spiffeId, roles: p.roles, peer: p.peer };
+  return {
+    caller: describeIdentity(p.identity),
+    cn: p.identity.commonName || undefined,
+    serial: p.identity.serial,
+    issuer: p.identity.issuer,
+    spiffeId: p.identity.spiffeId,
+    roles: p.roles,
+    peer: p.peer,
+  };
 }
 
 function where(w: TunnelWhere) {
-  return { target: w.target, requested: w.requested === w.target ? undefined : w.requested?.slice(0, 300), rule: w.rule, resolved: w.resolved, address: w.address };
+  return {
+    target: w.target,
+    requested: w.requested === w.target ? undefined : w.requested?.slice(0, 300),
+    rule: w.rule,
+    resolved: w.resolved,
+    address: w.address,
+  };
 }
 
 export class TunnelAudit {
   constructor(private readonly logger: Logger) {}
 
   refused(p: TunnelParty, w: TunnelWhere, status: number, reason: string): void {
-    this.logger.warn({ event: 'tunnel_refused', ...who(p), ...where(w), decision: 'deny', status, reason }, `tunnel ${describeIdentity(p.identity)} -> ${w.target} refused (${status}): ${reason}`);
+    this.logger.warn(
+      { event: 'tunnel_refused', ...who(p), ...where(w), decision: 'deny', status, reason },
+      `tunnel ${describeIdentity(p.identity)} -> ${w.target} refused (${status}): ${reason}`,
+    );
   }
 
   /** Allowed, but the target could not be reached (the client got 502/504). */
   failed(p: TunnelParty, w: TunnelWhere, status: number, reason: string): void {
-    this.logger.warn({ event: 'tunnel_failed', ...who(p), ...where(w), decision: 'allow', status, reason }, `tunnel ${describeIdentity(p.identity)} -> ${w.target} failed (${status}): ${reason}`);
+    this.logger.warn(
+      { event: 'tunnel_failed', ...who(p), ...where(w), decision: 'allow', status, reason },
+      `tunnel ${describeIdentity(p.identity)} -> ${w.target} failed (${status}): ${reason}`,
+    );
   }
 
   opened(p: TunnelParty, w: TunnelWhere): void {
-    this.logger.info({ event: 'tunnel_opened', ...who(p), ...where(w), decision: 'allow' }, `tunnel ${describeIdentity(p.identity)} -> ${w.target} (${w.address}) opened (rule "${w.rule}")`);
+    this.logger.info(
+      { event: 'tunnel_opened', ...who(p), ...where(w), decision: 'allow' },
+      `tunnel ${describeIdentity(p.identity)} -> ${w.target} (${w.address}) opened (rule "${w.rule}")`,
+    );
   }
 
-  closed(p: TunnelParty, w: TunnelWhere, stats: { bytesUp: number; bytesDown: number; durationMs: number; reason: TunnelEnd; details?: string; error?: string }): void {
+  closed(
+    p: TunnelParty,
+    w: TunnelWhere,
+    stats: { bytesUp: number; bytesDown: number; durationMs: number; reason: TunnelEnd; details?: string; error?: string },
+  ): void {
     const why = stats.details ?? stats.error;
     const line = { event: 'tunnel_closed', ...who(p), ...where(w), decision: 'allow', ...stats };
     const text = `tunnel ${describeIdentity(p.identity)} -> ${w.target} closed (${stats.reason}): ${stats.bytesUp} bytes up, ${stats.bytesDown} bytes down, ${(stats.durationMs / 1000).toFixed(1)} s${why ? ` (${why})` : ''}`;

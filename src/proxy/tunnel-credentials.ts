@@ -12,7 +12,15 @@ import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { parseAddress } from '../tls/address';
 import type { ClientTlsMaterial } from '../tls/client-credentials';
-import { alertName, clientCertificateRefused, formatFailure, isNotTlsError, opensslReason, TlsFailure, wrongProtocol } from '../tls/failure-reasons';
+import {
+  alertName,
+  clientCertificateRefused,
+  formatFailure,
+  isNotTlsError,
+  opensslReason,
+  TlsFailure,
+  wrongProtocol,
+} from '../tls/failure-reasons';
 import { serverCertificateProblem } from '../tls/server-certificate-check';
 import { ConnectionError } from '../tls/connection-error';
 import { openTunnel, ProxyEndpoint } from './connect-client';
@@ -100,7 +108,12 @@ export class TunnelCredentials extends ChannelCredentials {
         if (alert) return refuse(clientCertificateRefused(alert, err.message));
         // No TLS came back through the tunnel (a plaintext server behind the proxy): say so, as a direct connection would.
         if (isNotTlsError(err)) return refuse(wrongProtocol(target, { kind: 'nothing' }, opensslReason(err.message)));
-        refuse({ side: 'server', code: err.code ?? 'ERROR', reason: `the TLS handshake with ${target} failed: ${err.message}`, fix: 'check the server log for the refused handshake and its reason' });
+        refuse({
+          side: 'server',
+          code: err.code ?? 'ERROR',
+          reason: `the TLS handshake with ${target} failed: ${err.message}`,
+          fix: 'check the server log for the refused handshake and its reason',
+        });
       });
     });
   }

@@ -12,7 +12,9 @@ import { normalizeSerial } from '../pki/serial';
 import { GuardedTunnel, TunnelCut, TunnelGuard } from './tunnel-guard';
 
 const compile = (connect: string) =>
-  new CompiledPolicy(parsePolicy(`roles:\n  dev: [{ cn: bob }]\nrules:\n  - { name: dev-kv, roles: [dev], connect: [${connect}] }\n`, 'test.yaml'));
+  new CompiledPolicy(
+    parsePolicy(`roles:\n  dev: [{ cn: bob }]\nrules:\n  - { name: dev-kv, roles: [dev], connect: [${connect}] }\n`, 'test.yaml'),
+  );
 
 describe('TunnelGuard', () => {
   let ca: SigningCa;
@@ -28,13 +30,25 @@ describe('TunnelGuard', () => {
   });
 
   const crlOf = (signer: SigningCa, serials: string[], crlNumber = 1) =>
-    createCrl(signer, serials.map((serial) => ({ serial, revokedAt: new Date('2026-11-01T00:00:00Z'), reason: 'keyCompromise' as const })), { crlNumber, nextUpdate: new Date(Date.now() + day) });
+    createCrl(
+      signer,
+      serials.map((serial) => ({ serial, revokedAt: new Date('2026-11-01T00:00:00Z'), reason: 'keyCompromise' as const })),
+      { crlNumber, nextUpdate: new Date(Date.now() + day) },
+    );
 
   /** One open tunnel of bob's to kv.internal:50051, connected to 192.0.2.7; records its cut. */
   function tunnel(address = '192.0.2.7'): GuardedTunnel & { cuts: TunnelCut[] } {
     const cuts: TunnelCut[] = [];
     const target = parseConnectTarget('kv.internal:50051') as ConnectTarget;
-    return { identity: identityFromCertificate(bob), certificate: bob.raw, target, resolved: ['192.0.2.7', '192.0.2.8'], address, cut: (c) => cuts.push(c), cuts };
+    return {
+      identity: identityFromCertificate(bob),
+      certificate: bob.raw,
+      target,
+      resolved: ['192.0.2.7', '192.0.2.8'],
+      address,
+      cut: (c) => cuts.push(c),
+      cuts,
+    };
   }
 
   it('a new CRL that lists the certificate cuts its tunnel (revoked), once', async () => {
@@ -47,7 +61,9 @@ describe('TunnelGuard', () => {
     expect(t.cuts).toEqual([]);
     const serial = normalizeSerial(bob.serialNumber);
     expect(guard.updateCrl(await crlOf(ca, [serial], 2))).toBe(1);
-    expect(t.cuts).toEqual([{ reason: 'revoked', details: `certificate serial ${serial} was revoked at 2026-11-01T00:00:00.000Z (keyCompromise)` }]);
+    expect(t.cuts).toEqual([
+      { reason: 'revoked', details: `certificate serial ${serial} was revoked at 2026-11-01T00:00:00.000Z (keyCompromise)` },
+    ]);
     expect(guard.size).toBe(0);
     // Cut tunnels are no longer guarded: nothing is cut twice.
     expect(guard.recheck()).toBe(0);
@@ -55,12 +71,18 @@ describe('TunnelGuard', () => {
   });
 
   it('the CRL given at construction is in force from the start', async () => {
-    const guard = new TunnelGuard((id, target, addresses) => decideConnect(compile('"kv.internal:50051"'), id, target, addresses), await crlOf(ca, [normalizeSerial(bob.serialNumber)]));
+    const guard = new TunnelGuard(
+      (id, target, addresses) => decideConnect(compile('"kv.internal:50051"'), id, target, addresses),
+      await crlOf(ca, [normalizeSerial(bob.serialNumber)]),
+    );
     expect(guard.verdict(tunnel())).toMatchObject({ reason: 'revoked' });
   });
 
   it("the same serial on another CA's CRL does not revoke this certificate", async () => {
-    const guard = new TunnelGuard((id, target, addresses) => decideConnect(compile('"kv.internal:50051"'), id, target, addresses), undefined);
+    const guard = new TunnelGuard(
+      (id, target, addresses) => decideConnect(compile('"kv.internal:50051"'), id, target, addresses),
+      undefined,
+    );
     const t = tunnel();
     guard.track(t);
     expect(guard.updateCrl(await crlOf(twin, [normalizeSerial(bob.serialNumber)]))).toBe(0);
@@ -82,7 +104,10 @@ describe('TunnelGuard', () => {
     expect(guard.epoch).toBe(1);
     // The name stays allowed, but the address the tunnel went to is now denied.
     policy = new CompiledPolicy(
-      parsePolicy(`roles:\n  dev: [{ cn: bob }]\nrules:\n  - { name: no, effect: deny, roles: ["*"], connect: ["192.0.2.7:*"] }\n  - { name: dev-kv, roles: [dev], connect: ["kv.internal:50051"] }\n`, 'test.yaml'),
+      parsePolicy(
+        `roles:\n  dev: [{ cn: bob }]\nrules:\n  - { name: no, effect: deny, roles: ["*"], connect: ["192.0.2.7:*"] }\n  - { name: dev-kv, roles: [dev], connect: ["kv.internal:50051"] }\n`,
+        'test.yaml',
+      ),
     );
     expect(guard.verdict(kept)).toMatchObject({ reason: 'policy_changed' });
     policy = compile('"kv.internal:50051"');
@@ -90,7 +115,9 @@ describe('TunnelGuard', () => {
     const elsewhere = tunnel('192.0.2.99');
     guard.track(elsewhere);
     expect(guard.recheck()).toBe(1);
-    expect(elsewhere.cuts).toEqual([{ reason: 'policy_changed', details: '192.0.2.99 is no longer an allowed address of kv.internal:50051' }]);
+    expect(elsewhere.cuts).toEqual([
+      { reason: 'policy_changed', details: '192.0.2.99 is no longer an allowed address of kv.internal:50051' },
+    ]);
     expect(kept.cuts).toEqual([]);
     // A policy that no longer allows it at all.
     policy = compile('"other.internal:1"');
@@ -109,7 +136,10 @@ describe('TunnelGuard', () => {
   });
 
   it('a closed tunnel is no longer guarded; cutAll cuts every open one (shutdown)', () => {
-    const guard = new TunnelGuard((id, target, addresses) => decideConnect(compile('"other.internal:1"'), id, target, addresses), undefined);
+    const guard = new TunnelGuard(
+      (id, target, addresses) => decideConnect(compile('"other.internal:1"'), id, target, addresses),
+      undefined,
+    );
     const closed = tunnel();
     guard.track(closed)();
     const a = tunnel();

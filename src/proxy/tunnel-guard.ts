@@ -99,7 +99,11 @@ export class TunnelGuard {
   /** Why this tunnel may no longer be open; undefined while it may. */
   verdict(basis: TunnelBasis): TunnelCut | undefined {
     const revocation = this.revocationOf(basis.identity, basis.certificate);
-    if (revocation) return { reason: 'revoked', details: `certificate serial ${basis.identity.serial} was revoked at ${revocation.revokedAt.toISOString()} (${revocation.reason})` };
+    if (revocation)
+      return {
+        reason: 'revoked',
+        details: `certificate serial ${basis.identity.serial} was revoked at ${revocation.revokedAt.toISOString()} (${revocation.reason})`,
+      };
     let decision: ConnectDecision;
     try {
       decision = this.authorize(basis.identity, basis.target, basis.resolved);
@@ -107,7 +111,8 @@ export class TunnelGuard {
       return { reason: 'policy_changed', details: `the proxy could not decide: ${(err as Error).message}` };
     }
     if (!decision.allowed) return { reason: 'policy_changed', details: decision.reason };
-    if (!decision.connectTo.includes(basis.address)) return { reason: 'policy_changed', details: `${basis.address} is no longer an allowed address of ${decision.target}` };
+    if (!decision.connectTo.includes(basis.address))
+      return { reason: 'policy_changed', details: `${basis.address} is no longer an allowed address of ${decision.target}` };
     return undefined;
   }
 

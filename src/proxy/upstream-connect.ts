@@ -10,7 +10,11 @@ export interface Upstream {
 }
 
 const noLookup: LookupFunction = (hostname, _options, callback) =>
-  callback(Object.assign(new Error(`refusing to resolve "${hostname}": the proxy connects only to addresses it decided on`), { code: 'EINVAL' }), '', 0);
+  callback(
+    Object.assign(new Error(`refusing to resolve "${hostname}": the proxy connects only to addresses it decided on`), { code: 'EINVAL' }),
+    '',
+    0,
+  );
 
 /** Tries each address in turn within one overall deadline; rejects with the last error (err.code kept). */
 export function connectUpstream(addresses: readonly string[], port: number, timeoutMs: number, signal: AbortSignal): Promise<Upstream> {
@@ -27,7 +31,10 @@ export function connectUpstream(addresses: readonly string[], port: number, time
         reject(err);
       } else resolve(upstream!);
     };
-    const deadline = setTimeout(() => finish(Object.assign(new Error(`no connection within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), timeoutMs);
+    const deadline = setTimeout(
+      () => finish(Object.assign(new Error(`no connection within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
     const abort = () => finish(Object.assign(new Error('the client went away'), { code: 'ECONNABORTED' }));
     signal.addEventListener('abort', abort);
     let lastError: Error = Object.assign(new Error('no address to connect to'), { code: 'EADDRNOTAVAIL' });

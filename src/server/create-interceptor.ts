@@ -96,12 +96,24 @@ export interface CertrpcInterceptor extends ServerInterceptor {
 export function createInterceptor(options: InterceptorOptions = {}): CertrpcInterceptor {
   const logger = options.logger ?? silentLogger;
   if (options.crlFile && !options.clientCaFiles?.length) {
-    throw new CertrpcError('a CRL cannot be checked without the CAs that sign it', { code: 'BAD_OPTIONS', option: 'crlFile', fix: 'give clientCaFiles too: the CA certificate file(s) your server trusts for clients' });
+    throw new CertrpcError('a CRL cannot be checked without the CAs that sign it', {
+      code: 'BAD_OPTIONS',
+      option: 'crlFile',
+      fix: 'give clientCaFiles too: the CA certificate file(s) your server trusts for clients',
+    });
   }
   const owned = !options.authorization;
   const authz =
     options.authorization ??
-    authorization({ policyFile: options.policyFile, policy: options.policy, audit: options.audit, logger, watch: options.watch, reloadIntervalMs: options.reloadIntervalMs, noPolicyFix: options.noPolicyFix });
+    authorization({
+      policyFile: options.policyFile,
+      policy: options.policy,
+      audit: options.audit,
+      logger,
+      watch: options.watch,
+      reloadIntervalMs: options.reloadIntervalMs,
+      noPolicyFix: options.noPolicyFix,
+    });
 
   let issuers = options.clientCaPem ? new TrustedIssuers(options.clientCaPem) : undefined;
   if (issuers) authz.trustedClientCas(issuers.cas);
@@ -144,19 +156,18 @@ export function createInterceptor(options: InterceptorOptions = {}): CertrpcInte
   const gate = createCallGate({
     identity: identityStage({ issuingCaOf: issuingCa }),
     ...(options.anonymousMethods?.length ? { anonymous: { methods: new Set(options.anonymousMethods), stages: [metadataLimit] } } : {}),
-    stages: [
-      metadataLimit,
-      ...(revocationStage ? [revocationStage] : []),
-      ...(options.stages ?? []),
-      ...authz.stages,
-    ],
+    stages: [metadataLimit, ...(revocationStage ? [revocationStage] : []), ...(options.stages ?? []), ...authz.stages],
     observers: [
       ...(revocation ? [revocation.observer] : []),
       ...(options.metrics ? [options.metrics.decisionObserver] : []),
       ...(options.observers ?? []),
       ...authz.observers,
     ],
-    endObservers: [...(revocation ? [revocation.endObserver] : []), ...(options.metrics ? [options.metrics.endObserver] : []), ...(options.endObservers ?? [])],
+    endObservers: [
+      ...(revocation ? [revocation.endObserver] : []),
+      ...(options.metrics ? [options.metrics.endObserver] : []),
+      ...(options.endObservers ?? []),
+    ],
     onStageError: (err, ctx) => logger.error({ err, method: ctx.method }, 'a call-gate stage failed; the call was ended with INTERNAL'),
   });
   let closed = false;
@@ -171,7 +182,10 @@ export function createInterceptor(options: InterceptorOptions = {}): CertrpcInte
       closed = true;
       if (owned) authz.close();
       if (!options.revocation) revocation?.close();
-      void crl?.then((r) => r.close(), () => undefined);
+      void crl?.then(
+        (r) => r.close(),
+        () => undefined,
+      );
     },
   });
 }
@@ -186,13 +200,23 @@ function waitForCrl(loading: Promise<unknown>, stage: CallStage, logger: Logger)
     () => (state = 'loaded'),
     (err: unknown) => {
       const why = err instanceof CertrpcError ? err.describe() : (err as Error).message;
-      logger.error({ event: 'crl_unavailable', problem: why }, 'the CRL could not be loaded: every call is refused until the server is restarted with a valid one');
-      state = { code: Status.UNAVAILABLE, details: 'this server cannot check revocation (its CRL could not be loaded), so it refuses every call' };
+      logger.error(
+        { event: 'crl_unavailable', problem: why },
+        'the CRL could not be loaded: every call is refused until the server is restarted with a valid one',
+      );
+      state = {
+        code: Status.UNAVAILABLE,
+        details: 'this server cannot check revocation (its CRL could not be loaded), so it refuses every call',
+      };
     },
   );
   return (ctx) => {
     if (state === 'loaded') return stage(ctx);
-    if (state === 'loading') return loading.then(() => stage(ctx), () => state as Rejection);
+    if (state === 'loading')
+      return loading.then(
+        () => stage(ctx),
+        () => state as Rejection,
+      );
     return state;
   };
 }

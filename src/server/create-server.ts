@@ -1,4 +1,12 @@
-import { ConnectionInjector, Server, ServerCredentials, ServerInterceptor, ServerOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  ConnectionInjector,
+  Server,
+  ServerCredentials,
+  ServerInterceptor,
+  ServerOptions,
+  ServiceDefinition,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { Authorization } from '../authz/authorization';
 import type { CompiledPolicy } from '../authz/compiled-policy';
 import { IdentityService as GeneratedIdentityService, WhoAmIResponse } from '../gen/certrpc/v1/identity';
@@ -143,7 +151,10 @@ export class CertrpcServer {
     });
     this.grpc.addService(IdentityService, identityService as unknown as UntypedServiceImplementation);
     for (const s of options.services) this.grpc.addService(s.definition, s.implementation);
-    this.health = addStandardServices(this.grpc, [IdentityService, ...options.services.map((s) => s.definition)], { reflection: options.reflection, logger: this.logger });
+    this.health = addStandardServices(this.grpc, [IdentityService, ...options.services.map((s) => s.definition)], {
+      reflection: options.reflection,
+      logger: this.logger,
+    });
     this.metrics?.attach({
       openConnections: () => this.listener.connectionCount(),
       callsInFlight: () => this.inFlight.size,
@@ -159,10 +170,14 @@ export class CertrpcServer {
     const { injector, hooked } = createHookedInjector(this.grpc, ServerCredentials.createInsecure(), (session) =>
       enforcePingPolicy(session, pingPolicy, (peer) => {
         this.metrics?.pingViolation();
-        this.logger.warn({ event: 'ping_policy_violation', peer }, `closed the connection from ${peer}: it pinged more often than every ${pingPolicy.minIntervalMs} ms (GOAWAY too_many_pings)`);
+        this.logger.warn(
+          { event: 'ping_policy_violation', peer },
+          `closed the connection from ${peer}: it pinged more often than every ${pingPolicy.minIntervalMs} ms (GOAWAY too_many_pings)`,
+        );
       }),
     );
-    if (!hooked) this.logger.warn('this grpc-js version hides its HTTP/2 sessions: the ping policy (minClientPingIntervalMs) is not enforced');
+    if (!hooked)
+      this.logger.warn('this grpc-js version hides its HTTP/2 sessions: the ping policy (minClientPingIntervalMs) is not enforced');
     this.injector = injector;
     this.listener.on('connection', (socket) => this.injector!.injectConnection(socket));
     this.address = await this.listener.listen(host, port);

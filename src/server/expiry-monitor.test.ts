@@ -8,7 +8,10 @@ describe('expiryWarnings', () => {
   const material = (certDays: number, caDays: number, crlDays?: number) => ({
     certificate: { subject: 'CN=localhost', serial: 'ab', notAfter: inDays(certDays) },
     cas: [{ subject: 'CN=certrpc CA', serial: 'cd', notAfter: inDays(caDays) }],
-    crls: crlDays === undefined ? [] : [{ issuer: 'CN=certrpc CA', caFingerprint: 'AA:BB', thisUpdate: inDays(-1), revoked: 1, nextUpdate: inDays(crlDays) }],
+    crls:
+      crlDays === undefined
+        ? []
+        : [{ issuer: 'CN=certrpc CA', caFingerprint: 'AA:BB', thisUpdate: inDays(-1), revoked: 1, nextUpdate: inDays(crlDays) }],
   });
 
   it('is silent when everything is far from expiry', () => {
@@ -17,8 +20,14 @@ describe('expiryWarnings', () => {
 
   it('names the certificate, the CA and the CRL close to expiry, with what to run', () => {
     const warnings = expiryWarnings(material(12, 20, 3), { now });
-    expect(warnings.map((w) => [w.what, w.daysLeft])).toEqual([['certificate', 12], ['ca', 20], ['crl', 3]]);
-    expect(warnings[0].message).toMatch(/server certificate "CN=localhost" \(serial ab\) expires in 12 day\(s\) \(2026-06-13T00:00:00.000Z\): renew it with certrpc cert renew/);
+    expect(warnings.map((w) => [w.what, w.daysLeft])).toEqual([
+      ['certificate', 12],
+      ['ca', 20],
+      ['crl', 3],
+    ]);
+    expect(warnings[0].message).toMatch(
+      /server certificate "CN=localhost" \(serial ab\) expires in 12 day\(s\) \(2026-06-13T00:00:00.000Z\): renew it with certrpc cert renew/,
+    );
     expect(warnings[1].message).toMatch(/certrpc ca rotate/);
     expect(warnings[2].message).toMatch(/republish with certrpc ca crl/);
   });

@@ -32,7 +32,10 @@ function when(daysLeft: number, at: Date): string {
 }
 
 /** What is close to expiry in this material (pure: the monitor logs it). */
-export function expiryWarnings(loaded: Pick<LoadedTls, 'certificate' | 'cas' | 'crls'>, thresholds: ExpiryThresholds = {}): ExpiryWarning[] {
+export function expiryWarnings(
+  loaded: Pick<LoadedTls, 'certificate' | 'cas' | 'crls'>,
+  thresholds: ExpiryThresholds = {},
+): ExpiryWarning[] {
   const now = thresholds.now ?? new Date();
   const days = thresholds.days ?? DEFAULT_EXPIRY_WARNING_DAYS;
   const crlDays = thresholds.crlDays ?? DEFAULT_CRL_WARNING_DAYS;
@@ -41,17 +44,37 @@ export function expiryWarnings(loaded: Pick<LoadedTls, 'certificate' | 'cas' | '
   const cert = loaded.certificate;
   if (left(cert.notAfter) < days) {
     const daysLeft = left(cert.notAfter);
-    warnings.push({ what: 'certificate', subject: cert.subject, serial: cert.serial, expiresAt: cert.notAfter, daysLeft, message: `the server certificate "${cert.subject}" (serial ${cert.serial}) ${when(daysLeft, cert.notAfter)}: renew it with certrpc cert renew NAME; the server picks the new one up` });
+    warnings.push({
+      what: 'certificate',
+      subject: cert.subject,
+      serial: cert.serial,
+      expiresAt: cert.notAfter,
+      daysLeft,
+      message: `the server certificate "${cert.subject}" (serial ${cert.serial}) ${when(daysLeft, cert.notAfter)}: renew it with certrpc cert renew NAME; the server picks the new one up`,
+    });
   }
   for (const ca of loaded.cas) {
     if (left(ca.notAfter) >= days) continue;
     const daysLeft = left(ca.notAfter);
-    warnings.push({ what: 'ca', subject: ca.subject, serial: ca.serial, expiresAt: ca.notAfter, daysLeft, message: `the trusted CA "${ca.subject}" (serial ${ca.serial}) ${when(daysLeft, ca.notAfter)}: rotate it (certrpc ca rotate, cert renew each NAME, ca retire)` });
+    warnings.push({
+      what: 'ca',
+      subject: ca.subject,
+      serial: ca.serial,
+      expiresAt: ca.notAfter,
+      daysLeft,
+      message: `the trusted CA "${ca.subject}" (serial ${ca.serial}) ${when(daysLeft, ca.notAfter)}: rotate it (certrpc ca rotate, cert renew each NAME, ca retire)`,
+    });
   }
   for (const crl of loaded.crls) {
     if (!crl.nextUpdate || left(crl.nextUpdate) >= crlDays) continue;
     const daysLeft = left(crl.nextUpdate);
-    warnings.push({ what: 'crl', subject: crl.issuer, expiresAt: crl.nextUpdate, daysLeft, message: `the CRL of "${crl.issuer}" ${when(daysLeft, crl.nextUpdate)}; once expired every client of that CA is refused: republish with certrpc ca crl` });
+    warnings.push({
+      what: 'crl',
+      subject: crl.issuer,
+      expiresAt: crl.nextUpdate,
+      daysLeft,
+      message: `the CRL of "${crl.issuer}" ${when(daysLeft, crl.nextUpdate)}; once expired every client of that CA is refused: republish with certrpc ca crl`,
+    });
   }
   return warnings;
 }
@@ -69,7 +92,14 @@ export function startExpiryMonitor(options: ExpiryMonitorOptions): { check: () =
   const check = () => {
     const warnings = expiryWarnings(options.current(), options);
     for (const w of warnings) {
-      const fields = { event: 'expiry_warning', what: w.what, subject: w.subject, serial: w.serial, expiresAt: w.expiresAt.toISOString(), daysLeft: w.daysLeft };
+      const fields = {
+        event: 'expiry_warning',
+        what: w.what,
+        subject: w.subject,
+        serial: w.serial,
+        expiresAt: w.expiresAt.toISOString(),
+        daysLeft: w.daysLeft,
+      };
       if (w.daysLeft < 0) options.logger.error(fields, w.message);
       else options.logger.warn(fields, w.message);
     }

@@ -42,13 +42,19 @@ export async function stopGracefully(parts: StopParts, options: StopOptions): Pr
   const listenerClosed = parts.closeListener();
   const inFlightAtStart = inFlight.size - watches;
   const { [HEALTH_WATCH]: _ended, ...callsInFlight } = inFlight.byMethod();
-  logger.info({ event: 'draining', graceMs: options.graceMs, callsInFlight }, `draining: NOT_SERVING, no new connections, ${inFlightAtStart} calls in flight get up to ${options.graceMs} ms`);
+  logger.info(
+    { event: 'draining', graceMs: options.graceMs, callsInFlight },
+    `draining: NOT_SERVING, no new connections, ${inFlightAtStart} calls in flight get up to ${options.graceMs} ms`,
+  );
 
   const drained = new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
   const finishedInTime = await Promise.race([drained.then(() => true), deadline(options.graceMs, options.hurry).then(() => false)]);
   let cancelled = 0;
   if (!finishedInTime) {
-    cancelled = inFlight.end(Status.UNAVAILABLE, `the server is shutting down: this call was still running when its ${options.graceMs} ms grace period ended`);
+    cancelled = inFlight.end(
+      Status.UNAVAILABLE,
+      `the server is shutting down: this call was still running when its ${options.graceMs} ms grace period ended`,
+    );
     logger.warn({ event: 'drain_deadline', cancelled }, `grace period over: ended ${cancelled} calls with UNAVAILABLE`);
     await Promise.race([drained, deadline(STATUS_FLUSH_MS)]);
     grpc.forceShutdown();

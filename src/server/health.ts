@@ -15,7 +15,10 @@ export class ServerHealth {
   private readonly statuses = new Map<string, ServingStatus>();
 
   /** `services`: fully qualified names, each with its own status; "" is the whole server. */
-  constructor(readonly services: string[], initial: ServingStatus = 'SERVING') {
+  constructor(
+    readonly services: string[],
+    initial: ServingStatus = 'SERVING',
+  ) {
     this.implementation = new HealthImplementation();
     for (const name of ['', ...services]) this.set(initial, name);
   }

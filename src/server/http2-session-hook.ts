@@ -14,7 +14,11 @@ export interface HookedInjector {
 }
 
 /** createConnectionInjector, plus onSession for every HTTP/2 session the injector's server opens. */
-export function createHookedInjector(server: Server, credentials: ServerCredentials, onSession: (session: ServerHttp2Session) => void): HookedInjector {
+export function createHookedInjector(
+  server: Server,
+  credentials: ServerCredentials,
+  onSession: (session: ServerHttp2Session) => void,
+): HookedInjector {
   const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
   const known = servers instanceof Map ? new Set<unknown>(servers.keys()) : undefined;
   const injector = server.createConnectionInjector(credentials);

@@ -16,7 +16,8 @@ export function parseLimitValue(name: string, value: string | number): { name: L
   else if (unit === 'bytes') n = parseByteSize(value);
   else if (typeof value === 'number' ? Number.isInteger(value) && value >= 0 : /^\s*\d+\s*$/.test(value)) n = Number(value);
   else throw new QuantityError(`"${value}" is not a whole number`, `give ${name} as a count, e.g. ${LIMITS[name].default}`);
-  if (n <= 0 && name !== 'maxPingStrikes') throw new QuantityError(`${name} must be more than 0`, `give a positive value (default ${LIMITS[name].default})`);
+  if (n <= 0 && name !== 'maxPingStrikes')
+    throw new QuantityError(`${name} must be more than 0`, `give a positive value (default ${LIMITS[name].default})`);
   return { name, value: n };
 }
 

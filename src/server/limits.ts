@@ -53,7 +53,8 @@ export const LIMITS = {
     default: LISTENER_DEFAULTS.maxHandshakesPerAddress,
     unit: 'count',
     enforcedBy: 'TLS listener (certrpc handshake guard)',
-    effect: 'a connection from an address that already has this many handshakes in progress is closed at once (TOO_MANY_HANDSHAKES_FROM_ADDRESS)',
+    effect:
+      'a connection from an address that already has this many handshakes in progress is closed at once (TOO_MANY_HANDSHAKES_FROM_ADDRESS)',
   },
   helloTimeoutMs: {
     default: LISTENER_DEFAULTS.helloTimeoutMs,
@@ -89,7 +90,8 @@ export const LIMITS = {
     default: 10_000,
     unit: 'ms',
     enforcedBy: 'certrpc ping policy (grpc-js servers do not enforce grpc.http2.min_ping_interval_without_data_ms)',
-    effect: 'a client ping sooner than this after its last ping is a strike, unless a new call started or the server sent call data (DATA, HEADERS, WINDOW_UPDATE) in between, as gRPC servers count it',
+    effect:
+      'a client ping sooner than this after its last ping is a strike, unless a new call started or the server sent call data (DATA, HEADERS, WINDOW_UPDATE) in between, as gRPC servers count it',
   },
   maxPingStrikes: {
     default: 2,

@@ -6,7 +6,12 @@ const own = (m: SayResponse) => Buffer.from(SayResponse.encode(m).finish());
 
 it('writes the bytes ts-proto writes, small and large, and every Buffer stays its own', () => {
   const serialize = reusingSerializer(SayResponse);
-  const messages = [{ message: 'a', index: 1 }, { message: 'x'.repeat(64 * 1024), index: 2 }, { message: 'é'.repeat(300), index: 3 }, { message: '', index: 0 }];
+  const messages = [
+    { message: 'a', index: 1 },
+    { message: 'x'.repeat(64 * 1024), index: 2 },
+    { message: 'é'.repeat(300), index: 3 },
+    { message: '', index: 0 },
+  ];
   const out = messages.map(serialize);
   messages.forEach((m, i) => expect(out[i].equals(own(m))).toBe(true));
   // A later message never overwrites an earlier one's bytes (each is a copy, not the writer's buffer).

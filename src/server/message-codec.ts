@@ -35,8 +35,12 @@ export function reusingSerializer<T>(type: EncodableMessage<T>): (value: T) => B
 type MethodDefinition = { responseSerialize: (value: never) => Buffer };
 
 /** The same service definition with each method's response serializer replaced by a reusing one. */
-export function withReusingSerializers<D extends Record<string, MethodDefinition>>(definition: D, responses: { [K in keyof D]: EncodableMessage<Parameters<D[K]['responseSerialize']>[0]> }): D {
+export function withReusingSerializers<D extends Record<string, MethodDefinition>>(
+  definition: D,
+  responses: { [K in keyof D]: EncodableMessage<Parameters<D[K]['responseSerialize']>[0]> },
+): D {
   const out: Record<string, MethodDefinition> = {};
-  for (const [name, method] of Object.entries(definition)) out[name] = { ...method, responseSerialize: reusingSerializer(responses[name as keyof D]) as MethodDefinition['responseSerialize'] };
+  for (const [name, method] of Object.entries(definition))
+    out[name] = { ...method, responseSerialize: reusingSerializer(responses[name as keyof D]) as MethodDefinition['responseSerialize'] };
   return out as D;
 }

@@ -21,7 +21,12 @@ describe('ping policy', () => {
   it('allows pings at the minimum interval, and closes after more strikes than allowed', () => {
     const session = fakeSession();
     const violations: string[] = [];
-    enforcePingPolicy(session as unknown as ServerHttp2Session, { minIntervalMs: 1000, maxStrikes: 2 }, (peer) => violations.push(peer), clock);
+    enforcePingPolicy(
+      session as unknown as ServerHttp2Session,
+      { minIntervalMs: 1000, maxStrikes: 2 },
+      (peer) => violations.push(peer),
+      clock,
+    );
     for (now = 0; now <= 5000; now += 1000) session.emit('ping');
     expect(violations).toEqual([]);
     now = 5000; // the last ping's time: the next ones come too soon
@@ -39,7 +44,12 @@ describe('ping policy', () => {
   it('forgives strikes when the client starts a call', () => {
     const session = fakeSession();
     const violations: string[] = [];
-    enforcePingPolicy(session as unknown as ServerHttp2Session, { minIntervalMs: 1000, maxStrikes: 1 }, (peer) => violations.push(peer), clock);
+    enforcePingPolicy(
+      session as unknown as ServerHttp2Session,
+      { minIntervalMs: 1000, maxStrikes: 1 },
+      (peer) => violations.push(peer),
+      clock,
+    );
     now = 100_000;
     session.emit('ping');
     session.emit('ping'); // strike 1

@@ -49,7 +49,12 @@ function callTrafficMeter(session: ServerHttp2Session): { sentSinceLastCheck(): 
 }
 
 /** Applies the policy to one HTTP/2 session; onViolation is told before the connection is closed. */
-export function enforcePingPolicy(session: ServerHttp2Session, policy: PingPolicy, onViolation: (peer: string) => void, now: () => number = Date.now): void {
+export function enforcePingPolicy(
+  session: ServerHttp2Session,
+  policy: PingPolicy,
+  onViolation: (peer: string) => void,
+  now: () => number = Date.now,
+): void {
   let lastPing = -Infinity;
   let strikes = 0;
   let closing = false;

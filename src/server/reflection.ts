@@ -68,7 +68,11 @@ export function serviceNameOf(definition: AnyDefinition): string | undefined {
  * The reflection service for exactly these services (and reflection itself): certrpc's proto/
  * holds the demo services too, and a server that does not serve them must not list them.
  */
-function reflectionFor(definitions: readonly AnyDefinition[], options: ReflectionOptions, alsoServed: readonly string[] = []): { service: ReflectionService; undescribed: UndescribedService[] } {
+function reflectionFor(
+  definitions: readonly AnyDefinition[],
+  options: ReflectionOptions,
+  alsoServed: readonly string[] = [],
+): { service: ReflectionService; undescribed: UndescribedService[] } {
   // Entries keyed by service name with the files that define it: all @grpc/reflection reads of a package definition.
   const schema: Record<string, unknown> = { ...certrpcPackageDefinition(), ...options.packageDefinition };
   const undescribed: UndescribedService[] = [];
@@ -89,7 +93,12 @@ function reflectionFor(definitions: readonly AnyDefinition[], options: Reflectio
  * createServer's reflection: describes the services defined so far, and `alsoServed` (by name, from
  * certrpc's own schema). Returns those it cannot describe, for the caller to log.
  */
-export function addReflectionService(server: Server, definitions: readonly AnyDefinition[], options: ReflectionOptions = {}, alsoServed: readonly string[] = []): UndescribedService[] {
+export function addReflectionService(
+  server: Server,
+  definitions: readonly AnyDefinition[],
+  options: ReflectionOptions = {},
+  alsoServed: readonly string[] = [],
+): UndescribedService[] {
   const { service, undescribed } = reflectionFor(definitions, options, alsoServed);
   service.addToServer(server);
   return undescribed;
@@ -108,7 +117,11 @@ export function addReflection(server: Server, options: ReflectionOptions & { log
     if (!current) {
       const { service, undescribed } = reflectionFor(definitions, options);
       current = registrationsOf(service).map((r) => r.implementation);
-      if (undescribed.length > 0) options.logger?.warn({ services: undescribed }, `reflection cannot describe ${undescribed.map((u) => `${u.service} (${u.problem})`).join('; ')}`);
+      if (undescribed.length > 0)
+        options.logger?.warn(
+          { services: undescribed },
+          `reflection cannot describe ${undescribed.map((u) => `${u.service} (${u.problem})`).join('; ')}`,
+        );
     }
     return current;
   };
@@ -128,7 +141,12 @@ export function addReflection(server: Server, options: ReflectionOptions & { log
   };
   // Reflection's own services, each method answered by the reflection of the services there are at the time.
   for (const [i, { definition, implementation }] of registrationsOf(new ReflectionService({})).entries()) {
-    const delegating = Object.fromEntries(Object.keys(implementation).map((method) => [method, (...args: unknown[]) => (answering()[i][method] as (...a: unknown[]) => void)(...args)]));
+    const delegating = Object.fromEntries(
+      Object.keys(implementation).map((method) => [
+        method,
+        (...args: unknown[]) => (answering()[i][method] as (...a: unknown[]) => void)(...args),
+      ]),
+    );
     add(definition, delegating);
   }
 }

@@ -82,7 +82,9 @@ describe('revocation on a running server (open calls, new calls, open connection
     const carol = createClient(EchoClient, address, { tls: clientTls(pki, 'carol') });
     const bob = createClient(EchoClient, address, { tls: clientTls(pki, 'bob') });
     const say = (c: EchoClient) =>
-      new Promise<{ err: ServiceError | null }>((resolve) => c.say({ message: 'x' }, new Metadata(), { deadline: Date.now() + 10_000 }, (err) => resolve({ err })));
+      new Promise<{ err: ServiceError | null }>((resolve) =>
+        c.say({ message: 'x' }, new Metadata(), { deadline: Date.now() + 10_000 }, (err) => resolve({ err })),
+      );
     try {
       expect((await say(carol)).err).toBeNull();
       expect((await say(bob)).err).toBeNull();
@@ -117,7 +119,13 @@ describe('revocation on a running server (open calls, new calls, open connection
       await eventually(() => activeCalls(server.revocation, carolSerial) === 0, "carol's calls to be forgotten");
       expect(activeCalls(server.revocation)).toBe(1);
       const cutOff = log.lines.find((l) => l.event === 'revoked_peer_cut_off');
-      expect(cutOff).toMatchObject({ serial: carolSerial, calls: 1, connections: 1, revokedAt: '2026-03-04T05:06:07.000Z', reason: 'keyCompromise' });
+      expect(cutOff).toMatchObject({
+        serial: carolSerial,
+        calls: 1,
+        connections: 1,
+        revokedAt: '2026-03-04T05:06:07.000Z',
+        reason: 'keyCompromise',
+      });
       expect(cutOff?.msg).toBe(`certificate serial ${carolSerial} was revoked: ended 1 open call(s); closing its 1 connection(s)`);
 
       // The same connection is still open (the grace period): its next call is refused, saying why.
@@ -164,7 +172,10 @@ describe('revocation on a running server (open calls, new calls, open connection
       a.stream.end();
       expect(await a.ended).toBeUndefined();
       await eventually(() => activeCalls(server.revocation, erinSerial) === 1, 'the first stream to be forgotten');
-      server.updateTls({ ...material, crlPem: await crl([{ serial: erinSerial, revokedAt: new Date('2026-01-01T00:00:00Z'), reason: 'superseded' }]) });
+      server.updateTls({
+        ...material,
+        crlPem: await crl([{ serial: erinSerial, revokedAt: new Date('2026-01-01T00:00:00Z'), reason: 'superseded' }]),
+      });
       expect((await b.ended)?.code).toBe(Status.UNAUTHENTICATED);
       await eventually(() => activeCalls(server.revocation, erinSerial) === 0, 'the second stream to be forgotten');
     } finally {
@@ -184,12 +195,17 @@ describe('revocation on a running server (open calls, new calls, open connection
     expect(revocation.issuer).toBe('CN=certrpc demo CA');
     const dave = createClient(IdentityClient, address, { tls: clientTls(pki, 'dave') });
     try {
-      const who = () => new Promise<ServiceError | null>((resolve) => dave.whoAmI({}, new Metadata(), { deadline: Date.now() + 10_000 }, (err) => resolve(err)));
+      const who = () =>
+        new Promise<ServiceError | null>((resolve) =>
+          dave.whoAmI({}, new Metadata(), { deadline: Date.now() + 10_000 }, (err) => resolve(err)),
+        );
       expect(await who()).toBeNull();
       server.updateTls({ ...material, crlPem: await crl([{ serial: daveSerial, revokedAt, reason: 'unspecified' }]) });
       const err = await who();
       expect(err?.code).toBe(Status.UNAUTHENTICATED);
-      expect(err?.details).toBe(`the client certificate CN=dave (serial ${daveSerial}) was revoked at 2026-01-01T00:00:00.000Z; ask the operator for a new certificate`);
+      expect(err?.details).toBe(
+        `the client certificate CN=dave (serial ${daveSerial}) was revoked at 2026-01-01T00:00:00.000Z; ask the operator for a new certificate`,
+      );
     } finally {
       dave.close();
     }
@@ -207,7 +223,10 @@ describe('RevocationList', () => {
   it('holds exactly the entries of the CRLs given, with their issuer, and reports what is new', async () => {
     const ca = await pki.loadCa();
     const at = new Date('2026-02-02T00:00:00Z');
-    const one = await createCrl(ca, [{ serial: '0A', revokedAt: at, reason: 'superseded' }], { crlNumber: 1, nextUpdate: new Date(Date.now() + 86_400_000) });
+    const one = await createCrl(ca, [{ serial: '0A', revokedAt: at, reason: 'superseded' }], {
+      crlNumber: 1,
+      nextUpdate: new Date(Date.now() + 86_400_000),
+    });
     const two = await createCrl(
       ca,
       [
@@ -235,7 +254,18 @@ describe('RevocationList', () => {
   });
 
   it('revokedDetails names the certificate, the time, and the reason unless unspecified', () => {
-    const identity = { commonName: 'eve', sans: [], dnsNames: [], uris: [], ips: [], emails: [], serial: '1f', fingerprint: 'FP', issuer: 'CN=x', notAfter: new Date() };
+    const identity = {
+      commonName: 'eve',
+      sans: [],
+      dnsNames: [],
+      uris: [],
+      ips: [],
+      emails: [],
+      serial: '1f',
+      fingerprint: 'FP',
+      issuer: 'CN=x',
+      notAfter: new Date(),
+    };
     const at = new Date('2026-05-06T07:08:09Z');
     expect(revokedDetails(identity, { serial: '1f', revokedAt: at, reason: 'cessationOfOperation', issuer: 'CN=x' })).toBe(
       'the client certificate CN=eve (serial 1f) was revoked at 2026-05-06T07:08:09.000Z (cessationOfOperation); ask the operator for a new certificate',
@@ -362,7 +392,22 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
   it('a CRL given at construction is in force at once: its serials are refused by the stage', async () => {
     const enforcer = new RevocationEnforcer(await crlOf(['ab']), capturingLogger().logger);
     expect(enforcer.list.get('ab')?.reason).toBe('keyCompromise');
-    const caller = { identity: { serial: 'ab', commonName: 'x', sans: [], dnsNames: [], uris: [], ips: [], emails: [], fingerprint: 'F', issuer: 'I', notAfter: new Date() }, roles: [], peer: 'p' };
+    const caller = {
+      identity: {
+        serial: 'ab',
+        commonName: 'x',
+        sans: [],
+        dnsNames: [],
+        uris: [],
+        ips: [],
+        emails: [],
+        fingerprint: 'F',
+        issuer: 'I',
+        notAfter: new Date(),
+      },
+      roles: [],
+      peer: 'p',
+    };
     const rejection = enforcer.stage({ caller } as never);
     expect(rejection).toMatchObject({ code: Status.UNAUTHENTICATED });
     expect(enforcer.stage({ caller: { ...caller, identity: { ...caller.identity, serial: 'ac' } } } as never)).toBeUndefined();

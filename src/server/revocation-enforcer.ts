@@ -85,7 +85,14 @@ export class RevocationEnforcer {
       call.sendStatus({ code: REVOKED_CODE, details: revokedDetails(identity, revocation), metadata: new Metadata() });
     }
     this.logger.warn(
-      { event: 'revoked_peer_cut_off', serial: revocation.serial, calls: calls.length, connections: sockets?.size ?? 0, revokedAt: revocation.revokedAt.toISOString(), reason: revocation.reason },
+      {
+        event: 'revoked_peer_cut_off',
+        serial: revocation.serial,
+        calls: calls.length,
+        connections: sockets?.size ?? 0,
+        revokedAt: revocation.revokedAt.toISOString(),
+        reason: revocation.reason,
+      },
       `certificate serial ${revocation.serial} was revoked: ended ${calls.length} open call(s); closing its ${sockets?.size ?? 0} connection(s)`,
     );
     const timer = setTimeout(() => {

@@ -24,11 +24,16 @@ type AnyDefinition = ServiceDefinition<any>;
 /** The descriptors of the files that define this service (and their imports), or why there are none. */
 export function descriptorsOf(definition: AnyDefinition, given: readonly ProtoMetadataLike[] = []): Descriptors {
   const methods = Object.values(definition) as { path?: string; requestType?: { fileDescriptorProtos?: unknown } }[];
-  const fromLoader = methods.flatMap((m) => (Array.isArray(m.requestType?.fileDescriptorProtos) ? (m.requestType.fileDescriptorProtos as Uint8Array[]) : []));
+  const fromLoader = methods.flatMap((m) =>
+    Array.isArray(m.requestType?.fileDescriptorProtos) ? (m.requestType.fileDescriptorProtos as Uint8Array[]) : [],
+  );
   if (fromLoader.length > 0) return { files: fromLoader };
   const service = /^\/([^/]+)\//.exec(methods[0]?.path ?? '')?.[1];
   const metadata = given.find((m) => definesService(m, service)) ?? protoMetadataBeside(definition);
-  if (!metadata) return { problem: 'its definition carries no descriptors (generate it with ts-proto outputSchema=true, or load it with @grpc/proto-loader)' };
+  if (!metadata)
+    return {
+      problem: 'its definition carries no descriptors (generate it with ts-proto outputSchema=true, or load it with @grpc/proto-loader)',
+    };
   const files: Uint8Array[] = [];
   for (const m of withDependencies(metadata)) {
     const encoded = encodeTsProtoFile(m.fileDescriptor);

@@ -21,7 +21,10 @@ export function stopOnSignal(server: CertrpcServer, options: StopOnSignalOptions
     const hurry = new AbortController();
     const signals = onStopSignals(
       (signal) => {
-        logger.info({ event: 'shutdown', signal, graceMs: options.graceMs }, `${signal}: shutting down (grace period ${options.graceMs} ms; send it again to skip it)`);
+        logger.info(
+          { event: 'shutdown', signal, graceMs: options.graceMs },
+          `${signal}: shutting down (grace period ${options.graceMs} ms; send it again to skip it)`,
+        );
         void (async () => {
           const started = Date.now();
           const report = await server.shutdown(options.graceMs, { hurry: hurry.signal });

@@ -34,18 +34,30 @@ const signAnswer = z.object({ crt: z.string(), ca: z.string().optional(), certCh
 const rootAnswer = z.object({ ca: z.string() });
 const rootsAnswer = z.object({ crts: z.array(z.string()).min(1) });
 
-
 /** step-ca numbers certificates in decimal; certrpc, Node and OpenSSL print hex. */
 export const decimalSerial = (hexSerial: string): string => BigInt(`0x${hexSerial.replace(/:/g, '')}`).toString(10);
 
 function parsed<T>(schema: z.ZodType<T>, answer: StepCaAnswer, what: string): T {
   const result = schema.safeParse(answer.json);
-  if (!result.success) throw new StepCaError('bad-response', `${what}: step-ca's answer (HTTP ${answer.status}) is not what step-ca sends (${answer.message || 'empty'})`, { fix: 'check that the URL names a step-ca' });
+  if (!result.success)
+    throw new StepCaError(
+      'bad-response',
+      `${what}: step-ca's answer (HTTP ${answer.status}) is not what step-ca sends (${answer.message || 'empty'})`,
+      { fix: 'check that the URL names a step-ca' },
+    );
   return result.data;
 }
 
-function refused(call: StepCaCall, answer: StepCaAnswer, reason: 'refused' | 'request-refused' = 'refused', fix = 'read the CA\'s log for the reason step-ca gave'): StepCaError {
-  return new StepCaError(reason, `step-ca refused ${call.method} ${call.path} (HTTP ${answer.status}: ${answer.message})`, { status: answer.status, fix });
+function refused(
+  call: StepCaCall,
+  answer: StepCaAnswer,
+  reason: 'refused' | 'request-refused' = 'refused',
+  fix = "read the CA's log for the reason step-ca gave",
+): StepCaError {
+  return new StepCaError(reason, `step-ca refused ${call.method} ${call.path} (HTTP ${answer.status}: ${answer.message})`, {
+    status: answer.status,
+    fix,
+  });
 }
 
 /**
@@ -60,12 +72,16 @@ export async function fetchRoot(url: string, fingerprint: string, options: StepC
   const call: StepCaCall = { url: base, method: 'GET', path: `/root/${pin}`, trust: 'unverified', timeoutMs: options.timeoutMs };
   const answer = await callStepCa(call);
   if (answer.status === 404) {
-    throw new StepCaError('untrusted-ca', `step-ca at ${base} has no root with SHA-256 ${pin} (HTTP 404: ${answer.message}): it is not the CA you pinned`, {
-      status: 404,
-      option: 'caFingerprint',
-      code: 'STEPCA_NO_SUCH_ROOT',
-      fix: 'check the root fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and the URL',
-    });
+    throw new StepCaError(
+      'untrusted-ca',
+      `step-ca at ${base} has no root with SHA-256 ${pin} (HTTP 404: ${answer.message}): it is not the CA you pinned`,
+      {
+        status: 404,
+        option: 'caFingerprint',
+        code: 'STEPCA_NO_SUCH_ROOT',
+        fix: 'check the root fingerprint against the "X.509 Root Fingerprint" step-ca prints at start (or `step certificate fingerprint root_ca.crt` on the CA host), and the URL',
+      },
+    );
   }
   if (answer.status !== 200) throw refused(call, answer);
   let root: X509Certificate;
@@ -73,17 +89,26 @@ export async function fetchRoot(url: string, fingerprint: string, options: StepC
     [root] = parseCertificateBundle(parsed(rootAnswer, answer, 'the root').ca);
   } catch (err) {
     if (err instanceof StepCaError) throw err;
-    throw new StepCaError('bad-response', `the root step-ca sent is not a certificate: ${(err as Error).message}`, { fix: 'check the URL: https://HOST:PORT of the step-ca' });
+    throw new StepCaError('bad-response', `the root step-ca sent is not a certificate: ${(err as Error).message}`, {
+      fix: 'check the URL: https://HOST:PORT of the step-ca',
+    });
   }
   const got = fingerprintOf(root);
   if (got !== pin) {
-    throw new StepCaError('untrusted-ca', `the server at ${base} answered with a root whose SHA-256 is ${got}, not the pinned ${pin}: not trusted, nothing was written`, {
-      option: 'caFingerprint',
-      fix: 'something between you and the CA, or another server, answered: check the URL; if the CA really changed its root, get its new fingerprint from its operator',
-    });
+    throw new StepCaError(
+      'untrusted-ca',
+      `the server at ${base} answered with a root whose SHA-256 is ${got}, not the pinned ${pin}: not trusted, nothing was written`,
+      {
+        option: 'caFingerprint',
+        fix: 'something between you and the CA, or another server, answered: check the URL; if the CA really changed its root, get its new fingerprint from its operator',
+      },
+    );
   }
   if (!root.ca || !root.checkIssued(root) || !root.verify(root.publicKey)) {
-    throw new StepCaError('untrusted-ca', `the pinned certificate "${dnLine(root.subject)}" is not a self-signed root CA`, { option: 'caFingerprint', fix: 'pin the root of the CA (root_ca.crt), not its intermediate' });
+    throw new StepCaError('untrusted-ca', `the pinned certificate "${dnLine(root.subject)}" is not a self-signed root CA`, {
+      option: 'caFingerprint',
+      fix: 'pin the root of the CA (root_ca.crt), not its intermediate',
+    });
   }
   // The pin names the root; the next call proves the server we talk to holds a certificate under it.
   const rootPem = root.toString();
@@ -99,7 +124,10 @@ export async function fetchRoots(url: string, rootPem: string, options: StepCaCa
   if (answer.status !== 200 && answer.status !== 201) throw refused(call, answer);
   const roots = parsed(rootsAnswer, answer, 'the roots').crts.flatMap((pem) => parseCertificateBundle(pem));
   const notRoot = roots.find((r) => !r.ca || !r.checkIssued(r) || !r.verify(r.publicKey));
-  if (notRoot) throw new StepCaError('bad-response', `step-ca listed "${dnLine(notRoot.subject)}" among its roots, but it is not a self-signed CA`, { fix: 'look at the CA\'s ca.json `root`' });
+  if (notRoot)
+    throw new StepCaError('bad-response', `step-ca listed "${dnLine(notRoot.subject)}" among its roots, but it is not a self-signed CA`, {
+      fix: "look at the CA's ca.json `root`",
+    });
   return roots.map((r) => r.toString()).join('');
 }
 
@@ -111,25 +139,43 @@ function tokenRefusal(call: StepCaCall, answer: StepCaAnswer, token: string, now
   const seconds = now.getTime() / 1000;
   // step-ca allows a minute of clock skew either way (jose ValidateWithLeeway).
   if (claims?.exp !== undefined && seconds > claims.exp + 60) {
-    return new StepCaError('token-expired', `${said}: the token expired at ${new Date(claims.exp * 1000).toISOString()}`, { status: answer.status, option: 'token', fix });
-  }
-  if (claims?.nbf !== undefined && seconds < claims.nbf - 60) {
-    return new StepCaError('token-expired', `${said}: the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (check this host's clock)`, { status: answer.status, option: 'token', fix });
-  }
-  const want = new URL(signAudience(call.url));
-  const forHere = claims?.aud?.some((a) => URL.canParse(a) && new URL(a).hostname === want.hostname && new URL(a).pathname === want.pathname);
-  if (!forHere) {
-    return new StepCaError('token-refused', `${said}: the token is for ${claims?.aud?.join(', ') ?? 'no audience'}, while this CA is reached as ${want.href}`, {
+    return new StepCaError('token-expired', `${said}: the token expired at ${new Date(claims.exp * 1000).toISOString()}`, {
       status: answer.status,
       option: 'token',
-      fix: `${fix}; its audience must name the CA as you reach it (one of its dnsNames)`,
+      fix,
     });
   }
-  return new StepCaError('token-refused', `${said}: a one-time token works once — this one was used already (by an earlier run, or by someone who saw it) — or its provisioner (${claims?.iss ?? 'none named'}) is not one of this CA's`, {
-    status: answer.status,
-    option: 'token',
-    fix,
-  });
+  if (claims?.nbf !== undefined && seconds < claims.nbf - 60) {
+    return new StepCaError(
+      'token-expired',
+      `${said}: the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (check this host's clock)`,
+      { status: answer.status, option: 'token', fix },
+    );
+  }
+  const want = new URL(signAudience(call.url));
+  const forHere = claims?.aud?.some(
+    (a) => URL.canParse(a) && new URL(a).hostname === want.hostname && new URL(a).pathname === want.pathname,
+  );
+  if (!forHere) {
+    return new StepCaError(
+      'token-refused',
+      `${said}: the token is for ${claims?.aud?.join(', ') ?? 'no audience'}, while this CA is reached as ${want.href}`,
+      {
+        status: answer.status,
+        option: 'token',
+        fix: `${fix}; its audience must name the CA as you reach it (one of its dnsNames)`,
+      },
+    );
+  }
+  return new StepCaError(
+    'token-refused',
+    `${said}: a one-time token works once — this one was used already (by an earlier run, or by someone who saw it) — or its provisioner (${claims?.iss ?? 'none named'}) is not one of this CA's`,
+    {
+      status: answer.status,
+      option: 'token',
+      fix,
+    },
+  );
 }
 
 /**
@@ -157,7 +203,12 @@ export async function sign(url: string, rootPem: string, csrPem: string, token: 
   const answer = await callStepCa(call);
   if (answer.status === 401) throw tokenRefusal(call, answer, token.trim(), new Date());
   if (answer.status === 403) {
-    throw refused(call, answer, 'request-refused', 'the token says which names this host may have: ask for a token whose sans are exactly the names you request (or request exactly the token\'s names)');
+    throw refused(
+      call,
+      answer,
+      'request-refused',
+      "the token says which names this host may have: ask for a token whose sans are exactly the names you request (or request exactly the token's names)",
+    );
   }
   if (answer.status !== 201 && answer.status !== 200) throw refused(call, answer);
   const body = parsed(signAnswer, answer, 'the signed certificate');
@@ -173,13 +224,19 @@ interface CurrentCertificate {
 function current(certChainPem: string, keyPem: string, now: Date): CurrentCertificate {
   const [leaf] = parseCertificateBundle(certChainPem);
   if (!keyMatchesCertificate(keyPem, leaf.toString())) {
-    throw new StepCaError('bad-input', `the key is not the key of "${dnLine(leaf.subject)}"`, { fix: 'use the key that was made with this certificate\'s request' });
+    throw new StepCaError('bad-input', `the key is not the key of "${dnLine(leaf.subject)}"`, {
+      fix: "use the key that was made with this certificate's request",
+    });
   }
   const described = `"${dnLine(leaf.subject)}" (serial ${leaf.serialNumber})`;
   if (now > new Date(leaf.validTo)) {
-    throw new StepCaError('certificate-expired', `${described} expired at ${new Date(leaf.validTo).toISOString()}: step-ca renews only a certificate that is still valid`, {
-      fix: 'enroll again with a new one-time token from the CA operator',
-    });
+    throw new StepCaError(
+      'certificate-expired',
+      `${described} expired at ${new Date(leaf.validTo).toISOString()}: step-ca renews only a certificate that is still valid`,
+      {
+        fix: 'enroll again with a new one-time token from the CA operator',
+      },
+    );
   }
   return { leaf, key: createPrivateKey(keyPem) };
 }
@@ -195,23 +252,52 @@ function renewalRefusal(answer: StepCaAnswer, leaf: X509Certificate): StepCaErro
     'renewal-refused',
     `${answer.status === 401 ? 'revoked: ' : ''}step-ca refused to renew "${dnLine(leaf.subject)}" (serial ${leaf.serialNumber}, valid until ${until}) (HTTP ${answer.status}: ${answer.message}): ` +
       'it has been revoked (step-ca 0.19 publishes no CRL: refusing the renewal is how a revocation shows), or its provisioner was removed from the CA',
-    { status: answer.status, fix: `this certificate cannot be renewed: it stays in use until it expires (${until}); enroll this host again with a new one-time token from the CA operator if it should go on` },
+    {
+      status: answer.status,
+      fix: `this certificate cannot be renewed: it stays in use until it expires (${until}); enroll this host again with a new one-time token from the CA operator if it should go on`,
+    },
   );
 }
 
-async function renewal(path: '/1.0/renew' | '/1.0/rekey', url: string, rootPem: string, certChainPem: string, keyPem: string, newKey: KeyObject | undefined, csrPem: string | undefined, options: StepCaCallOptions): Promise<IssuedChain> {
+async function renewal(
+  path: '/1.0/renew' | '/1.0/rekey',
+  url: string,
+  rootPem: string,
+  certChainPem: string,
+  keyPem: string,
+  newKey: KeyObject | undefined,
+  csrPem: string | undefined,
+  options: StepCaCallOptions,
+): Promise<IssuedChain> {
   const base = parseStepCaUrl(url);
   const old = current(certChainPem, keyPem, new Date());
-  const call: StepCaCall = { url: base, method: 'POST', path, body: csrPem ? { csr: csrPem } : {}, trust: { rootPem }, identity: { certChainPem, keyPem }, timeoutMs: options.timeoutMs };
+  const call: StepCaCall = {
+    url: base,
+    method: 'POST',
+    path,
+    body: csrPem ? { csr: csrPem } : {},
+    trust: { rootPem },
+    identity: { certChainPem, keyPem },
+    timeoutMs: options.timeoutMs,
+  };
   const answer = await callStepCa(call);
   if (answer.status === 401 || answer.status === 403) throw renewalRefusal(answer, old.leaf);
   if (answer.status !== 201 && answer.status !== 200) throw refused(call, answer);
   const body = parsed(signAnswer, answer, 'the renewed certificate');
-  const issued = checkIssuedChain('renewed certificate', body.certChain ?? [body.crt, ...(body.ca ? [body.ca] : [])], rootPem, newKey ?? createPublicKey(old.key));
+  const issued = checkIssuedChain(
+    'renewed certificate',
+    body.certChain ?? [body.crt, ...(body.ca ? [body.ca] : [])],
+    rootPem,
+    newKey ?? createPublicKey(old.key),
+  );
   if (issued.leaf.subject !== old.leaf.subject || issued.leaf.subjectAltName !== old.leaf.subjectAltName) {
-    throw new StepCaError('bad-response', `step-ca's renewal of "${dnLine(old.leaf.subject)}" came back as "${dnLine(issued.leaf.subject)}" with other names (${issued.leaf.subjectAltName ?? 'none'}); nothing was written`, {
-      fix: 'a renewal keeps the names: look at the CA\'s log and templates',
-    });
+    throw new StepCaError(
+      'bad-response',
+      `step-ca's renewal of "${dnLine(old.leaf.subject)}" came back as "${dnLine(issued.leaf.subject)}" with other names (${issued.leaf.subjectAltName ?? 'none'}); nothing was written`,
+      {
+        fix: "a renewal keeps the names: look at the CA's log and templates",
+      },
+    );
   }
   // step-ca renews for the same duration from now: a new serial that never expires before the old
   // one. Anything else is a replay (the current certificate, or an older one, both genuine).
@@ -221,19 +307,32 @@ async function renewal(path: '/1.0/renew' | '/1.0/rekey', url: string, rootPem: 
       'bad-response',
       `step-ca's renewal of "${dnLine(old.leaf.subject)}" (serial ${old.leaf.serialNumber}, until ${before.toISOString()}) came back as serial ${issued.leaf.serialNumber}, until ${after.toISOString()}: ` +
         'the same certificate or an older one, not a renewal; nothing was written',
-      { fix: 'a renewal is a new certificate that lives at least as long: check that the step-ca URL given is the CA\'s, and its clock' },
+      { fix: "a renewal is a new certificate that lives at least as long: check that the step-ca URL given is the CA's, and its clock" },
     );
   }
   return issued;
 }
 
 /** Renewal over mutual TLS with the current certificate and key: same names and key, new serial and dates. */
-export function renew(url: string, rootPem: string, certChainPem: string, keyPem: string, options: StepCaCallOptions = {}): Promise<IssuedChain> {
+export function renew(
+  url: string,
+  rootPem: string,
+  certChainPem: string,
+  keyPem: string,
+  options: StepCaCallOptions = {},
+): Promise<IssuedChain> {
   return renewal('/1.0/renew', url, rootPem, certChainPem, keyPem, undefined, undefined, options);
 }
 
 /** Renewal with a new key (the CSR's), authenticated by the current certificate and key: same names. */
-export async function rekey(url: string, rootPem: string, certChainPem: string, keyPem: string, csrPem: string, options: StepCaCallOptions = {}): Promise<IssuedChain> {
+export async function rekey(
+  url: string,
+  rootPem: string,
+  certChainPem: string,
+  keyPem: string,
+  csrPem: string,
+  options: StepCaCallOptions = {},
+): Promise<IssuedChain> {
   const csr = await readCsr(csrPem);
   const newKey = createPublicKey({ key: Buffer.from(csr.csr.publicKey.rawData), format: 'der', type: 'spki' });
   return renewal('/1.0/rekey', url, rootPem, certChainPem, keyPem, newKey, csrPem, options);
@@ -243,7 +342,12 @@ export async function rekey(url: string, rootPem: string, certChainPem: string, 
  * Passive revocation (the only kind step-ca 0.19 has): the CA records the serial and refuses to
  * renew it; the certificate itself stays valid until it expires, since nothing publishes the revocation.
  */
-export async function revoke(url: string, rootPem: string, request: RevokeRequest, options: StepCaCallOptions & { reasonCode?: number; reason?: string } = {}): Promise<void> {
+export async function revoke(
+  url: string,
+  rootPem: string,
+  request: RevokeRequest,
+  options: StepCaCallOptions & { reasonCode?: number; reason?: string } = {},
+): Promise<void> {
   const base = parseStepCaUrl(url);
   const byCertificate = 'certChainPem' in request;
   const serial = byCertificate ? current(request.certChainPem, request.keyPem, new Date()).leaf.serialNumber : request.serial;
@@ -251,7 +355,13 @@ export async function revoke(url: string, rootPem: string, request: RevokeReques
     url: base,
     method: 'POST',
     path: '/1.0/revoke',
-    body: { serial: decimalSerial(serial), reasonCode: options.reasonCode ?? 0, ...(options.reason ? { reason: options.reason } : {}), passive: true, ...(byCertificate ? {} : { ott: request.token }) },
+    body: {
+      serial: decimalSerial(serial),
+      reasonCode: options.reasonCode ?? 0,
+      ...(options.reason ? { reason: options.reason } : {}),
+      passive: true,
+      ...(byCertificate ? {} : { ott: request.token }),
+    },
     trust: { rootPem },
     ...(byCertificate ? { identity: { certChainPem: request.certChainPem, keyPem: request.keyPem } } : {}),
     timeoutMs: options.timeoutMs,

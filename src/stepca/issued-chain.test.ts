@@ -18,7 +18,10 @@ async function intermediateUnder(root: SigningCa, cn: string): Promise<SigningCa
     publicKey: keys.publicKey,
     signingKey: root.key,
     signingAlgorithm: signingAlgorithm('ecdsa-p256'),
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
   });
   return loadSigningCa(cert.toString('pem'), await exportPrivateKeyPem(keys.privateKey));
 }
@@ -46,40 +49,74 @@ describe('checkIssuedChain: what step-ca sends back is checked before it is used
   beforeAll(async () => {
     root = await signingRoot('root');
     intermediate = await intermediateUnder(root, 'intermediate');
-    leaf = await issueCertificate(intermediate, { profile: 'server', commonName: 'svc', sans: [{ type: 'DNS', value: 'svc.test' }], days: 1 });
+    leaf = await issueCertificate(intermediate, {
+      profile: 'server',
+      commonName: 'svc',
+      sans: [{ type: 'DNS', value: 'svc.test' }],
+      days: 1,
+    });
   });
 
   it('accepts leaf + intermediate under the root, for our key; the chain is what a peer presents', () => {
-    const issued = checkIssuedChain('signed certificate', [leaf.certPem, intermediate.certPem], root.certPem, createPrivateKey(leaf.keyPem));
+    const issued = checkIssuedChain(
+      'signed certificate',
+      [leaf.certPem, intermediate.certPem],
+      root.certPem,
+      createPrivateKey(leaf.keyPem),
+    );
     expect(issued.leaf.subject).toBe('CN=svc');
     expect(issued.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
     expect(new X509Certificate(issued.certPem).raw.equals(new X509Certificate(leaf.certPem).raw)).toBe(true);
   });
 
   it('drops the root when the CA appends it (peers have it; sending it is noise)', () => {
-    const issued = checkIssuedChain('signed certificate', [leaf.certPem, intermediate.certPem, root.certPem], root.certPem, createPrivateKey(leaf.keyPem));
+    const issued = checkIssuedChain(
+      'signed certificate',
+      [leaf.certPem, intermediate.certPem, root.certPem],
+      root.certPem,
+      createPrivateKey(leaf.keyPem),
+    );
     expect(issued.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
   });
 
   it('refuses a certificate for another key than ours', async () => {
-    const other = await issueCertificate(intermediate, { profile: 'server', commonName: 'svc', sans: [{ type: 'DNS', value: 'svc.test' }], days: 1 });
-    const err = refusal(() => checkIssuedChain('signed certificate', [other.certPem, intermediate.certPem], root.certPem, createPrivateKey(leaf.keyPem)));
+    const other = await issueCertificate(intermediate, {
+      profile: 'server',
+      commonName: 'svc',
+      sans: [{ type: 'DNS', value: 'svc.test' }],
+      days: 1,
+    });
+    const err = refusal(() =>
+      checkIssuedChain('signed certificate', [other.certPem, intermediate.certPem], root.certPem, createPrivateKey(leaf.keyPem)),
+    );
     expect(err.reason).toBe('bad-response');
     expect(err.message).toMatch(/"CN=svc" is for another key than the one this host holds; nothing was written/);
   });
 
   it('refuses a chain that leads to another root', async () => {
     const elsewhere = await intermediateUnder(await signingRoot('another root'), 'intermediate');
-    const stranger = await issueCertificate(elsewhere, { profile: 'server', commonName: 'svc', sans: [{ type: 'DNS', value: 'svc.test' }], days: 1 });
-    const err = refusal(() => checkIssuedChain('signed certificate', [stranger.certPem, elsewhere.certPem], root.certPem, createPrivateKey(stranger.keyPem)));
+    const stranger = await issueCertificate(elsewhere, {
+      profile: 'server',
+      commonName: 'svc',
+      sans: [{ type: 'DNS', value: 'svc.test' }],
+      days: 1,
+    });
+    const err = refusal(() =>
+      checkIssuedChain('signed certificate', [stranger.certPem, elsewhere.certPem], root.certPem, createPrivateKey(stranger.keyPem)),
+    );
     expect(err.message).toMatch(/"CN=intermediate" \(issued by "CN=another root"\) does not chain to the pinned root "CN=root"/);
   });
 
   it('refuses a leaf whose intermediate is missing, or not the one that signed it', async () => {
     const sibling = await intermediateUnder(root, 'intermediate');
-    expect(refusal(() => checkIssuedChain('signed certificate', [leaf.certPem], root.certPem, createPrivateKey(leaf.keyPem))).message).toMatch(/does not chain to the pinned root/);
+    expect(
+      refusal(() => checkIssuedChain('signed certificate', [leaf.certPem], root.certPem, createPrivateKey(leaf.keyPem))).message,
+    ).toMatch(/does not chain to the pinned root/);
     // Same name, other key: the signature decides, not the name.
-    expect(refusal(() => checkIssuedChain('signed certificate', [leaf.certPem, sibling.certPem], root.certPem, createPrivateKey(leaf.keyPem))).message).toMatch(/is not signed by the next certificate of the chain/);
+    expect(
+      refusal(() => checkIssuedChain('signed certificate', [leaf.certPem, sibling.certPem], root.certPem, createPrivateKey(leaf.keyPem)))
+        .message,
+    ).toMatch(/is not signed by the next certificate of the chain/);
   });
 
   it('refuses a CA certificate as the leaf', () => {
@@ -88,13 +125,24 @@ describe('checkIssuedChain: what step-ca sends back is checked before it is used
   });
 
   it('refuses a leaf that is not valid now', async () => {
-    const old = await issueCertificate(intermediate, { profile: 'server', commonName: 'svc', sans: [{ type: 'DNS', value: 'svc.test' }], validity: { notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 3_600_000) } });
-    const err = refusal(() => checkIssuedChain('renewed certificate', [old.certPem, intermediate.certPem], root.certPem, createPrivateKey(old.keyPem)));
+    const old = await issueCertificate(intermediate, {
+      profile: 'server',
+      commonName: 'svc',
+      sans: [{ type: 'DNS', value: 'svc.test' }],
+      validity: { notBefore: new Date(Date.now() - 7_200_000), notAfter: new Date(Date.now() - 3_600_000) },
+    });
+    const err = refusal(() =>
+      checkIssuedChain('renewed certificate', [old.certPem, intermediate.certPem], root.certPem, createPrivateKey(old.keyPem)),
+    );
     expect(err.message).toMatch(/step-ca's renewed certificate: "CN=svc" is not valid now/);
   });
 
   it('refuses what is not a certificate', () => {
-    expect(refusal(() => checkIssuedChain('signed certificate', ['garbage'], root.certPem, createPrivateKey(leaf.keyPem))).reason).toBe('bad-response');
-    expect(refusal(() => checkIssuedChain('signed certificate', [], root.certPem, createPrivateKey(leaf.keyPem))).message).toMatch(/holds no certificate/);
+    expect(refusal(() => checkIssuedChain('signed certificate', ['garbage'], root.certPem, createPrivateKey(leaf.keyPem))).reason).toBe(
+      'bad-response',
+    );
+    expect(refusal(() => checkIssuedChain('signed certificate', [], root.certPem, createPrivateKey(leaf.keyPem))).message).toMatch(
+      /holds no certificate/,
+    );
   });
 });

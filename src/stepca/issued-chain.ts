@@ -39,18 +39,24 @@ export function checkIssuedChain(what: string, pems: string[], rootPem: string, 
   const roots = parseCertificateBundle(rootPem);
   const leaf = chain[0];
   if (leaf.ca) throw bad(what, `"${dnLine(leaf.subject)}" is a CA certificate, not a certificate for this host`);
-  if (!spki(leaf.publicKey).equals(spki(publicKey))) throw bad(what, `"${dnLine(leaf.subject)}" is for another key than the one this host holds`);
+  if (!spki(leaf.publicKey).equals(spki(publicKey)))
+    throw bad(what, `"${dnLine(leaf.subject)}" is for another key than the one this host holds`);
   for (let i = 0; i < chain.length; i++) {
     const cert = chain[i];
     if (!validNow(cert, now)) throw bad(what, `"${dnLine(cert.subject)}" is not valid now (${cert.validFrom} to ${cert.validTo})`);
     if (roots.some((r) => r.raw.equals(cert.raw))) return issued(chain.slice(0, i), leaf); // a CA that appends its root: the root is not sent
     const next = chain[i + 1];
     if (next) {
-      if (!next.ca || !cert.checkIssued(next) || !cert.verify(next.publicKey)) throw bad(what, `"${dnLine(cert.subject)}" is not signed by the next certificate of the chain, "${dnLine(next.subject)}"`);
+      if (!next.ca || !cert.checkIssued(next) || !cert.verify(next.publicKey))
+        throw bad(what, `"${dnLine(cert.subject)}" is not signed by the next certificate of the chain, "${dnLine(next.subject)}"`);
       continue;
     }
     const root = roots.find((r) => r.ca && cert.checkIssued(r) && cert.verify(r.publicKey));
-    if (!root) throw bad(what, `"${dnLine(cert.subject)}" (issued by "${dnLine(cert.issuer)}") does not chain to the pinned root ${roots.map((r) => `"${dnLine(r.subject)}"`).join(', ')}`);
+    if (!root)
+      throw bad(
+        what,
+        `"${dnLine(cert.subject)}" (issued by "${dnLine(cert.issuer)}") does not chain to the pinned root ${roots.map((r) => `"${dnLine(r.subject)}"`).join(', ')}`,
+      );
     if (!validNow(root, now)) throw bad(what, `the root "${dnLine(root.subject)}" is not valid now`);
   }
   return issued(chain, leaf);

@@ -48,9 +48,13 @@ const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).to
 function ecP256(key: JsonWebKey | KeyObject): KeyObject {
   const object = key instanceof KeyObject ? key : createPrivateKey({ key, format: 'jwk' });
   if (object.type !== 'private' || object.asymmetricKeyType !== 'ec' || object.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new StepCaError('bad-input', 'a step-ca one-time token is signed with the provisioner\'s private EC P-256 key (ES256); this key is not one', {
-      fix: 'use the JWK provisioner\'s private key (`step crypto jwk create pub.json priv.json --kty EC --crv P-256`, decrypted)',
-    });
+    throw new StepCaError(
+      'bad-input',
+      "a step-ca one-time token is signed with the provisioner's private EC P-256 key (ES256); this key is not one",
+      {
+        fix: "use the JWK provisioner's private key (`step crypto jwk create pub.json priv.json --kty EC --crv P-256`, decrypted)",
+      },
+    );
   }
   return object;
 }
@@ -58,8 +62,11 @@ function ecP256(key: JsonWebKey | KeyObject): KeyObject {
 /** RFC 7638: SHA-256 over the required members in lexicographic order, base64url. step's `kid`. */
 export function jwkThumbprint(key: JsonWebKey | KeyObject): string {
   const jwk = key instanceof KeyObject ? (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'jwk' }) : key;
-  if (jwk.kty !== 'EC' || !jwk.crv || !jwk.x || !jwk.y) throw new StepCaError('bad-input', 'only EC keys are used for step-ca provisioners here', {});
-  return createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
+  if (jwk.kty !== 'EC' || !jwk.crv || !jwk.x || !jwk.y)
+    throw new StepCaError('bad-input', 'only EC keys are used for step-ca provisioners here', {});
+  return createHash('sha256')
+    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+    .digest('base64url');
 }
 
 /** The provisioner's public key as ca.json's `key` holds it: `{kty, crv, x, y, kid, use: "sig", alg: "ES256"}`. */
@@ -80,7 +87,8 @@ function tokenTtl(ttl: string | number): number {
 export function ott(provisioner: ProvisionerKey, request: TokenRequest): string {
   const key = ecP256(provisioner.key);
   const ttlMs = request.ttl === undefined ? DEFAULT_TTL_MS : tokenTtl(request.ttl);
-  if (ttlMs <= 0 || ttlMs > MAX_TTL_MS) throw new StepCaError('bad-input', `a one-time token lives between 1 s and 24 h, not ${request.ttl}`, { fix: 'give a ttl such as 5m' });
+  if (ttlMs <= 0 || ttlMs > MAX_TTL_MS)
+    throw new StepCaError('bad-input', `a one-time token lives between 1 s and 24 h, not ${request.ttl}`, { fix: 'give a ttl such as 5m' });
   const now = Math.floor((request.now ?? new Date()).getTime() / 1000);
   const ownKid = provisioner.key instanceof KeyObject ? undefined : (provisioner.key as { kid?: unknown }).kid;
   const kid = provisioner.kid ?? (typeof ownKid === 'string' ? ownKid : jwkThumbprint(key));
@@ -99,7 +107,8 @@ export function ott(provisioner: ProvisionerKey, request: TokenRequest): string 
   return `${header}.${claims}.${signature.toString('base64url')}`;
 }
 
-const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : typeof v === 'string' ? [v] : undefined);
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : typeof v === 'string' ? [v] : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 

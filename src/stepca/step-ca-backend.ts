@@ -68,8 +68,13 @@ export class StepCaBackend {
   }
 
   /** POST /1.0/renew over mutual TLS without a CSR or with one for the current key, /1.0/rekey when it brings a new one. */
-  async renew(request: { current: { certPem: string; keyPem: string }; csrPem?: string; trustPem: string }): Promise<{ certPem: string; notice?: string }> {
-    if (!request.csrPem) return { certPem: (await renew(this.url, request.trustPem, request.current.certPem, request.current.keyPem, this.options)).chainPem };
+  async renew(request: {
+    current: { certPem: string; keyPem: string };
+    csrPem?: string;
+    trustPem: string;
+  }): Promise<{ certPem: string; notice?: string }> {
+    if (!request.csrPem)
+      return { certPem: (await renew(this.url, request.trustPem, request.current.certPem, request.current.keyPem, this.options)).chainPem };
     const csr = await readCsr(request.csrPem);
     const requested = Buffer.from(csr.csr.publicKey.rawData);
     const held = createPublicKey(createPrivateKey(request.current.keyPem)).export({ format: 'der', type: 'spki' });
@@ -85,7 +90,11 @@ export class StepCaBackend {
   }
 
   /** The roots now, then again whenever a poll finds them changed; ends (onEnd(err)) at the first failed poll. */
-  watchTrustMaterial(request: { trustPem: string }, onMaterial: (m: StepCaTrustMaterial) => void, onEnd: (err?: Error) => void): { cancel(): void } {
+  watchTrustMaterial(
+    request: { trustPem: string },
+    onMaterial: (m: StepCaTrustMaterial) => void,
+    onEnd: (err?: Error) => void,
+  ): { cancel(): void } {
     let last: string | undefined;
     let cancelled = false;
     let timer: NodeJS.Timeout | undefined;

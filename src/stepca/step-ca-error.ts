@@ -41,7 +41,10 @@ export class StepCaError extends PkiError {
 
   /** Worth trying again unchanged, later: the CA could not be reached, or said it is busy or broken (429, 5xx). */
   get transient(): boolean {
-    return this.reason === 'unreachable' || (this.reason === 'refused' && this.status !== undefined && (this.status === 429 || this.status >= 500));
+    return (
+      this.reason === 'unreachable' ||
+      (this.reason === 'refused' && this.status !== undefined && (this.status === 429 || this.status >= 500))
+    );
   }
 
   /** This certificate will never be renewed again (revoked, expired): only a new enrollment brings the host back. */

@@ -18,7 +18,31 @@ describe('callStepCa against a hostile server', () => {
   const drips = new Set<NodeJS.Timeout>();
 
   beforeAll(async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', '/CN=slow', '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:TRUE'], { cwd: tmp.dir, stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'k.pem',
+        '-out',
+        'c.pem',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=slow',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+      ],
+      { cwd: tmp.dir, stdio: 'pipe' },
+    );
     rootPem = readFileSync(join(tmp.dir, 'c.pem'), 'utf8');
     server = createServer({ key: readFileSync(join(tmp.dir, 'k.pem')), cert: rootPem }, (req, res) => {
       if (req.url === '/shout') {
@@ -49,7 +73,13 @@ describe('callStepCa against a hostile server', () => {
     ['unverified (first contact, any server may answer)', 'unverified' as const],
     ['verified by the pinned root', 'pinned' as const],
   ])('gives up at timeoutMs for the whole answer: %s', async (_what, trust) => {
-    const answer = callStepCa({ url, method: 'GET', path: '/roots', trust: trust === 'unverified' ? 'unverified' : { rootPem }, timeoutMs: 300 });
+    const answer = callStepCa({
+      url,
+      method: 'GET',
+      path: '/roots',
+      trust: trust === 'unverified' ? 'unverified' : { rootPem },
+      timeoutMs: 300,
+    });
     await expect(answer).rejects.toBeInstanceOf(StepCaError);
     await expect(answer).rejects.toMatchObject({ reason: 'unreachable', message: expect.stringContaining('STEP_CA_TIMEOUT') });
   });

@@ -49,7 +49,8 @@ const UNTRUSTED = new Set([
 
 /** The server's words reach a terminal and the logs: escaped here, where they enter (any server answers a first contact). */
 function messageOf(json: unknown, text: string): string {
-  if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string') return printable((json as { message: string }).message.trim());
+  if (typeof json === 'object' && json !== null && typeof (json as { message?: unknown }).message === 'string')
+    return printable((json as { message: string }).message.trim());
   return printable(text.slice(0, 200).replace(/\s+/g, ' ').trim());
 }
 
@@ -62,16 +63,29 @@ function transportError(call: StepCaCall, err: NodeJS.ErrnoException): StepCaErr
     });
   }
   if (UNTRUSTED.has(code)) {
-    return new StepCaError('untrusted-ca', `the server at ${call.url} is not the step-ca whose root you pinned: its TLS certificate does not verify (${code}: ${err.message})`, {
-      fix: 'check the URL (host and port of the CA) and the root fingerprint (of that CA\'s root); the CA must present a certificate for the host name in the URL',
-    });
+    return new StepCaError(
+      'untrusted-ca',
+      `the server at ${call.url} is not the step-ca whose root you pinned: its TLS certificate does not verify (${code}: ${err.message})`,
+      {
+        fix: "check the URL (host and port of the CA) and the root fingerprint (of that CA's root); the CA must present a certificate for the host name in the URL",
+      },
+    );
   }
-  if (/ALERT_(BAD_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE)/.test(code) && call.identity) {
-    return new StepCaError('refused', `step-ca refused our certificate during the TLS handshake (${where}: ${code}): it is expired or not yet valid, or no longer chains to the CA's roots`, {
-      fix: 'enroll this host again with a new one-time token from the CA operator',
-    });
+  if (
+    /ALERT_(BAD_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE)/.test(code) &&
+    call.identity
+  ) {
+    return new StepCaError(
+      'refused',
+      `step-ca refused our certificate during the TLS handshake (${where}: ${code}): it is expired or not yet valid, or no longer chains to the CA's roots`,
+      {
+        fix: 'enroll this host again with a new one-time token from the CA operator',
+      },
+    );
   }
-  return new StepCaError('unreachable', `${where} failed: ${code ? `${code}: ` : ''}${err.message}`, { fix: `check that ${call.url} is a step-ca and reachable from here` });
+  return new StepCaError('unreachable', `${where} failed: ${code ? `${code}: ` : ''}${err.message}`, {
+    fix: `check that ${call.url} is a step-ca and reachable from here`,
+  });
 }
 
 /** One HTTPS exchange with step-ca. Resolves with any HTTP answer; rejects (StepCaError) when there was none. */
@@ -98,7 +112,11 @@ export function callStepCa(call: StepCaCall): Promise<StepCaAnswer> {
           size += chunk.length;
           if (size > MAX_BODY_BYTES) {
             req.destroy();
-            reject(new StepCaError('bad-response', `${call.method} ${target.href} answered more than ${MAX_BODY_BYTES} bytes: not step-ca`, { fix: 'check the URL: https://HOST:PORT of the step-ca' }));
+            reject(
+              new StepCaError('bad-response', `${call.method} ${target.href} answered more than ${MAX_BODY_BYTES} bytes: not step-ca`, {
+                fix: 'check the URL: https://HOST:PORT of the step-ca',
+              }),
+            );
             return;
           }
           chunks.push(chunk);

@@ -5,7 +5,8 @@ describe('--step-ca and --ca-fingerprint', () => {
 
   it('reads a fingerprint however it was copied: step (hex), OpenSSL (AB:CD, upper case), spaces', () => {
     const colons = hex.toUpperCase().match(/../g)!.join(':');
-    for (const text of [hex, hex.toUpperCase(), colons, ` ${colons}\n`, `SHA256:${hex}`, `sha256=${colons}`]) expect(parseFingerprint(text)).toBe(hex);
+    for (const text of [hex, hex.toUpperCase(), colons, ` ${colons}\n`, `SHA256:${hex}`, `sha256=${colons}`])
+      expect(parseFingerprint(text)).toBe(hex);
   });
 
   it('refuses what is not 32 bytes of hex, naming the option', () => {
@@ -22,7 +23,14 @@ describe('--step-ca and --ca-fingerprint', () => {
   });
 
   it('refuses plain http, paths, queries and credentials', () => {
-    for (const text of ['http://ca:9000', 'ca:9000', 'https://ca:9000/1.0/sign', 'https://ca:9000/?x=1', 'https://user:pw@ca:9000', 'not a url']) {
+    for (const text of [
+      'http://ca:9000',
+      'ca:9000',
+      'https://ca:9000/1.0/sign',
+      'https://ca:9000/?x=1',
+      'https://user:pw@ca:9000',
+      'not a url',
+    ]) {
       expect(() => parseStepCaUrl(text)).toThrow(expect.objectContaining({ reason: 'bad-input', option: 'stepCaUrl' }));
     }
   });

@@ -5,17 +5,28 @@ import { StepCaError } from './step-ca-error';
 
 /** `https://HOST[:PORT][/]` -> its origin. No path, query, fragment or credentials: endpoints are appended. */
 export function parseStepCaUrl(text: string, option = 'stepCaUrl'): string {
-  const fix = 'give the CA\'s address as step-ca prints it at start ("The primary server URL is https://HOST:PORT"), e.g. https://ca.internal:9000';
+  const fix =
+    'give the CA\'s address as step-ca prints it at start ("The primary server URL is https://HOST:PORT"), e.g. https://ca.internal:9000';
   let url: URL;
   try {
     url = new URL(text.trim());
   } catch {
     throw new StepCaError('bad-input', `"${text}" is not a URL`, { option, fix });
   }
-  if (url.protocol !== 'https:') throw new StepCaError('bad-input', `"${text}" is not an https:// URL: step-ca only speaks HTTPS`, { option, fix });
-  if (url.username || url.password) throw new StepCaError('bad-input', `"${text}" carries credentials: the one-time token authenticates enrollment, the certificate renewal`, { option, fix });
+  if (url.protocol !== 'https:')
+    throw new StepCaError('bad-input', `"${text}" is not an https:// URL: step-ca only speaks HTTPS`, { option, fix });
+  if (url.username || url.password)
+    throw new StepCaError(
+      'bad-input',
+      `"${text}" carries credentials: the one-time token authenticates enrollment, the certificate renewal`,
+      { option, fix },
+    );
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new StepCaError('bad-input', `"${text}" has a path, query or fragment: certrpc appends step-ca's own paths (/1.0/sign, /1.0/renew)`, { option, fix });
+    throw new StepCaError(
+      'bad-input',
+      `"${text}" has a path, query or fragment: certrpc appends step-ca's own paths (/1.0/sign, /1.0/renew)`,
+      { option, fix },
+    );
   }
   return url.origin;
 }
@@ -25,7 +36,11 @@ export function parseStepCaUrl(text: string, option = 'stepCaUrl'): string {
  * (`AB:CD:...`, upper case), with or without colons, spaces or dashes. -> 64 lower-case hex digits.
  */
 export function parseFingerprint(text: string, option = 'caFingerprint'): string {
-  const hex = text.trim().replace(/^sha256[:=]/i, '').replace(/[:\s-]/g, '').toLowerCase();
+  const hex = text
+    .trim()
+    .replace(/^sha256[:=]/i, '')
+    .replace(/[:\s-]/g, '')
+    .toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(hex)) {
     throw new StepCaError('bad-input', `"${text}" is not a SHA-256 fingerprint (64 hex digits, colons allowed)`, {
       option,

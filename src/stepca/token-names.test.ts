@@ -17,7 +17,7 @@ describe('the names step-ca signs for a token', () => {
     ]);
   });
 
-  it('the CN is the subject; the SANs are the token\'s sans, or the subject alone when it has none (as step-ca does)', () => {
+  it("the CN is the subject; the SANs are the token's sans, or the subject alone when it has none (as step-ca does)", () => {
     expect(namesOfToken(token('web1', ['web1.internal', '10.0.0.5', 'web1.internal']))).toEqual({
       commonName: 'web1',
       sans: [
@@ -33,9 +33,14 @@ describe('the names step-ca signs for a token', () => {
     for (const [bad, why] of [
       ['not-a-token', /not a step-ca one-time token/],
       [noSub, /names no subject/],
-      [token('web1', ['bad name, URI:spiffe://corp/admin']), /one of the token's names cannot go in a certificate request: bad subject alternative name .*not a DNS name/],
+      [
+        token('web1', ['bad name, URI:spiffe://corp/admin']),
+        /one of the token's names cannot go in a certificate request: bad subject alternative name .*not a DNS name/,
+      ],
     ] as const) {
-      expect(() => namesOfToken(bad)).toThrow(expect.objectContaining({ reason: 'bad-input', option: 'token', message: expect.stringMatching(why) }));
+      expect(() => namesOfToken(bad)).toThrow(
+        expect.objectContaining({ reason: 'bad-input', option: 'token', message: expect.stringMatching(why) }),
+      );
     }
   });
 });

@@ -29,8 +29,17 @@ const fix = 'pass the token `step ca token NAME --san ...` printed on the CA hos
 /** The CN and SANs the certificate for this token will carry; throws (bad-input, option token) when the token says none. */
 export function namesOfToken(token: string): TokenNames {
   const claims = readTokenClaims(token.trim());
-  if (!claims) throw new StepCaError('bad-input', 'this is not a step-ca one-time token (a JWT: three base64url parts separated by dots)', { option: 'token', fix });
-  if (!claims.sub) throw new StepCaError('bad-input', 'this step-ca token names no subject (its "sub" claim): step-ca would not know whose certificate to sign', { option: 'token', fix });
+  if (!claims)
+    throw new StepCaError('bad-input', 'this is not a step-ca one-time token (a JWT: three base64url parts separated by dots)', {
+      option: 'token',
+      fix,
+    });
+  if (!claims.sub)
+    throw new StepCaError(
+      'bad-input',
+      'this step-ca token names no subject (its "sub" claim): step-ca would not know whose certificate to sign',
+      { option: 'token', fix },
+    );
   const names = [...new Set(claims.sans?.length ? claims.sans : [claims.sub])];
   const sans = names.map((name) => {
     try {

@@ -36,7 +36,11 @@ export function writeFileAtomic(path: string, data: string | Buffer, options: Wr
   } catch (err) {
     unlinkSync(tmp);
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new PkiError('already exists; nothing was written', { file: path, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
+      throw new PkiError('already exists; nothing was written', {
+        file: path,
+        code: 'EXISTS',
+        fix: 'replace it (force), or choose another name',
+      });
     }
     throw err;
   }
@@ -45,7 +49,12 @@ export function writeFileAtomic(path: string, data: string | Buffer, options: Wr
 
 /** The check writeFileAtomic makes without `overwrite`, made early: before work whose result would be lost. */
 export function refuseExistingFile(path: string): void {
-  if (existsSync(path)) throw new PkiError('already exists; nothing was written', { file: path, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
+  if (existsSync(path))
+    throw new PkiError('already exists; nothing was written', {
+      file: path,
+      code: 'EXISTS',
+      fix: 'replace it (force), or choose another name',
+    });
 }
 
 /** Makes the rename itself durable (a crash right after cannot bring back the old file). */

@@ -112,6 +112,8 @@ describe('FileReloader: read, validate, swap, keep the last good, log once', () 
     writeFileSync(a, '6');
     expect(await next).toEqual({ ok: true, version: 2 });
     expect(seen).toEqual([[506, 2, 506]]);
-    expect(() => FileReloader.startSync({ what: 'async', files: [a], load: (() => Promise.resolve(1)) as unknown as () => number })).toThrow(/synchronous/);
+    expect(() =>
+      FileReloader.startSync({ what: 'async', files: [a], load: (() => Promise.resolve(1)) as unknown as () => number }),
+    ).toThrow(/synchronous/);
   });
 });

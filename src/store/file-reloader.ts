@@ -126,7 +126,10 @@ export class FileReloader<T> {
       this.versionNumber += 1;
       this.lastError = undefined;
       result = { ok: true, version: this.versionNumber };
-      this.logger.info({ event: 'reloaded', what: this.options.what, version: this.versionNumber, ...this.options.describe?.(next) }, `${this.options.what} reloaded`);
+      this.logger.info(
+        { event: 'reloaded', what: this.options.what, version: this.versionNumber, ...this.options.describe?.(next) },
+        `${this.options.what} reloaded`,
+      );
       this.options.reloaded?.(next, this.versionNumber);
     } catch (err) {
       const error = err instanceof CertrpcError ? err.describe() : (err as Error).message;
@@ -140,7 +143,10 @@ export class FileReloader<T> {
       }
       result = { ok: false, version: this.versionNumber, error };
       if (error !== this.lastError) {
-        this.logger.error({ event: 'reload_refused', what: this.options.what, problem: error, version: this.versionNumber }, `${this.options.what} change refused; the last good one stays in force: ${error}`);
+        this.logger.error(
+          { event: 'reload_refused', what: this.options.what, problem: error, version: this.versionNumber },
+          `${this.options.what} change refused; the last good one stays in force: ${error}`,
+        );
       }
       this.lastError = error;
     }

@@ -62,10 +62,18 @@ export function parseBundle(text: string, file?: string, fallbackName?: string):
   const certs = blocks.filter((b) => b.label === 'CERTIFICATE');
   const fix = 'export it again with: certrpc bundle export NAME -o NAME.bundle';
   if (keys.length !== 1) {
-    throw new PkiError(keys.length === 0 ? 'not an identity bundle: it holds no private key' : `not an identity bundle: it holds ${keys.length} private keys, expected one`, { file, fix });
+    throw new PkiError(
+      keys.length === 0
+        ? 'not an identity bundle: it holds no private key'
+        : `not an identity bundle: it holds ${keys.length} private keys, expected one`,
+      { file, fix },
+    );
   }
   if (keys[0].label === 'ENCRYPTED PRIVATE KEY') {
-    throw new PkiError('the private key in this bundle is encrypted', { file, fix: 'decrypt it first: openssl pkey -in FILE -out plain.pem, or export the bundle again' });
+    throw new PkiError('the private key in this bundle is encrypted', {
+      file,
+      fix: 'decrypt it first: openssl pkey -in FILE -out plain.pem, or export the bundle again',
+    });
   }
   const keyPem = keys[0].pem;
   const parsed = certs.map((c, i) => {
@@ -88,7 +96,12 @@ export function parseBundle(text: string, file?: string, fallbackName?: string):
   if (cas.length === 0) throw new PkiError('the bundle holds no CA certificate to verify peers with', { file, fix });
   const notCa = cas.find((c) => !c.cert.ca);
   if (notCa) throw new PkiError(`"${dnLine(notCa.cert.subject)}" is in the bundle but is neither its identity nor a CA`, { file, fix });
-  return { name: bundleName(text) ?? fallbackName ?? defaultName(leaf.cert), certPem: leaf.pem, keyPem, caPem: joinPem(cas.map((c) => c.pem)) };
+  return {
+    name: bundleName(text) ?? fallbackName ?? defaultName(leaf.cert),
+    certPem: leaf.pem,
+    keyPem,
+    caPem: joinPem(cas.map((c) => c.pem)),
+  };
 }
 
 /** Reads and checks a bundle file. */
@@ -114,16 +127,29 @@ function bundleName(text: string): string | undefined {
 
 function defaultName(cert: X509Certificate): string {
   const cn = /^CN=(.*)$/m.exec(cert.subject)?.[1] ?? '';
-  const cleaned = cn.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  const cleaned = cn
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64);
   return isValidName(cleaned) ? cleaned : 'identity';
 }
 
 function caCertificates(caPem: string): X509Certificate[] {
   const blocks = [...caPem.matchAll(PEM_BLOCK)].filter((m) => m[1] === 'CERTIFICATE');
-  if (blocks.length === 0) throw new PkiError('no CA certificate to put in the bundle', { option: 'caPem', code: 'BUNDLE_NO_CA', fix: 'give the CA certificate peers are verified against' });
+  if (blocks.length === 0)
+    throw new PkiError('no CA certificate to put in the bundle', {
+      option: 'caPem',
+      code: 'BUNDLE_NO_CA',
+      fix: 'give the CA certificate peers are verified against',
+    });
   return blocks.map((m) => {
     const cert = new X509Certificate(m[0]);
-    if (!cert.ca) throw new PkiError(`"${dnLine(cert.subject)}" is not a CA certificate`, { option: 'caPem', code: 'BUNDLE_NOT_A_CA', fix: 'give a CA certificate (DIR/ca.crt)' });
+    if (!cert.ca)
+      throw new PkiError(`"${dnLine(cert.subject)}" is not a CA certificate`, {
+        option: 'caPem',
+        code: 'BUNDLE_NOT_A_CA',
+        fix: 'give a CA certificate (DIR/ca.crt)',
+      });
     return cert;
   });
 }

@@ -16,7 +16,10 @@ export function checkPrivateKeyPermissions(path: string, what = 'private key'): 
     return undefined; // missing or unreachable: the reader reports it with its own fix
   }
   if ((mode & 0o400) === 0) {
-    throw new PkiError(`${what} is not readable by its owner (mode ${octal(mode)})`, { file: path, fix: `chmod 600 ${path} (and chown it to the user certrpc runs as)` });
+    throw new PkiError(`${what} is not readable by its owner (mode ${octal(mode)})`, {
+      file: path,
+      fix: `chmod 600 ${path} (and chown it to the user certrpc runs as)`,
+    });
   }
   if ((mode & 0o007) !== 0) {
     throw new PkiError(`${what} is accessible to every user on this machine (mode ${octal(mode)}); refusing to use it`, {
@@ -24,6 +27,7 @@ export function checkPrivateKeyPermissions(path: string, what = 'private key'): 
       fix: `chmod 600 ${path}, and replace the key (certrpc cert renew) if others may have copied it`,
     });
   }
-  if ((mode & 0o070) !== 0) return `${what} ${path} is readable by its group (mode ${octal(mode)}); chmod 600 it unless the group is meant to share it`;
+  if ((mode & 0o070) !== 0)
+    return `${what} ${path} is readable by its group (mode ${octal(mode)}); chmod 600 it unless the group is meant to share it`;
   return undefined;
 }

@@ -26,7 +26,20 @@ const PASSWORD_VARIABLE = 'CERTRPC_P12_PASSWORD_FOR_OPENSSL';
 
 /** DER bytes of a PKCS#12 file with the certificate, its key and the CA certificates. */
 export function exportPkcs12(input: Pkcs12Input, openssl = 'openssl'): Buffer {
-  const args = ['pkcs12', '-export', '-in', input.certFile, '-inkey', input.keyFile, '-certfile', input.caFile, '-name', input.name, '-passout', `env:${PASSWORD_VARIABLE}`];
+  const args = [
+    'pkcs12',
+    '-export',
+    '-in',
+    input.certFile,
+    '-inkey',
+    input.keyFile,
+    '-certfile',
+    input.caFile,
+    '-name',
+    input.name,
+    '-passout',
+    `env:${PASSWORD_VARIABLE}`,
+  ];
   const result = spawnSync(openssl, args, {
     env: { ...process.env, [PASSWORD_VARIABLE]: input.password },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,10 +48,15 @@ export function exportPkcs12(input: Pkcs12Input, openssl = 'openssl'): Buffer {
   });
   if (result.error) {
     const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new PkiError(missing ? 'PKCS#12 export needs the openssl command, and it is not installed' : `openssl failed to start: ${result.error.message}`, {
-      option: 'p12',
-      fix: missing ? 'install OpenSSL (Debian/Ubuntu: apt-get install openssl), or use the PEM bundle, which nginx, curl and openssl read as it is' : 'check that openssl runs',
-    });
+    throw new PkiError(
+      missing ? 'PKCS#12 export needs the openssl command, and it is not installed' : `openssl failed to start: ${result.error.message}`,
+      {
+        option: 'p12',
+        fix: missing
+          ? 'install OpenSSL (Debian/Ubuntu: apt-get install openssl), or use the PEM bundle, which nginx, curl and openssl read as it is'
+          : 'check that openssl runs',
+      },
+    );
   }
   if (result.status !== 0 || result.stdout.length === 0) {
     throw new PkiError(`openssl pkcs12 -export failed: ${result.stderr.toString().trim().split('\n')[0] || `exit ${result.status}`}`, {

@@ -144,23 +144,43 @@ export class PkiDir {
   /** Refuses to go on when NAME.crt or NAME.key exists, before any key is generated. */
   refuseExisting(name: string): void {
     const existing = [this.certFile(name), this.keyFile(name)].find((f) => existsSync(f));
-    if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
+    if (existing)
+      throw new PkiError('already exists; nothing was written', {
+        file: existing,
+        code: 'EXISTS',
+        fix: 'replace it (force), or choose another name',
+      });
   }
 
   /** Refuses to go on when NAME.key or NAME.csr exists, before any key is generated. */
   refuseExistingRequest(name: string): void {
     const existing = [this.keyFile(name), this.csrFile(name)].find((f) => existsSync(f));
-    if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
+    if (existing)
+      throw new PkiError('already exists; nothing was written', {
+        file: existing,
+        code: 'EXISTS',
+        fix: 'replace it (force), or choose another name',
+      });
   }
 
   /** The CA that issues leaves: the intermediate when there is one (its chain goes with each certificate), else the root. */
   loadCa(): SigningCa | Promise<SigningCa> {
     if (!existsSync(this.caCertFile)) {
-      throw new PkiError('no CA in this directory', { file: this.caCertFile, code: 'NO_CA', fix: 'create it first: createCa(), then PkiDir.writeCa()', params: { dir: this.dir } });
+      throw new PkiError('no CA in this directory', {
+        file: this.caCertFile,
+        code: 'NO_CA',
+        fix: 'create it first: createCa(), then PkiDir.writeCa()',
+        params: { dir: this.dir },
+      });
     }
     if (this.hasIntermediate()) {
       const certPem = readUserFile(this.intermediateCertFile, 'intermediate CA certificate');
-      return loadSigningCa(certPem, readUserFile(this.intermediateKeyFile, 'intermediate CA private key'), { cert: this.intermediateCertFile, key: this.intermediateKeyFile }, certPem);
+      return loadSigningCa(
+        certPem,
+        readUserFile(this.intermediateKeyFile, 'intermediate CA private key'),
+        { cert: this.intermediateCertFile, key: this.intermediateKeyFile },
+        certPem,
+      );
     }
     // After `ca rotate`, ca.crt is a bundle (old and new CA): the one that signs is the one ca.key belongs to.
     const keyPem = readUserFile(this.caKeyFile, 'CA private key');
@@ -188,9 +208,17 @@ export class PkiDir {
     if (!existsSync(certFile)) {
       const known = this.namedCas();
       const here = known.length ? ` (CAs here: ${known.join(', ')})` : '';
-      throw new PkiError(`no CA named "${name}"`, { file: certFile, code: 'NO_NAMED_CA', fix: `create it first: createCa(), then PkiDir.writeNamedCa("${name}", ...)${here}`, params: { name, dir: this.dir, here } });
+      throw new PkiError(`no CA named "${name}"`, {
+        file: certFile,
+        code: 'NO_NAMED_CA',
+        fix: `create it first: createCa(), then PkiDir.writeNamedCa("${name}", ...)${here}`,
+        params: { name, dir: this.dir, here },
+      });
     }
-    return loadSigningCa(readUserFile(certFile, 'CA certificate'), readUserFile(this.namedCaKeyFile(name), 'CA private key'), { cert: certFile, key: this.namedCaKeyFile(name) });
+    return loadSigningCa(readUserFile(certFile, 'CA certificate'), readUserFile(this.namedCaKeyFile(name), 'CA private key'), {
+      cert: certFile,
+      key: this.namedCaKeyFile(name),
+    });
   }
 
   /** The PEM bundle peers are verified against. */
@@ -211,7 +239,12 @@ export class PkiDir {
     const certFile = this.certFile(name);
     const keyFile = this.keyFile(name);
     if (!existsSync(certFile)) {
-      throw new PkiError(`no certificate named "${name}"`, { file: certFile, code: 'NO_IDENTITY', fix: 'issue it first: issueCertificate(), then PkiDir.writeIdentity()', params: { name, dir: this.dir } });
+      throw new PkiError(`no certificate named "${name}"`, {
+        file: certFile,
+        code: 'NO_IDENTITY',
+        fix: 'issue it first: issueCertificate(), then PkiDir.writeIdentity()',
+        params: { name, dir: this.dir },
+      });
     }
     return loadIdentityFiles({ name, certFile, keyFile, caFile: this.caCertFile });
   }
@@ -265,7 +298,12 @@ export class PkiDir {
     mkdirSync(this.dir, { recursive: true });
     if (!force) {
       const existing = [certFile, keyFile].find((f) => existsSync(f));
-      if (existing) throw new PkiError('already exists; nothing was written', { file: existing, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
+      if (existing)
+        throw new PkiError('already exists; nothing was written', {
+          file: existing,
+          code: 'EXISTS',
+          fix: 'replace it (force), or choose another name',
+        });
     }
     // (refuseExisting/refuseExistingCa say the same earlier, before keys are generated.)
     // Key first: a certificate on disk always has its key beside it.

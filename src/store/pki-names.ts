@@ -48,7 +48,10 @@ export function loadIdentityFiles(files: { name?: string; certFile: string; keyF
   try {
     matches = keyMatchesCertificate(keyPem, certPem);
   } catch (err) {
-    throw new PkiError(`not a readable private key: ${(err as Error).message}`, { file: files.keyFile, fix: 'point at the PEM private key that belongs to the certificate' });
+    throw new PkiError(`not a readable private key: ${(err as Error).message}`, {
+      file: files.keyFile,
+      fix: 'point at the PEM private key that belongs to the certificate',
+    });
   }
   if (!matches) {
     throw new PkiError(`the private key does not belong to the certificate ${files.certFile}`, {

@@ -20,10 +20,18 @@ function explained<T>(read: () => T, path: string, what: string, option?: string
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new PkiError(`${what} not found`, { file: path, option, code: 'FILE_NOT_FOUND', fix: option ? `check ${option}, or create it first` : 'check the path, or create it first' });
+      throw new PkiError(`${what} not found`, {
+        file: path,
+        option,
+        code: 'FILE_NOT_FOUND',
+        fix: option ? `check ${option}, or create it first` : 'check the path, or create it first',
+      });
     }
     if (code === 'EACCES') {
-      throw new PkiError(`${what} is not readable by this user`, { file: path, fix: `fix its permissions (e.g. chmod 600 ${path}) or run as its owner` });
+      throw new PkiError(`${what} is not readable by this user`, {
+        file: path,
+        fix: `fix its permissions (e.g. chmod 600 ${path}) or run as its owner`,
+      });
     }
     if (code === 'EISDIR') throw new PkiError(`${what} is a directory, not a file`, { file: path, fix: 'point at the file inside it' });
     throw new PkiError(`cannot read ${what}: ${(err as Error).message}`, { file: path });

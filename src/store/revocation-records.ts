@@ -47,7 +47,10 @@ export function readRevocationRecordsFile(file: string): RevocationRecords {
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PkiError(`not a certrpc revocation record: ${issue.path.join('.') || '(top)'}: ${issue.message}`, { file, fix: 'restore it from a backup; nothing was changed' });
+    throw new PkiError(`not a certrpc revocation record: ${issue.path.join('.') || '(top)'}: ${issue.message}`, {
+      file,
+      fix: 'restore it from a backup; nothing was changed',
+    });
   }
   return parsed.data;
 }

@@ -27,11 +27,19 @@ export function joinPem(pems: string[]): string {
  * anchor that vouches for nobody, so every peer would be refused with a baffling TLS error; say so
  * here, naming the file, with the fix for where it came from. Returns the parsed certificates.
  */
-export function checkTrustAnchors(pem: string, file: string, fix: string, context: { option?: string; code?: string } = {}): X509Certificate[] {
+export function checkTrustAnchors(
+  pem: string,
+  file: string,
+  fix: string,
+  context: { option?: string; code?: string } = {},
+): X509Certificate[] {
   const certs = parseCertificateBundle(pem, file);
   const leaf = certs.find((c) => !c.ca);
   if (leaf) {
-    throw new PkiError(`"${dnLine(leaf.subject)}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`, { file, fix, ...context });
+    throw new PkiError(
+      `"${dnLine(leaf.subject)}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`,
+      { file, fix, ...context },
+    );
   }
   return certs;
 }

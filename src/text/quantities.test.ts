@@ -19,8 +19,12 @@ describe('quantities', () => {
   });
 
   it('checks bounds and names the option in the error', () => {
-    expect(() => parseDuration('0', { min: 1, option: '--max-time' })).toThrow(expect.objectContaining({ option: '--max-time', message: '"0" is too short', fix: 'give at least 1ms' }));
-    expect(() => parseDuration('2h', { max: 3_600_000 })).toThrow(expect.objectContaining({ message: '"2h" is too long', fix: 'give at most 1h' }));
+    expect(() => parseDuration('0', { min: 1, option: '--max-time' })).toThrow(
+      expect.objectContaining({ option: '--max-time', message: '"0" is too short', fix: 'give at least 1ms' }),
+    );
+    expect(() => parseDuration('2h', { max: 3_600_000 })).toThrow(
+      expect.objectContaining({ message: '"2h" is too long', fix: 'give at most 1h' }),
+    );
   });
 
   it('reads whole days: bare numbers are days, d and w units too', () => {
@@ -30,14 +34,31 @@ describe('quantities', () => {
     expect(parseDays(30)).toBe(30);
     expect(parseDays('0', { min: 0 })).toBe(0);
     expect(() => parseDays('0')).toThrow(/"0" is not between 1 and 36500 days/);
-    expect(() => parseDays('3651', { max: 3650, option: 'crlDays' })).toThrow(expect.objectContaining({ option: 'crlDays', message: '"3651" is not between 1 and 3650 days' }));
+    expect(() => parseDays('3651', { max: 3650, option: 'crlDays' })).toThrow(
+      expect.objectContaining({ option: 'crlDays', message: '"3651" is not between 1 and 3650 days' }),
+    );
     expect(() => parseDays('36h')).toThrow(/not a whole number of days/);
     expect(() => parseDays('1.5')).toThrow(/not a whole number of days/);
-    expect(() => parseDays('soon', { option: 'days' })).toThrow(expect.objectContaining({ option: 'days', message: '"soon" is not a number of days', fix: 'write whole days between 1 and 36500: e.g. 90, 90d or 13w' }));
+    expect(() => parseDays('soon', { option: 'days' })).toThrow(
+      expect.objectContaining({
+        option: 'days',
+        message: '"soon" is not a number of days',
+        fix: 'write whole days between 1 and 36500: e.g. 90, 90d or 13w',
+      }),
+    );
   });
 
   it('writes a duration back the way it reads', () => {
-    expect(['1ms', '1500ms', '10s', '2m', '1h', '30d', '2w', '0s'].map((d) => formatDuration(parseDuration(d)))).toEqual(['1ms', '1500ms', '10s', '2m', '1h', '30d', '14d', '0ms']);
+    expect(['1ms', '1500ms', '10s', '2m', '1h', '30d', '2w', '0s'].map((d) => formatDuration(parseDuration(d)))).toEqual([
+      '1ms',
+      '1500ms',
+      '10s',
+      '2m',
+      '1h',
+      '30d',
+      '14d',
+      '0ms',
+    ]);
   });
 
   it('reads days, weeks and several parts largest first (certificate lifetimes, step\'s "1h15m")', () => {
@@ -51,7 +72,9 @@ describe('quantities', () => {
 
   it('holds several parts to the same bounds and names the same option as one part', () => {
     expect(parseDuration('1h15m', { min: 60_000, max: 2 * 3_600_000 })).toBe(75 * 60_000);
-    expect(() => parseDuration('2h30m', { max: 2 * 3_600_000, option: 'lifetime' })).toThrow(expect.objectContaining({ option: 'lifetime', message: '"2h30m" is too long' }));
+    expect(() => parseDuration('2h30m', { max: 2 * 3_600_000, option: 'lifetime' })).toThrow(
+      expect.objectContaining({ option: 'lifetime', message: '"2h30m" is too long' }),
+    );
     expect(parseDays('1w3d')).toBe(10);
     expect(() => parseDays('1d12h')).toThrow(/not a whole number of days/);
   });

@@ -58,9 +58,14 @@ export function parseDuration(value: string | number, rules: DurationUnit | Dura
   const { bare = 's', min = 0, max = Infinity, option } = typeof rules === 'string' ? { bare: rules } : rules;
   const ms = parseWithUnit(value, DURATION_UNITS, DURATION_UNITS[bare]) ?? (typeof value === 'string' ? parseCompound(value) : undefined);
   if (ms === undefined) {
-    throw new QuantityError(`"${value}" is not a duration`, `write a number with a unit: 500ms, 10s, 2m, 1h, 30d or 2w, or several (1h15m) (a bare number is in ${UNIT_WORDS[bare]})`, option);
+    throw new QuantityError(
+      `"${value}" is not a duration`,
+      `write a number with a unit: 500ms, 10s, 2m, 1h, 30d or 2w, or several (1h15m) (a bare number is in ${UNIT_WORDS[bare]})`,
+      option,
+    );
   }
-  if (ms < min || ms > max) throw new QuantityError(`"${value}" is ${ms < min ? 'too short' : 'too long'}`, `give ${rangeText(min, max)}`, option);
+  if (ms < min || ms > max)
+    throw new QuantityError(`"${value}" is ${ms < min ? 'too short' : 'too long'}`, `give ${rangeText(min, max)}`, option);
   return ms;
 }
 
@@ -83,13 +88,15 @@ export function parseDays(value: string | number, rules: { min?: number; max?: n
 /** "4MiB", "64KiB", "1000"; a bare number is bytes. */
 export function parseByteSize(value: string | number): number {
   const bytes = parseWithUnit(value, SIZE_UNITS, 1);
-  if (bytes === undefined) throw new QuantityError(`"${value}" is not a size`, 'write bytes, or a number with a unit: 64KiB, 4MiB (KB/MB are powers of 1000)');
+  if (bytes === undefined)
+    throw new QuantityError(`"${value}" is not a size`, 'write bytes, or a number with a unit: 64KiB, 4MiB (KB/MB are powers of 1000)');
   return bytes;
 }
 
 /** A duration the way this parser reads it back: the largest unit up to days that divides it ("30d", "10s", "1500ms"). */
 export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) if (ms !== 0 && ms % DURATION_UNITS[unit] === 0) return `${ms / DURATION_UNITS[unit]}${unit}`;
+  for (const unit of ['d', 'h', 'm', 's'] as const)
+    if (ms !== 0 && ms % DURATION_UNITS[unit] === 0) return `${ms / DURATION_UNITS[unit]}${unit}`;
   return `${ms}ms`;
 }
 
@@ -97,7 +104,12 @@ export function formatDuration(ms: number): string {
 export function formatApproxDuration(ms: number): string {
   const parts: string[] = [];
   let left = Math.abs(Math.round(ms / 1000));
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (left >= size || (unit === 's' && parts.length === 0)) parts.push(`${Math.floor(left / size)}${unit}`);
     left %= size;
   }

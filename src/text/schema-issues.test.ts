@@ -19,8 +19,12 @@ describe('policy schema issues, reworded', () => {
     expect(problems(`roles:\n  admin: [{ cn: a }]\n${RULES}rule: []\n`).map((i) => [i.field, i.message, i.fix])).toEqual([
       ['rule', 'unknown field "rule"', expect.stringMatching(/^did you mean "rules"\? \(allowed here: .*rules.*\)$/)],
     ]);
-    expect(problems(`roles:\n  admin: [{ cn: a }]\nrules:\n  - roles: [admin]\n    mehtods: ["*"]\n`)[0].fix).toMatch(/^did you mean "methods"\?/);
-    expect(problems(`roles:\n  admin: [{ cn: a }]\nrules:\n  - roles: [admin]\n    mthods: ["*"]\n`)[0].fix).toMatch(/^did you mean "methods"\?/);
+    expect(problems(`roles:\n  admin: [{ cn: a }]\nrules:\n  - roles: [admin]\n    mehtods: ["*"]\n`)[0].fix).toMatch(
+      /^did you mean "methods"\?/,
+    );
+    expect(problems(`roles:\n  admin: [{ cn: a }]\nrules:\n  - roles: [admin]\n    mthods: ["*"]\n`)[0].fix).toMatch(
+      /^did you mean "methods"\?/,
+    );
     const far = problems(`roles:\n  admin: [{ cn: a }]\nrules:\n  - roles: [admin]\n    methods: ["*"]\n    zzzzzz: 1\n`)[0];
     expect(far).toMatchObject({ message: 'unknown field "zzzzzz"' });
     expect(far.fix).toMatch(/^remove it, or use one of: /);
@@ -32,7 +36,10 @@ describe('policy schema issues, reworded', () => {
     const notList = problems(`roles:\n  admin: [{ cn: a }]\nrules: nope\n`)[0];
     expect(notList).toMatchObject({ message: 'must be a list', fix: 'write a list: [a, b] on one line, or one "- item" per line' });
     const notMapping = problems(`roles: nope\n${RULES}`)[0];
-    expect(notMapping).toMatchObject({ message: 'must be a mapping (key: value lines)', fix: 'write indented "key: value" lines under it' });
+    expect(notMapping).toMatchObject({
+      message: 'must be a mapping (key: value lines)',
+      fix: 'write indented "key: value" lines under it',
+    });
     const notText = problems(`roles:\n  admin: [{ cn: [a] }]\n${RULES}`)[0];
     expect(notText).toMatchObject({ message: 'must be a string', fix: 'write text; quote it if it starts with * or contains ": "' });
     const empty = problems(`roles:\n  admin: [{ cn: a }]\nrules:\n  - roles: []\n    methods: ["*"]\n`)[0];

@@ -32,10 +32,18 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], allowedKeys: 
         break;
       }
       case 'too_small':
-        out.push({ path, message: issue.origin === 'array' ? 'must list at least one entry' : 'must not be empty', fix: 'fill it in, or remove the field' });
+        out.push({
+          path,
+          message: issue.origin === 'array' ? 'must list at least one entry' : 'must not be empty',
+          fix: 'fill it in, or remove the field',
+        });
         break;
       case 'invalid_value':
-        out.push({ path, message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, fix: `write one of ${issue.values.map(String).join(', ')}` });
+        out.push({
+          path,
+          message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+          fix: `write one of ${issue.values.map(String).join(', ')}`,
+        });
         break;
       case 'custom': {
         const params = (issue as { params?: { fix?: string; key?: boolean } }).params;
@@ -50,7 +58,9 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], allowedKeys: 
 }
 
 function unknownKey(path: PropertyKey[], key: string, allowed: readonly string[] | undefined): PathIssue {
-  const near = allowed?.find((k) => k.startsWith(key) || key.startsWith(k) || sameLetters(k, key)) ?? allowed?.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  const near =
+    allowed?.find((k) => k.startsWith(key) || key.startsWith(k) || sameLetters(k, key)) ??
+    allowed?.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
   const fix = near
     ? `did you mean "${near}"? (allowed here: ${allowed!.join(', ')})`
     : allowed

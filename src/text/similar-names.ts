@@ -51,5 +51,8 @@ export function similarNames(name: string, candidates: Iterable<string>, limit =
     .map((candidate) => ({ candidate, ...dottedDistance(wanted, candidate.toLowerCase()) }))
     .filter((s) => s.distance <= s.allowed)
     .sort((x, y) => x.distance - y.distance || x.candidate.localeCompare(y.candidate));
-  return scored.filter((s) => s.distance === scored[0].distance).slice(0, limit).map((s) => s.candidate);
+  return scored
+    .filter((s) => s.distance === scored[0].distance)
+    .slice(0, limit)
+    .map((s) => s.candidate);
 }

@@ -34,7 +34,8 @@ export function syntaxIssue(error: YAMLError, lines: LineCounter): FileIssue {
   const pos = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
   const message = `YAML syntax error: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
   let fix = 'check the indentation (spaces, not tabs), colons and quotes on this line';
-  if (/alias|anchor/i.test(error.message) || error.code === 'BAD_ALIAS') fix = 'quote wildcards: write "*" or "svc-*" in quotes (an unquoted * starts a YAML alias)';
+  if (/alias|anchor/i.test(error.message) || error.code === 'BAD_ALIAS')
+    fix = 'quote wildcards: write "*" or "svc-*" in quotes (an unquoted * starts a YAML alias)';
   else if (error.code === 'DUPLICATE_KEY') fix = 'remove or rename one of the two keys';
   return { line: pos.line, column: pos.col, message, fix };
 }
@@ -45,7 +46,12 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 /** Line and column of the node at path (its key when `key`), or of its closest existing parent. */
-export function positionOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[], key = false): { line: number; col: number } | undefined {
+export function positionOf(
+  doc: Document,
+  lines: LineCounter,
+  path: readonly PropertyKey[],
+  key = false,
+): { line: number; col: number } | undefined {
   for (let n = path.length; n >= 0; n--) {
     const at = path.slice(0, n);
     if (key && n === path.length && n > 0) {

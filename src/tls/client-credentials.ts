@@ -36,7 +36,9 @@ export function serverIdChecker(serverId: string): (host: string, cert: PeerCert
     const identity = identityFromCertificate(cert);
     if (serverId.includes('://')) {
       if (identity.uris.includes(serverId)) return undefined;
-      return new Error(`server identity mismatch: expected URI SAN ${serverId}, the server certificate has ${displaySans(identity.sans) || 'no SANs'}`);
+      return new Error(
+        `server identity mismatch: expected URI SAN ${serverId}, the server certificate has ${displaySans(identity.sans) || 'no SANs'}`,
+      );
     }
     return checkHostname(serverId, cert);
   };

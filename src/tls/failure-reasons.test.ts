@@ -2,7 +2,14 @@
 // texts on real refusals (test/rpc/rpc-failures.test.ts); here every row is pinned to its meaning,
 // its fix as the CLI words it (cli/error-wording.ts: the library names options, the CLI flags).
 import { failureFixForCli } from '../cli/error-wording';
-import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, formatFailure, networkFailure, serverCertificateRefused } from './failure-reasons';
+import {
+  alertName,
+  CLIENT_CERTIFICATE_ALERTS,
+  clientCertificateRefused,
+  formatFailure,
+  networkFailure,
+  serverCertificateRefused,
+} from './failure-reasons';
 
 describe('serverCertificateRefused: the client refused the server', () => {
   const detail = { issuer: 'CN=evil CA', trusted: 'CN=our CA', names: 'DNS:a.corp', dialed: 'b.corp' };
@@ -30,12 +37,22 @@ describe('serverCertificateRefused: the client refused the server', () => {
   });
 
   it('says "unknown" and "none" when details are missing, and reads the names out of Node\'s message', () => {
-    expect(serverCertificateRefused('UNABLE_TO_VERIFY_LEAF_SIGNATURE', '', {}).reason).toBe(`the server's certificate is not signed by a CA you trust: it was issued by "unknown", you trust "unknown"`);
-    expect(serverCertificateRefused('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames: Host: x. is not in the cert's altnames: DNS:a", {}).reason).toBe(
+    expect(serverCertificateRefused('UNABLE_TO_VERIFY_LEAF_SIGNATURE', '', {}).reason).toBe(
+      `the server's certificate is not signed by a CA you trust: it was issued by "unknown", you trust "unknown"`,
+    );
+    expect(
+      serverCertificateRefused(
+        'ERR_TLS_CERT_ALTNAME_INVALID',
+        "Hostname/IP does not match certificate's altnames: Host: x. is not in the cert's altnames: DNS:a",
+        {},
+      ).reason,
+    ).toBe(
       "the server's certificate is not valid for the name you dialed: Host: x. is not in the cert's altnames: DNS:a; its names are none",
     );
     expect(serverCertificateRefused('ERR_TLS_CERT_ALTNAME_INVALID', '', { dialed: 'x' }).reason).toMatch(/its names are none$/);
-    expect(serverCertificateRefused('SERVER_ID_MISMATCH', '', {}).reason).toBe("the server's certificate does not carry the server id you expect (unknown): its names are none");
+    expect(serverCertificateRefused('SERVER_ID_MISMATCH', '', {}).reason).toBe(
+      "the server's certificate does not carry the server id you expect (unknown): its names are none",
+    );
   });
 });
 
@@ -58,8 +75,15 @@ describe('clientCertificateRefused: the server refused us (a TLS alert is all we
   });
 
   it('anything else: the server closed the connection during the handshake', () => {
-    expect(clientCertificateRefused('', '')).toEqual({ side: 'server', code: 'closed', reason: 'the server closed the connection during the handshake', fix: 'check the server log for the refused handshake and its reason' });
-    expect(clientCertificateRefused('protocol version', 'too old').reason).toBe('the server closed the connection during the handshake: too old');
+    expect(clientCertificateRefused('', '')).toEqual({
+      side: 'server',
+      code: 'closed',
+      reason: 'the server closed the connection during the handshake',
+      fix: 'check the server log for the refused handshake and its reason',
+    });
+    expect(clientCertificateRefused('protocol version', 'too old').reason).toBe(
+      'the server closed the connection during the handshake: too old',
+    );
     expect(CLIENT_CERTIFICATE_ALERTS).not.toContain('protocol version');
   });
 });
@@ -83,8 +107,12 @@ describe('networkFailure', () => {
 
 describe('alertName and formatFailure', () => {
   it('pulls the alert name out of OpenSSL messages, TLS 1.3 and 1.2 and SSLv3 spellings', () => {
-    expect(alertName('error:0A00045C:SSL routines::tlsv13 alert certificate required:../ssl/record/rec_layer_s3.c:1605:SSL alert number 116')).toBe('certificate required');
-    expect(alertName('140:error:14094418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:ssl/record/rec_layer_s3.c:1543')).toBe('unknown ca');
+    expect(
+      alertName('error:0A00045C:SSL routines::tlsv13 alert certificate required:../ssl/record/rec_layer_s3.c:1605:SSL alert number 116'),
+    ).toBe('certificate required');
+    expect(alertName('140:error:14094418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:ssl/record/rec_layer_s3.c:1543')).toBe(
+      'unknown ca',
+    );
     expect(alertName('SSL routines:ssl3_read_bytes:sslv3 alert bad certificate')).toBe('bad certificate');
     expect(alertName('x TLSV12 ALERT Certificate Revoked:y')).toBe('certificate revoked');
     expect(alertName('socket hang up')).toBeUndefined();

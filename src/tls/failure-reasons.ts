@@ -18,7 +18,11 @@ export interface TlsFailure {
 }
 
 /** The client refused the server's certificate (Node's verification error codes). */
-export function serverCertificateRefused(code: string, message: string, detail: { issuer?: string; trusted?: string; names?: string; dialed?: string }): TlsFailure {
+export function serverCertificateRefused(
+  code: string,
+  message: string,
+  detail: { issuer?: string; trusted?: string; names?: string; dialed?: string },
+): TlsFailure {
   const side = 'client' as const;
   switch (code) {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
@@ -34,13 +38,27 @@ export function serverCertificateRefused(code: string, message: string, detail: 
         code,
         reason: `the server's certificate is not signed by a CA you trust: it was issued by "${detail.issuer ?? 'unknown'}", you trust "${detail.trusted ?? 'unknown'}"`,
         fix: 'trust the CA that signed the server (tls.caPem: its CA certificate, e.g. DIR/ca.crt), or have the server use a certificate from your CA',
-        ...(noIssuer ? { note: 'if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate' } : {}),
+        ...(noIssuer
+          ? {
+              note: 'if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate',
+            }
+          : {}),
       };
     }
     case 'CERT_HAS_EXPIRED':
-      return { side, code, reason: "the server's certificate has expired", fix: 'renew the server certificate (certrpc cert renew NAME) and let the server reload it' };
+      return {
+        side,
+        code,
+        reason: "the server's certificate has expired",
+        fix: 'renew the server certificate (certrpc cert renew NAME) and let the server reload it',
+      };
     case 'CERT_NOT_YET_VALID':
-      return { side, code, reason: "the server's certificate is not valid yet", fix: "check the clocks of both machines; re-issue if the certificate's start date is wrong" };
+      return {
+        side,
+        code,
+        reason: "the server's certificate is not valid yet",
+        fix: "check the clocks of both machines; re-issue if the certificate's start date is wrong",
+      };
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return {
         side,
@@ -60,16 +78,41 @@ export function serverCertificateRefused(code: string, message: string, detail: 
     case 'CERT_REVOKED':
       return { side, code, reason: "the server's certificate is revoked", fix: 'issue the server a new certificate' };
     case 'UNABLE_TO_GET_CRL':
-      return { side, code, reason: "your CRL file has no CRL for the CA that signed the server's certificate (with a CRL loaded, every CA of the chain needs one)", fix: 'republish CRLs for every CA with certrpc ca crl and use that crl.pem' };
+      return {
+        side,
+        code,
+        reason:
+          "your CRL file has no CRL for the CA that signed the server's certificate (with a CRL loaded, every CA of the chain needs one)",
+        fix: 'republish CRLs for every CA with certrpc ca crl and use that crl.pem',
+      };
     case 'CRL_HAS_EXPIRED':
-      return { side, code, reason: "your CRL for the server's CA has expired (nextUpdate passed)", fix: 'republish it with certrpc ca crl and use the new crl.pem' };
+      return {
+        side,
+        code,
+        reason: "your CRL for the server's CA has expired (nextUpdate passed)",
+        fix: 'republish it with certrpc ca crl and use the new crl.pem',
+      };
     default:
-      return { side, code, reason: `the server's certificate was refused: ${message}`, fix: 'run certrpc doctor ADDR for a step-by-step check' };
+      return {
+        side,
+        code,
+        reason: `the server's certificate was refused: ${message}`,
+        fix: 'run certrpc doctor ADDR for a step-by-step check',
+      };
   }
 }
 
 /** TLS alerts by which a server refuses the client's certificate (anything else is about the handshake). */
-export const CLIENT_CERTIFICATE_ALERTS = ['certificate required', 'handshake failure', 'unknown ca', 'certificate expired', 'certificate revoked', 'unsupported certificate', 'bad certificate', 'decrypt error'];
+export const CLIENT_CERTIFICATE_ALERTS = [
+  'certificate required',
+  'handshake failure',
+  'unknown ca',
+  'certificate expired',
+  'certificate revoked',
+  'unsupported certificate',
+  'bad certificate',
+  'decrypt error',
+];
 
 /** The server refused our certificate: it tells us only through a TLS alert. */
 export function clientCertificateRefused(alert: string, message: string): TlsFailure {
@@ -77,20 +120,55 @@ export function clientCertificateRefused(alert: string, message: string): TlsFai
   switch (alert) {
     case 'certificate required':
     case 'handshake failure':
-      return { side, code: alert, reason: 'the server requires a client certificate and you sent none', fix: 'give the client its identity: tls.certPem and tls.keyPem' };
+      return {
+        side,
+        code: alert,
+        reason: 'the server requires a client certificate and you sent none',
+        fix: 'give the client its identity: tls.certPem and tls.keyPem',
+      };
     case 'unknown ca':
-      return { side, code: alert, reason: 'the server does not trust the CA that signed your certificate (or your certificate is self-signed)', fix: "get a client certificate from the server's client CA (issued on the CA host, or signed from your CSR)" };
+      return {
+        side,
+        code: alert,
+        reason: 'the server does not trust the CA that signed your certificate (or your certificate is self-signed)',
+        fix: "get a client certificate from the server's client CA (issued on the CA host, or signed from your CSR)",
+      };
     case 'certificate expired':
-      return { side, code: alert, reason: 'the server refused your certificate: it has expired (or is not yet valid)', fix: 'renew it: certrpc cert renew NAME' };
+      return {
+        side,
+        code: alert,
+        reason: 'the server refused your certificate: it has expired (or is not yet valid)',
+        fix: 'renew it: certrpc cert renew NAME',
+      };
     case 'certificate revoked':
-      return { side, code: alert, reason: 'the server refused your certificate: it has been revoked', fix: 'ask for a new certificate; a revoked one never works again' };
+      return {
+        side,
+        code: alert,
+        reason: 'the server refused your certificate: it has been revoked',
+        fix: 'ask for a new certificate; a revoked one never works again',
+      };
     case 'unsupported certificate':
-      return { side, code: alert, reason: 'the server refused your certificate: it is not for client authentication (wrong extended key usage)', fix: 'use a certificate issued for client authentication (profile client)' };
+      return {
+        side,
+        code: alert,
+        reason: 'the server refused your certificate: it is not for client authentication (wrong extended key usage)',
+        fix: 'use a certificate issued for client authentication (profile client)',
+      };
     case 'bad certificate':
     case 'decrypt error':
-      return { side, code: alert, reason: 'the server refused your certificate (bad certificate: wrong key usage, a key that does not match, or a damaged chain)', fix: 'check it with certrpc cert verify FILE (or verifyCertificate()), and re-issue it for client authentication if needed' };
+      return {
+        side,
+        code: alert,
+        reason: 'the server refused your certificate (bad certificate: wrong key usage, a key that does not match, or a damaged chain)',
+        fix: 'check it with certrpc cert verify FILE (or verifyCertificate()), and re-issue it for client authentication if needed',
+      };
     default:
-      return { side, code: alert || 'closed', reason: `the server closed the connection during the handshake${message ? `: ${message}` : ''}`, fix: 'check the server log for the refused handshake and its reason' };
+      return {
+        side,
+        code: alert || 'closed',
+        reason: `the server closed the connection during the handshake${message ? `: ${message}` : ''}`,
+        fix: 'check the server log for the refused handshake and its reason',
+      };
   }
 }
 
@@ -98,17 +176,32 @@ export function networkFailure(code: string, address: string, message: string): 
   const side = 'network' as const;
   switch (code) {
     case 'ECONNREFUSED':
-      return { side, code, reason: `nothing is listening on ${address}`, fix: 'start the server (certrpc serve), or check the host and port' };
+      return {
+        side,
+        code,
+        reason: `nothing is listening on ${address}`,
+        fix: 'start the server (certrpc serve), or check the host and port',
+      };
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
-      return { side, code, reason: `no answer from ${address} in time`, fix: 'check that the host is reachable and no firewall drops the port' };
+      return {
+        side,
+        code,
+        reason: `no answer from ${address} in time`,
+        fix: 'check that the host is reachable and no firewall drops the port',
+      };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { side, code, reason: `the host name in ${address} does not resolve`, fix: 'check the spelling, or use an IP address' };
     case 'ENOENT':
       return { side, code, reason: `there is no socket at ${address}`, fix: 'start the server, or check the path (unix:///ABSOLUTE/PATH)' };
     case 'EACCES':
-      return { side, code, reason: `this user may not connect to ${address}`, fix: "check the socket file's permissions, or run as a user who may use it" };
+      return {
+        side,
+        code,
+        reason: `this user may not connect to ${address}`,
+        fix: "check the socket file's permissions, or run as a user who may use it",
+      };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return { side, code, reason: `${address} is unreachable`, fix: 'check routes and the address' };

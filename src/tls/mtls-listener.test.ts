@@ -54,7 +54,15 @@ describe('MtlsListener', () => {
     return new Promise((resolve) => {
       const tls = clientTls(pki, 'alice');
       const alpn = options.alpn ?? ['h2'];
-      const s = connect({ host: '127.0.0.1', port, ca: tls.caPem, servername: 'localhost', ...(alpn.length > 0 ? { ALPNProtocols: alpn } : {}), cert: options.cert, key: options.key });
+      const s = connect({
+        host: '127.0.0.1',
+        port,
+        ca: tls.caPem,
+        servername: 'localhost',
+        ...(alpn.length > 0 ? { ALPNProtocols: alpn } : {}),
+        cert: options.cert,
+        key: options.key,
+      });
       sockets.push(s);
       let data = '';
       s.on('data', (d) => {
@@ -80,7 +88,10 @@ describe('MtlsListener', () => {
     const peer = admitted[0].getPeerCertificate();
     expect(peer.subject.CN).toBe('alice');
     expect(admitted[0].getPeerCertificate()).toBe(peer);
-    expect(issuingCaOf(peer)).toEqual({ subject: 'CN=certrpc demo CA', fingerprint: new X509Certificate(readFileSync(pki.caCertFile)).fingerprint256 });
+    expect(issuingCaOf(peer)).toEqual({
+      subject: 'CN=certrpc demo CA',
+      fingerprint: new X509Certificate(readFileSync(pki.caCertFile)).fingerprint256,
+    });
     expect(refused).toEqual([]);
   });
 
@@ -97,10 +108,38 @@ describe('MtlsListener', () => {
     expect(admitted).toEqual([]);
     const caSerial = normalizeSerial(new X509Certificate(demoCa.cert).serialNumber);
     expect(refused.map((r) => ({ ...r, peer: r.peer.replace(/:\d+$/, ':PORT') }))).toEqual([
-      { peer: '127.0.0.1:PORT', code: 'NO_CERTIFICATE', reason: expect.any(String), subject: undefined, issuer: undefined, serial: undefined },
-      { peer: '127.0.0.1:PORT', code: expect.stringMatching(/^(DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)$/), reason: expect.any(String), subject: 'CN=some other CA', issuer: 'CN=some other CA', serial: expect.any(String) },
-      { peer: '127.0.0.1:PORT', code: 'CA_CERT_AS_IDENTITY', reason: expect.any(String), subject: 'CN=certrpc demo CA', issuer: 'CN=certrpc demo CA', serial: caSerial },
-      { peer: '127.0.0.1:PORT', code: 'NO_ALPN_H2', reason: expect.any(String), subject: 'CN=alice', issuer: 'CN=certrpc demo CA', serial: normalizeSerial(new X509Certificate(alice.certPem!).serialNumber) },
+      {
+        peer: '127.0.0.1:PORT',
+        code: 'NO_CERTIFICATE',
+        reason: expect.any(String),
+        subject: undefined,
+        issuer: undefined,
+        serial: undefined,
+      },
+      {
+        peer: '127.0.0.1:PORT',
+        code: expect.stringMatching(/^(DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)$/),
+        reason: expect.any(String),
+        subject: 'CN=some other CA',
+        issuer: 'CN=some other CA',
+        serial: expect.any(String),
+      },
+      {
+        peer: '127.0.0.1:PORT',
+        code: 'CA_CERT_AS_IDENTITY',
+        reason: expect.any(String),
+        subject: 'CN=certrpc demo CA',
+        issuer: 'CN=certrpc demo CA',
+        serial: caSerial,
+      },
+      {
+        peer: '127.0.0.1:PORT',
+        code: 'NO_ALPN_H2',
+        reason: expect.any(String),
+        subject: 'CN=alice',
+        issuer: 'CN=certrpc demo CA',
+        serial: normalizeSerial(new X509Certificate(alice.certPem!).serialNumber),
+      },
     ]);
     for (const r of refused) expect(r.reason.length).toBeGreaterThan(10);
   });
@@ -108,10 +147,14 @@ describe('MtlsListener', () => {
   it('a CRL given by update() refuses the revoked certificate from the next handshake on; trust follows update() too', async () => {
     const { l, port, refused, admitted } = await listener();
     const alice = clientTls(pki, 'alice');
-    const crlPem = await createCrl(await pki.loadCa(), [{ serial: normalizeSerial(new X509Certificate(alice.certPem!).serialNumber), revokedAt: new Date(), reason: 'keyCompromise' }], {
-      crlNumber: 1,
-      nextUpdate: new Date(Date.now() + 86_400_000),
-    });
+    const crlPem = await createCrl(
+      await pki.loadCa(),
+      [{ serial: normalizeSerial(new X509Certificate(alice.certPem!).serialNumber), revokedAt: new Date(), reason: 'keyCompromise' }],
+      {
+        crlNumber: 1,
+        nextUpdate: new Date(Date.now() + 86_400_000),
+      },
+    );
     l.update({ ...material, crlPem });
     await dial(port, { cert: alice.certPem, key: alice.keyPem });
     await until(() => refused.length === 1);

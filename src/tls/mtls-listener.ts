@@ -45,7 +45,12 @@ export interface ListenerLimits {
   maxHandshakesPerAddress?: number;
 }
 
-export const DEFAULT_LIMITS: Required<ListenerLimits> = { handshakeTimeoutMs: 10_000, helloTimeoutMs: 3_000, maxConnections: 1_000, maxHandshakesPerAddress: 32 };
+export const DEFAULT_LIMITS: Required<ListenerLimits> = {
+  handshakeTimeoutMs: 10_000,
+  helloTimeoutMs: 3_000,
+  maxConnections: 1_000,
+  maxHandshakesPerAddress: 32,
+};
 
 /** Set on a raw socket at accept: its address (a reset socket forgets it) and whether the guard refused it. */
 const ACCEPTED = Symbol('certrpc.accepted');
@@ -112,7 +117,9 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     });
     this.server.maxConnections = maxConnections;
     // Node closes connections over the cap before any TLS byte; say so, like any other refusal.
-    this.server.on('drop', (peer) => this.emit('refused', { peer: peerOf(peer), code: 'TOO_MANY_CONNECTIONS', reason: refusalReason('TOO_MANY_CONNECTIONS') }));
+    this.server.on('drop', (peer) =>
+      this.emit('refused', { peer: peerOf(peer), code: 'TOO_MANY_CONNECTIONS', reason: refusalReason('TOO_MANY_CONNECTIONS') }),
+    );
     this.guard = new HandshakeGuard({ helloTimeoutMs, handshakeTimeoutMs, maxHandshakesPerAddress }, (raw, code) => {
       const accepted = (raw as AcceptedSocket)[ACCEPTED];
       if (accepted) accepted.refused = true; // the hang-up this causes is not reported a second time
@@ -155,7 +162,13 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
       return;
     }
     if (!socket.authorized || !presented || !alpnOk || caAsIdentity) {
-      const code = !presented ? 'NO_CERTIFICATE' : !socket.authorized ? String(socket.authorizationError) : caAsIdentity ? 'CA_CERT_AS_IDENTITY' : 'NO_ALPN_H2';
+      const code = !presented
+        ? 'NO_CERTIFICATE'
+        : !socket.authorized
+          ? String(socket.authorizationError)
+          : caAsIdentity
+            ? 'CA_CERT_AS_IDENTITY'
+            : 'NO_ALPN_H2';
       const refusal: RefusedHandshake = {
         peer: peerOf(socket),
         code,
@@ -178,7 +191,14 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     // OpenSSL does not look at a resumed session's certificate again: one that has expired since
     // the full handshake must not come back on a ticket (tickets live up to sessionTimeout, 300 s).
     if (socket.isSessionReused() && !(Date.parse(cert.valid_to) > Date.now())) {
-      this.emit('refused', { peer: peerOf(socket), code: 'CERT_HAS_EXPIRED', reason: refusalReason('CERT_HAS_EXPIRED'), subject: distinguishedNameText(cert.subject), issuer: distinguishedNameText(cert.issuer), serial: normalizeSerial(cert.serialNumber) });
+      this.emit('refused', {
+        peer: peerOf(socket),
+        code: 'CERT_HAS_EXPIRED',
+        reason: refusalReason('CERT_HAS_EXPIRED'),
+        subject: distinguishedNameText(cert.subject),
+        issuer: distinguishedNameText(cert.issuer),
+        serial: normalizeSerial(cert.serialNumber),
+      });
       return void socket.destroy();
     }
     // A connection's own errors (peer reset, etc.) are the session's business, not a crash.

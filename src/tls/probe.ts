@@ -9,7 +9,16 @@ import { pemBlocks } from '../pki/pem';
 import { ekuAllows } from '../pki/profiles';
 import { defaultServerName, parseDialTarget, socketAddress } from './address';
 import { ClientTlsMaterial, serverIdChecker } from './client-credentials';
-import { alertName, CLIENT_CERTIFICATE_ALERTS, clientCertificateRefused, isNotTlsError, networkFailure, opensslReason, TlsFailure, wrongProtocol } from './failure-reasons';
+import {
+  alertName,
+  CLIENT_CERTIFICATE_ALERTS,
+  clientCertificateRefused,
+  isNotTlsError,
+  networkFailure,
+  opensslReason,
+  TlsFailure,
+  wrongProtocol,
+} from './failure-reasons';
 import { sniffProtocol } from './protocol-sniff';
 import { serverCertificateProblem } from './server-certificate-check';
 
@@ -31,7 +40,11 @@ export type ProbeResult =
   | { ok: false; failure: TlsFailure; step: ProbeStep; serverCertificate?: PeerCertificate };
 
 /** Tries one handshake (ALPN h2, like grpc-js) and reports the first thing that went wrong. */
-export function probeTls(address: string, material: Partial<ClientTlsMaterial> & { caPem: string }, options: ProbeOptions = {}): Promise<ProbeResult> {
+export function probeTls(
+  address: string,
+  material: Partial<ClientTlsMaterial> & { caPem: string },
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
   const target = parseDialTarget(address);
   const name = options.authority ?? defaultServerName(target);
   return new Promise((resolve) => {
@@ -61,7 +74,10 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
       rejectUnauthorized: false,
     });
     socket.once('connect', () => (tcpConnected = true));
-    const timer = setTimeout(() => finish({ ok: false, step: stepSoFar(), failure: networkFailure('ETIMEDOUT', address, 'timed out'), serverCertificate }), options.timeoutMs ?? 5000);
+    const timer = setTimeout(
+      () => finish({ ok: false, step: stepSoFar(), failure: networkFailure('ETIMEDOUT', address, 'timed out'), serverCertificate }),
+      options.timeoutMs ?? 5000,
+    );
     socket.once('secureConnect', () => {
       serverCertificate = socket.getPeerCertificate(true);
       const refused = serverCertificateProblem(socket, serverCertificate, name, material);
@@ -71,7 +87,10 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
       const protocol = socket.getProtocol();
       const alpn = socket.alpnProtocol;
       socket.once('data', () => finish({ ok: true, serverCertificate: serverCertificate!, protocol, alpn: alpn ?? false }));
-      setTimeout(() => finish({ ok: true, serverCertificate: serverCertificate!, protocol, alpn: alpn ?? false }), options.settleMs ?? 1000).unref();
+      setTimeout(
+        () => finish({ ok: true, serverCertificate: serverCertificate!, protocol, alpn: alpn ?? false }),
+        options.settleMs ?? 1000,
+      ).unref();
     });
     socket.once('error', (err: Error & { code?: string }) => {
       if (err.code && /^E[A-Z]+$/.test(err.code) && !serverCertificate && !alertName(err.message)) {
@@ -85,7 +104,12 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
       }
       // A TLS 1.2 server refuses a client certificate inside the handshake, with an alert.
       const aboutOurCertificate = serverCertificate !== undefined || CLIENT_CERTIFICATE_ALERTS.includes(alert);
-      return finish({ ok: false, step: aboutOurCertificate ? 'client-certificate' : 'tls-handshake', serverCertificate, failure: clientCertificateRefused(alert, err.message) });
+      return finish({
+        ok: false,
+        step: aboutOurCertificate ? 'client-certificate' : 'tls-handshake',
+        serverCertificate,
+        failure: clientCertificateRefused(alert, err.message),
+      });
     });
     const notTls = async (message: string): Promise<TlsFailure> => {
       const reason = opensslReason(message);
@@ -96,7 +120,10 @@ export function probeTls(address: string, material: Partial<ClientTlsMaterial> &
     };
     // Node servers verify a TLS 1.3 client certificate after the handshake and just close the
     // socket, with no alert: work out from our own certificate what the server most likely saw.
-    socket.once('close', () => !sniffing && finish({ ok: false, step: stepSoFar(), serverCertificate, failure: silentRefusal(material.certPem) }));
+    socket.once(
+      'close',
+      () => !sniffing && finish({ ok: false, step: stepSoFar(), serverCertificate, failure: silentRefusal(material.certPem) }),
+    );
   });
 }
 
@@ -108,7 +135,10 @@ function silentRefusal(certPem?: string): TlsFailure {
   if (!ekuAllows(cert.keyUsage, 'client')) return clientCertificateRefused('unsupported certificate', '');
   const refused = clientCertificateRefused('unknown ca', '');
   if (cert.subject === cert.issuer && cert.verify(cert.publicKey)) {
-    return { ...refused, reason: `the server refused your certificate: it is self-signed ("${dnLine(cert.subject)}"), so no CA the server trusts vouches for it` };
+    return {
+      ...refused,
+      reason: `the server refused your certificate: it is self-signed ("${dnLine(cert.subject)}"), so no CA the server trusts vouches for it`,
+    };
   }
   const issuer = dnLine(cert.issuer);
   // A file with the certificate alone: if its issuer is an intermediate (step-ca's are), the server never saw the link to its root.
@@ -116,6 +146,10 @@ function silentRefusal(certPem?: string): TlsFailure {
   return {
     ...refused,
     reason: `the server refused your certificate (issued by "${issuer}"): it does not trust that CA, or the certificate is revoked`,
-    ...(alone ? { note: `if "${issuer}" is an intermediate CA, your certificate file must hold your certificate, then that intermediate (it holds your certificate alone)` } : {}),
+    ...(alone
+      ? {
+          note: `if "${issuer}" is an intermediate CA, your certificate file must hold your certificate, then that intermediate (it holds your certificate alone)`,
+        }
+      : {}),
   };
 }

@@ -6,7 +6,10 @@ describe('what a port answered to an HTTP/2 preface', () => {
   it('tells plaintext HTTP/2, HTTP/1, TLS and anything else apart', () => {
     expect(classify(settings(), true)).toEqual({ kind: 'plaintext-http2' });
     expect(classify(Buffer.concat([settings(6), Buffer.from([0, 0, 0, 4, 1, 0, 0, 0, 0])]), false)).toEqual({ kind: 'plaintext-http2' });
-    expect(classify(Buffer.from('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'), false)).toEqual({ kind: 'http1', statusLine: 'HTTP/1.1 400 Bad Request' });
+    expect(classify(Buffer.from('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'), false)).toEqual({
+      kind: 'http1',
+      statusLine: 'HTTP/1.1 400 Bad Request',
+    });
     expect(classify(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]), false)).toEqual({ kind: 'tls' });
     expect(classify(Buffer.from('SSH-2.0-OpenSSH_9.2\r\n'), false)).toEqual({ kind: 'other', firstBytes: 'SSH-2.0-OpenSSH_9.2\\r\\n' });
     expect(classify(Buffer.alloc(0), true)).toEqual({ kind: 'nothing' });

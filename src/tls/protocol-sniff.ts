@@ -42,7 +42,13 @@ export function classify(bytes: Buffer, final: boolean): SpokenProtocol | undefi
   }
   // An HTTP/2 frame header: 24-bit length, type, flags, stream 0. A server's first frame is SETTINGS.
   if (bytes.length < 9 && !final && bytes[0] === 0) return undefined;
-  if (bytes.length >= 9 && bytes[3] === HTTP_FRAME_SETTINGS && (bytes[4] & ~1) === 0 && bytes.readUInt32BE(5) === 0 && bytes.readUIntBE(0, 3) % 6 === 0) {
+  if (
+    bytes.length >= 9 &&
+    bytes[3] === HTTP_FRAME_SETTINGS &&
+    (bytes[4] & ~1) === 0 &&
+    bytes.readUInt32BE(5) === 0 &&
+    bytes.readUIntBE(0, 3) % 6 === 0
+  ) {
     return { kind: 'plaintext-http2' };
   }
   return { kind: 'other', firstBytes: printableBytes(bytes) };

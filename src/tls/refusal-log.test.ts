@@ -14,7 +14,11 @@ function memoryLogger() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-const refusal = (peer: string, code = 'NO_CERTIFICATE', reason = 'the client sent no certificate'): RefusedHandshake => ({ peer, code, reason });
+const refusal = (peer: string, code = 'NO_CERTIFICATE', reason = 'the client sent no certificate'): RefusedHandshake => ({
+  peer,
+  code,
+  reason,
+});
 
 describe('RefusalLog', () => {
   it('logs each refusal up to the limit (and the first of each reason), then one summary per interval with counts by reason and peer', async () => {
@@ -30,10 +34,24 @@ describe('RefusalLog', () => {
     log.close();
     await new Promise((r) => setImmediate(r));
     // Over the limit, the first revoked certificate is still logged: a new reason is never hidden.
-    expect(lines.map((l) => l.event)).toEqual(['handshake_refused', 'handshake_refused', 'handshake_refused', 'handshake_refusals_suppressed', 'handshake_refused']);
+    expect(lines.map((l) => l.event)).toEqual([
+      'handshake_refused',
+      'handshake_refused',
+      'handshake_refused',
+      'handshake_refusals_suppressed',
+      'handshake_refused',
+    ]);
     expect(lines[2]).toMatchObject({ code: 'CERT_REVOKED', peer: '10.0.0.3:3000' });
-    expect(lines[1]).toMatchObject({ code: 'CERT_HAS_EXPIRED', subject: 'CN=old', msg: 'refused handshake from 10.0.0.1:1001: the client certificate has expired [CERT_HAS_EXPIRED]; presented "CN=old"' });
-    expect(lines[3]).toMatchObject({ suppressed: 6, byCode: { NO_CERTIFICATE: 5, CERT_REVOKED: 1 }, topPeers: { '10.0.0.2': 5, '10.0.0.3': 1 } });
+    expect(lines[1]).toMatchObject({
+      code: 'CERT_HAS_EXPIRED',
+      subject: 'CN=old',
+      msg: 'refused handshake from 10.0.0.1:1001: the client certificate has expired [CERT_HAS_EXPIRED]; presented "CN=old"',
+    });
+    expect(lines[3]).toMatchObject({
+      suppressed: 6,
+      byCode: { NO_CERTIFICATE: 5, CERT_REVOKED: 1 },
+      topPeers: { '10.0.0.2': 5, '10.0.0.3': 1 },
+    });
     expect(lines[3].msg).toBe(
       'suppressed 6 refused handshakes (more than 2 in 1 s; the first of each reason was logged): by reason 5 NO_CERTIFICATE (the client sent no certificate), 1 CERT_REVOKED (the client certificate is revoked); top peers 10.0.0.2 (5), 10.0.0.3 (1)',
     );

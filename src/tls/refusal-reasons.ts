@@ -13,7 +13,8 @@ export interface RefusedHandshake {
   serial?: string;
 }
 
-const UNKNOWN_ISSUER = 'the client certificate was issued by a CA this server does not trust (or by an intermediate CA the client did not send: its certificate file must hold the certificate, then its intermediates)';
+const UNKNOWN_ISSUER =
+  'the client certificate was issued by a CA this server does not trust (or by an intermediate CA the client did not send: its certificate file must hold the certificate, then its intermediates)';
 
 const REASONS: Record<string, string> = {
   NO_CERTIFICATE: 'the client sent no certificate',
@@ -37,7 +38,8 @@ const REASONS: Record<string, string> = {
   ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE: 'the client sent no certificate',
   ERR_TLS_HANDSHAKE_TIMEOUT: 'the client did not finish the TLS handshake in time (limit handshakeTimeoutMs)',
   ERR_TLS_HELLO_TIMEOUT: 'the client connected but sent nothing (limit helloTimeoutMs)',
-  TOO_MANY_HANDSHAKES_FROM_ADDRESS: 'this address already has as many handshakes in progress as the server allows one address (limit maxHandshakesPerAddress)',
+  TOO_MANY_HANDSHAKES_FROM_ADDRESS:
+    'this address already has as many handshakes in progress as the server allows one address (limit maxHandshakesPerAddress)',
   ECONNRESET: 'the client closed the connection during the handshake',
   TOO_MANY_CONNECTIONS: 'the server already has as many connections as it allows (limit maxConnections); closed before the handshake',
   CA_CERT_AS_IDENTITY: 'the client presented a CA certificate (basicConstraints CA:TRUE) as its own: a CA signs identities, it is not one',

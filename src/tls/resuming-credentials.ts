@@ -17,7 +17,14 @@ import { CallCredentials, ChannelCredentials, ChannelOptions } from '@grpc/grpc-
 import type { SecureConnector, SecureConnectResult, VerifyOptions } from '@grpc/grpc-js/build/src/channel-credentials';
 import type { GrpcUri } from '@grpc/grpc-js/build/src/uri-parser';
 import type { Socket } from 'node:net';
-import { connect as tlsConnect, ConnectionOptions, createSecureContext, PeerCertificate, SecureContext, checkServerIdentity as nodeCheck } from 'node:tls';
+import {
+  connect as tlsConnect,
+  ConnectionOptions,
+  createSecureContext,
+  PeerCertificate,
+  SecureContext,
+  checkServerIdentity as nodeCheck,
+} from 'node:tls';
 
 /** Targets whose last ticket is kept; beyond it the oldest is forgotten. */
 const MAX_TARGETS = 256;
@@ -49,7 +56,12 @@ export class ResumingChannelCredentials extends ChannelCredentials {
   ) {
     super();
     // As ChannelCredentials.createSsl: our CAs only, grpc-js's cipher suites when set.
-    this.secureContext = createSecureContext({ ca: material.caPem, key: material.keyPem, cert: material.certPem, ciphers: process.env.GRPC_SSL_CIPHER_SUITES });
+    this.secureContext = createSecureContext({
+      ca: material.caPem,
+      key: material.keyPem,
+      cert: material.certPem,
+      ciphers: process.env.GRPC_SSL_CIPHER_SUITES,
+    });
   }
 
   _isSecure(): boolean {
@@ -105,7 +117,12 @@ export class ResumingChannelCredentials extends ChannelCredentials {
 }
 
 /** The options grpc-js's SecureConnector passes to tls.connect (channel-credentials.ts getConnectionOptions). */
-function connectionOptions(secureContext: SecureContext, verify: VerifyOptions, channelTarget: GrpcUri, options: ChannelOptions): ConnectionOptions {
+function connectionOptions(
+  secureContext: SecureContext,
+  verify: VerifyOptions,
+  channelTarget: GrpcUri,
+  options: ChannelOptions,
+): ConnectionOptions {
   let realTarget = channelTarget;
   if ('grpc.http_connect_target' in options) realTarget = parseUri(String(options['grpc.http_connect_target'])) ?? channelTarget;
   const targetPath = getDefaultAuthority(realTarget);

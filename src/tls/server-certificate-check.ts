@@ -17,13 +17,26 @@ export function presentedNames(cert?: PeerCertificate): string | undefined {
 }
 
 /** Why the server's certificate on this (handshaken) socket must not be used, or undefined when it may. */
-export function serverCertificateProblem(socket: TLSSocket, cert: PeerCertificate, name: string, material: Pick<ClientTlsMaterial, 'caPem' | 'serverId'>): TlsFailure | undefined {
-  const identityError: (Error & { code?: string }) | undefined = material.serverId ? serverIdChecker(material.serverId)(name, cert) : checkServerIdentity(name, cert);
+export function serverCertificateProblem(
+  socket: TLSSocket,
+  cert: PeerCertificate,
+  name: string,
+  material: Pick<ClientTlsMaterial, 'caPem' | 'serverId'>,
+): TlsFailure | undefined {
+  const identityError: (Error & { code?: string }) | undefined = material.serverId
+    ? serverIdChecker(material.serverId)(name, cert)
+    : checkServerIdentity(name, cert);
   // Node reports a name mismatch in authorizationError too, as a bare code or message: a chain
   // error is one that is not the mismatch found above.
-  const chainError = socket.authorized ? undefined : String((socket.authorizationError as Error & { code?: string })?.code ?? socket.authorizationError);
+  const chainError = socket.authorized
+    ? undefined
+    : String((socket.authorizationError as Error & { code?: string })?.code ?? socket.authorizationError);
   if (chainError && !(identityError && (chainError === 'ERR_TLS_CERT_ALTNAME_INVALID' || chainError === identityError.message))) {
-    return serverCertificateRefused(chainError, chainError, { issuer: cert.issuer ? distinguishedNameText(cert.issuer) : undefined, trusted: trustedSubjects(material.caPem), names: presentedNames(cert) });
+    return serverCertificateRefused(chainError, chainError, {
+      issuer: cert.issuer ? distinguishedNameText(cert.issuer) : undefined,
+      trusted: trustedSubjects(material.caPem),
+      names: presentedNames(cert),
+    });
   }
   if (identityError) {
     const code = identityError.code ?? (material.serverId ? 'SERVER_ID_MISMATCH' : 'ERR_TLS_CERT_ALTNAME_INVALID');
@@ -34,7 +47,9 @@ export function serverCertificateProblem(socket: TLSSocket, cert: PeerCertificat
 
 function trustedSubjects(caPem: string): string {
   try {
-    return parseCertificateBundle(caPem).map((c: X509Certificate) => dnLine(c.subject)).join('; ');
+    return parseCertificateBundle(caPem)
+      .map((c: X509Certificate) => dnLine(c.subject))
+      .join('; ');
   } catch {
     return 'an unreadable CA bundle';
   }

@@ -44,11 +44,20 @@ export function fetchPresentedChain(address: string, options: { servername?: str
       const peer = socket.getPeerCertificate(true);
       const protocol = socket.getProtocol();
       socket.destroy();
-      if (!peer?.raw) return reject(new ConnectionError({ side: 'server', code: 'NO_CERTIFICATE', reason: `${address} completed a TLS handshake without a certificate`, fix: 'check HOST:PORT' }));
+      if (!peer?.raw)
+        return reject(
+          new ConnectionError({
+            side: 'server',
+            code: 'NO_CERTIFICATE',
+            reason: `${address} completed a TLS handshake without a certificate`,
+            fix: 'check HOST:PORT',
+          }),
+        );
       resolve({ address, name, protocol, certificates: presented(peer), nameMismatch: checkServerIdentity(name, peer)?.message });
     });
     socket.once('error', (err: Error & { code?: string }) => {
-      if (err.code && /^E[A-Z]+$/.test(err.code) && !alertName(err.message)) return fail(new ConnectionError(networkFailure(err.code, address, err.message)));
+      if (err.code && /^E[A-Z]+$/.test(err.code) && !alertName(err.message))
+        return fail(new ConnectionError(networkFailure(err.code, address, err.message)));
       fail(
         new ConnectionError({
           side: 'server',

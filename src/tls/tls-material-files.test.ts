@@ -21,7 +21,13 @@ describe('loadTlsMaterial', () => {
   let caFingerprint: string;
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'pki'));
-    files = { certFile: pki.certFile('server'), keyFile: pki.keyFile('server'), caFiles: [pki.caCertFile], crlFile: pki.crlFile, revocationsFile: pki.revocationsFile };
+    files = {
+      certFile: pki.certFile('server'),
+      keyFile: pki.keyFile('server'),
+      caFiles: [pki.caCertFile],
+      crlFile: pki.crlFile,
+      revocationsFile: pki.revocationsFile,
+    };
     caFingerprint = new X509Certificate(readFileSync(pki.caCertFile)).fingerprint256;
   });
   afterAll(() => tmp.cleanup());
@@ -29,12 +35,24 @@ describe('loadTlsMaterial', () => {
   it('reads certificate, key and trust; no CRL file and nothing on record: no revocation checking', async () => {
     const loaded = await loadTlsMaterial(files);
     const server = new X509Certificate(readFileSync(pki.certFile('server')));
-    expect(loaded.material).toEqual({ certPem: readFileSync(pki.certFile('server'), 'utf8'), keyPem: readFileSync(pki.keyFile('server'), 'utf8'), clientCaPem: readFileSync(pki.caCertFile, 'utf8') });
-    expect(loaded.certificate).toEqual({ subject: server.subject.replace(/\n/g, ', '), serial: serialHex(server), notAfter: new Date(server.validTo) });
+    expect(loaded.material).toEqual({
+      certPem: readFileSync(pki.certFile('server'), 'utf8'),
+      keyPem: readFileSync(pki.keyFile('server'), 'utf8'),
+      clientCaPem: readFileSync(pki.caCertFile, 'utf8'),
+    });
+    expect(loaded.certificate).toEqual({
+      subject: server.subject.replace(/\n/g, ', '),
+      serial: serialHex(server),
+      notAfter: new Date(server.validTo),
+    });
     expect(loaded.cas.map((c) => c.subject)).toEqual(['CN=certrpc demo CA']);
     expect(loaded.crls).toEqual([]);
     expect(describeTls(loaded)).toEqual({
-      certificate: { subject: loaded.certificate.subject, serial: loaded.certificate.serial, notAfter: loaded.certificate.notAfter.toISOString() },
+      certificate: {
+        subject: loaded.certificate.subject,
+        serial: loaded.certificate.serial,
+        notAfter: loaded.certificate.notAfter.toISOString(),
+      },
       cas: [`CN=certrpc demo CA (serial ${loaded.cas[0].serial})`],
       crls: [],
     });
@@ -47,8 +65,18 @@ describe('loadTlsMaterial', () => {
     expect(loaded.material.crlPem).toContain('-----BEGIN X509 CRL-----');
     // X.509 times have whole seconds.
     const nextUpdate = new Date(Math.floor(published.nextUpdate.getTime() / 1000) * 1000);
-    expect(loaded.crls).toEqual([{ issuer: 'CN=certrpc demo CA', caFingerprint, crlNumber: published.crlNumber, thisUpdate: expect.any(Date), nextUpdate, revoked: 0 }]);
-    expect(describeTls(loaded).crls).toEqual([{ issuer: 'CN=certrpc demo CA', crlNumber: published.crlNumber, revoked: 0, thisUpdate: loaded.crls[0].thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString() }]);
+    expect(loaded.crls).toEqual([
+      { issuer: 'CN=certrpc demo CA', caFingerprint, crlNumber: published.crlNumber, thisUpdate: expect.any(Date), nextUpdate, revoked: 0 },
+    ]);
+    expect(describeTls(loaded).crls).toEqual([
+      {
+        issuer: 'CN=certrpc demo CA',
+        crlNumber: published.crlNumber,
+        revoked: 0,
+        thisUpdate: loaded.crls[0].thisUpdate.toISOString(),
+        nextUpdate: nextUpdate.toISOString(),
+      },
+    ]);
   });
 
   it('a CRL in force is replaced only by a newer one: a missing or older crl.pem is refused, the same or a newer one is taken', async () => {
@@ -65,12 +93,16 @@ describe('loadTlsMaterial', () => {
     try {
       copyFileSync(older, pki.crlFile);
       await expect(loadTlsMaterial(files, second)).rejects.toThrow(
-        new RegExp(`^the CRL of "CN=certrpc demo CA" in this file \\(CRL number ${first.crls[0].crlNumber}, issued .*\\) is older than the one in force \\(CRL number ${second.crls[0].crlNumber}, issued .*\\): an old copy could bring revoked certificates back, so the one in force stays$`),
+        new RegExp(
+          `^the CRL of "CN=certrpc demo CA" in this file \\(CRL number ${first.crls[0].crlNumber}, issued .*\\) is older than the one in force \\(CRL number ${second.crls[0].crlNumber}, issued .*\\): an old copy could bring revoked certificates back, so the one in force stays$`,
+        ),
       );
       // Without one in force (a restart), revocations.json says that copy is stale.
       const bob = serialHex(new X509Certificate(readFileSync(pki.certFile('bob'))));
       await expect(loadTlsMaterial(files)).rejects.toThrow(
-        new RegExp(`^the CRL of "CN=certrpc demo CA" \\(CRL number ${first.crls[0].crlNumber}\\) does not list serial ${bob} \\("bob"\\), revoked at .* according to ${escape(pki.revocationsFile)}: this crl.pem is older than the record$`),
+        new RegExp(
+          `^the CRL of "CN=certrpc demo CA" \\(CRL number ${first.crls[0].crlNumber}\\) does not list serial ${bob} \\("bob"\\), revoked at .* according to ${escape(pki.revocationsFile)}: this crl.pem is older than the record$`,
+        ),
       );
       // The record is only checked when given.
       await expect(loadTlsMaterial({ ...files, revocationsFile: undefined })).resolves.toBeDefined();
@@ -82,7 +114,12 @@ describe('loadTlsMaterial', () => {
         `missing, but ${pki.revocationsFile} records 1 revocation by the trusted CAs (serial ${bob} ("bob")): without a CRL those certificates would be accepted`,
       );
       // A CRL in force for a CA no longer trusted does not hold the file to it.
-      await expect(loadTlsMaterial({ ...files, revocationsFile: undefined }, { ...second, crls: second.crls.map((c) => ({ ...c, caFingerprint: 'AA' })) })).resolves.toMatchObject({ crls: [] });
+      await expect(
+        loadTlsMaterial(
+          { ...files, revocationsFile: undefined },
+          { ...second, crls: second.crls.map((c) => ({ ...c, caFingerprint: 'AA' })) },
+        ),
+      ).resolves.toMatchObject({ crls: [] });
     } finally {
       writeFileSync(pki.crlFile, current);
     }
@@ -121,7 +158,9 @@ describe('loadTlsMaterial', () => {
     try {
       check({ crlNumber: 4 })();
     } catch (err) {
-      expect((err as { fix?: string }).fix).toBe("republish it on the CA host (certrpc ca crl, or publishCrls()) and copy it to . if this host does not share the CA's directory; it numbers the new CRL above the last one it published");
+      expect((err as { fix?: string }).fix).toBe(
+        "republish it on the CA host (certrpc ca crl, or publishCrls()) and copy it to . if this host does not share the CA's directory; it numbers the new CRL above the last one it published",
+      );
     }
   });
 

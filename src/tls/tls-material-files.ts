@@ -46,7 +46,11 @@ export interface LoadedTls {
   files: TlsFiles;
 }
 
-const facts = (cert: X509Certificate): CertificateFacts => ({ subject: dnLine(cert.subject), serial: serialHex(cert), notAfter: new Date(cert.validTo) });
+const facts = (cert: X509Certificate): CertificateFacts => ({
+  subject: dnLine(cert.subject),
+  serial: serialHex(cert),
+  notAfter: new Date(cert.validTo),
+});
 
 /**
  * Reads and checks everything before anything is used: the certificate parses and the key is its
@@ -56,19 +60,41 @@ const facts = (cert: X509Certificate): CertificateFacts => ({ subject: dnLine(ce
  * Throws PkiError naming the file.
  */
 export async function loadTlsMaterial(files: TlsFiles, inForce?: LoadedTls): Promise<LoadedTls> {
-  if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: peers cannot be verified', { fix: 'pass the CA certificate file(s) peers must chain to' });
+  if (files.caFiles.length === 0)
+    throw new PkiError('no CA bundle given: peers cannot be verified', { fix: 'pass the CA certificate file(s) peers must chain to' });
   const identity = loadIdentityFiles({ certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFiles[0] });
   const trust = files.caFiles.length === 1 ? { pem: identity.caPem } : loadTrustBundle(files.caFiles, 'clientCaFiles');
   // loadTrustBundle checks several files; one file must hold CAs only too, at start and on every
   // reload: a leaf swapped in would become the only trust anchor and every peer be refused.
-  if (files.caFiles.length === 1) checkTrustAnchors(trust.pem, files.caFiles[0], 'put the CA certificate(s) peers chain to in this file (the one `certrpc pki init` wrote, or a bundle of CAs)');
+  if (files.caFiles.length === 1)
+    checkTrustAnchors(
+      trust.pem,
+      files.caFiles[0],
+      'put the CA certificate(s) peers chain to in this file (the one `certrpc pki init` wrote, or a bundle of CAs)',
+    );
   const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
-  const crl = files.crlFile ? await loadCrls(files.crlFile, [...cas, ...chainCas(identity.certPem, cas)], files.revocationsFile, inForce?.crls) : undefined;
-  const material: TlsMaterial = { certPem: identity.certPem, keyPem: identity.keyPem, clientCaPem: trust.pem, ...(crl ? { crlPem: crl.pem } : {}), ...(crl?.foreignPem ? { foreignCrlPem: crl.foreignPem } : {}) };
+  const crl = files.crlFile
+    ? await loadCrls(files.crlFile, [...cas, ...chainCas(identity.certPem, cas)], files.revocationsFile, inForce?.crls)
+    : undefined;
+  const material: TlsMaterial = {
+    certPem: identity.certPem,
+    keyPem: identity.keyPem,
+    clientCaPem: trust.pem,
+    ...(crl ? { crlPem: crl.pem } : {}),
+    ...(crl?.foreignPem ? { foreignCrlPem: crl.foreignPem } : {}),
+  };
   try {
-    createSecureContext({ cert: material.certPem, key: material.keyPem, ca: material.clientCaPem, ...(crl ? { crl: [...crlPemBlocks(crl.pem), ...crlPemBlocks(crl.foreignPem)] } : {}) });
+    createSecureContext({
+      cert: material.certPem,
+      key: material.keyPem,
+      ca: material.clientCaPem,
+      ...(crl ? { crl: [...crlPemBlocks(crl.pem), ...crlPemBlocks(crl.foreignPem)] } : {}),
+    });
   } catch (err) {
-    throw new PkiError(`OpenSSL refused this material: ${(err as Error).message}`, { file: files.certFile, fix: 'check that the files are PEM and belong together' });
+    throw new PkiError(`OpenSSL refused this material: ${(err as Error).message}`, {
+      file: files.certFile,
+      fix: 'check that the files are PEM and belong together',
+    });
   }
   return { material, certificate: facts(new X509Certificate(identity.certPem)), cas: cas.map(facts), crls: crl?.facts ?? [], files };
 }
@@ -84,7 +110,7 @@ function chainCas(certPem: string, anchors: X509Certificate[]): X509Certificate[
     .map((pem) => new X509Certificate(pem))
     .filter((c) => c.ca);
   const vouched: X509Certificate[] = [];
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const c of sent) {
       if (vouched.includes(c)) continue;
@@ -97,7 +123,12 @@ function chainCas(certPem: string, anchors: X509Certificate[]): X509Certificate[
   return vouched;
 }
 
-async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: string | undefined, inForce: CrlFacts[] | undefined): Promise<{ pem: string; foreignPem?: string; facts: CrlFacts[] } | undefined> {
+async function loadCrls(
+  file: string,
+  cas: X509Certificate[],
+  revocationsFile: string | undefined,
+  inForce: CrlFacts[] | undefined,
+): Promise<{ pem: string; foreignPem?: string; facts: CrlFacts[] } | undefined> {
   if (isMissing(file)) {
     checkMissingCrl(file, cas, inForce, revocationsFile);
     return undefined;
@@ -108,14 +139,21 @@ async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: s
   // it verifies the signature against the chain a peer sends (a forged one refuses that peer), and
   // uses it only for certificates that name its issuer. certrpc neither keeps it in force across
   // reloads nor revokes open connections by it (TlsMaterial.foreignCrlPem).
-  const { matched: byCa, foreign } = await matchCrlsToCas(infos, cas.map((c) => new x509.X509Certificate(c.raw)), file);
+  const { matched: byCa, foreign } = await matchCrlsToCas(
+    infos,
+    cas.map((c) => new x509.X509Certificate(c.raw)),
+    file,
+  );
   const matched: MatchedCrl[] = byCa.map((m) => ({ crl: m.crl, ca: cas.find((ca) => Buffer.from(m.ca.rawData).equals(ca.raw))! }));
   for (const ca of cas) {
     if (!matched.some((m) => m.ca === ca)) {
-      throw new PkiError(`no CRL for the trusted CA "${dnLine(ca.subject)}": with revocation checking on, every certificate it signed would be refused`, {
-        file,
-        fix: republishFix(file),
-      });
+      throw new PkiError(
+        `no CRL for the trusted CA "${dnLine(ca.subject)}": with revocation checking on, every certificate it signed would be refused`,
+        {
+          file,
+          fix: republishFix(file),
+        },
+      );
     }
   }
   const facts = matched.map((m): CrlFacts => ({
@@ -128,7 +166,11 @@ async function loadCrls(file: string, cas: X509Certificate[], revocationsFile: s
   }));
   checkCrlsNotOlder(file, facts, inForce);
   checkCrlsListRecords(file, matched, cas, revocationsFile);
-  return { pem: joinPem(matched.map((m) => m.crl.pem)), ...(foreign.length > 0 ? { foreignPem: joinPem(foreign.map((f) => f.pem)) } : {}), facts };
+  return {
+    pem: joinPem(matched.map((m) => m.crl.pem)),
+    ...(foreign.length > 0 ? { foreignPem: joinPem(foreign.map((f) => f.pem)) } : {}),
+    facts,
+  };
 }
 
 /** The CRLs to enforce on calls and the CAs that sign them (createInterceptor's crlFile). */
@@ -153,7 +195,11 @@ export interface LoadedRevocation {
  * force is only replaced by a newer one): for a gate behind a TLS listener certrpc does not run.
  */
 export async function loadRevocation(files: RevocationFiles, inForce?: LoadedRevocation): Promise<LoadedRevocation> {
-  if (files.caFiles.length === 0) throw new PkiError('no CA bundle given: the CRL cannot be checked', { option: 'clientCaFiles', fix: 'give the CA certificate file(s) whose CRLs these are' });
+  if (files.caFiles.length === 0)
+    throw new PkiError('no CA bundle given: the CRL cannot be checked', {
+      option: 'clientCaFiles',
+      fix: 'give the CA certificate file(s) whose CRLs these are',
+    });
   const trust = loadTrustBundle(files.caFiles, 'clientCaFiles');
   const cas = pemBlocks(trust.pem).map((pem) => new X509Certificate(pem));
   const crl = await loadCrls(files.crlFile, cas, files.revocationsFile, inForce?.crls);
@@ -163,8 +209,18 @@ export async function loadRevocation(files: RevocationFiles, inForce?: LoadedRev
 /** The fields of a "reloaded" log line: which certificate, which CAs, which CRLs (never key material). */
 export function describeTls(loaded: LoadedTls): Record<string, unknown> {
   return {
-    certificate: { subject: loaded.certificate.subject, serial: loaded.certificate.serial, notAfter: loaded.certificate.notAfter.toISOString() },
+    certificate: {
+      subject: loaded.certificate.subject,
+      serial: loaded.certificate.serial,
+      notAfter: loaded.certificate.notAfter.toISOString(),
+    },
     cas: loaded.cas.map((c) => `${c.subject} (serial ${c.serial})`),
-    crls: loaded.crls.map((c) => ({ issuer: c.issuer, crlNumber: c.crlNumber, revoked: c.revoked, thisUpdate: c.thisUpdate.toISOString(), nextUpdate: c.nextUpdate?.toISOString() })),
+    crls: loaded.crls.map((c) => ({
+      issuer: c.issuer,
+      crlNumber: c.crlNumber,
+      revoked: c.revoked,
+      thisUpdate: c.thisUpdate.toISOString(),
+      nextUpdate: c.nextUpdate?.toISOString(),
+    })),
   };
 }

@@ -19,9 +19,38 @@ const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'p
 
 /** A certificate signed by the CA in caCrt/caKey, with the given extensions; returns [certPem, keyPem]. */
 function signed(name: string, caCrt: string, caKey: string, ext: string): [string, string] {
-  openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file(`${name}.key`), '-subj', `/CN=${name}`, '-out', file(`${name}.csr`));
+  openssl(
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    file(`${name}.key`),
+    '-subj',
+    `/CN=${name}`,
+    '-out',
+    file(`${name}.csr`),
+  );
   writeFileSync(file(`${name}.ext`), ext);
-  openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', caCrt, '-CAkey', caKey, '-days', '2', '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file(`${name}.csr`),
+    '-CA',
+    caCrt,
+    '-CAkey',
+    caKey,
+    '-days',
+    '2',
+    '-extfile',
+    file(`${name}.ext`),
+    '-out',
+    file(`${name}.crt`),
+  );
   return [readFileSync(file(`${name}.crt`), 'utf8'), readFileSync(file(`${name}.key`), 'utf8')];
 }
 
@@ -37,8 +66,18 @@ describe('TrustedIssuers', () => {
     writeFileSync(file('root.key'), rootPair.keyPem);
     const otherPair = await createCa({ commonName: 'other CA' });
     other = await loadSigningCa(otherPair.certPem, otherPair.keyPem);
-    [interPem] = signed('intermediate', file('root.crt'), file('root.key'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
-    viaInter = signed('leaf', file('intermediate.crt'), file('intermediate.key'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n');
+    [interPem] = signed(
+      'intermediate',
+      file('root.crt'),
+      file('root.key'),
+      'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n',
+    );
+    viaInter = signed(
+      'leaf',
+      file('intermediate.crt'),
+      file('intermediate.key'),
+      'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n',
+    );
   });
 
   const peer = (pem: string): PeerCertificate => new X509Certificate(pem).toLegacyObject();
@@ -66,30 +105,70 @@ describe('TrustedIssuers', () => {
     expect(new TrustedIssuers(root.certPem).issuerOf(stranger, none)).toBeUndefined();
   });
 
-  it('a certificate without key identifiers that only names a trusted CA as its issuer is not that CA\'s (the signature decides)', () => {
+  it("a certificate without key identifiers that only names a trusted CA as its issuer is not that CA's (the signature decides)", () => {
     // An impostor CA with the trusted root's name and no key identifiers, and a leaf it signed without
     // an authority key identifier: the names match, only the signature tells the CAs apart.
-    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file('impostor.key'), '-subj', '/CN=root CA', '-days', '2',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=none', '-addext', 'authorityKeyIdentifier=none', '-out', file('impostor.crt'));
-    const [forged] = signed('forged', file('impostor.crt'), file('impostor.key'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      file('impostor.key'),
+      '-subj',
+      '/CN=root CA',
+      '-days',
+      '2',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-addext',
+      'subjectKeyIdentifier=none',
+      '-addext',
+      'authorityKeyIdentifier=none',
+      '-out',
+      file('impostor.crt'),
+    );
+    const [forged] = signed(
+      'forged',
+      file('impostor.crt'),
+      file('impostor.key'),
+      'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n',
+    );
     const leaf = new X509Certificate(forged);
     expect(leaf.issuer).toBe('CN=root CA');
     expect(leaf.checkIssued(new X509Certificate(root.certPem))).toBe(true); // by name, the real root "issued" it
     expect(new TrustedIssuers(root.certPem).issuerOf(peer(forged), none)).toBeUndefined();
     // Its own signer, when trusted, is found.
-    expect(new TrustedIssuers(readFileSync(file('impostor.crt'), 'utf8')).issuerOf(peer(forged), none)).toMatchObject({ subject: 'CN=root CA' });
+    expect(new TrustedIssuers(readFileSync(file('impostor.crt'), 'utf8')).issuerOf(peer(forged), none)).toMatchObject({
+      subject: 'CN=root CA',
+    });
   });
 
   it('an intermediate the peer sent is the issuer when no trusted CA signed the certificate directly (real TLS connection)', async () => {
     const seen = await new Promise<{ peer: PeerCertificate; detailed: DetailedPeerCertificate }>((resolve, reject) => {
-      const server = createServer({ cert: viaInter[0], key: viaInter[1], ca: root.certPem, requestCert: true, rejectUnauthorized: true }, (socket: TLSSocket) => {
-        resolve({ peer: socket.getPeerCertificate(), detailed: socket.getPeerCertificate(true) });
-        socket.end();
-        server.close();
-      });
+      const server = createServer(
+        { cert: viaInter[0], key: viaInter[1], ca: root.certPem, requestCert: true, rejectUnauthorized: true },
+        (socket: TLSSocket) => {
+          resolve({ peer: socket.getPeerCertificate(), detailed: socket.getPeerCertificate(true) });
+          socket.end();
+          server.close();
+        },
+      );
       server.listen(0, '127.0.0.1', () => {
         const { port } = server.address() as { port: number };
-        const client = connect({ host: '127.0.0.1', port, cert: viaInter[0] + interPem, key: viaInter[1], ca: root.certPem, rejectUnauthorized: false });
+        const client = connect({
+          host: '127.0.0.1',
+          port,
+          cert: viaInter[0] + interPem,
+          key: viaInter[1],
+          ca: root.certPem,
+          rejectUnauthorized: false,
+        });
         client.on('error', reject);
         client.on('data', () => undefined);
       });
@@ -113,7 +192,10 @@ describe('TrustedIssuers', () => {
     // A resumed session has no sent chain: the signer found at the full handshake, for these very bytes.
     expect(issuers.issuerOf(seen.peer, none)).toEqual(signer);
     // A chain that is sent but holds no signer of the certificate names none, remembered or not.
-    const wrongChain = { ...seen.detailed, issuerCertificate: { ...seen.detailed, raw: new X509Certificate(root.certPem).raw, issuerCertificate: undefined } } as unknown as DetailedPeerCertificate;
+    const wrongChain = {
+      ...seen.detailed,
+      issuerCertificate: { ...seen.detailed, raw: new X509Certificate(root.certPem).raw, issuerCertificate: undefined },
+    } as unknown as DetailedPeerCertificate;
     expect(issuers.issuerOf(seen.peer, () => wrongChain)).toBeUndefined();
   });
 });
@@ -122,16 +204,21 @@ describe('serverIdChecker: the server is verified by an identity instead of the 
   let server: PeerCertificate;
   beforeAll(async () => {
     const ca = await loadSigningCa(...(Object.values(await createCa({ commonName: 'id CA' })) as [string, string]));
-    server = new X509Certificate((await issueCertificate(ca, { profile: 'server', commonName: 'kv', sans: parseSanList('DNS:kv.corp,URI:spiffe://corp/service/kv') })).certPem).toLegacyObject();
+    server = new X509Certificate(
+      (await issueCertificate(ca, { profile: 'server', commonName: 'kv', sans: parseSanList('DNS:kv.corp,URI:spiffe://corp/service/kv') }))
+        .certPem,
+    ).toLegacyObject();
   });
 
-  it('a URI identity must be one of its URI SANs; a DNS identity follows Node\'s hostname rules', () => {
+  it("a URI identity must be one of its URI SANs; a DNS identity follows Node's hostname rules", () => {
     expect(serverIdChecker('spiffe://corp/service/kv')('10.0.0.1', server)).toBeUndefined();
     expect(serverIdChecker('spiffe://corp/service/other')('10.0.0.1', server)?.message).toBe(
       'server identity mismatch: expected URI SAN spiffe://corp/service/other, the server certificate has DNS:kv.corp, URI:spiffe://corp/service/kv',
     );
     expect(serverIdChecker('kv.corp')('10.0.0.1', server)).toBeUndefined();
     expect(serverIdChecker('db.corp')('10.0.0.1', server)?.message).toMatch(/Host: db\.corp\. is not in the cert's altnames: DNS:kv\.corp/);
-    expect(serverIdChecker('spiffe://corp/service/kv')('x', { ...server, subjectaltname: undefined } as unknown as PeerCertificate)?.message).toMatch(/has no SANs$/);
+    expect(
+      serverIdChecker('spiffe://corp/service/kv')('x', { ...server, subjectaltname: undefined } as unknown as PeerCertificate)?.message,
+    ).toMatch(/has no SANs$/);
   });
 });

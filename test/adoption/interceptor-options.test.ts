@@ -28,7 +28,16 @@ describe('createInterceptor behind ServerCredentials.createSsl', () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
     writeFileSync(
       join(tmp.dir, 'bound.yaml'),
-      ['roles:', '  admin: [{ cn: alice, issuer: "CN=certrpc demo CA" }]', '  reader: [{ cn: bob }]', 'rules:', '  - { name: admin-all, roles: [admin], methods: ["*"] }', '  - { name: reads, roles: [reader], methods: [/demo.v1.KeyValue/Get, /demo.v1.KeyValue/Watch] }', 'audit: { log: none }', ''].join('\n'),
+      [
+        'roles:',
+        '  admin: [{ cn: alice, issuer: "CN=certrpc demo CA" }]',
+        '  reader: [{ cn: bob }]',
+        'rules:',
+        '  - { name: admin-all, roles: [admin], methods: ["*"] }',
+        '  - { name: reads, roles: [reader], methods: [/demo.v1.KeyValue/Get, /demo.v1.KeyValue/Watch] }',
+        'audit: { log: none }',
+        '',
+      ].join('\n'),
     );
   });
   afterAll(async () => {
@@ -45,13 +54,20 @@ describe('createInterceptor behind ServerCredentials.createSsl', () => {
     const kv = keyValueService();
     server.addService(kv.definition, kv.implementation);
     const id = pki.loadIdentity('server');
-    const credentials = grpc.ServerCredentials.createSsl(Buffer.from(id.caPem), [{ cert_chain: Buffer.from(id.certPem), private_key: Buffer.from(id.keyPem) }], true);
-    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))));
+    const credentials = grpc.ServerCredentials.createSsl(
+      Buffer.from(id.caPem),
+      [{ cert_chain: Buffer.from(id.certPem), private_key: Buffer.from(id.keyPem) }],
+      true,
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))),
+    );
     running.push({ server, interceptor });
     return { address: `127.0.0.1:${port}`, interceptor };
   }
 
-  const kvAs = (address: string, who: string) => createClient(KeyValueClient, address, { tls: clientTls(pki, who), authority: 'localhost' });
+  const kvAs = (address: string, who: string) =>
+    createClient(KeyValueClient, address, { tls: clientTls(pki, who), authority: 'localhost' });
   const put = (address: string, who: string) => {
     const kv = kvAs(address, who);
     return unary(kv, kv.put, { key: 'k', value: who }).finally(() => kv.close());
@@ -65,7 +81,12 @@ describe('createInterceptor behind ServerCredentials.createSsl', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(CertrpcError);
-    expect(err).toMatchObject({ option: 'crlFile', code: 'BAD_OPTIONS', message: 'a CRL cannot be checked without the CAs that sign it', fix: expect.stringMatching(/^give clientCaFiles too/) });
+    expect(err).toMatchObject({
+      option: 'crlFile',
+      code: 'BAD_OPTIONS',
+      message: 'a CRL cannot be checked without the CAs that sign it',
+      fix: expect.stringMatching(/^give clientCaFiles too/),
+    });
     expect((err as CertrpcError).describe()).not.toMatch(/--/);
   });
 
@@ -74,7 +95,12 @@ describe('createInterceptor behind ServerCredentials.createSsl', () => {
     writeFileSync(broken, '-----BEGIN X509 CRL-----\nnot a crl\n-----END X509 CRL-----\n');
     const logged: Record<string, unknown>[] = [];
     const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
-    const { address, interceptor } = await serve({ policyFile: join(tmp.dir, 'bound.yaml'), clientCaFiles: [pki.caCertFile], crlFile: broken, logger });
+    const { address, interceptor } = await serve({
+      policyFile: join(tmp.dir, 'bound.yaml'),
+      clientCaFiles: [pki.caCertFile],
+      crlFile: broken,
+      logger,
+    });
     await expect(interceptor.ready).rejects.toThrow();
     const err = await grpcError(put(address, 'alice'));
     expect(err.code).toBe(grpc.status.UNAVAILABLE);
@@ -107,7 +133,11 @@ describe('createInterceptor behind ServerCredentials.createSsl', () => {
   });
 
   it('a newly revoked certificate: its open Watch ends UNAUTHENTICATED when the CRL changes, its next call is refused', async () => {
-    const { address, interceptor } = await serve({ policyFile: join(tmp.dir, 'bound.yaml'), clientCaFiles: [pki.caCertFile], crlFile: pki.crlFile });
+    const { address, interceptor } = await serve({
+      policyFile: join(tmp.dir, 'bound.yaml'),
+      clientCaFiles: [pki.caCertFile],
+      crlFile: pki.crlFile,
+    });
     await interceptor.ready;
     const kv = kvAs(address, 'bob');
     const watch = kv.watch({ prefix: '' });

@@ -34,29 +34,60 @@ describe('createInterceptor() in a plain grpc-js server, called from Python grpc
 
   /** One call from Python: `METHOD KEY [VALUE]` as NAME (NAME.crt/.key from the PKI). */
   function python(name: string, method: 'Get' | 'Put', key: string, value?: string): Promise<Answer> {
-    const args = [join(__dirname, 'kv_client.py'), stubs, address, pki.certFile(name), pki.keyFile(name), pki.caCertFile, method, key, ...(value === undefined ? [] : [value])];
+    const args = [
+      join(__dirname, 'kv_client.py'),
+      stubs,
+      address,
+      pki.certFile(name),
+      pki.keyFile(name),
+      pki.caCertFile,
+      method,
+      key,
+      ...(value === undefined ? [] : [value]),
+    ];
     return new Promise((resolve, reject) => {
       const child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (err += d));
-      child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Answer) : reject(new Error(`kv_client.py exited ${code}: ${err}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolve(JSON.parse(out) as Answer) : reject(new Error(`kv_client.py exited ${code}: ${err}`)),
+      );
     });
   }
 
   beforeAll(async () => {
     const probe = spawnSync(PYTHON, ['-c', 'import grpc, grpc_tools.protoc'], { encoding: 'utf8' });
-    if (probe.status !== 0) throw new Error(`this test needs Python grpcio and grpc_tools in ${PYTHON}\n  fix: apt-get install -y python3-grpcio python3-grpc-tools`);
+    if (probe.status !== 0)
+      throw new Error(
+        `this test needs Python grpcio and grpc_tools in ${PYTHON}\n  fix: apt-get install -y python3-grpcio python3-grpc-tools`,
+      );
     pki = await demoPki(dir);
     mkdirSync(stubs);
-    const protoc = spawnSync(PYTHON, ['-m', 'grpc_tools.protoc', '-I', join(ROOT, 'proto'), `--python_out=${stubs}`, `--grpc_python_out=${stubs}`, 'demo/v1/kv.proto'], { encoding: 'utf8' });
+    const protoc = spawnSync(
+      PYTHON,
+      ['-m', 'grpc_tools.protoc', '-I', join(ROOT, 'proto'), `--python_out=${stubs}`, `--grpc_python_out=${stubs}`, 'demo/v1/kv.proto'],
+      { encoding: 'utf8' },
+    );
     if (protoc.status !== 0) throw new Error(`grpc_tools.protoc failed: ${protoc.stderr}`);
 
     // --- as grpc-js's README: a proto-loader service, an implementation, a Server, createSsl ---
-    const packageDefinition = protoLoader.loadSync(join(ROOT, 'proto', 'demo', 'v1', 'kv.proto'), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+    const packageDefinition = protoLoader.loadSync(join(ROOT, 'proto', 'demo', 'v1', 'kv.proto'), {
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
     const proto = grpc.loadPackageDefinition(packageDefinition) as unknown as { demo: { v1: { KeyValue: grpc.ServiceClientConstructor } } };
-    interceptor = createInterceptor({ policyFile: join(ROOT, 'policy.yaml'), audit: { mode: 'none' }, clientCaFiles: [pki.caCertFile], crlFile: pki.crlFile, reloadIntervalMs: 200 });
+    interceptor = createInterceptor({
+      policyFile: join(ROOT, 'policy.yaml'),
+      audit: { mode: 'none' },
+      clientCaFiles: [pki.caCertFile],
+      crlFile: pki.crlFile,
+      reloadIntervalMs: 200,
+    });
     server = new grpc.Server({ interceptors: [interceptor] });
     server.addService(proto.demo.v1.KeyValue.service, {
       Get(call: grpc.ServerUnaryCall<{ key: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
@@ -70,8 +101,14 @@ describe('createInterceptor() in a plain grpc-js server, called from Python grpc
         callback(null, {});
       },
     });
-    const credentials = grpc.ServerCredentials.createSsl(readFileSync(pki.caCertFile), [{ cert_chain: readFileSync(pki.certFile('server')), private_key: readFileSync(pki.keyFile('server')) }], true);
-    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))));
+    const credentials = grpc.ServerCredentials.createSsl(
+      readFileSync(pki.caCertFile),
+      [{ cert_chain: readFileSync(pki.certFile('server')), private_key: readFileSync(pki.keyFile('server')) }],
+      true,
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))),
+    );
     address = `127.0.0.1:${port}`;
     await interceptor.ready;
   });
@@ -83,14 +120,17 @@ describe('createInterceptor() in a plain grpc-js server, called from Python grpc
 
   it('alice (admin) may Put; the handler saw alice', async () => {
     expect(await python('alice', 'Put', 'lang', 'python')).toEqual({ ok: true, response: {} });
-    expect(await python('alice', 'Get', 'lang')).toEqual({ ok: true, response: { key: 'lang', value: 'python (put by alice)', found: true } });
+    expect(await python('alice', 'Get', 'lang')).toEqual({
+      ok: true,
+      response: { key: 'lang', value: 'python (put by alice)', found: true },
+    });
   });
 
   it('bob (reader) may Get, and the handler reads his CN with callerOf(call)', async () => {
     expect(await python('bob', 'Get', '__caller__')).toEqual({ ok: true, response: { key: '__caller__', value: 'bob', found: true } });
   });
 
-  it('bob may not Put: PERMISSION_DENIED with certrpc\'s denial sentence, and the handler never ran', async () => {
+  it("bob may not Put: PERMISSION_DENIED with certrpc's denial sentence, and the handler never ran", async () => {
     const before = new Map(values);
     expect(await python('bob', 'Put', 'lang', 'bob was here')).toEqual({
       ok: false,
@@ -100,12 +140,12 @@ describe('createInterceptor() in a plain grpc-js server, called from Python grpc
     expect(values).toEqual(before);
   });
 
-  it('mallory (self-signed) never gets past grpc-js\'s TLS: UNAVAILABLE, no handler', async () => {
+  it("mallory (self-signed) never gets past grpc-js's TLS: UNAVAILABLE, no handler", async () => {
     const r = await python('mallory', 'Get', '__caller__');
     expect(r).toMatchObject({ ok: false, code: 'UNAVAILABLE' });
   });
 
-  it('a certificate revoked in DIR/crl.pem is refused on its next call (grpc-js\'s listener has no CRL; the interceptor checks every call)', async () => {
+  it("a certificate revoked in DIR/crl.pem is refused on its next call (grpc-js's listener has no CRL; the interceptor checks every call)", async () => {
     expect(await python('bob', 'Get', '__caller__')).toMatchObject({ ok: true });
     const reloader = await interceptor.crl!;
     const reloaded = reloader.nextReload();
@@ -113,7 +153,9 @@ describe('createInterceptor() in a plain grpc-js server, called from Python grpc
     expect(await reloaded).toMatchObject({ ok: true });
     const refused = await python('bob', 'Get', '__caller__');
     expect(refused).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
-    expect((refused as { details: string }).details).toMatch(/^the client certificate CN=bob \(serial [0-9a-f]+\) was revoked at .* \(keyCompromise\); ask the operator for a new certificate$/);
+    expect((refused as { details: string }).details).toMatch(
+      /^the client certificate CN=bob \(serial [0-9a-f]+\) was revoked at .* \(keyCompromise\); ask the operator for a new certificate$/,
+    );
     expect(await python('alice', 'Get', '__caller__')).toEqual({ ok: true, response: { key: '__caller__', value: 'alice', found: true } });
   });
 });

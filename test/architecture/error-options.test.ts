@@ -43,15 +43,23 @@ describe('error options', () => {
   const sources = libraryFiles().map((file) => ({ file: relative(SRC, file), text: readFileSync(file, 'utf8') }));
 
   it('library code names options, never flags', () => {
-    const flags = sources.flatMap(({ file, text }) => [...text.matchAll(/\b(?:option|flag):\s*'(-[^']*)'/g)].map((m) => `${file}: ${m[0]}`));
-    const readers = sources.flatMap(({ file, text }) => [...text.matchAll(/(?:readUserFile|loadTrustBundle|checkName)\([^)]*,\s*'(-[^']*)'\)/g)].map((m) => `${file}: ${m[0]}`));
+    const flags = sources.flatMap(({ file, text }) =>
+      [...text.matchAll(/\b(?:option|flag):\s*'(-[^']*)'/g)].map((m) => `${file}: ${m[0]}`),
+    );
+    const readers = sources.flatMap(({ file, text }) =>
+      [...text.matchAll(/(?:readUserFile|loadTrustBundle|checkName)\([^)]*,\s*'(-[^']*)'\)/g)].map((m) => `${file}: ${m[0]}`),
+    );
     expect([...flags, ...readers]).toEqual([]);
   });
 
   it('library text (messages, fixes, log lines) never names a --flag: the CLI words fixes with flags by error code', () => {
     const named = sources
       .filter(({ file }) => !PRINTS_CLI_COMMANDS.includes(file))
-      .flatMap(({ file, text }) => stringsOf(file, text).flatMap((s) => [...s.text.replace(OTHER_TOOLS, '').matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((m) => `${file}:${s.line}: ${m[0]}`)));
+      .flatMap(({ file, text }) =>
+        stringsOf(file, text).flatMap((s) =>
+          [...s.text.replace(OTHER_TOOLS, '').matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((m) => `${file}:${s.line}: ${m[0]}`),
+        ),
+      );
     expect(named).toEqual([]);
   });
 

@@ -10,7 +10,10 @@ describe('the layers of src/', () => {
     const all = layers.flat();
     expect(all.length).toBeGreaterThan(10);
     expect(new Set(all).size).toBe(all.length);
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     expect([...all].sort()).toEqual(folders);
   });
 
@@ -38,7 +41,9 @@ describe('the layers of src/', () => {
   });
 
   it('reads import/export from, import() and require() alike', () => {
-    const lines = importsOf().filter((i) => i.file === 'tls/revocation-list.ts').map((i) => i.specifier);
+    const lines = importsOf()
+      .filter((i) => i.file === 'tls/revocation-list.ts')
+      .map((i) => i.specifier);
     expect(lines).toContain('../pki/crl'); // a type import and a lazy require()
   });
 });

@@ -12,7 +12,10 @@ export function readLayers(markdown: string): string[][] {
   const start = markdown.indexOf('<!-- layers -->');
   const end = markdown.indexOf('<!-- /layers -->');
   if (start < 0 || end < start) throw new Error('docs/ARCHITECTURE.md has no <!-- layers --> ... <!-- /layers --> table');
-  const rows = markdown.slice(start, end).split('\n').filter((l) => /^\|\s*\d+\s*\|/.test(l));
+  const rows = markdown
+    .slice(start, end)
+    .split('\n')
+    .filter((l) => /^\|\s*\d+\s*\|/.test(l));
   return rows.map((row) => [...row.split('|')[2].matchAll(/`([a-z]+)\/`/g)].map((m) => m[1]));
 }
 
@@ -60,7 +63,8 @@ export function violations(layers: string[][], imports: Import[]): string[] {
     if (fromLayer === undefined) problems.add(`src/${from}/ is in no layer of docs/ARCHITECTURE.md (${imp.file})`);
     if (toLayer === undefined) problems.add(`src/${imp.target}/ is in no layer of docs/ARCHITECTURE.md (imported by ${imp.file})`);
     if (fromLayer === undefined || toLayer === undefined || from === imp.target) continue;
-    if (toLayer === fromLayer) problems.add(`${imp.file} -> ${imp.specifier}: ${from}/ and ${imp.target}/ are one layer; a folder imports only folders below it`);
+    if (toLayer === fromLayer)
+      problems.add(`${imp.file} -> ${imp.specifier}: ${from}/ and ${imp.target}/ are one layer; a folder imports only folders below it`);
     else if (toLayer < fromLayer) problems.add(`${imp.file} -> ${imp.specifier}: ${imp.target}/ is above ${from}/`);
   }
   return [...problems];

@@ -25,7 +25,11 @@ const POLICY = {
     // Suffix match, case-sensitive as in gRPC: worker.CERTRPC.demo is not *.certrpc.demo.
     { name: 'workers', source: { principals: ['*.certrpc.demo'] }, request: { paths: ['/demo.v1.KeyValue/Get'] } },
     // Prefix match on a header value (it crosses "/", as A43 prefixes do).
-    { name: 'dev', source: { principals: ['CN=dave'] }, request: { paths: ['/demo.v1.KeyValue/Get'], headers: [{ key: 'dev-path', values: ['/dev/path/*'] }] } },
+    {
+      name: 'dev',
+      source: { principals: ['CN=dave'] },
+      request: { paths: ['/demo.v1.KeyValue/Get'], headers: [{ key: 'dev-path', values: ['/dev/path/*'] }] },
+    },
   ],
 };
 
@@ -55,7 +59,18 @@ describe('an A43 policy on a real server decides as gRPC would', () => {
     await issue(pki, 'shouting-worker', { san: 'DNS:worker.CERTRPC.demo' });
     writeFileSync(join(tmp.dir, 'policy.json'), JSON.stringify(POLICY, null, 2));
     expect((await runCli(['policy', 'check', join(tmp.dir, 'policy.json')])).code).toBe(0);
-    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.json'), '--audit', 'none']);
+    server = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      tmp.dir,
+      '--port',
+      '0',
+      '--policy',
+      join(tmp.dir, 'policy.json'),
+      '--audit',
+      'none',
+    ]);
   });
   afterAll(async () => {
     clients.forEach((c) => c.close());
@@ -72,7 +87,9 @@ describe('an A43 policy on a real server decides as gRPC would', () => {
     const denied = await grpcError(unary(bob.kv, bob.kv.put, { key: 'k', value: 'v' }));
     expect(denied.code).toBe(Status.PERMISSION_DENIED);
     // The deny rule's role is named "deny:ops #2": "deny:ops" is the allow rule's.
-    expect(denied.details).toBe('CN=bob (roles: deny:ops #2, middle-star-path) may not call /demo.v1.KeyValue/Put: allowed roles are deny:ops');
+    expect(denied.details).toBe(
+      'CN=bob (roles: deny:ops #2, middle-star-path) may not call /demo.v1.KeyValue/Put: allowed roles are deny:ops',
+    );
     const deleteDenied = await grpcError(unary(bob.kv, bob.kv.delete, { key: 'k' }));
     expect(deleteDenied.details).toMatch(/denied by rule "ops"/);
   });

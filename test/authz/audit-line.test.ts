@@ -12,9 +12,30 @@ import { ContextValues } from '../../src/gate/context-key';
 import type { PeerIdentity } from '../../src/gate/peer-identity';
 
 const identity = (cn: string, serial: string): PeerIdentity =>
-  Object.freeze({ commonName: cn, sans: [], dnsNames: [], uris: [], ips: [], emails: [], spiffeId: `spiffe://corp/${cn}`, serial, fingerprint: `${serial}:FP`, issuer: 'CN=ca', notAfter: new Date(0) });
+  Object.freeze({
+    commonName: cn,
+    sans: [],
+    dnsNames: [],
+    uris: [],
+    ips: [],
+    emails: [],
+    spiffeId: `spiffe://corp/${cn}`,
+    serial,
+    fingerprint: `${serial}:FP`,
+    issuer: 'CN=ca',
+    notAfter: new Date(0),
+  });
 const decision = (allowed: boolean, rule: string | undefined, roles: readonly string[], generation = 1): Decision =>
-  Object.freeze({ allowed, method: '/demo.v1.Echo/Say', roles, reason: allowed ? 'allowed' : 'role-not-allowed', rule: rule ? ({ name: rule } as Decision['rule']) : undefined, candidates: [], policyName: 'p "quoted"', policyGeneration: generation });
+  Object.freeze({
+    allowed,
+    method: '/demo.v1.Echo/Say',
+    roles,
+    reason: allowed ? 'allowed' : 'role-not-allowed',
+    rule: rule ? ({ name: rule } as Decision['rule']) : undefined,
+    candidates: [],
+    policyName: 'p "quoted"',
+    policyGeneration: generation,
+  });
 
 function context(caller: CallContext['caller'], made: Decision | undefined, method = '/demo.v1.Echo/Say'): CallContext {
   const values = new ContextValues();
@@ -40,11 +61,20 @@ it('writes, for every call, exactly the line its whole record formats to, whatev
     [context({ identity: alice, roles: readers as string[], peer: '127.0.0.1:2000' }, allowed), undefined], // another connection
     [context({ identity: alice, roles: admins as string[], peer: '127.0.0.1:2000' }, allowedForAdmins), undefined], // roles after a reload
     [context({ identity: alice, roles: readers as string[], peer: '127.0.0.1:2000' }, allowed, '/demo.v1.Echo/Other'), undefined], // another method
-    [context({ identity: alice, roles: readers as string[], peer: '127.0.0.1:2000' }, allowed), { code: Status.UNAVAILABLE, details: 'revoked' }], // a later stage refused
+    [
+      context({ identity: alice, roles: readers as string[], peer: '127.0.0.1:2000' }, allowed),
+      { code: Status.UNAVAILABLE, details: 'revoked' },
+    ], // a later stage refused
     [context({ identity: alice, roles: readers as string[], peer: '127.0.0.1:2000' }, allowed), undefined],
-    [context({ identity: mallory, roles: readers as string[], peer: '[::1]:3000' }, denied), { code: Status.PERMISSION_DENIED, details: 'no' }],
+    [
+      context({ identity: mallory, roles: readers as string[], peer: '[::1]:3000' }, denied),
+      { code: Status.PERMISSION_DENIED, details: 'no' },
+    ],
     [context({ identity: mallory, roles: [], peer: '[::1]:3000' }, denied), { code: Status.PERMISSION_DENIED, details: 'no' }], // roles not frozen
-    [context({ identity: mallory, roles: [], peer: '[::1]:3000' }, { ...denied, reason: 'header-mismatch' }), { code: Status.PERMISSION_DENIED, details: 'no' }], // a per-call decision
+    [
+      context({ identity: mallory, roles: [], peer: '[::1]:3000' }, { ...denied, reason: 'header-mismatch' }),
+      { code: Status.PERMISSION_DENIED, details: 'no' },
+    ], // a per-call decision
     [context(undefined, undefined), { code: Status.UNAUTHENTICATED, details: 'no certificate "x"' }], // before identity
   ];
   for (const [ctx, rejection] of cases) observe(ctx, rejection);

@@ -28,7 +28,14 @@ describe('audit log', () => {
   let server: CertrpcServer;
   let address: string;
 
-  const lines = () => (existsSync(auditFile) ? readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+  const lines = () =>
+    existsSync(auditFile)
+      ? readFileSync(auditFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+      : [];
   const serial = (name: string) => new X509Certificate(readFileSync(pki.certFile(name))).serialNumber.toLowerCase().replace(/^0+/, '');
 
   beforeAll(async () => {
@@ -99,14 +106,17 @@ describe('audit log', () => {
 
   it('logs only denials once the policy says on_deny (applied on reload)', async () => {
     const reloaded = authz.watcher!.nextReload();
-    writeFileSync(policyFile, DEMO_POLICY.replace('destination: stderr', 'destination: audit/decisions.log').replace('log: all', 'log: on_deny'));
+    writeFileSync(
+      policyFile,
+      DEMO_POLICY.replace('destination: stderr', 'destination: audit/decisions.log').replace('log: all', 'log: on_deny'),
+    );
     expect((await reloaded).ok).toBe(true);
     const before = lines().length;
     const bob = demoClients(address, clientTls(pki, 'bob'));
     await unary(bob.kv, bob.kv.get, { key: 'k' });
     await grpcError(unary(bob.kv, bob.kv.delete, { key: 'k' }));
     bob.close();
-    const added = await eventually(() => lines().length > before && lines().slice(before), 'the denial\'s audit line');
+    const added = await eventually(() => lines().length > before && lines().slice(before), "the denial's audit line");
     expect(added.map((l) => [l.method, l.decision, l.generation])).toEqual([['/demo.v1.KeyValue/Delete', 'deny', 2]]);
   });
 

@@ -89,7 +89,11 @@ describe('authorization over mTLS (e2e policy: demo roles + SAN-only roles + a d
 
   it('a certificate matched only by a SPIFFE ID (URI SAN) wildcard gets its role', async () => {
     const device = as('billing-7');
-    expect(await device.whoAmI()).toMatchObject({ commonName: 'device-1', spiffeId: 'spiffe://certrpc.demo/svc/billing-7', roles: ['billing'] });
+    expect(await device.whoAmI()).toMatchObject({
+      commonName: 'device-1',
+      spiffeId: 'spiffe://certrpc.demo/svc/billing-7',
+      roles: ['billing'],
+    });
     expect(await unary(device.echo, device.echo.say, { message: 'x' })).toMatchObject({ message: 'x' });
     const put = await grpcError(unary(device.kv, device.kv.put, { key: 'k', value: 'v' }));
     expect(put.code).toBe(Status.PERMISSION_DENIED);
@@ -139,7 +143,13 @@ describe('authorization over mTLS (e2e policy: demo roles + SAN-only roles + a d
     // grpc-js answers an unregistered path with UNIMPLEMENTED before interceptors run: no handler, nothing to allow.
     const unknown = await grpcError(
       new Promise((resolve, reject) =>
-        bob.kv.makeUnaryRequest(`${KV}/Nope`, (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (e, r) => (e ? reject(e) : resolve(r))),
+        bob.kv.makeUnaryRequest(
+          `${KV}/Nope`,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (e, r) => (e ? reject(e) : resolve(r)),
+        ),
       ),
     );
     expect(unknown.code).toBe(Status.UNIMPLEMENTED);

@@ -60,8 +60,27 @@ rules:
   - { name: whoami, roles: ["*"], methods: [/certrpc.v1.Identity/WhoAmI] }
 `,
     );
-    clientCaFlags = ['--client-ca', pki.caCertFile, '--client-ca', pki.namedCaCertFile('twin'), '--client-ca', pki.namedCaCertFile('other')];
-    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', policyFile, '--audit', 'none', ...clientCaFlags]);
+    clientCaFlags = [
+      '--client-ca',
+      pki.caCertFile,
+      '--client-ca',
+      pki.namedCaCertFile('twin'),
+      '--client-ca',
+      pki.namedCaCertFile('other'),
+    ];
+    server = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      tmp.dir,
+      '--port',
+      '0',
+      '--policy',
+      policyFile,
+      '--audit',
+      'none',
+      ...clientCaFlags,
+    ]);
   });
   afterAll(async () => {
     clients.forEach((c) => c.close());
@@ -74,7 +93,11 @@ rules:
     expect((await as('alice-other').whoAmI()).roles).toEqual([]);
     const other = as('alice-other');
     const denied = await grpcError(unary(other.kv, other.kv.put, { key: 'k', value: 'v' }));
-    expect(denied).toMatchObject({ code: Status.PERMISSION_DENIED, details: 'CN=alice (no roles) may not call /demo.v1.KeyValue/Put: this certificate matches no role in policy "policy"; allowed roles are root (ask the policy owner to grant one to CN=alice)' });
+    expect(denied).toMatchObject({
+      code: Status.PERMISSION_DENIED,
+      details:
+        'CN=alice (no roles) may not call /demo.v1.KeyValue/Put: this certificate matches no role in policy "policy"; allowed roles are root (ask the policy owner to grant one to CN=alice)',
+    });
     const alice = as('alice');
     await unary(alice.kv, alice.kv.put, { key: 'k', value: 'v' });
   });
@@ -91,7 +114,9 @@ rules:
       return found.length >= 2 && found;
     }, 'the issuer-binding warnings');
     expect(warnings.map((w) => w.msg)).toEqual([
-      expect.stringMatching(/^3 client CAs are trusted \("CN=certrpc demo CA" \(.*\), "CN=certrpc demo CA" \(.*\), "CN=other CA" \(.*\)\); principals of reader \(.*policy\.yaml:6\) are not bound to an issuer/),
+      expect.stringMatching(
+        /^3 client CAs are trusted \("CN=certrpc demo CA" \(.*\), "CN=certrpc demo CA" \(.*\), "CN=other CA" \(.*\)\); principals of reader \(.*policy\.yaml:6\) are not bound to an issuer/,
+      ),
       expect.stringMatching(/^role admin \(.*policy\.yaml:2\): issuer "CN=certrpc demo CA" names 2 trusted CAs/),
     ]);
     expect(String(warnings[0].fix)).toMatch(/issuer: "SUBJECT" or issuerFingerprint:/);
@@ -100,14 +125,17 @@ rules:
   it('policy check prints the same warnings for the same client CAs, and exits 0', async () => {
     const r = await runCli(['policy', 'check', policyFile, ...clientCaFlags]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/policy\.yaml: warning: 3 client CAs are trusted .* principals of reader .* are not bound to an issuer.*\n {2}fix: add issuer:/);
+    expect(r.stderr).toMatch(
+      /policy\.yaml: warning: 3 client CAs are trusted .* principals of reader .* are not bound to an issuer.*\n {2}fix: add issuer:/,
+    );
     expect(r.stderr).toMatch(/warning: role admin .*: issuer "CN=certrpc demo CA" names 2 trusted CAs/);
     const one = await runCli(['policy', 'check', policyFile, '--client-ca', pki.caCertFile]);
     expect([one.code, one.stderr]).toEqual([0, '']);
   });
 
   it('policy explain --issuer decides as the server does', async () => {
-    const explain = (name: string, issuer: string) => runCli(['policy', 'explain', policyFile, '--cert', pki.certFile(name), '--issuer', issuer, '--method', '/demo.v1.KeyValue/Put']);
+    const explain = (name: string, issuer: string) =>
+      runCli(['policy', 'explain', policyFile, '--cert', pki.certFile(name), '--issuer', issuer, '--method', '/demo.v1.KeyValue/Put']);
     const alice = await explain('alice', pki.caCertFile);
     expect(alice.code).toBe(0);
     expect(alice.stdout).toMatch(/root {2}\(cn "alice" matches "alice", issuerFingerprint [0-9A-F:]{95}\)/);
@@ -117,7 +145,17 @@ rules:
     const wrong = await explain('alice-twin', pki.caCertFile);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/was not signed by "CN=certrpc demo CA"/);
-    const byCn = await runCli(['policy', 'explain', policyFile, '--cn', 'alice', '--issuer', demoFingerprint, '--method', '/demo.v1.KeyValue/Put']);
+    const byCn = await runCli([
+      'policy',
+      'explain',
+      policyFile,
+      '--cn',
+      'alice',
+      '--issuer',
+      demoFingerprint,
+      '--method',
+      '/demo.v1.KeyValue/Put',
+    ]);
     expect(byCn.code).toBe(0);
   });
 });
@@ -134,13 +172,69 @@ describe('a client certificate from an intermediate CA the client sends along', 
     const f = (name: string) => join(tmp.dir, name);
     const ok = async (...args: string[]) => expect((await run(openssl, args)).code).toBe(0);
     const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    writeFileSync(f('ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-    writeFileSync(f('leaf.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nauthorityKeyIdentifier=keyid\n');
-    await ok('req', '-x509', ...newKey, '-keyout', f('root.key'), '-out', f('root.pem'), '-subj', '/CN=chain root', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    writeFileSync(
+      f('ca.ext'),
+      'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+    );
+    writeFileSync(
+      f('leaf.ext'),
+      'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nauthorityKeyIdentifier=keyid\n',
+    );
+    await ok(
+      'req',
+      '-x509',
+      ...newKey,
+      '-keyout',
+      f('root.key'),
+      '-out',
+      f('root.pem'),
+      '-subj',
+      '/CN=chain root',
+      '-days',
+      '2',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
     await ok('req', ...newKey, '-keyout', f('inter.key'), '-out', f('inter.csr'), '-subj', '/CN=chain intermediate');
-    await ok('x509', '-req', '-in', f('inter.csr'), '-CA', f('root.pem'), '-CAkey', f('root.key'), '-set_serial', '2', '-out', f('inter.pem'), '-days', '2', '-extfile', f('ca.ext'));
+    await ok(
+      'x509',
+      '-req',
+      '-in',
+      f('inter.csr'),
+      '-CA',
+      f('root.pem'),
+      '-CAkey',
+      f('root.key'),
+      '-set_serial',
+      '2',
+      '-out',
+      f('inter.pem'),
+      '-days',
+      '2',
+      '-extfile',
+      f('ca.ext'),
+    );
     await ok('req', ...newKey, '-keyout', f('ivan.key'), '-out', f('ivan.csr'), '-subj', '/CN=ivan');
-    await ok('x509', '-req', '-in', f('ivan.csr'), '-CA', f('inter.pem'), '-CAkey', f('inter.key'), '-set_serial', '3', '-out', f('ivan.pem'), '-days', '2', '-extfile', f('leaf.ext'));
+    await ok(
+      'x509',
+      '-req',
+      '-in',
+      f('ivan.csr'),
+      '-CA',
+      f('inter.pem'),
+      '-CAkey',
+      f('inter.key'),
+      '-set_serial',
+      '3',
+      '-out',
+      f('ivan.pem'),
+      '-days',
+      '2',
+      '-extfile',
+      f('leaf.ext'),
+    );
     const fp = (file: string) => new X509Certificate(readFileSync(file)).fingerprint256;
     writeFileSync(
       f('policy.yaml'),
@@ -152,9 +246,24 @@ rules:
   - { roles: ["*"], methods: [/certrpc.v1.Identity/WhoAmI] }
 `,
     );
-    server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', f('policy.yaml'), '--client-ca', f('root.pem')]);
+    server = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      pki.dir,
+      '--port',
+      '0',
+      '--policy',
+      f('policy.yaml'),
+      '--client-ca',
+      f('root.pem'),
+    ]);
     const chain = `${readFileSync(f('ivan.pem'), 'utf8')}${readFileSync(f('inter.pem'), 'utf8')}`;
-    ivan = demoClients(server.address, { caPem: readFileSync(pki.caCertFile, 'utf8'), certPem: chain, keyPem: readFileSync(f('ivan.key'), 'utf8') });
+    ivan = demoClients(server.address, {
+      caPem: readFileSync(pki.caCertFile, 'utf8'),
+      certPem: chain,
+      keyPem: readFileSync(f('ivan.key'), 'utf8'),
+    });
   });
   afterAll(async () => {
     ivan?.close();

@@ -35,12 +35,36 @@ describe('certrpc policy check', () => {
   });
 
   it.each([
-    ['an unknown role', GOOD.replace('roles: [admin]', 'roles: [writer]'), /bad\.yaml:6:13: rules\[0\]\.roles\[0\]: unknown role "writer"\n {2}fix: define it under "roles:", or use one of: admin/],
-    ['a bad method pattern', GOOD.replace('methods: ["*"]', 'methods: ["/demo.v1.KeyValue.Put"]'), /bad\.yaml:7:15: rules\[0\]\.methods\[0\]: "\/demo\.v1\.KeyValue\.Put" has no "\/" between the service and the method\n {2}fix: write "\/package\.Service\/Method"/],
-    ['a YAML syntax error', GOOD.replace('methods: ["*"]', 'methods: [*]'), /bad\.yaml:7:\d+: YAML syntax error: .*\n {2}fix: quote wildcards/],
-    ['a pattern with too many *', GOOD.replace('- cn: alice', `- cn: "${'*a'.repeat(9)}"`), /bad\.yaml:3:11: roles\.admin\[0\]\.cn: "(\*a){9}" has 9 "\*"; the limit is 8 per pattern\n {2}fix: /],
-    ['an A43 path over 1,024 characters', JSON.stringify({ name: 'p', allow_rules: [{ name: 'r', request: { paths: [`/a.B/${'x'.repeat(1030)}`] } }] }, null, 1), /bad\.yaml:8:6: allow_rules\[0\]\.request\.paths\[0\]: "\/a\.B\/x+\.\.\." is 1035 characters long; the limit is 1024\n {2}fix: /],
-    ['an issuer that is no CA subject', GOOD.replace('- cn: alice', '- { cn: alice, issuer: "certrpc CA" }'), /bad\.yaml:3:\d+: roles\.admin\[0\]\.issuer: "certrpc CA" is not a CA subject as certrpc prints it .*\n {2}fix: copy it from `certrpc cert inspect CA\.crt`/],
+    [
+      'an unknown role',
+      GOOD.replace('roles: [admin]', 'roles: [writer]'),
+      /bad\.yaml:6:13: rules\[0\]\.roles\[0\]: unknown role "writer"\n {2}fix: define it under "roles:", or use one of: admin/,
+    ],
+    [
+      'a bad method pattern',
+      GOOD.replace('methods: ["*"]', 'methods: ["/demo.v1.KeyValue.Put"]'),
+      /bad\.yaml:7:15: rules\[0\]\.methods\[0\]: "\/demo\.v1\.KeyValue\.Put" has no "\/" between the service and the method\n {2}fix: write "\/package\.Service\/Method"/,
+    ],
+    [
+      'a YAML syntax error',
+      GOOD.replace('methods: ["*"]', 'methods: [*]'),
+      /bad\.yaml:7:\d+: YAML syntax error: .*\n {2}fix: quote wildcards/,
+    ],
+    [
+      'a pattern with too many *',
+      GOOD.replace('- cn: alice', `- cn: "${'*a'.repeat(9)}"`),
+      /bad\.yaml:3:11: roles\.admin\[0\]\.cn: "(\*a){9}" has 9 "\*"; the limit is 8 per pattern\n {2}fix: /,
+    ],
+    [
+      'an A43 path over 1,024 characters',
+      JSON.stringify({ name: 'p', allow_rules: [{ name: 'r', request: { paths: [`/a.B/${'x'.repeat(1030)}`] } }] }, null, 1),
+      /bad\.yaml:8:6: allow_rules\[0\]\.request\.paths\[0\]: "\/a\.B\/x+\.\.\." is 1035 characters long; the limit is 1024\n {2}fix: /,
+    ],
+    [
+      'an issuer that is no CA subject',
+      GOOD.replace('- cn: alice', '- { cn: alice, issuer: "certrpc CA" }'),
+      /bad\.yaml:3:\d+: roles\.admin\[0\]\.issuer: "certrpc CA" is not a CA subject as certrpc prints it .*\n {2}fix: copy it from `certrpc cert inspect CA\.crt`/,
+    ],
   ])('exits 1 for %s, naming the line and the fix', async (_what, text, expected) => {
     const r = await runCli(['policy', 'check', write('bad.yaml', text)]);
     expect(r.code).toBe(1);
@@ -79,8 +103,15 @@ describe('certrpc policy explain', () => {
     const r = await runCli(['policy', 'explain', policy, '--cert', pki.certFile('alice'), '--method', 'demo.v1.KeyValue/Delete', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    const line = readFileSync(policy, 'utf8').split('\n').findIndex((l) => l.includes('name: admin-everything')) + 1;
-    expect(out).toMatchObject({ decision: 'allow', roles: ['admin'], rule: { name: 'admin-everything', effect: 'allow', source: `${policy}:${line}` } });
+    const line =
+      readFileSync(policy, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('name: admin-everything')) + 1;
+    expect(out).toMatchObject({
+      decision: 'allow',
+      roles: ['admin'],
+      rule: { name: 'admin-everything', effect: 'allow', source: `${policy}:${line}` },
+    });
   });
 
   it('refuses to guess who the caller is (exit 2)', async () => {

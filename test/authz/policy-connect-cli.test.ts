@@ -15,7 +15,9 @@ describe('certrpc policy explain --connect', () => {
     const r = await runCli(['policy', 'explain', POLICY, '--cn', 'bob', '--connect', '10.0.0.5:50051']);
     expect(r.code).toBe(71);
     expect(r.stdout).toContain('decision: DENY (certrpc proxy answers 403)');
-    expect(r.stdout).toContain('message:  CN=bob (roles: reader) may not open a tunnel to 10.0.0.5:50051: tunnels there are allowed for roles admin');
+    expect(r.stdout).toContain(
+      'message:  CN=bob (roles: reader) may not open a tunnel to 10.0.0.5:50051: tunnels there are allowed for roles admin',
+    );
   });
 
   it('usage errors: a bad target, or both --method and --connect (exit 2)', async () => {

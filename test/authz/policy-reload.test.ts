@@ -13,7 +13,10 @@ import { clientTls, demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
 const DEMO_POLICY = readFileSync(join(__dirname, '..', '..', 'policy.yaml'), 'utf8');
-const BOB_MAY_PUT = DEMO_POLICY.replace('      - /demo.v1.KeyValue/Watch\n', '      - /demo.v1.KeyValue/Watch\n      - /demo.v1.KeyValue/Put\n');
+const BOB_MAY_PUT = DEMO_POLICY.replace(
+  '      - /demo.v1.KeyValue/Watch\n',
+  '      - /demo.v1.KeyValue/Watch\n      - /demo.v1.KeyValue/Put\n',
+);
 
 describe('policy hot reload (library)', () => {
   const tmp = tempDir();
@@ -29,10 +32,11 @@ describe('policy hot reload (library)', () => {
     writeFileSync(`${policyFile}.swp`, text);
     renameSync(`${policyFile}.swp`, policyFile);
   };
-  const bobPut = () => unary(bob.kv, bob.kv.put, { key: 'k', value: 'v' }).then(
-    () => 'allowed',
-    (err: { code: number }) => (err.code === Status.PERMISSION_DENIED ? 'denied' : `error ${err.code}`),
-  );
+  const bobPut = () =>
+    unary(bob.kv, bob.kv.put, { key: 'k', value: 'v' }).then(
+      () => 'allowed',
+      (err: { code: number }) => (err.code === Status.PERMISSION_DENIED ? 'denied' : `error ${err.code}`),
+    );
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);

@@ -12,10 +12,17 @@ import { logLines } from '../helpers/eventually';
 import { tempDir } from '../helpers/temp-dir';
 
 const DEMO_POLICY = readFileSync(join(__dirname, '..', '..', 'policy.yaml'), 'utf8');
-const BOB_MAY_PUT = DEMO_POLICY.replace('      - /demo.v1.KeyValue/Watch\n', '      - /demo.v1.KeyValue/Watch\n      - /demo.v1.KeyValue/Put\n');
+const BOB_MAY_PUT = DEMO_POLICY.replace(
+  '      - /demo.v1.KeyValue/Watch\n',
+  '      - /demo.v1.KeyValue/Watch\n      - /demo.v1.KeyValue/Put\n',
+);
 
 /** Polls the child's JSON log until a line satisfies `match` (no sleeps in the assertions themselves). */
-async function logLine(server: RunningServer, match: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
+async function logLine(
+  server: RunningServer,
+  match: (line: Record<string, unknown>) => boolean,
+  what: string,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const found = server
@@ -53,7 +60,10 @@ describe('certrpc serve --policy', () => {
 
   it('decides by the policy: bob may Get but not Put', async () => {
     expect(await unary(bob.kv, bob.kv.get, { key: 'k' })).toMatchObject({ found: false });
-    expect(await bobPut()).toMatchObject({ code: Status.PERMISSION_DENIED, details: 'CN=bob (roles: reader) may not call /demo.v1.KeyValue/Put: allowed roles are admin' });
+    expect(await bobPut()).toMatchObject({
+      code: Status.PERMISSION_DENIED,
+      details: 'CN=bob (roles: reader) may not call /demo.v1.KeyValue/Put: allowed roles are admin',
+    });
   });
 
   it('an edit of the file flips the decision on the running server', async () => {
@@ -86,7 +96,9 @@ describe('certrpc serve without --policy', () => {
 
   it('warns at start and denies everything except health checks and WhoAmI, even to alice', async () => {
     const warning = await logLine(server, (l) => l.level === 40, 'the warning');
-    expect(warning.msg).toMatch(/^no authorization policy given: this server denies every call except health checks .* and \/certrpc\.v1\.Identity\/WhoAmI$/);
+    expect(warning.msg).toMatch(
+      /^no authorization policy given: this server denies every call except health checks .* and \/certrpc\.v1\.Identity\/WhoAmI$/,
+    );
     // The library names no CLI flag; the CLI gives the fix in its own words.
     expect(warning.fix).toBe('start it with --policy FILE');
     // Said once.
@@ -95,12 +107,20 @@ describe('certrpc serve without --policy', () => {
     expect(await alice.whoAmI()).toMatchObject({ commonName: 'alice', roles: [] });
     // grpc.health.v1.Health/Check with an empty HealthCheckRequest (zero bytes on the wire).
     const health = await new Promise<Buffer>((resolve, reject) =>
-      alice.kv.makeUnaryRequest('/grpc.health.v1.Health/Check', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (e, r) => (e ? reject(e) : resolve(r!))),
+      alice.kv.makeUnaryRequest(
+        '/grpc.health.v1.Health/Check',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        (e, r) => (e ? reject(e) : resolve(r!)),
+      ),
     );
     expect(health).toBeInstanceOf(Buffer);
     const err = await grpcError(unary(alice.kv, alice.kv.get, { key: 'k' }));
     expect(err.code).toBe(Status.PERMISSION_DENIED);
-    expect(err.details).toMatch(/runs without an authorization policy, so it allows only health checks and WhoAmI \(its operator must give it one\)/);
+    expect(err.details).toMatch(
+      /runs without an authorization policy, so it allows only health checks and WhoAmI \(its operator must give it one\)/,
+    );
     alice.close();
   });
 });

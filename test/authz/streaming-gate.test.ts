@@ -50,7 +50,8 @@ describe('streaming calls are authorized before the handler runs', () => {
 
   function shapes(name: string) {
     const client = createClient(EchoClient, address, { tls: clientTls(pki, name) });
-    const settle = (resolve: (o: Outcome) => void) => (err: ServiceError | null) => resolve(err ? { ok: false, code: err.code, details: err.details } : { ok: true });
+    const settle = (resolve: (o: Outcome) => void) => (err: ServiceError | null) =>
+      resolve(err ? { ok: false, code: err.code, details: err.details } : { ok: true });
     return {
       close: () => client.close(),
       serverStreaming: () =>
@@ -87,7 +88,11 @@ describe('streaming calls are authorized before the handler runs', () => {
     const bob = shapes('bob');
     const denied = await bob[call]();
     bob.close();
-    expect(denied).toEqual({ ok: false, code: Status.PERMISSION_DENIED, details: `CN=bob (roles: reader) may not call /demo.v1.Echo/${method}: allowed roles are admin` });
+    expect(denied).toEqual({
+      ok: false,
+      code: Status.PERMISSION_DENIED,
+      details: `CN=bob (roles: reader) may not call /demo.v1.Echo/${method}: allowed roles are admin`,
+    });
     expect(handlerRan).not.toContain(handler);
 
     const alice = shapes('alice');

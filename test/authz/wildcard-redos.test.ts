@@ -40,7 +40,18 @@ describe('wildcards against hostile values: linear time, the server stays respon
     await issue(pki, 'carol'); // trusted, and no role in the policy
     writeFileSync(join(tmp.dir, 'policy.yaml'), POLICY);
     expect((await runCli(['cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1', '--dir', tmp.dir])).code).toBe(0);
-    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit', 'none']);
+    server = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      tmp.dir,
+      '--port',
+      '0',
+      '--policy',
+      join(tmp.dir, 'policy.yaml'),
+      '--audit',
+      'none',
+    ]);
     proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', '127.0.0.1:0', '--policy', join(tmp.dir, 'policy.yaml')]);
   });
   afterAll(async () => {

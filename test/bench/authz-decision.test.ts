@@ -14,7 +14,11 @@ describe('authz-decision bench: errors are counted', () => {
   it('counts the decisions of a policy that lost principals, and the new certificates it no longer recognizes', () => {
     // The measured callers' principals renamed: what their roles allowed is now denied; new
     // certificates user-1, user-101... no longer get role-1.
-    const lose = (yaml: string) => yaml.replace('cn: "user-1"', 'cn: "user-one"').replace('dns: "svc-3.corp"', 'dns: "svc-three.corp"').replace('team-19/*', 'team-nineteen/*');
+    const lose = (yaml: string) =>
+      yaml
+        .replace('cn: "user-1"', 'cn: "user-one"')
+        .replace('dns: "svc-3.corp"', 'dns: "svc-three.corp"')
+        .replace('team-19/*', 'team-nineteen/*');
     const broken = measure(1_000, 4_096, { policyYaml: lose });
     const [decide, cold] = errorsOf(broken);
     expect(decide).toBeGreaterThan(0);
@@ -44,6 +48,8 @@ describe('authz-decision bench: errors are counted', () => {
     expect(referenceDecision(small, ['a'], '/p.S/Drop')).toBe(false);
     expect(referenceDecision(small, ['a'], '/p.S/Get')).toBe(true);
     expect(referenceDecision(small, [], '/p.S/Get')).toBe(false);
-    expect(policyYaml(model)).toContain('- name: deny-49\n    effect: deny\n    roles: [role-49, role-1]\n    methods: ["/pkg49.v1.Service0/Drop"]');
+    expect(policyYaml(model)).toContain(
+      '- name: deny-49\n    effect: deny\n    roles: [role-49, role-1]\n    methods: ["/pkg49.v1.Service0/Drop"]',
+    );
   });
 });

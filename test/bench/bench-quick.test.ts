@@ -60,7 +60,11 @@ it('completes every scenario with zero errors, each measurement with a count and
     expect({ scenario: result.scenario, failed: result.failed }).toEqual({ scenario: result.scenario, failed: undefined });
     expect(result.measurements.length).toBeGreaterThanOrEqual(2);
     for (const m of result.measurements) {
-      expect({ scenario: result.scenario, label: m.label, errors: m.errors }).toEqual({ scenario: result.scenario, label: m.label, errors: 0 });
+      expect({ scenario: result.scenario, label: m.label, errors: m.errors }).toEqual({
+        scenario: result.scenario,
+        label: m.label,
+        errors: 0,
+      });
       expect(m.count).toBeGreaterThan(0);
       expect(Number.isFinite(m.perSecond)).toBe(true);
     }
@@ -81,7 +85,9 @@ it('gives every scenario its ratios, and a ratio of two rows names rows that exi
 
 it('reports the ghz figures for the certrpc/bare pairs: latency percentiles, status codes, server CPU and RSS', () => {
   const unary = report.results.find((r) => r.scenario === 'unary')!;
-  expect(unary.measurements.map((m) => m.label)).toEqual(expect.arrayContaining([expect.stringMatching(/^bare /), expect.stringMatching(/^certrpc /)]));
+  expect(unary.measurements.map((m) => m.label)).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^bare /), expect.stringMatching(/^certrpc /)]),
+  );
   for (const m of unary.measurements) {
     expect(Object.keys(m.latencyMs ?? {}).sort()).toEqual(['average', 'fastest', 'p50', 'p90', 'p99', 'slowest']);
     expect(m.statusCodes).toEqual({ OK: m.count });
@@ -101,9 +107,15 @@ it('reports streaming in every shape and size, each pair with its messages/s and
       const what = `${shape}-streaming ${size}`;
       for (const kind of ['bare', 'certrpc']) {
         const row = streaming.measurements.find((m) => m.label.startsWith(`${kind} ${what} `));
-        expect({ what, kind, cpuPerMessage: Number.isFinite(Number(row?.extra?.['server cpu us/msg'])) }).toEqual({ what, kind, cpuPerMessage: true });
+        expect({ what, kind, cpuPerMessage: Number.isFinite(Number(row?.extra?.['server cpu us/msg'])) }).toEqual({
+          what,
+          kind,
+          cpuPerMessage: true,
+        });
       }
-      const ratios = streaming.comparisons.filter((c) => c.name.endsWith(` ${what}`)).map((c) => [c.name.replace(` ${what}`, ''), c.target]);
+      const ratios = streaming.comparisons
+        .filter((c) => c.name.endsWith(` ${what}`))
+        .map((c) => [c.name.replace(` ${what}`, ''), c.target]);
       expect(ratios).toEqual([
         ['messages/s certrpc/bare', '>= 0.95'],
         ['server cpu per message bare/certrpc', '>= 0.95'],
@@ -128,5 +140,11 @@ it("reports issue 13's table in the call-path scenario, each row with its target
   const resumed = table.measurements.find((m) => m.label.includes('certrpc client, resumed'));
   expect(Number(String(resumed?.extra?.resumed).replace('%', ''))).toBeGreaterThan(0);
   const independent = report.results.find((r) => r.scenario === 'independent')!;
-  expect(independent.measurements.map((m) => m.label)).toEqual(expect.arrayContaining([expect.stringMatching(/^bare unary/), expect.stringMatching(/^certrpc unary/), expect.stringMatching(/^certrpc server-streaming 64 KiB/)]));
+  expect(independent.measurements.map((m) => m.label)).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^bare unary/),
+      expect.stringMatching(/^certrpc unary/),
+      expect.stringMatching(/^certrpc server-streaming 64 KiB/),
+    ]),
+  );
 });

@@ -25,7 +25,7 @@ describe('token advice', () => {
     expect(r.stderr).not.toMatch(/--token TOKEN/);
   });
 
-  it('so does the CLI\'s fix of an identity that must enroll again, and of one with no token yet', () => {
+  it("so does the CLI's fix of an identity that must enroll again, and of one with no token yet", () => {
     for (const code of ['AGENT_REENROLL', 'AGENT_NO_TOKEN']) {
       const { fix, params } = reEnroll({} as CaBackend, 'web1');
       const text = describeForCli(new PkiError('must enroll', { code, fix, params }));

@@ -64,15 +64,17 @@ describe('enrollment tokens', () => {
   it('of many consumers racing for one token (found by each before any used it), exactly one wins', async () => {
     const { token } = store.create(spec);
     const found = Array.from({ length: 16 }, () => store.find(token));
-    const outcomes = await Promise.all(found.map(async (r) => {
-      await new Promise((resolve) => setImmediate(resolve));
-      try {
-        store.consume(r);
-        return 'used it';
-      } catch (err) {
-        return (err as TokenRefusal).kind;
-      }
-    }));
+    const outcomes = await Promise.all(
+      found.map(async (r) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        try {
+          store.consume(r);
+          return 'used it';
+        } catch (err) {
+          return (err as TokenRefusal).kind;
+        }
+      }),
+    );
     expect(outcomes.filter((o) => o === 'used it')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'used')).toHaveLength(15);
   });

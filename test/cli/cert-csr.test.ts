@@ -39,16 +39,34 @@ describe('certrpc cert csr -> cert sign on the CA host -> a real call', () => {
     expect(r.stdout).toContain('\n  certrpc cert sign web.csr --server --accept-csr-names -o web.crt\n');
     // What the request holds, as the CA host sees it.
     const inspected = JSON.parse((await cli(['cert', 'inspect', join(web, 'web.csr'), '--json'])).stdout);
-    expect(inspected).toMatchObject({ kind: 'csr', format: 'PEM', subject: 'CN=web', commonName: 'web', publicKey: 'ECDSA P-256', signatureVerifies: true, requestedSans: ['DNS:localhost', 'IP:127.0.0.1'], signable: { ok: true } });
+    expect(inspected).toMatchObject({
+      kind: 'csr',
+      format: 'PEM',
+      subject: 'CN=web',
+      commonName: 'web',
+      publicKey: 'ECDSA P-256',
+      signatureVerifies: true,
+      requestedSans: ['DNS:localhost', 'IP:127.0.0.1'],
+      signable: { ok: true },
+    });
     // The key is the request's key.
     const key = (await import('node:crypto')).createPublicKey(readFileSync(join(web, 'web.key')));
-    expect(inspected.publicKeySha256.replace(/:/g, '').toLowerCase()).toBe((await import('node:crypto')).createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex'));
+    expect(inspected.publicKeySha256.replace(/:/g, '').toLowerCase()).toBe(
+      (await import('node:crypto'))
+        .createHash('sha256')
+        .update(key.export({ type: 'spki', format: 'der' }))
+        .digest('hex'),
+    );
   });
 
   it('the printed command signs it on the CA host; the server runs with it and a client from another CSR calls it', async () => {
     const made = await cli(['cert', 'csr', 'app', '--cn', 'app-client', '--key-type', 'rsa-2048', '--dir', app]);
     expect(made.code).toBe(0);
-    expect(JSON.parse((await cli(['cert', 'inspect', join(app, 'app.csr'), '--json'])).stdout)).toMatchObject({ commonName: 'app-client', publicKey: 'RSA 2048 bit', requestedSans: [] });
+    expect(JSON.parse((await cli(['cert', 'inspect', join(app, 'app.csr'), '--json'])).stdout)).toMatchObject({
+      commonName: 'app-client',
+      publicKey: 'RSA 2048 bit',
+      requestedSans: [],
+    });
     // The line cert csr printed, run as it is where app.csr lies, against the CA's directory.
     const printed = /^ {2}certrpc (cert sign app\.csr --client -o app\.crt)$/m.exec(made.stdout);
     expect(printed).not.toBeNull();
@@ -80,7 +98,15 @@ describe('certrpc cert csr -> cert sign on the CA host -> a real call', () => {
   });
 
   it('cert list on the CA host lists the certificates signed from CSRs; revoke --serial finds their CA', async () => {
-    const rows = JSON.parse((await cli(['cert', 'list', '--dir', ca, '--json'])).stdout) as { name: string; source: string; commonName: string; serial: string; purpose: string; status: string; caSerial?: string }[];
+    const rows = JSON.parse((await cli(['cert', 'list', '--dir', ca, '--json'])).stdout) as {
+      name: string;
+      source: string;
+      commonName: string;
+      serial: string;
+      purpose: string;
+      status: string;
+      caSerial?: string;
+    }[];
     expect(rows.map((r) => [r.name, r.source, r.commonName, r.purpose, r.status])).toEqual([
       ['(signed)', 'signed', expect.any(String), expect.any(String), 'valid'],
       ['(signed)', 'signed', expect.any(String), expect.any(String), 'valid'],
@@ -110,7 +136,9 @@ describe('certrpc cert csr -> cert sign on the CA host -> a real call', () => {
     const webSerial = serialOf(join(web, 'web.crt'));
     const refused = await cli(['ca', 'retire', '--dir', ca]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`still signs certificates in use: CN=web (signed from a CSR, ${join(ca, 'signed', `${webSerial}.crt`)}) (serverAuth, serial ${webSerial})`);
+    expect(refused.stderr).toContain(
+      `still signs certificates in use: CN=web (signed from a CSR, ${join(ca, 'signed', `${webSerial}.crt`)}) (serverAuth, serial ${webSerial})`,
+    );
     expect(refused.stderr).toContain(`certrpc cert revoke --serial ${webSerial} --reason superseded`);
     // The revoked app-client certificate does not hold the CA back.
     expect(refused.stderr).not.toContain('app-client');
@@ -127,7 +155,11 @@ describe('certrpc cert csr -> cert sign on the CA host -> a real call', () => {
   });
 
   it('refuses to replace NAME.key or NAME.csr without --force (nothing written); --force keeps the old key and certificate in backup/', async () => {
-    const before = { key: readFileSync(join(app, 'app.key'), 'utf8'), csr: readFileSync(join(app, 'app.csr'), 'utf8'), crt: readFileSync(join(app, 'app.crt'), 'utf8') };
+    const before = {
+      key: readFileSync(join(app, 'app.key'), 'utf8'),
+      csr: readFileSync(join(app, 'app.csr'), 'utf8'),
+      crt: readFileSync(join(app, 'app.crt'), 'utf8'),
+    };
     const refused = await cli(['cert', 'csr', 'app', '--dir', app]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${join(app, 'app.key')}: already exists; nothing was written`);

@@ -54,7 +54,11 @@ describe('serve refuses corrupt inputs on disk', () => {
   afterAll(() => tmp.cleanup());
 
   /** A copy of the demo PKI, corrupted by `corrupt`, then `certrpc serve` on it. */
-  async function serveBroken(corrupt: (dir: string) => void, extraArgs: (dir: string) => string[] = () => [], runAs: string[] = []): Promise<CliResult & { dir: string }> {
+  async function serveBroken(
+    corrupt: (dir: string) => void,
+    extraArgs: (dir: string) => string[] = () => [],
+    runAs: string[] = [],
+  ): Promise<CliResult & { dir: string }> {
     const dir = join(tmp.dir, `case-${++n}`);
     cpSync(await pristinePki(), dir, { recursive: true });
     writeOpsPolicy(dir);
@@ -69,7 +73,9 @@ describe('serve refuses corrupt inputs on disk', () => {
   }
 
   it.concurrent('a certificate file holding PEM with garbage inside', async () => {
-    const r = await serveBroken((d) => writeFileSync(join(d, 'server.crt'), '-----BEGIN CERTIFICATE-----\nthis is not base64 DER!!\n-----END CERTIFICATE-----\n'));
+    const r = await serveBroken((d) =>
+      writeFileSync(join(d, 'server.crt'), '-----BEGIN CERTIFICATE-----\nthis is not base64 DER!!\n-----END CERTIFICATE-----\n'),
+    );
     expect(r.stderr).toContain(join(r.dir, 'server.crt'));
     expect(r.stderr).toMatch(/fix: /);
   });
@@ -81,7 +87,10 @@ describe('serve refuses corrupt inputs on disk', () => {
   });
 
   it.concurrent('a CA file holding a leaf certificate (--client-ca)', async () => {
-    const r = await serveBroken(() => undefined, (d) => ['--client-ca', join(d, 'alice.crt')]);
+    const r = await serveBroken(
+      () => undefined,
+      (d) => ['--client-ca', join(d, 'alice.crt')],
+    );
     expect(r.stderr).toContain(`${join(r.dir, 'alice.crt')}: "CN=alice" is not a CA certificate`);
     expect(r.stderr).toMatch(/fix: point --client-ca at the CA certificate/);
   });
@@ -93,7 +102,10 @@ describe('serve refuses corrupt inputs on disk', () => {
   });
 
   it.concurrent('a policy with a YAML syntax error: its line and the fix', async () => {
-    const r = await serveBroken((d) => writeFileSync(join(d, 'policy.yaml'), 'version: 1\nroles:\n  admin: [ {cn: alice\nrules: []\n'), (d) => ['--policy', join(d, 'policy.yaml')]);
+    const r = await serveBroken(
+      (d) => writeFileSync(join(d, 'policy.yaml'), 'version: 1\nroles:\n  admin: [ {cn: alice\nrules: []\n'),
+      (d) => ['--policy', join(d, 'policy.yaml')],
+    );
     expect(r.stderr).toMatch(new RegExp(`${join(r.dir, 'policy.yaml').replace(/[.]/g, '\\.')}:\\d+:\\d+: YAML syntax error`));
     expect(r.stderr).toMatch(/fix: /);
   });
@@ -104,51 +116,89 @@ describe('serve refuses corrupt inputs on disk', () => {
     expect(r.stderr).toContain(`fix: chmod 600 ${join(r.dir, 'server.key')}`);
   });
 
-  it.concurrent('a key file the server user may not read (root: without the capabilities that bypass file modes; otherwise: mode 0000)', async () => {
-    // Root reads any file whatever its mode. Dropping CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH keeps
-    // root's uid (so the checkout stays readable, whatever its directory permissions) but makes file
-    // modes apply: a 0600 key owned by another user is then unreadable, as for a service account.
-    const asRoot = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
-    // As root without setpriv only the weaker mode-0000 case runs: not good enough where CI runs (as root).
-    if (underCi && process.getuid?.() === 0 && !asRoot) throw new Error('setpriv is missing, so the unreadable-key case cannot run as root: apt-get install -y util-linux');
-    const r = await serveBroken(
-      (d) => (asRoot ? chownSync(join(d, 'server.key'), 65534, 65534) : chmodSync(join(d, 'server.key'), 0o000)),
-      () => [],
-      asRoot ? ['/usr/bin/setpriv', '--inh-caps=-all', '--bounding-set=-dac_override,-dac_read_search'] : [],
-    );
-    if (asRoot) {
-      expect(r.stderr).toContain(`${join(r.dir, 'server.key')}: private key is not readable by this user`);
-      expect(r.stderr).toMatch(/fix: fix its permissions .* or run as its owner/);
-    } else {
-      expect(r.stderr).toContain(`${join(r.dir, 'server.key')}: the server private key is not readable by its owner (mode 0000)`);
-    }
-  });
+  it.concurrent(
+    'a key file the server user may not read (root: without the capabilities that bypass file modes; otherwise: mode 0000)',
+    async () => {
+      // Root reads any file whatever its mode. Dropping CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH keeps
+      // root's uid (so the checkout stays readable, whatever its directory permissions) but makes file
+      // modes apply: a 0600 key owned by another user is then unreadable, as for a service account.
+      const asRoot = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
+      // As root without setpriv only the weaker mode-0000 case runs: not good enough where CI runs (as root).
+      if (underCi && process.getuid?.() === 0 && !asRoot)
+        throw new Error('setpriv is missing, so the unreadable-key case cannot run as root: apt-get install -y util-linux');
+      const r = await serveBroken(
+        (d) => (asRoot ? chownSync(join(d, 'server.key'), 65534, 65534) : chmodSync(join(d, 'server.key'), 0o000)),
+        () => [],
+        asRoot ? ['/usr/bin/setpriv', '--inh-caps=-all', '--bounding-set=-dac_override,-dac_read_search'] : [],
+      );
+      if (asRoot) {
+        expect(r.stderr).toContain(`${join(r.dir, 'server.key')}: private key is not readable by this user`);
+        expect(r.stderr).toMatch(/fix: fix its permissions .* or run as its owner/);
+      } else {
+        expect(r.stderr).toContain(`${join(r.dir, 'server.key')}: the server private key is not readable by its owner (mode 0000)`);
+      }
+    },
+  );
 
   it.concurrent('a key file every local user can read', async () => {
     const r = await serveBroken((d) => chmodSync(join(d, 'server.key'), 0o644));
-    expect(r.stderr).toContain(`${join(r.dir, 'server.key')}: the server private key is accessible to every user on this machine (mode 0644)`);
+    expect(r.stderr).toContain(
+      `${join(r.dir, 'server.key')}: the server private key is accessible to every user on this machine (mode 0644)`,
+    );
   });
 
   it.concurrent('a client certificate given as the server identity (wrong extended key usage)', async () => {
-    const r = await serveBroken(() => undefined, () => ['--name', 'alice']);
+    const r = await serveBroken(
+      () => undefined,
+      () => ['--name', 'alice'],
+    );
     expect(r.stderr).toContain(`${join(r.dir, 'alice.crt')}: "CN=alice" is not a server certificate`);
     expect(r.stderr).toMatch(/fix: issue a server certificate/);
   });
 
-  it.concurrent('a server certificate whose only extended key usage is anyExtendedKeyUsage (OpenSSL, so every Node client, refuses it for TLS)', async () => {
-    const openssl = requireTool('openssl');
-    const r = await serveBroken((d) => {
-      const csr = join(d, 'server.csr');
-      const ext = join(d, 'any-eku.ext');
-      writeFileSync(ext, 'extendedKeyUsage=anyExtendedKeyUsage\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
-      execFileSync(openssl, ['req', '-new', '-key', join(d, 'server.key'), '-subj', '/CN=any-eku', '-out', csr]);
-      execFileSync(openssl, ['x509', '-req', '-in', csr, '-CA', join(d, 'ca.crt'), '-CAkey', join(d, 'ca.key'), '-set_serial', '0x1234', '-days', '1', '-extfile', ext, '-out', join(d, 'server.crt')], { stdio: 'ignore' });
-    });
-    expect(r.stderr).toContain(`${join(r.dir, 'server.crt')}: "CN=any-eku" is not a server certificate (its extended key usage is anyExtendedKeyUsage, not serverAuth)`);
-  });
+  it.concurrent(
+    'a server certificate whose only extended key usage is anyExtendedKeyUsage (OpenSSL, so every Node client, refuses it for TLS)',
+    async () => {
+      const openssl = requireTool('openssl');
+      const r = await serveBroken((d) => {
+        const csr = join(d, 'server.csr');
+        const ext = join(d, 'any-eku.ext');
+        writeFileSync(ext, 'extendedKeyUsage=anyExtendedKeyUsage\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+        execFileSync(openssl, ['req', '-new', '-key', join(d, 'server.key'), '-subj', '/CN=any-eku', '-out', csr]);
+        execFileSync(
+          openssl,
+          [
+            'x509',
+            '-req',
+            '-in',
+            csr,
+            '-CA',
+            join(d, 'ca.crt'),
+            '-CAkey',
+            join(d, 'ca.key'),
+            '-set_serial',
+            '0x1234',
+            '-days',
+            '1',
+            '-extfile',
+            ext,
+            '-out',
+            join(d, 'server.crt'),
+          ],
+          { stdio: 'ignore' },
+        );
+      });
+      expect(r.stderr).toContain(
+        `${join(r.dir, 'server.crt')}: "CN=any-eku" is not a server certificate (its extended key usage is anyExtendedKeyUsage, not serverAuth)`,
+      );
+    },
+  );
 
   it.concurrent('a config file with an unknown key: its line and the key meant', async () => {
-    const r = await serveBroken((d) => writeFileSync(join(d, 'serve.yaml'), 'listen: 127.0.0.1:0\nlimits:\n  maxConnections: 10\npolcy: policy.yaml\n'), (d) => ['--config', join(d, 'serve.yaml')]);
+    const r = await serveBroken(
+      (d) => writeFileSync(join(d, 'serve.yaml'), 'listen: 127.0.0.1:0\nlimits:\n  maxConnections: 10\npolcy: policy.yaml\n'),
+      (d) => ['--config', join(d, 'serve.yaml')],
+    );
     expect(r.stderr).toContain(`${join(r.dir, 'serve.yaml')}:4:1: polcy: unknown field "polcy"`);
     expect(r.stderr).toMatch(/fix: did you mean "policy"\?/);
   });

@@ -45,7 +45,10 @@ describe('duration flags', () => {
     [['serve', '--port', '0', '--expiry-warning', '1x'], '--expiry-warning: "1x" is not a number of days'],
     [['serve', '--port', '0', '--shutdown-grace', 'soon'], 'bad --shutdown-grace "soon": "soon" is not a duration'],
     [['call', '127.0.0.1:1', 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--max-time', '0'], '--max-time: "0" is too short'],
-    [['call', '127.0.0.1:1', 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--connect-timeout', '2 fortnights'], '--connect-timeout: "2 fortnights" is not a duration'],
+    [
+      ['call', '127.0.0.1:1', 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--connect-timeout', '2 fortnights'],
+      '--connect-timeout: "2 fortnights" is not a duration',
+    ],
     [['proxy', '--listen', '127.0.0.1:0', '--connect-timeout', '-1'], '--connect-timeout: "-1" is not a duration'],
   ])('%j: exit 2, nothing written', async (args, message) => {
     const before = readdirSync(tmp.dir).sort();

@@ -21,7 +21,16 @@ describe('--help pages', () => {
 
   it('cover every command', () => {
     expect(commands.length).toBeGreaterThan(20);
-    expect(commands.map((c) => c.path)).toEqual(expect.arrayContaining(['certrpc cert csr', 'certrpc cert needs-renewal', 'certrpc cert inspect', 'certrpc cert sign', 'certrpc cert list', 'certrpc call']));
+    expect(commands.map((c) => c.path)).toEqual(
+      expect.arrayContaining([
+        'certrpc cert csr',
+        'certrpc cert needs-renewal',
+        'certrpc cert inspect',
+        'certrpc cert sign',
+        'certrpc cert list',
+        'certrpc call',
+      ]),
+    );
   });
 
   it.each(leaves(buildProgram()).map((c) => [c.path]))('%s: usage, examples of itself, exit codes', (path) => {

@@ -15,7 +15,7 @@ import { tempDir } from '../helpers/temp-dir';
 
 jest.setTimeout(120_000);
 
-describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
+describe("certrpc cert inspect: CSRs, DER, and a server's chain", () => {
   const tmp = tempDir();
   let pki: PkiDir;
   const at = (f: string) => join(tmp.dir, f);
@@ -63,17 +63,132 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
     const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
     // An intermediate under the demo CA, and a server certificate it signs.
     openssl('req', '-new', ...newKey, '-keyout', 'inter.key', '-subj', '/CN=test intermediate', '-config', 'ext.cnf', '-out', 'inter.csr');
-    openssl('x509', '-req', '-in', 'inter.csr', '-CA', pki.caCertFile, '-CAkey', pki.caKeyFile, '-set_serial', '0x1111', '-days', '30', '-extfile', 'ext.cnf', '-extensions', 'ca', '-out', 'inter.crt');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'inter.csr',
+      '-CA',
+      pki.caCertFile,
+      '-CAkey',
+      pki.caKeyFile,
+      '-set_serial',
+      '0x1111',
+      '-days',
+      '30',
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      'ca',
+      '-out',
+      'inter.crt',
+    );
     openssl('req', '-new', ...newKey, '-keyout', 'leaf.key', '-subj', '/CN=leaf', '-config', 'ext.cnf', '-out', 'leaf.csr');
-    openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'inter.crt', '-CAkey', 'inter.key', '-set_serial', '0x2222', '-days', '10', '-extfile', 'ext.cnf', '-extensions', 'leaf', '-out', 'leaf.crt');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'inter.crt',
+      '-CAkey',
+      'inter.key',
+      '-set_serial',
+      '0x2222',
+      '-days',
+      '10',
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      'leaf',
+      '-out',
+      'leaf.crt',
+    );
     // A forged "intermediate": the same name, its own key, self-signed; and a leaf it signed.
-    openssl('req', '-x509', ...newKey, '-keyout', 'forged.key', '-subj', '/CN=test intermediate', '-days', '30', '-config', 'ext.cnf', '-extensions', 'ca', '-out', 'forged.crt');
-    openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'forged.crt', '-CAkey', 'forged.key', '-set_serial', '0x3333', '-days', '10', '-extfile', 'ext.cnf', '-extensions', 'leaf', '-out', 'forged-leaf.crt');
+    openssl(
+      'req',
+      '-x509',
+      ...newKey,
+      '-keyout',
+      'forged.key',
+      '-subj',
+      '/CN=test intermediate',
+      '-days',
+      '30',
+      '-config',
+      'ext.cnf',
+      '-extensions',
+      'ca',
+      '-out',
+      'forged.crt',
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'forged.crt',
+      '-CAkey',
+      'forged.key',
+      '-set_serial',
+      '0x3333',
+      '-days',
+      '10',
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      'leaf',
+      '-out',
+      'forged-leaf.crt',
+    );
     // Requests: one certrpc would sign (asking for more than it gets), one it refuses, one altered after signing.
-    openssl('req', '-new', ...newKey, '-keyout', 'app.key', '-subj', '/CN=app/O=Acme', '-config', 'ext.cnf', '-reqexts', 'request', '-out', 'app.csr');
+    openssl(
+      'req',
+      '-new',
+      ...newKey,
+      '-keyout',
+      'app.key',
+      '-subj',
+      '/CN=app/O=Acme',
+      '-config',
+      'ext.cnf',
+      '-reqexts',
+      'request',
+      '-out',
+      'app.csr',
+    );
     openssl('req', '-in', 'app.csr', '-outform', 'der', '-out', 'app.der.csr');
-    openssl('req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', 'weak.key', '-subj', '/CN=weak', '-config', 'ext.cnf', '-out', 'weak.csr');
-    openssl('req', '-new', ...newKey, '-keyout', 'tamper.key', '-subj', '/CN=tamper', '-config', 'ext.cnf', '-outform', 'der', '-out', 'tamper.csr');
+    openssl(
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:1024',
+      '-nodes',
+      '-keyout',
+      'weak.key',
+      '-subj',
+      '/CN=weak',
+      '-config',
+      'ext.cnf',
+      '-out',
+      'weak.csr',
+    );
+    openssl(
+      'req',
+      '-new',
+      ...newKey,
+      '-keyout',
+      'tamper.key',
+      '-subj',
+      '/CN=tamper',
+      '-config',
+      'ext.cnf',
+      '-outform',
+      'der',
+      '-out',
+      'tamper.csr',
+    );
     const der = readFileSync(at('tamper.csr'));
     der.set(Buffer.from('tampex'), der.indexOf('tamper'));
     writeFileSync(at('tamper.csr'), der);
@@ -97,7 +212,9 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       expect(text.stdout).toMatch(/Asks for names: +DNS:app\.corp, URI:spiffe:\/\/corp\/svc\/app\n/);
       expect(text.stdout).toMatch(/Other attributes: +O=Acme\n/);
       expect(text.stdout).toMatch(/Other extensions: +basicConstraints CA:TRUE\n/);
-      expect(text.stdout).toMatch(/cert sign: +would sign it; the certificate holds CN=app \(or --cn\) and only the names stated with --san/);
+      expect(text.stdout).toMatch(
+        /cert sign: +would sign it; the certificate holds CN=app \(or --cn\) and only the names stated with --san/,
+      );
       expect(await json(at('app.csr'))).toMatchObject({
         kind: 'csr',
         format: 'PEM',
@@ -123,7 +240,11 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       expect(weak.stdout).toMatch(/Public key: +RSA 1024 bit\n/);
       expect(weak.stdout).toMatch(/cert sign: +REFUSES it: the CSR's key is RSA 1024 bit, weaker than the 2048 bits certrpc requires/);
       const tampered = await json(at('tamper.csr'));
-      expect(tampered).toMatchObject({ subject: 'CN=tampex', signatureVerifies: false, signable: { ok: false, reason: expect.stringContaining('the CSR signature does not verify') } });
+      expect(tampered).toMatchObject({
+        subject: 'CN=tampex',
+        signatureVerifies: false,
+        signable: { ok: false, reason: expect.stringContaining('the CSR signature does not verify') },
+      });
       expect((await inspect(at('tamper.csr'))).stdout).toMatch(/Signature: +ECDSA with SHA-256, DOES NOT VERIFY\n/);
     });
   });
@@ -146,13 +267,24 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
     it('shows the chain a certrpc server presents, verified against DIR/ca.crt, with revocation as DIR records it', async () => {
       const r = await inspect('--server', certrpcServer.address);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^Server ${certrpcServer.address} \\(TLSv1\\.3\\) presented 2 certificates:\\n {2}Chain: +OK \\(CN=localhost <- CN=certrpc demo CA\\), against ${pki.caCertFile}\\n {2}Name: +OK: valid for 127\\.0\\.0\\.1\\n`));
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^Server ${certrpcServer.address} \\(TLSv1\\.3\\) presented 2 certificates:\\n {2}Chain: +OK \\(CN=localhost <- CN=certrpc demo CA\\), against ${pki.caCertFile}\\n {2}Name: +OK: valid for 127\\.0\\.0\\.1\\n`,
+        ),
+      );
       expect(r.stdout).toContain(`Certificate #1 presented by ${certrpcServer.address}:\n  Subject:              CN=localhost`);
       expect(r.stdout).toMatch(/Revocation: +not checked \(no .*crl\.pem\)/);
       // Revoked in DIR: the inspection says so, while the server still presents it.
       expect((await runCli(['cert', 'revoke', 'server', '--dir', pki.dir])).code).toBe(0);
       const after = await json('--server', certrpcServer.address);
-      expect(after.server).toMatchObject({ address: certrpcServer.address, name: '127.0.0.1', protocol: 'TLSv1.3', presented: 2, verified: true, nameMatches: true });
+      expect(after.server).toMatchObject({
+        address: certrpcServer.address,
+        name: '127.0.0.1',
+        protocol: 'TLSv1.3',
+        presented: 2,
+        verified: true,
+        nameMatches: true,
+      });
       expect(after.certificates[0]).toMatchObject({ subject: 'CN=localhost', revocation: { revoked: true, reason: 'unspecified' } });
     });
 
@@ -169,7 +301,9 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       const r = await json('--server', address);
       expect(r.server).toMatchObject({ presented: 1, verified: false, chain: { ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' } });
       expect(r.certificates).toHaveLength(1);
-      expect((await inspect('--server', address)).stdout).toMatch(/Chain: +FAILED UNABLE_TO_GET_ISSUER_CERT_LOCALLY: certificate "CN=leaf" was issued by "CN=test intermediate", which is not among the trusted CAs/);
+      expect((await inspect('--server', address)).stdout).toMatch(
+        /Chain: +FAILED UNABLE_TO_GET_ISSUER_CERT_LOCALLY: certificate "CN=leaf" was issued by "CN=test intermediate", which is not among the trusted CAs/,
+      );
     });
 
     it('a presented CA is never trusted for being presented: a forged intermediate of the same name fails', async () => {
@@ -186,8 +320,14 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       expect(good.server).toMatchObject({ name: 'localhost', nameMatches: true, verified: true });
       const bad = await inspect('--server', address, '--servername', 'other.example');
       expect(bad.code).toBe(0);
-      expect(bad.stdout).toMatch(/Name: +FAILED: Hostname\/IP does not match certificate's altnames: Host: other\.example\. is not in the cert's altnames: DNS:localhost, IP Address:127\.0\.0\.1/);
-      expect((await json('--server', address, '--servername', 'other.example')).server).toMatchObject({ verified: false, nameMatches: false, chain: { ok: true } });
+      expect(bad.stdout).toMatch(
+        /Name: +FAILED: Hostname\/IP does not match certificate's altnames: Host: other\.example\. is not in the cert's altnames: DNS:localhost, IP Address:127\.0\.0\.1/,
+      );
+      expect((await json('--server', address, '--servername', 'other.example')).server).toMatchObject({
+        verified: false,
+        nameMatches: false,
+        chain: { ok: true },
+      });
       expect(sniSeen).toEqual(['localhost', 'other.example', 'other.example']);
     });
 
@@ -196,7 +336,10 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       const other = await json('--server', address, '--cacert', at('forged.crt'));
       expect(other.server).toMatchObject({ verified: false, chain: { ok: false, trust: at('forged.crt') } });
       const none = await runCli(['cert', 'inspect', '--server', address, '--dir', at('no-such-dir'), '--json']);
-      expect(JSON.parse(none.stdout).server).toMatchObject({ verified: null, chain: { ok: null, reason: expect.stringContaining('not checked: no trust bundle') } });
+      expect(JSON.parse(none.stdout).server).toMatchObject({
+        verified: null,
+        chain: { ok: null, reason: expect.stringContaining('not checked: no trust bundle') },
+      });
     });
 
     it('a subject holding terminal escape sequences is printed escaped, never raw (a remote server chooses it)', async () => {
@@ -219,14 +362,17 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
         // eslint-disable-next-line no-control-regex -- the characters that must not reach a terminal
         expect(r.stdout).not.toMatch(/[\u001b\u009b\u202e]/);
       }
-      expect((await inspect(at('evil.crt'))).stdout).toContain('Subject:              CN=evil\\x1b[2J\\x1b[1\\;1HChain: OK\\x9b31m\\u202egnp.exe');
+      expect((await inspect(at('evil.crt'))).stdout).toContain(
+        'Subject:              CN=evil\\x1b[2J\\x1b[1\\;1HChain: OK\\x9b31m\\u202egnp.exe',
+      );
       // JSON carries the name exactly (escaped as JSON).
       expect((await json(at('evil.crt'))).commonName).toBe('evil\u001b[2J\u001b[1;1HChain: OK\u009b31m\u202egnp.exe');
     });
 
     it('a name holding line breaks cannot add lines of its own (a forged "Chain: OK" / "Name: OK" verdict)', async () => {
       // @peculiar/x509 escapes only the first line break of a value; Node's checkServerIdentity quotes the CN raw.
-      const forged = 'evil\n  Chain:                OK (CN=certrpc CA), against certs/ca.crt\n  Name:                 OK: valid for 127.0.0.1';
+      const forged =
+        'evil\n  Chain:                OK (CN=certrpc CA), against certs/ca.crt\n  Name:                 OK: valid for 127.0.0.1';
       const keys = await generateKeyPair('ecdsa-p256');
       const cert = await x509.X509CertificateGenerator.createSelfSigned({
         serialNumber: '02',
@@ -243,7 +389,11 @@ describe('certrpc cert inspect: CSRs, DER, and a server\'s chain', () => {
       const server = await inspect('--server', address);
       expect(server.code).toBe(0);
       // The server's verdict (chain, name), then the certificate's own chain row: nothing else.
-      expect(verdictLines(server.stdout)).toEqual([expect.stringMatching(/^ {2}Chain: +FAILED /), expect.stringMatching(/^ {2}Name: +FAILED: /), expect.stringMatching(/^ {2}Chain: +FAILED /)]);
+      expect(verdictLines(server.stdout)).toEqual([
+        expect.stringMatching(/^ {2}Chain: +FAILED /),
+        expect.stringMatching(/^ {2}Name: +FAILED: /),
+        expect.stringMatching(/^ {2}Chain: +FAILED /),
+      ]);
       const file = await inspect(at('forged-lines.crt'));
       expect(file.code).toBe(0);
       expect(verdictLines(file.stdout)).toEqual([expect.stringMatching(/^ {2}Chain: +FAILED /)]);

@@ -17,13 +17,29 @@ jest.setTimeout(120_000);
 
 const openssl = (...args: string[]) => spawnSync(requireTool('openssl'), args, { encoding: 'utf8' });
 const serialOf = (file: string) => new X509Certificate(readFileSync(file)).serialNumber.toLowerCase().replace(/^0+/, '');
-const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.includes('.')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+const snapshot = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.includes('.'))
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 
 describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotation', () => {
   const tmp = tempDir();
   const dir = join(tmp.dir, 'pki');
   const cli = (...args: string[]) => runCli([...args, '--dir', dir]);
-  const verifyAll = (leaf: string) => openssl('verify', '-crl_check_all', '-CRLfile', join(dir, 'crl.pem'), '-untrusted', join(dir, 'intermediate', 'ca.crt'), '-CAfile', join(dir, 'ca.crt'), leaf);
+  const verifyAll = (leaf: string) =>
+    openssl(
+      'verify',
+      '-crl_check_all',
+      '-CRLfile',
+      join(dir, 'crl.pem'),
+      '-untrusted',
+      join(dir, 'intermediate', 'ca.crt'),
+      '-CAfile',
+      join(dir, 'ca.crt'),
+      leaf,
+    );
   afterAll(() => tmp.cleanup());
 
   it('makes a root and an intermediate; issued certificates hold the chain and OpenSSL verifies them', async () => {
@@ -41,19 +57,45 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     const crls = readFileSync(join(dir, 'crl.pem'), 'utf8').match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g)!;
     expect(crls).toHaveLength(2);
 
-    const issued = await Promise.all([cli('cert', 'issue', 'web', '--server', '--san', 'DNS:localhost,IP:127.0.0.1'), cli('cert', 'issue', 'alice', '--client')]);
+    const issued = await Promise.all([
+      cli('cert', 'issue', 'web', '--server', '--san', 'DNS:localhost,IP:127.0.0.1'),
+      cli('cert', 'issue', 'alice', '--client'),
+    ]);
     expect(issued.map((r) => r.code)).toEqual([0, 0]);
     const blocks = pemBlocks(readFileSync(join(dir, 'alice.crt'), 'utf8')).map((b) => new X509Certificate(b));
     expect(blocks).toHaveLength(2);
     expect(blocks[1].fingerprint256).toBe(inter.fingerprint256);
     expect(openssl('verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'alice.crt')).status).not.toBe(0); // the root alone is not enough...
     for (const name of ['web', 'alice']) {
-      const r = openssl('verify', '-untrusted', join(dir, 'intermediate', 'ca.crt'), '-CAfile', join(dir, 'ca.crt'), join(dir, `${name}.crt`)); // ...with the chain it is
+      const r = openssl(
+        'verify',
+        '-untrusted',
+        join(dir, 'intermediate', 'ca.crt'),
+        '-CAfile',
+        join(dir, 'ca.crt'),
+        join(dir, `${name}.crt`),
+      ); // ...with the chain it is
       expect(r.stdout.trim()).toBe(`${join(dir, `${name}.crt`)}: OK`);
       expect(verifyAll(join(dir, `${name}.crt`)).status).toBe(0);
     }
     const csrKey = join(tmp.dir, 'app.key');
-    expect(openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', csrKey, '-subj', '/CN=app', '-out', join(tmp.dir, 'app.csr')).status).toBe(0);
+    expect(
+      openssl(
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        csrKey,
+        '-subj',
+        '/CN=app',
+        '-out',
+        join(tmp.dir, 'app.csr'),
+      ).status,
+    ).toBe(0);
     const [verify, inspect, list, sign] = await Promise.all([
       cli('cert', 'verify', join(dir, 'alice.crt')),
       cli('cert', 'inspect', join(dir, 'alice.crt'), '--json'),
@@ -66,7 +108,11 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     expect(leafInfo.chain.ok).toBe(true);
     expect(interInfo.basicConstraints.ca).toBe(true);
     // The identities (cert sign, run alongside, may or may not have recorded app's certificate yet: DIR/signed/).
-    expect((JSON.parse(list.stdout) as { name: string; source: string; status: string; issuer: string }[]).filter((r) => r.source === 'issued').map((r) => [r.name, r.status, r.issuer])).toEqual([
+    expect(
+      (JSON.parse(list.stdout) as { name: string; source: string; status: string; issuer: string }[])
+        .filter((r) => r.source === 'issued')
+        .map((r) => [r.name, r.status, r.issuer]),
+    ).toEqual([
       ['alice', 'valid', 'CN=certrpc intermediate CA'],
       ['web', 'valid', 'CN=certrpc intermediate CA'],
     ]);
@@ -85,7 +131,10 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
       const reloads = logLines(server.logs()).filter((l) => l.event === 'reloaded').length;
       const revoke = await cli('cert', 'revoke', 'alice');
       expect(revoke.stdout).toContain('listed by the CRL of "CN=certrpc intermediate CA"');
-      await eventually(() => logLines(server.logs()).filter((l) => l.event === 'reloaded').length > reloads, 'the server to load the new CRL');
+      await eventually(
+        () => logLines(server.logs()).filter((l) => l.event === 'reloaded').length > reloads,
+        'the server to load the new CRL',
+      );
       const refused = await runCli(['call', server.address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--dir', dir]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/the server refused/);
@@ -103,16 +152,35 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     const r = await runCli(['cert', 'revoke', '--serial', interSerial, '--dir', copy]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('listed by the CRL of "CN=certrpc root CA"');
-    const v = openssl('verify', '-crl_check_all', '-CRLfile', join(copy, 'crl.pem'), '-untrusted', join(copy, 'intermediate', 'ca.crt'), '-CAfile', join(copy, 'ca.crt'), join(copy, 'web.crt'));
+    const v = openssl(
+      'verify',
+      '-crl_check_all',
+      '-CRLfile',
+      join(copy, 'crl.pem'),
+      '-untrusted',
+      join(copy, 'intermediate', 'ca.crt'),
+      '-CAfile',
+      join(copy, 'ca.crt'),
+      join(copy, 'web.crt'),
+    );
     expect(v.stdout + v.stderr).toMatch(/error 23 at 1 depth lookup: certificate revoked/);
     const verify = await runCli(['cert', 'verify', join(copy, 'web.crt'), '--dir', copy]);
     expect(verify.code).toBe(1);
-    expect(verify.stderr).toContain(`FAILED CERT_REVOKED: the intermediate CA (serial ${interSerial}) that certificate "CN=web" chains through was revoked`);
-    const list = JSON.parse((await runCli(['cert', 'list', '--json', '--dir', copy])).stdout) as { name: string; status: string; detail: string }[];
-    expect(list.find((row) => row.name === 'web')).toMatchObject({ status: 'revoked', detail: expect.stringContaining(`its CA "CN=certrpc intermediate CA" (serial ${interSerial}) was revoked`) });
+    expect(verify.stderr).toContain(
+      `FAILED CERT_REVOKED: the intermediate CA (serial ${interSerial}) that certificate "CN=web" chains through was revoked`,
+    );
+    const list = JSON.parse((await runCli(['cert', 'list', '--json', '--dir', copy])).stdout) as {
+      name: string;
+      status: string;
+      detail: string;
+    }[];
+    expect(list.find((row) => row.name === 'web')).toMatchObject({
+      status: 'revoked',
+      detail: expect.stringContaining(`its CA "CN=certrpc intermediate CA" (serial ${interSerial}) was revoked`),
+    });
   });
 
-  it('an intermediate under another directory\'s root: the root key never comes here; with it offline, ca crl carries the root CRL and a change that needs it is refused', async () => {
+  it("an intermediate under another directory's root: the root key never comes here; with it offline, ca crl carries the root CRL and a change that needs it is refused", async () => {
     const rootDir = join(tmp.dir, 'offline-root');
     const interDir = join(tmp.dir, 'online');
     expect((await runCli(['pki', 'init', '--dir', rootDir, '--cn', 'offline root'])).code).toBe(0);
@@ -124,7 +192,17 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     const crl = await runCli(['ca', 'crl', '--dir', interDir]);
     expect(crl.stderr).toBe('');
     expect(crl.stdout).toMatch(/"CN=offline root" \(serial [0-9a-f]+\): 0 revoked/);
-    const ok = openssl('verify', '-crl_check_all', '-CRLfile', join(interDir, 'crl.pem'), '-untrusted', join(interDir, 'intermediate', 'ca.crt'), '-CAfile', join(interDir, 'ca.crt'), join(interDir, 'svc.crt'));
+    const ok = openssl(
+      'verify',
+      '-crl_check_all',
+      '-CRLfile',
+      join(interDir, 'crl.pem'),
+      '-untrusted',
+      join(interDir, 'intermediate', 'ca.crt'),
+      '-CAfile',
+      join(interDir, 'ca.crt'),
+      join(interDir, 'svc.crt'),
+    );
     expect(ok.status).toBe(0);
     const before = snapshot(interDir);
     const [refused, rotate] = await Promise.all([
@@ -167,7 +245,17 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
     expect(existsSync(join(dir, 'intermediate', `ca-${oldSerial}.crt`))).toBe(false);
     expect(existsSync(join(dir, 'retired', `ca-${oldSerial}.key`))).toBe(true);
     expect(readFileSync(join(dir, 'crl.pem'), 'utf8').match(/BEGIN X509 CRL/g)).toHaveLength(2);
-    const verify = openssl('verify', '-crl_check_all', '-CRLfile', join(dir, 'crl.pem'), '-untrusted', join(dir, 'intermediate', 'ca.crt'), '-CAfile', join(dir, 'ca.crt'), join(dir, 'web.crt'));
+    const verify = openssl(
+      'verify',
+      '-crl_check_all',
+      '-CRLfile',
+      join(dir, 'crl.pem'),
+      '-untrusted',
+      join(dir, 'intermediate', 'ca.crt'),
+      '-CAfile',
+      join(dir, 'ca.crt'),
+      join(dir, 'web.crt'),
+    );
     expect(verify.status).toBe(0);
   });
 });

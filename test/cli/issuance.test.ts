@@ -45,7 +45,11 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
 
   it('a CSR asking for admin names and CA:TRUE gets its CN only: no SAN, no CA flag, and no admin role on a real server', async () => {
     const request = csr('app', '/CN=app', {
-      ext: ['subjectAltName = URI:spiffe://corp/user/admin, DNS:billing.corp, email:ops@corp', 'basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign'],
+      ext: [
+        'subjectAltName = URI:spiffe://corp/user/admin, DNS:billing.corp, email:ops@corp',
+        'basicConstraints = critical, CA:TRUE',
+        'keyUsage = critical, keyCertSign, cRLSign',
+      ],
     });
     const signed = await cli('cert', 'sign', request, '--client', '-o', at('app.crt'));
     expect(signed.code).toBe(0);
@@ -60,7 +64,11 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
     expect(cert).not.toContain('Certificate Sign');
 
     const server = await startCli(['serve', '--demo', '--dir', dir(), '--port', '0', '--policy', at('policy.yaml'), '--audit', 'none']);
-    const app = demoClients(server.address, { caPem: readFileSync(pki.caCertFile, 'utf8'), certPem: readFileSync(at('app.crt'), 'utf8'), keyPem: readFileSync(at('app.key'), 'utf8') });
+    const app = demoClients(server.address, {
+      caPem: readFileSync(pki.caCertFile, 'utf8'),
+      certPem: readFileSync(at('app.crt'), 'utf8'),
+      keyPem: readFileSync(at('app.key'), 'utf8'),
+    });
     try {
       const me = await app.whoAmI();
       expect(me).toMatchObject({ commonName: 'app', sans: [], spiffeId: '' });
@@ -71,17 +79,28 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
     }
   });
 
-  it('--accept-csr-names copies the requested SANs, printed before signing; the CSR\'s extensions still never', async () => {
+  it("--accept-csr-names copies the requested SANs, printed before signing; the CSR's extensions still never", async () => {
     const request = csr('named', '/CN=named', {
-      ext: ['subjectAltName = @alt', 'basicConstraints = critical, CA:TRUE', '[alt]', 'DNS.1 = named.corp', 'IP.1 = 10.0.0.7', 'URI.1 = spiffe://corp/svc/a,b'],
+      ext: [
+        'subjectAltName = @alt',
+        'basicConstraints = critical, CA:TRUE',
+        '[alt]',
+        'DNS.1 = named.corp',
+        'IP.1 = 10.0.0.7',
+        'URI.1 = spiffe://corp/svc/a,b',
+      ],
     });
     const signed = await cli('cert', 'sign', request, '--client', '--accept-csr-names', '--san', 'DNS:extra.corp', '-o', at('named.crt'));
     expect(signed.code).toBe(0);
-    const copying = signed.stderr.indexOf('copying the names it asks for (--accept-csr-names): DNS:named.corp, IP:10.0.0.7, URI:"spiffe://corp/svc/a\\u002cb"');
+    const copying = signed.stderr.indexOf(
+      'copying the names it asks for (--accept-csr-names): DNS:named.corp, IP:10.0.0.7, URI:"spiffe://corp/svc/a\\u002cb"',
+    );
     expect(copying).toBeGreaterThanOrEqual(0);
     expect(copying).toBeLessThan(signed.stderr.indexOf('signed client certificate'));
     // Every name, one per line, the comma inside a value quoted so it cannot read as two names.
-    expect(signed.stderr).toContain('  SAN:     DNS:extra.corp\n  SAN:     DNS:named.corp\n  SAN:     IP:10.0.0.7\n  SAN:     URI:"spiffe://corp/svc/a\\u002cb"');
+    expect(signed.stderr).toContain(
+      '  SAN:     DNS:extra.corp\n  SAN:     DNS:named.corp\n  SAN:     IP:10.0.0.7\n  SAN:     URI:"spiffe://corp/svc/a\\u002cb"',
+    );
     expect(text(at('named.crt'))).toMatch(/Basic Constraints: critical\s+CA:FALSE/);
     const json = JSON.parse((await cli('cert', 'inspect', at('named.crt'), '--json')).stdout);
     expect(json.sans).toEqual(['DNS:extra.corp', 'DNS:named.corp', 'IP:10.0.0.7', 'URI:spiffe://corp/svc/a,b']);
@@ -113,7 +132,9 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
     const request = csr('web-test', '/CN=web-test', { ext: ['subjectAltName = DNS:localhost, IP:127.0.0.1'] });
     const noName = await cli('cert', 'sign', request, '--server', '-o', at('web-test.crt'));
     expect(noName.stderr).toContain(`${request}: a server certificate needs at least one subject alternative name`);
-    expect(noName.stderr).toContain('fix: state them: --san DNS:host.example,IP:10.0.0.5, or copy the ones the CSR asks for with --accept-csr-names');
+    expect(noName.stderr).toContain(
+      'fix: state them: --san DNS:host.example,IP:10.0.0.5, or copy the ones the CSR asks for with --accept-csr-names',
+    );
     expect(noName.code).toBe(1);
     expect(existsSync(at('web-test.crt'))).toBe(false);
 
@@ -126,7 +147,9 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
       const call = (...extra: string[]) => cli('call', impostor.address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', ...extra);
       const dialed = await call();
       expect(dialed.code).toBe(1);
-      expect(dialed.stderr).toContain("the server's certificate is not valid for the name you dialed (127.0.0.1): its names are DNS:web-test");
+      expect(dialed.stderr).toContain(
+        "the server's certificate is not valid for the name you dialed (127.0.0.1): its names are DNS:web-test",
+      );
       expect((await call('--authority', 'web-test')).code).toBe(0);
     } finally {
       await impostor.stop();
@@ -149,9 +172,29 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
 
   it('cert renew refuses to make a server certificate without SANs, writing nothing', async () => {
     // A server certificate from before this rule, signed by the directory's CA (openssl, as an old certrpc would have).
-    writeFileSync(at('old.ext'), 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = serverAuth\n');
+    writeFileSync(
+      at('old.ext'),
+      'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = serverAuth\n',
+    );
     csr('old-server', '/CN=old-server.corp');
-    openssl('x509', '-req', '-in', 'old-server.csr', '-CA', pki.caCertFile, '-CAkey', pki.caKeyFile, '-set_serial', '0x1234', '-days', '30', '-extfile', 'old.ext', '-out', join(dir(), 'old-server.crt'));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'old-server.csr',
+      '-CA',
+      pki.caCertFile,
+      '-CAkey',
+      pki.caKeyFile,
+      '-set_serial',
+      '0x1234',
+      '-days',
+      '30',
+      '-extfile',
+      'old.ext',
+      '-out',
+      join(dir(), 'old-server.crt'),
+    );
     execFileSync('cp', [at('old-server.key'), join(dir(), 'old-server.key')]);
     const before = readFileSync(join(dir(), 'old-server.crt'), 'utf8');
     const r = await cli('cert', 'renew', 'old-server');
@@ -164,23 +207,50 @@ describe('cert sign / cert issue: the signer names the certificate', () => {
 
   describe('refuses a CSR it cannot trust, with the reason and the fix, writing nothing', () => {
     const refusals: [string, () => string, RegExp][] = [
-      ['RSA-1024', () => csr('rsa1024', '/CN=weak', { newkey: ['-newkey', 'rsa:1024'] }), /the CSR's key is RSA 1024 bit, weaker than the 2048 bits certrpc requires/],
-      ['P-192', () => csr('p192', '/CN=weak', { newkey: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime192v1'] }), /the CSR's key is on the curve prime192v1; certrpc signs P-256, P-384 and P-521 keys only/],
-      ['secp256k1', () => csr('k1', '/CN=weak', { newkey: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp256k1'] }), /on the curve secp256k1/],
-      ['RSA e=3', () => csr('e3', '/CN=weak', { newkey: ['-newkey', 'rsa:2048', '-pkeyopt', 'rsa_keygen_pubexp:3'] }), /public exponent 3; certrpc requires at least 65537/],
-      ['DSA', () => {
-        openssl('genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:2048', '-out', 'dsa.params');
-        return csr('dsa', '/CN=weak', { newkey: ['-newkey', 'dsa:dsa.params'] });
-      }, /the CSR's key is of type dsa; certrpc signs ECDSA \(P-256, P-384, P-521\) and RSA \(2048 bits or more\) keys only/],
+      [
+        'RSA-1024',
+        () => csr('rsa1024', '/CN=weak', { newkey: ['-newkey', 'rsa:1024'] }),
+        /the CSR's key is RSA 1024 bit, weaker than the 2048 bits certrpc requires/,
+      ],
+      [
+        'P-192',
+        () => csr('p192', '/CN=weak', { newkey: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime192v1'] }),
+        /the CSR's key is on the curve prime192v1; certrpc signs P-256, P-384 and P-521 keys only/,
+      ],
+      [
+        'secp256k1',
+        () => csr('k1', '/CN=weak', { newkey: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp256k1'] }),
+        /on the curve secp256k1/,
+      ],
+      [
+        'RSA e=3',
+        () => csr('e3', '/CN=weak', { newkey: ['-newkey', 'rsa:2048', '-pkeyopt', 'rsa_keygen_pubexp:3'] }),
+        /public exponent 3; certrpc requires at least 65537/,
+      ],
+      [
+        'DSA',
+        () => {
+          openssl('genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:2048', '-out', 'dsa.params');
+          return csr('dsa', '/CN=weak', { newkey: ['-newkey', 'dsa:dsa.params'] });
+        },
+        /the CSR's key is of type dsa; certrpc signs ECDSA \(P-256, P-384, P-521\) and RSA \(2048 bits or more\) keys only/,
+      ],
       ['Ed25519', () => csr('ed', '/CN=weak', { newkey: ['-newkey', 'ed25519'] }), /the CSR's key is of type ed25519/],
-      ['a signature that does not verify', () => {
-        const good = csr('tampered', '/CN=carol');
-        const der = Buffer.from(readFileSync(good, 'utf8').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
-        const at = der.indexOf('carol');
-        der.write('carom', at); // the subject changed after signing: what an attacker between requester and CA would do
-        writeFileSync(good, `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE REQUEST-----\n`);
-        return good;
-      }, /the CSR signature does not verify: it was altered after it was made, or made with another key/],
+      [
+        'a signature that does not verify',
+        () => {
+          const good = csr('tampered', '/CN=carol');
+          const der = Buffer.from(readFileSync(good, 'utf8').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+          const at = der.indexOf('carol');
+          der.write('carom', at); // the subject changed after signing: what an attacker between requester and CA would do
+          writeFileSync(
+            good,
+            `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE REQUEST-----\n`,
+          );
+          return good;
+        },
+        /the CSR signature does not verify: it was altered after it was made, or made with another key/,
+      ],
       ['a CN with a control character', () => csr('ctrl', '/CN=alice\r'), /the CSR's common name "alice\\r" holds control characters/],
     ];
     it.each(refusals)('%s', async (_what, make, reason) => {

@@ -9,7 +9,9 @@ import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 
 function leafEntries(entries: readonly CommandEntry[], path: string[] = []): { path: string; entry: LeafEntry }[] {
-  return entries.flatMap((e) => ('verbs' in e ? leafEntries(e.verbs, [...path, e.name]) : [{ path: [...path, nameOf(e)].join(' '), entry: e }]));
+  return entries.flatMap((e) =>
+    'verbs' in e ? leafEntries(e.verbs, [...path, e.name]) : [{ path: [...path, nameOf(e)].join(' '), entry: e }],
+  );
 }
 
 function helpOf(cmd: Command): string {
@@ -28,7 +30,9 @@ describe('lazy command tables', () => {
 
   it('list every command', () => {
     expect(leaves.length).toBeGreaterThan(25);
-    expect(leaves.map((l) => l.path)).toEqual(expect.arrayContaining(['cert issue', 'cert csr', 'cert needs-renewal', 'ca serve', 'agent', 'call', 'doctor']));
+    expect(leaves.map((l) => l.path)).toEqual(
+      expect.arrayContaining(['cert issue', 'cert csr', 'cert needs-renewal', 'ca serve', 'agent', 'call', 'doctor']),
+    );
   });
 
   it.each(leaves.map((l) => [l.path, l.entry] as const))('%s: its line is what the loaded command says of itself', (_path, entry) => {
@@ -54,10 +58,7 @@ describe('lazy command tables', () => {
   });
 
   describe('the CLI reaches the real command by every spelling', () => {
-    it.each([
-      [['cert', 'issue', '--help']],
-      [['cert', 'help', 'issue']],
-    ])('certrpc %s prints cert issue\'s full help', async (args) => {
+    it.each([[['cert', 'issue', '--help']], [['cert', 'help', 'issue']]])("certrpc %s prints cert issue's full help", async (args) => {
       const r = await runCli(args);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);

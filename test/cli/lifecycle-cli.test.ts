@@ -17,7 +17,12 @@ jest.setTimeout(120_000);
 const DAY = 86_400_000;
 const cert = (file: string) => new X509Certificate(readFileSync(file));
 const serial = (file: string) => cert(file).serialNumber.toLowerCase().replace(/^0+/, '');
-const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.includes('.')).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+const snapshot = (dir: string) =>
+  Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.includes('.'))
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 
 describe('certrpc cert renew / cert revoke / ca rotate, retire, crl / cert list', () => {
   const tmp = tempDir();
@@ -54,7 +59,11 @@ describe('certrpc cert renew / cert revoke / ca rotate, retire, crl / cert list'
 
   it('refuses to renew an unknown name or a certificate no CA here signed, changing nothing', async () => {
     const before = snapshot(tmp.dir);
-    const [unknown, selfSigned, badDays] = await Promise.all([cli('cert', 'renew', 'nobody'), cli('cert', 'renew', 'mallory'), cli('cert', 'renew', 'alice', '--days', 'soon')]);
+    const [unknown, selfSigned, badDays] = await Promise.all([
+      cli('cert', 'renew', 'nobody'),
+      cli('cert', 'renew', 'mallory'),
+      cli('cert', 'renew', 'alice', '--days', 'soon'),
+    ]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`${pki.certFile('nobody')}: no certificate named "nobody" to renew; nothing was written`);
     expect(unknown.stderr).toMatch(/fix: see the names with: certrpc cert list/);
@@ -127,10 +136,20 @@ describe('certrpc cert renew / cert revoke / ca rotate, retire, crl / cert list'
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/a rotation is already under way/);
     expect(readFileSync(pki.crlFile, 'utf8').match(/BEGIN X509 CRL/g)).toHaveLength(2);
-    expect(statSync(join(tmp.dir, readdirSync(tmp.dir).find((f) => /^ca-[0-9a-f]+\.key$/.test(f))!)).mode & 0o777).toBe(0o600);
+    expect(
+      statSync(
+        join(
+          tmp.dir,
+          readdirSync(tmp.dir).find((f) => /^ca-[0-9a-f]+\.key$/.test(f))!,
+        ),
+      ).mode & 0o777,
+    ).toBe(0o600);
 
     expect((await cli('cert', 'renew', 'alice')).stdout).toMatch(/signed by "CN=certrpc demo CA G2"/);
-    const verify = (name: string) => spawnSync('openssl', ['verify', '-crl_check_all', '-CRLfile', pki.crlFile, '-CAfile', pki.caCertFile, pki.certFile(name)], { encoding: 'utf8' });
+    const verify = (name: string) =>
+      spawnSync('openssl', ['verify', '-crl_check_all', '-CRLfile', pki.crlFile, '-CAfile', pki.caCertFile, pki.certFile(name)], {
+        encoding: 'utf8',
+      });
     expect(verify('alice').status).toBe(0); // new CA
     expect(verify('server').status).toBe(0); // old CA, still trusted
     expect(verify('bob').stdout + verify('bob').stderr).toMatch(/certificate revoked/);
@@ -138,7 +157,9 @@ describe('certrpc cert renew / cert revoke / ca rotate, retire, crl / cert list'
     const before = snapshot(tmp.dir);
     const refused = await cli('ca', 'retire');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/CA "CN=certrpc demo CA" still signs certificates in use: server \(serverAuth, serial [0-9a-f]+\); nothing was changed/);
+    expect(refused.stderr).toMatch(
+      /CA "CN=certrpc demo CA" still signs certificates in use: server \(serverAuth, serial [0-9a-f]+\); nothing was changed/,
+    );
     expect(refused.stderr).toMatch(/fix: move them to the new CA first: certrpc cert renew server/);
     expect(snapshot(tmp.dir)).toEqual(before);
 
@@ -147,7 +168,10 @@ describe('certrpc cert renew / cert revoke / ca rotate, retire, crl / cert list'
     expect(retired.code).toBe(0);
     expect(readFileSync(pki.caCertFile, 'utf8')).not.toContain(oldCa.trim());
     expect(readFileSync(pki.crlFile, 'utf8').match(/BEGIN X509 CRL/g)).toHaveLength(1);
-    expect(readdirSync(join(tmp.dir, 'retired')).sort()).toEqual([expect.stringMatching(/^ca-[0-9a-f]+\.crt$/), expect.stringMatching(/^ca-[0-9a-f]+\.key$/)]);
+    expect(readdirSync(join(tmp.dir, 'retired')).sort()).toEqual([
+      expect.stringMatching(/^ca-[0-9a-f]+\.crt$/),
+      expect.stringMatching(/^ca-[0-9a-f]+\.key$/),
+    ]);
     const nothingLeft = await cli('ca', 'retire');
     expect(nothingLeft.code).toBe(1);
     expect(nothingLeft.stderr).toMatch(/nothing to retire/);
@@ -171,8 +195,13 @@ describe('certrpc cert renew / cert revoke / ca rotate, retire, crl / cert list'
   it('serve warns at start when its certificate expires within --expiry-warning', async () => {
     const server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--expiry-warning', '60d']);
     try {
-      const warning = await eventually(() => logLines(server.logs()).find((l) => l.event === 'expiry_warning' && l.what === 'certificate'), 'an expiry warning');
-      expect(String(warning.msg)).toMatch(/the server certificate "CN=localhost" \(serial [0-9a-f]+\) expires in (29|30) day\(s\).*certrpc cert renew/);
+      const warning = await eventually(
+        () => logLines(server.logs()).find((l) => l.event === 'expiry_warning' && l.what === 'certificate'),
+        'an expiry warning',
+      );
+      expect(String(warning.msg)).toMatch(
+        /the server certificate "CN=localhost" \(serial [0-9a-f]+\) expires in (29|30) day\(s\).*certrpc cert renew/,
+      );
       expect(logLines(server.logs()).some((l) => l.event === 'expiry_warning' && l.what === 'ca')).toBe(false);
     } finally {
       await server.stop();

@@ -70,12 +70,18 @@ describe('certrpc cert needs-renewal', () => {
   it('-v / --verbose says why, on stdout', async () => {
     const needs = await check(file('at70'), '-v');
     expect(needs.code).toBe(0);
-    expect(needs.stdout).toMatch(new RegExp(`^${file('at70')}: needs renewal: 70(\\.\\d)?% of its lifetime has passed, expires in 8d 23h \\d+m \\(.+Z\\); renewal at 66% of its lifetime\\n$`));
+    expect(needs.stdout).toMatch(
+      new RegExp(
+        `^${file('at70')}: needs renewal: 70(\\.\\d)?% of its lifetime has passed, expires in 8d 23h \\d+m \\(.+Z\\); renewal at 66% of its lifetime\\n$`,
+      ),
+    );
     const fine = await check(file('fresh'), '--verbose', '--expires-in', '2w');
     expect(fine.code).toBe(1);
     expect(fine.stdout).toContain('does not need renewal: 3.3% of its lifetime has passed, expires in 28d 23h');
     expect(fine.stdout).toContain('renewal at expiry within 14d');
-    expect((await check(file('expired'), '-v')).stdout).toMatch(/needs renewal: 103\.3% of its lifetime has passed, expired 1d[ 0-9hms]* ago/);
+    expect((await check(file('expired'), '-v')).stdout).toMatch(
+      /needs renewal: 103\.3% of its lifetime has passed, expired 1d[ 0-9hms]* ago/,
+    );
   });
 
   it('a missing file exits 2, naming it', async () => {
@@ -114,6 +120,8 @@ describe('certrpc cert needs-renewal', () => {
   it('--help shows the exit codes and exits 0', async () => {
     const r = await check('--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Exit codes \(as step certificate needs-renewal[^)]*\):\n {2}0 +the certificate needs renewal[^\n]*\n {2}1 +it does not need renewal yet\n {2}2 +the certificate file does not exist\n {2}255 +any other error/);
+    expect(r.stdout).toMatch(
+      /Exit codes \(as step certificate needs-renewal[^)]*\):\n {2}0 +the certificate needs renewal[^\n]*\n {2}1 +it does not need renewal yet\n {2}2 +the certificate file does not exist\n {2}255 +any other error/,
+    );
   });
 });

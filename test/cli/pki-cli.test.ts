@@ -19,7 +19,20 @@ describe('certrpc pki/cert CLI', () => {
 
   beforeAll(async () => {
     expect((await cli('pki', 'init')).code).toBe(0);
-    expect((await cli('cert', 'issue', 'server', '--server', '--cn', 'localhost', '--san', 'DNS:localhost,IP:127.0.0.1,URI:spiffe://corp/service/kv')).code).toBe(0);
+    expect(
+      (
+        await cli(
+          'cert',
+          'issue',
+          'server',
+          '--server',
+          '--cn',
+          'localhost',
+          '--san',
+          'DNS:localhost,IP:127.0.0.1,URI:spiffe://corp/service/kv',
+        )
+      ).code,
+    ).toBe(0);
     expect((await cli('cert', 'issue', 'alice', '--client', '--san', 'email:alice@corp.example')).code).toBe(0);
     expect((await cli('cert', 'issue', 'legacy', '--client', '--key-type', 'rsa-2048', '--days', '30')).code).toBe(0);
   });
@@ -64,7 +77,15 @@ describe('certrpc pki/cert CLI', () => {
     expect(text.stdout).toMatch(/Chain:\s+OK \(CN=certrpc CA\)/);
     const json = JSON.parse((await cli('cert', 'inspect', join(dir, 'server.crt'), '--json')).stdout);
     const fingerprint = openssl(['x509', '-in', 'server.crt', '-noout', '-fingerprint', '-sha256'], dir).trim().split('=')[1];
-    expect(json).toMatchObject({ commonName: 'localhost', sans: ['DNS:localhost', 'IP:127.0.0.1', 'URI:spiffe://corp/service/kv'], spiffeId: 'spiffe://corp/service/kv', extendedKeyUsage: ['serverAuth'], basicConstraints: { ca: false }, fingerprintSha256: fingerprint, chain: { ok: true } });
+    expect(json).toMatchObject({
+      commonName: 'localhost',
+      sans: ['DNS:localhost', 'IP:127.0.0.1', 'URI:spiffe://corp/service/kv'],
+      spiffeId: 'spiffe://corp/service/kv',
+      extendedKeyUsage: ['serverAuth'],
+      basicConstraints: { ca: false },
+      fingerprintSha256: fingerprint,
+      chain: { ok: true },
+    });
   });
 
   it('verify and list report status', async () => {
@@ -73,17 +94,42 @@ describe('certrpc pki/cert CLI', () => {
     expect(wrongPurpose.code).toBe(1);
     expect(wrongPurpose.stderr).toContain('INVALID_PURPOSE');
     const list = JSON.parse((await cli('cert', 'list', '--json')).stdout);
-    expect(list.map((r: { name: string; status: string }) => `${r.name}:${r.status}`)).toEqual(['alice:valid', 'legacy:expiring', 'server:valid']);
+    expect(list.map((r: { name: string; status: string }) => `${r.name}:${r.status}`)).toEqual([
+      'alice:valid',
+      'legacy:expiring',
+      'server:valid',
+    ]);
   });
 
   it('signs a CSR made by openssl req -new, and that certificate works in a real call', async () => {
-    openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'carol.key', '-subj', '/CN=carol', '-out', 'carol.csr'], tmp.dir);
+    openssl(
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'carol.key',
+        '-subj',
+        '/CN=carol',
+        '-out',
+        'carol.csr',
+      ],
+      tmp.dir,
+    );
     const signed = await cli('cert', 'sign', join(tmp.dir, 'carol.csr'), '--client', '-o', join(tmp.dir, 'carol.crt'));
     expect(signed.code).toBe(0);
     expect(openssl(['verify', '-CAfile', join(dir, 'ca.crt'), 'carol.crt'], tmp.dir)).toContain('OK');
     const server = await startCli(['serve', '--demo', '--dir', dir, '--port', '0'], { cwd: tmp.dir });
     try {
-      const tls = { caPem: readFileSync(join(dir, 'ca.crt'), 'utf8'), certPem: readFileSync(join(tmp.dir, 'carol.crt'), 'utf8'), keyPem: readFileSync(join(tmp.dir, 'carol.key'), 'utf8') };
+      const tls = {
+        caPem: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+        certPem: readFileSync(join(tmp.dir, 'carol.crt'), 'utf8'),
+        keyPem: readFileSync(join(tmp.dir, 'carol.key'), 'utf8'),
+      };
       const carol = demoClients(server.address, tls);
       expect((await carol.whoAmI()).commonName).toBe('carol');
       carol.close();
@@ -114,9 +160,18 @@ describe('certrpc pki/cert CLI', () => {
     });
 
     it.each([
-      [['cert', 'issue', 'x', '--client', '--key-type', 'dsa-1024'], /--key-type.*'dsa-1024' is invalid.*ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096/s],
-      [['cert', 'issue', 'x', '--client', '--san', 'DNS:ok.example,FTP:nope'], /--san: bad subject alternative name "FTP:nope": unknown type/],
-      [['cert', 'issue', 'x', '--client', '--san', 'IP:10.0.0.999'], /--san: bad subject alternative name "IP:10.0.0.999": not an IPv4 or IPv6 address/],
+      [
+        ['cert', 'issue', 'x', '--client', '--key-type', 'dsa-1024'],
+        /--key-type.*'dsa-1024' is invalid.*ecdsa-p256, ecdsa-p384, rsa-2048, rsa-4096/s,
+      ],
+      [
+        ['cert', 'issue', 'x', '--client', '--san', 'DNS:ok.example,FTP:nope'],
+        /--san: bad subject alternative name "FTP:nope": unknown type/,
+      ],
+      [
+        ['cert', 'issue', 'x', '--client', '--san', 'IP:10.0.0.999'],
+        /--san: bad subject alternative name "IP:10.0.0.999": not an IPv4 or IPv6 address/,
+      ],
       [['cert', 'issue', 'x', '--client', '--days', 'soon'], /--days: "soon" is not a number of days/],
       [['cert', 'issue', 'x'], /--server or --client/],
       [['cert', 'issue', 'bad/name', '--client'], /invalid name "bad\/name"/],

@@ -52,13 +52,18 @@ describe('CRL publishing never goes backwards', () => {
     const published = await cli('ca', 'crl');
     expect(published.code).toBe(0);
     expect(published.stdout).toMatch(/CRL number 3/);
-    expect(published.stderr).toMatch(/^warning: .*revocations\.json lacked 2 revocation\(s\) that .*crl\.pem lists \(serial [0-9a-f]+ "bob", serial [0-9a-f]+ "eve"\): restored/m);
+    expect(published.stderr).toMatch(
+      /^warning: .*revocations\.json lacked 2 revocation\(s\) that .*crl\.pem lists \(serial [0-9a-f]+ "bob", serial [0-9a-f]+ "eve"\): restored/m,
+    );
     const crls = opensslCrls(pki.crlFile);
     expect(crls.numbers).toEqual([3]);
     expect(crls.serials.sort()).toEqual([serial(pki.certFile('bob')), serial(pki.certFile('eve'))].sort());
     const rebuilt = records(pki);
     expect(rebuilt.crlNumber).toBe(3);
-    expect(rebuilt.revoked.map((r) => [r.name, r.reason]).sort()).toEqual([['bob', 'keyCompromise'], ['eve', 'superseded']]);
+    expect(rebuilt.revoked.map((r) => [r.name, r.reason]).sort()).toEqual([
+      ['bob', 'keyCompromise'],
+      ['eve', 'superseded'],
+    ]);
     expect((await cli('cert', 'list', '--status', 'revoked')).stdout).toMatch(/^bob .*\n^eve /m);
   });
 
@@ -91,7 +96,9 @@ describe('CRL publishing never goes backwards', () => {
     const r = await cli('pki', 'init', '--name', 'partners');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${pki.crlFile}: republished with a CRL for the new CA`);
-    const issuers = splitCrls(pki.crlFile).map((pem) => execFileSync('openssl', ['crl', '-noout', '-issuer'], { input: pem, encoding: 'utf8' }).trim());
+    const issuers = splitCrls(pki.crlFile).map((pem) =>
+      execFileSync('openssl', ['crl', '-noout', '-issuer'], { input: pem, encoding: 'utf8' }).trim(),
+    );
     expect(issuers).toContain('issuer=CN = certrpc partners CA');
     expect(Math.min(...opensslCrls(pki.crlFile).numbers)).toBeGreaterThan(Math.max(...before));
     const server = await startCli(['serve', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('partners')]);

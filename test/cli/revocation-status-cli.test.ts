@@ -40,13 +40,23 @@ describe('cert verify, cert inspect and doctor say "revoked", with the date and 
   it('cert verify: FAILED CERT_REVOKED with date and reason, exit 1; an unrevoked one says what was checked', async () => {
     const bob = await cli('cert', 'verify', pki.certFile('bob'));
     expect(bob.code).toBe(1);
-    expect(bob.stderr).toMatch(new RegExp(`FAILED CERT_REVOKED: certificate "CN=bob" \\(serial ${serial(pki.certFile('bob'))}\\) was revoked at ${ISO} \\(keyCompromise\\), according to ${pki.crlFile}`));
+    expect(bob.stderr).toMatch(
+      new RegExp(
+        `FAILED CERT_REVOKED: certificate "CN=bob" \\(serial ${serial(pki.certFile('bob'))}\\) was revoked at ${ISO} \\(keyCompromise\\), according to ${pki.crlFile}`,
+      ),
+    );
     const json = JSON.parse((await cli('cert', 'verify', pki.certFile('bob'), '--json')).stdout);
-    expect(json).toMatchObject({ ok: false, code: 'CERT_REVOKED', revocation: { revoked: true, reason: 'keyCompromise', source: pki.crlFile } });
+    expect(json).toMatchObject({
+      ok: false,
+      code: 'CERT_REVOKED',
+      revocation: { revoked: true, reason: 'keyCompromise', source: pki.crlFile },
+    });
     const alice = await cli('cert', 'verify', pki.certFile('alice'));
     expect(alice.code).toBe(0);
     expect(alice.stdout).toContain(`OK (CN=alice <- CN=certrpc demo CA); not revoked (checked ${pki.crlFile}, ${pki.revocationsFile})`);
-    expect((await cli('cert', 'verify', '--help')).stdout).toMatch(/1 +it does not: untrusted, expired, not yet valid, wrong purpose, or revoked \(FAILED CERT_REVOKED/);
+    expect((await cli('cert', 'verify', '--help')).stdout).toMatch(
+      /1 +it does not: untrusted, expired, not yet valid, wrong purpose, or revoked \(FAILED CERT_REVOKED/,
+    );
   });
 
   it('cert inspect: a Revocation line and a JSON revocation object', async () => {
@@ -54,8 +64,16 @@ describe('cert verify, cert inspect and doctor say "revoked", with the date and 
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`Revocation: +REVOKED: revoked at ${ISO} \\(keyCompromise\\), according to ${pki.crlFile}`));
     const json = JSON.parse((await cli('cert', 'inspect', pki.certFile('bob'), '--json')).stdout);
-    expect(json.revocation).toMatchObject({ revoked: true, serial: serial(pki.certFile('bob')), reason: 'keyCompromise', source: pki.crlFile });
-    expect(JSON.parse((await cli('cert', 'inspect', pki.certFile('alice'), '--json')).stdout).revocation).toEqual({ revoked: false, checked: [pki.crlFile, pki.revocationsFile] });
+    expect(json.revocation).toMatchObject({
+      revoked: true,
+      serial: serial(pki.certFile('bob')),
+      reason: 'keyCompromise',
+      source: pki.crlFile,
+    });
+    expect(JSON.parse((await cli('cert', 'inspect', pki.certFile('alice'), '--json')).stdout).revocation).toEqual({
+      revoked: false,
+      checked: [pki.crlFile, pki.revocationsFile],
+    });
   });
 
   it('reads crl.pem itself: with revocations.json gone, verify, inspect and list still say revoked', async () => {
@@ -75,13 +93,19 @@ describe('cert verify, cert inspect and doctor say "revoked", with the date and 
   it('doctor: the refused certificate is revoked (date, reason), not "an untrusted CA, or revoked"', async () => {
     const r = await runCli(['doctor', enforcing.address, '--identity', 'bob', '--dir', tmp.dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`FAIL {2}client certificate accepted +the server refused your certificate: it is revoked \\(serial [0-9a-f]+ was revoked at ${ISO} \\(keyCompromise\\), according to .*crl\\.pem\\)\\n +fix: ask for a new certificate`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `FAIL {2}client certificate accepted +the server refused your certificate: it is revoked \\(serial [0-9a-f]+ was revoked at ${ISO} \\(keyCompromise\\), according to .*crl\\.pem\\)\\n +fix: ask for a new certificate`,
+      ),
+    );
     expect((await runCli(['doctor', enforcing.address, '--identity', 'alice', '--dir', tmp.dir])).code).toBe(0);
   });
 
   it('doctor: a server that accepts a revoked certificate is reported as not enforcing the CRL', async () => {
     const r = await runCli(['doctor', notEnforcing.address, '--identity', 'bob', '--dir', tmp.dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAIL {2}client certificate accepted +the server accepted your certificate, but it is revoked \(.*\(keyCompromise\).*\): the server does not enforce the current CRL\n +fix: make the server load the current crl\.pem/);
+    expect(r.stdout).toMatch(
+      /FAIL {2}client certificate accepted +the server accepted your certificate, but it is revoked \(.*\(keyCompromise\).*\): the server does not enforce the current CRL\n +fix: make the server load the current crl\.pem/,
+    );
   });
 });

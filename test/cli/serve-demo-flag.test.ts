@@ -24,7 +24,12 @@ describe('certrpc serve and --demo', () => {
   }
 
   it('without --demo: Identity, health and reflection only', async () => {
-    expect(await services([])).toEqual(['certrpc.v1.Identity', 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
+    expect(await services([])).toEqual([
+      'certrpc.v1.Identity',
+      'grpc.health.v1.Health',
+      'grpc.reflection.v1.ServerReflection',
+      'grpc.reflection.v1alpha.ServerReflection',
+    ]);
   });
 
   it('with --demo: the demo services too', async () => {

@@ -90,9 +90,34 @@ describe('serve start-up', () => {
       // Relative paths are relative to the file; the flags below override logLevel, one limit and shutdownGrace.
       writeFileSync(
         join(dir, 'serve.yaml'),
-        ['listen: 127.0.0.1:0', 'dir: certs', 'policy: policy.yaml', 'logLevel: warn', 'metrics: 127.0.0.1:0', 'shutdownGrace: 30s', 'limits:', '  maxConcurrentStreams: 7', '  maxMetadataBytes: 2KiB', ''].join('\n'),
+        [
+          'listen: 127.0.0.1:0',
+          'dir: certs',
+          'policy: policy.yaml',
+          'logLevel: warn',
+          'metrics: 127.0.0.1:0',
+          'shutdownGrace: 30s',
+          'limits:',
+          '  maxConcurrentStreams: 7',
+          '  maxMetadataBytes: 2KiB',
+          '',
+        ].join('\n'),
       );
-      server = await startCli(['serve', '--demo', '--config', join(dir, 'serve.yaml'), '--log-level', 'info', '--limit', 'maxConcurrentStreams=5', '--shutdown-grace', '1s'], { cwd: tmp.dir });
+      server = await startCli(
+        [
+          'serve',
+          '--demo',
+          '--config',
+          join(dir, 'serve.yaml'),
+          '--log-level',
+          'info',
+          '--limit',
+          'maxConcurrentStreams=5',
+          '--shutdown-grace',
+          '1s',
+        ],
+        { cwd: tmp.dir },
+      );
       tls = clientTls(pki, 'alice');
     });
     let tls: ReturnType<typeof clientTls>;
@@ -108,7 +133,10 @@ describe('serve start-up', () => {
       await unary(alice.kv, alice.kv.put, { key: 'configured', value: 'yes' });
       alice.close();
       // Info lines are written: the flag won over the file's "warn".
-      const info = await eventually(() => logLines(server.logs()).find((l) => l.level === 30 && /configuration from/.test(String(l.msg))), 'an info line naming the config file');
+      const info = await eventually(
+        () => logLines(server.logs()).find((l) => l.level === 30 && /configuration from/.test(String(l.msg))),
+        'an info line naming the config file',
+      );
       expect(info.config).toBe(join(dir, 'serve.yaml'));
     });
 
@@ -125,7 +153,7 @@ describe('serve start-up', () => {
       expect(err.details).toMatch(/over this server's limit of 2048 \(maxMetadataBytes\)/);
     });
 
-    it('--shutdown-grace 1s overrides the file\'s 30s', async () => {
+    it("--shutdown-grace 1s overrides the file's 30s", async () => {
       const stopped = server.stop('SIGTERM');
       expect(await stopped).toBe(0);
       expect(logLines(server.logs()).find((l) => l.event === 'shutdown')).toMatchObject({ graceMs: 1000 });

@@ -16,27 +16,35 @@ const VENDOR = join(DIST, 'vendor');
 const VENDORED = /^(@peculiar\/x509|@peculiar\/asn1-schema|@peculiar\/asn1-x509|@grpc\/grpc-js|@bufbuild\/protobuf)(\/|$)/;
 
 function jsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** What a CLI process loaded from node_modules of the vendored packages, or of the programs from dist/cli/ rather than their bundles (printed by a preload at exit). */
 async function loadedFromNodeModules(dir: string, args: string[]): Promise<{ files: string[]; stderr: string }> {
   const preload = join(dir, 'report-loaded.js');
-  writeFileSync(preload, `process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(@peculiar|@grpc\\/grpc-js|@bufbuild\\/protobuf)\\/|dist\\/cli\\/(main|rpc\\/program)\\.js$/.test(f))) + '\\n'));\n`);
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(@peculiar|@grpc\\/grpc-js|@bufbuild\\/protobuf)\\/|dist\\/cli\\/(main|rpc\\/program)\\.js$/.test(f))) + '\\n'));\n`,
+  );
   const child = await run(process.execPath, ['-r', preload, CERTRPC, ...args]).catch((err: { stderr: string }) => err);
   const line = /^LOADED (.*)$/m.exec(child.stderr);
   expect(line).not.toBeNull();
   return { files: JSON.parse(line![1]) as string[], stderr: child.stderr };
 }
 
-describe('the CLI\'s vendor bundles', () => {
+describe("the CLI's vendor bundles", () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
   it('are built (esbuild is a dev dependency), with a code cache each', () => {
     const manifest = (JSON.parse(readFileSync(join(VENDOR, 'manifest.json'), 'utf8')) as { modules: Record<string, string> }).modules;
-    expect(Object.keys(manifest)).toEqual(expect.arrayContaining(['@peculiar/x509', '@grpc/grpc-js', '@bufbuild/protobuf', '@bufbuild/protobuf/wkt']));
-    for (const name of ['x509', 'grpc-js', 'protobuf', 'cli-main', 'cli-rpc']) expect(existsSync(join(VENDOR, `${name}.code-cache`))).toBe(true);
+    expect(Object.keys(manifest)).toEqual(
+      expect.arrayContaining(['@peculiar/x509', '@grpc/grpc-js', '@bufbuild/protobuf', '@bufbuild/protobuf/wkt']),
+    );
+    for (const name of ['x509', 'grpc-js', 'protobuf', 'cli-main', 'cli-rpc'])
+      expect(existsSync(join(VENDOR, `${name}.code-cache`))).toBe(true);
   });
 
   it('answer for every specifier of those packages that the compiled code requires', () => {
@@ -55,7 +63,15 @@ describe('the CLI\'s vendor bundles', () => {
     const issue = await loadedFromNodeModules(tmp.dir, ['cert', 'issue', 'carol', '--client', '--dir', pki]);
     expect(issue.files.map((f) => relative(DIST, f))).toEqual([]);
     // Port 1 refuses at once; by then the call has loaded grpc-js and protobuf.
-    const call = await loadedFromNodeModules(tmp.dir, ['call', '127.0.0.1:1', 'certrpc.v1.Identity/WhoAmI', '--identity', 'carol', '--dir', pki]);
+    const call = await loadedFromNodeModules(tmp.dir, [
+      'call',
+      '127.0.0.1:1',
+      'certrpc.v1.Identity/WhoAmI',
+      '--identity',
+      'carol',
+      '--dir',
+      pki,
+    ]);
     expect(call.stderr).toMatch(/certrpc: /);
     expect(call.files).toEqual([]);
   });

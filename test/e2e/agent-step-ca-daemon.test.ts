@@ -31,11 +31,22 @@ function servedSerial(address: string, dir: string, name: string): Promise<strin
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
 
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, ca: readFileSync(join(dir, 'ca.crt')), cert: readFileSync(join(dir, `${name}.crt`)), key: readFileSync(join(dir, `${name}.key`)), ALPNProtocols: ['h2'], servername: 'localhost' }, () => {
-      const serial = serialHex(new X509Certificate(socket.getPeerCertificate().raw));
-      socket.end();
-      resolve(serial);
-    });
+    const socket = connect(
+      {
+        host,
+        port,
+        ca: readFileSync(join(dir, 'ca.crt')),
+        cert: readFileSync(join(dir, `${name}.crt`)),
+        key: readFileSync(join(dir, `${name}.key`)),
+        ALPNProtocols: ['h2'],
+        servername: 'localhost',
+      },
+      () => {
+        const serial = serialHex(new X509Certificate(socket.getPeerCertificate().raw));
+        socket.end();
+        resolve(serial);
+      },
+    );
     socket.on('error', reject);
   });
 }
@@ -56,9 +67,15 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca, the daemon: serv
     tmp.cleanup();
   });
 
-  it('certrpc serve on the agent\'s files serves each renewed certificate without a restart, and calls go on working', async () => {
+  it("certrpc serve on the agent's files serves each renewed certificate without a restart, and calls go on working", async () => {
     const dir = host('srv1');
-    const agent = startAgent({ stepCa: short.url, fingerprint: short.fingerprint, dir, name: 'srv1', token: short.token('srv1', ['localhost', '127.0.0.1']) });
+    const agent = startAgent({
+      stepCa: short.url,
+      fingerprint: short.fingerprint,
+      dir,
+      name: 'srv1',
+      token: short.token('srv1', ['localhost', '127.0.0.1']),
+    });
     running.push(agent);
     const enrolled = await agentEvent(agent, 'enrolled');
     const server = await startCli(['serve', '--dir', dir, '--name', 'srv1', '--port', '0']);
@@ -67,7 +84,10 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca, the daemon: serv
     for (const n of [1, 2]) {
       const renewed = await agentEvent(agent, 'renewed', n);
       // The server follows its files: the next handshake presents the renewed certificate, same process.
-      await eventuallyAsync(async () => (await servedSerial(server.address, dir, 'srv1')) === renewed.serial, `the server to present renewal #${n}`);
+      await eventuallyAsync(
+        async () => (await servedSerial(server.address, dir, 'srv1')) === renewed.serial,
+        `the server to present renewal #${n}`,
+      );
       const call = await runCli(['call', server.address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'srv1', '--dir', dir]);
       expect(call.stderr).toBe('');
       expect(call.code).toBe(0);
@@ -78,41 +98,71 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca, the daemon: serv
     expect(await agent.stop()).toBe(0);
   });
 
-  it('a server at the CA\'s address answering wrongly: every renewal is refused and said why, the files stay, and at expiry the agent stops (exit 1)', async () => {
+  it("a server at the CA's address answering wrongly: every renewal is refused and said why, the files stay, and at expiry the agent stops (exit 1)", async () => {
     const dir = host('lie1');
-    expect((await agentOnce({ stepCa: short.url, fingerprint: short.fingerprint, dir, name: 'lie1', token: short.token('lie1') })).code).toBe(0);
+    expect(
+      (await agentOnce({ stepCa: short.url, fingerprint: short.fingerprint, dir, name: 'lie1', token: short.token('lie1') })).code,
+    ).toBe(0);
     const held = leafOf(join(dir, 'lie1.crt'));
     // A server holding a genuine certificate for 127.0.0.1 from the pinned CA (anyone a token was given to could):
     // the roots it lists are right; its renewals are not.
     const front = await keyAndChain('127.0.0.1', '1h');
     const other = await keyAndChain('lie1', '1h', ['evil.test']); // a genuine certificate, for another key and other names
     const answers = [
-      { status: 201, body: JSON.stringify({ crt: other.leafPem, ca: short.intermediatePem, certChain: [other.leafPem, short.intermediatePem] }) },
+      {
+        status: 201,
+        body: JSON.stringify({ crt: other.leafPem, ca: short.intermediatePem, certChain: [other.leafPem, short.intermediatePem] }),
+      },
       { status: 200, body: '<html>maintenance</html>' },
       { status: 503, body: JSON.stringify({ status: 503, message: 'service unavailable' }) },
     ];
     let renewals = 0;
     const liar = createHttpsServer({ cert: front.chainPem, key: front.keyPem }, (req, res) => {
       req.resume();
-      if (req.url === '/roots') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ crts: [short.rootPem] }));
-      const answer = req.url === '/1.0/renew' ? answers[Math.min(renewals++, answers.length - 1)] : { status: 404, body: '{"status":404,"message":"not found"}' };
+      if (req.url === '/roots')
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ crts: [short.rootPem] }));
+      const answer =
+        req.url === '/1.0/renew'
+          ? answers[Math.min(renewals++, answers.length - 1)]
+          : { status: 404, body: '{"status":404,"message":"not found"}' };
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
     });
     liar.listen(0, '127.0.0.1');
     await once(liar, 'listening');
     running.push({ stop: () => new Promise((r) => liar.close(r)) });
     const before = diskState(dir);
-    const agent = startAgent({ stepCa: `https://127.0.0.1:${(liar.address() as AddressInfo).port}`, fingerprint: short.fingerprint, dir, name: 'lie1' });
+    const agent = startAgent({
+      stepCa: `https://127.0.0.1:${(liar.address() as AddressInfo).port}`,
+      fingerprint: short.fingerprint,
+      dir,
+      name: 'lie1',
+    });
     running.push(agent);
     expect(await agent.exited).toBe(1);
     const lines = logLines(agent.logs());
     const failures = lines.filter((l) => l.event === 'renew_failed');
     expect(failures.length).toBeGreaterThanOrEqual(3);
-    expect(failures[0]).toMatchObject({ level: 50, problem: expect.stringMatching(/step-ca's renewed certificate: "CN=lie1" is for another key than the one this host holds; nothing was written/) });
-    expect(failures[1]).toMatchObject({ level: 50, problem: expect.stringMatching(/the renewed certificate: step-ca's answer \(HTTP 200\) is not what step-ca sends \(<html>maintenance<\/html>\)/) });
-    expect(failures[2]).toMatchObject({ level: 40, problem: expect.stringMatching(/step-ca refused POST \/1\.0\/renew \(HTTP 503: service unavailable\)/) }); // busy: worth retrying, a warning
-    for (const f of failures) expect(f.msg).toContain(`${join(dir, 'lie1.crt')} stays in force until ${new Date(held.validTo).toISOString()}`);
-    expect(lines.find((l) => l.event === 'identity_lost')?.msg).toMatch(/expired at .* before it could be renewed \(the last try: step-ca refused POST \/1\.0\/renew \(HTTP 503/);
+    expect(failures[0]).toMatchObject({
+      level: 50,
+      problem: expect.stringMatching(
+        /step-ca's renewed certificate: "CN=lie1" is for another key than the one this host holds; nothing was written/,
+      ),
+    });
+    expect(failures[1]).toMatchObject({
+      level: 50,
+      problem: expect.stringMatching(
+        /the renewed certificate: step-ca's answer \(HTTP 200\) is not what step-ca sends \(<html>maintenance<\/html>\)/,
+      ),
+    });
+    expect(failures[2]).toMatchObject({
+      level: 40,
+      problem: expect.stringMatching(/step-ca refused POST \/1\.0\/renew \(HTTP 503: service unavailable\)/),
+    }); // busy: worth retrying, a warning
+    for (const f of failures)
+      expect(f.msg).toContain(`${join(dir, 'lie1.crt')} stays in force until ${new Date(held.validTo).toISOString()}`);
+    expect(lines.find((l) => l.event === 'identity_lost')?.msg).toMatch(
+      /expired at .* before it could be renewed \(the last try: step-ca refused POST \/1\.0\/renew \(HTTP 503/,
+    );
     expect(lines.filter((l) => l.event === 'renewed')).toEqual([]);
     expect(diskState(dir)).toEqual(before);
   });
@@ -122,7 +172,16 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca, the daemon: serv
     const keyFile = join(tmp.dir, `${sub}-${sans.join('_')}.key`);
     const openssl = requireTool('openssl');
     await run(openssl, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyFile]);
-    const csr = await run(openssl, ['req', '-new', '-key', keyFile, '-subj', `/CN=${sub}`, '-addext', `subjectAltName=${sans.map((s) => (/^[\d.]+$/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(',')}`]);
+    const csr = await run(openssl, [
+      'req',
+      '-new',
+      '-key',
+      keyFile,
+      '-subj',
+      `/CN=${sub}`,
+      '-addext',
+      `subjectAltName=${sans.map((s) => (/^[\d.]+$/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(',')}`,
+    ]);
     const issued = await sign(short.url, short.rootPem, csr.stdout, short.token(sub, sans), { lifetime });
     return { keyPem: readFileSync(keyFile, 'utf8'), leafPem: issued.certPem, chainPem: issued.chainPem };
   }

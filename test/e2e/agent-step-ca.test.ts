@@ -34,11 +34,20 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
   let ca: RunningStepCa;
   let short: RunningStepCa;
   const agents: RunningProcess[] = [];
-  const on = (c: RunningStepCa, name: string, extra: Partial<AgentArgs> = {}): AgentArgs => ({ stepCa: c.url, fingerprint: c.fingerprint, dir: host(name), name, ...extra });
+  const on = (c: RunningStepCa, name: string, extra: Partial<AgentArgs> = {}): AgentArgs => ({
+    stepCa: c.url,
+    fingerprint: c.fingerprint,
+    dir: host(name),
+    name,
+    ...extra,
+  });
 
   beforeAll(async () => {
     requireTool('openssl');
-    [ca, short] = await Promise.all([startStepCa(stepCa.binary!, join(tmp.dir, 'ca')), startStepCa(stepCa.binary!, join(tmp.dir, 'short-ca'), { claims: { defaultTLSCertDuration: '10s' } })]);
+    [ca, short] = await Promise.all([
+      startStepCa(stepCa.binary!, join(tmp.dir, 'ca')),
+      startStepCa(stepCa.binary!, join(tmp.dir, 'short-ca'), { claims: { defaultTLSCertDuration: '10s' } }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
@@ -46,9 +55,11 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     tmp.cleanup();
   });
 
-  it('enrolls with a token: the key made here (0600), NAME.crt = the certificate and step-ca\'s intermediate with the token\'s names, ca.crt = the root, no crl.pem', async () => {
+  it("enrolls with a token: the key made here (0600), NAME.crt = the certificate and step-ca's intermediate with the token's names, ca.crt = the root, no crl.pem", async () => {
     // The fingerprint as openssl prints it; step-ca's own spelling (lower-case hex) works as well (the other tests).
-    const opensslPin = execFileSync('openssl', ['x509', '-in', ca.rootFile, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' }).trim();
+    const opensslPin = execFileSync('openssl', ['x509', '-in', ca.rootFile, '-noout', '-fingerprint', '-sha256'], {
+      encoding: 'utf8',
+    }).trim();
     const r = await agentOnce({ ...on(ca, 'web1'), fingerprint: opensslPin, token: ca.token('web1', ['localhost', '127.0.0.1']) });
     expect(r.stderr).not.toMatch(/"level":(40|50)/);
     expect(r.code).toBe(0);
@@ -63,7 +74,11 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     expect(chain[0].keyUsage).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']); // step-ca: serverAuth and clientAuth
     expect(pemBlocks(readFileSync(join(dir, 'ca.crt'), 'utf8')).map(der)).toEqual([der(ca.rootPem)]);
     expect(existsSync(join(dir, 'crl.pem'))).toBe(false);
-    const verified = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-untrusted', join(dir, 'web1.crt'), join(dir, 'web1.crt')], { encoding: 'utf8' });
+    const verified = execFileSync(
+      'openssl',
+      ['verify', '-CAfile', join(dir, 'ca.crt'), '-untrusted', join(dir, 'web1.crt'), join(dir, 'web1.crt')],
+      { encoding: 'utf8' },
+    );
     expect(verified.trim()).toBe(`${join(dir, 'web1.crt')}: OK`);
     // Not due: a second run changes nothing and needs no token.
     const before = diskState(dir);
@@ -73,7 +88,7 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     expect(diskState(dir)).toEqual(before);
   });
 
-  it('certrpc serve on the agent\'s server identity, certrpc call on an agent\'s client identity: the call works, each side verifies the other\'s chain up to the root', async () => {
+  it("certrpc serve on the agent's server identity, certrpc call on an agent's client identity: the call works, each side verifies the other's chain up to the root", async () => {
     const app = await agentOnce({ ...on(ca, 'app1'), token: ca.token('app1') });
     expect(app.code).toBe(0);
     const server = await startCli(['serve', '--dir', host('web1'), '--name', 'web1', '--port', '0']);
@@ -85,8 +100,27 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
       expect(who).toMatchObject({ commonName: 'app1', sans: ['DNS:app1'] });
       expect(who.issuer).toMatch(/step-ca test intermediate/);
       // The server sends its certificate and the intermediate; the client's root alone verifies them.
-      const s = await run(requireTool('openssl'), ['s_client', '-connect', server.address, '-CAfile', join(host('app1'), 'ca.crt'), '-showcerts', '-verify_return_error', '-cert', join(host('app1'), 'app1.crt'), '-key', join(host('app1'), 'app1.key')], { timeoutMs: 10_000 });
-      expect((s.stdout.match(/^ *\d+ s:.*$/gm) ?? []).map((l) => l.trim())).toEqual([expect.stringMatching(/^0 s:CN ?= ?web1$/), expect.stringMatching(/^1 s:O ?= ?certrpc tests, CN ?= ?step-ca test intermediate$/)]);
+      const s = await run(
+        requireTool('openssl'),
+        [
+          's_client',
+          '-connect',
+          server.address,
+          '-CAfile',
+          join(host('app1'), 'ca.crt'),
+          '-showcerts',
+          '-verify_return_error',
+          '-cert',
+          join(host('app1'), 'app1.crt'),
+          '-key',
+          join(host('app1'), 'app1.key'),
+        ],
+        { timeoutMs: 10_000 },
+      );
+      expect((s.stdout.match(/^ *\d+ s:.*$/gm) ?? []).map((l) => l.trim())).toEqual([
+        expect.stringMatching(/^0 s:CN ?= ?web1$/),
+        expect.stringMatching(/^1 s:O ?= ?certrpc tests, CN ?= ?step-ca test intermediate$/),
+      ]);
       expect(s.stdout).toMatch(/Verify return code: 0 \(ok\)/);
     } finally {
       await server.stop();
@@ -95,7 +129,11 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
 
   it('the daemon renews at 2/3 of the real lifetime (not of notBefore..notAfter: step-ca backdates a minute), over mutual TLS with the same key, and runs --exec after each change', async () => {
     const marks = join(tmp.dir, 'exec-marks.txt');
-    const agent = startAgent({ ...on(short, 'short1'), token: short.token('short1'), extra: ['--exec', `echo "$CERTRPC_AGENT_EVENT $CERTRPC_AGENT_CHANGED" >> ${marks}`] });
+    const agent = startAgent({
+      ...on(short, 'short1'),
+      token: short.token('short1'),
+      extra: ['--exec', `echo "$CERTRPC_AGENT_EVENT $CERTRPC_AGENT_CHANGED" >> ${marks}`],
+    });
     agents.push(agent);
     const dir = host('short1');
     const enrolled = await agentEvent(agent, 'enrolled');
@@ -116,10 +154,21 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     expect(readFileSync(join(dir, 'short1.key'), 'utf8')).toBe(key);
     const next = chainOf(join(dir, 'short1.crt'));
     expect(next[0].serialNumber).not.toBe(first.serialNumber);
-    expect(next[0].publicKey.export({ format: 'der', type: 'spki' }).equals(first.publicKey.export({ format: 'der', type: 'spki' }))).toBe(true);
+    expect(next[0].publicKey.export({ format: 'der', type: 'spki' }).equals(first.publicKey.export({ format: 'der', type: 'spki' }))).toBe(
+      true,
+    );
     expect(next[1].raw.equals(der(short.intermediatePem))).toBe(true);
-    const lines = await eventually(() => existsSync(marks) && readFileSync(marks, 'utf8').split('\n').filter(Boolean).length >= 2 && readFileSync(marks, 'utf8').split('\n').filter(Boolean), '--exec after the enrollment and the renewal');
-    expect(lines.slice(0, 2)).toEqual([`enrolled ${join(dir, 'short1.key')} ${join(dir, 'short1.crt')} ${join(dir, 'ca.crt')}`, `renewed ${join(dir, 'short1.crt')}`]);
+    const lines = await eventually(
+      () =>
+        existsSync(marks) &&
+        readFileSync(marks, 'utf8').split('\n').filter(Boolean).length >= 2 &&
+        readFileSync(marks, 'utf8').split('\n').filter(Boolean),
+      '--exec after the enrollment and the renewal',
+    );
+    expect(lines.slice(0, 2)).toEqual([
+      `enrolled ${join(dir, 'short1.key')} ${join(dir, 'short1.crt')} ${join(dir, 'ca.crt')}`,
+      `renewed ${join(dir, 'short1.crt')}`,
+    ]);
     // It goes on: the renewed certificate is renewed in turn, again not at once.
     const second = await agentEvent(agent, 'renewed', 2);
     expect(Date.parse(String(second.time)) - Date.parse(String(renewed.time))).toBeGreaterThan(3_000);
@@ -128,7 +177,7 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     expect(await agent.stop()).toBe(0);
   });
 
-  it('a revoked certificate: the daemon\'s next renewal is refused, it stops (exit 1) saying so, the files stay; a new token enrolls the host again', async () => {
+  it("a revoked certificate: the daemon's next renewal is refused, it stops (exit 1) saying so, the files stay; a new token enrolls the host again", async () => {
     const agent = startAgent({ ...on(short, 'rev1'), token: short.token('rev1') });
     agents.push(agent);
     await agentEvent(agent, 'enrolled');
@@ -138,13 +187,22 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     const before = diskState(dir);
     expect(await agent.exited).toBe(1);
     const lost = logLines(agent.logs()).find((l) => l.event === 'identity_lost');
-    expect(lost?.msg).toMatch(new RegExp(`^revoked: step-ca refused to renew "CN=rev1" \\(serial ${leaf.serialNumber}, .*\\(HTTP 401: .*it has been revoked .*; the agent stops, ${dir}/rev1.crt and ${dir}/rev1.key stay as they are$`));
+    expect(lost?.msg).toMatch(
+      new RegExp(
+        `^revoked: step-ca refused to renew "CN=rev1" \\(serial ${leaf.serialNumber}, .*\\(HTTP 401: .*it has been revoked .*; the agent stops, ${dir}/rev1.crt and ${dir}/rev1.key stay as they are$`,
+      ),
+    );
     expect(agent.logs()).toMatch(/certrpc: revoked: step-ca refused to renew "CN=rev1"/);
-    expect(agent.logs()).toMatch(/fix: this certificate cannot be renewed: it stays in use until it expires .*; enroll this host again with a new one-time token/);
+    expect(agent.logs()).toMatch(
+      /fix: this certificate cannot be renewed: it stays in use until it expires .*; enroll this host again with a new one-time token/,
+    );
     expect(logLines(agent.logs()).filter((l) => l.event === 'renewed')).toEqual([]);
     expect(diskState(dir)).toEqual(before);
     // step-ca said why in its own log.
-    await eventually(() => short.logs().includes('authority.authorizeRenew: certificate has been revoked'), 'step-ca to log the refused renewal');
+    await eventually(
+      () => short.logs().includes('authority.authorizeRenew: certificate has been revoked'),
+      'step-ca to log the refused renewal',
+    );
 
     // --once without a token cannot know (no CRL) until the renewal is due; with a new token it asks step-ca now, is refused, and enrolls again.
     const r = await agentOnce({ ...on(short, 'rev1'), token: short.token('rev1') });
@@ -167,7 +225,10 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     // The daemon started with it does the same, and says so.
     const daemon = startAgent({ ...on(short, 'keep1'), token: spare });
     agents.push(daemon);
-    expect(await agentEvent(daemon, 'token_not_used')).toMatchObject({ level: 30, msg: expect.stringMatching(/the token was not used: the CA still renews this certificate/) });
+    expect(await agentEvent(daemon, 'token_not_used')).toMatchObject({
+      level: 30,
+      msg: expect.stringMatching(/the token was not used: the CA still renews this certificate/),
+    });
     expect(logLines(daemon.logs()).filter((l) => l.event === 'renewed')).toHaveLength(1);
     expect(await daemon.stop()).toBe(0);
     // Still good for an enrollment.
@@ -192,7 +253,9 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     expect(reused.code).toBe(64 + 16);
     expect(reused.stderr).toMatch(/step-ca refused the one-time token \(HTTP 401: .*\): a one-time token works once/);
     expect(otherName.code).toBe(2);
-    expect(otherName.stderr).toMatch(/--token: this token is for "db1" \(DNS:db1\.internal, IP:10\.0\.0\.5\), not for web9: .*Nothing was sent or written; the token was not used/);
+    expect(otherName.stderr).toMatch(
+      /--token: this token is for "db1" \(DNS:db1\.internal, IP:10\.0\.0\.5\), not for web9: .*Nothing was sent or written; the token was not used/,
+    );
     expect(otherName.stderr).toMatch(/fix: ask for a token for web9 \(from the CA operator: a new one-time token whose subject is web9/);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/--token: this is not a step-ca one-time token/);
@@ -209,12 +272,20 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     const foreign = host('crl1');
     mkdirSync(foreign, { recursive: true });
     const other = await createCa({ commonName: 'some other CA' });
-    writeFileSync(join(foreign, 'crl.pem'), await createCrl(await loadSigningCa(other.certPem, other.keyPem), [], { crlNumber: 1, nextUpdate: new Date(Date.now() + 86_400_000) }));
+    writeFileSync(
+      join(foreign, 'crl.pem'),
+      await createCrl(await loadSigningCa(other.certPem, other.keyPem), [], {
+        crlNumber: 1,
+        nextUpdate: new Date(Date.now() + 86_400_000),
+      }),
+    );
     const before = diskState(foreign);
     const token = ca.token('crl1');
     const stale = await agentOnce({ ...on(ca, 'crl1'), token });
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain(`${join(foreign, 'crl.pem')}: ${join(foreign, 'crl.pem')} is there, but this CA publishes no CRL: it is another CA's`);
+    expect(stale.stderr).toContain(
+      `${join(foreign, 'crl.pem')}: ${join(foreign, 'crl.pem')} is there, but this CA publishes no CRL: it is another CA's`,
+    );
     expect(stale.stderr).toMatch(/fix: if .* now follows this CA, move crl\.pem \(and revocations\.json\) out of it/);
     expect(diskState(foreign)).toEqual(before);
     expect((await agentOnce({ ...on(ca, 'crl1', { dir: host('crl1-clean') }), token })).code).toBe(0);
@@ -253,7 +324,9 @@ describeWhenSupported(stepCa.missing, 'certrpc agent --step-ca: a real step-ca 0
     expect(failures.length).toBeGreaterThan(1);
     for (const f of failures) expect(f).toMatchObject({ level: 40, problem: expect.stringMatching(/cannot be reached/) }); // a warning: worth retrying
     const lost = lines.find((l) => l.event === 'identity_lost');
-    expect(lost?.msg).toMatch(/^this host's certificate \(serial [0-9a-f]+\) expired at .* before it could be renewed \(the last try: step-ca at .* cannot be reached .*\); it cannot renew itself/);
+    expect(lost?.msg).toMatch(
+      /^this host's certificate \(serial [0-9a-f]+\) expired at .* before it could be renewed \(the last try: step-ca at .* cannot be reached .*\); it cannot renew itself/,
+    );
     expect(agent.logs()).toMatch(/fix: get the CA answering again, then enroll this host again with a new one-time token/);
     expect(diskState(host('exp1'))).toEqual(before);
   });

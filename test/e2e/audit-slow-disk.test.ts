@@ -39,7 +39,20 @@ it('a slow audit destination slows the server, and loses no line: every call ser
     });
     const drained = new Promise<void>((resolve) => reader.on('end', () => resolve()));
 
-    const server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', policyFile, '--audit', 'all', '--audit-file', fifo]);
+    const server = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      pki.dir,
+      '--port',
+      '0',
+      '--policy',
+      policyFile,
+      '--audit',
+      'all',
+      '--audit-file',
+      fifo,
+    ]);
     const echo = createClient(EchoClient, server.address, { tls: clientTls(pki, 'alice') });
     const answered: string[] = [];
     let next = 0;

@@ -31,7 +31,10 @@ describe('identity bundles: export, --identity, extract; the PEM files work in n
     // nginx's two identities: a server certificate for its front, a client certificate for its upstream.
     expect((await cli('cert', 'issue', 'edge', '--server', '--san', 'DNS:localhost,IP:127.0.0.1', '--dir', pki.dir)).code).toBe(0);
     expect((await cli('cert', 'issue', 'nginx-upstream', '--client', '--dir', pki.dir)).code).toBe(0);
-    writeFileSync(at('policy.yaml'), 'version: 1\nroles:\n  gateway: [{ cn: nginx-upstream }]\n  admin: [{ cn: alice }]\nrules:\n  - roles: [gateway, admin]\n    methods: ["*"]\n');
+    writeFileSync(
+      at('policy.yaml'),
+      'version: 1\nroles:\n  gateway: [{ cn: nginx-upstream }]\n  admin: [{ cn: alice }]\nrules:\n  - roles: [gateway, admin]\n    methods: ["*"]\n',
+    );
     server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', at('policy.yaml')]);
   });
 
@@ -44,7 +47,9 @@ describe('identity bundles: export, --identity, extract; the PEM files work in n
   it('bundle export writes one 0600 file: certificate, key and trusted CA, never a CA key', async () => {
     const result = await cli('bundle', 'export', 'alice', '--dir', pki.dir, '-o', 'alice.bundle');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('wrote alice.bundle (0600): certificate "CN=alice", its private key, and 1 trusted CA certificate(s): CN=certrpc demo CA');
+    expect(result.stdout).toContain(
+      'wrote alice.bundle (0600): certificate "CN=alice", its private key, and 1 trusted CA certificate(s): CN=certrpc demo CA',
+    );
     const text = readFileSync(at('alice.bundle'), 'utf8');
     expect(mode(at('alice.bundle'))).toBe(0o600);
     expect(text.startsWith('# certrpc identity bundle v1\n# name: alice\n')).toBe(true);
@@ -75,7 +80,10 @@ describe('identity bundles: export, --identity, extract; the PEM files work in n
   });
 
   it('--identity names the damaged bundle and the fix', async () => {
-    writeFileSync(at('broken.bundle'), readFileSync(at('alice.bundle'), 'utf8').replace(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n?/, ''));
+    writeFileSync(
+      at('broken.bundle'),
+      readFileSync(at('alice.bundle'), 'utf8').replace(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n?/, ''),
+    );
     const result = await cli('call', server.address, WHOAMI, '--identity', './broken.bundle');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/broken\.bundle: not an identity bundle: it holds no private key\n\s+fix: export it again/);
@@ -118,7 +126,11 @@ describe('identity bundles: export, --identity, extract; the PEM files work in n
       }
       const files = at('nginx');
       const port = await freePort();
-      nginx = await startNginx(tools.nginx, at('nginx-run'), port, `
+      nginx = await startNginx(
+        tools.nginx,
+        at('nginx-run'),
+        port,
+        `
   server {
     listen 127.0.0.1:${port} ssl http2;
     ssl_certificate ${files}/edge.crt;
@@ -135,7 +147,8 @@ describe('identity bundles: export, --identity, extract; the PEM files work in n
       grpc_ssl_name localhost;
       grpc_ssl_server_name on;
     }
-  }`);
+  }`,
+      );
       base = `127.0.0.1:${port}`;
     });
 
@@ -151,7 +164,16 @@ describe('identity bundles: export, --identity, extract; the PEM files work in n
     });
 
     it('curl with the extracted PEM files gets nginx’s answer', async () => {
-      const result = await run(tools.curl, ['-sS', '--cacert', at('client', 'ca.crt'), '--cert', at('client', 'alice.crt'), '--key', at('client', 'alice.key'), `https://${base}/healthz`]);
+      const result = await run(tools.curl, [
+        '-sS',
+        '--cacert',
+        at('client', 'ca.crt'),
+        '--cert',
+        at('client', 'alice.crt'),
+        '--key',
+        at('client', 'alice.key'),
+        `https://${base}/healthz`,
+      ]);
       expect(result.stderr).toBe('');
       expect(result.stdout).toBe('nginx ok: CN=alice\n');
     });
@@ -160,7 +182,17 @@ describe('identity bundles: export, --identity, extract; the PEM files work in n
       const curl = await run(tools.curl, ['-sS', '-w', '\n%{http_code}', '--cacert', at('client', 'ca.crt'), `https://${base}/healthz`]);
       expect(curl.stdout).toContain('No required SSL certificate was sent');
       expect(curl.stdout.trim().endsWith('400')).toBe(true);
-      const call = await cli('call', base, WHOAMI, '--cacert', at('client', 'ca.crt'), '--proto', join(__dirname, '..', '..', 'proto', 'certrpc', 'v1', 'identity.proto'), '--import-path', join(__dirname, '..', '..', 'proto'));
+      const call = await cli(
+        'call',
+        base,
+        WHOAMI,
+        '--cacert',
+        at('client', 'ca.crt'),
+        '--proto',
+        join(__dirname, '..', '..', 'proto', 'certrpc', 'v1', 'identity.proto'),
+        '--import-path',
+        join(__dirname, '..', '..', 'proto'),
+      );
       expect(call.code).not.toBe(0);
     });
   });

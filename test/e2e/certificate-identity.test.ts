@@ -39,12 +39,52 @@ describe('certificate identity: names that cannot be confused, CA certificates t
 
   /** A client certificate signed by the suite's CA with openssl: any subject, any extension lines. */
   function signedByCa(name: string, subject: string, ext: string[]): ClientTlsMaterial {
-    writeFileSync(at(`${name}.ext`), ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = clientAuth', ...ext].join('\n') + '\n');
-    openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-subj', subject, '-out', `${name}.csr`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', pki.caCertFile, '-CAkey', pki.caKeyFile, '-set_serial', `0x${Buffer.from(name).toString('hex')}`, '-days', '30', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
+    writeFileSync(
+      at(`${name}.ext`),
+      ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = clientAuth', ...ext].join(
+        '\n',
+      ) + '\n',
+    );
+    openssl(
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-subj',
+      subject,
+      '-out',
+      `${name}.csr`,
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      pki.caCertFile,
+      '-CAkey',
+      pki.caKeyFile,
+      '-set_serial',
+      `0x${Buffer.from(name).toString('hex')}`,
+      '-days',
+      '30',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    );
     return tlsOf(at(`${name}.crt`), at(`${name}.key`));
   }
-  const tlsOf = (certFile: string, keyFile: string): ClientTlsMaterial => ({ caPem: readFileSync(pki.caCertFile, 'utf8'), certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') });
+  const tlsOf = (certFile: string, keyFile: string): ClientTlsMaterial => ({
+    caPem: readFileSync(pki.caCertFile, 'utf8'),
+    certPem: readFileSync(certFile, 'utf8'),
+    keyPem: readFileSync(keyFile, 'utf8'),
+  });
 
   beforeAll(async () => {
     pki = await demoPki(at('certs'));
@@ -79,7 +119,11 @@ describe('certificate identity: names that cannot be confused, CA certificates t
       const client = demoClients(server.address, tlsOf(at('nameless.crt'), at('nameless.key')));
       try {
         const denied = await grpcError(unary(client.kv, client.kv.put, { key: 'k', value: 'v' }));
-        expect(denied.details).toMatch(new RegExp(`^${escapeRegExp(CONFUSING_TEXT)} \\(no roles\\) may not call /demo\\.v1\\.KeyValue/Put: .*\\(ask the policy owner to grant one to ${escapeRegExp(CONFUSING_TEXT)}\\)$`));
+        expect(denied.details).toMatch(
+          new RegExp(
+            `^${escapeRegExp(CONFUSING_TEXT)} \\(no roles\\) may not call /demo\\.v1\\.KeyValue/Put: .*\\(ask the policy owner to grant one to ${escapeRegExp(CONFUSING_TEXT)}\\)$`,
+          ),
+        );
       } finally {
         client.close();
       }
@@ -105,7 +149,15 @@ describe('certificate identity: names that cannot be confused, CA certificates t
 
   it('a subject with two CNs has no CN, for the server and for policy explain alike', async () => {
     const twoCns = signedByCa('two-cns', '/CN=alice/CN=mallory', []);
-    const explained = await runCli(['policy', 'explain', at('policy.yaml'), '--cert', at('two-cns.crt'), '--method', '/demo.v1.KeyValue/Put']);
+    const explained = await runCli([
+      'policy',
+      'explain',
+      at('policy.yaml'),
+      '--cert',
+      at('two-cns.crt'),
+      '--method',
+      '/demo.v1.KeyValue/Put',
+    ]);
     expect(explained.stdout).toMatch(/roles: +\(none/);
     expect(explained.code).toBe(64 + status.PERMISSION_DENIED);
     const client = demoClients(server.address, twoCns);
@@ -117,25 +169,94 @@ describe('certificate identity: names that cannot be confused, CA certificates t
   });
 
   it('a presented subject is escaped in the refusal log: "CN=eve, O=Trusted" is one CN', async () => {
-    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=eve, O=Trusted', '-keyout', 'eve.key', '-out', 'eve.crt');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=eve, O=Trusted',
+      '-keyout',
+      'eve.key',
+      '-out',
+      'eve.crt',
+    );
     const client = demoClients(server.address, tlsOf(at('eve.crt'), at('eve.key')));
     try {
       expect((await grpcError(client.whoAmI())).code).toBe(status.UNAVAILABLE);
     } finally {
       client.close();
     }
-    const line = await eventually(() => serverLog().find((l) => l.event === 'handshake_refused' && l.code === 'DEPTH_ZERO_SELF_SIGNED_CERT'), 'the refusal of eve');
+    const line = await eventually(
+      () => serverLog().find((l) => l.event === 'handshake_refused' && l.code === 'DEPTH_ZERO_SELF_SIGNED_CERT'),
+      'the refusal of eve',
+    );
     expect(line.subject).toBe('CN=eve\\, O=Trusted');
     expect(String(line.msg)).toContain('presented "CN=eve\\, O=Trusted" issued by "CN=eve\\, O=Trusted"');
   });
 
-  it("a client names a server's untrusted issuer escaped: a CA called \"rogue, O=certrpc demo CA\" is not the demo CA", async () => {
+  it('a client names a server\'s untrusted issuer escaped: a CA called "rogue, O=certrpc demo CA" is not the demo CA', async () => {
     const rogue = at('rogue');
     execFileSync('mkdir', ['-p', rogue]);
-    writeFileSync(at('rogue-server.ext'), 'basicConstraints = critical, CA:FALSE\nextendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n');
-    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=rogue, O=certrpc demo CA', '-keyout', 'rogue/ca.key', '-out', 'rogue/ca.crt');
-    openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost', '-keyout', 'rogue/server.key', '-out', 'rogue/server.csr');
-    openssl('x509', '-req', '-in', 'rogue/server.csr', '-CA', 'rogue/ca.crt', '-CAkey', 'rogue/ca.key', '-set_serial', '7', '-days', '30', '-extfile', 'rogue-server.ext', '-out', 'rogue/server.crt');
+    writeFileSync(
+      at('rogue-server.ext'),
+      'basicConstraints = critical, CA:FALSE\nextendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n',
+    );
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=rogue, O=certrpc demo CA',
+      '-keyout',
+      'rogue/ca.key',
+      '-out',
+      'rogue/ca.crt',
+    );
+    openssl(
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      'rogue/server.key',
+      '-out',
+      'rogue/server.csr',
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'rogue/server.csr',
+      '-CA',
+      'rogue/ca.crt',
+      '-CAkey',
+      'rogue/ca.key',
+      '-set_serial',
+      '7',
+      '-days',
+      '30',
+      '-extfile',
+      'rogue-server.ext',
+      '-out',
+      'rogue/server.crt',
+    );
     const impostor = await startCli(['serve', '--demo', '--dir', rogue, '--client-ca', pki.caCertFile, '--port', '0']);
     try {
       const r = await cli('call', impostor.address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice');
@@ -150,9 +271,43 @@ describe('certificate identity: names that cannot be confused, CA certificates t
     let subCa: ClientTlsMaterial;
     beforeAll(() => {
       // A CA:TRUE certificate the CA signed (a sub-CA), with clientAuth: valid for OpenSSL as a client certificate.
-      writeFileSync(at('sub-ca.ext'), 'basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign, digitalSignature\nextendedKeyUsage = clientAuth\n');
-      openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'sub-ca.key', '-subj', '/CN=alice', '-out', 'sub-ca.csr');
-      openssl('x509', '-req', '-in', 'sub-ca.csr', '-CA', pki.caCertFile, '-CAkey', pki.caKeyFile, '-set_serial', '0x5ca', '-days', '30', '-extfile', 'sub-ca.ext', '-out', 'sub-ca.crt');
+      writeFileSync(
+        at('sub-ca.ext'),
+        'basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign, digitalSignature\nextendedKeyUsage = clientAuth\n',
+      );
+      openssl(
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        'sub-ca.key',
+        '-subj',
+        '/CN=alice',
+        '-out',
+        'sub-ca.csr',
+      );
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        'sub-ca.csr',
+        '-CA',
+        pki.caCertFile,
+        '-CAkey',
+        pki.caKeyFile,
+        '-set_serial',
+        '0x5ca',
+        '-days',
+        '30',
+        '-extfile',
+        'sub-ca.ext',
+        '-out',
+        'sub-ca.crt',
+      );
       subCa = tlsOf(at('sub-ca.crt'), at('sub-ca.key'));
     });
 
@@ -166,20 +321,30 @@ describe('certificate identity: names that cannot be confused, CA certificates t
       } finally {
         client.close();
       }
-      const line = await eventually(() => serverLog().find((l) => l.event === 'handshake_refused' && l.subject === subject), `the refusal of ${subject}`);
-      expect(line).toMatchObject({ code: 'CA_CERT_AS_IDENTITY', reason: 'the client presented a CA certificate (basicConstraints CA:TRUE) as its own: a CA signs identities, it is not one' });
+      const line = await eventually(
+        () => serverLog().find((l) => l.event === 'handshake_refused' && l.subject === subject),
+        `the refusal of ${subject}`,
+      );
+      expect(line).toMatchObject({
+        code: 'CA_CERT_AS_IDENTITY',
+        reason: 'the client presented a CA certificate (basicConstraints CA:TRUE) as its own: a CA signs identities, it is not one',
+      });
       expect(String(line.msg)).toContain('[CA_CERT_AS_IDENTITY]');
     });
 
     it('the CLI refuses it as --cert/--key and as --identity, before connecting', async () => {
       const viaFlags = await cli('call', server.address, 'certrpc.v1.Identity/WhoAmI', '--cert', pki.caCertFile, '--key', pki.caKeyFile);
-      expect(viaFlags.stderr).toContain(`${pki.caCertFile}: "CN=certrpc demo CA" is a CA certificate (basicConstraints CA:TRUE), not an identity`);
+      expect(viaFlags.stderr).toContain(
+        `${pki.caCertFile}: "CN=certrpc demo CA" is a CA certificate (basicConstraints CA:TRUE), not an identity`,
+      );
       expect(viaFlags.stderr).toContain('fix: issue an identity and use that: certrpc cert issue NAME --client');
       expect(viaFlags.code).toBe(1);
       copyFileSync(at('sub-ca.crt'), pki.certFile('sub-ca'));
       copyFileSync(at('sub-ca.key'), pki.keyFile('sub-ca'));
       const viaName = await cli('call', server.address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'sub-ca');
-      expect(viaName.stderr).toContain(`${pki.certFile('sub-ca')}: "CN=alice" is a CA certificate (basicConstraints CA:TRUE), not an identity`);
+      expect(viaName.stderr).toContain(
+        `${pki.certFile('sub-ca')}: "CN=alice" is a CA certificate (basicConstraints CA:TRUE), not an identity`,
+      );
       expect(viaName.code).toBe(1);
     });
 
@@ -187,7 +352,9 @@ describe('certificate identity: names that cannot be confused, CA certificates t
       copyFileSync(pki.caCertFile, pki.certFile('root'));
       copyFileSync(pki.caKeyFile, pki.keyFile('root'));
       const r = await cli('serve', '--demo', '--name', 'root', '--port', '0');
-      expect(r.stderr).toContain(`${pki.certFile('root')}: "CN=certrpc demo CA" is a CA certificate (basicConstraints CA:TRUE), not an identity`);
+      expect(r.stderr).toContain(
+        `${pki.certFile('root')}: "CN=certrpc demo CA" is a CA certificate (basicConstraints CA:TRUE), not an identity`,
+      );
       expect(r.code).toBe(1);
     });
 
@@ -198,8 +365,17 @@ describe('certificate identity: names that cannot be confused, CA certificates t
         const answer = await new Promise<string>((resolve, reject) => {
           const [host, port] = proxy.address.split(':');
           const tls = subCa;
-          const socket = tlsConnect({ host, port: Number(port), ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, servername: 'localhost', checkServerIdentity: () => undefined }, () =>
-            socket.write(`CONNECT ${server.address} HTTP/1.1\r\nHost: ${server.address}\r\n\r\n`),
+          const socket = tlsConnect(
+            {
+              host,
+              port: Number(port),
+              ca: tls.caPem,
+              cert: tls.certPem,
+              key: tls.keyPem,
+              servername: 'localhost',
+              checkServerIdentity: () => undefined,
+            },
+            () => socket.write(`CONNECT ${server.address} HTTP/1.1\r\nHost: ${server.address}\r\n\r\n`),
           );
           let text = '';
           socket.on('data', (d) => (text += d));

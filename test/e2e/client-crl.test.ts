@@ -37,11 +37,17 @@ describe("client-side CRL: the server's certificate checked against it", () => {
   };
   const clientWith = async (crlFile: string) => {
     const files: TlsFiles = { certFile: pki.certFile('alice'), keyFile: pki.keyFile('alice'), caFiles: [pki.caCertFile], crlFile };
-    const client = await createReloadingClient(IdentityClient, address, { files, authority: 'localhost', logger: log.logger, reload: { debounceMs: 20, settleMs: 100 } });
+    const client = await createReloadingClient(IdentityClient, address, {
+      files,
+      authority: 'localhost',
+      logger: log.logger,
+      reload: { debounceMs: 20, settleMs: 100 },
+    });
     open.push(client);
     return client;
   };
-  const whoAmI = (c: ReloadingClient<IdentityClient>) => unary(c.client, c.client.whoAmI, {}, new Metadata(), { deadline: Date.now() + 10_000 });
+  const whoAmI = (c: ReloadingClient<IdentityClient>) =>
+    unary(c.client, c.client.whoAmI, {}, new Metadata(), { deadline: Date.now() + 10_000 });
 
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'certs'));

@@ -12,7 +12,15 @@ describe('a fleet on loopback: renewal under load, revocation reaching the serve
   afterAll(() => tmp.cleanup());
 
   it('renews every certificate under load with 0 failed calls; a revocation cuts the client off on both servers within 10 s', async () => {
-    const run = await runFleetScenario(tmp.dir, { ca: { listen: '127.0.0.1:0', sans: 'DNS:localhost,IP:127.0.0.1' }, servers: [{ ip: '127.0.0.1' }, { ip: '127.0.0.1' }], client: {} }, '15s');
+    const run = await runFleetScenario(
+      tmp.dir,
+      {
+        ca: { listen: '127.0.0.1:0', sans: 'DNS:localhost,IP:127.0.0.1' },
+        servers: [{ ip: '127.0.0.1' }, { ip: '127.0.0.1' }],
+        client: {},
+      },
+      '15s',
+    );
     for (const b of run.beforeRevocation) {
       expect(b.failed).toBe(0);
       expect(b.ok).toBeGreaterThan(50);

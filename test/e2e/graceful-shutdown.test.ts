@@ -91,7 +91,11 @@ describe('graceful shutdown', () => {
     health.close();
 
     const logs = logLines(ops.server.logs());
-    expect(logs.map((l) => l.event).filter((e) => ['shutdown', 'draining', 'stopped'].includes(String(e)))).toEqual(['shutdown', 'draining', 'stopped']);
+    expect(logs.map((l) => l.event).filter((e) => ['shutdown', 'draining', 'stopped'].includes(String(e)))).toEqual([
+      'shutdown',
+      'draining',
+      'stopped',
+    ]);
     expect(logs.find((l) => l.event === 'stopped')).toMatchObject({ cancelled: 0, inFlightAtStart: 1 });
     const audit = logLines(readFileSync(auditFile, 'utf8'));
     expect(audit.map((a) => [a.cn, a.method, a.decision])).toEqual(

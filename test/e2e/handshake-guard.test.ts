@@ -43,7 +43,9 @@ describe('handshake guard (pre-TLS limits)', () => {
     const idle = await open('127.0.0.1');
     await idle.ended;
     expect(await refused('ERR_TLS_HELLO_TIMEOUT')).toBe(before + 1);
-    expect(ops.server.logs()).toMatch(/refused handshake from 127\.0\.0\.1:\d+: the client connected but sent nothing \(limit helloTimeoutMs\)/);
+    expect(ops.server.logs()).toMatch(
+      /refused handshake from 127\.0\.0\.1:\d+: the client connected but sent nothing \(limit helloTimeoutMs\)/,
+    );
   });
 
   it('drops a peer that drips its ClientHello byte by byte once handshakeTimeoutMs has passed since it connected', async () => {
@@ -104,7 +106,12 @@ function clientHello(): Promise<Buffer> {
       }),
     );
     listener.listen(0, '127.0.0.1', () => {
-      const tls = tlsConnect({ port: (listener.address() as { port: number }).port, host: '127.0.0.1', servername: 'localhost', ALPNProtocols: ['h2'] });
+      const tls = tlsConnect({
+        port: (listener.address() as { port: number }).port,
+        host: '127.0.0.1',
+        servername: 'localhost',
+        ALPNProtocols: ['h2'],
+      });
       tls.on('error', () => undefined);
     });
     listener.on('error', reject);

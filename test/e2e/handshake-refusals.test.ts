@@ -22,7 +22,13 @@ describe('handshake refusals', () => {
 
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
-    server = await serveDirectory({ pki, demo: true, port: 0, onRefusedHandshake: (r) => refusals.push(r), policy: allowAllAuthenticated() });
+    server = await serveDirectory({
+      pki,
+      demo: true,
+      port: 0,
+      onRefusedHandshake: (r) => refusals.push(r),
+      policy: allowAllAuthenticated(),
+    });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {
@@ -41,7 +47,13 @@ describe('handshake refusals', () => {
   it("refuses mallory's self-signed certificate, and says so on both sides", async () => {
     const details = await refused(clientTls(pki, 'mallory'));
     expect(details).toMatch(/the server refused the connection: .*self-signed \("CN=mallory"\)/);
-    expect(refusals).toContainEqual(expect.objectContaining({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', subject: 'CN=mallory', reason: 'the client certificate is self-signed' }));
+    expect(refusals).toContainEqual(
+      expect.objectContaining({
+        code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+        subject: 'CN=mallory',
+        reason: 'the client certificate is self-signed',
+      }),
+    );
   });
 
   it('refuses a client that sends no certificate', async () => {
@@ -55,20 +67,62 @@ describe('handshake refusals', () => {
   it('refuses a certificate signed by another CA made with the openssl CLI', async () => {
     const d = tmp.dir;
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'pipe' });
-    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=rogue CA', '-keyout', 'rogue-ca.key', '-out', 'rogue-ca.crt']);
+    run([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=rogue CA',
+      '-keyout',
+      'rogue-ca.key',
+      '-out',
+      'rogue-ca.crt',
+    ]);
     run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=eve', '-keyout', 'eve.key', '-out', 'eve.csr']);
-    run(['x509', '-req', '-in', 'eve.csr', '-CA', 'rogue-ca.crt', '-CAkey', 'rogue-ca.key', '-CAcreateserial', '-days', '30', '-out', 'eve.crt']);
-    const tls = { caPem: readFileSync(pki.caCertFile, 'utf8'), certPem: readFileSync(join(d, 'eve.crt'), 'utf8'), keyPem: readFileSync(join(d, 'eve.key'), 'utf8') };
+    run([
+      'x509',
+      '-req',
+      '-in',
+      'eve.csr',
+      '-CA',
+      'rogue-ca.crt',
+      '-CAkey',
+      'rogue-ca.key',
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-out',
+      'eve.crt',
+    ]);
+    const tls = {
+      caPem: readFileSync(pki.caCertFile, 'utf8'),
+      certPem: readFileSync(join(d, 'eve.crt'), 'utf8'),
+      keyPem: readFileSync(join(d, 'eve.key'), 'utf8'),
+    };
     const details = await refused(tls);
     expect(details).toMatch(/the server refused your certificate \(issued by "CN=rogue CA"\)/);
-    expect(refusals).toContainEqual(expect.objectContaining({ subject: 'CN=eve', issuer: 'CN=rogue CA', reason: expect.stringMatching(/^the client certificate was issued by a CA this server does not trust \(or by an intermediate CA the client did not send/) }));
+    expect(refusals).toContainEqual(
+      expect.objectContaining({
+        subject: 'CN=eve',
+        issuer: 'CN=rogue CA',
+        reason: expect.stringMatching(
+          /^the client certificate was issued by a CA this server does not trust \(or by an intermediate CA the client did not send/,
+        ),
+      }),
+    );
   });
 
-  it("the client refuses a server whose CA it does not trust, naming both issuers", async () => {
+  it('the client refuses a server whose CA it does not trust, naming both issuers', async () => {
     const other = await otherCa(join(tmp.dir, 'other'));
     const tls = { ...clientTls(pki, 'alice'), caPem: readFileSync(other.caCertFile, 'utf8') };
     const details = await refused(tls);
-    expect(details).toMatch(/this client refused the server: the server's certificate is not signed by a CA you trust: it was issued by "CN=certrpc demo CA", you trust "CN=some other CA"/);
+    expect(details).toMatch(
+      /this client refused the server: the server's certificate is not signed by a CA you trust: it was issued by "CN=certrpc demo CA", you trust "CN=some other CA"/,
+    );
     expect(details).toMatch(/fix: trust the CA that signed the server \(tls\.caPem: /);
     expect(details).not.toMatch(/--[a-z]/);
   });

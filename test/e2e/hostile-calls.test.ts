@@ -21,7 +21,14 @@ describe('hostile calls', () => {
   let echo: EchoClient;
 
   beforeAll(async () => {
-    ops = await startOpsServer(tmp.dir, ['--limit', 'maxReceiveMessageBytes=64KiB', '--limit', 'maxMetadataBytes=8KiB', '--shutdown-grace', '1s']);
+    ops = await startOpsServer(tmp.dir, [
+      '--limit',
+      'maxReceiveMessageBytes=64KiB',
+      '--limit',
+      'maxMetadataBytes=8KiB',
+      '--shutdown-grace',
+      '1s',
+    ]);
     echo = createClient(EchoClient, ops.address, { tls: ops.tls('alice') });
   });
   afterEach(async () => {
@@ -74,7 +81,10 @@ describe('hostile calls', () => {
   });
 
   it('answers a "gzip" message that is not gzip with INTERNAL', async () => {
-    expect(await raw(grpcFrame(randomBytes(64), 64, true), { 'grpc-encoding': 'gzip' })).toMatchObject({ grpcStatus: status.INTERNAL, grpcMessage: 'Failed to decompress message' });
+    expect(await raw(grpcFrame(randomBytes(64), 64, true), { 'grpc-encoding': 'gzip' })).toMatchObject({
+      grpcStatus: status.INTERNAL,
+      grpcMessage: 'Failed to decompress message',
+    });
   });
 
   it('stops inflating a compression bomb at maxReceiveMessageBytes (RESOURCE_EXHAUSTED)', async () => {
@@ -100,17 +110,24 @@ describe('hostile calls', () => {
   });
 
   it('answers an invalid grpc-timeout with INTERNAL', async () => {
-    expect(await raw(grpcFrame(HELLO), { 'grpc-timeout': 'soon' })).toMatchObject({ grpcStatus: status.INTERNAL, grpcMessage: 'Invalid grpc-timeout value "soon"' });
+    expect(await raw(grpcFrame(HELLO), { 'grpc-timeout': 'soon' })).toMatchObject({
+      grpcStatus: status.INTERNAL,
+      grpcMessage: 'Invalid grpc-timeout value "soon"',
+    });
   });
 
   it('serves a call whose metadata values are not legal, dropping them, and never logs them', async () => {
     // A control byte is dropped by the HTTP/2 layer, a non-ASCII value by grpc-js (with a
     // diagnostic), and -bin values decode leniently: each call is served as if the entry were absent.
     const dropped: Record<string, string>[] = [{ 'x-ctl': 'a\x01b' }, { 'x-latin1': 'caf\xe9' }, { 'x-data-bin': '!!not base64**' }];
-    for (const headers of dropped) expect(await raw(grpcFrame(HELLO), headers)).toEqual({ httpStatus: 200, grpcStatus: status.OK, grpcMessage: 'OK', rstCode: 0 });
+    for (const headers of dropped)
+      expect(await raw(grpcFrame(HELLO), headers)).toEqual({ httpStatus: 200, grpcStatus: status.OK, grpcMessage: 'OK', rstCode: 0 });
     // A NUL byte is malformed HTTP/2: the stream is reset (PROTOCOL_ERROR) before any gRPC status.
     expect(await raw(grpcFrame(HELLO), { 'x-nul': 'a\x00b' })).toEqual({ rstCode: 1 });
-    await eventually(() => ops.server.logs().includes('Failed to add metadata entry x-latin1: [value withheld]'), "grpc-js's diagnostic for the dropped value");
+    await eventually(
+      () => ops.server.logs().includes('Failed to add metadata entry x-latin1: [value withheld]'),
+      "grpc-js's diagnostic for the dropped value",
+    );
     expect(ops.server.logs()).not.toMatch(/caf\xe9|caf\\u00e9/);
   });
 
@@ -123,6 +140,10 @@ describe('hostile calls', () => {
     expect((await grpcError(unary(echo, echo.say, { message: 'x'.repeat(100 * 1024) }))).code).toBe(status.RESOURCE_EXHAUSTED);
     expect(await raw(grpcFrame(HELLO))).toMatchObject({ grpcStatus: status.OK });
     const after = { INTERNAL: await count('INTERNAL'), RESOURCE_EXHAUSTED: await count('RESOURCE_EXHAUSTED'), OK: await count('OK') };
-    expect({ INTERNAL: after.INTERNAL - before.INTERNAL, RESOURCE_EXHAUSTED: after.RESOURCE_EXHAUSTED - before.RESOURCE_EXHAUSTED, OK: after.OK - before.OK }).toEqual({ INTERNAL: 2, RESOURCE_EXHAUSTED: 2, OK: 1 });
+    expect({
+      INTERNAL: after.INTERNAL - before.INTERNAL,
+      RESOURCE_EXHAUSTED: after.RESOURCE_EXHAUSTED - before.RESOURCE_EXHAUSTED,
+      OK: after.OK - before.OK,
+    }).toEqual({ INTERNAL: 2, RESOURCE_EXHAUSTED: 2, OK: 1 });
   });
 });

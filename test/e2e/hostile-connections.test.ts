@@ -19,7 +19,16 @@ describe('hostile connections', () => {
   const refused = (reason: string) => ops.metric('certrpc_handshakes_refused_total', { reason });
 
   beforeAll(async () => {
-    ops = await startOpsServer(tmp.dir, ['--limit', 'handshakeTimeoutMs=1s', '--limit', 'maxConnections=20', '--limit', 'minClientPingIntervalMs=1s', '--shutdown-grace', '1s']);
+    ops = await startOpsServer(tmp.dir, [
+      '--limit',
+      'handshakeTimeoutMs=1s',
+      '--limit',
+      'maxConnections=20',
+      '--limit',
+      'minClientPingIntervalMs=1s',
+      '--shutdown-grace',
+      '1s',
+    ]);
     const now = Date.now();
     await issue(ops.pki, 'expired', { validity: { notBefore: new Date(now - 10 * DAY), notAfter: new Date(now - DAY) } });
     await issue(ops.pki, 'future', { validity: { notBefore: new Date(now + DAY), notAfter: new Date(now + 10 * DAY) } });
@@ -70,14 +79,22 @@ describe('hostile connections', () => {
     const secureContext = createSecureContext({ ca: tls.caPem, cert: tls.certPem, key: tls.keyPem });
     const sockets: TLSSocket[] = [];
     const outcomes = await Promise.all(
-      Array.from({ length: 500 }, () =>
-        new Promise<'connected' | 'refused'>((resolve) => {
-          const socket = tlsConnect({ port: ops.server.port, host: '127.0.0.1', servername: 'localhost', secureContext, ALPNProtocols: ['h2'] });
-          sockets.push(socket);
-          socket.on('secureConnect', () => resolve('connected'));
-          socket.on('error', () => resolve('refused'));
-          socket.on('close', () => resolve('refused'));
-        }),
+      Array.from(
+        { length: 500 },
+        () =>
+          new Promise<'connected' | 'refused'>((resolve) => {
+            const socket = tlsConnect({
+              port: ops.server.port,
+              host: '127.0.0.1',
+              servername: 'localhost',
+              secureContext,
+              ALPNProtocols: ['h2'],
+            });
+            sockets.push(socket);
+            socket.on('secureConnect', () => resolve('connected'));
+            socket.on('error', () => resolve('refused'));
+            socket.on('close', () => resolve('refused'));
+          }),
       ),
     );
     const connected = outcomes.filter((o) => o === 'connected').length;
@@ -124,7 +141,9 @@ describe('hostile connections', () => {
     const tls = ops.tls('alice');
     const session = h2Connect(`https://${ops.address}`, { ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, servername: 'localhost' });
     session.on('error', () => undefined);
-    const goaway = new Promise<{ code: number; data: string }>((resolve) => session.on('goaway', (code, _last, data) => resolve({ code, data: data?.toString() ?? '' })));
+    const goaway = new Promise<{ code: number; data: string }>((resolve) =>
+      session.on('goaway', (code, _last, data) => resolve({ code, data: data?.toString() ?? '' })),
+    );
     await new Promise((r) => session.on('connect', r));
     for (let i = 0; i < 10; i++) session.ping(() => undefined);
     expect(await goaway).toEqual({ code: constants.NGHTTP2_ENHANCE_YOUR_CALM, data: 'too_many_pings' });

@@ -57,7 +57,25 @@ describe('metadata values never reach the logs', () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
     writeFileSync(join(tmp.dir, 'policy.yaml'), POLICY);
     auditFile = join(tmp.dir, 'audit.log');
-    server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit-file', auditFile, '--log-level', 'trace', '--limit', 'maxMetadataBytes=2KiB'], { env: { GRPC_TRACE: 'all', GRPC_VERBOSITY: 'DEBUG' } });
+    server = await startCli(
+      [
+        'serve',
+        '--demo',
+        '--dir',
+        pki.dir,
+        '--port',
+        '0',
+        '--policy',
+        join(tmp.dir, 'policy.yaml'),
+        '--audit-file',
+        auditFile,
+        '--log-level',
+        'trace',
+        '--limit',
+        'maxMetadataBytes=2KiB',
+      ],
+      { env: { GRPC_TRACE: 'all', GRPC_VERBOSITY: 'DEBUG' } },
+    );
     alice = demoClients(server.address, clientTls(pki, 'alice'), 'localhost');
     bob = demoClients(server.address, clientTls(pki, 'bob'), 'localhost');
   });
@@ -75,17 +93,36 @@ describe('metadata values never reach the logs', () => {
   };
 
   it('makes the calls: allowed, denied by role, denied by header value, over the metadata limit, illegal', async () => {
-    await unary(alice.kv, alice.kv.get, { key: 'k' }, md({ 'x-tenant': 'acme', authorization: `Bearer ${secret('bearer')}`, 'x-token-bin': Buffer.from(secret('binary')) }));
-    expect((await grpcError(unary(bob.kv, bob.kv.put, { key: 'k', value: 'v' }, md({ 'x-tenant': 'acme', 'x-api-key': secret('api-key') })))).code).toBe(status.PERMISSION_DENIED);
+    await unary(
+      alice.kv,
+      alice.kv.get,
+      { key: 'k' },
+      md({ 'x-tenant': 'acme', authorization: `Bearer ${secret('bearer')}`, 'x-token-bin': Buffer.from(secret('binary')) }),
+    );
+    expect(
+      (await grpcError(unary(bob.kv, bob.kv.put, { key: 'k', value: 'v' }, md({ 'x-tenant': 'acme', 'x-api-key': secret('api-key') }))))
+        .code,
+    ).toBe(status.PERMISSION_DENIED);
     const byHeader = await grpcError(unary(alice.kv, alice.kv.get, { key: 'k' }, md({ 'x-tenant': secret('tenant') })));
     expect(byHeader.code).toBe(status.PERMISSION_DENIED);
     expect(byHeader.details).toContain('x-tenant'); // the denial names the header, not what was sent
-    const big = await grpcError(unary(alice.kv, alice.kv.get, { key: 'k' }, md({ 'x-tenant': 'acme', 'x-big': `${secret('big')}${'a'.repeat(4096)}` })));
+    const big = await grpcError(
+      unary(alice.kv, alice.kv.get, { key: 'k' }, md({ 'x-tenant': 'acme', 'x-big': `${secret('big')}${'a'.repeat(4096)}` })),
+    );
     expect(big.code).toBe(status.RESOURCE_EXHAUSTED);
     // Not legal in grpc-js's eyes (a non-ASCII byte): dropped with a diagnostic, which must not quote the value.
-    const illegal = await rawGrpcCall(server.address, clientTls(pki, 'alice'), '/demo.v1.Echo/Say', grpcFrame(Buffer.from('0a0568656c6c6f', 'hex')), { 'x-tenant': 'acme', 'x-latin1': `caf\xe9-${secret('latin1')}` });
+    const illegal = await rawGrpcCall(
+      server.address,
+      clientTls(pki, 'alice'),
+      '/demo.v1.Echo/Say',
+      grpcFrame(Buffer.from('0a0568656c6c6f', 'hex')),
+      { 'x-tenant': 'acme', 'x-latin1': `caf\xe9-${secret('latin1')}` },
+    );
     expect(illegal).toMatchObject({ httpStatus: 200, grpcStatus: status.OK });
-    await eventually(() => server.logs().includes('Failed to add metadata entry x-latin1: [value withheld]'), "grpc-js's diagnostic, routed into the log");
+    await eventually(
+      () => server.logs().includes('Failed to add metadata entry x-latin1: [value withheld]'),
+      "grpc-js's diagnostic, routed into the log",
+    );
   });
 
   it('finds none of them in the server log (trace level) or the audit file', async () => {
@@ -98,7 +135,13 @@ describe('metadata values never reach the logs', () => {
     // grpc-js's traces of the header blocks are there too, their values withheld (names kept).
     expect(server.logs()).toMatch(/received headers \{[^}]*\\"authorization\\":\\"\[withheld\]\\"/);
     const texts = { log: server.logs(), stdout: server.output(), audit };
-    const found = Object.entries(texts).flatMap(([where, text]) => secrets.flatMap((s) => forms(s).filter((f) => text.includes(f)).map((f) => `${where}: ${f}`)));
+    const found = Object.entries(texts).flatMap(([where, text]) =>
+      secrets.flatMap((s) =>
+        forms(s)
+          .filter((f) => text.includes(f))
+          .map((f) => `${where}: ${f}`),
+      ),
+    );
     expect(found).toEqual([]);
     expect(secrets).toHaveLength(6);
   });

@@ -61,13 +61,22 @@ describe('metrics endpoint', () => {
   it("reports seconds to expiry of the server's certificate and of the client CA", async () => {
     const text = await scrape(ops.metrics);
     const year = 365 * 86_400;
-    expect(metricValue(text, 'certrpc_certificate_expiry_seconds', { certificate: 'server', subject: 'CN=localhost' })).toBeGreaterThan(year / 2);
-    expect(metricValue(text, 'certrpc_certificate_expiry_seconds', { certificate: 'client_ca', subject: 'CN=certrpc demo CA' })).toBeGreaterThan(year);
+    expect(metricValue(text, 'certrpc_certificate_expiry_seconds', { certificate: 'server', subject: 'CN=localhost' })).toBeGreaterThan(
+      year / 2,
+    );
+    expect(
+      metricValue(text, 'certrpc_certificate_expiry_seconds', { certificate: 'client_ca', subject: 'CN=certrpc demo CA' }),
+    ).toBeGreaterThan(year);
   });
 
   it('includes process metrics (RSS) and serves nothing but /metrics', async () => {
     expect(metricValue(await scrape(ops.metrics), 'process_resident_memory_bytes')).toBeGreaterThan(0);
-    const code = await new Promise<number | undefined>((resolve, reject) => get(`http://${ops.metrics}/`, (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject));
+    const code = await new Promise<number | undefined>((resolve, reject) =>
+      get(`http://${ops.metrics}/`, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on('error', reject),
+    );
     expect(code).toBe(404);
   });
 });

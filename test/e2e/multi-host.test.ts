@@ -23,12 +23,18 @@ describeWhenSupported(namespaceUnsupportedReason(), 'certrpc across three hosts 
   // Two /24s of 10.203.0.0/16, picked per run; they exist only inside this run's namespaces.
   const a = 2 * randomInt(0, 127);
   const net = { clientSide: `10.203.${a}`, serverSide: `10.203.${a + 1}` };
-  const addr = { client: `${net.clientSide}.2`, proxyFront: `${net.clientSide}.1`, proxyBack: `${net.serverSide}.1`, server: `${net.serverSide}.2` };
+  const addr = {
+    client: `${net.clientSide}.2`,
+    proxyFront: `${net.clientSide}.1`,
+    proxyBack: `${net.serverSide}.1`,
+    server: `${net.serverSide}.2`,
+  };
   const hosts = { client: '', proxy: '', server: '' };
   let server: RunningServer | undefined;
   let proxy: RunningServer | undefined;
 
-  const callFromClientHost = (address: string, ...args: string[]) => runCli(['call', address, WHOAMI, '--dir', tmp.dir, ...args], { netns: hosts.client });
+  const callFromClientHost = (address: string, ...args: string[]) =>
+    runCli(['call', address, WHOAMI, '--dir', tmp.dir, ...args], { netns: hosts.client });
 
   beforeAll(async () => {
     tmp = tempDir();
@@ -41,7 +47,10 @@ describeWhenSupported(namespaceUnsupportedReason(), 'certrpc across three hosts 
     const issue = (name: string, san: string) => runCli(['cert', 'issue', name, '--server', '--san', san, '--dir', tmp.dir]);
     expect((await issue('backend', `IP:${addr.server},URI:${SERVICE_ID}`)).code).toBe(0);
     expect((await issue('proxy', `IP:${addr.proxyFront}`)).code).toBe(0);
-    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--name', 'backend', '--host', addr.server, '--port', '0', '--policy', POLICY], { netns: hosts.server });
+    server = await startCli(
+      ['serve', '--demo', '--dir', tmp.dir, '--name', 'backend', '--host', addr.server, '--port', '0', '--policy', POLICY],
+      { netns: hosts.server },
+    );
     proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', `${addr.proxyFront}:0`, '--policy', POLICY], { netns: hosts.proxy });
   });
 
@@ -65,15 +74,29 @@ describeWhenSupported(namespaceUnsupportedReason(), 'certrpc across three hosts 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ commonName: 'alice', roles: ['admin'] });
     // Each host saw the hop next to it: the proxy the client host, the server the proxy host.
-    const tunnel = await eventually(() => logLines(proxy!.logs()).find((l) => l.event === 'tunnel_closed' && l.cn === 'alice'), 'the tunnel audit line');
+    const tunnel = await eventually(
+      () => logLines(proxy!.logs()).find((l) => l.event === 'tunnel_closed' && l.cn === 'alice'),
+      'the tunnel audit line',
+    );
     expect(tunnel.peer).toMatch(new RegExp(`^${addr.client.replace(/\./g, '\\.')}:\\d+$`));
     expect(tunnel.target).toBe(server!.address);
-    const decision = await eventually(() => logLines(server!.logs()).find((l) => l.method === '/certrpc.v1.Identity/WhoAmI' && l.cn === 'alice'), 'the server audit line');
+    const decision = await eventually(
+      () => logLines(server!.logs()).find((l) => l.method === '/certrpc.v1.Identity/WhoAmI' && l.cn === 'alice'),
+      'the server audit line',
+    );
     expect(String(decision.peer)).toContain(addr.proxyBack);
   });
 
   it('verifies the server by its service identity through the proxy, and refuses a role without tunnels', async () => {
-    const byId = await callFromClientHost(server!.address, '--identity', 'alice', '--proxy', `https://${proxy!.address}`, '--server-id', SERVICE_ID);
+    const byId = await callFromClientHost(
+      server!.address,
+      '--identity',
+      'alice',
+      '--proxy',
+      `https://${proxy!.address}`,
+      '--server-id',
+      SERVICE_ID,
+    );
     expect(byId.code).toBe(0);
     const bob = await callFromClientHost(server!.address, '--identity', 'bob', '--proxy', `https://${proxy!.address}`);
     expect(bob.code).toBe(1);

@@ -19,7 +19,10 @@ describe('npm start (the demo)', () => {
 
   it('creates the PKI, serves alice, refuses mallory, and exits 0 on Ctrl-C', async () => {
     const dir = join(tmp.dir, 'certs');
-    const child = spawn(process.execPath, [START], { env: { ...process.env, CERTRPC_DIR: dir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [START], {
+      env: { ...process.env, CERTRPC_DIR: dir, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     captureOutput(child, ['npm start']);
     let out = '';
     const port = await new Promise<number>((resolve, reject) => {
@@ -55,7 +58,7 @@ describe('npm start (the demo)', () => {
     expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('`npm start` stopped by %s to npm\'s own PID leaves no server behind', async (signal) => {
+  it.each(['SIGTERM', 'SIGINT'] as const)("`npm start` stopped by %s to npm's own PID leaves no server behind", async (signal) => {
     // npm runs the script through `sh -c`; a signal to npm must reach the server, not orphan it.
     const child = spawn('npm', ['start', '--silent'], {
       cwd: ROOT,

@@ -26,7 +26,11 @@ const A43_POLICY = {
   deny_rules: [{ name: 'bob-may-not-delete', source: { principals: ['CN=bob'] }, request: { paths: ['/demo.v1.KeyValue/Delete'] } }],
   allow_rules: [
     { name: 'alice-by-subject', source: { principals: ['CN=alice'] }, request: { paths: ['*'] } },
-    { name: 'bob-by-uri-san', source: { principals: ['spiffe://certrpc.demo/user/bob'] }, request: { paths: ['/demo.v1.KeyValue/Get', '/demo.v1.KeyValue/Put', '/demo.v1.KeyValue/Delete'] } },
+    {
+      name: 'bob-by-uri-san',
+      source: { principals: ['spiffe://certrpc.demo/user/bob'] },
+      request: { paths: ['/demo.v1.KeyValue/Get', '/demo.v1.KeyValue/Put', '/demo.v1.KeyValue/Delete'] },
+    },
     { name: 'worker-by-dns-san', source: { principals: ['worker.certrpc.test'] }, request: { paths: ['/demo.v1.Echo/Say'] } },
     { name: 'whoami-for-any-principal', source: { principals: ['*'] }, request: { paths: ['/certrpc.v1.Identity/WhoAmI'] } },
   ],
@@ -161,12 +165,16 @@ describe('policies on real calls, real certificates', () => {
       expect(missing.code).toBe(status.PERMISSION_DENIED);
       expect(missing.details).toContain('x-tenant');
       expect(await outcome(unary(alice.kv, alice.kv.get, { key: 'k' }, md(['x-tenant', 'initech'])))).toBe('PERMISSION_DENIED');
-      expect(await outcome(unary(alice.kv, alice.kv.get, { key: 'k' }, md(['x-tenant', 'acme'], ['x-tenant', 'globex'])))).toBe('PERMISSION_DENIED');
+      expect(await outcome(unary(alice.kv, alice.kv.get, { key: 'k' }, md(['x-tenant', 'acme'], ['x-tenant', 'globex'])))).toBe(
+        'PERMISSION_DENIED',
+      );
     });
 
     it('lets a deny rule with a header condition win over the allow rule, only when its header matches', async () => {
       const alice = server.as('alice');
-      expect(await outcome(unary(alice.kv, alice.kv.put, { key: 'k', value: 'v' }, md(['x-tenant', 'acme'], ['x-debug', 'off'])))).toBe('OK');
+      expect(await outcome(unary(alice.kv, alice.kv.put, { key: 'k', value: 'v' }, md(['x-tenant', 'acme'], ['x-debug', 'off'])))).toBe(
+        'OK',
+      );
       const denied = await grpcError(unary(alice.kv, alice.kv.put, { key: 'k', value: 'v' }, md(['x-tenant', 'acme'], ['x-debug', 'on'])));
       expect(denied.code).toBe(status.PERMISSION_DENIED);
       expect(denied.details).toContain('no-puts-in-debug-mode');

@@ -18,10 +18,15 @@ describe('certrpc proxy: caller addresses in audit lines', () => {
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    expect((await runCli(['cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1,IP:::1', '--dir', tmp.dir])).code).toBe(0);
+    expect(
+      (await runCli(['cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1,IP:::1', '--dir', tmp.dir])).code,
+    ).toBe(0);
     target = await echoTarget('127.0.0.1');
     const policy = join(tmp.dir, 'policy.yaml');
-    writeFileSync(policy, `roles:\n  ops: [{ cn: alice }]\nrules:\n  - name: ops-echo\n    roles: [ops]\n    connect: ["127.0.0.1:${target.port}"]\n`);
+    writeFileSync(
+      policy,
+      `roles:\n  ops: [{ cn: alice }]\nrules:\n  - name: ops-echo\n    roles: [ops]\n    connect: ["127.0.0.1:${target.port}"]\n`,
+    );
     // "::" takes IPv4 connections too (dual stack): they arrive as ::ffff:127.0.0.1.
     proxy = await startCli(['proxy', '--dir', tmp.dir, '--listen', '[::]:0', '--policy', policy]);
   });
@@ -39,7 +44,10 @@ describe('certrpc proxy: caller addresses in audit lines', () => {
     expect(answer.status).toBe(200);
     const peer = expected(answer.socket.localPort!);
     answer.socket.destroy();
-    const opened = await eventually(() => logLines(proxy.logs()).find((l) => l.event === 'tunnel_opened' && l.peer === peer), `a tunnel_opened line for ${peer}`);
+    const opened = await eventually(
+      () => logLines(proxy.logs()).find((l) => l.event === 'tunnel_opened' && l.peer === peer),
+      `a tunnel_opened line for ${peer}`,
+    );
     expect(opened).toMatchObject({ caller: 'CN=alice', target: `127.0.0.1:${target.port}` });
   });
 });

@@ -53,7 +53,11 @@ describe('ConnectProxy: one resolution per CONNECT, and the tunnel goes where th
     answers.set('mixed.test', () => ['127.0.0.1', '127.0.0.2']);
     answers.set('zero.test', () => ['0.0.0.0']);
     proxy = new ConnectProxy({
-      tls: { certPem: readFileSync(pki.certFile('proxy'), 'utf8'), keyPem: readFileSync(pki.keyFile('proxy'), 'utf8'), clientCaPem: readFileSync(pki.caCertFile, 'utf8') },
+      tls: {
+        certPem: readFileSync(pki.certFile('proxy'), 'utf8'),
+        keyPem: readFileSync(pki.keyFile('proxy'), 'utf8'),
+        clientCaPem: readFileSync(pki.caCertFile, 'utf8'),
+      },
       authorize: (identity, target, addresses) => decideConnect(policy, identity, target, addresses),
       lookup: async (name) => {
         questions.push(name);

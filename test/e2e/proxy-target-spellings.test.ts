@@ -78,7 +78,19 @@ rules:
 
   // Legacy inet_aton spellings of 127.0.0.1 (and 0 = 0.0.0.0, which reaches this host too): getaddrinfo
   // accepts them all, so none may reach it; the proxy refuses them as malformed.
-  const legacyV4 = (port: number) => [`2130706433:${port}`, `127.1:${port}`, `127.0.1:${port}`, `0x7f000001:${port}`, `0X7F000001:${port}`, `0x7f.1:${port}`, `0177.0.0.1:${port}`, `127.000.000.001:${port}`, `017700000001:${port}`, `0:${port}`, `127.0.0.1.1:${port}`];
+  const legacyV4 = (port: number) => [
+    `2130706433:${port}`,
+    `127.1:${port}`,
+    `127.0.1:${port}`,
+    `0x7f000001:${port}`,
+    `0X7F000001:${port}`,
+    `0x7f.1:${port}`,
+    `0177.0.0.1:${port}`,
+    `127.000.000.001:${port}`,
+    `017700000001:${port}`,
+    `0:${port}`,
+    `127.0.0.1.1:${port}`,
+  ];
 
   it('refuses legacy numeric spellings of an IPv4 address with 400, before any lookup or connection', async () => {
     const before = reached();
@@ -87,7 +99,9 @@ rules:
       expect({ target, status: answer.status }).toEqual({ target, status: 400 });
       expect(answer.body).toMatch(/not a canonical IPv4 address|is not a host name/);
     }
-    expect((await ask(denyProxy, `127.1:${v4.port}`)).body).toContain('"127.1" is not a canonical IPv4 address (it would mean 127.0.0.1): write the address as four decimal numbers, e.g. 127.0.0.1');
+    expect((await ask(denyProxy, `127.1:${v4.port}`)).body).toContain(
+      '"127.1" is not a canonical IPv4 address (it would mean 127.0.0.1): write the address as four decimal numbers, e.g. 127.0.0.1',
+    );
     expect(reached()).toBe(before);
   });
 
@@ -145,9 +159,14 @@ rules:
     }
     expect(reached()).toBe(before);
     // The 403 for a name says which resolved address the deny rule caught.
-    expect((await ask(denyProxy, `LOCALHOST:${v4.port}`)).body).toMatch(/^CN=alice \(roles: ops\) may not open a tunnel to localhost:\d+ \(resolves to [^)]*127\.0\.0\.1[^)]*\): denied by rule "no-loopback"/);
+    expect((await ask(denyProxy, `LOCALHOST:${v4.port}`)).body).toMatch(
+      /^CN=alice \(roles: ops\) may not open a tunnel to localhost:\d+ \(resolves to [^)]*127\.0\.0\.1[^)]*\): denied by rule "no-loopback"/,
+    );
     // The audit line names the canonical target and keeps what was asked for.
-    const line = await eventually(() => logLines(denyProxy.logs()).find((l) => l.event === 'tunnel_refused' && l.requested === `[0:0:0:0:0:0:0:1]:${v6.port}`), 'the audit line of an expanded IPv6 spelling');
+    const line = await eventually(
+      () => logLines(denyProxy.logs()).find((l) => l.event === 'tunnel_refused' && l.requested === `[0:0:0:0:0:0:0:1]:${v6.port}`),
+      'the audit line of an expanded IPv6 spelling',
+    );
     expect(line).toMatchObject({ target: `[::1]:${v6.port}`, status: 403, rule: 'no-loopback' });
   });
 
@@ -176,7 +195,8 @@ rules:
     expect((await ask(allowProxy, `127.0.0.1:${byName.port}`)).status).toBe(403);
     expect((await ask(allowProxy, `127.0.0.1:${v6.port}`)).status).toBe(403);
     expect((await ask(allowProxy, `[::1]:${v4.port}`)).status).toBe(403);
-    for (const target of legacyV4(v4.port).slice(0, 4)) expect({ target, status: (await ask(allowProxy, target)).status }).toEqual({ target, status: 400 });
+    for (const target of legacyV4(v4.port).slice(0, 4))
+      expect({ target, status: (await ask(allowProxy, target)).status }).toEqual({ target, status: 400 });
   });
 
   it('certrpc policy explain --connect decides each spelling as the proxy does (400 = usage error 2, 403 = 71, 200 = 0)', async () => {
@@ -202,7 +222,9 @@ rules:
       proxied.socket.destroy();
       expect({ target, proxy: proxied.status, explain: explained.code }).toEqual({ target, proxy: status, explain: exitFor[status] });
     }
-    const named = JSON.parse((await runCli(['policy', 'explain', denyPolicy, '--cn', 'alice', '--connect', `LOCALHOST:${v4.port}`, '--json'])).stdout);
+    const named = JSON.parse(
+      (await runCli(['policy', 'explain', denyPolicy, '--cn', 'alice', '--connect', `LOCALHOST:${v4.port}`, '--json'])).stdout,
+    );
     expect(named).toMatchObject({ decision: 'deny', connect: `localhost:${v4.port}`, rule: 'no-loopback' });
     expect(named.addresses).toContain('127.0.0.1');
   });

@@ -65,7 +65,10 @@ describe('certrpc proxy: revocation and policy changes close the tunnels they fo
     expect(alice.isClosed()).toBe(false);
     expect(await echoThrough(alice.socket, 'still here')).toBe('still here');
     alice.socket.destroy();
-    await eventually(() => closedLines().find((l) => l.serial === serialOf('alice') && l.reason === 'client_closed'), 'alice closing her own tunnel');
+    await eventually(
+      () => closedLines().find((l) => l.serial === serialOf('alice') && l.reason === 'client_closed'),
+      'alice closing her own tunnel',
+    );
   });
 
   it('a policy edit that removes a permission closes the tunnels it allowed (reason policy_changed); tunnels still allowed stay', async () => {
@@ -73,9 +76,14 @@ describe('certrpc proxy: revocation and policy changes close the tunnels they fo
     const bob = await open('bob');
     savePolicy(policy(rule('dev-echo', 'dev')));
     await eventually(() => alice.isClosed(), 'alice’s tunnel to close after the policy edit');
-    const line = await eventually(() => closedLines().find((l) => l.cn === 'alice' && l.reason === 'policy_changed'), 'the tunnel_closed audit line');
+    const line = await eventually(
+      () => closedLines().find((l) => l.cn === 'alice' && l.reason === 'policy_changed'),
+      'the tunnel_closed audit line',
+    );
     expect(line).toMatchObject({ serial: serialOf('alice'), rule: 'ops-echo', target: `127.0.0.1:${echo.port}` });
-    expect(line.details).toBe(`CN=alice (roles: ops) may not open a tunnel to 127.0.0.1:${echo.port}: tunnels there are allowed for roles dev`);
+    expect(line.details).toBe(
+      `CN=alice (roles: ops) may not open a tunnel to 127.0.0.1:${echo.port}: tunnels there are allowed for roles dev`,
+    );
     expect(bob.isClosed()).toBe(false);
     expect(await echoThrough(bob.socket, 'bob still here')).toBe('bob still here');
     // A new CONNECT is decided by the new policy too.
@@ -86,7 +94,10 @@ describe('certrpc proxy: revocation and policy changes close the tunnels they fo
   it('a broken policy edit changes nothing: the last good policy keeps deciding, open tunnels stay', async () => {
     const bob = await open('bob');
     savePolicy('roles: [this is not a policy');
-    await eventually(() => logLines(proxy.logs()).find((l) => l.event === 'reload_refused' && l.what === 'authorization policy'), 'the refused edit');
+    await eventually(
+      () => logLines(proxy.logs()).find((l) => l.event === 'reload_refused' && l.what === 'authorization policy'),
+      'the refused edit',
+    );
     expect(bob.isClosed()).toBe(false);
     expect(await echoThrough(bob.socket, 'unchanged')).toBe('unchanged');
     bob.socket.destroy();

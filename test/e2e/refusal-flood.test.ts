@@ -38,9 +38,13 @@ describe('refused-handshake log under a flood', () => {
     const summaries = lines.filter((l) => l.event === 'handshake_refusals_suppressed');
     expect(refused).toHaveLength(3);
     expect(refused[0]).toMatchObject({ code: 'NO_CERTIFICATE', reason: 'the client sent no certificate' });
-    expect(refused[0].msg).toMatch(/^refused handshake from 127\.0\.0\.1:\d+: the client sent no certificate \[NO_CERTIFICATE\]; no certificate presented$/);
+    expect(refused[0].msg).toMatch(
+      /^refused handshake from 127\.0\.0\.1:\d+: the client sent no certificate \[NO_CERTIFICATE\]; no certificate presented$/,
+    );
     expect(summaries).toHaveLength(1);
     expect(summaries[0]).toMatchObject({ suppressed: 22, byCode: { NO_CERTIFICATE: 22 }, topPeers: { '127.0.0.1': 22 } });
-    expect(summaries[0].msg).toMatch(/^suppressed 22 refused handshakes \(more than 3 in 60 s; the first of each reason was logged\): by reason 22 NO_CERTIFICATE/);
+    expect(summaries[0].msg).toMatch(
+      /^suppressed 22 refused handshakes \(more than 3 in 60 s; the first of each reason was logged\): by reason 22 NO_CERTIFICATE/,
+    );
   });
 });

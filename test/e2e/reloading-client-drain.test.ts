@@ -96,7 +96,12 @@ describe('reloading client: a call on the old channel survives a reload', () => 
 
   it('a call still waiting for the old connection completes over it; new calls use the new certificate; then the old channel closes', async () => {
     const gate = await holdFirstConnection(server.listening!.port);
-    const client: ReloadingClient<IdentityClient> = await createReloadingClient(IdentityClient, `127.0.0.1:${gate.port}`, { files, authority: 'localhost', logger: log.logger, reload: { debounceMs: 20 } });
+    const client: ReloadingClient<IdentityClient> = await createReloadingClient(IdentityClient, `127.0.0.1:${gate.port}`, {
+      files,
+      authority: 'localhost',
+      logger: log.logger,
+      reload: { debounceMs: 20 },
+    });
     try {
       const oldSerial = client.tls.current.certificate.serial;
       // Started on the first channel; its connection is held at the gate, so the call waits in that channel's queue.
@@ -124,7 +129,12 @@ describe('reloading client: a call on the old channel survives a reload', () => 
   });
 
   it('a stream open on the old channel keeps receiving after the reload, and the old channel closes when it ends', async () => {
-    const client: ReloadingClient<KeyValueClient> = await createReloadingClient(KeyValueClient, `127.0.0.1:${server.listening!.port}`, { files, authority: 'localhost', logger: log.logger, reload: { debounceMs: 20 } });
+    const client: ReloadingClient<KeyValueClient> = await createReloadingClient(KeyValueClient, `127.0.0.1:${server.listening!.port}`, {
+      files,
+      authority: 'localhost',
+      logger: log.logger,
+      reload: { debounceMs: 20 },
+    });
     const writer = demoClients(`127.0.0.1:${server.listening!.port}`, clientTls(pki, 'alice'), 'localhost');
     try {
       const changes: Change[] = [];

@@ -24,14 +24,23 @@ const crlNumbers = (l: Line) => (Array.isArray(l.crls) ? (l.crls as { crlNumber?
 /** Waits for a "reloaded" line whose CRLs all carry this number. */
 function reloadedTo(process: RunningServer, crlNumber: number): Promise<Line> {
   return eventually(
-    () => logLines(process.logs()).find((l) => l.event === 'reloaded' && crlNumbers(l).length > 0 && crlNumbers(l).every((n) => n === crlNumber)),
+    () =>
+      logLines(process.logs()).find(
+        (l) => l.event === 'reloaded' && crlNumbers(l).length > 0 && crlNumbers(l).every((n) => n === crlNumber),
+      ),
     `a reload to CRL number ${crlNumber}`,
   );
 }
 
 /** Waits for a refused change logged after the first `after` lines. */
 function refusedAfter(process: RunningServer, after: number, problem: RegExp): Promise<Line> {
-  return eventually(() => logLines(process.logs()).slice(after).find((l) => l.event === 'reload_refused' && problem.test(String(l.problem))), `a refused reload matching ${problem}`);
+  return eventually(
+    () =>
+      logLines(process.logs())
+        .slice(after)
+        .find((l) => l.event === 'reload_refused' && problem.test(String(l.problem))),
+    `a refused reload matching ${problem}`,
+  );
 }
 
 async function whoAmI(address: string, tls: ClientTlsMaterial): Promise<string> {
@@ -49,7 +58,18 @@ describe('crl.pem deleted: the last good CRL stays in force, in the server and t
   let server: RunningServer;
   let proxy: RunningServer;
   const cli = (...args: string[]) => runCli([...args, '--dir', tmp.dir]);
-  const viaProxy = (name: string) => runCli(['call', server.address, 'certrpc.v1.Identity/WhoAmI', '--identity', name, '--dir', tmp.dir, '--proxy', `https://${proxy.address}`]);
+  const viaProxy = (name: string) =>
+    runCli([
+      'call',
+      server.address,
+      'certrpc.v1.Identity/WhoAmI',
+      '--identity',
+      name,
+      '--dir',
+      tmp.dir,
+      '--proxy',
+      `https://${proxy.address}`,
+    ]);
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
@@ -68,7 +88,10 @@ describe('crl.pem deleted: the last good CRL stays in force, in the server and t
     expect((await probeTls(server.address, clientTls(pki, 'bob'))).ok).toBe(false);
     const [serverBefore, proxyBefore] = [logLines(server.logs()).length, logLines(proxy.logs()).length];
     rmSync(pki.crlFile);
-    for (const [process, before] of [[server, serverBefore], [proxy, proxyBefore]] as const) {
+    for (const [process, before] of [
+      [server, serverBefore],
+      [proxy, proxyBefore],
+    ] as const) {
       const line = await refusedAfter(process, before, /crl\.pem/);
       expect(line.level).toBe(ERROR_LEVEL);
       expect(String(line.problem)).toContain(pki.crlFile);
@@ -122,10 +145,16 @@ describe('an older crl.pem, a deleted ca.crt or server.key: the last good materi
     await reloadedTo(server, 3);
   });
 
-  it('a forged crl.pem (the CA\'s name, another key) is refused: bob stays refused', async () => {
+  it("a forged crl.pem (the CA's name, another key) is refused: bob stays refused", async () => {
     const before = logLines(server.logs()).length;
     const impostor = await createCa({ commonName: 'certrpc demo CA' });
-    writeFileSync(pki.crlFile, await createCrl(await loadSigningCa(impostor.certPem, impostor.keyPem), [], { crlNumber: 1000, nextUpdate: new Date(Date.now() + 86_400_000) }));
+    writeFileSync(
+      pki.crlFile,
+      await createCrl(await loadSigningCa(impostor.certPem, impostor.keyPem), [], {
+        crlNumber: 1000,
+        nextUpdate: new Date(Date.now() + 86_400_000),
+      }),
+    );
     expect((await refusedAfter(server, before, /not signed by that CA/)).level).toBe(ERROR_LEVEL);
     expect((await probeTls(server.address, clientTls(pki, 'bob'))).ok).toBe(false);
     expect((await cli('ca', 'crl')).code).toBe(0);
@@ -137,13 +166,28 @@ describe('an older crl.pem, a deleted ca.crt or server.key: the last good materi
     const now = Date.now();
     // Signed, numbered above the one in force, listing the same revocations, but its nextUpdate has passed.
     const [current] = parseCrls(readFileSync(pki.crlFile, 'utf8'));
-    writeFileSync(pki.crlFile, await createCrl(await pki.loadCa(), current.entries, { crlNumber: 50, thisUpdate: new Date(now), nextUpdate: new Date(now - 1000) }));
+    writeFileSync(
+      pki.crlFile,
+      await createCrl(await pki.loadCa(), current.entries, { crlNumber: 50, thisUpdate: new Date(now), nextUpdate: new Date(now - 1000) }),
+    );
     await reloadedTo(server, 50);
-    const warning = await eventually(() => logLines(server.logs()).slice(before).find((l) => l.event === 'expiry_warning' && l.what === 'crl'), 'the expired-CRL error');
+    const warning = await eventually(
+      () =>
+        logLines(server.logs())
+          .slice(before)
+          .find((l) => l.event === 'expiry_warning' && l.what === 'crl'),
+      'the expired-CRL error',
+    );
     expect(warning.level).toBe(ERROR_LEVEL);
     expect(String(warning.msg)).toMatch(/republish with certrpc ca crl/);
     expect((await probeTls(server.address, clientTls(pki, 'alice'))).ok).toBe(false);
-    const refusal = await eventually(() => logLines(server.logs()).slice(before).find((l) => l.event === 'handshake_refused' && l.subject === 'CN=alice'), "alice's refusal");
+    const refusal = await eventually(
+      () =>
+        logLines(server.logs())
+          .slice(before)
+          .find((l) => l.event === 'handshake_refused' && l.subject === 'CN=alice'),
+      "alice's refusal",
+    );
     expect(refusal).toMatchObject({ code: 'CRL_HAS_EXPIRED', reason: expect.stringMatching(/republish it with certrpc ca crl/) });
     expect((await cli('ca', 'crl')).code).toBe(0);
     await reloadedTo(server, 51);
@@ -183,7 +227,10 @@ describe('start-up with revocations on record: refused without a CRL that lists 
 
   it('serve and proxy exit 1 without crl.pem, naming the file, the record and the fix', async () => {
     rmSync(pki.crlFile);
-    for (const command of [['serve', '--demo', '--port', '0'], ['proxy', '--listen', '127.0.0.1:0']]) {
+    for (const command of [
+      ['serve', '--demo', '--port', '0'],
+      ['proxy', '--listen', '127.0.0.1:0'],
+    ]) {
       const refused = await runCli([...command, '--dir', tmp.dir], { timeoutMs: 15_000 });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`${pki.crlFile}: missing, but ${pki.revocationsFile} records 2 revocations`);
@@ -203,10 +250,16 @@ describe('start-up with revocations on record: refused without a CRL that lists 
 
 /** A CRL signed by the directory's CA listing bob only (as published before eve was revoked). */
 async function crlListingBobOnly(pki: PkiDir): Promise<string> {
-  const records = JSON.parse(readFileSync(pki.revocationsFile, 'utf8')) as { revoked: { serial: string; revokedAt: string; name?: string }[] };
+  const records = JSON.parse(readFileSync(pki.revocationsFile, 'utf8')) as {
+    revoked: { serial: string; revokedAt: string; name?: string }[];
+  };
   const bob = records.revoked.filter((r) => r.name === 'bob');
-  return createCrl(await pki.loadCa(), bob.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revokedAt), reason: 'keyCompromise' })), {
-    crlNumber: 99,
-    nextUpdate: new Date(Date.now() + 86_400_000),
-  });
+  return createCrl(
+    await pki.loadCa(),
+    bob.map((r) => ({ serial: r.serial, revokedAt: new Date(r.revokedAt), reason: 'keyCompromise' })),
+    {
+      crlNumber: 99,
+      nextUpdate: new Date(Date.now() + 86_400_000),
+    },
+  );
 }

@@ -21,7 +21,10 @@ function reloadedWith(server: RunningServer, revoked: number) {
   return eventually(
     () =>
       logLines(server.logs()).find(
-        (l) => l.event === 'reloaded' && Array.isArray(l.crls) && (l.crls as { revoked: number }[]).reduce((n, c) => n + c.revoked, 0) === revoked,
+        (l) =>
+          l.event === 'reloaded' &&
+          Array.isArray(l.crls) &&
+          (l.crls as { revoked: number }[]).reduce((n, c) => n + c.revoked, 0) === revoked,
       ),
     `the server to reload CRLs listing ${revoked} revocation(s)`,
   );
@@ -39,7 +42,10 @@ async function whoAmI(address: string, tls: ClientTlsMaterial): Promise<string> 
 /** A refused handshake, and the code the server logged for it. */
 async function refusedWith(server: RunningServer, tls: ClientTlsMaterial, cn: string): Promise<string> {
   expect((await probeTls(server.address, tls)).ok).toBe(false);
-  const line = await eventually(() => logLines(server.logs()).find((l) => l.event === 'handshake_refused' && l.subject === `CN=${cn}`), `the refusal of ${cn} in the server log`);
+  const line = await eventually(
+    () => logLines(server.logs()).find((l) => l.event === 'handshake_refused' && l.subject === `CN=${cn}`),
+    `the refusal of ${cn} in the server log`,
+  );
   return String(line.code);
 }
 
@@ -101,7 +107,18 @@ describe('two --client-ca roots, each with a CRL', () => {
     expect((await cli('cert', 'issue', 'dave', '--client', '--ca', 'clients')).code).toBe(0);
     expect((await cli('cert', 'revoke', 'bob')).code).toBe(0);
     expect((await cli('cert', 'revoke', 'dave')).code).toBe(0);
-    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.caCertFile, '--client-ca', pki.namedCaCertFile('clients')]);
+    server = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      tmp.dir,
+      '--port',
+      '0',
+      '--client-ca',
+      pki.caCertFile,
+      '--client-ca',
+      pki.namedCaCertFile('clients'),
+    ]);
   });
   afterAll(async () => {
     await server?.stop();

@@ -35,7 +35,10 @@ function sharedChannelClients(address: string, pki: PkiDir, name: string) {
 }
 
 /** onEnd runs synchronously inside the stream's 'error' event, so it records the order of arrival. */
-function watch(kv: KeyValueClient, onEnd: () => void = () => undefined): { stream: ClientReadableStream<Change>; changes: Change[]; ended: Promise<ServiceError> } {
+function watch(
+  kv: KeyValueClient,
+  onEnd: () => void = () => undefined,
+): { stream: ClientReadableStream<Change>; changes: Change[]; ended: Promise<ServiceError> } {
   const stream = kv.watch({ prefix: '' }, new Metadata());
   const changes: Change[] = [];
   stream.on('data', (c: Change) => changes.push(c));
@@ -59,7 +62,9 @@ function connectionClosed(channel: Channel, timeoutMs = 20_000): Promise<connect
     const check = () => {
       const state = channel.getConnectivityState(false);
       if (state !== connectivityState.READY) return resolve(state);
-      channel.watchConnectivityState(state, deadline, (err) => (err ? reject(new Error(`the connection is still open (READY) ${timeoutMs} ms later`)) : check()));
+      channel.watchConnectivityState(state, deadline, (err) =>
+        err ? reject(new Error(`the connection is still open (READY) ${timeoutMs} ms later`)) : check(),
+      );
     };
     check();
   });
@@ -67,7 +72,12 @@ function connectionClosed(channel: Channel, timeoutMs = 20_000): Promise<connect
 
 /** The "TLS material reloaded" line of the reload that took a CRL listing `revoked` entries. */
 const crlReload = (logs: string, revoked: number) =>
-  logLines(logs).find((l) => l.event === 'reloaded' && l.what === 'TLS material' && (l.crls as { revoked: number }[] | undefined)?.some((c) => c.revoked >= revoked));
+  logLines(logs).find(
+    (l) =>
+      l.event === 'reloaded' &&
+      l.what === 'TLS material' &&
+      (l.crls as { revoked: number }[] | undefined)?.some((c) => c.revoked >= revoked),
+  );
 
 describe('cert revoke while bob streams: his stream ends on the CRL reload, his connection closes, alice undisturbed, handshake refused', () => {
   const tmp = tempDir();
@@ -86,7 +96,7 @@ describe('cert revoke while bob streams: his stream ends on the CRL reload, his 
     tmp.cleanup();
   });
 
-  it('on the CRL reload: ends bob\'s open Watch, refuses his next call, then closes his connection; keeps alice; refuses his new handshake', async () => {
+  it("on the CRL reload: ends bob's open Watch, refuses his next call, then closes his connection; keeps alice; refuses his new handshake", async () => {
     const bob = sharedChannelClients(address, pki, 'bob');
     const alice = sharedChannelClients(address, pki, 'alice');
     expect((await unary(bob.identity, bob.identity.whoAmI, {})).commonName).toBe('bob');
@@ -95,7 +105,10 @@ describe('cert revoke while bob streams: his stream ends on the CRL reload, his 
     const bobWatch = watch(bob.kv, () => seen.push('watch ended'));
     const aliceWatch = watch(alice.kv, () => seen.push('alice watch ended'));
     await Promise.all([new Promise((r) => bobWatch.stream.once('metadata', r)), new Promise((r) => aliceWatch.stream.once('metadata', r))]);
-    expect([bob.channel.getConnectivityState(false), alice.channel.getConnectivityState(false)]).toEqual([connectivityState.READY, connectivityState.READY]);
+    expect([bob.channel.getConnectivityState(false), alice.channel.getConnectivityState(false)]).toEqual([
+      connectivityState.READY,
+      connectivityState.READY,
+    ]);
     const bobClosed = connectionClosed(bob.channel).then((state) => {
       seen.push('connection closed');
       return state;
@@ -113,20 +126,25 @@ describe('cert revoke while bob streams: his stream ends on the CRL reload, his 
     // out on the same HTTP/2 connection after the Watch's trailers, if the enforcer ended the Watch
     // in that reload. Cut off by anything later (a timer, another reload), the Watch would still be
     // open when this refusal arrives.
-    const nextCall = await grpcError(
-      unary(bob.kv, bob.kv.get, { key: 'x' }).finally(() => seen.push('next call refused')),
-    );
+    const nextCall = await grpcError(unary(bob.kv, bob.kv.get, { key: 'x' }).finally(() => seen.push('next call refused')));
     expect(seen).toEqual(['watch ended', 'next call refused']);
     expect(nextCall.code).toBe(status.UNAUTHENTICATED);
     expect(nextCall.details).toMatch(/was revoked at/);
     const streamError = await bobWatch.ended;
     expect(streamError.code).toBe(status.UNAUTHENTICATED);
-    expect(streamError.details).toMatch(/client certificate CN=bob \(serial [0-9a-f]+\) was revoked at \d{4}-\d\d-\d\dT.*Z \(keyCompromise\)/);
+    expect(streamError.details).toMatch(
+      /client certificate CN=bob \(serial [0-9a-f]+\) was revoked at \d{4}-\d\d-\d\dT.*Z \(keyCompromise\)/,
+    );
 
     // Then the server closes the connection (after a short grace, so the refusals above can say why).
     expect([connectivityState.IDLE, connectivityState.TRANSIENT_FAILURE]).toContain(await bobClosed);
     expect(seen).toEqual(['watch ended', 'next call refused', 'connection closed']);
-    expect(logLines(server.logs()).find((l) => l.event === 'revoked_peer_cut_off')).toMatchObject({ serial: serialOf(pki.certFile('bob')), calls: 1, connections: 1, reason: 'keyCompromise' });
+    expect(logLines(server.logs()).find((l) => l.event === 'revoked_peer_cut_off')).toMatchObject({
+      serial: serialOf(pki.certFile('bob')),
+      calls: 1,
+      connections: 1,
+      reason: 'keyCompromise',
+    });
 
     // Alice: her connection is still the one she opened, her stream is live and her calls work.
     expect(alice.channel.getConnectivityState(false)).toBe(connectivityState.READY);
@@ -141,7 +159,10 @@ describe('cert revoke while bob streams: his stream ends on the CRL reload, his 
     const fresh = demoClients(address, clientTls(pki, 'bob'));
     expect((await grpcError(fresh.whoAmI())).code).toBe(status.UNAVAILABLE);
     fresh.close();
-    await eventually(() => logLines(server.logs()).find((l) => l.event === 'handshake_refused' && /CERT_REVOKED/.test(String(l.msg))), 'a CERT_REVOKED refusal in the server log');
+    await eventually(
+      () => logLines(server.logs()).find((l) => l.event === 'handshake_refused' && /CERT_REVOKED/.test(String(l.msg))),
+      'a CERT_REVOKED refusal in the server log',
+    );
 
     aliceWatch.stream.cancel();
     bob.close();
@@ -153,7 +174,10 @@ describe('cert revoke while bob streams: his stream ends on the CRL reload, his 
     // openssl prints serials with an even number of hex digits: a leading 0 may come back.
     expect(text.toLowerCase()).toMatch(new RegExp(`serial number: 0?${serialOf(pki.certFile('bob'))}\n`));
     expect(text).toMatch(/Key Compromise/);
-    const verify = (name: string) => spawnSync('openssl', ['verify', '-crl_check', '-CRLfile', pki.crlFile, '-CAfile', pki.caCertFile, pki.certFile(name)], { encoding: 'utf8' });
+    const verify = (name: string) =>
+      spawnSync('openssl', ['verify', '-crl_check', '-CRLfile', pki.crlFile, '-CAfile', pki.caCertFile, pki.certFile(name)], {
+        encoding: 'utf8',
+      });
     const bob = verify('bob');
     expect(bob.status).not.toBe(0);
     expect(bob.stdout + bob.stderr).toMatch(/certificate revoked/);
@@ -163,7 +187,10 @@ describe('cert revoke while bob streams: his stream ends on the CRL reload, his 
   it('keeps the last good CRL when crl.pem is corrupted, and says so in its log', async () => {
     const good = readFileSync(pki.crlFile, 'utf8');
     writeFileSync(pki.crlFile, '-----BEGIN X509 CRL-----\nnot a crl\n-----END X509 CRL-----\n');
-    const refused = await eventually(() => logLines(server.logs()).find((l) => l.event === 'reload_refused' && /CRL #1 is corrupt/.test(String(l.problem))), 'the server to log the refused CRL');
+    const refused = await eventually(
+      () => logLines(server.logs()).find((l) => l.event === 'reload_refused' && /CRL #1 is corrupt/.test(String(l.problem))),
+      'the server to log the refused CRL',
+    );
     expect(String(refused.msg)).toMatch(/last good one stays in force/);
     // Still enforced: bob is refused, alice gets through on a new connection.
     expect((await probeTls(address, clientTls(pki, 'bob'))).ok).toBe(false);

@@ -47,7 +47,12 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     if (r.code !== 0) throw new Error(`certrpc ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
     return r;
   };
-  const files = (name: string) => ({ certFile: pki.certFile(name), keyFile: pki.keyFile(name), caFiles: [pki.caCertFile], crlFile: pki.crlFile });
+  const files = (name: string) => ({
+    certFile: pki.certFile(name),
+    keyFile: pki.keyFile(name),
+    caFiles: [pki.caCertFile],
+    crlFile: pki.crlFile,
+  });
   const serverSerialSeen = async () => {
     const probe = await probeTls(server.address, clientTls(pki, 'alice'));
     return probe.ok ? probe.serverCertificate.serialNumber.toLowerCase().replace(/^0+/, '') : undefined;
@@ -58,7 +63,10 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
    * it logs "reloaded"), then checks that the very next handshake presents it: no retrying until it does.
    */
   const serverPresents = async (serial: string) => {
-    await eventually(() => serverReloads().some((l) => (l.certificate as { serial: string }).serial === serial), `the server to reload its certificate ${serial}`);
+    await eventually(
+      () => serverReloads().some((l) => (l.certificate as { serial: string }).serial === serial),
+      `the server to reload its certificate ${serial}`,
+    );
     expect(await serverSerialSeen()).toBe(serial);
   };
   /** Resolves once every worker has made `more` further successful calls. */
@@ -71,9 +79,23 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
     copyFileSync(join(__dirname, '..', '..', 'policy.yaml'), join(tmp.dir, 'policy.yaml'));
-    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--policy', join(tmp.dir, 'policy.yaml'), '--audit', 'none']);
+    server = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      tmp.dir,
+      '--port',
+      '0',
+      '--policy',
+      join(tmp.dir, 'policy.yaml'),
+      '--audit',
+      'none',
+    ]);
     for (const name of ['alice', 'alice', 'bob', 'bob']) {
-      const client = await createReloadingClient(IdentityClient, server.address, { files: files(name), reload: { debounceMs: 50, intervalMs: 500 } });
+      const client = await createReloadingClient(IdentityClient, server.address, {
+        files: files(name),
+        reload: { debounceMs: 50, intervalMs: 500 },
+      });
       const worker: Worker = { name, client, ok: 0, failures: [], done: Promise.resolve() };
       worker.done = (async () => {
         for (let i = 0; i < MAX_CALLS_PER_CLIENT && !stop; i++) {
@@ -126,7 +148,13 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     // 3. The CA: a new one signs, both are trusted; wait until the server and the clients trust both.
     const reloadsBefore = serverReloads().length;
     await cli('ca', 'rotate');
-    await eventually(() => serverReloads().slice(reloadsBefore).some((l) => (l.cas as string[]).length === 2), 'the server to trust old and new CA');
+    await eventually(
+      () =>
+        serverReloads()
+          .slice(reloadsBefore)
+          .some((l) => (l.cas as string[]).length === 2),
+      'the server to trust old and new CA',
+    );
     await eventually(() => workers.every((w) => w.client.tls.current.cas.length === 2), 'the clients to trust old and new CA');
     await progress();
 
@@ -145,7 +173,10 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     await cli('cert', 'renew', 'bob');
     const alice2 = serialOf(pki.certFile('alice'));
     const bob2 = serialOf(pki.certFile('bob'));
-    await eventually(() => seenBy('alice').every((w) => w.last?.serial === alice2) && seenBy('bob').every((w) => w.last?.serial === bob2), 'WhoAmI to show the serials from the new CA');
+    await eventually(
+      () => seenBy('alice').every((w) => w.last?.serial === alice2) && seenBy('bob').every((w) => w.last?.serial === bob2),
+      'WhoAmI to show the serials from the new CA',
+    );
     expect(workers.every((w) => /G2/.test(w.last!.issuer))).toBe(true);
     await progress();
 
@@ -153,7 +184,13 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     const retireReloads = serverReloads().length;
     await cli('ca', 'retire');
     expect(readFileSync(pki.caCertFile, 'utf8').match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
-    await eventually(() => serverReloads().slice(retireReloads).some((l) => (l.cas as string[]).length === 1), 'the server to drop the old CA');
+    await eventually(
+      () =>
+        serverReloads()
+          .slice(retireReloads)
+          .some((l) => (l.cas as string[]).length === 1),
+      'the server to drop the old CA',
+    );
     await eventually(() => workers.every((w) => w.client.tls.current.cas.length === 1), 'the clients to drop the old CA');
     expect(serialOf(pki.caCertFile)).not.toBe(oldCa);
     await progress();
@@ -162,7 +199,10 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     // The stream opened at the start is still alive.
     const writer = await createReloadingClient(KeyValueClient, server.address, { files: files('alice') });
     await unary(writer.client, writer.client.put, { key: 'rotation/done', value: 'yes' });
-    await eventually(() => changes.some((c) => c.key === 'rotation/done'), 'the first Watch stream to see a change made after the rotation');
+    await eventually(
+      () => changes.some((c) => c.key === 'rotation/done'),
+      'the first Watch stream to see a change made after the rotation',
+    );
     expect(watchErrors).toEqual([]);
     watch.cancel();
     writer.close();
@@ -171,7 +211,9 @@ describe('renew server, renew client, rotate and retire the CA: under continuous
     stop = true;
     await Promise.all(workers.map((w) => w.done));
     const total = workers.reduce((n, w) => n + w.ok, 0);
-    console.log(`rotation under load: ${total} WhoAmI calls from ${workers.length} clients, ${workers.reduce((n, w) => n + w.failures.length, 0)} failed`);
+    console.log(
+      `rotation under load: ${total} WhoAmI calls from ${workers.length} clients, ${workers.reduce((n, w) => n + w.failures.length, 0)} failed`,
+    );
     expect(workers.flatMap((w) => w.failures.map((f) => `${w.name}: ${f.code} ${f.details}`))).toEqual([]);
     // Every replaced channel was closed once its last call had finished.
     expect(workers.map((w) => w.client.channel.drainingCount)).toEqual([0, 0, 0, 0]);

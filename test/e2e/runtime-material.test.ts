@@ -75,38 +75,61 @@ describe('broken TLS material swapped in at runtime: refused, last good kept', (
   const refusedLines = () => logLines(log.text()).filter((l) => l.event === 'reload_refused');
 
   const cases: [string, () => string, () => string, RegExp][] = [
-    ['a certificate that does not parse', () => pki.certFile('server'), () => '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n', /server\.crt: certificate #1 is corrupt/],
-    ['the key of another certificate', () => pki.keyFile('server'), () => readFileSync(pki.keyFile('server-next'), 'utf8'), /server\.key: the private key does not belong to the certificate/],
-    ['a key that does not parse', () => pki.keyFile('server'), () => '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n', /server\.key: not a readable private key/],
-    ['a trust bundle holding a leaf certificate, no CA', () => pki.caCertFile, () => readFileSync(pki.certFile('alice'), 'utf8'), /ca\.crt: "CN=alice" is not a CA certificate/],
+    [
+      'a certificate that does not parse',
+      () => pki.certFile('server'),
+      () => '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
+      /server\.crt: certificate #1 is corrupt/,
+    ],
+    [
+      'the key of another certificate',
+      () => pki.keyFile('server'),
+      () => readFileSync(pki.keyFile('server-next'), 'utf8'),
+      /server\.key: the private key does not belong to the certificate/,
+    ],
+    [
+      'a key that does not parse',
+      () => pki.keyFile('server'),
+      () => '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n',
+      /server\.key: not a readable private key/,
+    ],
+    [
+      'a trust bundle holding a leaf certificate, no CA',
+      () => pki.caCertFile,
+      () => readFileSync(pki.certFile('alice'), 'utf8'),
+      /ca\.crt: "CN=alice" is not a CA certificate/,
+    ],
     ['an empty trust bundle', () => pki.caCertFile, () => '', /ca\.crt: no PEM certificate found/],
   ];
 
-  it.each(cases)('refuses %s, logs it once, and keeps serving new connections with the last good material', async (_what, file, content, names) => {
-    const serial = await serverSerialSeen();
-    const version = running.tls.version;
-    const before = refusedLines().length;
+  it.each(cases)(
+    'refuses %s, logs it once, and keeps serving new connections with the last good material',
+    async (_what, file, content, names) => {
+      const serial = await serverSerialSeen();
+      const version = running.tls.version;
+      const before = refusedLines().length;
 
-    const verdict = await swap(file(), content());
-    expect(verdict).toMatchObject({ ok: false, version });
-    expect(verdict.error).toMatch(names);
-    const lines = refusedLines().slice(before);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 50, what: 'TLS material', version });
-    expect(String(lines[0].msg)).toMatch(/change refused; the last good one stays in force/);
+      const verdict = await swap(file(), content());
+      expect(verdict).toMatchObject({ ok: false, version });
+      expect(verdict.error).toMatch(names);
+      const lines = refusedLines().slice(before);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 50, what: 'TLS material', version });
+      expect(String(lines[0].msg)).toMatch(/change refused; the last good one stays in force/);
 
-    // New connections: the same certificate, and alice (trusted by the old bundle) is still let in.
-    expect(await serverSerialSeen()).toBe(serial);
-    await aliceStillServed();
-    // A client of another CA is still refused: the trust in force is the old bundle, not "anything".
-    const stranger = demoClients(address, eve, 'localhost');
-    expect((await grpcError(stranger.whoAmI())).code).toBe(status.UNAVAILABLE);
-    stranger.close();
+      // New connections: the same certificate, and alice (trusted by the old bundle) is still let in.
+      expect(await serverSerialSeen()).toBe(serial);
+      await aliceStillServed();
+      // A client of another CA is still refused: the trust in force is the old bundle, not "anything".
+      const stranger = demoClients(address, eve, 'localhost');
+      expect((await grpcError(stranger.whoAmI())).code).toBe(status.UNAVAILABLE);
+      stranger.close();
 
-    // Restored: accepted again (the content changed back), nothing else refused.
-    expect(await swap(file(), good[file()])).toMatchObject({ ok: true, version: version + 1 });
-    expect(refusedLines().slice(before)).toHaveLength(1);
-  });
+      // Restored: accepted again (the content changed back), nothing else refused.
+      expect(await swap(file(), good[file()])).toMatchObject({ ok: true, version: version + 1 });
+      expect(refusedLines().slice(before)).toHaveLength(1);
+    },
+  );
 
   it('applies a good change after the refused ones: new connections get the new certificate', async () => {
     const verdict = running.tls.nextReload();
@@ -122,7 +145,15 @@ describe('broken TLS material swapped in at runtime: refused, last good kept', (
   const connectWithAlpn = (alpn: string[] | undefined) =>
     new Promise<{ secure: boolean; received: number; error?: string }>((resolve) => {
       const outcome: { secure: boolean; received: number; error?: string } = { secure: false, received: 0 };
-      const socket = tlsConnect({ host: '127.0.0.1', port: running.server.listening!.port, servername: 'localhost', ca: alice.caPem, cert: alice.certPem, key: alice.keyPem, ...(alpn ? { ALPNProtocols: alpn } : {}) });
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port: running.server.listening!.port,
+        servername: 'localhost',
+        ca: alice.caPem,
+        cert: alice.certPem,
+        key: alice.keyPem,
+        ...(alpn ? { ALPNProtocols: alpn } : {}),
+      });
       socket.on('secureConnect', () => {
         outcome.secure = true;
         socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -137,7 +168,10 @@ describe('broken TLS material swapped in at runtime: refused, last good kept', (
     const before = refusalsWith('NO_ALPN_H2').length;
     expect(await connectWithAlpn(undefined)).toEqual({ secure: true, received: 0 });
     const refusal = await eventually(() => refusalsWith('NO_ALPN_H2')[before], 'the NO_ALPN_H2 refusal in the log');
-    expect(refusal).toMatchObject({ reason: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client', subject: 'CN=alice' });
+    expect(refusal).toMatchObject({
+      reason: 'the client did not negotiate HTTP/2 (ALPN h2), so it is not a gRPC client',
+      subject: 'CN=alice',
+    });
   });
 
   it('refuses a client that offers only other protocols (ALPN http/1.1) in the handshake, and says so in words', async () => {

@@ -22,7 +22,18 @@ describe('--server-id: server identity independent of the dial address', () => {
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--host', '127.0.0.2', '--port', '0', '--policy', join(__dirname, '..', '..', 'policy.yaml')]);
+    server = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      tmp.dir,
+      '--host',
+      '127.0.0.2',
+      '--port',
+      '0',
+      '--policy',
+      join(__dirname, '..', '..', 'policy.yaml'),
+    ]);
     expect(server.address).toMatch(/^127\.0\.0\.2:\d+$/);
   });
   afterAll(async () => {
@@ -33,7 +44,9 @@ describe('--server-id: server identity independent of the dial address', () => {
   it('by default checks the dialed address strictly, and says which names the certificate has', async () => {
     const result = await call();
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("this client refused the server: the server's certificate is not valid for the name you dialed (127.0.0.2)");
+    expect(result.stderr).toContain(
+      "this client refused the server: the server's certificate is not valid for the name you dialed (127.0.0.2)",
+    );
     expect(result.stderr).toContain(SERVICE_ID);
   });
 
@@ -47,7 +60,9 @@ describe('--server-id: server identity independent of the dial address', () => {
   it('fails with a clear message when it does not', async () => {
     const result = await call('--server-id', 'spiffe://certrpc.demo/service/billing');
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/the server's certificate does not carry the server id you expect \(spiffe:\/\/certrpc\.demo\/service\/billing\): its names are .*URI:spiffe:\/\/certrpc\.demo\/service\/demo/);
+    expect(result.stderr).toMatch(
+      /the server's certificate does not carry the server id you expect \(spiffe:\/\/certrpc\.demo\/service\/billing\): its names are .*URI:spiffe:\/\/certrpc\.demo\/service\/demo/,
+    );
     expect(result.stderr).toMatch(/fix: /);
   });
 
@@ -58,10 +73,14 @@ describe('--server-id: server identity independent of the dial address', () => {
 
   it('is the library option tls.serverId', async () => {
     const good = createClient(IdentityClient, server.address, { tls: { ...clientTls(pki, 'alice'), serverId: SERVICE_ID } });
-    const bad = createClient(IdentityClient, server.address, { tls: { ...clientTls(pki, 'alice'), serverId: 'spiffe://certrpc.demo/service/other' } });
+    const bad = createClient(IdentityClient, server.address, {
+      tls: { ...clientTls(pki, 'alice'), serverId: 'spiffe://certrpc.demo/service/other' },
+    });
     try {
       expect((await unary(good, good.whoAmI, {})).commonName).toBe('alice');
-      expect((await grpcError(unary(bad, bad.whoAmI, {}))).details).toMatch(/does not carry the server id you expect \(spiffe:\/\/certrpc\.demo\/service\/other\)/);
+      expect((await grpcError(unary(bad, bad.whoAmI, {}))).details).toMatch(
+        /does not carry the server id you expect \(spiffe:\/\/certrpc\.demo\/service\/other\)/,
+      );
     } finally {
       good.close();
       bad.close();

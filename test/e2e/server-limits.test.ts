@@ -64,7 +64,13 @@ describe('server limits seen from a raw HTTP/2 client', () => {
     // Each Watch is live: the handler sent its response headers, so the streams are open on the server.
     await Promise.all(allowed.map((id) => conn.waitFor((f) => isResponseHeaders(f, id), `response headers on stream ${id}`)));
     const extra = conn.request('/demo.v1.KeyValue/Watch', WATCH);
-    const answer = await conn.waitFor((f) => (f.type === FRAME.RST_STREAM && f.streamId === extra) || f.type === FRAME.GOAWAY || (f.type === FRAME.HEADERS && f.streamId === extra), `the server's answer to stream ${extra}`);
+    const answer = await conn.waitFor(
+      (f) =>
+        (f.type === FRAME.RST_STREAM && f.streamId === extra) ||
+        f.type === FRAME.GOAWAY ||
+        (f.type === FRAME.HEADERS && f.streamId === extra),
+      `the server's answer to stream ${extra}`,
+    );
     expect({ type: answer.type, code: rstCode(answer) }).toEqual({ type: FRAME.RST_STREAM, code: H2_ERROR.REFUSED_STREAM });
     // The streams within the limit go on.
     expect(conn.frames.filter((f) => f.type === FRAME.RST_STREAM && allowed.includes(f.streamId))).toEqual([]);
@@ -76,10 +82,12 @@ describe('server limits seen from a raw HTTP/2 client', () => {
     const allowed = Array.from({ length: LIMITS.maxConcurrentStreams }, () => conn.request('/demo.v1.KeyValue/Watch', WATCH));
     await Promise.all(allowed.map((id) => conn.waitFor((f) => isResponseHeaders(f, id), `response headers on stream ${id}`)));
     const extra = conn.request('/demo.v1.KeyValue/Watch', WATCH);
-    const served = conn.waitFor((f) => f.streamId === extra, `a frame on stream ${extra}`).then(
-      () => 'served',
-      () => 'closed',
-    );
+    const served = conn
+      .waitFor((f) => f.streamId === extra, `a frame on stream ${extra}`)
+      .then(
+        () => 'served',
+        () => 'closed',
+      );
     expect(await Promise.race([conn.closed.then(() => 'closed'), served])).toBe('closed');
     expect(conn.frames.filter((f) => f.streamId === extra)).toEqual([]);
   });

@@ -30,7 +30,8 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc renews and rekeys with a
   });
 
   const keyAndCsr = (cn: string, sans: string[]) => keyAndCsrIn(tmp.dir, cn, sans);
-  const enrolled = (cn: string, names: string[], csrSans: string[], options: { lifetime?: string } = {}) => enrolledAt(ca, tmp.dir, cn, names, csrSans, options);
+  const enrolled = (cn: string, names: string[], csrSans: string[], options: { lifetime?: string } = {}) =>
+    enrolledAt(ca, tmp.dir, cn, names, csrSans, options);
 
   describe('renew and rekey over mutual TLS', () => {
     it('renews: same names and key, new serial', async () => {
@@ -39,7 +40,9 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc renews and rekeys with a
       expect(renewed.leaf.serialNumber).not.toBe(first.leaf.serialNumber);
       expect(renewed.leaf.subject).toBe(first.leaf.subject);
       expect(renewed.leaf.subjectAltName).toBe('DNS:svc-r.test');
-      expect(renewed.leaf.publicKey.export({ format: 'der', type: 'spki' }).equals(first.leaf.publicKey.export({ format: 'der', type: 'spki' }))).toBe(true);
+      expect(
+        renewed.leaf.publicKey.export({ format: 'der', type: 'spki' }).equals(first.leaf.publicKey.export({ format: 'der', type: 'spki' })),
+      ).toBe(true);
       // The renewed certificate renews in turn (the chain it came with is a valid identity).
       const again = await renew(ca.url, ca.rootPem, renewed.chainPem, first.keyPem);
       expect(again.leaf.serialNumber).not.toBe(renewed.leaf.serialNumber);
@@ -59,12 +62,17 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc renews and rekeys with a
       const err = await refusal(renew(ca.url, ca.rootPem, first.chainPem, first.keyPem));
       expect(err.reason).toBe('renewal-refused');
       expect(err.status).toBe(401);
-      expect(err.message).toMatch(new RegExp(`^revoked: step-ca refused to renew "CN=svc-x" \\(serial ${first.leaf.serialNumber}, .*it has been revoked`));
+      expect(err.message).toMatch(
+        new RegExp(`^revoked: step-ca refused to renew "CN=svc-x" \\(serial ${first.leaf.serialNumber}, .*it has been revoked`),
+      );
       expect(err.identityLost).toBe(true);
       expect(err.transient).toBe(false);
       expect(err.fix).toMatch(/stays in use until it expires \(\d{4}-.*\); enroll this host again/);
       // step-ca's own reason is in its log only (written after its answer, hence the wait).
-      await eventually(() => ca.logs().includes('authority.authorizeRenew: certificate has been revoked'), 'step-ca to log why it refused the renewal');
+      await eventually(
+        () => ca.logs().includes('authority.authorizeRenew: certificate has been revoked'),
+        'step-ca to log why it refused the renewal',
+      );
     });
 
     it('a certificate that revoked itself over mutual TLS can neither renew nor rekey', async () => {
@@ -82,11 +90,16 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc renews and rekeys with a
       const csr = await run(requireTool('openssl'), ['req', '-new', '-key', mine.keyFile, '-subj', '/CN=svc-evil']);
       const evil = await sign(ca.url, ca.rootPem, csr.stdout, ca.token('svc-evil', ['evil.test']));
       const front = await enrolled('127.0.0.1', ['127.0.0.1'], ['IP:127.0.0.1']);
-      const fake = await impostor(() => ({ status: 201, json: { crt: evil.certPem, ca: ca.intermediatePem, certChain: [evil.certPem, ca.intermediatePem] } }), { certPem: front.chainPem, keyPem: front.keyPem });
+      const fake = await impostor(
+        () => ({ status: 201, json: { crt: evil.certPem, ca: ca.intermediatePem, certChain: [evil.certPem, ca.intermediatePem] } }),
+        { certPem: front.chainPem, keyPem: front.keyPem },
+      );
       try {
         const err = await refusal(renew(fake.url, ca.rootPem, mine.chainPem, mine.keyPem));
         expect(err.reason).toBe('bad-response');
-        expect(err.message).toMatch(/renewal of "CN=svc-n" came back as "CN=svc-evil" with other names \(DNS:evil\.test\); nothing was written/);
+        expect(err.message).toMatch(
+          /renewal of "CN=svc-n" came back as "CN=svc-evil" with other names \(DNS:evil\.test\); nothing was written/,
+        );
       } finally {
         await fake.close();
       }
@@ -101,11 +114,21 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc renews and rekeys with a
       }, 'a renewal in a later second');
       const front = await enrolled('127.0.0.1', ['127.0.0.1'], ['IP:127.0.0.1']);
       for (const replayed of [mine, older]) {
-        const fake = await impostor(() => ({ status: 201, json: { crt: replayed.certPem, ca: ca.intermediatePem, certChain: [replayed.certPem, ca.intermediatePem] } }), { certPem: front.chainPem, keyPem: front.keyPem });
+        const fake = await impostor(
+          () => ({
+            status: 201,
+            json: { crt: replayed.certPem, ca: ca.intermediatePem, certChain: [replayed.certPem, ca.intermediatePem] },
+          }),
+          { certPem: front.chainPem, keyPem: front.keyPem },
+        );
         try {
           const err = await refusal(renew(fake.url, ca.rootPem, mine.chainPem, older.keyPem));
           expect(err.reason).toBe('bad-response');
-          expect(err.message).toMatch(new RegExp(`renewal of "CN=svc-o" \\(serial ${mine.leaf.serialNumber}, until .*\\) came back as serial ${replayed.leaf.serialNumber}, until .*: the same certificate or an older one, not a renewal; nothing was written`));
+          expect(err.message).toMatch(
+            new RegExp(
+              `renewal of "CN=svc-o" \\(serial ${mine.leaf.serialNumber}, until .*\\) came back as serial ${replayed.leaf.serialNumber}, until .*: the same certificate or an older one, not a renewal; nothing was written`,
+            ),
+          );
         } finally {
           await fake.close();
         }
@@ -121,12 +144,21 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc renews and rekeys with a
       expect(err.reason).toBe('certificate-expired');
       expect(err.message).toMatch(/expired at .*step-ca renews only a certificate that is still valid/);
       // What step-ca itself does with it: the TLS handshake fails (Go verifies the client certificate).
-      const direct = await refusal(callStepCa({ url: ca.url, method: 'POST', path: '/1.0/renew', body: {}, trust: { rootPem: ca.rootPem }, identity: { certChainPem: short.chainPem, keyPem: short.keyPem } }));
+      const direct = await refusal(
+        callStepCa({
+          url: ca.url,
+          method: 'POST',
+          path: '/1.0/renew',
+          body: {},
+          trust: { rootPem: ca.rootPem },
+          identity: { certChainPem: short.chainPem, keyPem: short.keyPem },
+        }),
+      );
       expect(direct.message).toMatch(/refused our certificate during the TLS handshake/);
     });
   });
 
-  describe('StepCaBackend: the agent\'s operations', () => {
+  describe("StepCaBackend: the agent's operations", () => {
     it('pins the root, enrolls, renews (same key) and rekeys (new key), and reports roots without a CRL', async () => {
       const backend = new StepCaBackend(ca.url);
       try {
@@ -134,19 +166,31 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc renews and rekeys with a
         const first = await keyAndCsr('svc-agent', ['DNS:svc-agent.test']);
         const enrolled = await backend.enroll({ token: ca.token('svc-agent', ['svc-agent.test']), csrPem: first.csrPem, trustPem });
         expect(enrolled.certPem.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
-        const renewed = await backend.renew({ current: { certPem: enrolled.certPem, keyPem: first.keyPem }, csrPem: first.csrPem, trustPem });
+        const renewed = await backend.renew({
+          current: { certPem: enrolled.certPem, keyPem: first.keyPem },
+          csrPem: first.csrPem,
+          trustPem,
+        });
         expect(new X509Certificate(renewed.certPem).checkPrivateKey(createPrivateKey(first.keyPem))).toBe(true);
         const second = await keyAndCsr('svc-agent', ['DNS:svc-agent.test']);
-        const rekeyed = await backend.renew({ current: { certPem: renewed.certPem, keyPem: first.keyPem }, csrPem: second.csrPem, trustPem });
+        const rekeyed = await backend.renew({
+          current: { certPem: renewed.certPem, keyPem: first.keyPem },
+          csrPem: second.csrPem,
+          trustPem,
+        });
         expect(new X509Certificate(rekeyed.certPem).checkPrivateKey(createPrivateKey(second.keyPem))).toBe(true);
         const material = await backend.trustMaterial({ trustPem });
         expect(material.crlPem).toBe('');
         expect(new X509Certificate(material.caBundlePem).raw.equals(new X509Certificate(ca.rootPem).raw)).toBe(true);
         const watched = await new Promise<string>((resolve, reject) => {
-          const watch = backend.watchTrustMaterial({ trustPem }, (m) => {
-            watch.cancel();
-            resolve(m.caBundlePem);
-          }, reject);
+          const watch = backend.watchTrustMaterial(
+            { trustPem },
+            (m) => {
+              watch.cancel();
+              resolve(m.caBundlePem);
+            },
+            reject,
+          );
         });
         expect(watched).toBe(material.caBundlePem);
       } finally {

@@ -33,9 +33,11 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
   });
 
   const keyAndCsr = (cn: string, sans: string[]) => keyAndCsrIn(tmp.dir, cn, sans);
-  const enrolled = (cn: string, names: string[], csrSans: string[], options: { lifetime?: string } = {}) => enrolledAt(ca, tmp.dir, cn, names, csrSans, options);
+  const enrolled = (cn: string, names: string[], csrSans: string[], options: { lifetime?: string } = {}) =>
+    enrolledAt(ca, tmp.dir, cn, names, csrSans, options);
 
-  const rootAnswer = (pem: string) => (path: string) => (path.startsWith('/root/') ? { status: 200, json: { ca: pem } } : { status: 404, json: { status: 404, message: 'not found' } });
+  const rootAnswer = (pem: string) => (path: string) =>
+    path.startsWith('/root/') ? { status: 200, json: { ca: pem } } : { status: 404, json: { status: 404, message: 'not found' } };
 
   describe('fetchRoot: trust from a pinned fingerprint', () => {
     it('returns the root whose SHA-256 is the pin, however the fingerprint is written', async () => {
@@ -67,14 +69,18 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
       expect(err.message).toMatch(/cannot be reached .*ECONNREFUSED/);
     });
 
-    describe('against impostors (an HTTPS server at the CA\'s address that is not the pinned CA)', () => {
+    describe("against impostors (an HTTPS server at the CA's address that is not the pinned CA)", () => {
       it('refuses a root whose SHA-256 is not the pin', async () => {
         const other = (await createCa({ commonName: 'another root' })).certPem;
         const fake = await impostor(rootAnswer(other));
         try {
           const err = await refusal(fetchRoot(fake.url, ca.fingerprint));
           expect(err.reason).toBe('untrusted-ca');
-          expect(err.message).toMatch(new RegExp(`answered with a root whose SHA-256 is [0-9a-f]{64}, not the pinned ${ca.fingerprint}: not trusted, nothing was written`));
+          expect(err.message).toMatch(
+            new RegExp(
+              `answered with a root whose SHA-256 is [0-9a-f]{64}, not the pinned ${ca.fingerprint}: not trusted, nothing was written`,
+            ),
+          );
         } finally {
           await fake.close();
         }
@@ -95,7 +101,9 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
         const fake = await impostor(rootAnswer(ca.intermediatePem));
         try {
           const err = await refusal(fetchRoot(fake.url, new X509Certificate(ca.intermediatePem).fingerprint256));
-          expect(err.message).toMatch(/the pinned certificate "O=certrpc tests, CN=step-ca test intermediate" is not a self-signed root CA/);
+          expect(err.message).toMatch(
+            /the pinned certificate "O=certrpc tests, CN=step-ca test intermediate" is not a self-signed root CA/,
+          );
         } finally {
           await fake.close();
         }
@@ -111,13 +119,17 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
   });
 
   describe('sign: enrollment with a one-time token', () => {
-    it('issues a certificate with exactly the token\'s names, sent with its intermediate, verified by openssl up to the root', async () => {
+    it("issues a certificate with exactly the token's names, sent with its intermediate, verified by openssl up to the root", async () => {
       const issued = await enrolled('svc-a', ['svc-a.test', '127.0.0.1'], ['DNS:svc-a.test', 'IP:127.0.0.1']);
       expect(issued.leaf.subject).toBe('CN=svc-a');
       expect(issued.leaf.subjectAltName).toBe('DNS:svc-a.test, IP Address:127.0.0.1');
       const chain = issued.chainPem.match(/-----BEGIN CERTIFICATE-----/g) ?? [];
       expect(chain).toHaveLength(2);
-      expect(new X509Certificate(issued.chainPem.slice(issued.chainPem.indexOf('-----BEGIN', 10))).raw.equals(new X509Certificate(ca.intermediatePem).raw)).toBe(true);
+      expect(
+        new X509Certificate(issued.chainPem.slice(issued.chainPem.indexOf('-----BEGIN', 10))).raw.equals(
+          new X509Certificate(ca.intermediatePem).raw,
+        ),
+      ).toBe(true);
       const leafFile = join(tmp.dir, 'svc-a.crt');
       writeFileSync(leafFile, issued.certPem);
       const verified = await run(requireTool('openssl'), ['verify', '-untrusted', ca.intermediateFile, '-CAfile', ca.rootFile, leafFile]);
@@ -148,17 +160,21 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
     it('refuses a token signed by a provisioner this CA does not have', async () => {
       const req = await keyAndCsr('svc-d', ['DNS:svc-d.test']);
       const stranger = { name: 'certrpc-tests', key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey };
-      const err = await refusal(sign(ca.url, ca.rootPem, req.csrPem, ott(stranger, { sub: 'svc-d', sans: ['svc-d.test'], aud: signAudience(ca.url) })));
+      const err = await refusal(
+        sign(ca.url, ca.rootPem, req.csrPem, ott(stranger, { sub: 'svc-d', sans: ['svc-d.test'], aud: signAudience(ca.url) })),
+      );
       expect(err.reason).toBe('token-refused');
       expect(err.message).toMatch(/or its provisioner \(certrpc-tests\) is not one of this CA's/);
     });
 
-    it('refuses a CSR naming something outside the token\'s sans (403, with step-ca\'s reason)', async () => {
+    it("refuses a CSR naming something outside the token's sans (403, with step-ca's reason)", async () => {
       const req = await keyAndCsr('svc-e', ['DNS:svc-e.test', 'DNS:admin.test']);
       const err = await refusal(sign(ca.url, ca.rootPem, req.csrPem, ca.token('svc-e', ['svc-e.test'])));
       expect(err.reason).toBe('request-refused');
       expect(err.status).toBe(403);
-      expect(err.message).toMatch(/HTTP 403: .*certificate request does not contain the valid DNS names - got \[svc-e\.test admin\.test\], want \[svc-e\.test\]/);
+      expect(err.message).toMatch(
+        /HTTP 403: .*certificate request does not contain the valid DNS names - got \[svc-e\.test admin\.test\], want \[svc-e\.test\]/,
+      );
     });
 
     it('refuses what is not a token before sending anything', async () => {
@@ -191,14 +207,45 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
     });
 
     it('the server presents its certificate and its intermediate; openssl verifies them with the root alone', async () => {
-      const result = await run(requireTool('openssl'), ['s_client', '-connect', server.address, '-CAfile', ca.rootFile, '-showcerts', '-verify_return_error', '-cert', client.certFile, '-key', client.keyFile], { timeoutMs: 10_000 });
+      const result = await run(
+        requireTool('openssl'),
+        [
+          's_client',
+          '-connect',
+          server.address,
+          '-CAfile',
+          ca.rootFile,
+          '-showcerts',
+          '-verify_return_error',
+          '-cert',
+          client.certFile,
+          '-key',
+          client.keyFile,
+        ],
+        { timeoutMs: 10_000 },
+      );
       const sent = result.stdout.match(/^ *\d+ s:.*$/gm) ?? [];
-      expect(sent.map((l) => l.trim())).toEqual([expect.stringMatching(/^0 s:CN ?= ?server\.test$/), expect.stringMatching(/^1 s:O ?= ?certrpc tests, CN ?= ?step-ca test intermediate$/)]);
+      expect(sent.map((l) => l.trim())).toEqual([
+        expect.stringMatching(/^0 s:CN ?= ?server\.test$/),
+        expect.stringMatching(/^1 s:O ?= ?certrpc tests, CN ?= ?step-ca test intermediate$/),
+      ]);
       expect(result.stdout).toMatch(/Verify return code: 0 \(ok\)/);
     });
 
     it('a certrpc client sends its chain; the server verifies it up to the root and knows who called', async () => {
-      const r = await runCli(['call', server.address, 'certrpc.v1.Identity/WhoAmI', '--cert', client.certFile, '--key', client.keyFile, '--cacert', ca.rootFile, '--authority', 'server.test']);
+      const r = await runCli([
+        'call',
+        server.address,
+        'certrpc.v1.Identity/WhoAmI',
+        '--cert',
+        client.certFile,
+        '--key',
+        client.keyFile,
+        '--cacert',
+        ca.rootFile,
+        '--authority',
+        'server.test',
+      ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const who = JSON.parse(r.stdout) as { commonName: string; issuer: string };
@@ -207,13 +254,35 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
     });
 
     it('a client whose file lacks the intermediate is refused: the server trusts the root only', async () => {
-      const r = await runCli(['call', server.address, 'certrpc.v1.Identity/WhoAmI', '--cert', client.leafOnlyFile, '--key', client.keyFile, '--cacert', ca.rootFile, '--authority', 'server.test']);
+      const r = await runCli([
+        'call',
+        server.address,
+        'certrpc.v1.Identity/WhoAmI',
+        '--cert',
+        client.leafOnlyFile,
+        '--key',
+        client.keyFile,
+        '--cacert',
+        ca.rootFile,
+        '--authority',
+        'server.test',
+      ]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/refused|certificate/i);
       // Both sides say what is likely missing: the intermediate, not a whole CA.
-      expect(r.stderr).toMatch(/if "O=certrpc tests, CN=step-ca test intermediate" is an intermediate CA, your certificate file must hold your certificate, then that intermediate \(it holds your certificate alone\)/);
-      await eventually(() => /"code":"UNABLE_TO_VERIFY_LEAF_SIGNATURE".*"subject":"CN=alice","issuer":"O=certrpc tests, CN=step-ca test intermediate"/.test(server.logs()), 'the server to log the refused handshake');
-      expect(server.logs()).toMatch(/"reason":"the client certificate was issued by a CA this server does not trust \(or by an intermediate CA the client did not send: its certificate file must hold the certificate, then its intermediates\)"/);
+      expect(r.stderr).toMatch(
+        /if "O=certrpc tests, CN=step-ca test intermediate" is an intermediate CA, your certificate file must hold your certificate, then that intermediate \(it holds your certificate alone\)/,
+      );
+      await eventually(
+        () =>
+          /"code":"UNABLE_TO_VERIFY_LEAF_SIGNATURE".*"subject":"CN=alice","issuer":"O=certrpc tests, CN=step-ca test intermediate"/.test(
+            server.logs(),
+          ),
+        'the server to log the refused handshake',
+      );
+      expect(server.logs()).toMatch(
+        /"reason":"the client certificate was issued by a CA this server does not trust \(or by an intermediate CA the client did not send: its certificate file must hold the certificate, then its intermediates\)"/,
+      );
     });
 
     it('a server whose file lacks the intermediate is refused by the client, which says the intermediate is likely missing', async () => {
@@ -224,10 +293,26 @@ describeWhenSupported(stepCa.missing, 'step-ca: certrpc enrolls, renews and serv
       writeFileSync(join(leafOnly, 'ca.crt'), ca.rootPem);
       const bare = await startCli(['serve', '--dir', leafOnly, '--port', '0']);
       try {
-        const r = await runCli(['call', bare.address, 'certrpc.v1.Identity/WhoAmI', '--cert', client.certFile, '--key', client.keyFile, '--cacert', ca.rootFile, '--authority', 'server.test']);
+        const r = await runCli([
+          'call',
+          bare.address,
+          'certrpc.v1.Identity/WhoAmI',
+          '--cert',
+          client.certFile,
+          '--key',
+          client.keyFile,
+          '--cacert',
+          ca.rootFile,
+          '--authority',
+          'server.test',
+        ]);
         expect(r.code).not.toBe(0);
-        expect(r.stderr).toMatch(/the server's certificate is not signed by a CA you trust: it was issued by "O=certrpc tests, CN=step-ca test intermediate", you trust "O=certrpc tests, CN=step-ca test root"/);
-        expect(r.stderr).toMatch(/if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate/);
+        expect(r.stderr).toMatch(
+          /the server's certificate is not signed by a CA you trust: it was issued by "O=certrpc tests, CN=step-ca test intermediate", you trust "O=certrpc tests, CN=step-ca test root"/,
+        );
+        expect(r.stderr).toMatch(
+          /if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate/,
+        );
       } finally {
         await bare.stop();
       }

@@ -23,7 +23,8 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
   /** Client material trusting the server's CA (DIR/ca.crt), with NAME's certificate from its directory, or none. */
   const asClient = (name?: string): ClientTlsMaterial => {
     const dir = name === 'stranger' ? new PkiDir(strangerTmp.dir) : pki;
-    const pair = name === undefined ? {} : { certPem: readFileSync(dir.certFile(name), 'utf8'), keyPem: readFileSync(dir.keyFile(name), 'utf8') };
+    const pair =
+      name === undefined ? {} : { certPem: readFileSync(dir.certFile(name), 'utf8'), keyPem: readFileSync(dir.keyFile(name), 'utf8') };
     return { caPem: readFileSync(pki.caCertFile, 'utf8'), ...pair };
   };
 
@@ -37,13 +38,41 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     expect(issued.code).toBe(0);
     const clientsCa = await pki.loadNamedCa('clients');
     const now = Date.now();
-    pki.writeIdentity('expired', await issueCertificate(clientsCa, { profile: 'client', commonName: 'expired', validity: { notBefore: new Date(now - 2 * DAY), notAfter: new Date(now - DAY) } }));
-    pki.writeIdentity('future', await issueCertificate(clientsCa, { profile: 'client', commonName: 'future', validity: { notBefore: new Date(now + DAY), notAfter: new Date(now + 2 * DAY) } }));
+    pki.writeIdentity(
+      'expired',
+      await issueCertificate(clientsCa, {
+        profile: 'client',
+        commonName: 'expired',
+        validity: { notBefore: new Date(now - 2 * DAY), notAfter: new Date(now - DAY) },
+      }),
+    );
+    pki.writeIdentity(
+      'future',
+      await issueCertificate(clientsCa, {
+        profile: 'client',
+        commonName: 'future',
+        validity: { notBefore: new Date(now + DAY), notAfter: new Date(now + 2 * DAY) },
+      }),
+    );
     // A server certificate (EKU serverAuth only) presented as a client certificate.
-    pki.writeIdentity('api', await issueCertificate(clientsCa, { profile: 'server', commonName: 'api', sans: [{ type: 'DNS', value: 'api.internal' }] }));
+    pki.writeIdentity(
+      'api',
+      await issueCertificate(clientsCa, { profile: 'server', commonName: 'api', sans: [{ type: 'DNS', value: 'api.internal' }] }),
+    );
     await issue(await otherCa(strangerTmp.dir), 'stranger');
     server = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients')]);
-    bothCas = await startCli(['serve', '--demo', '--dir', tmp.dir, '--port', '0', '--client-ca', pki.namedCaCertFile('clients'), '--client-ca', pki.caCertFile]);
+    bothCas = await startCli([
+      'serve',
+      '--demo',
+      '--dir',
+      tmp.dir,
+      '--port',
+      '0',
+      '--client-ca',
+      pki.namedCaCertFile('clients'),
+      '--client-ca',
+      pki.caCertFile,
+    ]);
   });
 
   afterAll(async () => {
@@ -60,7 +89,9 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     expect(again.stderr).toMatch(/cas\/clients\/ca\.crt: a CA already exists here; nothing was written/);
     const missing = await runCli(['cert', 'issue', 'x', '--client', '--ca', 'partners', '--dir', tmp.dir]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/no CA named "partners"\n\s+fix: create it with: certrpc pki init --name partners .*\(CAs here: clients\)/);
+    expect(missing.stderr).toMatch(
+      /no CA named "partners"\n\s+fix: create it with: certrpc pki init --name partners .*\(CAs here: clients\)/,
+    );
     expect(existsSync(pki.certFile('x')) || existsSync(pki.keyFile('x'))).toBe(false);
   });
 
@@ -93,7 +124,9 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
       issuer: 'CN=certrpc demo CA',
     });
     expect(line.peer).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(line.msg).toMatch(/^refused handshake from 127\.0\.0\.1:\d+: the client certificate chains to a self-signed CA this server does not trust \[SELF_SIGNED_CERT_IN_CHAIN\]; presented "CN=alice" issued by "CN=certrpc demo CA"$/);
+    expect(line.msg).toMatch(
+      /^refused handshake from 127\.0\.0\.1:\d+: the client certificate chains to a self-signed CA this server does not trust \[SELF_SIGNED_CERT_IN_CHAIN\]; presented "CN=alice" issued by "CN=certrpc demo CA"$/,
+    );
   });
 
   it('accepts both roots when both are listed (--client-ca is repeatable)', async () => {
@@ -109,11 +142,21 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
 
   const cases: { what: string; name?: string; code: string; reason: RegExp }[] = [
     { what: 'no certificate', code: 'NO_CERTIFICATE', reason: /the client sent no certificate/ },
-    { what: 'a certificate from an unknown CA', name: 'stranger', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', reason: /issued by a CA this server does not trust/ },
+    {
+      what: 'a certificate from an unknown CA',
+      name: 'stranger',
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      reason: /issued by a CA this server does not trust/,
+    },
     { what: 'a self-signed certificate', name: 'mallory', code: 'DEPTH_ZERO_SELF_SIGNED_CERT', reason: /self-signed/ },
     { what: 'an expired certificate', name: 'expired', code: 'CERT_HAS_EXPIRED', reason: /has expired/ },
     { what: 'a certificate not valid yet', name: 'future', code: 'CERT_NOT_YET_VALID', reason: /not valid yet/ },
-    { what: 'a server certificate used as a client certificate', name: 'api', code: 'INVALID_PURPOSE', reason: /not for client authentication \(wrong extended key usage\)/ },
+    {
+      what: 'a server certificate used as a client certificate',
+      name: 'api',
+      code: 'INVALID_PURPOSE',
+      reason: /not for client authentication \(wrong extended key usage\)/,
+    },
   ];
 
   it.each(cases)('refuses $what and logs $code', async ({ name, code, reason }) => {
@@ -122,7 +165,13 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     const err = await grpcError(client.whoAmI());
     client.close();
     expect(err.code).toBe(status.UNAVAILABLE);
-    const line = await eventually(() => refusals(server).slice(before).find((l) => l.code === code), `a ${code} refusal in the server log`);
+    const line = await eventually(
+      () =>
+        refusals(server)
+          .slice(before)
+          .find((l) => l.code === code),
+      `a ${code} refusal in the server log`,
+    );
     expect(line.reason).toMatch(reason);
     expect(line.subject).toBe(name === undefined ? undefined : `CN=${name}`);
   });
@@ -145,7 +194,14 @@ describe('serve --client-ca: separate trust roots, refusal reasons in the server
     // listener's CRL before it logs "reloaded": every handshake after that line meets the new CRL, so
     // the first connection made after it is refused at the TLS layer (not by the call-level check).
     await eventually(
-      () => logLines(server.logs()).find((l) => l.event === 'reloaded' && (l.crls as { issuer: string; revoked: number }[] | undefined)?.some((c) => c.issuer === 'CN=certrpc clients CA' && c.revoked >= 1)),
+      () =>
+        logLines(server.logs()).find(
+          (l) =>
+            l.event === 'reloaded' &&
+            (l.crls as { issuer: string; revoked: number }[] | undefined)?.some(
+              (c) => c.issuer === 'CN=certrpc clients CA' && c.revoked >= 1,
+            ),
+        ),
       'the server to reload the CRL that lists dave',
     );
     const result = await whoAmI();

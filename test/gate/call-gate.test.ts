@@ -77,7 +77,9 @@ describe('the call gate: async stages, failures, trailers, context values', () =
         // A stage after the one that may wait: it refuses the tenant "refused-later".
         (ctx) => {
           stageRuns.push('after');
-          return ctx.values.get(TENANT) === 'refused-later' ? { code: Status.PERMISSION_DENIED, details: 'refused by the stage after the check' } : undefined;
+          return ctx.values.get(TENANT) === 'refused-later'
+            ? { code: Status.PERMISSION_DENIED, details: 'refused by the stage after the check' }
+            : undefined;
         },
       ],
       logger: pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) }),
@@ -119,10 +121,15 @@ describe('the call gate: async stages, failures, trailers, context values', () =
           resolve({ ...result, trailers });
         }
       };
-      const call = c.say({ message: 'hi' }, metadata, options.deadlineMs ? { deadline: Date.now() + options.deadlineMs } : {}, (err, res) => {
-        result = { err, message: res?.message };
-        done();
-      });
+      const call = c.say(
+        { message: 'hi' },
+        metadata,
+        options.deadlineMs ? { deadline: Date.now() + options.deadlineMs } : {},
+        (err, res) => {
+          result = { err, message: res?.message };
+          done();
+        },
+      );
       call.on('status', (s: StatusObject) => {
         trailers = s.metadata;
         done();
@@ -168,7 +175,8 @@ describe('the call gate: async stages, failures, trailers, context values', () =
   it('a stage that awaits and then denies ends the call with its status and the trailers; the handler never runs', async () => {
     check = async (ctx) => {
       await new Promise((resolve) => setImmediate(resolve));
-      if (ctx.values.get(TENANT) !== 'acme') return { code: Status.PERMISSION_DENIED, details: `tenant ${ctx.values.get(TENANT)} is not served here` };
+      if (ctx.values.get(TENANT) !== 'acme')
+        return { code: Status.PERMISSION_DENIED, details: `tenant ${ctx.values.get(TENANT)} is not served here` };
     };
     const r = await say('globex');
     expect(r.err?.code).toBe(Status.PERMISSION_DENIED);

@@ -20,7 +20,7 @@ import { tempDir } from '../helpers/temp-dir';
 
 jest.setTimeout(60_000);
 
-describe('identity per connection behind grpc-js\'s own TLS listener', () => {
+describe("identity per connection behind grpc-js's own TLS listener", () => {
   const tmp = tempDir();
   let pki: PkiDir;
   let server: grpc.Server;
@@ -41,8 +41,14 @@ describe('identity per connection behind grpc-js\'s own TLS listener', () => {
         say(call, callback);
       },
     });
-    const credentials = grpc.ServerCredentials.createSsl(readFileSync(pki.caCertFile), [{ cert_chain: readFileSync(pki.certFile('server')), private_key: readFileSync(pki.keyFile('server')) }], true);
-    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))));
+    const credentials = grpc.ServerCredentials.createSsl(
+      readFileSync(pki.caCertFile),
+      [{ cert_chain: readFileSync(pki.certFile('server')), private_key: readFileSync(pki.keyFile('server')) }],
+      true,
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', credentials, (err, p) => (err ? reject(err) : resolve(p))),
+    );
     address = `127.0.0.1:${port}`;
   });
   afterAll(async () => {
@@ -55,7 +61,7 @@ describe('identity per connection behind grpc-js\'s own TLS listener', () => {
     return new Promise((resolve, reject) => client.say({ message }, (err, res) => (err ? reject(err) : resolve(res!.message))));
   }
 
-  it('reads the peer certificate at the first call of a connection only, and keeps each connection\'s own caller', async () => {
+  it("reads the peer certificate at the first call of a connection only, and keeps each connection's own caller", async () => {
     const reads = jest.spyOn(TLSSocket.prototype, 'getPeerCertificate');
     const alice = new EchoClient(address, createClientCredentials(clientTls(pki, 'alice')), { 'grpc.use_local_subchannel_pool': 1 });
     const bob = new EchoClient(address, createClientCredentials(clientTls(pki, 'bob')), { 'grpc.use_local_subchannel_pool': 1 });
@@ -65,7 +71,9 @@ describe('identity per connection behind grpc-js\'s own TLS listener', () => {
       expect(seen.filter((cn) => cn === 'alice')).toHaveLength(20);
       expect(seen.filter((cn) => cn === 'bob')).toHaveLength(20);
       // Server-side reads (the clients read theirs at their handshakes, detailed): one per connection.
-      const serverReads = reads.mock.contexts.filter((socket) => (socket as unknown as { _tlsOptions?: { isServer?: boolean } })._tlsOptions?.isServer === true);
+      const serverReads = reads.mock.contexts.filter(
+        (socket) => (socket as unknown as { _tlsOptions?: { isServer?: boolean } })._tlsOptions?.isServer === true,
+      );
       expect(serverReads).toHaveLength(2);
     } finally {
       reads.mockRestore();
@@ -74,14 +82,14 @@ describe('identity per connection behind grpc-js\'s own TLS listener', () => {
     }
   });
 
-  it('refuses a TLS 1.2 renegotiation once a call has been made: the certificate judged is the connection\'s for good', async () => {
+  it("refuses a TLS 1.2 renegotiation once a call has been made: the certificate judged is the connection's for good", async () => {
     // A raw HTTP/2 client (Node's own http2 client cannot renegotiate under a session).
     const conn = await RawH2Connection.open(Number(address.split(':')[1]), clientTls(pki, 'alice'), { maxVersion: 'TLSv1.2' });
     try {
       expect(conn.socket.getProtocol()).toBe('TLSv1.2');
       // Echo/Say { message: "x" }; its trailers end the stream.
       const id = conn.request('/demo.v1.Echo/Say', grpcMessage(Buffer.from([0x0a, 0x01, 0x78])));
-      await conn.waitFor((f) => f.streamId === id && f.type === FRAME.HEADERS && (f.flags & 0x1) !== 0, 'the call\'s trailers');
+      await conn.waitFor((f) => f.streamId === id && f.type === FRAME.HEADERS && (f.flags & 0x1) !== 0, "the call's trailers");
       const renegotiated = await new Promise<Error | null>((resolve) => {
         conn.socket.once('close', () => resolve(new Error('the server closed the connection')));
         const started = conn.socket.renegotiate({ rejectUnauthorized: true }, (err) => resolve(err ?? null));

@@ -17,7 +17,10 @@ export interface CliResult {
 }
 
 /** Runs `certrpc ...args` to completion; stdin is given or closed. */
-export function runCli(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(...command(args, options.netns), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'pipe' });
     captureOutput(child, args); // every line is checked for key material at the end of the run
@@ -50,9 +53,16 @@ export interface RunningServer {
  * Starts a long-running certrpc command (serve, proxy) and resolves once it prints
  * "listening on HOST:PORT". Use --port 0 so suites never collide.
  */
-export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {}): Promise<RunningServer> {
+export function startCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {},
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(...command(args, options.netns), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...command(args, options.netns), {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     captureOutput(child, args);
     let stdout = '';
     let stderr = '';
@@ -99,7 +109,11 @@ export interface RunningProcess {
 
 /** Starts a long-running certrpc command that prints no "listening on" line (certrpc agent). */
 export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; netns?: string } = {}): RunningProcess {
-  const child = spawn(...command(args, options.netns), { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...command(args, options.netns), {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   captureOutput(child, args);
   let stdout = '';
   let stderr = '';

@@ -13,7 +13,12 @@ const { createReloadingClient } = require(join(dist, 'client', 'reloading-client
 const { IdentityClient } = require(join(dist, 'gen', 'certrpc', 'v1', 'identity.js'));
 
 const { dir, name, targets } = JSON.parse(process.argv[2]);
-const files = { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`), caFiles: [join(dir, 'ca.crt')], crlFile: join(dir, 'crl.pem') };
+const files = {
+  certFile: join(dir, `${name}.crt`),
+  keyFile: join(dir, `${name}.key`),
+  caFiles: [join(dir, 'ca.crt')],
+  crlFile: join(dir, 'crl.pem'),
+};
 const stats = Object.fromEntries(targets.map((t) => [t, { ok: 0, failed: 0, serials: [] }]));
 const say = (line) => process.stdout.write(`${JSON.stringify({ time: Date.now(), ...line })}\n`);
 let stopping = false;

@@ -53,7 +53,11 @@ export async function runFleetScenario(root: string, hosts: FleetHosts, lifetime
     const places = [...hosts.servers, hosts.client];
     const dirs = names.map((n) => join(root, 'hosts', n));
     const tokens = await Promise.all(
-      names.map((n, i) => (i < hosts.servers.length ? caToken(caDir, n, '--server', '--san', `IP:${hosts.servers[i].ip}`, '--lifetime', lifetime) : caToken(caDir, n, '--client', '--lifetime', lifetime))),
+      names.map((n, i) =>
+        i < hosts.servers.length
+          ? caToken(caDir, n, '--server', '--san', `IP:${hosts.servers[i].ip}`, '--lifetime', lifetime)
+          : caToken(caDir, n, '--client', '--lifetime', lifetime),
+      ),
     );
     const agentArgs = names.map((name, i) => ({ ca: caAddress(places[i].caIp), fingerprint, dir: dirs[i], name, netns: places[i].netns }));
     const enrolled = await Promise.all(agentArgs.map((a, i) => agentOnce({ ...a, token: tokens[i] })));
@@ -64,13 +68,19 @@ export async function runFleetScenario(root: string, hosts: FleetHosts, lifetime
     await Promise.all(agents.map((a) => agentEvent(a, 'started')));
 
     // The servers, from the agent-managed directories, and the load from the client host.
-    const servers = await Promise.all(hosts.servers.map((s, i) => startCli(['serve', '--dir', dirs[i], '--name', names[i], '--host', s.ip, '--port', '0'], { netns: s.netns })));
+    const servers = await Promise.all(
+      hosts.servers.map((s, i) =>
+        startCli(['serve', '--dir', dirs[i], '--name', names[i], '--host', s.ip, '--port', '0'], { netns: s.netns }),
+      ),
+    );
     processes.push(...servers);
     const targets = servers.map((s) => s.address);
     const lines: LoadLine[] = [];
     const script = join(__dirname, 'fleet-load.cjs');
     const argv = [script, JSON.stringify({ dir: dirs[dirs.length - 1], name: 'app', targets })];
-    load = hosts.client.netns ? spawn('ip', ['netns', 'exec', hosts.client.netns, process.execPath, ...argv]) : spawn(process.execPath, argv);
+    load = hosts.client.netns
+      ? spawn('ip', ['netns', 'exec', hosts.client.netns, process.execPath, ...argv])
+      : spawn(process.execPath, argv);
     captureOutput(load, ['fleet-load', ...targets]);
     let buffered = '';
     load.stdout!.on('data', (d) => {
@@ -79,16 +89,32 @@ export async function runFleetScenario(root: string, hosts: FleetHosts, lifetime
       buffered = parts.pop()!;
       for (const p of parts) if (p.startsWith('{')) lines.push(JSON.parse(p) as LoadLine);
     });
-    await eventually(() => targets.every((t) => lines.some((l) => l.event === 'ready' && l.target === t)), 'the load to reach every server', 20_000);
+    await eventually(
+      () => targets.every((t) => lines.some((l) => l.event === 'ready' && l.target === t)),
+      'the load to reach every server',
+      20_000,
+    );
 
     // Every certificate renews (the agents' own timing) while the calls go on; then a little longer,
     // so calls run over the renewed material on both sides.
     const renewalWait = 60_000;
     await Promise.all(agents.map((a) => agentEvent(a, 'renewed', 1, renewalWait)));
-    await Promise.all(servers.map((s) => eventually(() => logLines(s.logs()).filter((l) => l.event === 'reloaded').length >= 1, 'the server to reload its renewed certificate', renewalWait)));
+    await Promise.all(
+      servers.map((s) =>
+        eventually(
+          () => logLines(s.logs()).filter((l) => l.event === 'reloaded').length >= 1,
+          'the server to reload its renewed certificate',
+          renewalWait,
+        ),
+      ),
+    );
     const statsAt = () => [...lines].reverse().find((l) => l.event === 'stats')!.stats!;
     const okBefore = statsAt();
-    await eventually(() => targets.every((t) => statsAt()[t].ok > okBefore[t].ok + 20 && statsAt()[t].serials.length >= 2), 'calls with the renewed client certificate', 20_000);
+    await eventually(
+      () => targets.every((t) => statsAt()[t].ok > okBefore[t].ok + 20 && statsAt()[t].serials.length >= 2),
+      'calls with the renewed client certificate',
+      20_000,
+    );
     const stats = statsAt();
     const beforeRevocation = targets.map((t) => ({ ok: stats[t].ok, failed: stats[t].failed, clientSerialsSeen: stats[t].serials.length }));
 

@@ -36,7 +36,18 @@ export interface AgentArgs {
   netns?: string;
 }
 
-const agentArgv = (a: AgentArgs) => ['agent', ...(a.stepCa ? ['--step-ca', a.stepCa] : []), ...(a.ca ? ['--ca', a.ca] : []), '--ca-fingerprint', a.fingerprint, '--dir', a.dir, '--name', a.name, ...(a.extra ?? [])];
+const agentArgv = (a: AgentArgs) => [
+  'agent',
+  ...(a.stepCa ? ['--step-ca', a.stepCa] : []),
+  ...(a.ca ? ['--ca', a.ca] : []),
+  '--ca-fingerprint',
+  a.fingerprint,
+  '--dir',
+  a.dir,
+  '--name',
+  a.name,
+  ...(a.extra ?? []),
+];
 
 /** `certrpc agent ... --once` to completion. */
 export function agentOnce(a: AgentArgs) {
@@ -52,7 +63,8 @@ export function startAgent(a: AgentArgs): RunningProcess {
 export function agentEvent(agent: RunningProcess, event: string, n = 1, timeoutMs = 30_000): Promise<Record<string, unknown>> {
   return eventually(
     () => {
-      if (agent.child.exitCode !== null) throw new Error(`the agent exited (${agent.child.exitCode}) before its ${event} #${n}:\n${agent.logs()}`);
+      if (agent.child.exitCode !== null)
+        throw new Error(`the agent exited (${agent.child.exitCode}) before its ${event} #${n}:\n${agent.logs()}`);
       return logLines(agent.logs()).filter((l) => l.event === event)[n - 1];
     },
     `agent event ${event} #${n}`,

@@ -20,13 +20,41 @@ const body = (pem: string) => pem.split('\n').filter((l) => l && !l.startsWith('
 describe('key-leak scan', () => {
   const forms: [string, KeyObject, (k: KeyObject) => string, string[]][] = [
     ['a PEM block', ec.privateKey, (k) => `{"msg":"loaded"}\n${pkcs8(k)}`, ['a PEM private key header', 'base64']],
-    ['a PEM body without its header, JSON-escaped into one line', ec.privateKey, (k) => JSON.stringify({ msg: `key=${body(pkcs8(k)).join('\n')}` }), ['base64']],
+    [
+      'a PEM body without its header, JSON-escaped into one line',
+      ec.privateKey,
+      (k) => JSON.stringify({ msg: `key=${body(pkcs8(k)).join('\n')}` }),
+      ['base64'],
+    ],
     ['the DER in base64 on one line', ec.privateKey, (k) => `{"key":"${der(k).toString('base64')}"}`, ['base64']],
-    ['the DER in base64 wrapped at 76 (MIME) over several lines', ec.privateKey, (k) => `key:\n${wrap(der(k).toString('base64'), 76)}\n`, ['base64']],
-    ['a SEC1 DER in base64 (another container, another alignment)', ec.privateKey, (k) => `sec1 ${der(k, 'sec1').toString('base64')}`, ['base64']],
+    [
+      'the DER in base64 wrapped at 76 (MIME) over several lines',
+      ec.privateKey,
+      (k) => `key:\n${wrap(der(k).toString('base64'), 76)}\n`,
+      ['base64'],
+    ],
+    [
+      'a SEC1 DER in base64 (another container, another alignment)',
+      ec.privateKey,
+      (k) => `sec1 ${der(k, 'sec1').toString('base64')}`,
+      ['base64'],
+    ],
     ['the JWK (base64url "d")', ec.privateKey, (k) => JSON.stringify(k.export({ format: 'jwk' })), ['base64']],
     ['the DER in hex', ec.privateKey, (k) => `der=${der(k).toString('hex')}`, ['hex']],
-    ['the scalar in upper-case hex with colons over lines (openssl -text)', ec.privateKey, (k) => `priv:\n    ${wrap(Buffer.from(k.export({ format: 'jwk' }).d!, 'base64url').toString('hex').toUpperCase(), 30).replace(/(..)(?!\n|$)/g, '$1:').replace(/\n/g, ':\n    ')}\n`, ['hex']],
+    [
+      'the scalar in upper-case hex with colons over lines (openssl -text)',
+      ec.privateKey,
+      (k) =>
+        `priv:\n    ${wrap(
+          Buffer.from(k.export({ format: 'jwk' }).d!, 'base64url')
+            .toString('hex')
+            .toUpperCase(),
+          30,
+        )
+          .replace(/(..)(?!\n|$)/g, '$1:')
+          .replace(/\n/g, ':\n    ')}\n`,
+      ['hex'],
+    ],
     ['an RSA key as PKCS#1 DER in base64', rsa.privateKey, (k) => der(k, 'pkcs1').toString('base64'), ['base64']],
     ['an RSA key as a PEM body, 64-character lines', rsa.privateKey, (k) => body(pkcs8(k)).join('\n'), ['base64']],
     ['an Ed25519 key as DER in hex', ed.privateKey, (k) => der(k).toString('hex'), ['hex']],
@@ -50,7 +78,9 @@ describe('key-leak scan', () => {
       JSON.stringify(ec.publicKey.export({ format: 'jwk' })),
       '{"fingerprint":"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89","serial":"75acd50fcdecc1f479e2c37b146ceae9"}',
     ].join('\n');
-    expect(scanText(text, 'clean.log', [...markersOf(ec.privateKey), ...markersOf(rsa.privateKey), ...markersOf(ed.privateKey)])).toEqual([]);
+    expect(scanText(text, 'clean.log', [...markersOf(ec.privateKey), ...markersOf(rsa.privateKey), ...markersOf(ed.privateKey)])).toEqual(
+      [],
+    );
   });
 
   it('records keys from a suite directory and scans a log directory with them (the end-of-run path)', () => {
@@ -73,7 +103,9 @@ describe('key-leak scan', () => {
       expect(new Set(added.map((m) => m.key))).toEqual(new Set([relative(tmpdir(), join(tmp.dir, 'certs', 'alice.key'))]));
       const { files, leaks } = scanForKeyLeaks(logs, recorded);
       expect(files).toBe(2);
-      expect(leaks).toEqual([{ file: 'leaky.log', line: 2, what: `the private key ${relative(tmpdir(), join(tmp.dir, 'certs', 'alice.key'))} as hex` }]);
+      expect(leaks).toEqual([
+        { file: 'leaky.log', line: 2, what: `the private key ${relative(tmpdir(), join(tmp.dir, 'certs', 'alice.key'))} as hex` },
+      ]);
       expect(readFileSync(join(logs, 'clean.log'), 'utf8')).toContain('listening');
     } finally {
       tmp.cleanup();

@@ -49,7 +49,8 @@ export function keyMarkers(text: string, key: string): KeyMarker[] {
         const bytes = secret.subarray(k, k + WINDOW_BYTES);
         markers.push({ encoding: 'base64', window: bytes.toString('base64'), key });
         // The same string when the window has no "+" or "/": recorded once.
-        if (bytes.toString('base64url') !== bytes.toString('base64')) markers.push({ encoding: 'base64url', window: bytes.toString('base64url'), key });
+        if (bytes.toString('base64url') !== bytes.toString('base64'))
+          markers.push({ encoding: 'base64url', window: bytes.toString('base64url'), key });
       }
       markers.push({ encoding: 'hex', window: secret.subarray(0, WINDOW_BYTES).toString('hex'), key });
     }
@@ -75,7 +76,8 @@ export function readKeyMarkers(keyDir: string): KeyMarker[] {
 
 const B64_WINDOW = (WINDOW_BYTES / 3) * 4;
 const HEX_WINDOW = WINDOW_BYTES * 2;
-const isRunChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 45 || c === 95; // 0-9 A-Z a-z + / - _
+const isRunChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 45 || c === 95; // 0-9 A-Z a-z + / - _
 const isSkipped = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 58; // space, tab, LF, CR, ":"
 
 /** Every leak in one text, with the line each run of base64/hex characters started on. */

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 /** Why namespaces cannot be used here, or undefined when they can. */
 export function namespaceUnsupportedReason(): string | undefined {
   if (process.platform !== 'linux') return `network namespaces are Linux only (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'not running as root: creating network namespaces needs root (CI runs as root, so the test runs there)';
+  if (process.getuid?.() !== 0)
+    return 'not running as root: creating network namespaces needs root (CI runs as root, so the test runs there)';
   if (spawnSync('ip', ['-V']).error) return 'the `ip` command (iproute2) is not installed: apt-get install -y iproute2';
   // Root is not always enough (a container without CAP_SYS_ADMIN): try it.
   const probe = `certrpc7-probe-${randomBytes(3).toString('hex')}`;

@@ -51,7 +51,9 @@ export async function startOpsServer(dir: string, args: string[] = []): Promise<
     },
     crashLines: () => {
       const text = server.logs();
-      const fatal = logLines(text).filter((l) => Number(l.level) >= 50).map((l) => JSON.stringify(l));
+      const fatal = logLines(text)
+        .filter((l) => Number(l.level) >= 50)
+        .map((l) => JSON.stringify(l));
       const raw = text.split('\n').filter((l) => !l.startsWith('{') && /Error|Unhandled|uncaught|at .*\(.*:\d+:\d+\)/.test(l));
       return [...fatal, ...raw];
     },

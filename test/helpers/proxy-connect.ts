@@ -22,8 +22,9 @@ export function rawConnect(proxyAddress: string, tls: ClientTlsMaterial, target:
   const colon = proxyAddress.lastIndexOf(':');
   const [host, port] = [proxyAddress.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), Number(proxyAddress.slice(colon + 1))];
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host, port, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, servername: 'localhost', ALPNProtocols: ['http/1.1'] }, () =>
-      socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`),
+    const socket = tlsConnect(
+      { host, port, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, servername: 'localhost', ALPNProtocols: ['http/1.1'] },
+      () => socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`),
     );
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
     let received = Buffer.alloc(0);
@@ -42,12 +43,23 @@ export function rawConnect(proxyAddress: string, tls: ClientTlsMaterial, target:
       // A refusal: the proxy closes after the body; read it whole.
       socket.once('end', () => {
         answered = true;
-        resolve({ status, head, body: received.subarray(end + 4).toString('utf8').trim(), socket, closed });
+        resolve({
+          status,
+          head,
+          body: received
+            .subarray(end + 4)
+            .toString('utf8')
+            .trim(),
+          socket,
+          closed,
+        });
       });
     };
     socket.on('data', onData);
     socket.once('error', (err) => (answered ? undefined : reject(err)));
-    socket.once('close', () => (answered ? undefined : reject(new Error(`the proxy closed without answering CONNECT ${target}: ${received.toString('latin1')}`))));
+    socket.once('close', () =>
+      answered ? undefined : reject(new Error(`the proxy closed without answering CONNECT ${target}: ${received.toString('latin1')}`)),
+    );
   });
 }
 

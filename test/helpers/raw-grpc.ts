@@ -22,7 +22,13 @@ export function grpcFrame(payload: Buffer, claimedLength = payload.length, compr
   return Buffer.concat([header, payload]);
 }
 
-export function rawGrpcCall(address: string, tls: ClientTlsMaterial, path: string, body: Buffer, headers: Record<string, string> = {}): Promise<RawOutcome> {
+export function rawGrpcCall(
+  address: string,
+  tls: ClientTlsMaterial,
+  path: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawOutcome> {
   return new Promise((resolve) => {
     const session = connect(`https://${address}`, { ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, servername: 'localhost' });
     const outcome: RawOutcome = {};

@@ -96,9 +96,22 @@ export class RawH2Connection extends EventEmitter<{ frame: [Frame] }> {
    * Handshakes with the client certificate and ALPN h2, sends the preface and an empty SETTINGS,
    * and resolves once the server's SETTINGS arrived (acknowledged, as a well-behaved client does).
    */
-  static open(port: number, tls: ClientTlsMaterial, options: { answerPings?: boolean; ackSettings?: boolean; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {}): Promise<RawH2Connection> {
+  static open(
+    port: number,
+    tls: ClientTlsMaterial,
+    options: { answerPings?: boolean; ackSettings?: boolean; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {},
+  ): Promise<RawH2Connection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, ALPNProtocols: ['h2'], maxVersion: options.maxVersion });
+      const socket = connect({
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: tls.caPem,
+        cert: tls.certPem,
+        key: tls.keyPem,
+        ALPNProtocols: ['h2'],
+        maxVersion: options.maxVersion,
+      });
       const conn = new RawH2Connection(socket, { answerPings: options.answerPings ?? true, ackSettings: options.ackSettings ?? true });
       socket.once('error', reject);
       socket.once('secureConnect', () => {
@@ -134,7 +147,8 @@ export class RawH2Connection extends EventEmitter<{ frame: [Frame] }> {
   waitFor(match: (f: Frame) => boolean, what: string, timeoutMs = 15_000): Promise<Frame> {
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
-    if (this.socket.destroyed) return Promise.reject(new Error(`the connection closed before ${what}; frames seen: ${this.describeFrames()}`));
+    if (this.socket.destroyed)
+      return Promise.reject(new Error(`the connection closed before ${what}; frames seen: ${this.describeFrames()}`));
     return new Promise((resolve, reject) => {
       const done = (err?: Error, f?: Frame) => {
         clearTimeout(timer);
@@ -145,7 +159,10 @@ export class RawH2Connection extends EventEmitter<{ frame: [Frame] }> {
       };
       const onFrame = (f: Frame) => match(f) && done(undefined, f);
       const onClose = () => done(new Error(`the connection closed before ${what}; frames seen: ${this.describeFrames()}`));
-      const timer = setTimeout(() => done(new Error(`no ${what} within ${timeoutMs} ms; frames seen: ${this.describeFrames()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new Error(`no ${what} within ${timeoutMs} ms; frames seen: ${this.describeFrames()}`)),
+        timeoutMs,
+      );
       this.on('frame', onFrame);
       this.socket.once('close', onClose);
     });
@@ -154,7 +171,10 @@ export class RawH2Connection extends EventEmitter<{ frame: [Frame] }> {
   /** Resolves with performance.now() when the connection closed; rejects if it is still open after timeoutMs. */
   untilClosed(timeoutMs = 15_000): Promise<number> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the connection is still open after ${timeoutMs} ms; frames seen: ${this.describeFrames()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the connection is still open after ${timeoutMs} ms; frames seen: ${this.describeFrames()}`)),
+        timeoutMs,
+      );
       void this.closed.then(() => {
         clearTimeout(timer);
         resolve(this.closedAt!);
@@ -202,16 +222,23 @@ export class RawH2Connection extends EventEmitter<{ frame: [Frame] }> {
   private handle(f: Frame): void {
     this.frames.push(f);
     if (f.type === FRAME.SETTINGS && !(f.flags & FLAG.ACK)) {
-      if (this.serverSettings.size === 0) for (let i = 0; i + 6 <= f.payload.length; i += 6) this.serverSettings.set(f.payload.readUInt16BE(i), f.payload.readUInt32BE(i + 2));
+      if (this.serverSettings.size === 0)
+        for (let i = 0; i + 6 <= f.payload.length; i += 6)
+          this.serverSettings.set(f.payload.readUInt16BE(i), f.payload.readUInt32BE(i + 2));
       if (this.options.ackSettings) this.socket.write(frame(FRAME.SETTINGS, FLAG.ACK, 0));
     }
-    if (f.type === FRAME.PING && !(f.flags & FLAG.ACK) && this.options.answerPings && !this.socket.destroyed) this.socket.write(frame(FRAME.PING, FLAG.ACK, 0, f.payload));
+    if (f.type === FRAME.PING && !(f.flags & FLAG.ACK) && this.options.answerPings && !this.socket.destroyed)
+      this.socket.write(frame(FRAME.PING, FLAG.ACK, 0, f.payload));
     this.emit('frame', f);
   }
 }
 
 export function parseGoAway(payload: Buffer): GoAway {
-  return { lastStreamId: payload.readUInt32BE(0) & 0x7fffffff, errorCode: payload.readUInt32BE(4), debug: payload.subarray(8).toString('utf8') };
+  return {
+    lastStreamId: payload.readUInt32BE(0) & 0x7fffffff,
+    errorCode: payload.readUInt32BE(4),
+    debug: payload.subarray(8).toString('utf8'),
+  };
 }
 
 /** The error code of a RST_STREAM frame. */

@@ -25,7 +25,19 @@ let sequence = 0;
 export async function keyAndCsr(dir: string, cn: string, sans: string[]): Promise<KeyAndCsr> {
   const base = join(dir, `req-${process.pid}-${++sequence}`);
   const result = await run(requireTool('openssl'), [
-    'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${cn}`,
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${base}.key`,
+    '-out',
+    `${base}.csr`,
+    '-subj',
+    `/CN=${cn}`,
     ...(sans.length ? ['-addext', `subjectAltName=${sans.join(',')}`] : []),
   ]);
   if (result.code !== 0) throw new Error(result.stderr);
@@ -34,7 +46,14 @@ export async function keyAndCsr(dir: string, cn: string, sans: string[]): Promis
 }
 
 /** A key (openssl) and the certificate `ca` signs for it with a token for `names`; the CSR states `csrSans`. */
-export async function enrolledAt(ca: RunningStepCa, dir: string, cn: string, names: string[], csrSans: string[], options: { lifetime?: string } = {}) {
+export async function enrolledAt(
+  ca: RunningStepCa,
+  dir: string,
+  cn: string,
+  names: string[],
+  csrSans: string[],
+  options: { lifetime?: string } = {},
+) {
   const req = await keyAndCsr(dir, cn, csrSans);
   const issued = await sign(ca.url, ca.rootPem, req.csrPem, ca.token(cn, names), options);
   return { ...req, ...issued };
@@ -54,10 +73,18 @@ export async function refusal(promise: Promise<unknown>): Promise<StepCaError> {
  * A real HTTPS server on 127.0.0.1 that is not the CA: it answers `answer(path)`, with the TLS
  * identity given (default: a certificate from a CA of its own).
  */
-export async function impostor(answer: (path: string) => { status: number; json: unknown }, tls?: { certPem: string; keyPem: string }): Promise<{ url: string; close: () => Promise<void> }> {
+export async function impostor(
+  answer: (path: string) => { status: number; json: unknown },
+  tls?: { certPem: string; keyPem: string },
+): Promise<{ url: string; close: () => Promise<void> }> {
   if (!tls) {
     const pair = await createCa({ commonName: 'impostor CA' });
-    tls = await issueCertificate(await loadSigningCa(pair.certPem, pair.keyPem), { profile: 'server', commonName: 'impostor', sans: [{ type: 'IP', value: '127.0.0.1' }], days: 1 });
+    tls = await issueCertificate(await loadSigningCa(pair.certPem, pair.keyPem), {
+      profile: 'server',
+      commonName: 'impostor',
+      sans: [{ type: 'IP', value: '127.0.0.1' }],
+      days: 1,
+    });
   }
   const server = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
     req.resume();

@@ -62,12 +62,56 @@ async function openssl(args: string[]): Promise<void> {
 /** An EC P-256 root (CA:TRUE) and intermediate (CA:TRUE, pathlen:0) in dir, keys unencrypted PKCS#8. */
 async function rootAndIntermediate(dir: string): Promise<void> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  await openssl(['req', '-x509', ...ec, '-keyout', join(dir, 'root.key'), '-out', join(dir, 'root.crt'), '-subj', '/O=certrpc tests/CN=step-ca test root', '-days', '2',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  await openssl(['req', '-new', ...ec, '-keyout', join(dir, 'intermediate.key'), '-out', join(dir, 'intermediate.csr'), '-subj', '/O=certrpc tests/CN=step-ca test intermediate']);
-  writeFileSync(join(dir, 'intermediate.ext'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-  await openssl(['x509', '-req', '-in', join(dir, 'intermediate.csr'), '-CA', join(dir, 'root.crt'), '-CAkey', join(dir, 'root.key'), '-set_serial', '0x' + Date.now().toString(16),
-    '-days', '2', '-extfile', join(dir, 'intermediate.ext'), '-out', join(dir, 'intermediate.crt')]);
+  await openssl([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    join(dir, 'root.key'),
+    '-out',
+    join(dir, 'root.crt'),
+    '-subj',
+    '/O=certrpc tests/CN=step-ca test root',
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await openssl([
+    'req',
+    '-new',
+    ...ec,
+    '-keyout',
+    join(dir, 'intermediate.key'),
+    '-out',
+    join(dir, 'intermediate.csr'),
+    '-subj',
+    '/O=certrpc tests/CN=step-ca test intermediate',
+  ]);
+  writeFileSync(
+    join(dir, 'intermediate.ext'),
+    'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+  );
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    join(dir, 'intermediate.csr'),
+    '-CA',
+    join(dir, 'root.crt'),
+    '-CAkey',
+    join(dir, 'root.key'),
+    '-set_serial',
+    '0x' + Date.now().toString(16),
+    '-days',
+    '2',
+    '-extfile',
+    join(dir, 'intermediate.ext'),
+    '-out',
+    join(dir, 'intermediate.crt'),
+  ]);
 }
 
 function caJson(dir: string, port: number, provisioner: { name: string; key: KeyObject }, claims: Claims): object {
@@ -107,7 +151,10 @@ export async function startStepCa(binary: string, dir: string, options: { claims
 
 async function launch(binary: string, dir: string, port: number, provisioner: ProvisionerKey): Promise<RunningStepCa> {
   mkdirSync(join(dir, 'step'), { recursive: true });
-  const child: ChildProcess = spawn(binary, [join(dir, 'ca.json')], { env: { ...process.env, STEPPATH: join(dir, 'step') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(binary, [join(dir, 'ca.json')], {
+    env: { ...process.env, STEPPATH: join(dir, 'step') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   captureOutput(child, ['step-ca', join(dir, 'ca.json')]);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));

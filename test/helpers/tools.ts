@@ -12,8 +12,15 @@ const INSTALL: Record<string, string> = {
 
 /** The absolute path of a program, or an Error saying how to install it. */
 export function requireTool(name: string): string {
-  const found = spawnSync('sh', ['-c', `command -v ${name} || ls /usr/sbin/${name} /sbin/${name} 2>/dev/null | head -1`], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
-  if (!found) throw new Error(`${name} is not installed, and this test needs it: install it with \`${INSTALL[name] ?? `apt-get install -y ${name}`}\` (.ci/run does)`);
+  const found = spawnSync('sh', ['-c', `command -v ${name} || ls /usr/sbin/${name} /sbin/${name} 2>/dev/null | head -1`], {
+    encoding: 'utf8',
+  })
+    .stdout.trim()
+    .split('\n')[0];
+  if (!found)
+    throw new Error(
+      `${name} is not installed, and this test needs it: install it with \`${INSTALL[name] ?? `apt-get install -y ${name}`}\` (.ci/run does)`,
+    );
   return found;
 }
 
@@ -30,10 +37,14 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Runs a program to completion (no shell), without blocking the event loop; never throws on a non-zero exit. */
-export function run(file: string, args: string[], options: { timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  file: string,
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { encoding: 'utf8', timeout: options.timeoutMs ?? 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0;
       resolve({ code, stdout, stderr });
     });
   });

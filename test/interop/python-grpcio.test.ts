@@ -54,9 +54,22 @@ describe('certrpc call against a Python grpcio server over mTLS', () => {
     const pki = await demoPki(dir);
     const stubs = join(tmp.dir, 'stubs');
     mkdirSync(stubs);
-    const protoc = spawnSync(PYTHON, ['-m', 'grpc_tools.protoc', '-I', join(ROOT, 'proto'), `--python_out=${stubs}`, `--grpc_python_out=${stubs}`, 'demo/v1/kv.proto', 'demo/v1/echo.proto'], {
-      encoding: 'utf8',
-    });
+    const protoc = spawnSync(
+      PYTHON,
+      [
+        '-m',
+        'grpc_tools.protoc',
+        '-I',
+        join(ROOT, 'proto'),
+        `--python_out=${stubs}`,
+        `--grpc_python_out=${stubs}`,
+        'demo/v1/kv.proto',
+        'demo/v1/echo.proto',
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (protoc.status !== 0) throw new Error(`grpc_tools.protoc failed: ${protoc.stderr}`);
     const server = await startPythonServer([stubs, pki.certFile('server'), pki.keyFile('server'), pki.caCertFile]);
     python = server.child;
@@ -68,7 +81,16 @@ describe('certrpc call against a Python grpcio server over mTLS', () => {
   });
 
   it('unary calls round-trip, and the Python side sees the certificate certrpc presented', async () => {
-    const put = await certrpc(['call', address, 'demo.v1.KeyValue/Put', '--identity', 'alice', '-d', '{"key":"lang","value":"python"}', ...PROTOS]);
+    const put = await certrpc([
+      'call',
+      address,
+      'demo.v1.KeyValue/Put',
+      '--identity',
+      'alice',
+      '-d',
+      '{"key":"lang","value":"python"}',
+      ...PROTOS,
+    ]);
     expect(put).toMatchObject({ code: 0, stdout: '{}\n' });
     const get = await certrpc(['call', address, 'demo.v1.KeyValue/Get', '--identity', 'bob', '-d', '@-', ...PROTOS], '{"key":"lang"}');
     expect(JSON.parse(get.stdout)).toEqual({ key: 'lang', value: 'python', found: true });
@@ -77,7 +99,10 @@ describe('certrpc call against a Python grpcio server over mTLS', () => {
   });
 
   it('bidi streaming (Echo/Chat) with NDJSON, and a Python status error maps to 64+N', async () => {
-    const chat = await certrpc(['call', address, 'demo.v1.Echo/Chat', '--identity', 'alice', '-d', '@-', ...PROTOS], '{"message":"a"}\n{"message":"b"}\n');
+    const chat = await certrpc(
+      ['call', address, 'demo.v1.Echo/Chat', '--identity', 'alice', '-d', '@-', ...PROTOS],
+      '{"message":"a"}\n{"message":"b"}\n',
+    );
     expect(chat).toMatchObject({ code: 0, stdout: '{"message":"a"}\n{"message":"b","index":1}\n' });
     const bad = await certrpc(['call', address, 'demo.v1.KeyValue/Put', '--identity', 'alice', '-d', '{"key":""}', ...PROTOS]);
     expect(bad.code).toBe(67);
@@ -85,11 +110,17 @@ describe('certrpc call against a Python grpcio server over mTLS', () => {
   });
 
   it('server streaming (KeyValue/Watch) prints each change as it comes', async () => {
-    const watch = spawn(process.execPath, [CERTRPC, 'call', address, 'demo.v1.KeyValue/Watch', '--identity', 'bob', '-d', '{"prefix":"py/"}', '-v', ...PROTOS], { env: { ...process.env, CERTRPC_DIR: dir } });
+    const watch = spawn(
+      process.execPath,
+      [CERTRPC, 'call', address, 'demo.v1.KeyValue/Watch', '--identity', 'bob', '-d', '{"prefix":"py/"}', '-v', ...PROTOS],
+      { env: { ...process.env, CERTRPC_DIR: dir } },
+    );
     captureOutput(watch, ['call', 'KeyValue/Watch']);
     let stdout = '';
     let stderr = '';
-    const live = new Promise<void>((resolve) => watch.stderr.on('data', (d) => (stderr += d) && stderr.includes('< response headers') && resolve()));
+    const live = new Promise<void>((resolve) =>
+      watch.stderr.on('data', (d) => (stderr += d) && stderr.includes('< response headers') && resolve()),
+    );
     const oneLine = new Promise<void>((resolve) => watch.stdout.on('data', (d) => (stdout += d) && stdout.includes('\n') && resolve()));
     try {
       await live;

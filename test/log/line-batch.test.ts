@@ -68,7 +68,11 @@ it('flush() writes what is pending at once, and the timer then has nothing left 
 
 it('stamps each entry when it is queued, not when it is written', () => {
   const times: number[] = [];
-  const batch = new LineBatch<string>((_e, time) => (times.push(time), ''), () => undefined, { maxDelayMs: 60_000 });
+  const batch = new LineBatch<string>(
+    (_e, time) => (times.push(time), ''),
+    () => undefined,
+    { maxDelayMs: 60_000 },
+  );
   const before = Date.now();
   batch.push('a');
   const after = Date.now();
@@ -80,7 +84,10 @@ it('stamps each entry when it is queued, not when it is written', () => {
 it('formats an audit line as pino did: same keys in the same order, same values, valid JSON', () => {
   let pinoLine = '';
   const sink = new Writable({ write: (chunk, _enc, done) => ((pinoLine += String(chunk)), done()) });
-  pino({ name: 'certrpc-audit', level: 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, sink).info(record, 'authorization decision');
+  pino({ name: 'certrpc-audit', level: 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, sink).info(
+    record,
+    'authorization decision',
+  );
   const ours = JSON.parse(auditLine(record, new Date('2030-01-02T03:04:05.006Z')));
   const theirs = JSON.parse(pinoLine);
   expect(Object.keys(ours)).toEqual(Object.keys(theirs));
@@ -100,7 +107,10 @@ it('loses no audit line when the process exits in the same run that decided (com
       for (let i = 0; i < 3; i++) sink.write({ ...record, generation: i });
       process.exit(3);`;
     expect(() => execFileSync(process.execPath, ['-e', script], { stdio: 'pipe' })).toThrow(expect.objectContaining({ status: 3 }));
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { generation: number });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { generation: number });
     expect(lines.map((l) => l.generation)).toEqual([0, 1, 2]);
   } finally {
     tmp.cleanup();
@@ -110,17 +120,31 @@ it('loses no audit line when the process exits in the same run that decided (com
 describe('a process that dies with lines queued (compiled dist/, built by npm test)', () => {
   const auditLog = join(__dirname, '..', '..', 'dist', 'authz', 'audit-log.js');
   const run = (file: string, body: string) =>
-    spawnSync(process.execPath, ['-e', `const { openAuditSink } = require(${JSON.stringify(auditLog)});
+    spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const { openAuditSink } = require(${JSON.stringify(auditLog)});
       const sink = openAuditSink(${JSON.stringify(file)}, { maxDelayMs: 60000 });
       const record = ${JSON.stringify(record)};
-      ${body}`], { encoding: 'utf8' });
-  const generations = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { generation: number }).generation);
+      ${body}`,
+      ],
+      { encoding: 'utf8' },
+    );
+  const generations = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { generation: number }).generation);
 
   it('an uncaught exception: the exit hook writes every queued line', () => {
     const tmp = tempDir();
     try {
       const file = join(tmp.dir, 'audit.log');
-      const child = run(file, `for (let i = 0; i < 5; i++) sink.write({ ...record, generation: i }); setImmediate(() => { throw new Error('boom'); });`);
+      const child = run(
+        file,
+        `for (let i = 0; i < 5; i++) sink.write({ ...record, generation: i }); setImmediate(() => { throw new Error('boom'); });`,
+      );
       expect(child.status).toBe(1);
       expect(child.stderr).toContain('boom');
       expect(generations(file)).toEqual([0, 1, 2, 3, 4]);
@@ -134,8 +158,11 @@ describe('a process that dies with lines queued (compiled dist/, built by npm te
     try {
       const file = join(tmp.dir, 'audit.log');
       // Lines 0-2 written (flush, as the timer would), 3-4 still queued when the kill lands.
-      const child = run(file, `for (let i = 0; i < 3; i++) sink.write({ ...record, generation: i }); sink.flush();
-        for (let i = 3; i < 5; i++) sink.write({ ...record, generation: i }); process.kill(process.pid, 'SIGKILL');`);
+      const child = run(
+        file,
+        `for (let i = 0; i < 3; i++) sink.write({ ...record, generation: i }); sink.flush();
+        for (let i = 3; i < 5; i++) sink.write({ ...record, generation: i }); process.kill(process.pid, 'SIGKILL');`,
+      );
       expect(child.signal).toBe('SIGKILL');
       expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
       expect(generations(file)).toEqual([0, 1, 2]);

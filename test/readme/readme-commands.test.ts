@@ -53,7 +53,9 @@ class Terminal {
     // A subshell of this one, as `cmd &` in a terminal: it sees the variables set by earlier lines.
     // A simple command replaces the subshell (exec), so the job's exit code is the command's own.
     const simple = !/[|;&]/.test(command.slice(0, commentStart(command) < 0 ? undefined : commentStart(command)));
-    this.send(`set -m\n{ ${simple ? 'exec ' : ''}${command}\n} < /dev/null > ${shellQuote(log)} 2>&1 &\necho "__rc_${this.token} $!"\nset +m`);
+    this.send(
+      `set -m\n{ ${simple ? 'exec ' : ''}${command}\n} < /dev/null > ${shellQuote(log)} 2>&1 &\necho "__rc_${this.token} $!"\nset +m`,
+    );
     return (await this.until(from, new RegExp(`__rc_${this.token} (\\d+)\\n`), 10_000, command)).code;
   }
 
@@ -63,7 +65,11 @@ class Terminal {
   }
 
   private async until(from: number, marker: RegExp, timeoutMs: number, what: string): Promise<{ code: number; output: string }> {
-    const m = await eventually(() => marker.exec(this.out.slice(from)) ?? undefined, `"${what}" to finish\n${this.out.slice(from)}`, timeoutMs);
+    const m = await eventually(
+      () => marker.exec(this.out.slice(from)) ?? undefined,
+      `"${what}" to finish\n${this.out.slice(from)}`,
+      timeoutMs,
+    );
     return { code: Number(m[1]), output: this.out.slice(from, from + m.index) };
   }
 }
@@ -85,7 +91,8 @@ function cloneCheckout(to: string): void {
   cpSync(join(ROOT, 'dist'), join(to, 'dist'), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(ROOT, 'node_modules'), join(to, 'node_modules'));
   // A snapshot, to find afterwards what the README's lines left in the clone.
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=readme@test', '-c', 'user.name=readme test', ...args], { cwd: to, stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=readme@test', '-c', 'user.name=readme test', ...args], { cwd: to, stdio: 'pipe' });
   git('init', '-q');
   git('config', 'core.excludesFile', '/dev/null');
   execFileSync('bash', ['-c', 'echo /node_modules >> .git/info/exclude'], { cwd: to });
@@ -118,7 +125,8 @@ async function printed(what: RegExp, log: string, pid: number, where: string): P
     } catch {
       running = false;
     }
-    if (!running || Date.now() > deadline) throw new Error(`${where}\n  ${running ? 'printed nothing like' : 'exited before printing'} ${what}:\n${read()}`);
+    if (!running || Date.now() > deadline)
+      throw new Error(`${where}\n  ${running ? 'printed nothing like' : 'exited before printing'} ${what}:\n${read()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -158,7 +166,18 @@ describe('README.md, pasted in order on a fresh clone', () => {
 
   it('reads the conventions as the README states them', () => {
     const parsed = readmeLines(
-      ['```sh', `echo '# not a comment' "x # y" # real: exit 3`, 'srv --port 1 # (keeps running)', 'agent # (keeps running until revoked)', 'far # (example: another host)', '  # a note', '```', '```ts', 'x # y', '```'].join('\n'),
+      [
+        '```sh',
+        `echo '# not a comment' "x # y" # real: exit 3`,
+        'srv --port 1 # (keeps running)',
+        'agent # (keeps running until revoked)',
+        'far # (example: another host)',
+        '  # a note',
+        '```',
+        '```ts',
+        'x # y',
+        '```',
+      ].join('\n'),
     );
     expect(parsed.map((l) => [l.lineNo, l.comment, l.kind, l.outlives, l.expectedExit])).toEqual([
       [2, 'real: exit 3', 'run', false, 3],
@@ -173,10 +192,17 @@ describe('README.md, pasted in order on a fresh clone', () => {
     // The newcomer's path: install, put certrpc on PATH, start the demo.
     expect(lines.slice(0, 3).map((l) => l.text.split(/\s+#/)[0].trim())).toEqual(['npm install', 'npm link', 'npm start']);
     // Alternatives go on lines of their own: no "a | b" meaning "or" outside quotes and comments.
-    const orLines = lines.filter((l) => / \| (?:ca|cert|bundle|describe|call|list|doctor|policy|pki) /.test(l.text.slice(0, commentStart(l.text) < 0 ? undefined : commentStart(l.text))));
+    const orLines = lines.filter((l) =>
+      / \| (?:ca|cert|bundle|describe|call|list|doctor|policy|pki) /.test(
+        l.text.slice(0, commentStart(l.text) < 0 ? undefined : commentStart(l.text)),
+      ),
+    );
     expect(orLines.map((l) => `README.md:${l.lineNo}: ${l.text}`)).toEqual([]);
     // Nothing to paste that is not a command: no [optional] flags, no "..." placeholders outside examples.
-    const placeholders = lines.filter((l) => l.kind !== 'example' && /\s\[--|\.\.\.(\s|$)/.test(l.text.slice(0, commentStart(l.text) < 0 ? undefined : commentStart(l.text))));
+    const placeholders = lines.filter(
+      (l) =>
+        l.kind !== 'example' && /\s\[--|\.\.\.(\s|$)/.test(l.text.slice(0, commentStart(l.text) < 0 ? undefined : commentStart(l.text))),
+    );
     expect(placeholders.map((l) => `README.md:${l.lineNo}: ${l.text}`)).toEqual([]);
   });
 
@@ -189,7 +215,8 @@ describe('README.md, pasted in order on a fresh clone', () => {
       if (line.kind === 'example' || /^npm install\b/.test(line.text)) continue;
       if (line.kind === 'background') {
         const { command, listen, metrics } = freePorts(withPorts(line.text));
-        if (!listen && /^(certrpc (serve|proxy)|npm start)\b/.test(line.text)) throw new Error(`${where}\n  a server line needs its port (--port N, --listen HOST:N)`);
+        if (!listen && /^(certrpc (serve|proxy)|npm start)\b/.test(line.text))
+          throw new Error(`${where}\n  a server line needs its port (--port N, --listen HOST:N)`);
         const log = join(testRunDir(), 'logs', `readme-${process.pid}-line-${line.lineNo}.log`);
         const pid = await terminal.start(command, log);
         background.push({ line, pid, server: Boolean(listen), log });
@@ -198,7 +225,8 @@ describe('README.md, pasted in order on a fresh clone', () => {
         continue;
       }
       const r = await terminal.run(withPorts(line.text));
-      if (r.code !== line.expectedExit) throw new Error(`${where}\n  exited ${r.code}, the README says ${line.expectedExit}; it printed:\n${r.output}`);
+      if (r.code !== line.expectedExit)
+        throw new Error(`${where}\n  exited ${r.code}, the README says ${line.expectedExit}; it printed:\n${r.output}`);
     }
     // `certrpc` came from `npm link`, into the prefix first on PATH, linked to the clone.
     const found = await terminal.run('command -v certrpc');
@@ -208,9 +236,11 @@ describe('README.md, pasted in order on a fresh clone', () => {
     for (const bg of background.reverse()) {
       const alive = await terminal.run(`kill -0 ${bg.pid}`);
       if (alive.code !== 0 && !bg.line.outlives) continue; // "(keeps running until ...)": a later line ended it
-      if (alive.code !== 0) throw new Error(`README.md:${bg.line.lineNo}: ${bg.line.text}\n  had stopped before the end:\n${readFileSync(bg.log, 'utf8')}`);
+      if (alive.code !== 0)
+        throw new Error(`README.md:${bg.line.lineNo}: ${bg.line.text}\n  had stopped before the end:\n${readFileSync(bg.log, 'utf8')}`);
       const code = await terminal.stop(bg.pid);
-      if (bg.server && code !== 0) throw new Error(`README.md:${bg.line.lineNo}: ${bg.line.text}\n  exited ${code} on SIGTERM:\n${readFileSync(bg.log, 'utf8')}`);
+      if (bg.server && code !== 0)
+        throw new Error(`README.md:${bg.line.lineNo}: ${bg.line.text}\n  exited ${code} on SIGTERM:\n${readFileSync(bg.log, 'utf8')}`);
     }
   }, 600_000);
 

@@ -50,7 +50,12 @@ function moduleOf(example: Example): { source: string; origin: number[] } {
   const imports = lines.filter((l) => l.text.startsWith('import '));
   const body = lines.filter((l) => !l.text.startsWith('import '));
   const wrapper = (text: string) => ({ text, i: -1 });
-  const all = [...imports, wrapper('async function main(): Promise<void> {'), ...body, ...['}', 'main().catch((err: unknown) => {', '  console.error(err);', '  process.exit(1);', '});', ''].map(wrapper)];
+  const all = [
+    ...imports,
+    wrapper('async function main(): Promise<void> {'),
+    ...body,
+    ...['}', 'main().catch((err: unknown) => {', '  console.error(err);', '  process.exit(1);', '});', ''].map(wrapper),
+  ];
   return { source: all.map((l) => l.text).join('\n'), origin: all.map((l) => l.i) };
 }
 
@@ -70,7 +75,8 @@ describe('README examples', () => {
     // certrpc as installed (its package.json exports and dist/), beside the packages it depends on.
     mkdirSync(join(app, 'node_modules'));
     symlinkSync(ROOT, join(app, 'node_modules', 'certrpc'));
-    for (const dep of readdirSync(join(ROOT, 'node_modules'))) if (!dep.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', dep), join(app, 'node_modules', dep));
+    for (const dep of readdirSync(join(ROOT, 'node_modules')))
+      if (!dep.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', dep), join(app, 'node_modules', dep));
     for (const example of examples) writeFileSync(join(app, `example-${example.n}.ts`), moduleOf(example).source);
   });
   afterAll(async () => {
@@ -111,9 +117,17 @@ describe('README examples', () => {
   });
 
   /** Runs a compiled example in the project; resolves with what it printed once `until` matches (or it exits). */
-  function runExample(n: number, env: NodeJS.ProcessEnv, until?: RegExp): Promise<{ child: ChildProcess; stdout: string; stderr: string; code: number | null; match?: RegExpExecArray }> {
+  function runExample(
+    n: number,
+    env: NodeJS.ProcessEnv,
+    until?: RegExp,
+  ): Promise<{ child: ChildProcess; stdout: string; stderr: string; code: number | null; match?: RegExpExecArray }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(app, 'out', `example-${n}.js`)], { cwd: app, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(app, 'out', `example-${n}.js`)], {
+        cwd: app,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       captureOutput(child, [`README example ${n}`]);
       running.push(child);
       let stdout = '';
@@ -142,7 +156,12 @@ describe('README examples', () => {
       try {
         for (const client of clients()) {
           const call = await runExample(client.n, { GREETER: `localhost:${serving.match![1]}` });
-          expect({ server: server.n, client: client.n, code: call.code, stderr: call.stderr }).toEqual({ server: server.n, client: client.n, code: 0, stderr: '' });
+          expect({ server: server.n, client: client.n, code: call.code, stderr: call.stderr }).toEqual({
+            server: server.n,
+            client: client.n,
+            code: 0,
+            stderr: '',
+          });
           expect(call.stdout).toMatch(/message: 'hello alice/);
         }
         // Reflection, without the .proto: createServer's by itself, a plain server's by addReflection().

@@ -43,7 +43,9 @@ describe('call, list and describe say what doctor says when the connection fails
     http1 = createHttpServer((_req, res) => res.end('hello'));
     peers.http1 = await listening(http1);
     h2c = new GrpcServer();
-    const port = await new Promise<number>((resolve, reject) => h2c.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    const port = await new Promise<number>((resolve, reject) =>
+      h2c.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
     peers.h2c = `127.0.0.1:${port}`;
     banner = createTcpServer((socket) => {
       socket.on('error', () => undefined);
@@ -52,7 +54,10 @@ describe('call, list and describe say what doctor says when the connection fails
     peers.banner = await listening(banner);
     peers.nothing = await closedPort();
     expect((await certrpc(['cert', 'issue', 'proxy', '--server', '--san', 'DNS:localhost,IP:127.0.0.1'])).code).toBe(0);
-    proxy = await startCli(['proxy', '--dir', dir, '--name', 'proxy', '--listen', '127.0.0.1:0', '--policy', join(__dirname, '..', '..', 'policy.yaml')], { env: { CERTRPC_DIR: dir } });
+    proxy = await startCli(
+      ['proxy', '--dir', dir, '--name', 'proxy', '--listen', '127.0.0.1:0', '--policy', join(__dirname, '..', '..', 'policy.yaml')],
+      { env: { CERTRPC_DIR: dir } },
+    );
   });
   afterAll(async () => {
     await proxy?.stop();
@@ -73,31 +78,56 @@ describe('call, list and describe say what doctor says when the connection fails
   }
 
   const CASES: [string, string, string, RegExp][] = [
-    ['a revoked client certificate', 'revoked', 'bob', /^the server refused your certificate: it is revoked \(serial [0-9a-f]+ was revoked at \S+ \(keyCompromise\), according to .*crl\.pem\)$/],
-    ['a plain HTTP/1 server', 'http1', 'alice', /^127\.0\.0\.1:\d+ speaks plain HTTP\/1, not TLS: it answered "HTTP\/1\.1 400 Bad Request"/],
-    ['a plaintext gRPC server (h2c)', 'h2c', 'alice', /^127\.0\.0\.1:\d+ speaks plaintext HTTP\/2 \(h2c\), not TLS: a gRPC server without TLS/],
-    ['something else (an SSH banner)', 'banner', 'alice', /^127\.0\.0\.1:\d+ does not speak TLS: it answered "SSH-2\.0-OpenSSH_9\.2p1 certrpc-test\\r\\n"$/],
+    [
+      'a revoked client certificate',
+      'revoked',
+      'bob',
+      /^the server refused your certificate: it is revoked \(serial [0-9a-f]+ was revoked at \S+ \(keyCompromise\), according to .*crl\.pem\)$/,
+    ],
+    [
+      'a plain HTTP/1 server',
+      'http1',
+      'alice',
+      /^127\.0\.0\.1:\d+ speaks plain HTTP\/1, not TLS: it answered "HTTP\/1\.1 400 Bad Request"/,
+    ],
+    [
+      'a plaintext gRPC server (h2c)',
+      'h2c',
+      'alice',
+      /^127\.0\.0\.1:\d+ speaks plaintext HTTP\/2 \(h2c\), not TLS: a gRPC server without TLS/,
+    ],
+    [
+      'something else (an SSH banner)',
+      'banner',
+      'alice',
+      /^127\.0\.0\.1:\d+ does not speak TLS: it answered "SSH-2\.0-OpenSSH_9\.2p1 certrpc-test\\r\\n"$/,
+    ],
     ['nothing listening', 'nothing', 'alice', /^nothing is listening on 127\.0\.0\.1:\d+$/],
   ];
 
-  it.each(CASES)('%s: doctor says so, and call, list and describe say the same, exit 1, and suggest doctor', async (_what, peer, identity, expected) => {
-    const address = peers[peer];
-    const doctor = await doctorSays(address, identity);
-    expect(doctor.detail).toMatch(expected);
-    for (const args of [
-      ['call', address, 'certrpc.v1.Identity/WhoAmI'],
-      ['list', address],
-      ['describe', address, 'demo.v1.KeyValue'],
-    ]) {
-      const r = await certrpc([...args, '--identity', identity]);
-      expect({ verb: args[0], code: r.code, stdout: r.stdout }).toEqual({ verb: args[0], code: 1, stdout: '' });
-      const lines = r.stderr.split('\n');
-      expect(lines[0]).toMatch(/^certrpc: (the server refused the connection|wrong protocol|could not connect): /);
-      expect(lines[0]).toContain(`: ${doctor.detail} [`);
-      expect(lines[1]).toBe(`  fix: ${doctor.fix}`);
-      expect(lines[2]).toBe(`  run: certrpc doctor ${address} --identity ${identity}   (checks each step: connect, TLS, both certificates, WhoAmI, health)`);
-    }
-  });
+  it.each(CASES)(
+    '%s: doctor says so, and call, list and describe say the same, exit 1, and suggest doctor',
+    async (_what, peer, identity, expected) => {
+      const address = peers[peer];
+      const doctor = await doctorSays(address, identity);
+      expect(doctor.detail).toMatch(expected);
+      for (const args of [
+        ['call', address, 'certrpc.v1.Identity/WhoAmI'],
+        ['list', address],
+        ['describe', address, 'demo.v1.KeyValue'],
+      ]) {
+        const r = await certrpc([...args, '--identity', identity]);
+        expect({ verb: args[0], code: r.code, stdout: r.stdout }).toEqual({ verb: args[0], code: 1, stdout: '' });
+        const lines = r.stderr.split('\n');
+        expect(lines[0]).toMatch(/^certrpc: (the server refused the connection|wrong protocol|could not connect): /);
+        expect(lines[0]).toContain(`: ${doctor.detail} [`);
+        expect(lines[1]).toBe(`  fix: ${doctor.fix}`);
+        expect(lines[2]).toBe(
+          `  run: certrpc doctor ${address} --identity ${identity}   (checks each step: connect, TLS, both certificates, WhoAmI, health)`,
+        );
+      }
+    },
+  );
 
   it('doctor fails at the step where it went wrong: TLS for a port that is not TLS, the client certificate for a revoked one, TCP for nothing', async () => {
     expect((await doctorSays(peers.h2c, 'alice')).step).toBe('TLS handshake');
@@ -105,21 +135,49 @@ describe('call, list and describe say what doctor says when the connection fails
     const revoked = await doctorSays(peers.revoked, 'bob');
     expect(revoked.step).toBe('client certificate accepted');
     // The library's fix names no flag; the CLI's names the commands that make a new certificate.
-    expect(revoked.fix).toBe('ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again');
+    expect(revoked.fix).toBe(
+      'ask for a new certificate (on the CA host: certrpc cert issue NAME --client, or certrpc cert renew NAME); a revoked certificate never works again',
+    );
     expect((await doctorSays(peers.nothing, 'alice')).step).toBe('TCP connect');
   });
 
   it('the doctor line repeats the flags that name the connection, quoted for the shell', async () => {
-    const r = await certrpc(['call', peers.nothing, 'certrpc.v1.Identity/WhoAmI', '--cert', join(dir, 'alice.crt'), '--key', join(dir, 'alice.key'), '--authority', "it's.example", '--connect-timeout', '3']);
+    const r = await certrpc([
+      'call',
+      peers.nothing,
+      'certrpc.v1.Identity/WhoAmI',
+      '--cert',
+      join(dir, 'alice.crt'),
+      '--key',
+      join(dir, 'alice.key'),
+      '--authority',
+      "it's.example",
+      '--connect-timeout',
+      '3',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`  run: certrpc doctor ${peers.nothing} --cert ${join(dir, 'alice.crt')} --key ${join(dir, 'alice.key')} --authority 'it'\\''s.example' --connect-timeout 3   (`);
+    expect(r.stderr).toContain(
+      `  run: certrpc doctor ${peers.nothing} --cert ${join(dir, 'alice.crt')} --key ${join(dir, 'alice.key')} --authority 'it'\\''s.example' --connect-timeout 3   (`,
+    );
   });
 
   it('through the CONNECT proxy too: a server behind it that does not speak TLS is said to, not "the handshake failed"', async () => {
     for (const peer of ['h2c', 'http1']) {
-      const r = await certrpc(['call', peers[peer], 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--proxy', `https://${proxy.address}`]);
+      const r = await certrpc([
+        'call',
+        peers[peer],
+        'certrpc.v1.Identity/WhoAmI',
+        '--identity',
+        'alice',
+        '--proxy',
+        `https://${proxy.address}`,
+      ]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^certrpc: wrong protocol: ${peers[peer].replace(/\./g, '\\.')} does not speak TLS: it answered the TLS handshake with something else \\(wrong version number\\)( \\(through the proxy https://${proxy.address}\\))? \\[NOT_TLS\\]`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^certrpc: wrong protocol: ${peers[peer].replace(/\./g, '\\.')} does not speak TLS: it answered the TLS handshake with something else \\(wrong version number\\)( \\(through the proxy https://${proxy.address}\\))? \\[NOT_TLS\\]`,
+        ),
+      );
       expect(r.stderr).toContain(`run: certrpc doctor ${peers[peer]} --identity alice --proxy https://${proxy.address}`);
     }
   });

@@ -37,7 +37,16 @@ service Failing {
 
 function method(name: string) {
   const same = (b: Buffer) => b;
-  return { path: `/test.v1.Failing/${name}`, requestStream: false, responseStream: false, requestSerialize: same, requestDeserialize: same, responseSerialize: same, responseDeserialize: same, originalName: name };
+  return {
+    path: `/test.v1.Failing/${name}`,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: same,
+    requestDeserialize: same,
+    responseSerialize: same,
+    responseDeserialize: same,
+    originalName: name,
+  };
 }
 
 describe('--format-error with status details', () => {
@@ -47,7 +56,19 @@ describe('--format-error with status details', () => {
   let server: CertrpcServer;
   let address: string;
   const certrpc = (args: string[]) => runCli(args, { env: { CERTRPC_DIR: dir }, cwd: tmp.dir, timeoutMs: 60_000 });
-  const call = (name: string, ...flags: string[]) => certrpc(['call', address, `test.v1.Failing/${name}`, '--identity', 'alice', '--proto', 'failing.proto', '--import-path', tmp.dir, ...flags]);
+  const call = (name: string, ...flags: string[]) =>
+    certrpc([
+      'call',
+      address,
+      `test.v1.Failing/${name}`,
+      '--identity',
+      'alice',
+      '--proto',
+      'failing.proto',
+      '--import-path',
+      tmp.dir,
+      ...flags,
+    ]);
 
   beforeAll(async () => {
     pki = await demoPki(dir);
@@ -58,7 +79,11 @@ describe('--format-error with status details', () => {
     const duration = anyPack(DurationSchema, create(DurationSchema, { seconds: BigInt(30) }));
     const unknown = create(AnySchema, { typeUrl: 'type.googleapis.com/acme.v9.Unknown', value: new Uint8Array([1, 2]) });
     // google.rpc.Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }
-    const statusBytes = new BinaryWriter().tag(1, WireType.Varint).int32(Status.RESOURCE_EXHAUSTED).tag(2, WireType.LengthDelimited).string('quota used up');
+    const statusBytes = new BinaryWriter()
+      .tag(1, WireType.Varint)
+      .int32(Status.RESOURCE_EXHAUSTED)
+      .tag(2, WireType.LengthDelimited)
+      .string('quota used up');
     for (const any of [quota, duration, unknown]) statusBytes.tag(3, WireType.LengthDelimited).bytes(toBinary(AnySchema, any));
     const details = Buffer.from(statusBytes.finish());
 
@@ -75,10 +100,16 @@ describe('--format-error with status details', () => {
         callback({ code: Status.FAILED_PRECONDITION, details: 'see details', metadata });
       },
       // A server's message with terminal control sequences in it.
-      Shout: (_call: unknown, callback: (err: object) => void) => callback({ code: Status.ABORTED, details: 'red \x1b[31malert\x1b[0m\rover\u202eprinted' }),
+      Shout: (_call: unknown, callback: (err: object) => void) =>
+        callback({ code: Status.ABORTED, details: 'red \x1b[31malert\x1b[0m\rover\u202eprinted' }),
     };
     const id = pki.loadIdentity('server');
-    server = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem }, services: [{ definition, implementation }], policy: allowAllAuthenticated(), reflection: false });
+    server = createServer({
+      tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem },
+      services: [{ definition, implementation }],
+      policy: allowAllAuthenticated(),
+      reflection: false,
+    });
     const { port } = await server.listen('127.0.0.1', 0);
     address = `127.0.0.1:${port}`;
   });

@@ -44,31 +44,54 @@ describe('call, list and describe at grpcurl parity', () => {
       expect(r).toMatchObject({ code: 0, stdout: '{"message":"hi"}\n' });
     });
 
-    it.each(['demo.v1.Echo//Say', '/demo.v1.Echo.Say', 'demo.v1.Echo/Say/x', 'Say', 'demo.v1.Echo/ Say', '/Say'])('call refuses %s as a usage error (exit 2)', async (name) => {
-      const r = await certrpc(['call', reflecting.address, name, '--identity', 'bob']);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`bad method "${name}"\n  fix: write pkg.Service/Method, /pkg.Service/Method or pkg.Service.Method`);
-    });
+    it.each(['demo.v1.Echo//Say', '/demo.v1.Echo.Say', 'demo.v1.Echo/Say/x', 'Say', 'demo.v1.Echo/ Say', '/Say'])(
+      'call refuses %s as a usage error (exit 2)',
+      async (name) => {
+        const r = await certrpc(['call', reflecting.address, name, '--identity', 'bob']);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`bad method "${name}"\n  fix: write pkg.Service/Method, /pkg.Service/Method or pkg.Service.Method`);
+      },
+    );
 
     it('describe takes the same forms, and list a service with a leading dot', async () => {
       for (const name of ['demo.v1.KeyValue/Put', '/demo.v1.KeyValue/Put', 'demo.v1.KeyValue.Put']) {
         const r = await certrpc(['describe', reflecting.address, name, '--identity', 'alice']);
         expect(r.code).toBe(0);
-        expect(r.stdout).toMatch(/^\/\/ demo\.v1\.KeyValue\.Put is a method \(unary\):\nrpc Put\(\.demo\.v1\.PutRequest\) returns \(\.demo\.v1\.PutResponse\);/);
+        expect(r.stdout).toMatch(
+          /^\/\/ demo\.v1\.KeyValue\.Put is a method \(unary\):\nrpc Put\(\.demo\.v1\.PutRequest\) returns \(\.demo\.v1\.PutResponse\);/,
+        );
       }
-      for (const [verb, bad] of [['describe', 'demo.v1.KeyValue//Put'], ['describe', 'a b'], ['list', 'demo.v1.KeyValue/Put'], ['list', '/demo.v1.KeyValue']]) {
+      for (const [verb, bad] of [
+        ['describe', 'demo.v1.KeyValue//Put'],
+        ['describe', 'a b'],
+        ['list', 'demo.v1.KeyValue/Put'],
+        ['list', '/demo.v1.KeyValue'],
+      ]) {
         const r = await certrpc([verb, reflecting.address, bad, '--identity', 'alice']);
         expect({ verb, bad, code: r.code }).toEqual({ verb, bad, code: 2 });
         expect(r.stderr).toContain(`bad ${verb === 'list' ? 'service' : 'symbol'} "${bad}"`);
       }
       const list = await certrpc(['list', reflecting.address, '.demo.v1.KeyValue', '--identity', 'bob']);
-      expect(list).toMatchObject({ code: 0, stdout: 'demo.v1.KeyValue.Get\ndemo.v1.KeyValue.Put\ndemo.v1.KeyValue.Delete\ndemo.v1.KeyValue.Watch\n' });
+      expect(list).toMatchObject({
+        code: 0,
+        stdout: 'demo.v1.KeyValue.Get\ndemo.v1.KeyValue.Put\ndemo.v1.KeyValue.Delete\ndemo.v1.KeyValue.Watch\n',
+      });
     });
   });
 
   describe('--max-msg-sz', () => {
     // demo.v1.Echo/Repeat pads each answer to size_bytes (at most 4 MiB) of payload.
-    const repeat = (size: number, ...flags: string[]) => certrpc(['call', reflecting.address, 'demo.v1.Echo/Repeat', '--identity', 'alice', '-d', `{"message":"x","repeat":1,"sizeBytes":${size}}`, ...flags]);
+    const repeat = (size: number, ...flags: string[]) =>
+      certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.Echo/Repeat',
+        '--identity',
+        'alice',
+        '-d',
+        `{"message":"x","repeat":1,"sizeBytes":${size}}`,
+        ...flags,
+      ]);
 
     it('defaults to 4 MiB, as grpcurl: a 4 MiB payload (plus its framing) is refused, RESOURCE_EXHAUSTED exit 72, with the flag to raise it', async () => {
       const under = await repeat(4 * MiB - 64);
@@ -99,11 +122,25 @@ describe('call, list and describe at grpcurl parity', () => {
 
   describe('--format-error', () => {
     it('prints the status as one JSON object on stderr (code, name, message, details), exit 64+N', async () => {
-      const r = await certrpc(['call', reflecting.address, 'demo.v1.KeyValue/Put', '--identity', 'bob', '-d', '{"key":"k","value":"v"}', '--format-error']);
+      const r = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.KeyValue/Put',
+        '--identity',
+        'bob',
+        '-d',
+        '{"key":"k","value":"v"}',
+        '--format-error',
+      ]);
       expect(r.code).toBe(71);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(JSON.parse(r.stderr)).toEqual({ code: 7, name: 'PERMISSION_DENIED', message: 'CN=bob (roles: reader) may not call /demo.v1.KeyValue/Put: allowed roles are admin', details: [] });
+      expect(JSON.parse(r.stderr)).toEqual({
+        code: 7,
+        name: 'PERMISSION_DENIED',
+        message: 'CN=bob (roles: reader) may not call /demo.v1.KeyValue/Put: allowed roles are admin',
+        details: [],
+      });
     });
 
     it('applies to list and describe too: no reflection is UNIMPLEMENTED as JSON, exit 76', async () => {
@@ -121,7 +158,9 @@ describe('call, list and describe at grpcurl parity', () => {
       expect(r.code).toBe(0);
       const set = fromBinary(FileDescriptorSetSchema, readFileSync(file('all.protoset')));
       const declared = set.file.flatMap((f) => f.service.map((s) => `${f.package}.${s.name}`));
-      expect(declared).toEqual(expect.arrayContaining(['demo.v1.KeyValue', 'demo.v1.Echo', 'certrpc.v1.Identity', 'grpc.health.v1.Health']));
+      expect(declared).toEqual(
+        expect.arrayContaining(['demo.v1.KeyValue', 'demo.v1.Echo', 'certrpc.v1.Identity', 'grpc.health.v1.Health']),
+      );
       // Imports come before the files that import them, as protoc writes them.
       const names = set.file.map((f) => f.name);
       for (const [i, f] of set.file.entries()) for (const dep of f.dependency) expect(names.indexOf(dep)).toBeLessThan(i);
@@ -131,32 +170,96 @@ describe('call, list and describe at grpcurl parity', () => {
       const list = await certrpc(['list', bare.address, ...withSet]);
       expect(list.code).toBe(0);
       expect(list.stdout.split('\n')).toEqual(expect.arrayContaining(['demo.v1.Echo', 'demo.v1.KeyValue']));
-      expect((await certrpc(['call', bare.address, 'demo.v1.KeyValue/Put', ...withSet, '-d', '{"key":"set","value":"from a protoset"}'])).code).toBe(0);
+      expect(
+        (await certrpc(['call', bare.address, 'demo.v1.KeyValue/Put', ...withSet, '-d', '{"key":"set","value":"from a protoset"}'])).code,
+      ).toBe(0);
       const get = await certrpc(['call', bare.address, 'demo.v1.KeyValue/Get', ...withSet, '-d', '{"key":"set"}']);
       expect(JSON.parse(get.stdout)).toEqual({ key: 'set', value: 'from a protoset', found: true });
       const describe = await certrpc(['describe', bare.address, 'demo.v1.SayResponse', ...withSet]);
-      expect(describe.stdout).toBe('// demo.v1.SayResponse is a message:\nmessage SayResponse {\n  string message = 1;\n  uint32 index = 2;\n}\n');
+      expect(describe.stdout).toBe(
+        '// demo.v1.SayResponse is a message:\nmessage SayResponse {\n  string message = 1;\n  uint32 index = 2;\n}\n',
+      );
     });
 
     it('call and describe --protoset-out write the files of the method or symbol; list SERVICE of the service', async () => {
-      const call = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '-d', '{"message":"m"}', '--protoset-out', 'say.protoset']);
+      const call = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.Echo/Say',
+        '--identity',
+        'bob',
+        '-d',
+        '{"message":"m"}',
+        '--protoset-out',
+        'say.protoset',
+      ]);
       expect(call).toMatchObject({ code: 0, stdout: '{"message":"m"}\n' });
-      const said = await certrpc(['call', bare.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--protoset', 'say.protoset', '-d', '{"message":"again"}']);
+      const said = await certrpc([
+        'call',
+        bare.address,
+        'demo.v1.Echo/Say',
+        '--identity',
+        'bob',
+        '--protoset',
+        'say.protoset',
+        '-d',
+        '{"message":"again"}',
+      ]);
       expect(said).toMatchObject({ code: 0, stdout: '{"message":"again"}\n' });
-      expect((await certrpc(['describe', reflecting.address, 'certrpc.v1.WhoAmIResponse', '--identity', 'bob', '--protoset-out', 'whoami.protoset'])).code).toBe(0);
+      expect(
+        (
+          await certrpc([
+            'describe',
+            reflecting.address,
+            'certrpc.v1.WhoAmIResponse',
+            '--identity',
+            'bob',
+            '--protoset-out',
+            'whoami.protoset',
+          ])
+        ).code,
+      ).toBe(0);
       const whoami = fromBinary(FileDescriptorSetSchema, readFileSync(file('whoami.protoset')));
       expect(whoami.file.flatMap((f) => f.messageType.map((m) => `${f.package}.${m.name}`))).toContain('certrpc.v1.WhoAmIResponse');
-      expect((await certrpc(['list', reflecting.address, 'grpc.health.v1.Health', '--identity', 'bob', '--protoset-out', 'health.protoset'])).code).toBe(0);
+      expect(
+        (await certrpc(['list', reflecting.address, 'grpc.health.v1.Health', '--identity', 'bob', '--protoset-out', 'health.protoset']))
+          .code,
+      ).toBe(0);
       const health = fromBinary(FileDescriptorSetSchema, readFileSync(file('health.protoset')));
       expect(health.file.flatMap((f) => f.service.map((s) => `${f.package}.${s.name}`))).toEqual(['grpc.health.v1.Health']);
     });
 
     it('a descriptor set protoc wrote (--include_imports) works too', async () => {
-      const protoc = spawnSync(PYTHON, ['-m', 'grpc_tools.protoc', '-I', join(ROOT, 'proto'), '--include_imports', `--descriptor_set_out=${file('protoc.protoset')}`, 'demo/v1/kv.proto', 'demo/v1/echo.proto'], { encoding: 'utf8' });
-      if (protoc.status !== 0) throw new Error(`this test needs grpc_tools.protoc in ${PYTHON} (apt-get install -y python3-grpc-tools): ${protoc.stderr}`);
-      const chat = await certrpc(['call', bare.address, 'demo.v1.Echo/Chat', '--identity', 'alice', '--protoset', 'protoc.protoset', '-d', '@-'], '{"message":"a"}\n{"message":"b"}\n');
+      const protoc = spawnSync(
+        PYTHON,
+        [
+          '-m',
+          'grpc_tools.protoc',
+          '-I',
+          join(ROOT, 'proto'),
+          '--include_imports',
+          `--descriptor_set_out=${file('protoc.protoset')}`,
+          'demo/v1/kv.proto',
+          'demo/v1/echo.proto',
+        ],
+        { encoding: 'utf8' },
+      );
+      if (protoc.status !== 0)
+        throw new Error(`this test needs grpc_tools.protoc in ${PYTHON} (apt-get install -y python3-grpc-tools): ${protoc.stderr}`);
+      const chat = await certrpc(
+        ['call', bare.address, 'demo.v1.Echo/Chat', '--identity', 'alice', '--protoset', 'protoc.protoset', '-d', '@-'],
+        '{"message":"a"}\n{"message":"b"}\n',
+      );
       expect(chat).toMatchObject({ code: 0, stdout: '{"message":"a"}\n{"message":"b","index":1}\n' });
-      const describe = await certrpc(['describe', bare.address, 'demo.v1.KeyValue', '--identity', 'alice', '--protoset', 'protoc.protoset']);
+      const describe = await certrpc([
+        'describe',
+        bare.address,
+        'demo.v1.KeyValue',
+        '--identity',
+        'alice',
+        '--protoset',
+        'protoc.protoset',
+      ]);
       expect(describe.stdout).toContain('rpc Watch(.demo.v1.WatchRequest) returns (stream .demo.v1.Change);');
     });
 
@@ -165,7 +268,9 @@ describe('call, list and describe at grpcurl parity', () => {
       const r = await certrpc(['list', reflecting.address, '--identity', 'alice', '--protoset-out', 'kept.protoset']);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`certrpc: kept.protoset: already exists; nothing was written\n  fix: pass --force to replace it, or choose another name\n`);
+      expect(r.stderr).toBe(
+        `certrpc: kept.protoset: already exists; nothing was written\n  fix: pass --force to replace it, or choose another name\n`,
+      );
       expect(readFileSync(file('kept.protoset'), 'utf8')).toBe('keep me');
       const forced = await certrpc(['list', reflecting.address, '--identity', 'alice', '--protoset-out', 'kept.protoset', '--force']);
       expect(forced.code).toBe(0);
@@ -177,11 +282,23 @@ describe('call, list and describe at grpcurl parity', () => {
       writeFileSync(file('not.protoset'), '{"this": "is JSON"}');
       const notSet = await certrpc(['call', bare.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--protoset', 'not.protoset']);
       expect(notSet.code).toBe(1);
-      expect(notSet.stderr).toMatch(/^certrpc: not\.protoset: not a FileDescriptorSet \(binary google\.protobuf\.FileDescriptorSet\): .*\n {2}fix: write one with protoc --include_imports --descriptor_set_out=FILE x\.proto, or with certrpc list ADDR --protoset-out FILE/);
+      expect(notSet.stderr).toMatch(
+        /^certrpc: not\.protoset: not a FileDescriptorSet \(binary google\.protobuf\.FileDescriptorSet\): .*\n {2}fix: write one with protoc --include_imports --descriptor_set_out=FILE x\.proto, or with certrpc list ADDR --protoset-out FILE/,
+      );
       const missing = await certrpc(['call', bare.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--protoset', 'nowhere.protoset']);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('certrpc: nowhere.protoset: descriptor set not found\n  fix: check --protoset, or create it first');
-      const both = await certrpc(['call', bare.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--protoset', 'say.protoset', '--proto', 'demo/v1/echo.proto']);
+      const both = await certrpc([
+        'call',
+        bare.address,
+        'demo.v1.Echo/Say',
+        '--identity',
+        'bob',
+        '--protoset',
+        'say.protoset',
+        '--proto',
+        'demo/v1/echo.proto',
+      ]);
       expect(both.code).toBe(2);
       expect(both.stderr).toContain('--proto and --protoset both give the schema');
       expect((await certrpc(['list', bare.address, '--identity', 'bob', '--force'])).code).toBe(2);
@@ -199,45 +316,146 @@ describe('call, list and describe at grpcurl parity', () => {
     });
   });
 
-  it("responses are JSON with what JSON.stringify leaves raw (a bidi override, C1 controls) escaped: the same value, safe on a terminal", async () => {
-    const r = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '-d', '{"message":"abc\\u202edef\\u0085"}']);
+  it('responses are JSON with what JSON.stringify leaves raw (a bidi override, C1 controls) escaped: the same value, safe on a terminal', async () => {
+    const r = await certrpc([
+      'call',
+      reflecting.address,
+      'demo.v1.Echo/Say',
+      '--identity',
+      'bob',
+      '-d',
+      '{"message":"abc\\u202edef\\u0085"}',
+    ]);
     expect(r).toMatchObject({ code: 0, stdout: '{"message":"abc\\u202edef\\u0085"}\n' });
     expect(JSON.parse(r.stdout).message).toBe('abc\u202edef\u0085');
   });
 
   describe('--format text', () => {
     it('unary: text in, text out', async () => {
-      expect((await certrpc(['call', reflecting.address, 'demo.v1.KeyValue/Put', '--identity', 'alice', '--format', 'text', '-d', 'key: "t" value: "line\\none \\"quoted\\""'])).code).toBe(0);
-      const get = await certrpc(['call', reflecting.address, 'demo.v1.KeyValue/Get', '--identity', 'bob', '--format', 'text', '-d', 'key: "t"']);
+      expect(
+        (
+          await certrpc([
+            'call',
+            reflecting.address,
+            'demo.v1.KeyValue/Put',
+            '--identity',
+            'alice',
+            '--format',
+            'text',
+            '-d',
+            'key: "t" value: "line\\none \\"quoted\\""',
+          ])
+        ).code,
+      ).toBe(0);
+      const get = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.KeyValue/Get',
+        '--identity',
+        'bob',
+        '--format',
+        'text',
+        '-d',
+        'key: "t"',
+      ]);
       expect(get).toMatchObject({ code: 0, stdout: 'key: "t"\nvalue: "line\\none \\"quoted\\""\nfound: true\n' });
     });
 
     it('a bidi override in a response string is printed escaped, still valid text format (it reads back the same)', async () => {
-      const r = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '-d', 'message: "abc\\u202edef"']);
+      const r = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.Echo/Say',
+        '--identity',
+        'bob',
+        '--format',
+        'text',
+        '-d',
+        'message: "abc\\u202edef"',
+      ]);
       expect(r).toMatchObject({ code: 0, stdout: 'message: "abc\\u202edef"\n' });
-      const roundTrip = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '-d', r.stdout]);
+      const roundTrip = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.Echo/Say',
+        '--identity',
+        'bob',
+        '--format',
+        'text',
+        '-d',
+        r.stdout,
+      ]);
       expect(roundTrip.stdout).toBe(r.stdout);
     });
 
     it('streams: responses separated by 0x1E, requests read as 0x1E-separated records (from stdin)', async () => {
-      const repeat = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Repeat', '--identity', 'alice', '--format', 'text', '-d', 'message: "r" repeat: 3']);
+      const repeat = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.Echo/Repeat',
+        '--identity',
+        'alice',
+        '--format',
+        'text',
+        '-d',
+        'message: "r" repeat: 3',
+      ]);
       expect(repeat).toMatchObject({ code: 0, stdout: `message: "r"\n${RS}message: "r"\nindex: 1\n${RS}message: "r"\nindex: 2\n` });
-      const chat = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Chat', '--identity', 'alice', '--format', 'text', '-d', '@-'], `message: "a"\n${RS}\n# a comment\nmessage: "b"\n${RS}`);
+      const chat = await certrpc(
+        ['call', reflecting.address, 'demo.v1.Echo/Chat', '--identity', 'alice', '--format', 'text', '-d', '@-'],
+        `message: "a"\n${RS}\n# a comment\nmessage: "b"\n${RS}`,
+      );
       // The record after the last separator is the empty message, as in grpcurl.
       expect(chat).toMatchObject({ code: 0, stdout: `message: "a"\n${RS}message: "b"\nindex: 1\n${RS}index: 2\n` });
-      const collect = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Collect', '--identity', 'alice', '--format', 'text', '-d', `message: "x"${RS}message: "y"`]);
+      const collect = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.Echo/Collect',
+        '--identity',
+        'alice',
+        '--format',
+        'text',
+        '-d',
+        `message: "x"${RS}message: "y"`,
+      ]);
       expect(collect).toMatchObject({ code: 0, stdout: 'message: "x y"\nindex: 2\n' });
     });
 
     it('bad text, two records for a unary method, and JSON-only flags are usage errors (exit 2); so is an unknown format', async () => {
-      const bad = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '-d', 'message: unquoted words']);
+      const bad = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.Echo/Say',
+        '--identity',
+        'bob',
+        '--format',
+        'text',
+        '-d',
+        'message: unquoted words',
+      ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/-d: -d is not a valid demo\.v1\.SayRequest in text format: .*\n {2}fix: write the fields as name: value/);
-      const two = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '-d', `message: "a"${RS}message: "b"`]);
+      const two = await certrpc([
+        'call',
+        reflecting.address,
+        'demo.v1.Echo/Say',
+        '--identity',
+        'bob',
+        '--format',
+        'text',
+        '-d',
+        `message: "a"${RS}message: "b"`,
+      ]);
       expect(two.code).toBe(2);
       expect(two.stderr).toContain('-d holds 2 messages (separated by 0x1E), but this method takes exactly one request');
-      expect((await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '--emit-defaults'])).stderr).toContain('--emit-defaults is for --format json');
-      expect((await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '--allow-unknown-fields'])).code).toBe(2);
+      expect(
+        (await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '--emit-defaults']))
+          .stderr,
+      ).toContain('--emit-defaults is for --format json');
+      expect(
+        (await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '--allow-unknown-fields']))
+          .code,
+      ).toBe(2);
       const xml = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'xml']);
       expect(xml.code).toBe(2);
       expect(xml.stderr).toMatch(/Allowed choices are json, text/);
@@ -260,7 +478,9 @@ describe('call, list and describe at grpcurl parity', () => {
     it('describe and list suggest services, methods and types; from a --protoset too; nothing close, no guess', async () => {
       const message = await certrpc(['describe', reflecting.address, 'demo.v1.PutRequst', '--identity', 'alice']);
       expect(message.code).toBe(1);
-      expect(message.stderr).toContain('"demo.v1.PutRequst" is not a service, method, message or enum known to the server (reflection)\n  did you mean demo.v1.PutRequest?');
+      expect(message.stderr).toContain(
+        '"demo.v1.PutRequst" is not a service, method, message or enum known to the server (reflection)\n  did you mean demo.v1.PutRequest?',
+      );
       const service = await certrpc(['list', reflecting.address, 'demo.v1.Ecoh', '--identity', 'alice']);
       expect(service.code).toBe(1);
       expect(service.stderr).toContain('did you mean demo.v1.Echo?');
@@ -276,29 +496,49 @@ describe('call, list and describe at grpcurl parity', () => {
   it.each(['call', 'list', 'describe'])('%s --help names the new flags, an example of each kind and the exit codes', async (verb) => {
     const r = await certrpc([verb, '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--protoset <file...>', '--protoset-out <file>', '--force', '--max-msg-sz <bytes>', '--format-error', '--plaintext', '--insecure']) expect(r.stdout).toContain(flag);
+    for (const flag of [
+      '--protoset <file...>',
+      '--protoset-out <file>',
+      '--force',
+      '--max-msg-sz <bytes>',
+      '--format-error',
+      '--plaintext',
+      '--insecure',
+    ])
+      expect(r.stdout).toContain(flag);
     if (verb === 'call') for (const flag of ['--format <format>', '--allow-unknown-fields']) expect(r.stdout).toContain(flag);
     expect(r.stdout).toContain('unix:///PATH');
     expect(r.stdout).toMatch(/Examples:\n( {2}\$ certrpc .*\n)+/);
-    expect(r.stdout).toMatch(/Exit codes:\n {2}0 +success\n {2}1 +error: a connection that failed \(the diagnosis certrpc doctor gives[\s\S]*"did you mean \.\.\.\?"[\s\S]*\n {2}2 +usage error[\s\S]*\n {2}64\+N +the call ended with gRPC status N/);
+    expect(r.stdout).toMatch(
+      /Exit codes:\n {2}0 +success\n {2}1 +error: a connection that failed \(the diagnosis certrpc doctor gives[\s\S]*"did you mean \.\.\.\?"[\s\S]*\n {2}2 +usage error[\s\S]*\n {2}64\+N +the call ended with gRPC status N/,
+    );
   });
 
   describe('--plaintext and --insecure', () => {
-    it.each(['call', 'list', 'describe', 'doctor'])('%s refuses them (exit 2), saying why and what to use, before connecting', async (verb) => {
-      const method = verb === 'call' ? ['certrpc.v1.Identity/WhoAmI'] : [];
-      for (const flag of ['--plaintext', '-plaintext']) {
-        const r = await certrpc([verb, reflecting.address, ...method, flag]);
-        expect(r.code).toBe(2);
-        expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(/^certrpc: --plaintext is refused: certrpc speaks only mutual TLS\. Your client certificate is who you are to the server/);
-        expect(r.stderr).toContain('fix: call as an identity: --identity NAME (DIR/NAME.crt and DIR/NAME.key, trusting DIR/ca.crt), or --cert FILE --key FILE --cacert CA_FILE');
-      }
-      for (const flag of ['--insecure', '-insecure']) {
-        const r = await certrpc([verb, reflecting.address, ...method, '--identity', 'alice', flag]);
-        expect(r.code).toBe(2);
-        expect(r.stderr).toMatch(/^certrpc: --insecure is refused: certrpc always checks the server's certificate/);
-        expect(r.stderr).toContain("fix: trust the CA that signed the server's certificate with --cacert FILE (default DIR/ca.crt); when its certificate names another host than the one you dial, verify it under that name with --authority NAME, or by its URI SAN with --server-id spiffe://...");
-      }
-    });
+    it.each(['call', 'list', 'describe', 'doctor'])(
+      '%s refuses them (exit 2), saying why and what to use, before connecting',
+      async (verb) => {
+        const method = verb === 'call' ? ['certrpc.v1.Identity/WhoAmI'] : [];
+        for (const flag of ['--plaintext', '-plaintext']) {
+          const r = await certrpc([verb, reflecting.address, ...method, flag]);
+          expect(r.code).toBe(2);
+          expect(r.stdout).toBe('');
+          expect(r.stderr).toMatch(
+            /^certrpc: --plaintext is refused: certrpc speaks only mutual TLS\. Your client certificate is who you are to the server/,
+          );
+          expect(r.stderr).toContain(
+            'fix: call as an identity: --identity NAME (DIR/NAME.crt and DIR/NAME.key, trusting DIR/ca.crt), or --cert FILE --key FILE --cacert CA_FILE',
+          );
+        }
+        for (const flag of ['--insecure', '-insecure']) {
+          const r = await certrpc([verb, reflecting.address, ...method, '--identity', 'alice', flag]);
+          expect(r.code).toBe(2);
+          expect(r.stderr).toMatch(/^certrpc: --insecure is refused: certrpc always checks the server's certificate/);
+          expect(r.stderr).toContain(
+            "fix: trust the CA that signed the server's certificate with --cacert FILE (default DIR/ca.crt); when its certificate names another host than the one you dial, verify it under that name with --authority NAME, or by its URI SAN with --server-id spiffe://...",
+          );
+        }
+      },
+    );
   });
 });

@@ -19,29 +19,45 @@ const EVIL_SERVICE = 'evil.v1.Svc\u001b[2J\u001b[H\ncertrpc.v1.Identity\u202e';
 const EVIL_METHOD = 'Get\u001b]0;owned\u0007\nevil.v1.Svc.Safe';
 
 // A file declaring the hostile service (names as the server chooses them; nothing checks them on its side).
-const file = Buffer.from(toBinary(
-  FileDescriptorProtoSchema,
-  create(FileDescriptorProtoSchema, {
-    name: 'evil.proto',
-    package: 'evil.v1',
-    syntax: 'proto3',
-    messageType: [{ name: 'Req' }],
-    service: [{ name: EVIL_SERVICE.slice('evil.v1.'.length), method: [{ name: EVIL_METHOD, inputType: '.evil.v1.Req', outputType: '.evil.v1.Req' }] }],
-  }),
-));
+const file = Buffer.from(
+  toBinary(
+    FileDescriptorProtoSchema,
+    create(FileDescriptorProtoSchema, {
+      name: 'evil.proto',
+      package: 'evil.v1',
+      syntax: 'proto3',
+      messageType: [{ name: 'Req' }],
+      service: [
+        {
+          name: EVIL_SERVICE.slice('evil.v1.'.length),
+          method: [{ name: EVIL_METHOD, inputType: '.evil.v1.Req', outputType: '.evil.v1.Req' }],
+        },
+      ],
+    }),
+  ),
+);
 
 // A schema without end: every file the server sends imports one more, and comes with 999 others.
 let endless = 0;
 function endlessFiles(): Buffer[] {
   const n = endless++;
-  const next = create(FileDescriptorProtoSchema, { name: `endless${n}.proto`, package: 'endless.v1', syntax: 'proto3', dependency: [`endless${n + 1}.proto`], ...(n === 0 ? { service: [{ name: 'Svc' }] } : {}) });
-  const fillers = Array.from({ length: 999 }, (_, i) => create(FileDescriptorProtoSchema, { name: `filler${n}_${i}.proto`, syntax: 'proto3' }));
+  const next = create(FileDescriptorProtoSchema, {
+    name: `endless${n}.proto`,
+    package: 'endless.v1',
+    syntax: 'proto3',
+    dependency: [`endless${n + 1}.proto`],
+    ...(n === 0 ? { service: [{ name: 'Svc' }] } : {}),
+  });
+  const fillers = Array.from({ length: 999 }, (_, i) =>
+    create(FileDescriptorProtoSchema, { name: `filler${n}_${i}.proto`, syntax: 'proto3' }),
+  );
   return [next, ...fillers].map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f)));
 }
 
 function answer(req: ServerReflectionRequest): Partial<ServerReflectionResponse> {
   if (req.listServices !== undefined) return { listServicesResponse: { service: [{ name: EVIL_SERVICE }] } };
-  if (req.fileContainingSymbol?.startsWith('endless.') || req.fileByFilename?.startsWith('endless')) return { fileDescriptorResponse: { fileDescriptorProto: endlessFiles() } };
+  if (req.fileContainingSymbol?.startsWith('endless.') || req.fileByFilename?.startsWith('endless'))
+    return { fileDescriptorResponse: { fileDescriptorProto: endlessFiles() } };
   return { fileDescriptorResponse: { fileDescriptorProto: [file] } };
 }
 
@@ -57,11 +73,18 @@ describe('hostile reflection answers', () => {
     const id = pki.loadIdentity('server');
     const implementation = {
       serverReflectionInfo: (stream: ServerDuplexStream<ServerReflectionRequest, ServerReflectionResponse>) => {
-        stream.on('data', (req: ServerReflectionRequest) => stream.write(ServerReflectionResponse.fromPartial({ validHost: '', originalRequest: req, ...answer(req) })));
+        stream.on('data', (req: ServerReflectionRequest) =>
+          stream.write(ServerReflectionResponse.fromPartial({ validHost: '', originalRequest: req, ...answer(req) })),
+        );
         stream.on('end', () => stream.end());
       },
     };
-    server = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem }, services: [{ definition: ServerReflectionService, implementation }], policy: allowAllAuthenticated(), reflection: false });
+    server = createServer({
+      tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem },
+      services: [{ definition: ServerReflectionService, implementation }],
+      policy: allowAllAuthenticated(),
+      reflection: false,
+    });
     address = `127.0.0.1:${(await server.listen('127.0.0.1', 0)).port}`;
   });
   afterAll(async () => {

@@ -20,7 +20,21 @@ describe('--proto mode against a server without reflection', () => {
 
   beforeAll(async () => {
     await demoPki(dir);
-    server = await startCli(['serve', '--demo', '--port', '0', '--dir', dir, '--policy', join(ROOT, 'policy.yaml'), '--audit', 'none', '--log-level', 'warn', '--no-reflection']);
+    server = await startCli([
+      'serve',
+      '--demo',
+      '--port',
+      '0',
+      '--dir',
+      dir,
+      '--policy',
+      join(ROOT, 'policy.yaml'),
+      '--audit',
+      'none',
+      '--log-level',
+      'warn',
+      '--no-reflection',
+    ]);
   });
   afterAll(async () => {
     await server?.stop();
@@ -43,11 +57,23 @@ describe('--proto mode against a server without reflection', () => {
   });
 
   it('call, list and describe work from the .proto files', async () => {
-    const put = await certrpc(['call', server.address, 'demo.v1.KeyValue/Put', '--identity', 'alice', '-d', '{"key":"k","value":"from protos"}', ...PROTOS]);
+    const put = await certrpc([
+      'call',
+      server.address,
+      'demo.v1.KeyValue/Put',
+      '--identity',
+      'alice',
+      '-d',
+      '{"key":"k","value":"from protos"}',
+      ...PROTOS,
+    ]);
     expect(put.code).toBe(0);
     const get = await certrpc(['call', server.address, 'demo.v1.KeyValue/Get', '--identity', 'bob', '-d', '{"key":"k"}', ...PROTOS]);
     expect(JSON.parse(get.stdout)).toEqual({ key: 'k', value: 'from protos', found: true });
-    const chat = await certrpc(['call', server.address, 'demo.v1.Echo/Chat', '--identity', 'alice', '-d', '@-', ...PROTOS], '{"message":"x"}\n{"message":"y"}\n');
+    const chat = await certrpc(
+      ['call', server.address, 'demo.v1.Echo/Chat', '--identity', 'alice', '-d', '@-', ...PROTOS],
+      '{"message":"x"}\n{"message":"y"}\n',
+    );
     expect(chat.stdout).toBe('{"message":"x"}\n{"message":"y","index":1}\n');
     const list = await certrpc(['list', server.address, '--identity', 'alice', ...PROTOS]);
     expect(list.stdout.trim().split('\n')).toEqual(['demo.v1.Echo', 'demo.v1.KeyValue']);
@@ -71,7 +97,17 @@ message Event {
 }
 `,
     );
-    const r = await certrpc(['describe', server.address, 't.v1.Event', '--identity', 'alice', '--proto', 'event.proto', '--import-path', tmp.dir]);
+    const r = await certrpc([
+      'describe',
+      server.address,
+      't.v1.Event',
+      '--identity',
+      'alice',
+      '--proto',
+      'event.proto',
+      '--import-path',
+      tmp.dir,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       [
@@ -102,6 +138,8 @@ message Event {
   it('a missing .proto file is named, with the fix', async () => {
     const r = await certrpc(['call', server.address, 'demo.v1.KeyValue/Get', '--identity', 'alice', '--proto', 'nope.proto']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/nope\.proto: proto file not found\n {2}fix: check the path, or add the directory it is relative to with --import-path DIR/);
+    expect(r.stderr).toMatch(
+      /nope\.proto: proto file not found\n {2}fix: check the path, or add the directory it is relative to with --import-path DIR/,
+    );
   });
 });

@@ -35,13 +35,27 @@ describe('certrpc list | describe | call against the demo server', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const services = r.stdout.trim().split('\n');
-    expect(services).toEqual(expect.arrayContaining(['demo.v1.KeyValue', 'demo.v1.Echo', 'certrpc.v1.Identity', 'grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']));
+    expect(services).toEqual(
+      expect.arrayContaining([
+        'demo.v1.KeyValue',
+        'demo.v1.Echo',
+        'certrpc.v1.Identity',
+        'grpc.health.v1.Health',
+        'grpc.reflection.v1.ServerReflection',
+        'grpc.reflection.v1alpha.ServerReflection',
+      ]),
+    );
   });
 
   it('list SERVICE shows its methods', async () => {
     const r = await certrpc(['list', address, 'demo.v1.KeyValue', '--identity', 'bob']);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n')).toEqual(['demo.v1.KeyValue.Get', 'demo.v1.KeyValue.Put', 'demo.v1.KeyValue.Delete', 'demo.v1.KeyValue.Watch']);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'demo.v1.KeyValue.Get',
+      'demo.v1.KeyValue.Put',
+      'demo.v1.KeyValue.Delete',
+      'demo.v1.KeyValue.Watch',
+    ]);
   });
 
   it('describe demo.v1.KeyValue.Put prints the method and its request and response types as proto source', async () => {
@@ -56,17 +70,26 @@ describe('certrpc list | describe | call against the demo server', () => {
     const svc = await certrpc(['describe', address, 'demo.v1.Echo', '--identity', 'alice']);
     expect(svc.stdout).toContain('rpc Chat(stream .demo.v1.SayRequest) returns (stream .demo.v1.SayResponse);');
     const message = await certrpc(['describe', address, 'certrpc.v1.WhoAmIResponse', '--identity', 'bob']);
-    expect(message.stdout).toMatch(/^\/\/ certrpc\.v1\.WhoAmIResponse is a message:\nmessage WhoAmIResponse \{\n {2}string common_name = 1;\n {2}repeated string sans = 2;/);
+    expect(message.stdout).toMatch(
+      /^\/\/ certrpc\.v1\.WhoAmIResponse is a message:\nmessage WhoAmIResponse \{\n {2}string common_name = 1;\n {2}repeated string sans = 2;/,
+    );
     const missing = await certrpc(['describe', address, 'demo.v1.Nope', '--identity', 'alice']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/"demo\.v1\.Nope" is not a service, method, message or enum known to the server \(reflection\)\n {2}fix: run certrpc list/);
+    expect(missing.stderr).toMatch(
+      /"demo\.v1\.Nope" is not a service, method, message or enum known to the server \(reflection\)\n {2}fix: run certrpc list/,
+    );
   });
 
   it("call WhoAmI prints the caller's JSON", async () => {
     const r = await certrpc(['call', address, 'certrpc.v1.Identity/WhoAmI', '--identity', 'bob']);
     expect(r.code).toBe(0);
     const me = JSON.parse(r.stdout);
-    expect(me).toMatchObject({ commonName: 'bob', spiffeId: 'spiffe://certrpc.demo/user/bob', roles: ['reader'], issuer: 'CN=certrpc demo CA' });
+    expect(me).toMatchObject({
+      commonName: 'bob',
+      spiffeId: 'spiffe://certrpc.demo/user/bob',
+      roles: ['reader'],
+      issuer: 'CN=certrpc demo CA',
+    });
   });
 
   it('Put with -d, Get with -d @- (stdin) and -d @file round-trip; --emit-defaults prints zero values', async () => {
@@ -89,12 +112,18 @@ describe('certrpc list | describe | call against the demo server', () => {
   });
 
   it('Watch streams each change as one JSON line', async () => {
-    const watch = spawn(process.execPath, [CERTRPC, 'call', address, 'demo.v1.KeyValue/Watch', '--identity', 'bob', '-d', '{"prefix":"room/"}', '-v'], { env: { ...process.env, CERTRPC_DIR: dir } });
+    const watch = spawn(
+      process.execPath,
+      [CERTRPC, 'call', address, 'demo.v1.KeyValue/Watch', '--identity', 'bob', '-d', '{"prefix":"room/"}', '-v'],
+      { env: { ...process.env, CERTRPC_DIR: dir } },
+    );
     captureOutput(watch, ['call', 'KeyValue/Watch']);
     let stdout = '';
     let stderr = '';
     watch.stdout.on('data', (d) => (stdout += d));
-    const live = new Promise<void>((resolve) => watch.stderr.on('data', (d) => (stderr += d) && stderr.includes('< response headers') && resolve()));
+    const live = new Promise<void>((resolve) =>
+      watch.stderr.on('data', (d) => (stderr += d) && stderr.includes('< response headers') && resolve()),
+    );
     const twoLines = new Promise<void>((resolve) => watch.stdout.on('data', () => stdout.split('\n').length > 2 && resolve()));
     try {
       await live; // the server sends headers once the watch is registered
@@ -104,7 +133,15 @@ describe('certrpc list | describe | call against the demo server', () => {
     } finally {
       watch.kill();
     }
-    expect(stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ key: 'room/1', value: 'hi' }, { key: 'room/1', deleted: true }]);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { key: 'room/1', value: 'hi' },
+      { key: 'room/1', deleted: true },
+    ]);
     expect(stderr).toContain('> /demo.v1.KeyValue/Watch');
   });
 
@@ -115,13 +152,31 @@ describe('certrpc list | describe | call against the demo server', () => {
     expect(JSON.parse(collect.stdout)).toEqual({ message: 'a b c', index: 3 });
     const chat = await certrpc(['call', address, 'demo.v1.Echo/Chat', '--identity', 'alice', '-d', '@-', '--emit-defaults'], lines);
     expect(chat.code).toBe(0);
-    expect(chat.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual(['a', 'b', 'c'].map((message, index) => ({ message, index })));
+    expect(
+      chat.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(['a', 'b', 'c'].map((message, index) => ({ message, index })));
     const repeat = await certrpc(['call', address, 'demo.v1.Echo/Repeat', '--identity', 'alice', '-d', '{"message":"x","repeat":3}']);
     expect(repeat.stdout).toBe('{"message":"x"}\n{"message":"x","index":1}\n{"message":"x","index":2}\n');
   });
 
   it('-v shows the method, request headers from -H, response headers, trailers, counts; stdout stays JSON', async () => {
-    const r = await certrpc(['call', address, 'demo.v1.Echo/Say', '--identity', 'bob', '-d', '{"message":"hi"}', '-H', 'x-request-id: 42', '-H', 'x-trace-bin: AQID', '-v']);
+    const r = await certrpc([
+      'call',
+      address,
+      'demo.v1.Echo/Say',
+      '--identity',
+      'bob',
+      '-d',
+      '{"message":"hi"}',
+      '-H',
+      'x-request-id: 42',
+      '-H',
+      'x-trace-bin: AQID',
+      '-v',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ message: 'hi' });
     expect(r.stderr).toContain('> /demo.v1.Echo/Say');
@@ -141,8 +196,13 @@ describe('certrpc list | describe | call against the demo server', () => {
     expect(badJson.stderr).toMatch(/-d: -d is not JSON/);
     const badField = await certrpc(['call', address, 'demo.v1.KeyValue/Get', '--identity', 'alice', '-d', '{"nope":1}']);
     expect(badField.code).toBe(2);
-    expect(badField.stderr).toMatch(/is not a valid demo\.v1\.GetRequest: .*nope[\s\S]*fix: check the field names and types: certrpc describe ADDR demo\.v1\.GetRequest/);
-    const twoForUnary = await certrpc(['call', address, 'demo.v1.KeyValue/Get', '--identity', 'alice', '-d', '@-'], '{"key":"a"}\n{"key":"b"}\n');
+    expect(badField.stderr).toMatch(
+      /is not a valid demo\.v1\.GetRequest: .*nope[\s\S]*fix: check the field names and types: certrpc describe ADDR demo\.v1\.GetRequest/,
+    );
+    const twoForUnary = await certrpc(
+      ['call', address, 'demo.v1.KeyValue/Get', '--identity', 'alice', '-d', '@-'],
+      '{"key":"a"}\n{"key":"b"}\n',
+    );
     expect(twoForUnary.code).toBe(2);
     expect(twoForUnary.stderr).toMatch(/stdin holds 2 messages, but this method takes exactly one request/);
     const badHeader = await certrpc(['call', address, 'demo.v1.KeyValue/Get', '--identity', 'alice', '-H', 'no colon']);

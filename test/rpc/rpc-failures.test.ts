@@ -46,7 +46,14 @@ describe('connection failures explained by certrpc call and doctor', () => {
     await issue(pki, 'expired', { validity: { notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) } });
     await issue(pki, 'elsewhere', { profile: 'server', sans: parseSanList('DNS:elsewhere.example') });
     server = await serveDirectory({ pki, demo: true, port: 0, onRefusedHandshake: () => undefined, policy: allowAllAuthenticated() });
-    misnamed = await serveDirectory({ pki, demo: true, name: 'elsewhere', port: 0, onRefusedHandshake: () => undefined, policy: allowAllAuthenticated() });
+    misnamed = await serveDirectory({
+      pki,
+      demo: true,
+      name: 'elsewhere',
+      port: 0,
+      onRefusedHandshake: () => undefined,
+      policy: allowAllAuthenticated(),
+    });
     address = `127.0.0.1:${server.listening!.port}`;
   });
   afterAll(async () => {
@@ -63,7 +70,9 @@ describe('connection failures explained by certrpc call and doctor', () => {
   it('server certificate from a CA the client does not trust: names both issuers', async () => {
     const r = await whoAmI(address, '--identity', 'alice', '--cacert', other.caCertFile);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/this client refused the server: the server's certificate is not signed by a CA you trust: it was issued by "CN=certrpc demo CA", you trust "CN=some other CA"/);
+    expect(r.stderr).toMatch(
+      /this client refused the server: the server's certificate is not signed by a CA you trust: it was issued by "CN=certrpc demo CA", you trust "CN=some other CA"/,
+    );
     expect(r.stderr).toMatch(/fix: use the CA bundle that signed the server/);
   });
 
@@ -74,13 +83,19 @@ describe('connection failures explained by certrpc call and doctor', () => {
     ['a leaf, with no client certificate', 'server', []],
   ])('--cacert pointing at a leaf certificate (%s): refused before connecting, naming the file and the fix', async (_what, leaf, flags) => {
     const leafFile = pki.certFile(leaf as string);
-    const args = (flags as string[]).map((f) => f.replace(/^CERT:(.*)$/, (_m, n) => pki.certFile(n)).replace(/^KEY:(.*)$/, (_m, n) => pki.keyFile(n)));
+    const args = (flags as string[]).map((f) =>
+      f.replace(/^CERT:(.*)$/, (_m, n) => pki.certFile(n)).replace(/^KEY:(.*)$/, (_m, n) => pki.keyFile(n)),
+    );
     const r = await whoAmI(address, ...args, '--cacert', leafFile);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     const subject = new X509Certificate(readFileSync(leafFile)).subject.replace(/\n/g, ', ');
-    expect(r.stderr).toContain(`${leafFile}: "${subject}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`);
-    expect(r.stderr).toContain(`fix: point --cacert at the CA certificate that signed the server's certificate (e.g. ${pki.caCertFile}), not a server or client certificate`);
+    expect(r.stderr).toContain(
+      `${leafFile}: "${subject}" is not a CA certificate (no basicConstraints CA:TRUE), so it cannot vouch for other certificates`,
+    );
+    expect(r.stderr).toContain(
+      `fix: point --cacert at the CA certificate that signed the server's certificate (e.g. ${pki.caCertFile}), not a server or client certificate`,
+    );
     // Before connecting: the server never saw a handshake (it would have been refused or failed on trust).
     expect(r.stderr).not.toMatch(/refused the server|handshake/);
   });
@@ -92,14 +107,20 @@ describe('connection failures explained by certrpc call and doctor', () => {
     copyFileSync(pki.certFile('server'), join(swapped, 'ca.crt'));
     const r = await whoAmI(address, '--identity', 'alice', '--dir', swapped);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${join(swapped, 'ca.crt')}: "${new X509Certificate(readFileSync(pki.certFile('server'))).subject.replace(/\n/g, ', ')}" is not a CA certificate`);
-    expect(r.stderr).toContain(`fix: put the CA certificate back in ${join(swapped, 'ca.crt')} (the one \`certrpc pki init\` wrote), or point --cacert at the CA certificate that signed the server's certificate`);
+    expect(r.stderr).toContain(
+      `${join(swapped, 'ca.crt')}: "${new X509Certificate(readFileSync(pki.certFile('server'))).subject.replace(/\n/g, ', ')}" is not a CA certificate`,
+    );
+    expect(r.stderr).toContain(
+      `fix: put the CA certificate back in ${join(swapped, 'ca.crt')} (the one \`certrpc pki init\` wrote), or point --cacert at the CA certificate that signed the server's certificate`,
+    );
   });
 
   it('name mismatch: lists the names the server certificate has', async () => {
     const r = await whoAmI(`127.0.0.1:${misnamed.listening!.port}`, '--identity', 'alice');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/this client refused the server: the server's certificate is not valid for the name you dialed \(127\.0\.0\.1\): its names are DNS:elsewhere\.example/);
+    expect(r.stderr).toMatch(
+      /this client refused the server: the server's certificate is not valid for the name you dialed \(127\.0\.0\.1\): its names are DNS:elsewhere\.example/,
+    );
     expect(r.stderr).toMatch(/fix: dial one of the names the certificate has, pass --authority NAME/);
     const fixed = await whoAmI(`127.0.0.1:${misnamed.listening!.port}`, '--identity', 'alice', '--authority', 'elsewhere.example');
     expect(fixed.code).toBe(0);
@@ -108,7 +129,9 @@ describe('connection failures explained by certrpc call and doctor', () => {
   it('--server-id: a URI SAN the server lacks is refused, the one it has is accepted', async () => {
     const wrong = await whoAmI(address, '--identity', 'alice', '--server-id', 'spiffe://certrpc.demo/service/other');
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/does not carry the server id you expect \(spiffe:\/\/certrpc\.demo\/service\/other\): its names are .*URI:spiffe:\/\/certrpc\.demo\/service\/demo/);
+    expect(wrong.stderr).toMatch(
+      /does not carry the server id you expect \(spiffe:\/\/certrpc\.demo\/service\/other\): its names are .*URI:spiffe:\/\/certrpc\.demo\/service\/demo/,
+    );
     const right = await whoAmI(address, '--identity', 'alice', '--server-id', 'spiffe://certrpc.demo/service/demo');
     expect(right.code).toBe(0);
   });
@@ -116,7 +139,9 @@ describe('connection failures explained by certrpc call and doctor', () => {
   it('no client certificate: the server refused, pass --identity', async () => {
     const r = await whoAmI(address);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/the server refused the connection: the server requires a client certificate and you sent none[\s\S]*fix: pass --identity NAME/);
+    expect(r.stderr).toMatch(
+      /the server refused the connection: the server requires a client certificate and you sent none[\s\S]*fix: pass --identity NAME/,
+    );
   });
 
   it("a self-signed client certificate (mallory's)", async () => {
@@ -140,7 +165,9 @@ describe('connection failures explained by certrpc call and doctor', () => {
   it('a key that does not belong to the certificate: caught before connecting', async () => {
     const r = await whoAmI(address, '--cert', pki.certFile('alice'), '--key', pki.keyFile('bob'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`certrpc: ${pki.keyFile('bob')}: the private key does not belong to the certificate ${pki.certFile('alice')}`);
+    expect(r.stderr).toContain(
+      `certrpc: ${pki.keyFile('bob')}: the private key does not belong to the certificate ${pki.certFile('alice')}`,
+    );
     expect(r.stderr).toMatch(/fix: use the key created together with that certificate/);
   });
 
@@ -148,7 +175,9 @@ describe('connection failures explained by certrpc call and doctor', () => {
     const port = await closedPort();
     const r = await whoAmI(`127.0.0.1:${port}`, '--identity', 'alice');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`could not connect: nothing is listening on 127\\.0\\.0\\.1:${port} \\[ECONNREFUSED\\]\\n {2}fix: start the server`));
+    expect(r.stderr).toMatch(
+      new RegExp(`could not connect: nothing is listening on 127\\.0\\.0\\.1:${port} \\[ECONNREFUSED\\]\\n {2}fix: start the server`),
+    );
   });
 
   it('a port that accepts TCP but never answers TLS: gives up after --connect-timeout', async () => {
@@ -182,7 +211,9 @@ describe('connection failures explained by certrpc call and doctor', () => {
       const steps = lines(r.stdout);
       expect(steps).toHaveLength(6);
       expect(steps.every((l) => l.startsWith('  ok'))).toBe(true);
-      expect(r.stdout).toMatch(/ok {4}server chain and names {7}CN=localhost, issued by CN=certrpc demo CA \(trusted\), valid for 127\.0\.0\.1/);
+      expect(r.stdout).toMatch(
+        /ok {4}server chain and names {7}CN=localhost, issued by CN=certrpc demo CA \(trusted\), valid for 127\.0\.0\.1/,
+      );
       expect(r.stdout).toMatch(/ok {4}WhoAmI +the server sees you as CN=alice \(spiffe:\/\/certrpc\.demo\/user\/alice\)/);
       expect(r.stdout).toMatch(/ok {4}health +SERVING/);
     });
@@ -191,21 +222,27 @@ describe('connection failures explained by certrpc call and doctor', () => {
       const r = await certrpc(['doctor', address, '--identity', 'alice', '--cacert', other.caCertFile]);
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/ok {4}TLS handshake/);
-      expect(r.stdout).toMatch(/FAIL {2}server chain and names +the server's certificate is not signed by a CA you trust: it was issued by "CN=certrpc demo CA", you trust "CN=some other CA"\n +fix: /);
+      expect(r.stdout).toMatch(
+        /FAIL {2}server chain and names +the server's certificate is not signed by a CA you trust: it was issued by "CN=certrpc demo CA", you trust "CN=some other CA"\n +fix: /,
+      );
       expect(r.stdout).toMatch(/- {5}client certificate accepted +not run/);
     });
 
     it('stops at "server chain and names" for a name mismatch, listing the names', async () => {
       const r = await certrpc(['doctor', `127.0.0.1:${misnamed.listening!.port}`, '--identity', 'alice']);
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/FAIL {2}server chain and names +the server's certificate is not valid for the name you dialed \(127\.0\.0\.1\): its names are DNS:elsewhere\.example/);
+      expect(r.stdout).toMatch(
+        /FAIL {2}server chain and names +the server's certificate is not valid for the name you dialed \(127\.0\.0\.1\): its names are DNS:elsewhere\.example/,
+      );
     });
 
     it('stops at "client certificate accepted" without a client certificate', async () => {
       const r = await certrpc(['doctor', address]);
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/ok {4}server chain and names/);
-      expect(r.stdout).toMatch(/FAIL {2}client certificate accepted +the server requires a client certificate and you sent none\n +fix: pass --identity NAME/);
+      expect(r.stdout).toMatch(
+        /FAIL {2}client certificate accepted +the server requires a client certificate and you sent none\n +fix: pass --identity NAME/,
+      );
       expect(r.stdout).toMatch(/- {5}WhoAmI +not run\n {2}- {5}health +not run/);
     });
 

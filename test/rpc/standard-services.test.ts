@@ -55,7 +55,9 @@ describe('reflection and health on a server built with createServer', () => {
   it('reflection goes through the call gate: a stage that denies it ends list with 64+7', async () => {
     const r = await certrpc(['list', address, '--identity', 'bob']);
     expect(r.code).toBe(71);
-    expect(r.stderr).toMatch(/^certrpc: PERMISSION_DENIED \(7\): CN=bob may not call \/grpc\.reflection\.v1\.ServerReflection\/ServerReflectionInfo/);
+    expect(r.stderr).toMatch(
+      /^certrpc: PERMISSION_DENIED \(7\): CN=bob may not call \/grpc\.reflection\.v1\.ServerReflection\/ServerReflectionInfo/,
+    );
     expect(r.stderr).toMatch(/fix: pass the schema with --proto FILE/);
   });
 
@@ -64,7 +66,15 @@ describe('reflection and health on a server built with createServer', () => {
     expect(JSON.parse(serving.stdout)).toEqual({ status: 'SERVING' });
     server.health.setAll('NOT_SERVING');
     try {
-      const check = await certrpc(['call', address, 'grpc.health.v1.Health/Check', '--identity', 'alice', '-d', '{"service":"demo.v1.Echo"}']);
+      const check = await certrpc([
+        'call',
+        address,
+        'grpc.health.v1.Health/Check',
+        '--identity',
+        'alice',
+        '-d',
+        '{"service":"demo.v1.Echo"}',
+      ]);
       expect(JSON.parse(check.stdout)).toEqual({ status: 'NOT_SERVING' });
       const doctor = await certrpc(['doctor', address, '--identity', 'alice']);
       expect(doctor.code).toBe(1);

@@ -49,7 +49,18 @@ message All {
 // Proto3 JSON, so the test reads as data; bytes are base64.
 const CASES: Record<string, object> = {
   empty: {},
-  scalars: { i32: -2147483648, i64: '-9223372036854775808', u64: '18446744073709551615', si: -7, f64: '18446744073709551615', d: 0.1, f: -2.25, flag: true, sf32: -1, u32: 4294967295 },
+  scalars: {
+    i32: -2147483648,
+    i64: '-9223372036854775808',
+    u64: '18446744073709551615',
+    si: -7,
+    f64: '18446744073709551615',
+    d: 0.1,
+    f: -2.25,
+    flag: true,
+    sf32: -1,
+    u32: 4294967295,
+  },
   escapes: {
     s: 'quote " backslash \\ newline \n tab \t bell \u0007 nul \u0000 é ünïcödé 😀 \u{10FFFF}',
     b: Buffer.from([0, 1, 0x22, 0x27, 0x5c, 0x0a, 0x7f, 0x80, 0xfe, 0xff, 0x41]).toString('base64'),
@@ -75,7 +86,10 @@ describe('--format text against protoc as the oracle', () => {
   const tmp = tempDir();
   const protoc = (args: string[], input: Buffer | string) => {
     const r = spawnSync(PYTHON, ['-m', 'grpc_tools.protoc', '-I', tmp.dir, ...args, 'all.proto'], { input, cwd: tmp.dir });
-    if (r.error || r.status !== 0) throw new Error(`grpc_tools.protoc ${args.join(' ')} failed (this test needs python3-grpc-tools): ${r.error?.message ?? r.stderr.toString()}`);
+    if (r.error || r.status !== 0)
+      throw new Error(
+        `grpc_tools.protoc ${args.join(' ')} failed (this test needs python3-grpc-tools): ${r.error?.message ?? r.stderr.toString()}`,
+      );
     return r.stdout;
   };
 

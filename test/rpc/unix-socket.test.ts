@@ -38,7 +38,11 @@ describe('unix socket targets', () => {
     server.addService(IdentityService, identityService);
     server.addService(echo.definition, echo.implementation);
     addStandardServices(server, [IdentityService, echo.definition], { logger: silentLogger });
-    const credentials = ServerCredentials.createSsl(readFileSync(pki.caCertFile), [{ cert_chain: readFileSync(pki.certFile('server')), private_key: readFileSync(pki.keyFile('server')) }], true);
+    const credentials = ServerCredentials.createSsl(
+      readFileSync(pki.caCertFile),
+      [{ cert_chain: readFileSync(pki.certFile('server')), private_key: readFileSync(pki.keyFile('server')) }],
+      true,
+    );
     await new Promise<void>((resolve, reject) => server.bindAsync(target, credentials, (err) => (err ? reject(err) : resolve())));
     await interceptor.ready;
   });
@@ -67,7 +71,7 @@ describe('unix socket targets', () => {
     expect(JSON.parse(r.stdout).commonName).toBe('bob');
   });
 
-  it("the policy still decides: bob may not Collect (exit 71)", async () => {
+  it('the policy still decides: bob may not Collect (exit 71)', async () => {
     const r = await certrpc(['call', target, 'demo.v1.Echo/Collect', '--identity', 'bob', '-d', '{"message":"x"}']);
     expect(r.code).toBe(71);
     expect(r.stderr).toMatch(/^certrpc: PERMISSION_DENIED \(7\): CN=bob/);
@@ -76,7 +80,9 @@ describe('unix socket targets', () => {
   it("the server's name is checked over the socket too: another --authority is refused, naming the certificate's names", async () => {
     const r = await certrpc(['call', target, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice', '--authority', 'api.example']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/this client refused the server: the server's certificate is not valid for the name you dialed \(api\.example\): its names are DNS:localhost/);
+    expect(r.stderr).toMatch(
+      /this client refused the server: the server's certificate is not valid for the name you dialed \(api\.example\): its names are DNS:localhost/,
+    );
     expect(r.stderr).toContain(`run: certrpc doctor ${target} --identity alice --authority api.example`);
   });
 
@@ -93,7 +99,9 @@ describe('unix socket targets', () => {
     const missing = `unix://${join(tmp.dir, 'gone.sock')}`;
     const r = await certrpc(['call', missing, 'certrpc.v1.Identity/WhoAmI', '--identity', 'alice']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`certrpc: could not connect: there is no socket at ${missing} [ENOENT]\n  fix: start the server, or check the path (unix:///ABSOLUTE/PATH)`);
+    expect(r.stderr).toContain(
+      `certrpc: could not connect: there is no socket at ${missing} [ENOENT]\n  fix: start the server, or check the path (unix:///ABSOLUTE/PATH)`,
+    );
     const doctor = await certrpc(['doctor', missing, '--identity', 'alice']);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(/FAIL {2}TCP connect +there is no socket at unix:\/\//);

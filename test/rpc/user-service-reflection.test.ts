@@ -20,7 +20,9 @@ const PROTOS = join(__dirname, '..', 'fixtures', 'proto');
 // The user's handlers: the caller's CN in every answer, so the call is seen to pass the gate.
 const greeter = {
   sayHello(call: grpc.ServerUnaryCall<{ name: string; language?: string }, unknown>, callback: grpc.sendUnaryData<{ message: string }>) {
-    callback(null, { message: `hello ${call.request.name}${call.request.language ? ` in ${call.request.language}` : ''}, from ${callerOf(call).identity.commonName}` });
+    callback(null, {
+      message: `hello ${call.request.name}${call.request.language ? ` in ${call.request.language}` : ''}, from ${callerOf(call).identity.commonName}`,
+    });
   },
 };
 const inventory = {
@@ -28,7 +30,8 @@ const inventory = {
     callback(null, { sku: call.request.sku, count: 3, checkedAt: { seconds: 1_700_000_000, nanos: 0 } });
   },
 };
-const inventoryDefinition = () => loadSync('inventory/v1/inventory.proto', { includeDirs: [PROTOS] })['inventory.v1.Inventory'] as grpc.ServiceDefinition;
+const inventoryDefinition = () =>
+  loadSync('inventory/v1/inventory.proto', { includeDirs: [PROTOS] })['inventory.v1.Inventory'] as grpc.ServiceDefinition;
 
 describe('reflection describes the services of certrpc users', () => {
   const tmp = tempDir();
@@ -64,8 +67,14 @@ describe('reflection describes the services of certrpc users', () => {
     addReflection(plain);
     plain.addService(GreeterService, greeter);
     plain.addService(inventoryDefinition(), inventory);
-    const credentials = grpc.ServerCredentials.createSsl(Buffer.from(id.caPem), [{ cert_chain: Buffer.from(id.certPem), private_key: Buffer.from(id.keyPem) }], true);
-    const port = await new Promise<number>((resolve, reject) => plain.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))));
+    const credentials = grpc.ServerCredentials.createSsl(
+      Buffer.from(id.caPem),
+      [{ cert_chain: Buffer.from(id.certPem), private_key: Buffer.from(id.keyPem) }],
+      true,
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      plain.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))),
+    );
     addresses[PLAIN] = `127.0.0.1:${port}`;
     stops.push(() => {
       plain.forceShutdown();
@@ -86,7 +95,9 @@ describe('reflection describes the services of certrpc users', () => {
   it.each([CREATE_SERVER, PLAIN])('%s: describe and call work with no --proto', async (server) => {
     const address = addresses[server];
     const described = await certrpc('describe', address, 'greeter.v1.Greeter');
-    expect(described.stdout).toMatch(/rpc SayHello\s*\(\s*\.?greeter\.v1\.SayHelloRequest\s*\)\s*returns\s*\(\s*\.?greeter\.v1\.SayHelloResponse\s*\)/);
+    expect(described.stdout).toMatch(
+      /rpc SayHello\s*\(\s*\.?greeter\.v1\.SayHelloRequest\s*\)\s*returns\s*\(\s*\.?greeter\.v1\.SayHelloResponse\s*\)/,
+    );
     const message = await certrpc('describe', address, 'greeter.v1.SayHelloRequest');
     expect(message.stdout).toMatch(/optional string language = 2;/);
     const hello = await certrpc('call', address, 'greeter.v1.Greeter/SayHello', '-d', '{"name":"bob","language":"en"}');
@@ -100,6 +111,8 @@ describe('reflection describes the services of certrpc users', () => {
   it('a service whose schema cannot be told faithfully is left out and named in the log, not guessed', async () => {
     const r = await certrpc('list', addresses[CREATE_SERVER]);
     expect(r.stdout).not.toContain('picker.v1.Picker');
-    expect(warnings).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^reflection cannot describe picker\.v1\.Picker: .*ts-proto issue #1021/) }));
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/^reflection cannot describe picker\.v1\.Picker: .*ts-proto issue #1021/) }),
+    );
   });
 });

@@ -18,7 +18,9 @@ import { clientTls, demoPki, otherCa } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
 // A second service with the Identity shape, under another name, so one method can be opened and another not.
-const OpenService = Object.fromEntries(Object.entries(IdentityService).map(([k, v]) => [k, { ...v, path: '/test.v1.Open/WhoAmI' }])) as unknown as typeof IdentityService;
+const OpenService = Object.fromEntries(
+  Object.entries(IdentityService).map(([k, v]) => [k, { ...v, path: '/test.v1.Open/WhoAmI' }]),
+) as unknown as typeof IdentityService;
 const OpenClient = makeGenericClientConstructor(OpenService, 'test.v1.Open') as unknown as typeof IdentityClient;
 
 describe('anonymous methods: a connection without a client certificate', () => {
@@ -27,11 +29,23 @@ describe('anonymous methods: a connection without a client certificate', () => {
   let open: CertrpcServer;
   let closed: CertrpcServer;
   const seen: string[] = [];
-  const authz = authorization({ policy: new CompiledPolicy({ name: 'test', format: 'certrpc', roles: [], rules: [{ name: 'all', effect: 'allow', roles: ['*'], methods: ['*'] }], audit: { mode: 'none' } }) });
+  const authz = authorization({
+    policy: new CompiledPolicy({
+      name: 'test',
+      format: 'certrpc',
+      roles: [],
+      rules: [{ name: 'all', effect: 'allow', roles: ['*'], methods: ['*'] }],
+      audit: { mode: 'none' },
+    }),
+  });
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    const tls = { certPem: readFileSync(pki.certFile('server'), 'utf8'), keyPem: readFileSync(pki.keyFile('server'), 'utf8'), clientCaPem: readFileSync(pki.caCertFile, 'utf8') };
+    const tls = {
+      certPem: readFileSync(pki.certFile('server'), 'utf8'),
+      keyPem: readFileSync(pki.keyFile('server'), 'utf8'),
+      clientCaPem: readFileSync(pki.caCertFile, 'utf8'),
+    };
     const implementation = {
       whoAmI(call: ServerUnaryCall<WhoAmIRequest, WhoAmIResponse>, callback: (err: null, res: WhoAmIResponse) => void) {
         let who = 'anonymous';
@@ -44,7 +58,13 @@ describe('anonymous methods: a connection without a client certificate', () => {
         callback(null, { commonName: who, sans: [], serial: '', notAfter: '', roles: [], spiffeId: '', fingerprintSha256: '', issuer: '' });
       },
     };
-    open = createServer({ tls, services: [{ definition: OpenService, implementation }], anonymousMethods: ['/test.v1.Open/WhoAmI'], authorization: authz, limits: { maxMetadataBytes: 1024 } });
+    open = createServer({
+      tls,
+      services: [{ definition: OpenService, implementation }],
+      anonymousMethods: ['/test.v1.Open/WhoAmI'],
+      authorization: authz,
+      limits: { maxMetadataBytes: 1024 },
+    });
     closed = createServer({ tls, services: [{ definition: OpenService, implementation }] });
     await open.listen('127.0.0.1', 0);
     await closed.listen('127.0.0.1', 0);
@@ -99,7 +119,11 @@ describe('anonymous methods: a connection without a client certificate', () => {
     const alice = createClient(OpenClient, addr(open), { tls: clientTls(pki, 'alice'), authority: 'localhost', diagnose: false });
     const stranger = await otherCa(`${tmp.dir}/other`);
     const pair = await issueCertificate(await stranger.loadCa(), { profile: 'client', commonName: 'eve' });
-    const eve = createClient(OpenClient, addr(open), { tls: { caPem: readFileSync(pki.caCertFile, 'utf8'), ...pair }, authority: 'localhost', diagnose: false });
+    const eve = createClient(OpenClient, addr(open), {
+      tls: { caPem: readFileSync(pki.caCertFile, 'utf8'), ...pair },
+      authority: 'localhost',
+      diagnose: false,
+    });
     try {
       expect((await unary(alice, alice.whoAmI, {})).commonName).toBe('alice');
       const err = await grpcError(unary(eve, eve.whoAmI, {}));

@@ -35,7 +35,11 @@ describe('createServer: the secure default, allowAllAuthenticated, user intercep
 
   async function serve(options: Partial<CreateServerOptions>): Promise<string> {
     const id = pki.loadIdentity('server');
-    const server = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem }, services: [keyValueService()], ...options });
+    const server = createServer({
+      tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem },
+      services: [keyValueService()],
+      ...options,
+    });
     servers.push(server);
     return `127.0.0.1:${(await server.listen()).port}`;
   }
@@ -54,7 +58,13 @@ describe('createServer: the secure default, allowAllAuthenticated, user intercep
     await grpcError(put(address, 'bob'));
     const kv = createClient(KeyValueClient, address, { tls: clientTls(pki, 'alice') });
     const health = await new Promise<Buffer>((resolve, reject) =>
-      kv.makeUnaryRequest('/grpc.health.v1.Health/Check', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (e, r) => (e ? reject(e) : resolve(r!))),
+      kv.makeUnaryRequest(
+        '/grpc.health.v1.Health/Check',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        (e, r) => (e ? reject(e) : resolve(r!)),
+      ),
     );
     kv.close();
     expect(health.toString('hex')).toBe('0801'); // status: SERVING
@@ -74,18 +84,25 @@ describe('createServer: the secure default, allowAllAuthenticated, user intercep
 
   it('keeps the user interceptors, after the gate: they see allowed calls only, with the caller known', async () => {
     const seen: string[] = [];
-    const recording = (label: string): ServerInterceptor => (descriptor, call) =>
-      new ServerInterceptingCall(call, {
-        start(next) {
-          next({
-            onReceiveMetadata(metadata: Metadata, nextMetadata) {
-              seen.push(`${label} ${descriptor.path}`);
-              nextMetadata(metadata);
-            },
-          });
-        },
-      });
-    const address = await serve({ policyFile: POLICY, audit: { mode: 'none' }, interceptors: [recording('option')], grpcOptions: { interceptors: [recording('grpcOptions')] } });
+    const recording =
+      (label: string): ServerInterceptor =>
+      (descriptor, call) =>
+        new ServerInterceptingCall(call, {
+          start(next) {
+            next({
+              onReceiveMetadata(metadata: Metadata, nextMetadata) {
+                seen.push(`${label} ${descriptor.path}`);
+                nextMetadata(metadata);
+              },
+            });
+          },
+        });
+    const address = await serve({
+      policyFile: POLICY,
+      audit: { mode: 'none' },
+      interceptors: [recording('option')],
+      grpcOptions: { interceptors: [recording('grpcOptions')] },
+    });
     await expect(put(address, 'alice')).resolves.toEqual({});
     expect(seen).toEqual(['option /demo.v1.KeyValue/Put', 'grpcOptions /demo.v1.KeyValue/Put']);
     seen.length = 0;

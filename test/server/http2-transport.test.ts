@@ -25,7 +25,10 @@ function open(port: number, tls: ClientTlsMaterial): Promise<ClientHttp2Session>
 }
 
 /** Resolves with the GOAWAY the server sends on this session, if it sends one. */
-function goawayOf(session: ClientHttp2Session): { received: () => { code: number; data: string } | undefined; next: Promise<{ code: number; data: string }> } {
+function goawayOf(session: ClientHttp2Session): {
+  received: () => { code: number; data: string } | undefined;
+  next: Promise<{ code: number; data: string }>;
+} {
   let received: { code: number; data: string } | undefined;
   const next = new Promise<{ code: number; data: string }>((resolve) =>
     session.on('goaway', (code, _last, data) => {
@@ -36,7 +39,8 @@ function goawayOf(session: ClientHttp2Session): { received: () => { code: number
   return { received: () => received, next };
 }
 
-const ping = (session: ClientHttp2Session) => new Promise<void>((resolve, reject) => session.ping((err) => (err ? reject(err) : resolve())));
+const ping = (session: ClientHttp2Session) =>
+  new Promise<void>((resolve, reject) => session.ping((err) => (err ? reject(err) : resolve())));
 
 describe('HTTP/2 sessions behind certrpc’s TLS listener', () => {
   const tmp = tempDir();
@@ -51,7 +55,11 @@ describe('HTTP/2 sessions behind certrpc’s TLS listener', () => {
     alice = clientTls(pki, 'alice');
     authz = authorization({ policyFile: join(__dirname, '..', '..', 'policy.yaml'), audit: { mode: 'none' }, watch: false });
     const id = pki.loadIdentity('server');
-    certrpc = createServer({ tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem }, services: [echoService()], authorization: authz });
+    certrpc = createServer({
+      tls: { certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem },
+      services: [echoService()],
+      authorization: authz,
+    });
     certrpcPort = (await certrpc.listen('127.0.0.1', 0)).port;
   });
   afterAll(async () => {
@@ -63,8 +71,14 @@ describe('HTTP/2 sessions behind certrpc’s TLS listener', () => {
   it('advertise the same HTTP/2 settings as grpc-js’s own TLS listener with the same options', async () => {
     const id = pki.loadIdentity('server');
     const bare = new Server(grpcOptionsOf(resolveLimits()));
-    const credentials = ServerCredentials.createSsl(Buffer.from(id.caPem), [{ cert_chain: Buffer.from(id.certPem), private_key: Buffer.from(id.keyPem) }], true);
-    const barePort = await new Promise<number>((resolve, reject) => bare.bindAsync('127.0.0.1:0', credentials, (err, port) => (err ? reject(err) : resolve(port))));
+    const credentials = ServerCredentials.createSsl(
+      Buffer.from(id.caPem),
+      [{ cert_chain: Buffer.from(id.certPem), private_key: Buffer.from(id.keyPem) }],
+      true,
+    );
+    const barePort = await new Promise<number>((resolve, reject) =>
+      bare.bindAsync('127.0.0.1:0', credentials, (err, port) => (err ? reject(err) : resolve(port))),
+    );
     try {
       const settingsOf = async (port: number): Promise<Settings> => {
         const session = await open(port, alice);
@@ -96,7 +110,12 @@ describe('HTTP/2 sessions behind certrpc’s TLS listener', () => {
       session.ping(() => (pingInFlight = false));
     };
     const outcome = await new Promise<{ status?: string; bytes: number }>((resolve) => {
-      const stream = session.request({ ':method': 'POST', ':path': '/demo.v1.Echo/Repeat', 'content-type': 'application/grpc', te: 'trailers' });
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/demo.v1.Echo/Repeat',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
       let bytes = 0;
       let status: string | undefined;
       stream.on('data', (chunk: Buffer) => {
@@ -119,7 +138,12 @@ describe('HTTP/2 sessions behind certrpc’s TLS listener', () => {
   it('still send GOAWAY too_many_pings to a client that pings in a loop beside an open but silent stream', async () => {
     const session = await open(certrpcPort, alice);
     const goaway = goawayOf(session);
-    const stream = session.request({ ':method': 'POST', ':path': '/demo.v1.Echo/Chat', 'content-type': 'application/grpc', te: 'trailers' });
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': '/demo.v1.Echo/Chat',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
     stream.on('error', () => undefined);
     await ping(session); // the stream's HEADERS are in before the loop starts
     for (let i = 0; i < 10 && !goaway.received(); i++) await ping(session).catch(() => undefined);

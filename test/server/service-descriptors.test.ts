@@ -16,9 +16,20 @@ const PROTOS = join(ROOT, 'test', 'fixtures', 'proto');
 
 /** protoc's descriptor of one fixture file, by buf (the compiler of `npm run generate`), comments left out. */
 function protocDescriptor(file: string, out: string) {
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'buf'), ['build', PROTOS, '--path', join(PROTOS, file), '--exclude-source-info', '-o', out]);
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'buf'), [
+    'build',
+    PROTOS,
+    '--path',
+    join(PROTOS, file),
+    '--exclude-source-info',
+    '-o',
+    out,
+  ]);
   const set = fromBinary(FileDescriptorSetSchema, readFileSync(out));
-  return toJson(FileDescriptorProtoSchema, set.file.find((f) => f.name === file)!);
+  return toJson(
+    FileDescriptorProtoSchema,
+    set.file.find((f) => f.name === file)!,
+  );
 }
 
 describe('service descriptors', () => {
@@ -39,12 +50,18 @@ describe('service descriptors', () => {
   it('finds protoMetadata beside the definition in the module that exports it, or takes it as given', () => {
     expect('files' in descriptorsOf(GreeterService)).toBe(true);
     const copy = { ...GreeterService };
-    expect(descriptorsOf(copy)).toEqual({ problem: expect.stringMatching(/carries no descriptors \(generate it with ts-proto outputSchema=true/) });
+    expect(descriptorsOf(copy)).toEqual({
+      problem: expect.stringMatching(/carries no descriptors \(generate it with ts-proto outputSchema=true/),
+    });
     expect('files' in descriptorsOf(copy, [pickerMetadata, greeterMetadata])).toBe(true);
   });
 
   it('refuses a message whose first oneof ts-proto cannot tell apart from plain fields (ts-proto #1021)', () => {
-    expect(descriptorsOf(PickerService)).toEqual({ problem: expect.stringMatching(/^picker\/v1\/picker\.proto: message picker\.v1\.PickRequest has a oneof, and ts-proto's outputSchema does not record which fields are in the first one/) });
+    expect(descriptorsOf(PickerService)).toEqual({
+      problem: expect.stringMatching(
+        /^picker\/v1\/picker\.proto: message picker\.v1\.PickRequest has a oneof, and ts-proto's outputSchema does not record which fields are in the first one/,
+      ),
+    });
     expect(encodeTsProtoFile(pickerMetadata.fileDescriptor)).toMatchObject({ problem: expect.any(String) });
   });
 

@@ -31,6 +31,8 @@ describe('scripts/test-peers.sh', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('not installed: python3 python3-grpcio python3-grpc-tools');
-    expect(r.stderr).toContain('fix: run as root:  apt-get update && apt-get install -y --no-install-recommends python3 python3-grpcio python3-grpc-tools');
+    expect(r.stderr).toContain(
+      'fix: run as root:  apt-get update && apt-get install -y --no-install-recommends python3 python3-grpcio python3-grpc-tools',
+    );
   });
 });

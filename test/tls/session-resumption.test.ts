@@ -32,11 +32,20 @@ describe('TLS session resumption', () => {
   let server: CertrpcServer;
   let address: string;
   const refused: RefusedHandshake[] = [];
-  const material = () => ({ clientCaPem: readFileSync(pki.caCertFile, 'utf8'), certPem: readFileSync(pki.certFile('server'), 'utf8'), keyPem: readFileSync(pki.keyFile('server'), 'utf8') });
+  const material = () => ({
+    clientCaPem: readFileSync(pki.caCertFile, 'utf8'),
+    certPem: readFileSync(pki.certFile('server'), 'utf8'),
+    keyPem: readFileSync(pki.keyFile('server'), 'utf8'),
+  });
 
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'certs'));
-    server = createServer({ tls: material(), services: [echoService()], policy: allowAllAuthenticated(), onRefusedHandshake: (r) => refused.push(r) });
+    server = createServer({
+      tls: material(),
+      services: [echoService()],
+      policy: allowAllAuthenticated(),
+      onRefusedHandshake: (r) => refused.push(r),
+    });
     address = `127.0.0.1:${(await server.listen('127.0.0.1', 0)).port}`;
   });
   afterAll(async () => {
@@ -64,10 +73,13 @@ describe('TLS session resumption', () => {
     expect(first.cn).toBe('alice');
   });
 
-  it('never offers one server name\'s session to another name', async () => {
+  it("never offers one server name's session to another name", async () => {
     const credentials = createClientCredentials(clientTls(pki, 'alice')) as ResumingChannelCredentials;
     await whoAmI(credentials);
-    const byName = new EchoClient(address, credentials, { 'grpc.use_local_subchannel_pool': 1, 'grpc.ssl_target_name_override': 'localhost' });
+    const byName = new EchoClient(address, credentials, {
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.ssl_target_name_override': 'localhost',
+    });
     await unary(byName, byName.say, { message: 'x' }, new Metadata(), { deadline: Date.now() + 10_000 });
     byName.close();
     expect(credentials.stats).toEqual({ connections: 2, resumed: 0 });
@@ -79,7 +91,10 @@ describe('TLS session resumption', () => {
     expect((await whoAmI(credentials)).cn).toBe('carol');
     await revokeCertificate(pki, { name: 'carol' }, { reason: 'keyCompromise' });
     server.updateTls({ ...material(), crlPem: readFileSync(pki.crlFile, 'utf8') });
-    const err = await whoAmI(credentials).then(() => undefined, (e: { code: number }) => e);
+    const err = await whoAmI(credentials).then(
+      () => undefined,
+      (e: { code: number }) => e,
+    );
     expect(err?.code).toBe(Status.UNAVAILABLE);
     expect(credentials.stats.resumed).toBe(0);
     expect(refused.map((r) => r.code)).toContain('CERT_REVOKED');
@@ -97,19 +112,28 @@ describe('TLS session resumption', () => {
     expect((await whoAmI(credentials)).cn).toBe('dave');
     await eventually(() => Date.now() > notAfter.getTime() + 1000, 'the certificate to expire', 15_000);
     refused.length = 0;
-    const err = await whoAmI(credentials).then(() => undefined, (e: { code: number }) => e);
+    const err = await whoAmI(credentials).then(
+      () => undefined,
+      (e: { code: number }) => e,
+    );
     expect(err?.code).toBe(Status.UNAVAILABLE);
     expect(refused.map((r) => r.code)).toContain('CERT_HAS_EXPIRED');
   });
 
-  it('behind grpc-js\'s own listener (which resumes it), the gate refuses the calls of a certificate that expired after its session began', async () => {
+  it("behind grpc-js's own listener (which resumes it), the gate refuses the calls of a certificate that expired after its session began", async () => {
     const notAfter = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000);
     await issue(pki, 'erin', { validity: { notBefore: new Date(Date.now() - 60_000), notAfter } });
     const interceptor = createInterceptor({ policy: allowAllAuthenticated() });
     const plain = new grpc.Server({ interceptors: [interceptor] });
     plain.addService(IdentityService, identityService as unknown as grpc.UntypedServiceImplementation);
-    const credentials = grpc.ServerCredentials.createSsl(readFileSync(pki.caCertFile), [{ cert_chain: readFileSync(pki.certFile('server')), private_key: readFileSync(pki.keyFile('server')) }], true);
-    const port = await new Promise<number>((resolve, reject) => plain.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))));
+    const credentials = grpc.ServerCredentials.createSsl(
+      readFileSync(pki.caCertFile),
+      [{ cert_chain: readFileSync(pki.certFile('server')), private_key: readFileSync(pki.keyFile('server')) }],
+      true,
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      plain.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))),
+    );
     try {
       const erin = createClientCredentials(clientTls(pki, 'erin')) as ResumingChannelCredentials;
       const call = async () => {
@@ -122,7 +146,10 @@ describe('TLS session resumption', () => {
       };
       expect((await call()).commonName).toBe('erin');
       await eventually(() => Date.now() > notAfter.getTime() + 1000, 'the certificate to expire', 15_000);
-      const err = await call().then(() => undefined, (e: { code: number; details: string }) => e);
+      const err = await call().then(
+        () => undefined,
+        (e: { code: number; details: string }) => e,
+      );
       expect(erin.stats.resumed).toBe(1); // grpc-js's listener resumed it...
       expect(err).toMatchObject({ code: Status.UNAUTHENTICATED, details: expect.stringMatching(/has expired/) }); // ...the gate did not let it in
     } finally {

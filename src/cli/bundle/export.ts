@@ -16,7 +16,7 @@ function p12Password(file?: string): string {
 
 export function bundleExportCommand(): Command {
   const cmd = new Command('export')
-    .description('write NAME\'s certificate, private key and trusted CA certificate(s) into one file (0600); never a CA private key')
+    .description("write NAME's certificate, private key and trusted CA certificate(s) into one file (0600); never a CA private key")
     .argument('<name>', 'identity in DIR: NAME.crt and NAME.key')
     .option('-o, --output <file>', 'where to write it (default: NAME.bundle, or NAME.p12 with --p12)')
     .option('--dir <dir>', DIR_HELP, defaultDir())
@@ -31,12 +31,26 @@ export function bundleExportCommand(): Command {
       const text = formatBundle({ name, certPem: identity.certPem, keyPem: identity.keyPem, caPem: trust.pem });
       const output: string = opts.output ?? `${name}${opts.p12 ? '.p12' : '.bundle'}`;
       const password = opts.p12 ? p12Password(opts.passwordFile) : '';
-      writeBundleFile(output, opts.p12 ? exportPkcs12({ certFile: identity.certFile, keyFile: identity.keyFile, caFile: opts.cacert ?? pki.caCertFile, name, password }) : text, Boolean(opts.force));
+      writeBundleFile(
+        output,
+        opts.p12
+          ? exportPkcs12({ certFile: identity.certFile, keyFile: identity.keyFile, caFile: opts.cacert ?? pki.caCertFile, name, password })
+          : text,
+        Boolean(opts.force),
+      );
       const subject = dnLine(new X509Certificate(identity.certPem).subject);
-      console.log(`wrote ${output} (0600): certificate "${subject}", its private key, and ${trust.subjects.length} trusted CA certificate(s): ${trust.subjects.join('; ')}`);
+      console.log(
+        `wrote ${output} (0600): certificate "${subject}", its private key, and ${trust.subjects.length} trusted CA certificate(s): ${trust.subjects.join('; ')}`,
+      );
       console.log('  no CA private key is in it');
-      if (opts.p12) console.log(`  PKCS#12${password ? ', password protected' : ' without a password (set one with --password-file or $CERTRPC_P12_PASSWORD)'}; inspect: openssl pkcs12 -in ${output} -info -nokeys`);
-      else console.log(`  use it: certrpc call ADDR METHOD --identity ${output}; plain files for nginx/curl: certrpc bundle extract ${output} -o DIR`);
+      if (opts.p12)
+        console.log(
+          `  PKCS#12${password ? ', password protected' : ' without a password (set one with --password-file or $CERTRPC_P12_PASSWORD)'}; inspect: openssl pkcs12 -in ${output} -info -nokeys`,
+        );
+      else
+        console.log(
+          `  use it: certrpc call ADDR METHOD --identity ${output}; plain files for nginx/curl: certrpc bundle extract ${output} -o DIR`,
+        );
     });
   return withHelp(cmd, [
     'certrpc bundle export alice -o alice.bundle',

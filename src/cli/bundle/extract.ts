@@ -20,9 +20,14 @@ function sameContent(file: string, pem: string): boolean {
 
 export function bundleExtractCommand(): Command {
   const cmd = new Command('extract')
-    .description('write a bundle out as plain PEM files: DIR/ca.crt, DIR/NAME.crt and DIR/NAME.key (0600), as nginx, curl and openssl use them')
+    .description(
+      'write a bundle out as plain PEM files: DIR/ca.crt, DIR/NAME.crt and DIR/NAME.key (0600), as nginx, curl and openssl use them',
+    )
     .argument('<file>', 'identity bundle (from certrpc bundle export)')
-    .requiredOption('-o, --output <dir>', 'directory to write into (created 0700 if missing); it is then a PKI directory: --dir DIR --identity NAME')
+    .requiredOption(
+      '-o, --output <dir>',
+      'directory to write into (created 0700 if missing); it is then a PKI directory: --dir DIR --identity NAME',
+    )
     .option('--name <name>', 'file-name stem (default: the name recorded in the bundle)')
     .option('--force', 'replace existing files')
     .action((file: string, opts) => {
@@ -36,7 +41,11 @@ export function bundleExtractCommand(): Command {
         { file: join(dir, 'ca.crt'), pem: bundle.caPem, mode: 0o644 },
       ].filter((t) => !(t.file.endsWith('ca.crt') && sameContent(t.file, t.pem)));
       const existing = opts.force ? undefined : targets.find((t) => existsSync(t.file));
-      if (existing) throw new PkiError('already exists; nothing was written', { file: existing.file, fix: 'pass --force to replace it, or extract into another directory (-o DIR)' });
+      if (existing)
+        throw new PkiError('already exists; nothing was written', {
+          file: existing.file,
+          fix: 'pass --force to replace it, or extract into another directory (-o DIR)',
+        });
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const written: string[] = [];
       try {
@@ -48,9 +57,18 @@ export function bundleExtractCommand(): Command {
         if (!opts.force) for (const f of written) unlinkSync(f);
         throw err;
       }
-      console.log(`extracted "${name}" from ${file}:\n  ${join(dir, 'ca.crt')}\n  ${join(dir, `${name}.crt`)}\n  ${join(dir, `${name}.key`)} (0600)`);
-      console.log(`  curl:  curl --cacert ${join(dir, 'ca.crt')} --cert ${join(dir, `${name}.crt`)} --key ${join(dir, `${name}.key`)} https://HOST:PORT/`);
-      console.log(`  nginx: ssl_certificate ${join(dir, `${name}.crt`)}; ssl_certificate_key ${join(dir, `${name}.key`)}; ssl_client_certificate ${join(dir, 'ca.crt')};`);
+      console.log(
+        `extracted "${name}" from ${file}:\n  ${join(dir, 'ca.crt')}\n  ${join(dir, `${name}.crt`)}\n  ${join(dir, `${name}.key`)} (0600)`,
+      );
+      console.log(
+        `  curl:  curl --cacert ${join(dir, 'ca.crt')} --cert ${join(dir, `${name}.crt`)} --key ${join(dir, `${name}.key`)} https://HOST:PORT/`,
+      );
+      console.log(
+        `  nginx: ssl_certificate ${join(dir, `${name}.crt`)}; ssl_certificate_key ${join(dir, `${name}.key`)}; ssl_client_certificate ${join(dir, 'ca.crt')};`,
+      );
     });
-  return withHelp(cmd, ['certrpc bundle extract alice.bundle -o /etc/certrpc', 'certrpc bundle extract edge.bundle -o nginx-certs --name edge']);
+  return withHelp(cmd, [
+    'certrpc bundle extract alice.bundle -o /etc/certrpc',
+    'certrpc bundle extract edge.bundle -o nginx-certs --name edge',
+  ]);
 }

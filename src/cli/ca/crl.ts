@@ -6,7 +6,9 @@ import { defaultDir, DIR_HELP, withHelp } from '../help';
 
 export function caCrlCommand(): Command {
   const cmd = new Command('crl')
-    .description('re-sign and publish DIR/crl.pem: one CRL per CA, listing every revocation recorded in DIR/revocations.json (run it before nextUpdate passes)')
+    .description(
+      're-sign and publish DIR/crl.pem: one CRL per CA, listing every revocation recorded in DIR/revocations.json (run it before nextUpdate passes)',
+    )
     .option('--days <n>', 'days until the next CRLs are due (nextUpdate); 7, 7d or 1w', String(DEFAULT_CRL_DAYS))
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .action(async (opts) => {

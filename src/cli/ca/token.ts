@@ -17,12 +17,22 @@ const MAX_MS = 3650 * 86_400_000;
 
 export function caTokenCommand(): Command {
   const cmd = new Command('token')
-    .description('print a one-time enrollment token for `certrpc agent --token` (alone on stdout): it binds NAME, the purpose, the SANs and the lifetime, works once and expires after --ttl; only its SHA-256 is stored (DIR/tokens/)')
+    .description(
+      'print a one-time enrollment token for `certrpc agent --token` (alone on stdout): it binds NAME, the purpose, the SANs and the lifetime, works once and expires after --ttl; only its SHA-256 is stored (DIR/tokens/)',
+    )
     .argument('<name>', 'the identity: its CN, and NAME.crt on the agent host and here')
     .option('--client', 'a client certificate (clientAuth)')
     .option('--server', 'a server certificate (serverAuth); needs at least one --san')
-    .option('--san <list>', 'subject alternative names bound to the token, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email:', collect)
-    .option('--lifetime <duration>', 'lifetime of each certificate (enrollment and every renewal); at least 10s; capped by ca serve --max-lifetime', formatDuration(DEFAULT_LIFETIME_MS))
+    .option(
+      '--san <list>',
+      'subject alternative names bound to the token, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email:',
+      collect,
+    )
+    .option(
+      '--lifetime <duration>',
+      'lifetime of each certificate (enrollment and every renewal); at least 10s; capped by ca serve --max-lifetime',
+      formatDuration(DEFAULT_LIFETIME_MS),
+    )
     .option('--ttl <duration>', 'how long the token stays usable', formatDuration(DEFAULT_TTL_MS))
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--force', 'NAME is enrolled already (DIR/NAME.crt): let the token replace it')
@@ -31,16 +41,30 @@ export function caTokenCommand(): Command {
       if (name === CA_SERVER_NAME) throw new UsageError(`"${CA_SERVER_NAME}" is the CA service's own identity`, 'choose another NAME');
       const profile = profileOf(opts);
       const sans = parseSanList(opts.san);
-      if (profile === 'server' && sans.length === 0) throw new UsageError('a server certificate needs at least one --san: clients check the name they dial against the SANs', 'e.g. --san DNS:web1.internal,IP:10.0.0.7');
+      if (profile === 'server' && sans.length === 0)
+        throw new UsageError(
+          'a server certificate needs at least one --san: clients check the name they dial against the SANs',
+          'e.g. --san DNS:web1.internal,IP:10.0.0.7',
+        );
       const lifetimeMs = parseDuration(opts.lifetime, { min: MIN_LIFETIME_MS, max: MAX_MS, option: '--lifetime' });
       const ttlMs = parseDuration(opts.ttl, { min: 1000, max: 30 * 86_400_000, option: '--ttl' });
       const pki = new PkiDir(opts.dir);
-      if (!existsSync(pki.caCertFile)) throw new PkiError('no CA in this directory', { file: pki.caCertFile, fix: `create one with: certrpc pki init --dir ${pki.dir} (or point --dir at the CA's directory)` });
+      if (!existsSync(pki.caCertFile))
+        throw new PkiError('no CA in this directory', {
+          file: pki.caCertFile,
+          fix: `create one with: certrpc pki init --dir ${pki.dir} (or point --dir at the CA's directory)`,
+        });
       if (existsSync(pki.keyFile(name))) {
-        throw new PkiError(`"${name}" is an identity whose key lives here (issued with cert issue), not an agent's`, { file: pki.keyFile(name), fix: 'choose another NAME for the agent-managed identity' });
+        throw new PkiError(`"${name}" is an identity whose key lives here (issued with cert issue), not an agent's`, {
+          file: pki.keyFile(name),
+          fix: 'choose another NAME for the agent-managed identity',
+        });
       }
       if (existsSync(pki.certFile(name)) && !opts.force) {
-        throw new PkiError(`"${name}" is enrolled already; nothing was written`, { file: pki.certFile(name), fix: `pass --force to issue a token that replaces it at enrollment (revoke the old one with certrpc cert revoke ${name} if its host is lost)` });
+        throw new PkiError(`"${name}" is enrolled already; nothing was written`, {
+          file: pki.certFile(name),
+          fix: `pass --force to issue a token that replaces it at enrollment (revoke the old one with certrpc cert revoke ${name} if its host is lost)`,
+        });
       }
       const { token, record } = new TokenStore(pki).create({ name, profile, sans: sans.map(formatSan), lifetimeMs, ttlMs });
       process.stdout.write(`${token}\n`);

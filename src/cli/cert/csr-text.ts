@@ -7,7 +7,8 @@ import { oneLine } from '../../pki/inspect';
 /** The text form, aligned like formatCertificateInfo. */
 export function formatCsrInfo(info: CsrInfo, file?: string): string {
   const lines: string[] = [`Certificate signing request${file ? ` ${file}` : ''}:`];
-  const row = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${oneLine(value)}`);
+  const row = (label: string, value: string | undefined) =>
+    value !== undefined && value !== '' && lines.push(`  ${label.padEnd(22)}${oneLine(value)}`);
   row('Subject:', info.subject || '(empty)');
   row('Public key:', info.publicKey);
   row('Public key SHA-256:', info.publicKeySha256);

@@ -15,7 +15,11 @@ export function certCsrCommand(): Command {
     )
     .argument('<name>', 'file name of the identity (NAME.key, NAME.csr, later NAME.crt); also the CN unless --cn')
     .option('--cn <cn>', 'the common name to ask for (default: NAME)')
-    .option('--san <list>', 'subject alternative names to ask for, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email: (the signer copies them only with --accept-csr-names)', collect)
+    .option(
+      '--san <list>',
+      'subject alternative names to ask for, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email: (the signer copies them only with --accept-csr-names)',
+      collect,
+    )
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--force', 'replace an existing NAME.key/NAME.csr (the previous key, and NAME.crt, are kept in DIR/backup/)')
@@ -33,7 +37,9 @@ export function certCsrCommand(): Command {
           `  ${r.keyFile} (0600): stays on this host`,
           `  ${r.csrFile}: copy it to the CA host`,
           ...(r.backup ? [`  previous key kept: ${[r.backup.keyFile, r.backup.certFile].filter(Boolean).join(', ')}`] : []),
-          ...(r.staleCertificate ? [`  warning: ${r.staleCertificate} belongs to the previous key: it cannot be used until the signed certificate replaces it`] : []),
+          ...(r.staleCertificate
+            ? [`  warning: ${r.staleCertificate} belongs to the previous key: it cannot be used until the signed certificate replaces it`]
+            : []),
           'next, on the CA host, sign it as a client certificate:',
           `  certrpc cert sign ${csr} --client -o ${crt}`,
           sans.length

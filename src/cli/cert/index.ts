@@ -6,7 +6,9 @@ export const certGroup: GroupEntry = {
   name: 'cert',
   description: 'issue, request (csr), sign, inspect, verify, list, renew and revoke certificates, and check whether one needs renewal',
   verbs: [
-    leaf('issue [options] <name>', 'issue a key and a certificate signed by the CA: DIR/NAME.crt and DIR/NAME.key (0600)', () => require('./issue').certIssueCommand()),
+    leaf('issue [options] <name>', 'issue a key and a certificate signed by the CA: DIR/NAME.crt and DIR/NAME.key (0600)', () =>
+      require('./issue').certIssueCommand(),
+    ),
     leaf(
       'csr [options] <name>',
       'make a key and a certificate signing request on the host that will keep the key: DIR/NAME.key (0600) and DIR/NAME.csr. ' +
@@ -16,7 +18,7 @@ export const certGroup: GroupEntry = {
     leaf(
       'sign [options] <csr-file>',
       "sign a certificate signing request made elsewhere; the requester's private key never leaves its host. The certificate says what the signer states " +
-        "(--cn, --san), not what the CSR asks for; every name it holds is printed (stderr). A copy is recorded as DIR/signed/SERIAL.crt: " +
+        '(--cn, --san), not what the CSR asks for; every name it holds is printed (stderr). A copy is recorded as DIR/signed/SERIAL.crt: ' +
         'cert list shows it, cert revoke --serial revokes it, and ca retire waits for it',
       () => require('./sign').certSignCommand(),
     ),
@@ -26,7 +28,11 @@ export const certGroup: GroupEntry = {
         'as readable text or JSON; says whether the chain verifies against DIR/ca.crt (or --cacert) and whether DIR/crl.pem or DIR/revocations.json lists it as revoked',
       () => require('./inspect').certInspectCommand(),
     ),
-    leaf('verify [options] <file>', 'check that a certificate chains to the CA, is within its validity, is not revoked (DIR/crl.pem, DIR/revocations.json) and (optionally) fits a purpose', () => require('./verify').certVerifyCommand()),
+    leaf(
+      'verify [options] <file>',
+      'check that a certificate chains to the CA, is within its validity, is not revoked (DIR/crl.pem, DIR/revocations.json) and (optionally) fits a purpose',
+      () => require('./verify').certVerifyCommand(),
+    ),
     leaf(
       'list [options]',
       'list the certificates in the PKI directory, DIR/NAME.crt and those cert sign made from CSRs (DIR/signed/, NAME "(signed)"): ' +
@@ -39,7 +45,15 @@ export const certGroup: GroupEntry = {
         'It needs renewal once 66% of its lifetime has passed, or --expires-in PERCENT% of it, or when it expires within --expires-in DURATION',
       () => require('./needs-renewal').certNeedsRenewalCommand(),
     ),
-    leaf('renew [options] <name>', 'new key and certificate for an existing identity (same CN, SANs, purpose and key type, new serial), signed by the current CA; the old pair is kept in DIR/backup/', () => require('./renew').certRenewCommand()),
-    leaf('revoke [options] [name]', 'revoke a certificate and publish DIR/crl.pem (one CRL per CA); servers watching it refuse the certificate at once, on new and open connections', () => require('./revoke').certRevokeCommand()),
+    leaf(
+      'renew [options] <name>',
+      'new key and certificate for an existing identity (same CN, SANs, purpose and key type, new serial), signed by the current CA; the old pair is kept in DIR/backup/',
+      () => require('./renew').certRenewCommand(),
+    ),
+    leaf(
+      'revoke [options] [name]',
+      'revoke a certificate and publish DIR/crl.pem (one CRL per CA); servers watching it refuse the certificate at once, on new and open connections',
+      () => require('./revoke').certRevokeCommand(),
+    ),
   ],
 };

@@ -19,7 +19,8 @@ import { UsageError } from '../exit-codes';
 import { defaultDir, withHelp } from '../help';
 
 /** JSON `revocation`: revoked (when, why, which file says so), not revoked (files checked), or unknown (a damaged file). */
-type RevocationView = ({ revoked: true } & KnownRevocation) | { revoked: false; checked: string[] } | { revoked: 'unknown'; problem: string };
+type RevocationView =
+  ({ revoked: true } & KnownRevocation) | { revoked: false; checked: string[] } | { revoked: 'unknown'; problem: string };
 
 export function certInspectCommand(): Command {
   const cmd = new Command('inspect')
@@ -28,17 +29,25 @@ export function certInspectCommand(): Command {
         'as readable text or JSON; says whether the chain verifies against DIR/ca.crt (or --cacert) and whether DIR/crl.pem or DIR/revocations.json lists it as revoked',
     )
     .argument('[file]', 'PEM certificate or bundle, DER certificate, or CSR (PEM or DER)')
-    .option('--server <host:port>', "instead of a file: connect and show the certificates the server presents (read only, never trusted for being read), verified against DIR/ca.crt or --cacert")
+    .option(
+      '--server <host:port>',
+      'instead of a file: connect and show the certificates the server presents (read only, never trusted for being read), verified against DIR/ca.crt or --cacert',
+    )
     .option('--servername <name>', 'with --server: the name to send (SNI) and to check the server certificate for (default: the host)')
     .option('--json', 'print JSON (one object, or an array for a bundle; with --server an object with the verdict and the certificates)')
-    .option('--dir <dir>', 'check the chain against DIR/ca.crt when it exists, and revocation against DIR/crl.pem and DIR/revocations.json', defaultDir())
+    .option(
+      '--dir <dir>',
+      'check the chain against DIR/ca.crt when it exists, and revocation against DIR/crl.pem and DIR/revocations.json',
+      defaultDir(),
+    )
     .option('--cacert <file>', 'check the chain against this CA bundle instead')
     .action(async (file: string | undefined, opts) => {
       if (opts.server !== undefined) {
         if (file !== undefined) throw new UsageError(`inspect a FILE or --server ${opts.server}, not both`);
         return inspectServer(opts);
       }
-      if (file === undefined) throw new UsageError('say what to inspect: a FILE, or --server HOST:PORT', 'e.g. certrpc cert inspect certs/alice.crt');
+      if (file === undefined)
+        throw new UsageError('say what to inspect: a FILE, or --server HOST:PORT', 'e.g. certrpc cert inspect certs/alice.crt');
       if (opts.servername !== undefined) throw new UsageError('--servername goes with --server HOST:PORT');
       const input = readInspectInput(readUserBytes(file, 'certificate'), file);
       if (input.kind === 'csr') {
@@ -59,7 +68,15 @@ export function certInspectCommand(): Command {
         infos.push({ ...describeCertificate(block, chain), revocation: await revocationView(cert, pki, trusted, intermediates) });
       }
       if (opts.json) sayJson(infos.length === 1 ? infos[0] : infos);
-      else say(infos.map((i, n) => `${formatCertificateInfo(i, infos.length > 1 ? `${file} #${n + 1}` : file)}\n  ${'Revocation:'.padEnd(22)}${revocationText(i.revocation, pki)}`).join('\n\n'));
+      else
+        say(
+          infos
+            .map(
+              (i, n) =>
+                `${formatCertificateInfo(i, infos.length > 1 ? `${file} #${n + 1}` : file)}\n  ${'Revocation:'.padEnd(22)}${revocationText(i.revocation, pki)}`,
+            )
+            .join('\n\n'),
+        );
     });
   return withHelp(cmd, [
     'certrpc cert inspect certs/alice.crt',
@@ -103,7 +120,9 @@ async function inspectServer(opts: { server: string; servername?: string; json?:
   }
   const presented = await fetchPresentedChain(opts.server, { servername: opts.servername });
   const [leaf, ...rest] = presented.certificates;
-  const verdict: VerifyResult | undefined = trusted ? verifyCertificate(leaf, trusted, { intermediates: rest, purpose: 'server' }) : undefined;
+  const verdict: VerifyResult | undefined = trusted
+    ? verifyCertificate(leaf, trusted, { intermediates: rest, purpose: 'server' })
+    : undefined;
   const certificates = [];
   for (const [i, cert] of presented.certificates.entries()) {
     const others = presented.certificates.filter((_, j) => j !== i);
@@ -117,25 +136,41 @@ async function inspectServer(opts: { server: string; servername?: string; json?:
     protocol: presented.protocol,
     presented: presented.certificates.length,
     verified: verdict ? verdict.ok && !presented.nameMismatch : null,
-    chain: verdict ? { ok: verdict.ok, code: verdict.code, reason: verdict.reason, trust: trustFile } : { ok: null, reason: `not checked: no trust bundle (${trustFile} does not exist; give --cacert FILE or --dir DIR)` },
+    chain: verdict
+      ? { ok: verdict.ok, code: verdict.code, reason: verdict.reason, trust: trustFile }
+      : { ok: null, reason: `not checked: no trust bundle (${trustFile} does not exist; give --cacert FILE or --dir DIR)` },
     nameMatches: !presented.nameMismatch,
     ...(presented.nameMismatch ? { nameProblem: presented.nameMismatch } : {}),
   };
   if (opts.json) return sayJson({ server, certificates });
   // One line each: the server chose the names these quote (checkServerIdentity quotes a CN raw, line breaks and all).
-  const chainLine = verdict ? (verdict.ok ? `OK (${printable(verdict.chain.join(' <- '))}), against ${trustFile}` : `FAILED ${verdict.code}: ${printable(verdict.reason)} (against ${trustFile})`) : server.chain.reason;
+  const chainLine = verdict
+    ? verdict.ok
+      ? `OK (${printable(verdict.chain.join(' <- '))}), against ${trustFile}`
+      : `FAILED ${verdict.code}: ${printable(verdict.reason)} (against ${trustFile})`
+    : server.chain.reason;
   say(
     [
       `Server ${server.address} (${server.protocol ?? 'TLS'}) presented ${server.presented} certificate${server.presented === 1 ? '' : 's'}:`,
       `  ${'Chain:'.padEnd(22)}${chainLine}`,
       `  ${'Name:'.padEnd(22)}${presented.nameMismatch ? `FAILED: ${printable(presented.nameMismatch)}` : `OK: valid for ${server.name}`}`,
       '',
-      certificates.map((c, n) => `${formatCertificateInfo(c, `#${n + 1} presented by ${server.address}`)}\n  ${'Revocation:'.padEnd(22)}${revocationText(c.revocation, pki)}`).join('\n\n'),
+      certificates
+        .map(
+          (c, n) =>
+            `${formatCertificateInfo(c, `#${n + 1} presented by ${server.address}`)}\n  ${'Revocation:'.padEnd(22)}${revocationText(c.revocation, pki)}`,
+        )
+        .join('\n\n'),
     ].join('\n'),
   );
 }
 
-async function revocationView(cert: X509Certificate, pki: PkiDir, trusted: X509Certificate[] | undefined, intermediates: X509Certificate[]): Promise<RevocationView> {
+async function revocationView(
+  cert: X509Certificate,
+  pki: PkiDir,
+  trusted: X509Certificate[] | undefined,
+  intermediates: X509Certificate[],
+): Promise<RevocationView> {
   try {
     const check = await revocationOf(cert, pki, trusted, intermediates);
     return check.revoked ? { revoked: true, ...check.revoked } : { revoked: false, checked: check.checked };

@@ -16,7 +16,11 @@ export function certIssueCommand(): Command {
     .option('--server', 'a server certificate (extended key usage serverAuth)')
     .option('--client', 'a client certificate (extended key usage clientAuth)')
     .option('--cn <cn>', 'subject common name (default: NAME)')
-    .option('--san <list>', 'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email: (--server needs at least one)', collect)
+    .option(
+      '--san <list>',
+      'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email: (--server needs at least one)',
+      collect,
+    )
     .option('--days <n>', 'validity: days, or with a unit (13w)', String(DEFAULT_LEAF_DAYS))
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--dir <dir>', DIR_HELP, defaultDir())
@@ -35,7 +39,9 @@ export function certIssueCommand(): Command {
       const pair = await issueCertificate(ca, { profile, commonName, sans, days, keyType });
       pki.writeIdentity(name, pair, Boolean(opts.force));
       const info = describeCertificate(pair.certPem);
-      console.log(`issued ${profile} certificate "${info.subject}" serial ${info.serial}, expires ${info.notAfter}${info.sans.length ? `\n  names: ${displaySans(info.sans)}` : ''}`);
+      console.log(
+        `issued ${profile} certificate "${info.subject}" serial ${info.serial}, expires ${info.notAfter}${info.sans.length ? `\n  names: ${displaySans(info.sans)}` : ''}`,
+      );
       console.log(`  ${pki.certFile(name)}\n  ${pki.keyFile(name)} (0600)`);
     });
   return withHelp(cmd, [

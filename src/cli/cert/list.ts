@@ -27,11 +27,22 @@ export function certListCommand(): Command {
       const pki = new PkiDir(opts.dir);
       const rows = (await listCertificates(pki, { expiringDays })).filter((r) => !only || only.includes(r.status));
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
-      if (rows.length === 0) return console.log(only ? 'no certificate has that status' : `no certificates in ${pki.dir} (issue one: certrpc cert issue NAME --client)`);
+      if (rows.length === 0)
+        return console.log(
+          only ? 'no certificate has that status' : `no certificates in ${pki.dir} (issue one: certrpc cert issue NAME --client)`,
+        );
       console.log(
         formatTable(
           ['NAME', 'PURPOSE', 'CN', 'SERIAL', 'EXPIRES', 'CA', 'STATUS'],
-          rows.map((r) => [r.name, r.purpose, escapeDnValue(r.commonName), r.serial, r.notAfter.slice(0, 10), r.caSerial ? r.issuer : '-', r.status === 'valid' ? 'valid' : `${r.status}${r.detail ? `: ${r.detail}` : ''}`]),
+          rows.map((r) => [
+            r.name,
+            r.purpose,
+            escapeDnValue(r.commonName),
+            r.serial,
+            r.notAfter.slice(0, 10),
+            r.caSerial ? r.issuer : '-',
+            r.status === 'valid' ? 'valid' : `${r.status}${r.detail ? `: ${r.detail}` : ''}`,
+          ]),
         ),
       );
     });

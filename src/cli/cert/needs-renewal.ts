@@ -24,7 +24,10 @@ export function certNeedsRenewalCommand(): Command {
         'It needs renewal once 66% of its lifetime has passed, or --expires-in PERCENT% of it, or when it expires within --expires-in DURATION',
     )
     .argument('<file>', 'the certificate (PEM or DER; of a chain file, the first)')
-    .option('--expires-in <percent|duration>', 'the share of the lifetime (75%) or the window before expiry (30d, 12h, 1h15m) that calls for renewal (default 66%)')
+    .option(
+      '--expires-in <percent|duration>',
+      'the share of the lifetime (75%) or the window before expiry (30d, 12h, 1h15m) that calls for renewal (default 66%)',
+    )
     .option('-v, --verbose', 'say why, on stdout (otherwise only the exit code speaks)')
     .action((file: string, opts) => {
       try {
@@ -32,14 +35,19 @@ export function certNeedsRenewalCommand(): Command {
         const [cert] = readCertificateInput(readUserBytes(file, 'certificate'), file).certificates;
         const v = renewalVerdict(cert, threshold);
         if (opts.verbose) {
-          const when = v.remainingMs < 0 ? `expired ${formatApproxDuration(v.remainingMs)} ago` : `expires in ${formatApproxDuration(v.remainingMs)}`;
-          console.log(`${file}: ${v.needsRenewal ? 'needs renewal' : 'does not need renewal'}: ${v.percentUsed}% of its lifetime has passed, ${when} (${v.notAfter}); renewal at ${v.rule}`);
+          const when =
+            v.remainingMs < 0 ? `expired ${formatApproxDuration(v.remainingMs)} ago` : `expires in ${formatApproxDuration(v.remainingMs)}`;
+          console.log(
+            `${file}: ${v.needsRenewal ? 'needs renewal' : 'does not need renewal'}: ${v.percentUsed}% of its lifetime has passed, ${when} (${v.notAfter}); renewal at ${v.rule}`,
+          );
         }
         if (!v.needsRenewal) throw new ExitWith(NEEDS_RENEWAL_EXIT.FINE);
       } catch (err) {
         if (err instanceof ExitWith) throw err;
         console.error(errorMessage(err));
-        throw new ExitWith(err instanceof CertrpcError && err.code === 'FILE_NOT_FOUND' ? NEEDS_RENEWAL_EXIT.MISSING : NEEDS_RENEWAL_EXIT.ERROR);
+        throw new ExitWith(
+          err instanceof CertrpcError && err.code === 'FILE_NOT_FOUND' ? NEEDS_RENEWAL_EXIT.MISSING : NEEDS_RENEWAL_EXIT.ERROR,
+        );
       }
     });
   usageExitCode(cmd, NEEDS_RENEWAL_EXIT.ERROR);

@@ -16,15 +16,18 @@ export function certSignCommand(): Command {
   const cmd = new Command('sign')
     .description(
       "sign a certificate signing request made elsewhere; the requester's private key never leaves its host. The certificate says what the signer states " +
-        "(--cn, --san), not what the CSR asks for; every name it holds is printed (stderr). A copy is recorded as DIR/signed/SERIAL.crt: " +
+        '(--cn, --san), not what the CSR asks for; every name it holds is printed (stderr). A copy is recorded as DIR/signed/SERIAL.crt: ' +
         'cert list shows it, cert revoke --serial revokes it, and ca retire waits for it',
     )
-    .argument('<csr-file>', 'PKCS#10 request in PEM (e.g. from openssl req -new); its key must be ECDSA P-256/P-384/P-521 or RSA >= 2048 bits')
+    .argument(
+      '<csr-file>',
+      'PKCS#10 request in PEM (e.g. from openssl req -new); its key must be ECDSA P-256/P-384/P-521 or RSA >= 2048 bits',
+    )
     .option('--server', 'sign as a server certificate (serverAuth); needs at least one SAN')
     .option('--client', 'sign as a client certificate (clientAuth)')
     .option('--cn <cn>', "the subject common name (default: the CSR's CN, when it has exactly one)")
     .option('--san <list>', 'subject alternative names, TYPE:VALUE comma-separated or repeated: DNS:, IP:, URI:, email:', collect)
-    .option('--accept-csr-names', "also copy the SANs the CSR asks for (printed first; each checked like --san)")
+    .option('--accept-csr-names', 'also copy the SANs the CSR asks for (printed first; each checked like --san)')
     .option('--days <n>', 'validity: days, or with a unit (13w)', String(DEFAULT_LEAF_DAYS))
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('-o, --out <file>', 'where to write the certificate (default: stdout)')
@@ -39,7 +42,12 @@ export function certSignCommand(): Command {
       // Refused before signing: a certificate that is signed is recorded, and should reach its requester.
       if (opts.out && !opts.force) refuseExistingFile(opts.out);
       console.error(describeRequest(request, csrFile, profile, Boolean(opts.acceptCsrNames)));
-      const cert = await signCsr(ca, request, { profile, days, commonName: opts.cn, sans, acceptCsrNames: Boolean(opts.acceptCsrNames) }, csrFile);
+      const cert = await signCsr(
+        ca,
+        request,
+        { profile, days, commonName: opts.cn, sans, acceptCsrNames: Boolean(opts.acceptCsrNames) },
+        csrFile,
+      );
       // Under an intermediate, the file is the chain (leaf first), as NAME.crt is.
       const pem = `${withChain(ca, cert).trim()}\n`;
       const info = describeCertificate(pem);
@@ -77,7 +85,9 @@ function describeRequest(request: CheckedCsr, file: string, profile: Profile, ac
         : `  not copied, the names it asks for: ${asked.join(', ')} (state names with --san, or copy these with --accept-csr-names)`,
     );
   }
-  if (request.otherSubjectAttributes.length > 0) lines.push(`  not copied, subject attributes: ${request.otherSubjectAttributes.join(', ')} (the subject is the CN only)`);
-  if (request.otherExtensions.length > 0) lines.push(`  not copied, extensions: ${request.otherExtensions.join(', ')} (the ${profile} profile decides them)`);
+  if (request.otherSubjectAttributes.length > 0)
+    lines.push(`  not copied, subject attributes: ${request.otherSubjectAttributes.join(', ')} (the subject is the CN only)`);
+  if (request.otherExtensions.length > 0)
+    lines.push(`  not copied, extensions: ${request.otherExtensions.join(', ')} (the ${profile} profile decides them)`);
   return lines.join('\n');
 }

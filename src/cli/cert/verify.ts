@@ -17,7 +17,9 @@ const VERIFY_EXIT_CODES_HELP = `Exit codes:
 
 export function certVerifyCommand(): Command {
   const cmd = new Command('verify')
-    .description('check that a certificate chains to the CA, is within its validity, is not revoked (DIR/crl.pem, DIR/revocations.json) and (optionally) fits a purpose')
+    .description(
+      'check that a certificate chains to the CA, is within its validity, is not revoked (DIR/crl.pem, DIR/revocations.json) and (optionally) fits a purpose',
+    )
     .argument('<file>', 'PEM certificate to check')
     .option('--dir <dir>', `${DIR_HELP}; its crl.pem and revocations.json say what is revoked`, defaultDir())
     .option('--cacert <file>', 'verify against this CA bundle instead of DIR/ca.crt')
@@ -46,14 +48,28 @@ export function certVerifyCommand(): Command {
             chain: chain.chain,
           }
         : chain;
-      if (opts.json) console.log(JSON.stringify({ file, ...result, revocation: { revoked: Boolean(revocation.revoked), ...revocation.revoked, checked: revocation.checked } }, null, 2));
-      else if (result.ok) console.log(`${file}: OK (${result.chain.join(' <- ')}); ${revocation.checked.length ? `not revoked (checked ${revocation.checked.join(', ')})` : `revocation not checked (no ${pki.crlFile})`}`);
+      if (opts.json)
+        console.log(
+          JSON.stringify(
+            { file, ...result, revocation: { revoked: Boolean(revocation.revoked), ...revocation.revoked, checked: revocation.checked } },
+            null,
+            2,
+          ),
+        );
+      else if (result.ok)
+        console.log(
+          `${file}: OK (${result.chain.join(' <- ')}); ${revocation.checked.length ? `not revoked (checked ${revocation.checked.join(', ')})` : `revocation not checked (no ${pki.crlFile})`}`,
+        );
       else console.error(`${file}: FAILED ${result.code}: ${result.reason}`);
       if (!result.ok) throw new ExitWith(1);
     });
   return withHelp(
     cmd,
-    ['certrpc cert verify certs/alice.crt', 'certrpc cert verify app.crt --cacert /etc/certrpc/ca.crt --purpose client', 'certrpc cert verify bob.crt --dir /etc/certrpc   # FAILED CERT_REVOKED: ... revoked at ... (keyCompromise)'],
+    [
+      'certrpc cert verify certs/alice.crt',
+      'certrpc cert verify app.crt --cacert /etc/certrpc/ca.crt --purpose client',
+      'certrpc cert verify bob.crt --dir /etc/certrpc   # FAILED CERT_REVOKED: ... revoked at ... (keyCompromise)',
+    ],
     VERIFY_EXIT_CODES_HELP,
   );
 }

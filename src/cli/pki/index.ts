@@ -6,6 +6,10 @@ export const pkiGroup: GroupEntry = {
   name: 'pki',
   description: 'create and manage certificate authorities',
   verbs: [
-    leaf('init [options]', 'create a certificate authority: DIR/ca.crt and DIR/ca.key (0600), with --intermediate also an intermediate CA that issues (DIR/intermediate/), or with --name a further CA in DIR/cas/NAME/', () => require('./init').pkiInitCommand()),
+    leaf(
+      'init [options]',
+      'create a certificate authority: DIR/ca.crt and DIR/ca.key (0600), with --intermediate also an intermediate CA that issues (DIR/intermediate/), or with --name a further CA in DIR/cas/NAME/',
+      () => require('./init').pkiInitCommand(),
+    ),
   ],
 };

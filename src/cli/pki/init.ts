@@ -13,26 +13,54 @@ import { defaultDir, DIR_HELP, withHelp } from '../help';
 
 export function pkiInitCommand(): Command {
   const cmd = new Command('init')
-    .description('create a certificate authority: DIR/ca.crt and DIR/ca.key (0600), with --intermediate also an intermediate CA that issues (DIR/intermediate/), or with --name a further CA in DIR/cas/NAME/')
+    .description(
+      'create a certificate authority: DIR/ca.crt and DIR/ca.key (0600), with --intermediate also an intermediate CA that issues (DIR/intermediate/), or with --name a further CA in DIR/cas/NAME/',
+    )
     .option('--dir <dir>', DIR_HELP, defaultDir())
-    .option('--name <name>', 'make a further CA beside the default one, in DIR/cas/NAME/ca.crt and ca.key (e.g. a separate root for client certificates; sign with: cert issue --ca NAME)')
+    .option(
+      '--name <name>',
+      'make a further CA beside the default one, in DIR/cas/NAME/ca.crt and ca.key (e.g. a separate root for client certificates; sign with: cert issue --ca NAME)',
+    )
     .option('--cn <name>', 'common name of the CA', 'certrpc CA')
     .option('--days <n>', 'validity: days, or with a unit (52w)', String(DEFAULT_CA_DAYS))
     .addOption(new Option('--key-type <type>', 'key algorithm').choices(KEY_TYPES).default('ecdsa-p256'))
     .option('--force', 'replace an existing CA (every certificate it signed stops being trusted)')
-    .option('--intermediate', 'also make an intermediate CA in DIR/intermediate/ that issues every certificate (the root in DIR/ca.crt stays the trust anchor; its key DIR/ca.key may then go offline). In a DIR that already holds a root: an intermediate under it')
-    .option('--root <dir>', 'with --intermediate: sign the intermediate with the root of another PKI directory (its ca.key never comes here; DIR/ca.crt gets its certificate)')
+    .option(
+      '--intermediate',
+      'also make an intermediate CA in DIR/intermediate/ that issues every certificate (the root in DIR/ca.crt stays the trust anchor; its key DIR/ca.key may then go offline). In a DIR that already holds a root: an intermediate under it',
+    )
+    .option(
+      '--root <dir>',
+      'with --intermediate: sign the intermediate with the root of another PKI directory (its ca.key never comes here; DIR/ca.crt gets its certificate)',
+    )
     .option('--intermediate-cn <name>', 'common name of the intermediate CA', 'certrpc intermediate CA')
     .action(async (opts, command: Command) => {
       const pki = new PkiDir(opts.dir);
-      if (opts.root && !opts.intermediate) throw new UsageError('--root goes with --intermediate', 'add --intermediate: the root of --root signs an intermediate in --dir');
+      if (opts.root && !opts.intermediate)
+        throw new UsageError('--root goes with --intermediate', 'add --intermediate: the root of --root signs an intermediate in --dir');
       if (opts.intermediate) {
-        if (opts.name || opts.force) throw new UsageError('--intermediate cannot be combined with --name or --force', 'make the intermediate in its own --dir, or replace it with certrpc ca rotate');
+        if (opts.name || opts.force)
+          throw new UsageError(
+            '--intermediate cannot be combined with --name or --force',
+            'make the intermediate in its own --dir, or replace it with certrpc ca rotate',
+          );
         const rootCommonName = command.getOptionValueSource('cn') === 'default' ? 'certrpc root CA' : opts.cn;
-        const r = await initIntermediate(pki, { rootDir: opts.root, rootCommonName, commonName: opts.intermediateCn, days: parseDays(opts.days, { option: 'days' }), keyType: parseKeyType(opts.keyType) });
-        console.log(`${r.root.created ? 'created root' : 'root'} CA "${r.root.subject}" (serial ${r.root.serial}): the trust anchor, ${pki.caCertFile}${r.root.keyFile ? `; its key ${r.root.keyFile} (0600) may go offline now` : ''}`);
-        console.log(`created intermediate CA "${r.intermediate.subject}" (serial ${r.intermediate.serial}, expires ${r.intermediate.notAfter}): issues every certificate from now on`);
-        console.log(`  ${pki.intermediateCertFile}\n  ${pki.intermediateKeyFile} (0600)\n  ${pki.crlFile}: a CRL of each (the root's is valid ${DEFAULT_ROOT_CRL_DAYS} days: re-sign it with the root key, certrpc ca crl, before then)`);
+        const r = await initIntermediate(pki, {
+          rootDir: opts.root,
+          rootCommonName,
+          commonName: opts.intermediateCn,
+          days: parseDays(opts.days, { option: 'days' }),
+          keyType: parseKeyType(opts.keyType),
+        });
+        console.log(
+          `${r.root.created ? 'created root' : 'root'} CA "${r.root.subject}" (serial ${r.root.serial}): the trust anchor, ${pki.caCertFile}${r.root.keyFile ? `; its key ${r.root.keyFile} (0600) may go offline now` : ''}`,
+        );
+        console.log(
+          `created intermediate CA "${r.intermediate.subject}" (serial ${r.intermediate.serial}, expires ${r.intermediate.notAfter}): issues every certificate from now on`,
+        );
+        console.log(
+          `  ${pki.intermediateCertFile}\n  ${pki.intermediateKeyFile} (0600)\n  ${pki.crlFile}: a CRL of each (the root's is valid ${DEFAULT_ROOT_CRL_DAYS} days: re-sign it with the root key, certrpc ca crl, before then)`,
+        );
         return;
       }
       const name: string | undefined = opts.name;
@@ -52,7 +80,10 @@ export function pkiInitCommand(): Command {
       const info = describeCertificate(ca.certPem);
       console.log(`created CA "${info.subject}" (serial ${info.serial}, expires ${info.notAfter})`);
       console.log(`  ${certFile}\n  ${keyFile} (0600: keep it secret, keep it off machines that only need ca.crt)`);
-      if (name) console.log(`  sign with it: certrpc cert issue NAME --client --ca ${name}; trust it on a server: certrpc serve --client-ca ${certFile}`);
+      if (name)
+        console.log(
+          `  sign with it: certrpc cert issue NAME --client --ca ${name}; trust it on a server: certrpc serve --client-ca ${certFile}`,
+        );
       // Once crl.pem exists, servers that trust this CA want its CRL in it too (publish-crl.ts): an empty one now.
       if (name && existsSync(pki.crlFile)) {
         const r = await publishCrls(pki);

@@ -11,7 +11,9 @@ import { collect, defaultDir, withHelp } from '../help';
 
 export function policyCheckCommand(): Command {
   const cmd = new Command('check')
-    .description('validate an authorization policy (certrpc YAML or gRFC A43 JSON): every problem with its line and fix; warnings about principals any trusted client CA could match')
+    .description(
+      'validate an authorization policy (certrpc YAML or gRFC A43 JSON): every problem with its line and fix; warnings about principals any trusted client CA could match',
+    )
     .argument('<file>', 'policy file')
     .option('--dir <dir>', 'the client CAs a server would trust: DIR/ca.crt, as certrpc serve does (env CERTRPC_DIR)', defaultDir())
     .option('--client-ca <file>', 'the client CAs a server would trust, as serve --client-ca (repeatable; instead of DIR/ca.crt)', collect)
@@ -27,7 +29,9 @@ export function policyCheckCommand(): Command {
       }
       const { model } = policy;
       const format = model.format === 'a43' ? 'gRFC A43 policy' : 'certrpc policy';
-      console.log(`${file}: valid ${format} "${model.name}": ${model.roles.length} role(s), ${model.rules.length} rule(s); audit ${model.audit.mode ?? 'all'} -> ${model.audit.destination ?? 'stderr'}`);
+      console.log(
+        `${file}: valid ${format} "${model.name}": ${model.roles.length} role(s), ${model.rules.length} rule(s); audit ${model.audit.mode ?? 'all'} -> ${model.audit.destination ?? 'stderr'}`,
+      );
       const trusted = trustedClientCas(opts, cmd.getOptionValueSource('dir') !== 'default');
       for (const w of issuerBindingWarnings(model, trusted)) console.error(`${file}: warning: ${w.message}\n  fix: ${w.fix}`);
     });

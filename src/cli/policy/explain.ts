@@ -25,42 +25,76 @@ export function policyExplainCommand(): Command {
     .argument('<file>', 'policy file (certrpc YAML or gRFC A43 JSON)')
     .option('--cert <file>', 'the caller: a PEM client certificate')
     .option('--cn <name>', 'the caller: a certificate with just this common name')
-    .option('--issuer <ca>', "the caller's issuing CA, for principals bound with issuer:/issuerFingerprint: a CA certificate file, its subject (\"CN=certrpc CA\") or its SHA-256 fingerprint")
+    .option(
+      '--issuer <ca>',
+      'the caller\'s issuing CA, for principals bound with issuer:/issuerFingerprint: a CA certificate file, its subject ("CN=certrpc CA") or its SHA-256 fingerprint',
+    )
     .option('--method <path>', 'the call: /package.Service/Method')
-    .option('--connect <host:port>', 'instead of a call, a proxy tunnel: CONNECT HOST:PORT as certrpc proxy would decide it (connect: rules)')
-    .option('--header <key=value>', 'a request header (repeatable), for rules with header conditions', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--connect <host:port>',
+      'instead of a call, a proxy tunnel: CONNECT HOST:PORT as certrpc proxy would decide it (connect: rules)',
+    )
+    .option('--header <key=value>', 'a request header (repeatable), for rules with header conditions', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     .option('--json', 'print JSON')
-    .action((file: string, opts: { cert?: string; cn?: string; issuer?: string; method?: string; connect?: string; header?: string[]; json?: boolean }) => {
-      const caller = callerFrom(opts);
-      if ((opts.method === undefined) === (opts.connect === undefined)) {
-        throw new UsageError('give exactly one of --method and --connect', 'explain a call (--method /package.Service/Method) or a proxy tunnel (--connect HOST:PORT)');
-      }
-      if (opts.connect !== undefined) return explainConnect(file, caller, opts.connect, Boolean(opts.json));
-      if (opts.method === undefined) return;
-      const method = methodFrom(opts.method);
-      const metadata = headersFrom(opts.header ?? []);
-      const policy = loadPolicyFile(file);
-      const decision = policy.decide(caller, method, metadata);
-      const grants = policy.grantsOf(caller);
-      const rule = decision.rule;
-      const message = describeDecision(decision, caller);
-      if (opts.json) {
-        console.log(JSON.stringify({ decision: decision.allowed ? 'allow' : 'deny', reason: decision.reason, method, roles: decision.roles, grants, rule: rule ? { name: rule.name, effect: rule.effect, source: describeSource(rule.source) } : null, message }, null, 2));
-      } else {
-        const roleLines = grants.length === 0 ? ['(none: the certificate matches no role)'] : grants.map((g) => `${g.role}  (${g.field} "${g.value}" matches "${g.pattern}"${boundTo(g)})`);
-        console.log(
-          [
-            `decision: ${decision.allowed ? 'ALLOW' : 'DENY (the call would end with PERMISSION_DENIED)'}`,
-            `caller:   ${describeCaller(caller)}`,
-            `method:   ${method}`,
-            `roles:    ${roleLines.join('\n          ')}`,
-            `rule:     ${rule ? `${rule.effect} "${rule.name}" (${describeSource(rule.source) || 'built-in'})` : 'none matched: what is not allowed is denied'}`,
-            `message:  ${message}`,
-          ].join('\n'),
-        );
-      }
-      if (!decision.allowed) throw new ExitWith(EXIT.GRPC_STATUS_BASE + Status.PERMISSION_DENIED);
-    });
+    .action(
+      (
+        file: string,
+        opts: { cert?: string; cn?: string; issuer?: string; method?: string; connect?: string; header?: string[]; json?: boolean },
+      ) => {
+        const caller = callerFrom(opts);
+        if ((opts.method === undefined) === (opts.connect === undefined)) {
+          throw new UsageError(
+            'give exactly one of --method and --connect',
+            'explain a call (--method /package.Service/Method) or a proxy tunnel (--connect HOST:PORT)',
+          );
+        }
+        if (opts.connect !== undefined) return explainConnect(file, caller, opts.connect, Boolean(opts.json));
+        if (opts.method === undefined) return;
+        const method = methodFrom(opts.method);
+        const metadata = headersFrom(opts.header ?? []);
+        const policy = loadPolicyFile(file);
+        const decision = policy.decide(caller, method, metadata);
+        const grants = policy.grantsOf(caller);
+        const rule = decision.rule;
+        const message = describeDecision(decision, caller);
+        if (opts.json) {
+          console.log(
+            JSON.stringify(
+              {
+                decision: decision.allowed ? 'allow' : 'deny',
+                reason: decision.reason,
+                method,
+                roles: decision.roles,
+                grants,
+                rule: rule ? { name: rule.name, effect: rule.effect, source: describeSource(rule.source) } : null,
+                message,
+              },
+              null,
+              2,
+            ),
+          );
+        } else {
+          const roleLines =
+            grants.length === 0
+              ? ['(none: the certificate matches no role)']
+              : grants.map((g) => `${g.role}  (${g.field} "${g.value}" matches "${g.pattern}"${boundTo(g)})`);
+          console.log(
+            [
+              `decision: ${decision.allowed ? 'ALLOW' : 'DENY (the call would end with PERMISSION_DENIED)'}`,
+              `caller:   ${describeCaller(caller)}`,
+              `method:   ${method}`,
+              `roles:    ${roleLines.join('\n          ')}`,
+              `rule:     ${rule ? `${rule.effect} "${rule.name}" (${describeSource(rule.source) || 'built-in'})` : 'none matched: what is not allowed is denied'}`,
+              `message:  ${message}`,
+            ].join('\n'),
+          );
+        }
+        if (!decision.allowed) throw new ExitWith(EXIT.GRPC_STATUS_BASE + Status.PERMISSION_DENIED);
+      },
+    );
   return withHelp(
     cmd,
     [
@@ -81,19 +115,42 @@ export function policyExplainCommand(): Command {
 /** --connect: the decision certrpc proxy would make (its 403 message when denied), on the same canonical target and resolved addresses. */
 async function explainConnect(file: string, caller: PeerIdentity, text: string, json: boolean): Promise<void> {
   const target = parseConnectTarget(text);
-  if ('problem' in target) throw new UsageError(`bad --connect "${text}": ${target.problem}`, 'give HOST:PORT, e.g. --connect 10.0.0.5:50051 (the proxy answers 400 to this target)');
+  if ('problem' in target)
+    throw new UsageError(
+      `bad --connect "${text}": ${target.problem}`,
+      'give HOST:PORT, e.g. --connect 10.0.0.5:50051 (the proxy answers 400 to this target)',
+    );
   const policy = loadPolicyFile(file);
   let decision: ConnectDecision;
   try {
     decision = await decideWithLookup((addresses) => decideConnect(policy, caller, target, addresses), target);
   } catch (err) {
     if (!(err instanceof TargetLookupError)) throw err;
-    throw new PkiError(`the rules would let ${describeCaller(caller)} tunnel to ${formatTarget(target)} by its addresses, but ${err.message} on this machine`, {
-      fix: 'run explain where the proxy runs (it resolves names there), or give an address: --connect IP:PORT',
-    });
+    throw new PkiError(
+      `the rules would let ${describeCaller(caller)} tunnel to ${formatTarget(target)} by its addresses, but ${err.message} on this machine`,
+      {
+        fix: 'run explain where the proxy runs (it resolves names there), or give an address: --connect IP:PORT',
+      },
+    );
   }
   const addresses = target.kind === 'name' ? decision.resolved : [];
-  if (json) console.log(JSON.stringify({ decision: decision.allowed ? 'allow' : 'deny', connect: decision.target, addresses, connectTo: decision.connectTo, roles: decision.roles, grants: policy.grantsOf(caller), rule: decision.rule ?? null, message: decision.reason }, null, 2));
+  if (json)
+    console.log(
+      JSON.stringify(
+        {
+          decision: decision.allowed ? 'allow' : 'deny',
+          connect: decision.target,
+          addresses,
+          connectTo: decision.connectTo,
+          roles: decision.roles,
+          grants: policy.grantsOf(caller),
+          rule: decision.rule ?? null,
+          message: decision.reason,
+        },
+        null,
+        2,
+      ),
+    );
   else {
     console.log(
       [
@@ -112,11 +169,27 @@ async function explainConnect(file: string, caller: PeerIdentity, text: string, 
 
 function callerFrom(opts: { cert?: string; cn?: string; issuer?: string }): PeerIdentity {
   if ((opts.cert === undefined) === (opts.cn === undefined)) {
-    throw new UsageError('give exactly one of --cert and --cn', 'name the caller: --cert certs/bob.crt (all its fields) or --cn bob (a certificate with only that CN)');
+    throw new UsageError(
+      'give exactly one of --cert and --cn',
+      'name the caller: --cert certs/bob.crt (all its fields) or --cn bob (a certificate with only that CN)',
+    );
   }
   if (opts.cn !== undefined) {
     const issuingCa = opts.issuer === undefined ? undefined : issuerFrom(opts.issuer);
-    return { commonName: opts.cn, sans: [], dnsNames: [], uris: [], ips: [], emails: [], serial: '', fingerprint: `cn:${opts.cn}`, issuer: issuingCa?.subject ?? '', issuingCa, notAfter: new Date(NaN), subject: `CN=${opts.cn}` };
+    return {
+      commonName: opts.cn,
+      sans: [],
+      dnsNames: [],
+      uris: [],
+      ips: [],
+      emails: [],
+      serial: '',
+      fingerprint: `cn:${opts.cn}`,
+      issuer: issuingCa?.subject ?? '',
+      issuingCa,
+      notAfter: new Date(NaN),
+      subject: `CN=${opts.cn}`,
+    };
   }
   const pem = readUserFile(opts.cert!, 'certificate', '--cert');
   const cert = new X509Certificate(parseCertificate(pem, opts.cert).toString('pem'));
@@ -132,12 +205,20 @@ function issuerFrom(text: string, cert?: X509Certificate): IssuingCa {
   if (fingerprint) return { subject: '', fingerprint };
   if (!existsSync(text) && text.includes('=')) {
     const subject = canonicalDistinguishedName(text);
-    if (!subject) throw new UsageError(`bad --issuer "${text}": not a CA subject as certrpc prints it`, 'copy the Subject line of `certrpc cert inspect CA.crt`, or give the CA certificate file');
+    if (!subject)
+      throw new UsageError(
+        `bad --issuer "${text}": not a CA subject as certrpc prints it`,
+        'copy the Subject line of `certrpc cert inspect CA.crt`, or give the CA certificate file',
+      );
     return { subject, fingerprint: '' };
   }
   const ca = new X509Certificate(parseCertificate(readUserFile(text, 'CA certificate', '--issuer'), text).toString('pem'));
   if (cert && !(cert.checkIssued(ca) && cert.verify(ca.publicKey))) {
-    throw new PkiError(`the certificate given with --cert was not signed by "${subjectAsInspected(ca.raw)}"`, { file: text, option: '--issuer', fix: 'give the CA certificate that issued it (certrpc cert inspect shows its Issuer)' });
+    throw new PkiError(`the certificate given with --cert was not signed by "${subjectAsInspected(ca.raw)}"`, {
+      file: text,
+      option: '--issuer',
+      fix: 'give the CA certificate that issued it (certrpc cert inspect shows its Issuer)',
+    });
   }
   return { subject: subjectAsInspected(ca.raw), fingerprint: ca.fingerprint256 };
 }
@@ -164,11 +245,16 @@ function describeCaller(id: PeerIdentity): string {
   // Escaped: a DNS SAN "x, URI:spiffe://corp/user/admin" is one name, and must read as one.
   const parts = [id.commonName ? cnText(id.commonName) : '(no CN)', ...id.sans.map(displaySan)];
   const ca = id.issuingCa;
-  const issuer = !ca ? 'issuer unknown (--issuer CA.crt checks principals bound to an issuer)' : `issued by "${ca.subject}"${ca.fingerprint ? ` (${ca.fingerprint})` : ' (fingerprint unknown: give --issuer CA.crt)'}`;
+  const issuer = !ca
+    ? 'issuer unknown (--issuer CA.crt checks principals bound to an issuer)'
+    : `issued by "${ca.subject}"${ca.fingerprint ? ` (${ca.fingerprint})` : ' (fingerprint unknown: give --issuer CA.crt)'}`;
   return `${parts.join(', ')}; ${issuer}`;
 }
 
 function boundTo(g: { issuer?: string; issuerFingerprint?: string }): string {
-  const parts = [g.issuer !== undefined ? `issuer "${g.issuer}"` : '', g.issuerFingerprint !== undefined ? `issuerFingerprint ${g.issuerFingerprint}` : ''].filter(Boolean);
+  const parts = [
+    g.issuer !== undefined ? `issuer "${g.issuer}"` : '',
+    g.issuerFingerprint !== undefined ? `issuerFingerprint ${g.issuerFingerprint}` : '',
+  ].filter(Boolean);
   return parts.length ? `, ${parts.join(' and ')}` : '';
 }

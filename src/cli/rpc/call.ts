@@ -32,10 +32,21 @@ interface CallFlags {
 function checkCallFlags(methodName: string, flags: CallFlags): void {
   const name = parseSymbolName(methodName);
   if (!name || !splitMember(name.canonical)) {
-    throw new UsageError(`bad method "${methodName}"`, 'write pkg.Service/Method, /pkg.Service/Method or pkg.Service.Method, e.g. demo.v1.KeyValue/Get');
+    throw new UsageError(
+      `bad method "${methodName}"`,
+      'write pkg.Service/Method, /pkg.Service/Method or pkg.Service.Method, e.g. demo.v1.KeyValue/Get',
+    );
   }
-  if (flags.format === 'text' && flags.emitDefaults) throw new UsageError('--emit-defaults is for --format json', 'the text format prints the fields that are set; leave out --emit-defaults, or use --format json');
-  if (flags.format === 'text' && flags.allowUnknownFields) throw new UsageError('--allow-unknown-fields is for --format json', 'the text format refuses unknown fields; leave out --allow-unknown-fields, or send JSON');
+  if (flags.format === 'text' && flags.emitDefaults)
+    throw new UsageError(
+      '--emit-defaults is for --format json',
+      'the text format prints the fields that are set; leave out --emit-defaults, or use --format json',
+    );
+  if (flags.format === 'text' && flags.allowUnknownFields)
+    throw new UsageError(
+      '--allow-unknown-fields is for --format json',
+      'the text format refuses unknown fields; leave out --allow-unknown-fields, or send JSON',
+    );
 }
 
 export function callCommand(): Command {
@@ -43,8 +54,15 @@ export function callCommand(): Command {
     .description('call a method: JSON (or protobuf text) in, the same out, one message per line for JSON streams; over mutual TLS')
     .argument('<address>', 'server address: HOST:PORT, or unix:///PATH for a unix socket')
     .argument('<method>', 'pkg.Service/Method, /pkg.Service/Method or pkg.Service.Method, e.g. demo.v1.KeyValue/Get')
-    .option('-d, --data <data>', "the request: '{...}' (or text format with --format text), @FILE or @- (stdin); JSON streams take one message per line, text streams separate messages with 0x1E")
-    .addOption(new Option('--format <format>', 'the request and response format: json (proto3 JSON) or text (protobuf text format)').choices(MESSAGE_FORMATS).default('json'))
+    .option(
+      '-d, --data <data>',
+      "the request: '{...}' (or text format with --format text), @FILE or @- (stdin); JSON streams take one message per line, text streams separate messages with 0x1E",
+    )
+    .addOption(
+      new Option('--format <format>', 'the request and response format: json (proto3 JSON) or text (protobuf text format)')
+        .choices(MESSAGE_FORMATS)
+        .default('json'),
+    )
     .option('--emit-defaults', 'print fields that hold their default value (0, "", false, []) (JSON)')
     .option('--allow-unknown-fields', 'ignore request fields the message type does not have, instead of refusing the request (JSON)');
   addConnectionFlags(cmd);
@@ -63,7 +81,11 @@ export function callCommand(): Command {
         session.verbose.step(`${methodPath(method)} is ${method.methodKind.replace('_', ' ')}, schema from ${schema.source.name}`);
         await session.saveSchema([method]);
         session.phase = 'call';
-        const format = messageFormat(opts.format, { registry, emitDefaults: Boolean(opts.emitDefaults), allowUnknownFields: Boolean(opts.allowUnknownFields) });
+        const format = messageFormat(opts.format, {
+          registry,
+          emitDefaults: Boolean(opts.emitDefaults),
+          allowUnknownFields: Boolean(opts.allowUnknownFields),
+        });
         session.verbose.sent(methodPath(method), session.metadata);
         let printed = 0;
         const result = await invokeMethod(

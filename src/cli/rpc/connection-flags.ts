@@ -28,26 +28,36 @@ export interface ConnectionFlags {
 
 export function addConnectionFlags(cmd: Command): Command {
   return cmd
-    .option('--identity <name>', 'call as NAME: DIR/NAME.crt and DIR/NAME.key, trusting DIR/ca.crt; or a bundle file from certrpc bundle export (a path: ./alice.bundle)')
+    .option(
+      '--identity <name>',
+      'call as NAME: DIR/NAME.crt and DIR/NAME.key, trusting DIR/ca.crt; or a bundle file from certrpc bundle export (a path: ./alice.bundle)',
+    )
     .option('--dir <dir>', DIR_HELP, defaultDir())
     .option('--cacert <file>', 'CA bundle the server certificate must chain to (default: DIR/ca.crt)')
     .option('--cert <file>', 'client certificate, with --key (instead of --identity)')
     .option('--key <file>', 'private key of --cert')
     .option('--authority <name>', 'verify the server certificate for NAME and send it as :authority, instead of the dialed host')
     .option('--server-id <id>', 'verify the server by this URI SAN (spiffe://...) or DNS name instead of the dialed host')
-    .option('--proxy <url>', "reach the server through certrpc's mTLS CONNECT proxy, https://HOST:PORT (your identity is presented to the proxy too)")
+    .option(
+      '--proxy <url>',
+      "reach the server through certrpc's mTLS CONNECT proxy, https://HOST:PORT (your identity is presented to the proxy too)",
+    )
     .option('--connect-timeout <seconds>', 'give up connecting after this time: seconds, or with a unit (500ms, 1m)', '10')
-    .option('--plaintext', "grpcurl's flag for a connection without TLS: refused, with why and what to use (certrpc speaks only mutual TLS)")
+    .option(
+      '--plaintext',
+      "grpcurl's flag for a connection without TLS: refused, with why and what to use (certrpc speaks only mutual TLS)",
+    )
     .option('--insecure', "grpcurl's flag to skip checking the server's certificate: refused, with why and what to use");
 }
 
-const USE_MTLS = 'call as an identity: --identity NAME (DIR/NAME.crt and DIR/NAME.key, trusting DIR/ca.crt), or --cert FILE --key FILE --cacert CA_FILE';
+const USE_MTLS =
+  'call as an identity: --identity NAME (DIR/NAME.crt and DIR/NAME.key, trusting DIR/ca.crt), or --cert FILE --key FILE --cacert CA_FILE';
 
 /** grpcurl users reach for -plaintext and -insecure; certrpc answers with why not, and what to type instead. */
 function refuseInsecureFlags(flags: ConnectionFlags): void {
   if (flags.plaintext) {
     throw new UsageError(
-      "--plaintext is refused: certrpc speaks only mutual TLS. Your client certificate is who you are to the server (its policy decides from it what you may call), and TLS keeps the calls private; a plaintext connection carries neither",
+      '--plaintext is refused: certrpc speaks only mutual TLS. Your client certificate is who you are to the server (its policy decides from it what you may call), and TLS keeps the calls private; a plaintext connection carries neither',
       `${USE_MTLS}; a server that serves plaintext only is served over mutual TLS with certrpc serve, or createInterceptor with ServerCredentials.createSsl(ca, pairs, true)`,
     );
   }
@@ -68,7 +78,10 @@ function checkProxyUrl(url: string): void {
   try {
     parseProxyUrl(url);
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^bad proxy URL/, 'bad --proxy'), 'e.g. --proxy https://10.0.0.2:3129 (a certrpc proxy)');
+    throw new UsageError(
+      (err as Error).message.replace(/^bad proxy URL/, 'bad --proxy'),
+      'e.g. --proxy https://10.0.0.2:3129 (a certrpc proxy)',
+    );
   }
 }
 
@@ -87,11 +100,25 @@ export function connectionFromFlags(address: string, flags: ConnectionFlags): { 
   checkAddress(address);
   const connectTimeoutMs = parseTimeout(flags.connectTimeout, '--connect-timeout');
   if (flags.proxy) checkProxyUrl(flags.proxy);
-  if (flags.proxy && parseDialTarget(address).kind === 'unix') throw new UsageError(`--proxy cannot reach ${address}: a unix socket is a file on this machine`, 'leave out --proxy, or dial the server as HOST:PORT');
-  const identity = resolveIdentity({ identity: flags.identity, dir: flags.dir, cacert: flags.cacert, cert: flags.cert, key: flags.key, serverId: flags.serverId });
+  if (flags.proxy && parseDialTarget(address).kind === 'unix')
+    throw new UsageError(
+      `--proxy cannot reach ${address}: a unix socket is a file on this machine`,
+      'leave out --proxy, or dial the server as HOST:PORT',
+    );
+  const identity = resolveIdentity({
+    identity: flags.identity,
+    dir: flags.dir,
+    cacert: flags.cacert,
+    cert: flags.cert,
+    key: flags.key,
+    serverId: flags.serverId,
+  });
   const { certPem, caPem } = identity.tls;
   const revocation = certPem ? () => localRevocation(certPem, caPem, flags.dir) : undefined;
-  return { options: { address, tls: identity.tls, authority: flags.authority, connectTimeoutMs, proxy: flags.proxy, localRevocation: revocation }, identity };
+  return {
+    options: { address, tls: identity.tls, authority: flags.authority, connectTimeoutMs, proxy: flags.proxy, localRevocation: revocation },
+    identity,
+  };
 }
 
 /** The `certrpc doctor` line that checks the same connection step by step: what a failed call suggests. */

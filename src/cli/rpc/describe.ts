@@ -16,7 +16,11 @@ export function describeCommand(): Command {
   addConnectionFlags(cmd);
   addRequestFlags(cmd);
   cmd.action(async (address: string, symbol: string | undefined, opts) => {
-    if (symbol !== undefined && !parseSymbolName(symbol)) throw new UsageError(`bad symbol "${symbol}"`, 'write a full name: demo.v1.KeyValue, demo.v1.KeyValue.Put (or demo.v1.KeyValue/Put), demo.v1.PutRequest');
+    if (symbol !== undefined && !parseSymbolName(symbol))
+      throw new UsageError(
+        `bad symbol "${symbol}"`,
+        'write a full name: demo.v1.KeyValue, demo.v1.KeyValue.Put (or demo.v1.KeyValue/Put), demo.v1.PutRequest',
+      );
     await runSession(address, opts, async (session) => {
       const schema = await session.schema();
       if (symbol) {

@@ -33,10 +33,16 @@ export interface ResolvedIdentity {
 export function resolveIdentity(options: IdentityOptions): ResolvedIdentity {
   const dir = resolve(options.dir ?? DEFAULT_PKI_DIR);
   if (options.identity && (options.cert || options.key)) {
-    throw new PkiError('--identity and --cert/--key both name a certificate', { option: '--identity', fix: 'use --identity NAME, or --cert FILE --key FILE, not both' });
+    throw new PkiError('--identity and --cert/--key both name a certificate', {
+      option: '--identity',
+      fix: 'use --identity NAME, or --cert FILE --key FILE, not both',
+    });
   }
   if (Boolean(options.cert) !== Boolean(options.key)) {
-    throw new PkiError('--cert and --key go together', { option: options.cert ? '--key' : '--cert', fix: 'pass both the certificate and its private key' });
+    throw new PkiError('--cert and --key go together', {
+      option: options.cert ? '--key' : '--cert',
+      fix: 'pass both the certificate and its private key',
+    });
   }
   const caFile = options.cacert ?? join(dir, 'ca.crt');
   // A leaf as the trust anchor would fail every handshake with a misleading "not signed by a CA you
@@ -49,7 +55,10 @@ export function resolveIdentity(options: IdentityOptions): ResolvedIdentity {
     const bundle = readBundleFile(options.identity);
     const caPem = options.cacert ? readUserFile(options.cacert, 'CA certificate', '--cacert') : bundle.caPem;
     if (options.cacert) checkTrustAnchors(caPem, options.cacert, caFix);
-    return { tls: { caPem, certPem: bundle.certPem, keyPem: bundle.keyPem, serverId: options.serverId }, description: `${bundle.name} (bundle ${options.identity})` };
+    return {
+      tls: { caPem, certPem: bundle.certPem, keyPem: bundle.keyPem, serverId: options.serverId },
+      description: `${bundle.name} (bundle ${options.identity})`,
+    };
   }
   if (options.identity) {
     const name = checkName(options.identity, '--identity');
@@ -62,12 +71,18 @@ export function resolveIdentity(options: IdentityOptions): ResolvedIdentity {
     }
     const files = loadIdentityFiles({ name, certFile, keyFile: join(dir, `${name}.key`), caFile });
     checkTrustAnchors(files.caPem, caFile, caFix);
-    return { tls: { caPem: files.caPem, certPem: files.certPem, keyPem: files.keyPem, serverId: options.serverId }, description: `${name} (${certFile})` };
+    return {
+      tls: { caPem: files.caPem, certPem: files.certPem, keyPem: files.keyPem, serverId: options.serverId },
+      description: `${name} (${certFile})`,
+    };
   }
   if (options.cert && options.key) {
     const files = loadIdentityFiles({ certFile: options.cert, keyFile: options.key, caFile });
     checkTrustAnchors(files.caPem, caFile, caFix);
-    return { tls: { caPem: files.caPem, certPem: files.certPem, keyPem: files.keyPem, serverId: options.serverId }, description: options.cert };
+    return {
+      tls: { caPem: files.caPem, certPem: files.certPem, keyPem: files.keyPem, serverId: options.serverId },
+      description: options.cert,
+    };
   }
   const caPem = readUserFile(caFile, 'CA certificate', options.cacert ? '--cacert' : '--dir');
   checkTrustAnchors(caPem, caFile, caFix);

@@ -17,7 +17,8 @@ export function listCommand(): Command {
   addRequestFlags(cmd);
   cmd.action(async (address: string, service: string | undefined, opts) => {
     const name = service === undefined ? undefined : parseSymbolName(service);
-    if (service !== undefined && (!name || name.slashed)) throw new UsageError(`bad service "${service}"`, 'write its full name, e.g. demo.v1.KeyValue');
+    if (service !== undefined && (!name || name.slashed))
+      throw new UsageError(`bad service "${service}"`, 'write its full name, e.g. demo.v1.KeyValue');
     await runSession(address, opts, async (session) => {
       const schema = await session.schema();
       if (!service) {

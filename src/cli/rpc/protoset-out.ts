@@ -17,5 +17,10 @@ export function writeProtoset(schema: Schema, elements: SchemaElement[], path: s
 
 /** Before connecting: a file that would be refused at the end is refused now, before any output. */
 export function checkProtosetOut(path: string | undefined, force: boolean): void {
-  if (path && !force && existsSync(path)) throw new PkiError('already exists; nothing was written', { file: path, code: 'EXISTS', fix: 'replace it (force), or choose another name' });
+  if (path && !force && existsSync(path))
+    throw new PkiError('already exists; nothing was written', {
+      file: path,
+      code: 'EXISTS',
+      fix: 'replace it (force), or choose another name',
+    });
 }

@@ -32,21 +32,40 @@ const LARGEST_MESSAGE_LIMIT = 2 ** 31 - 1;
 export function addRequestFlags(cmd: Command): Command {
   return cmd
     .option('-H, --header <header>', "request metadata 'key: value' (repeatable; a key ending in -bin takes base64)", collect, [])
-    .option('--max-time <seconds>', 'the whole command must finish within this time: seconds (1.5), or with a unit (500ms, 2m) (else DEADLINE_EXCEEDED, exit 68)')
+    .option(
+      '--max-time <seconds>',
+      'the whole command must finish within this time: seconds (1.5), or with a unit (500ms, 2m) (else DEADLINE_EXCEEDED, exit 68)',
+    )
     .option('--proto <file...>', 'take the schema from these .proto files instead of server reflection')
     .option('--import-path <dir...>', 'directories the --proto files and their imports are relative to')
-    .option('--protoset <file...>', 'take the schema from these descriptor sets (protoc --include_imports --descriptor_set_out, or --protoset-out) instead of server reflection')
-    .option('--protoset-out <file>', 'also write the schema of what was listed, described or called to FILE, as a descriptor set that --protoset reads (for servers without reflection)')
+    .option(
+      '--protoset <file...>',
+      'take the schema from these descriptor sets (protoc --include_imports --descriptor_set_out, or --protoset-out) instead of server reflection',
+    )
+    .option(
+      '--protoset-out <file>',
+      'also write the schema of what was listed, described or called to FILE, as a descriptor set that --protoset reads (for servers without reflection)',
+    )
     .option('--force', 'let --protoset-out replace an existing file')
-    .option('--max-msg-sz <bytes>', 'the largest response message accepted, in bytes or with a unit (4MiB); larger ones end the call RESOURCE_EXHAUSTED (exit 72)', String(DEFAULT_MAX_MESSAGE_BYTES))
+    .option(
+      '--max-msg-sz <bytes>',
+      'the largest response message accepted, in bytes or with a unit (4MiB); larger ones end the call RESOURCE_EXHAUSTED (exit 72)',
+      String(DEFAULT_MAX_MESSAGE_BYTES),
+    )
     .option('--format-error', 'print a non-OK status as one JSON object on stderr: {"code","name","message","details"}')
     .option('-v, --verbose', 'print the method, headers, trailers, message counts and timing on stderr');
 }
 
 export function checkRequestFlags(flags: RequestFlags): void {
-  if (flags.importPath?.length && !flags.proto?.length) throw new UsageError('--import-path needs --proto', 'name the .proto files with --proto FILE...');
-  if (flags.proto?.length && flags.protoset?.length) throw new UsageError('--proto and --protoset both give the schema', 'use one of them: .proto files (--proto) or descriptor sets (--protoset)');
-  if (flags.force && !flags.protosetOut) throw new UsageError('--force replaces the --protoset-out file, and there is none', 'add --protoset-out FILE, or leave out --force');
+  if (flags.importPath?.length && !flags.proto?.length)
+    throw new UsageError('--import-path needs --proto', 'name the .proto files with --proto FILE...');
+  if (flags.proto?.length && flags.protoset?.length)
+    throw new UsageError(
+      '--proto and --protoset both give the schema',
+      'use one of them: .proto files (--proto) or descriptor sets (--protoset)',
+    );
+  if (flags.force && !flags.protosetOut)
+    throw new UsageError('--force replaces the --protoset-out file, and there is none', 'add --protoset-out FILE, or leave out --force');
   maxMessageBytes(flags);
 }
 
@@ -60,7 +79,11 @@ export function maxMessageBytes(flags: Pick<RequestFlags, 'maxMsgSz'>): number {
     if (!(err instanceof QuantityError)) throw err;
     throw new UsageError(`bad --max-msg-sz "${text}": ${err.message}`, err.fix);
   }
-  if (bytes < 1 || bytes > LARGEST_MESSAGE_LIMIT) throw new UsageError(`bad --max-msg-sz "${text}": it must be between 1 byte and 2 GiB`, `e.g. --max-msg-sz ${DEFAULT_MAX_MESSAGE_BYTES} (4MiB, the default) or --max-msg-sz 16MiB`);
+  if (bytes < 1 || bytes > LARGEST_MESSAGE_LIMIT)
+    throw new UsageError(
+      `bad --max-msg-sz "${text}": it must be between 1 byte and 2 GiB`,
+      `e.g. --max-msg-sz ${DEFAULT_MAX_MESSAGE_BYTES} (4MiB, the default) or --max-msg-sz 16MiB`,
+    );
   return bytes;
 }
 

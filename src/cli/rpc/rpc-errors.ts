@@ -45,11 +45,19 @@ async function statusExit(status: StatusLike, context: FailureContext): Promise<
   // The message is the server's text: printed so it cannot steer the terminal.
   const lines = [`certrpc: ${statusName(status.code)} (${status.code}): ${printable(status.details)}`];
   if (context.phase === 'reflection') {
-    if (status.code === Status.UNIMPLEMENTED) lines.push('  the server does not offer reflection\n  fix: pass the schema with --proto FILE... [--import-path DIR...] or --protoset FILE...');
-    else if (status.code === Status.PERMISSION_DENIED) lines.push('  (reading the schema through reflection was refused)\n  fix: pass the schema with --proto FILE... or --protoset FILE..., or ask for a role that may use grpc.reflection');
+    if (status.code === Status.UNIMPLEMENTED)
+      lines.push(
+        '  the server does not offer reflection\n  fix: pass the schema with --proto FILE... [--import-path DIR...] or --protoset FILE...',
+      );
+    else if (status.code === Status.PERMISSION_DENIED)
+      lines.push(
+        '  (reading the schema through reflection was refused)\n  fix: pass the schema with --proto FILE... or --protoset FILE..., or ask for a role that may use grpc.reflection',
+      );
   }
   if (status.code === Status.RESOURCE_EXHAUSTED && /larger than max/i.test(status.details)) {
-    lines.push(`  fix: accept larger messages with --max-msg-sz BYTES (now ${context.maxMessageBytes ?? 'the default 4 MiB'}), e.g. --max-msg-sz 16MiB`);
+    lines.push(
+      `  fix: accept larger messages with --max-msg-sz BYTES (now ${context.maxMessageBytes ?? 'the default 4 MiB'}), e.g. --max-msg-sz 16MiB`,
+    );
   }
   console.error(lines.join('\n'));
   return new ExitWith(EXIT.GRPC_STATUS_BASE + status.code);
@@ -65,7 +73,9 @@ export async function rpcFailure(err: unknown, context: FailureContext): Promise
   if (err instanceof CallEnded) return statusExit(err.status, context);
   if (err instanceof ConnectionError) {
     // The same diagnosis doctor gives; doctor then shows every step, and the ones that pass.
-    console.error(`certrpc: ${describeForCli(err)}\n  run: ${context.doctorCommand}   (checks each step: connect, TLS, both certificates, WhoAmI, health)`);
+    console.error(
+      `certrpc: ${describeForCli(err)}\n  run: ${context.doctorCommand}   (checks each step: connect, TLS, both certificates, WhoAmI, health)`,
+    );
     return new ExitWith(EXIT.ERROR);
   }
   if (err instanceof SymbolNotFoundError) {

@@ -26,7 +26,11 @@ export interface RpcSession {
   callRegistry?: Registry;
 }
 
-export async function runSession(address: string, flags: ConnectionFlags & RequestFlags, body: (session: RpcSession) => Promise<void>): Promise<void> {
+export async function runSession(
+  address: string,
+  flags: ConnectionFlags & RequestFlags,
+  body: (session: RpcSession) => Promise<void>,
+): Promise<void> {
   const started = Date.now();
   checkRequestFlags(flags);
   checkProtosetOut(flags.protosetOut, Boolean(flags.force));

@@ -35,7 +35,8 @@ export class VerboseLog {
     const entries = Object.entries(metadata?.toJSON() ?? {});
     process.stderr.write(`${arrow} ${title}:${entries.length === 0 ? ' (none)' : ''}\n`);
     for (const [key, values] of entries) {
-      for (const value of values) process.stderr.write(`${arrow}   ${printable(key)}: ${Buffer.isBuffer(value) ? value.toString('base64') : printable(value)}\n`);
+      for (const value of values)
+        process.stderr.write(`${arrow}   ${printable(key)}: ${Buffer.isBuffer(value) ? value.toString('base64') : printable(value)}\n`);
     }
   }
 
