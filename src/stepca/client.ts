@@ -1,16 +1,16 @@
 // certrpc's client for smallstep's step-ca (its HTTP API as of 0.19): bootstrap trust from a root
 // fingerprint, enroll with a provisioner's one-time token (/1.0/sign), renew or rekey over mutual
 // TLS (/1.0/renew, /1.0/rekey), revoke (/1.0/revoke, passive: step-ca 0.19 has no CRL; a revoked
-// certificate is refused at its next renewal). Every answer is checked (issued-chain.ts) before
-// it is returned; every refusal says what step-ca said, what it means here, and what to do.
+// certificate is refused at its next renewal). Every answer is checked (step-ca-answers.ts, issued-chain.ts)
+// before it is returned; every refusal says what step-ca said, what it means here, and what to do.
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
-import { z } from 'zod';
 import { keyMatchesCertificate } from '../pki/key-match';
 import { parseCertificateBundle } from '../pki/pem';
 import { readCsr } from '../pki/csr';
 import { checkIssuedChain, IssuedChain } from './issued-chain';
-import { readTokenClaims, signAudience } from './one-time-token';
-import { callStepCa, StepCaAnswer, StepCaCall } from './step-ca-https';
+import { readTokenClaims } from './one-time-token';
+import { checkRenewal, parsed, refused, renewalRefusal, rootAnswer, rootsAnswer, signAnswer, tokenRefusal } from './step-ca-answers';
+import { callStepCa, StepCaCall } from './step-ca-https';
 import { StepCaError } from './step-ca-error';
 import { fingerprintOf, parseFingerprint, parseStepCaUrl } from './step-ca-input';
 import { dnLine } from '../pki/distinguished-name';
@@ -30,35 +30,8 @@ export type RevokeRequest =
   /** Any certificate by serial (hex, as certrpc and OpenSSL print it), with a revoke token (aud revokeAudience, sub = decimal serial). */
   | { serial: string; token: string };
 
-const signAnswer = z.object({ crt: z.string(), ca: z.string().optional(), certChain: z.array(z.string()).optional() });
-const rootAnswer = z.object({ ca: z.string() });
-const rootsAnswer = z.object({ crts: z.array(z.string()).min(1) });
-
 /** step-ca numbers certificates in decimal; certrpc, Node and OpenSSL print hex. */
 export const decimalSerial = (hexSerial: string): string => BigInt(`0x${hexSerial.replace(/:/g, '')}`).toString(10);
-
-function parsed<T>(schema: z.ZodType<T>, answer: StepCaAnswer, what: string): T {
-  const result = schema.safeParse(answer.json);
-  if (!result.success)
-    throw new StepCaError(
-      'bad-response',
-      `${what}: step-ca's answer (HTTP ${answer.status}) is not what step-ca sends (${answer.message || 'empty'})`,
-      { fix: 'check that the URL names a step-ca' },
-    );
-  return result.data;
-}
-
-function refused(
-  call: StepCaCall,
-  answer: StepCaAnswer,
-  reason: 'refused' | 'request-refused' = 'refused',
-  fix = "read the CA's log for the reason step-ca gave",
-): StepCaError {
-  return new StepCaError(reason, `step-ca refused ${call.method} ${call.path} (HTTP ${answer.status}: ${answer.message})`, {
-    status: answer.status,
-    fix,
-  });
-}
 
 /**
  * First contact, before anything is trusted: the root whose SHA-256 is `fingerprint` (hex, colons
@@ -131,53 +104,6 @@ export async function fetchRoots(url: string, rootPem: string, options: StepCaCa
   return roots.map((r) => r.toString()).join('');
 }
 
-/** Why step-ca (401, with its generic words) refused a token, from what the token itself says. */
-function tokenRefusal(call: StepCaCall, answer: StepCaAnswer, token: string, now: Date): StepCaError {
-  const claims = readTokenClaims(token);
-  const said = `step-ca refused the one-time token (HTTP ${answer.status}: ${answer.message})`;
-  const fix = 'ask the CA operator for a new token for this host (on the CA: `step ca token NAME --san NAME ...`) and run again with it';
-  const seconds = now.getTime() / 1000;
-  // step-ca allows a minute of clock skew either way (jose ValidateWithLeeway).
-  if (claims?.exp !== undefined && seconds > claims.exp + 60) {
-    return new StepCaError('token-expired', `${said}: the token expired at ${new Date(claims.exp * 1000).toISOString()}`, {
-      status: answer.status,
-      option: 'token',
-      fix,
-    });
-  }
-  if (claims?.nbf !== undefined && seconds < claims.nbf - 60) {
-    return new StepCaError(
-      'token-expired',
-      `${said}: the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (check this host's clock)`,
-      { status: answer.status, option: 'token', fix },
-    );
-  }
-  const want = new URL(signAudience(call.url));
-  const forHere = claims?.aud?.some(
-    (a) => URL.canParse(a) && new URL(a).hostname === want.hostname && new URL(a).pathname === want.pathname,
-  );
-  if (!forHere) {
-    return new StepCaError(
-      'token-refused',
-      `${said}: the token is for ${claims?.aud?.join(', ') ?? 'no audience'}, while this CA is reached as ${want.href}`,
-      {
-        status: answer.status,
-        option: 'token',
-        fix: `${fix}; its audience must name the CA as you reach it (one of its dnsNames)`,
-      },
-    );
-  }
-  return new StepCaError(
-    'token-refused',
-    `${said}: a one-time token works once — this one was used already (by an earlier run, or by someone who saw it) — or its provisioner (${claims?.iss ?? 'none named'}) is not one of this CA's`,
-    {
-      status: answer.status,
-      option: 'token',
-      fix,
-    },
-  );
-}
-
 /**
  * Enrollment: step-ca signs the CSR if the token allows exactly its names. Returns the certificate
  * and its chain, checked: for the CSR's key, chained to `rootPem`, valid now.
@@ -241,24 +167,6 @@ function current(certChainPem: string, keyPem: string, now: Date): CurrentCertif
   return { leaf, key: createPrivateKey(keyPem) };
 }
 
-/**
- * What a refused renewal means with step-ca 0.19 (no CRL): a 401 is a revoked certificate (step-ca's
- * authorizeRenew says "certificate has been revoked" in its log, and only its generic words to us)
- * or one whose provisioner was removed from the CA. Either way it will never renew again.
- */
-function renewalRefusal(answer: StepCaAnswer, leaf: X509Certificate): StepCaError {
-  const until = new Date(leaf.validTo).toISOString();
-  return new StepCaError(
-    'renewal-refused',
-    `${answer.status === 401 ? 'revoked: ' : ''}step-ca refused to renew "${dnLine(leaf.subject)}" (serial ${leaf.serialNumber}, valid until ${until}) (HTTP ${answer.status}: ${answer.message}): ` +
-      'it has been revoked (step-ca 0.19 publishes no CRL: refusing the renewal is how a revocation shows), or its provisioner was removed from the CA',
-    {
-      status: answer.status,
-      fix: `this certificate cannot be renewed: it stays in use until it expires (${until}); enroll this host again with a new one-time token from the CA operator if it should go on`,
-    },
-  );
-}
-
 async function renewal(
   path: '/1.0/renew' | '/1.0/rekey',
   url: string,
@@ -290,26 +198,7 @@ async function renewal(
     rootPem,
     newKey ?? createPublicKey(old.key),
   );
-  if (issued.leaf.subject !== old.leaf.subject || issued.leaf.subjectAltName !== old.leaf.subjectAltName) {
-    throw new StepCaError(
-      'bad-response',
-      `step-ca's renewal of "${dnLine(old.leaf.subject)}" came back as "${dnLine(issued.leaf.subject)}" with other names (${issued.leaf.subjectAltName ?? 'none'}); nothing was written`,
-      {
-        fix: "a renewal keeps the names: look at the CA's log and templates",
-      },
-    );
-  }
-  // step-ca renews for the same duration from now: a new serial that never expires before the old
-  // one. Anything else is a replay (the current certificate, or an older one, both genuine).
-  const [before, after] = [new Date(old.leaf.validTo), new Date(issued.leaf.validTo)];
-  if (issued.leaf.serialNumber === old.leaf.serialNumber || after < before) {
-    throw new StepCaError(
-      'bad-response',
-      `step-ca's renewal of "${dnLine(old.leaf.subject)}" (serial ${old.leaf.serialNumber}, until ${before.toISOString()}) came back as serial ${issued.leaf.serialNumber}, until ${after.toISOString()}: ` +
-        'the same certificate or an older one, not a renewal; nothing was written',
-      { fix: "a renewal is a new certificate that lives at least as long: check that the step-ca URL given is the CA's, and its clock" },
-    );
-  }
+  checkRenewal(old.leaf, issued.leaf);
   return issued;
 }
 

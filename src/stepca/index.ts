@@ -1,5 +1,5 @@
-// certrpc and smallstep's step-ca: the client (client.ts), one-time tokens (one-time-token.ts), the
-// agent's backend (step-ca-backend.ts). Nothing here depends on the agent.
+// certrpc and smallstep's step-ca: the client (client.ts, its answers read by step-ca-answers.ts), one-time
+// tokens (one-time-token.ts), the agent's backend (step-ca-backend.ts). Nothing here depends on the agent.
 export { decimalSerial, fetchRoot, fetchRoots, rekey, renew, revoke, sign } from './client';
 export type { RevokeRequest, SignOptions, StepCaCallOptions } from './client';
 export type { IssuedChain } from './issued-chain';
