@@ -6,7 +6,7 @@ import { a43PolicyFromDocument, isA43Document } from './a43-policy';
 import { CompiledPolicy } from './compiled-policy';
 import { ConfigError } from '../text/config-error';
 import { PolicyModel } from './policy-model';
-import { certrpcPolicyFromDocument } from './policy-schema';
+import { certrpcPolicyFromDocument } from './certrpc-policy';
 import { readUserFile } from '../store/read-file';
 
 /** Parses and validates policy text; throws a ConfigError listing every problem with its line. */
