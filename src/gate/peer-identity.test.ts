@@ -2,9 +2,9 @@
 // code, and openssl for subjects certrpc never issues: several OUs, two CNs, two SPIFFE IDs).
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
+import { opensslSelfSigned } from '../../test/helpers/openssl-pki';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { createCa, loadSigningCa } from '../pki/ca';
 import { issueCertificate } from '../pki/issue';
@@ -17,30 +17,7 @@ afterAll(() => tmp.cleanup());
 
 /** A self-signed certificate with exactly this subject and these SANs, as openssl writes it. */
 function opensslCert(name: string, subject: string, san?: string): X509Certificate {
-  const certFile = join(tmp.dir, `${name}.crt`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(tmp.dir, `${name}.key`),
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      subject,
-      ...(san ? ['-addext', `subjectAltName=${san}`] : []),
-    ],
-    { stdio: 'pipe' },
-  );
-  return new X509Certificate(readFileSync(certFile));
+  return new X509Certificate(opensslSelfSigned(tmp.dir, name, subject, { addext: san ? [`subjectAltName=${san}`] : [] }).certPem);
 }
 
 /** What a TLS socket hands the server: a fresh legacy object per connection. */
@@ -195,29 +172,7 @@ describe('describeIdentity: how a caller is named in messages', () => {
 
 describe('identityFromCertificate in a fresh process', () => {
   it('leaves node:tls whole: a TLS context can still be made after reading an X509Certificate (Node 20 loads tls half-way otherwise)', () => {
-    const caKey = join(tmp.dir, 'fresh.key');
-    const caCrt = join(tmp.dir, 'fresh.crt');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        caKey,
-        '-out',
-        caCrt,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=fresh',
-      ],
-      { stdio: 'pipe' },
-    );
+    const { keyFile: caKey, certFile: caCrt } = opensslSelfSigned(tmp.dir, 'fresh', '/CN=fresh');
     // A process that has loaded nothing but this module (transpiled on require, as ts-jest does).
     const script = `
       const ts = require('typescript');

@@ -1,11 +1,9 @@
 // The transport to step-ca against a hostile server: one whose words hold terminal controls, and one
 // that answers but never finishes: a few bytes at a time, each before the idle timer runs out. Node's request timeout is an idle timeout (it starts
 // again on every byte), so only a deadline for the whole exchange ends it.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { opensslSelfSigned } from '../../test/helpers/openssl-pki';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { callStepCa } from './step-ca-https';
 import { StepCaError } from './step-ca-error';
@@ -18,33 +16,11 @@ describe('callStepCa against a hostile server', () => {
   const drips = new Set<NodeJS.Timeout>();
 
   beforeAll(async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        'k.pem',
-        '-out',
-        'c.pem',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=slow',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-      ],
-      { cwd: tmp.dir, stdio: 'pipe' },
-    );
-    rootPem = readFileSync(join(tmp.dir, 'c.pem'), 'utf8');
-    server = createServer({ key: readFileSync(join(tmp.dir, 'k.pem')), cert: rootPem }, (req, res) => {
+    const slow = opensslSelfSigned(tmp.dir, 'slow', '/CN=slow', {
+      addext: ['subjectAltName=IP:127.0.0.1', 'basicConstraints=critical,CA:TRUE'],
+    });
+    rootPem = slow.certPem;
+    server = createServer({ key: slow.keyPem, cert: rootPem }, (req, res) => {
       if (req.url === '/shout') {
         res.writeHead(500, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ status: 500, message: 'boom \u001b[2J\u001b[H\u009b31m\u202eforged\nline' }));

@@ -1,10 +1,10 @@
 // Which CA signed an accepted client certificate (by signature), on a real TLS connection whose
 // client sends an intermediate; certificates from the project's PKI code and openssl.
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, createServer, DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
+import { opensslSelfSigned, opensslSigned } from '../../test/helpers/openssl-pki';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { createCa, loadSigningCa, SigningCa } from '../pki/ca';
 import { issueCertificate } from '../pki/issue';
@@ -15,43 +15,10 @@ import { TrustedIssuers } from './trusted-issuers';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 const file = (name: string) => join(tmp.dir, name);
-const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-
-/** A certificate signed by the CA in caCrt/caKey, with the given extensions; returns [certPem, keyPem]. */
-function signed(name: string, caCrt: string, caKey: string, ext: string): [string, string] {
-  openssl(
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    file(`${name}.key`),
-    '-subj',
-    `/CN=${name}`,
-    '-out',
-    file(`${name}.csr`),
-  );
-  writeFileSync(file(`${name}.ext`), ext);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    file(`${name}.csr`),
-    '-CA',
-    caCrt,
-    '-CAkey',
-    caKey,
-    '-days',
-    '2',
-    '-extfile',
-    file(`${name}.ext`),
-    '-out',
-    file(`${name}.crt`),
-  );
-  return [readFileSync(file(`${name}.crt`), 'utf8'), readFileSync(file(`${name}.key`), 'utf8')];
+/** A certificate openssl makes for CN=name, signed by the CA in caCrt/caKey, with these extension lines; returns [certPem, keyPem]. */
+function signed(name: string, caCrt: string, caKey: string, ext: string[]): [string, string] {
+  const made = opensslSigned(tmp.dir, name, `/CN=${name}`, { certFile: caCrt, keyFile: caKey }, ext);
+  return [made.certPem, made.keyPem];
 }
 
 describe('TrustedIssuers', () => {
@@ -66,18 +33,15 @@ describe('TrustedIssuers', () => {
     writeFileSync(file('root.key'), rootPair.keyPem);
     const otherPair = await createCa({ commonName: 'other CA' });
     other = await loadSigningCa(otherPair.certPem, otherPair.keyPem);
-    [interPem] = signed(
-      'intermediate',
-      file('root.crt'),
-      file('root.key'),
-      'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n',
-    );
-    viaInter = signed(
-      'leaf',
-      file('intermediate.crt'),
-      file('intermediate.key'),
-      'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n',
-    );
+    [interPem] = signed('intermediate', file('root.crt'), file('root.key'), [
+      'basicConstraints=critical,CA:TRUE',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
+    viaInter = signed('leaf', file('intermediate.crt'), file('intermediate.key'), [
+      'basicConstraints=CA:FALSE',
+      'extendedKeyUsage=clientAuth',
+      'keyUsage=digitalSignature',
+    ]);
   });
 
   const peer = (pem: string): PeerCertificate => new X509Certificate(pem).toLegacyObject();
@@ -108,43 +72,26 @@ describe('TrustedIssuers', () => {
   it("a certificate without key identifiers that only names a trusted CA as its issuer is not that CA's (the signature decides)", () => {
     // An impostor CA with the trusted root's name and no key identifiers, and a leaf it signed without
     // an authority key identifier: the names match, only the signature tells the CAs apart.
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      file('impostor.key'),
-      '-subj',
-      '/CN=root CA',
-      '-days',
-      '2',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-      '-addext',
+    const impostor = opensslSelfSigned(tmp.dir, 'impostor', '/CN=root CA', {
+      addext: [
+        'basicConstraints=critical,CA:TRUE',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        'subjectKeyIdentifier=none',
+        'authorityKeyIdentifier=none',
+      ],
+    });
+    const [forged] = signed('forged', impostor.certFile, impostor.keyFile, [
+      'basicConstraints=CA:FALSE',
+      'extendedKeyUsage=clientAuth',
       'subjectKeyIdentifier=none',
-      '-addext',
       'authorityKeyIdentifier=none',
-      '-out',
-      file('impostor.crt'),
-    );
-    const [forged] = signed(
-      'forged',
-      file('impostor.crt'),
-      file('impostor.key'),
-      'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n',
-    );
+    ]);
     const leaf = new X509Certificate(forged);
     expect(leaf.issuer).toBe('CN=root CA');
     expect(leaf.checkIssued(new X509Certificate(root.certPem))).toBe(true); // by name, the real root "issued" it
     expect(new TrustedIssuers(root.certPem).issuerOf(peer(forged), none)).toBeUndefined();
     // Its own signer, when trusted, is found.
-    expect(new TrustedIssuers(readFileSync(file('impostor.crt'), 'utf8')).issuerOf(peer(forged), none)).toMatchObject({
+    expect(new TrustedIssuers(impostor.certPem).issuerOf(peer(forged), none)).toMatchObject({
       subject: 'CN=root CA',
     });
   });

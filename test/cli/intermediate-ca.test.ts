@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pemBlocks } from '../../src/pki/pem';
 import { runCli, startCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
+import { opensslCsr } from '../helpers/openssl-pki';
 import { tempDir } from '../helpers/temp-dir';
 import { requireTool } from '../helpers/tools';
 
@@ -78,24 +79,7 @@ describe('intermediate CAs: pki init --intermediate, chains, CRLs per CA, rotati
       expect(r.stdout.trim()).toBe(`${join(dir, `${name}.crt`)}: OK`);
       expect(verifyAll(join(dir, `${name}.crt`)).status).toBe(0);
     }
-    const csrKey = join(tmp.dir, 'app.key');
-    expect(
-      openssl(
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        csrKey,
-        '-subj',
-        '/CN=app',
-        '-out',
-        join(tmp.dir, 'app.csr'),
-      ).status,
-    ).toBe(0);
+    opensslCsr(tmp.dir, 'app', '/CN=app');
     const [verify, inspect, list, sign] = await Promise.all([
       cli('cert', 'verify', join(dir, 'alice.crt')),
       cli('cert', 'inspect', join(dir, 'alice.crt'), '--json'),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PkiDir } from '../../src/store/pki-dir';
 import { demoClients } from '../helpers/calls';
 import { runCli, startCli } from '../helpers/cli';
+import { opensslCsr } from '../helpers/openssl-pki';
 import { tempDir } from '../helpers/temp-dir';
 
 const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: 'pipe' }).toString();
@@ -102,24 +103,7 @@ describe('certrpc pki/cert CLI', () => {
   });
 
   it('signs a CSR made by openssl req -new, and that certificate works in a real call', async () => {
-    openssl(
-      [
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        'carol.key',
-        '-subj',
-        '/CN=carol',
-        '-out',
-        'carol.csr',
-      ],
-      tmp.dir,
-    );
+    opensslCsr(tmp.dir, 'carol', '/CN=carol');
     const signed = await cli('cert', 'sign', join(tmp.dir, 'carol.csr'), '--client', '-o', join(tmp.dir, 'carol.crt'));
     expect(signed.code).toBe(0);
     expect(openssl(['verify', '-CAfile', join(dir, 'ca.crt'), 'carol.crt'], tmp.dir)).toContain('OK');

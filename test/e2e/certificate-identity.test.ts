@@ -2,8 +2,7 @@
 // proxy and the CLI believe. The certificates are made with openssl and signed by the suite's CA,
 // as a careless or compromised issuer elsewhere would; the server, the proxy and the CLI are real.
 import { status } from '@grpc/grpc-js';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { PkiDir } from '../../src/store/pki-dir';
@@ -11,6 +10,7 @@ import { ClientTlsMaterial } from '../../src/tls/client-credentials';
 import { demoClients, grpcError, unary } from '../helpers/calls';
 import { RunningServer, runCli, startCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
+import { opensslSelfSigned, opensslSigned } from '../helpers/openssl-pki';
 import { demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -33,52 +33,20 @@ describe('certificate identity: names that cannot be confused, CA certificates t
   let pki: PkiDir;
   let server: RunningServer;
   const at = (f: string) => join(tmp.dir, f);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: tmp.dir, stdio: 'pipe' }).toString();
   const cli = (...args: string[]) => runCli([...args, '--dir', pki.dir], { cwd: tmp.dir });
   const serverLog = () => logLines(server.logs());
 
   /** A client certificate signed by the suite's CA with openssl: any subject, any extension lines. */
   function signedByCa(name: string, subject: string, ext: string[]): ClientTlsMaterial {
-    writeFileSync(
-      at(`${name}.ext`),
-      ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = clientAuth', ...ext].join(
-        '\n',
-      ) + '\n',
-    );
-    openssl(
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-subj',
+    const made = opensslSigned(
+      tmp.dir,
+      name,
       subject,
-      '-out',
-      `${name}.csr`,
+      { certFile: pki.caCertFile, keyFile: pki.caKeyFile },
+      ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = clientAuth', ...ext],
+      { serial: `0x${Buffer.from(name).toString('hex')}`, days: 30 },
     );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      pki.caCertFile,
-      '-CAkey',
-      pki.caKeyFile,
-      '-set_serial',
-      `0x${Buffer.from(name).toString('hex')}`,
-      '-days',
-      '30',
-      '-extfile',
-      `${name}.ext`,
-      '-out',
-      `${name}.crt`,
-    );
-    return tlsOf(at(`${name}.crt`), at(`${name}.key`));
+    return tlsOf(made.certFile, made.keyFile);
   }
   const tlsOf = (certFile: string, keyFile: string): ClientTlsMaterial => ({
     caPem: readFileSync(pki.caCertFile, 'utf8'),
@@ -169,24 +137,8 @@ describe('certificate identity: names that cannot be confused, CA certificates t
   });
 
   it('a presented subject is escaped in the refusal log: "CN=eve, O=Trusted" is one CN', async () => {
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=eve, O=Trusted',
-      '-keyout',
-      'eve.key',
-      '-out',
-      'eve.crt',
-    );
-    const client = demoClients(server.address, tlsOf(at('eve.crt'), at('eve.key')));
+    const eve = opensslSelfSigned(tmp.dir, 'eve', '/CN=eve, O=Trusted', { days: 30 });
+    const client = demoClients(server.address, tlsOf(eve.certFile, eve.keyFile));
     try {
       expect((await grpcError(client.whoAmI())).code).toBe(status.UNAVAILABLE);
     } finally {
@@ -202,60 +154,15 @@ describe('certificate identity: names that cannot be confused, CA certificates t
 
   it('a client names a server\'s untrusted issuer escaped: a CA called "rogue, O=certrpc demo CA" is not the demo CA', async () => {
     const rogue = at('rogue');
-    execFileSync('mkdir', ['-p', rogue]);
-    writeFileSync(
-      at('rogue-server.ext'),
-      'basicConstraints = critical, CA:FALSE\nextendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n',
-    );
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '30',
-      '-subj',
-      '/CN=rogue, O=certrpc demo CA',
-      '-keyout',
-      'rogue/ca.key',
-      '-out',
-      'rogue/ca.crt',
-    );
-    openssl(
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
+    mkdirSync(rogue, { recursive: true });
+    const rogueCa = opensslSelfSigned(rogue, 'ca', '/CN=rogue, O=certrpc demo CA', { days: 30 });
+    opensslSigned(
+      rogue,
+      'server',
       '/CN=localhost',
-      '-keyout',
-      'rogue/server.key',
-      '-out',
-      'rogue/server.csr',
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'rogue/server.csr',
-      '-CA',
-      'rogue/ca.crt',
-      '-CAkey',
-      'rogue/ca.key',
-      '-set_serial',
-      '7',
-      '-days',
-      '30',
-      '-extfile',
-      'rogue-server.ext',
-      '-out',
-      'rogue/server.crt',
+      rogueCa,
+      ['basicConstraints = critical, CA:FALSE', 'extendedKeyUsage = serverAuth', 'subjectAltName = IP:127.0.0.1'],
+      { serial: '7', days: 30 },
     );
     const impostor = await startCli(['serve', '--demo', '--dir', rogue, '--client-ca', pki.caCertFile, '--port', '0']);
     try {
@@ -271,44 +178,19 @@ describe('certificate identity: names that cannot be confused, CA certificates t
     let subCa: ClientTlsMaterial;
     beforeAll(() => {
       // A CA:TRUE certificate the CA signed (a sub-CA), with clientAuth: valid for OpenSSL as a client certificate.
-      writeFileSync(
-        at('sub-ca.ext'),
-        'basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign, digitalSignature\nextendedKeyUsage = clientAuth\n',
-      );
-      openssl(
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        'sub-ca.key',
-        '-subj',
+      const made = opensslSigned(
+        tmp.dir,
+        'sub-ca',
         '/CN=alice',
-        '-out',
-        'sub-ca.csr',
+        { certFile: pki.caCertFile, keyFile: pki.caKeyFile },
+        [
+          'basicConstraints = critical, CA:TRUE',
+          'keyUsage = critical, keyCertSign, cRLSign, digitalSignature',
+          'extendedKeyUsage = clientAuth',
+        ],
+        { serial: '0x5ca', days: 30 },
       );
-      openssl(
-        'x509',
-        '-req',
-        '-in',
-        'sub-ca.csr',
-        '-CA',
-        pki.caCertFile,
-        '-CAkey',
-        pki.caKeyFile,
-        '-set_serial',
-        '0x5ca',
-        '-days',
-        '30',
-        '-extfile',
-        'sub-ca.ext',
-        '-out',
-        'sub-ca.crt',
-      );
-      subCa = tlsOf(at('sub-ca.crt'), at('sub-ca.key'));
+      subCa = tlsOf(made.certFile, made.keyFile);
     });
 
     it.each([

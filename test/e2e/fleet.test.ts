@@ -19,6 +19,7 @@ import { grpcError, unary } from '../helpers/calls';
 import { RunningProcess, RunningServer, runCli } from '../helpers/cli';
 import { eventually, logLines } from '../helpers/eventually';
 import { agentEvent, agentOnce, caToken, diskState, rootFingerprint, startAgent, startCa } from '../helpers/fleet';
+import { opensslCsr } from '../helpers/openssl-pki';
 import { tempDir } from '../helpers/temp-dir';
 import { freePort, requireTool } from '../helpers/tools';
 import { execFileSync } from 'node:child_process';
@@ -183,24 +184,9 @@ describe('certrpc ca serve + ca token + agent (loopback)', () => {
       expect(e1.details).toContain(
         'the CSR asks for names this token does not bind (CN=admin); the token binds CN=api1, DNS:api1.internal. The token was not used',
       );
-      const extraSan = execFileSync(
-        'openssl',
-        [
-          'req',
-          '-new',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          '/dev/null',
-          '-subj',
-          '/CN=api1',
-          '-addext',
-          'subjectAltName=DNS:api1.internal,DNS:evil.internal',
-        ],
-        { encoding: 'utf8' },
+      const extraSan = readFileSync(
+        opensslCsr(tmp.dir, 'extra-san', '/CN=api1', ['subjectAltName=DNS:api1.internal,DNS:evil.internal']).csrFile,
+        'utf8',
       );
       const e2 = await grpcError(enrollCall(client, token, extraSan));
       expect(e2.code).toBe(status.INVALID_ARGUMENT);

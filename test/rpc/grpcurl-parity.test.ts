@@ -26,6 +26,9 @@ describe('call, list and describe at grpcurl parity', () => {
   let reflecting: RunningServer;
   let bare: RunningServer; // --no-reflection
   const certrpc = (args: string[], input?: string) => runCli(args, { input, env: { CERTRPC_DIR: dir }, cwd: tmp.dir, timeoutMs: 60_000 });
+  /** `certrpc call ADDRESS METHOD --identity bob ...rest` (bob: the demo's reader). */
+  const callAsBob = (address: string, method: string, ...rest: string[]) =>
+    certrpc(['call', address, method, '--identity', 'bob', ...rest]);
   const file = (name: string) => join(tmp.dir, name);
 
   beforeAll(async () => {
@@ -40,14 +43,14 @@ describe('call, list and describe at grpcurl parity', () => {
 
   describe('method names', () => {
     it.each(['demo.v1.Echo/Say', '/demo.v1.Echo/Say', 'demo.v1.Echo.Say', '.demo.v1.Echo.Say'])('call takes %s', async (name) => {
-      const r = await certrpc(['call', reflecting.address, name, '--identity', 'bob', '-d', '{"message":"hi"}']);
+      const r = await callAsBob(reflecting.address, name, '-d', '{"message":"hi"}');
       expect(r).toMatchObject({ code: 0, stdout: '{"message":"hi"}\n' });
     });
 
     it.each(['demo.v1.Echo//Say', '/demo.v1.Echo.Say', 'demo.v1.Echo/Say/x', 'Say', 'demo.v1.Echo/ Say', '/Say'])(
       'call refuses %s as a usage error (exit 2)',
       async (name) => {
-        const r = await certrpc(['call', reflecting.address, name, '--identity', 'bob']);
+        const r = await callAsBob(reflecting.address, name);
         expect(r.code).toBe(2);
         expect(r.stderr).toContain(`bad method "${name}"\n  fix: write pkg.Service/Method, /pkg.Service/Method or pkg.Service.Method`);
       },
@@ -122,16 +125,7 @@ describe('call, list and describe at grpcurl parity', () => {
 
   describe('--format-error', () => {
     it('prints the status as one JSON object on stderr (code, name, message, details), exit 64+N', async () => {
-      const r = await certrpc([
-        'call',
-        reflecting.address,
-        'demo.v1.KeyValue/Put',
-        '--identity',
-        'bob',
-        '-d',
-        '{"key":"k","value":"v"}',
-        '--format-error',
-      ]);
+      const r = await callAsBob(reflecting.address, 'demo.v1.KeyValue/Put', '-d', '{"key":"k","value":"v"}', '--format-error');
       expect(r.code).toBe(71);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -182,29 +176,9 @@ describe('call, list and describe at grpcurl parity', () => {
     });
 
     it('call and describe --protoset-out write the files of the method or symbol; list SERVICE of the service', async () => {
-      const call = await certrpc([
-        'call',
-        reflecting.address,
-        'demo.v1.Echo/Say',
-        '--identity',
-        'bob',
-        '-d',
-        '{"message":"m"}',
-        '--protoset-out',
-        'say.protoset',
-      ]);
+      const call = await callAsBob(reflecting.address, 'demo.v1.Echo/Say', '-d', '{"message":"m"}', '--protoset-out', 'say.protoset');
       expect(call).toMatchObject({ code: 0, stdout: '{"message":"m"}\n' });
-      const said = await certrpc([
-        'call',
-        bare.address,
-        'demo.v1.Echo/Say',
-        '--identity',
-        'bob',
-        '--protoset',
-        'say.protoset',
-        '-d',
-        '{"message":"again"}',
-      ]);
+      const said = await callAsBob(bare.address, 'demo.v1.Echo/Say', '--protoset', 'say.protoset', '-d', '{"message":"again"}');
       expect(said).toMatchObject({ code: 0, stdout: '{"message":"again"}\n' });
       expect(
         (
@@ -280,25 +254,15 @@ describe('call, list and describe at grpcurl parity', () => {
 
     it('bad --protoset input: a file that is no descriptor set or is missing exits 1 naming it; with --proto, or --force alone, exits 2', async () => {
       writeFileSync(file('not.protoset'), '{"this": "is JSON"}');
-      const notSet = await certrpc(['call', bare.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--protoset', 'not.protoset']);
+      const notSet = await callAsBob(bare.address, 'demo.v1.Echo/Say', '--protoset', 'not.protoset');
       expect(notSet.code).toBe(1);
       expect(notSet.stderr).toMatch(
         /^certrpc: not\.protoset: not a FileDescriptorSet \(binary google\.protobuf\.FileDescriptorSet\): .*\n {2}fix: write one with protoc --include_imports --descriptor_set_out=FILE x\.proto, or with certrpc list ADDR --protoset-out FILE/,
       );
-      const missing = await certrpc(['call', bare.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--protoset', 'nowhere.protoset']);
+      const missing = await callAsBob(bare.address, 'demo.v1.Echo/Say', '--protoset', 'nowhere.protoset');
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('certrpc: nowhere.protoset: descriptor set not found\n  fix: check --protoset, or create it first');
-      const both = await certrpc([
-        'call',
-        bare.address,
-        'demo.v1.Echo/Say',
-        '--identity',
-        'bob',
-        '--protoset',
-        'say.protoset',
-        '--proto',
-        'demo/v1/echo.proto',
-      ]);
+      const both = await callAsBob(bare.address, 'demo.v1.Echo/Say', '--protoset', 'say.protoset', '--proto', 'demo/v1/echo.proto');
       expect(both.code).toBe(2);
       expect(both.stderr).toContain('--proto and --protoset both give the schema');
       expect((await certrpc(['list', bare.address, '--identity', 'bob', '--force'])).code).toBe(2);
@@ -317,15 +281,7 @@ describe('call, list and describe at grpcurl parity', () => {
   });
 
   it('responses are JSON with what JSON.stringify leaves raw (a bidi override, C1 controls) escaped: the same value, safe on a terminal', async () => {
-    const r = await certrpc([
-      'call',
-      reflecting.address,
-      'demo.v1.Echo/Say',
-      '--identity',
-      'bob',
-      '-d',
-      '{"message":"abc\\u202edef\\u0085"}',
-    ]);
+    const r = await callAsBob(reflecting.address, 'demo.v1.Echo/Say', '-d', '{"message":"abc\\u202edef\\u0085"}');
     expect(r).toMatchObject({ code: 0, stdout: '{"message":"abc\\u202edef\\u0085"}\n' });
     expect(JSON.parse(r.stdout).message).toBe('abc\u202edef\u0085');
   });
@@ -347,44 +303,14 @@ describe('call, list and describe at grpcurl parity', () => {
           ])
         ).code,
       ).toBe(0);
-      const get = await certrpc([
-        'call',
-        reflecting.address,
-        'demo.v1.KeyValue/Get',
-        '--identity',
-        'bob',
-        '--format',
-        'text',
-        '-d',
-        'key: "t"',
-      ]);
+      const get = await callAsBob(reflecting.address, 'demo.v1.KeyValue/Get', '--format', 'text', '-d', 'key: "t"');
       expect(get).toMatchObject({ code: 0, stdout: 'key: "t"\nvalue: "line\\none \\"quoted\\""\nfound: true\n' });
     });
 
     it('a bidi override in a response string is printed escaped, still valid text format (it reads back the same)', async () => {
-      const r = await certrpc([
-        'call',
-        reflecting.address,
-        'demo.v1.Echo/Say',
-        '--identity',
-        'bob',
-        '--format',
-        'text',
-        '-d',
-        'message: "abc\\u202edef"',
-      ]);
+      const r = await callAsBob(reflecting.address, 'demo.v1.Echo/Say', '--format', 'text', '-d', 'message: "abc\\u202edef"');
       expect(r).toMatchObject({ code: 0, stdout: 'message: "abc\\u202edef"\n' });
-      const roundTrip = await certrpc([
-        'call',
-        reflecting.address,
-        'demo.v1.Echo/Say',
-        '--identity',
-        'bob',
-        '--format',
-        'text',
-        '-d',
-        r.stdout,
-      ]);
+      const roundTrip = await callAsBob(reflecting.address, 'demo.v1.Echo/Say', '--format', 'text', '-d', r.stdout);
       expect(roundTrip.stdout).toBe(r.stdout);
     });
 
@@ -422,17 +348,7 @@ describe('call, list and describe at grpcurl parity', () => {
     });
 
     it('bad text, two records for a unary method, and JSON-only flags are usage errors (exit 2); so is an unknown format', async () => {
-      const bad = await certrpc([
-        'call',
-        reflecting.address,
-        'demo.v1.Echo/Say',
-        '--identity',
-        'bob',
-        '--format',
-        'text',
-        '-d',
-        'message: unquoted words',
-      ]);
+      const bad = await callAsBob(reflecting.address, 'demo.v1.Echo/Say', '--format', 'text', '-d', 'message: unquoted words');
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/-d: -d is not a valid demo\.v1\.SayRequest in text format: .*\n {2}fix: write the fields as name: value/);
       const two = await certrpc([
@@ -448,15 +364,11 @@ describe('call, list and describe at grpcurl parity', () => {
       ]);
       expect(two.code).toBe(2);
       expect(two.stderr).toContain('-d holds 2 messages (separated by 0x1E), but this method takes exactly one request');
-      expect(
-        (await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '--emit-defaults']))
-          .stderr,
-      ).toContain('--emit-defaults is for --format json');
-      expect(
-        (await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'text', '--allow-unknown-fields']))
-          .code,
-      ).toBe(2);
-      const xml = await certrpc(['call', reflecting.address, 'demo.v1.Echo/Say', '--identity', 'bob', '--format', 'xml']);
+      expect((await callAsBob(reflecting.address, 'demo.v1.Echo/Say', '--format', 'text', '--emit-defaults')).stderr).toContain(
+        '--emit-defaults is for --format json',
+      );
+      expect((await callAsBob(reflecting.address, 'demo.v1.Echo/Say', '--format', 'text', '--allow-unknown-fields')).code).toBe(2);
+      const xml = await callAsBob(reflecting.address, 'demo.v1.Echo/Say', '--format', 'xml');
       expect(xml.code).toBe(2);
       expect(xml.stderr).toMatch(/Allowed choices are json, text/);
     });
@@ -470,7 +382,7 @@ describe('call, list and describe at grpcurl parity', () => {
       ['no package', 'KeyValue/Get', 'demo.v1.KeyValue/Get'],
       ['the wrong case', 'demo.v1.keyvalue/get', 'demo.v1.KeyValue/Get'],
     ])('call: %s (%s) suggests %s, exit 1', async (_what, name, suggestion) => {
-      const r = await certrpc(['call', reflecting.address, name, '--identity', 'bob']);
+      const r = await callAsBob(reflecting.address, name);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`\n  did you mean ${suggestion}?\n  fix: run certrpc list ADDR`);
     });
@@ -484,10 +396,10 @@ describe('call, list and describe at grpcurl parity', () => {
       const service = await certrpc(['list', reflecting.address, 'demo.v1.Ecoh', '--identity', 'alice']);
       expect(service.code).toBe(1);
       expect(service.stderr).toContain('did you mean demo.v1.Echo?');
-      const fromSet = await certrpc(['call', bare.address, 'demo.v1.Echo/Sya', '--identity', 'bob', '--protoset', 'all.protoset']);
+      const fromSet = await callAsBob(bare.address, 'demo.v1.Echo/Sya', '--protoset', 'all.protoset');
       expect(fromSet.code).toBe(1);
       expect(fromSet.stderr).toContain('known to the descriptor sets (all.protoset)\n  did you mean demo.v1.Echo/Say?');
-      const nothing = await certrpc(['call', reflecting.address, 'billing.v2.Invoices/Create', '--identity', 'bob']);
+      const nothing = await callAsBob(reflecting.address, 'billing.v2.Invoices/Create');
       expect(nothing.code).toBe(1);
       expect(nothing.stderr).not.toContain('did you mean');
     });
