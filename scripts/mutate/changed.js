@@ -1,34 +1,15 @@
 #!/usr/bin/env node
 // `npm run mutate:changed [-- BASE]`: mutation testing of the trust-core files that differ from
 // BASE (default: where this branch left main; on main itself, the last commit). Runs Stryker with
-// --mutate set to those files; the incremental file (reports/stryker-incremental.json) lets it
-// reuse the results of unchanged mutants when there is one. Prints what it decided and why.
+// --mutate set to those files through `npm run mutate` (scripts/mutate/run.js: the committed
+// baseline is reused and updated). Prints what it decided and why.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { inScope } = require('./scope');
 
 const root = join(__dirname, '..', '..');
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
-
-/** The mutate globs of stryker.config.json as regular expressions ("!" = excluded). */
-function scope() {
-  const { mutate } = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8'));
-  const toRegExp = (glob) =>
-    new RegExp(
-      '^' +
-        glob
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .split('**/')
-          .map((part) => part.replace(/\*/g, '[^/]*'))
-          .join('(?:.*/)?') +
-        '$',
-    );
-  return {
-    include: mutate.filter((g) => !g.startsWith('!')).map(toRegExp),
-    exclude: mutate.filter((g) => g.startsWith('!')).map((g) => toRegExp(g.slice(1))),
-  };
-}
 
 function base() {
   if (process.argv[2]) return process.argv[2];
@@ -43,15 +24,14 @@ function base() {
 }
 
 const from = base();
-const { include, exclude } = scope();
+const trustCore = inScope();
 const changed = git('diff', '--name-only', '--diff-filter=ACMR', from, '--', 'src')
   .split('\n')
-  .filter((f) => f && include.some((r) => r.test(f)) && !exclude.some((r) => r.test(f)));
+  .filter((f) => f && trustCore(f));
 if (changed.length === 0) {
   console.log(`mutate:changed: no trust-core file changed since ${from}; nothing to mutate`);
   process.exit(0);
 }
 console.log(`mutate:changed: ${changed.length} trust-core file(s) changed since ${from}: ${changed.join(' ')}`);
-const stryker = join(root, 'node_modules', '.bin', 'stryker');
-const run = spawnSync(stryker, ['run', '--mutate', changed.join(',')], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(process.execPath, [join(__dirname, 'run.js'), '--mutate', changed.join(',')], { cwd: root, stdio: 'inherit' });
 process.exit(run.status ?? 1);
