@@ -6,7 +6,7 @@ import { parseDuration, QuantityError } from '../text/quantities';
 import { parseLimitAssignment } from '../server/limit-values';
 import { parseMetricsAddress } from '../metrics/metrics-address';
 import { MetricsEndpoint, startMetricsEndpoint } from '../metrics/metrics-endpoint';
-import { ServerMetrics } from '../metrics/server-metrics';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import { LIMIT_NAMES, ServerLimits } from '../server/limits';
 import { formatHostPort } from '../text/host-port';
 import { UsageError } from './exit-codes';
