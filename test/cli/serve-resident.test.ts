@@ -1,0 +1,59 @@
+// What a serving process keeps: every MB of a server's heap is GC work on every call and message
+// (docs/BENCHMARKS.md, Heap and GC). `certrpc serve` without a CRL and without --metrics loads
+// neither the x509 stack (@peculiar/x509, its ASN.1 schemas, the Reflect polyfill) nor prom-client,
+// and runs from dist/ and node_modules rather than the one-file bundles, whose whole source text
+// (the entire CLI's, in cli-main) would stay in its heap. A CRL still brings the x509 stack: the CRL
+// checks need it.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoClients } from '../helpers/calls';
+import { runCli, startCli } from '../helpers/cli';
+import { clientTls, demoPki } from '../helpers/pki';
+import { tempDir } from '../helpers/temp-dir';
+import { PkiDir } from '../../src/store/pki-dir';
+
+const HEAVY = /node_modules\/(@peculiar\/|reflect-metadata\/|prom-client\/)|dist\/vendor\//;
+
+/** Starts `certrpc serve ARGS`, makes a call, stops it; returns the heavy files it had loaded by then. */
+async function heavyFilesLoaded(dir: string, pki: PkiDir, args: string[]): Promise<string[]> {
+  const preload = join(dir, 'report-loaded.js');
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n`,
+  );
+  const server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', ...args], {
+    env: { NODE_OPTIONS: `-r ${preload}` },
+  });
+  try {
+    // A call through the whole path (handshake, issuer lookup, identity, authorization).
+    const alice = demoClients(server.address, clientTls(pki, 'alice'));
+    try {
+      expect((await alice.whoAmI()).commonName).toBe('alice');
+    } finally {
+      alice.close();
+    }
+  } finally {
+    await server.stop();
+  }
+  const line = /^LOADED (.*)$/m.exec(server.logs());
+  expect(line).not.toBeNull();
+  return (JSON.parse(line![1]) as string[]).filter((f) => HEAVY.test(f));
+}
+
+describe('what certrpc serve keeps loaded', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('without a CRL or --metrics: no x509 stack, no prom-client, no bundles', async () => {
+    const pki = await demoPki(join(tmp.dir, 'plain'));
+    expect(await heavyFilesLoaded(tmp.dir, pki, ['--policy', join(__dirname, '..', '..', 'policy.yaml')])).toEqual([]);
+  });
+
+  it('with a CRL (DIR/crl.pem): the x509 stack, for the CRL checks', async () => {
+    const pki = await demoPki(join(tmp.dir, 'with-crl'));
+    const crl = await runCli(['ca', 'crl', '--dir', pki.dir]);
+    expect(crl.code).toBe(0);
+    const loaded = await heavyFilesLoaded(tmp.dir, pki, []);
+    expect(loaded.some((f) => f.includes('node_modules/@peculiar/x509/'))).toBe(true);
+  });
+});
