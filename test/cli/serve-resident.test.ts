@@ -1,21 +1,24 @@
 // What a serving process keeps: every MB of a server's heap is GC work on every call and message
 // (docs/BENCHMARKS.md, Heap and GC). `certrpc serve` without a CRL and without --metrics loads
-// neither the x509 stack (@peculiar/x509, its ASN.1 schemas, the Reflect polyfill) nor prom-client,
+// neither the x509 stack (@peculiar/x509, its ASN.1 schemas, the Reflect polyfill), prom-client, nor
+// the YAML parser and zod (its policy is parsed in a worker thread),
 // and runs from dist/ and node_modules rather than the one-file bundles, whose whole source text
 // (the entire CLI's, in cli-main) would stay in its heap. A CRL still brings the x509 stack: the CRL
 // checks need it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoClients } from '../helpers/calls';
+import { grpcFrame, rawGrpcCall } from '../helpers/raw-grpc';
 import { runCli, startCli } from '../helpers/cli';
 import { clientTls, demoPki } from '../helpers/pki';
 import { tempDir } from '../helpers/temp-dir';
 import { PkiDir } from '../../src/store/pki-dir';
 
-const HEAVY = /node_modules\/(@peculiar\/|reflect-metadata\/|prom-client\/)|dist\/vendor\//;
+const HEAVY =
+  /node_modules\/(@peculiar\/|reflect-metadata\/|prom-client\/|zod\/|yaml\/|protobufjs\/|@grpc\/proto-loader\/|@grpc\/reflection\/|grpc-health-check\/)|dist\/vendor\//;
 
-/** Starts `certrpc serve ARGS`, makes a call, stops it; returns the heavy files it had loaded by then. */
-async function heavyFilesLoaded(dir: string, pki: PkiDir, args: string[]): Promise<string[]> {
+/** Starts `certrpc serve ARGS`, makes a call (and `more`), stops it; returns the heavy files it had loaded by then. */
+async function heavyFilesLoaded(dir: string, pki: PkiDir, args: string[], more?: (address: string) => Promise<void>): Promise<string[]> {
   const preload = join(dir, 'report-loaded.js');
   writeFileSync(
     preload,
@@ -32,6 +35,7 @@ async function heavyFilesLoaded(dir: string, pki: PkiDir, args: string[]): Promi
     } finally {
       alice.close();
     }
+    await more?.(server.address);
   } finally {
     await server.stop();
   }
@@ -44,7 +48,7 @@ describe('what certrpc serve keeps loaded', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
-  it('without a CRL or --metrics: no x509 stack, no prom-client, no bundles', async () => {
+  it('without a CRL or --metrics: no x509 stack, prom-client, YAML parser, zod, protobufjs, reflection or bundle', async () => {
     const pki = await demoPki(join(tmp.dir, 'plain'));
     expect(await heavyFilesLoaded(tmp.dir, pki, ['--policy', join(__dirname, '..', '..', 'policy.yaml')])).toEqual([]);
   });
@@ -55,5 +59,23 @@ describe('what certrpc serve keeps loaded', () => {
     expect(crl.code).toBe(0);
     const loaded = await heavyFilesLoaded(tmp.dir, pki, []);
     expect(loaded.some((f) => f.includes('node_modules/@peculiar/x509/'))).toBe(true);
+  });
+
+  it('reflection is built at its first call: a request that does not decode ends with INTERNAL, the next call is answered', async () => {
+    const pki = await demoPki(join(tmp.dir, 'reflection'));
+    const policy = ['--policy', join(__dirname, '..', '..', 'policy.yaml')];
+    const loaded = await heavyFilesLoaded(tmp.dir, pki, policy, async (address) => {
+      const garbage = await rawGrpcCall(
+        address,
+        clientTls(pki, 'alice'),
+        '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo',
+        grpcFrame(Buffer.from([0xff, 0xff, 0xff])),
+      );
+      expect(garbage.grpcStatus).toBe(13);
+      const list = await runCli(['list', address, '--dir', pki.dir, '--identity', 'alice']);
+      expect(list.stderr).toBe('');
+      expect(list.stdout.split('\n')).toEqual(expect.arrayContaining(['demo.v1.Echo', 'grpc.health.v1.Health']));
+    });
+    expect(loaded.some((f) => f.includes('node_modules/@grpc/reflection/'))).toBe(true);
   });
 });
