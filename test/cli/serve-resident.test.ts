@@ -5,6 +5,7 @@
 // and runs from dist/ and node_modules rather than the one-file bundles, whose whole source text
 // (the entire CLI's, in cli-main) would stay in its heap. A CRL still brings the x509 stack: the CRL
 // checks need it.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoClients } from '../helpers/calls';
@@ -77,5 +78,15 @@ describe('what certrpc serve keeps loaded', () => {
       expect(list.stdout.split('\n')).toEqual(expect.arrayContaining(['demo.v1.Echo', 'grpc.health.v1.Health']));
     });
     expect(loaded.some((f) => f.includes('node_modules/@grpc/reflection/'))).toBe(true);
+  });
+
+  it("require('certrpc/server') loads none of them either (its loadPolicyFile and parsePolicy parse in a worker)", () => {
+    const entry = join(__dirname, '..', '..', 'dist', 'entry', 'server.js');
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(entry)}); console.log(JSON.stringify(Object.keys(require.cache)))`], {
+        encoding: 'utf8',
+      }),
+    ) as string[];
+    expect(loaded.filter((f) => HEAVY.test(f))).toEqual([]);
   });
 });
