@@ -7,14 +7,59 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchOptions, Comparison, Measurement, Scenario, ScenarioResult } from '../scenario';
 import { writeBenchPolicy } from '../lib/bench-policy';
-import { benchPki } from '../lib/bench-pki';
-import { Arm, runInterleaved } from '../lib/interleave';
+import { benchPki, TlsSet } from '../lib/bench-pki';
+import { Arm, ArmResult, InterleaveOptions, runInterleaved } from '../lib/interleave';
+import { mergeLoadResults } from '../lib/load-result';
+import { FloorSlice, opensslHandshakes, startOpensslServer } from '../lib/openssl-floor';
 import { LoadGenerator } from '../lib/load-generator';
 import { armMeasurement, ratio, serverCpuPerCall } from '../lib/measurement';
-import { BenchServer, startServer } from '../lib/server-launcher';
+import { addSpans, BenchServer, startServer } from '../lib/server-launcher';
 import type { BenchServerConfig } from '../servers/server-process';
 import { clientTlsOf } from '../lib/server-pair';
 import { grpcOptionsOf, resolveLimits } from '../../src/server/limits';
+
+const FLOOR_LABEL = 'openssl floor: s_server + s_time -new (mTLS handshake only)';
+
+/**
+ * The connection arms, interleaved as usual, with the handshake's crypto floor (openssl-floor.ts)
+ * taking its turn after each round: its load is `openssl s_time`, not the load process, so it
+ * cannot be an Arm. Returns the arms' rows, then the floor's.
+ */
+async function handshakesWithFloor(load: LoadGenerator, arms: Arm[], interleave: InterleaveOptions, set: TlsSet): Promise<Measurement[]> {
+  const floorServer = await startOpensslServer({ caFile: set.caFile, certFile: set.server.certFile, keyFile: set.server.keyFile });
+  const client = { caFile: set.caFile, certFile: set.client.certFile, keyFile: set.client.keyFile };
+  const rounds: ArmResult[][] = [];
+  const floor: FloorSlice[] = [];
+  const slice = { ...interleave, rounds: 1, durationSec: interleave.durationSec / interleave.rounds };
+  try {
+    for (let round = 0; round < interleave.rounds; round++) {
+      rounds.push(await runInterleaved(load, round % 2 === 0 ? arms : [...arms].reverse(), slice));
+      floor.push(await opensslHandshakes(floorServer, client, slice.durationSec));
+    }
+  } finally {
+    await floorServer.stop();
+  }
+  const rows = arms.map((arm) => {
+    const slices = rounds.map((r) => r.find((x) => x.label === arm.label)!);
+    return armMeasurement({
+      label: arm.label,
+      load: mergeLoadResults(slices.map((x) => x.load)),
+      usage: addSpans(slices.map((x) => x.usage)),
+    });
+  });
+  const count = floor.reduce((a, f) => a + f.handshakes, 0);
+  const seconds = floor.reduce((a, f) => a + f.seconds, 0);
+  const cpu = floor.reduce((a, f) => a + f.serverCpuMicros, 0);
+  rows.push({
+    label: FLOOR_LABEL,
+    count,
+    errors: 0,
+    perSecond: count / seconds,
+    server: { cpuPercent: (cpu / (seconds * 1e6)) * 100 },
+    extra: { 'server cpu us/op': count > 0 ? cpu / count : Number.NaN, 'in flight': 1 },
+  });
+  return rows;
+}
 
 export const auditHandshakeScenario: Scenario = {
   name: 'audit-handshake',
@@ -94,11 +139,15 @@ export const auditHandshakeScenario: Scenario = {
         server,
         run: (slice) => load.handshakes({ address: server.address, tls, concurrency: 4, client: 'grpc', ...slice }),
       }));
-      const h = rows === 'unary' ? [] : (await runInterleaved(load, handshakeArms, interleave)).map((r) => armMeasurement(r));
+      const h = rows === 'unary' ? [] : await handshakesWithFloor(load, handshakeArms, interleave, set);
       measurements.push(...h);
       if (h.length)
-        for (const m of h.slice(1))
+        for (const m of h.slice(1, -1))
           comparisons.push(ratio(`server cpu per connection ${m.label} / bare`, m, h[0], serverCpuPerCall, { atMost: 1.05 }));
+      const floor = h.at(-1);
+      if (floor)
+        for (const m of h.slice(0, -1))
+          comparisons.push(ratio(`server cpu per connection ${m.label} / openssl floor`, m, floor, serverCpuPerCall));
       const before = h.find((m) => m.label.startsWith('before:'));
       if (before) comparisons.push(ratio('server cpu per connection, after / before', h[1], before, serverCpuPerCall));
     } finally {
@@ -112,6 +161,7 @@ export const auditHandshakeScenario: Scenario = {
       notes: [
         'unary: demo.v1.Echo/Say, one connection; new connection: TCP + mTLS (grpc-js client, full handshake) + one Echo/Say + close, 4 in flight',
         'server cpu us/op is the figure to read; "before:" arms run the build in BENCH_BASE_DIR',
+        'openssl floor: `openssl s_server` (same certificates, client certificate required) under `openssl s_time -new`, one full mutual-TLS handshake at a time, no HTTP/2 and no call: the crypto limit, its turn after each round of the connection arms; its server CPU from /proc',
       ],
     };
   },

@@ -5,7 +5,7 @@ import { authorization } from '../../src/authz/authorization';
 import { allowAllAuthenticated } from '../../src/authz/compiled-policy';
 import { echoService } from '../../src/demo/echo-service';
 import { keyValueService } from '../../src/demo/kv-service';
-import { ServerMetrics } from '../../src/metrics/server-metrics';
+import type * as ServerMetricsModule from '../../src/metrics/server-metrics';
 import { createServer } from '../../src/server/create-server';
 import { runServerProcess } from './server-process';
 
@@ -23,7 +23,9 @@ runServerProcess(async (config) => {
     services: [echoService(), keyValueService()],
     // No policy file: every authenticated caller is let in (without one, a server denies all but health and WhoAmI).
     ...(authz ? { authorization: authz } : { policy: allowAllAuthenticated() }),
-    metrics: config.metrics ? new ServerMetrics() : undefined,
+    // prom-client only when asked for, as `certrpc serve` loads it only with --metrics (heap is GC cost).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    metrics: config.metrics ? new (require('../../src/metrics/server-metrics') as typeof ServerMetricsModule).ServerMetrics() : undefined,
   });
   const { port } = await server.listen('127.0.0.1', 0);
   return {

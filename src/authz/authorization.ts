@@ -11,7 +11,7 @@ import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink, shouldAudit } fr
 import { authorizationStage } from './authorization-stage';
 import { CompiledPolicy, defaultPolicy } from './compiled-policy';
 import { issuerBindingWarnings } from './issuer-binding';
-import { loadPolicyFile } from './policy-file';
+import { loadPolicyFileInWorker } from './policy-parser';
 import { AuditMode } from './policy-model';
 import { watchPolicyFile } from './policy-watcher';
 import type { FileReloader } from '../store/file-reloader';
@@ -68,7 +68,7 @@ export function authorization(options: AuthorizationOptions = {}): Authorization
   let watcher: FileReloader<CompiledPolicy> | undefined;
   if (!fixed && options.policyFile) {
     if (options.watch === false) {
-      fixed = loadPolicyFile(options.policyFile);
+      fixed = loadPolicyFileInWorker(options.policyFile);
     } else {
       watcher = watchPolicyFile(options.policyFile, {
         logger,

@@ -5,7 +5,7 @@
 import type { Logger } from '../log/logger';
 import { FileReloader } from '../store/file-reloader';
 import type { CompiledPolicy } from './compiled-policy';
-import { loadPolicyFile } from './policy-file';
+import { loadPolicyFileInWorker, loadPolicyFileInWorkerAsync } from './policy-parser';
 
 export interface PolicyWatchOptions {
   logger?: Logger;
@@ -21,7 +21,8 @@ export function watchPolicyFile(file: string, options: PolicyWatchOptions = {}):
     what: 'authorization policy',
     files: [file],
     // The generation counts accepted versions: audit lines and denials say which one decided.
-    load: (inForce) => loadPolicyFile(file, (inForce?.generation ?? 0) + 1),
+    // Parsed in a worker (policy-parser.ts): the first load blocks (no server without its policy), reloads do not.
+    load: (inForce) => (inForce ? loadPolicyFileInWorkerAsync(file, inForce.generation + 1) : loadPolicyFileInWorker(file, 1)),
     describe: (p) => ({ file, generation: p.generation, policy: p.name, roles: p.model.roles.length, rules: p.rules.length }),
     reloaded: options.reloaded,
     logger: options.logger,

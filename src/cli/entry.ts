@@ -5,8 +5,19 @@ import { loadVendorBundle, useVendorBundles } from './vendor-modules';
 
 type Program = { main: (argv: string[]) => Promise<void> };
 
+/**
+ * The commands that run until stopped. The bundles buy start-up time, but a bundle's source text
+ * (and the whole CLI's, in cli-main) stays in the heap for the life of the process, and a server's
+ * heap size is GC cost on every call and message (docs/BENCHMARKS.md, Heap and GC): these run
+ * from dist/ and node_modules, holding only the files they load.
+ */
+export function isLongRunning(argv: readonly string[]): boolean {
+  const [command, sub] = argv.slice(2);
+  return command === 'serve' || command === 'proxy' || command === 'agent' || (command === 'ca' && sub === 'serve');
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
-  const bundled = useVendorBundles();
+  const bundled = isLongRunning(argv) ? [] : useVendorBundles();
   // `certrpc ... | head`: the reader left, so nothing more can be said; stop quietly, as cat does.
   for (const out of [process.stdout, process.stderr]) {
     out.on('error', (err: NodeJS.ErrnoException) => {

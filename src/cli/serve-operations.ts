@@ -1,12 +1,13 @@
 // The operational side of `certrpc serve`: --config FILE (flags override it), --limit, --metrics
 // and --shutdown-grace. Kept apart from serve.ts so that file stays a list of flags and one flow.
 import { Command } from 'commander';
-import { CONFIG_FIELDS, ConfigFlag, loadServeConfig } from '../config/serve-config';
+import type * as ServeConfigModule from '../config/serve-config';
+import type { ConfigFlag } from '../config/serve-config';
 import { parseDuration, QuantityError } from '../text/quantities';
 import { parseLimitAssignment } from '../server/limit-values';
 import { parseMetricsAddress } from '../metrics/metrics-address';
 import { MetricsEndpoint, startMetricsEndpoint } from '../metrics/metrics-endpoint';
-import { ServerMetrics } from '../metrics/server-metrics';
+import type { ServerMetrics } from '../metrics/server-metrics';
 import { LIMIT_NAMES, ServerLimits } from '../server/limits';
 import { formatHostPort } from '../text/host-port';
 import { UsageError } from './exit-codes';
@@ -48,6 +49,9 @@ export function addOperationsOptions(cmd: Command): Command {
 export function applyConfigFile(cmd: Command): string | undefined {
   const file = cmd.opts().config as string | undefined;
   if (!file) return undefined;
+  // The config's YAML parser and schemas (zod) only with --config: a server keeps what it loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CONFIG_FIELDS, loadServeConfig } = require('../config/serve-config') as typeof ServeConfigModule;
   const config = loadServeConfig(file);
   for (const [key, value] of Object.entries(config.flags) as [ConfigFlag, string | string[] | boolean][]) {
     if (!(key in CONFIG_FIELDS) || cmd.getOptionValueSource(key) === 'cli') continue;

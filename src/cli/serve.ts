@@ -11,7 +11,7 @@ import { parseDays } from '../text/quantities';
 import { UsageError } from './exit-codes';
 import { preflightServerIdentity } from './serve-preflight';
 import { addOperationsOptions, applyConfigFile, operationsSettings, startMetrics } from './serve-operations';
-import { ServerMetrics } from '../metrics/server-metrics';
+import type * as ServerMetricsModule from '../metrics/server-metrics';
 import { defaultDir, DIR_HELP, withHelp } from './help';
 import { formatHostPort } from '../text/host-port';
 
@@ -66,7 +66,9 @@ export function serveCommand(): Command {
         audit: { mode: auditMode, destination: opts.auditFile },
         noPolicyFix: 'start it with --policy FILE',
       });
-      const metrics = ops.metrics ? new ServerMetrics() : undefined;
+      // prom-client only with --metrics: a server holds what it loads, and every MB of heap costs it in GC.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const metrics = ops.metrics ? new (require('../metrics/server-metrics') as typeof ServerMetricsModule).ServerMetrics() : undefined;
       // A start that fails half-way must not leave the policy watcher or the metrics port holding the process open.
       const metricsEndpoint =
         metrics && ops.metrics

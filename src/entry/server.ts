@@ -30,7 +30,9 @@ export { DECISION } from '../authz/authorization-stage';
 export { authorization, NO_POLICY_WARNING, NO_POLICY_FIX } from '../authz/authorization';
 export type { Authorization, AuthorizationOptions } from '../authz/authorization';
 export { CompiledPolicy, defaultPolicy, allowAllAuthenticated } from '../authz/compiled-policy';
-export { loadPolicyFile, parsePolicy } from '../authz/policy-file';
+// The worker-thread versions (authz/policy-parser.ts): same signatures and results, but the YAML
+// parser and zod never enter the process that imports `certrpc/server`.
+export { loadPolicyFileInWorker as loadPolicyFile, parsePolicyText as parsePolicy } from '../authz/policy-parser';
 export { describeDecision } from '../authz/decision';
 export type { Decision } from '../authz/decision';
 export type { PolicyModel, AuditMode } from '../authz/policy-model';

@@ -15,7 +15,9 @@ const byCertificate = new WeakMap<object, IssuingCa>();
 
 /** Records the CA whose key verifiably signed this (pinned) peer certificate. */
 export function recordIssuingCa(peerCertificate: object, ca: IssuingCa): void {
-  byCertificate.set(peerCertificate, Object.freeze({ ...ca }));
+  // A frozen one is kept as it is (TrustedIssuers' are, and compute their subject on first read:
+  // a copy would read it, for every connection).
+  byCertificate.set(peerCertificate, Object.isFrozen(ca) ? ca : Object.freeze({ ...ca }));
 }
 
 /** The verified issuing CA of a peer certificate object, if the TLS layer recorded one. */

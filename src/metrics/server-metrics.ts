@@ -3,7 +3,8 @@
 // it: the call gate reports decisions and call ends, the TLS listener refused handshakes, and
 // the gauges read the server's state when scraped.
 import { status as Status } from '@grpc/grpc-js';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
 import { DECISION } from '../authz/authorization-stage';
 import type { CallContext, CallEndObserver, CallObserver } from '../gate/call-context';
 import type { RefusedHandshake } from '../tls/refusal-reasons';
@@ -36,7 +37,7 @@ export function roleLabel(ctx: CallContext): string {
 }
 
 export class ServerMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private state?: ServerState;
   private readonly calls: Counter<'method' | 'code' | 'role'>;
   private readonly latency: Histogram<'method' | 'code'>;
@@ -45,40 +46,44 @@ export class ServerMetrics {
   private readonly pingViolations: Counter;
 
   constructor(options: ServerMetricsOptions = {}) {
+    // prom-client loads when metrics are made, not with `certrpc/server`: a server keeps what it loads.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const prom = require('prom-client') as typeof PromClient;
+    this.registry = new prom.Registry();
     const registers = [this.registry];
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.calls = new Counter({
+    if (options.processMetrics !== false) prom.collectDefaultMetrics({ register: this.registry });
+    this.calls = new prom.Counter({
       name: 'certrpc_calls_total',
       help: 'Calls ended, by method, gRPC status code and caller roles',
       labelNames: ['method', 'code', 'role'],
       registers,
     });
-    this.latency = new Histogram({
+    this.latency = new prom.Histogram({
       name: 'certrpc_call_duration_seconds',
       help: 'Time from a call arriving to its status being sent',
       labelNames: ['method', 'code'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.decisions = new Counter({
+    this.decisions = new prom.Counter({
       name: 'certrpc_authz_decisions_total',
       help: 'Call gate decisions, by decision, the policy rule that decided ("none" when denied by default or by an earlier stage) and reason',
       labelNames: ['decision', 'rule', 'reason'],
       registers,
     });
-    this.refusals = new Counter({
+    this.refusals = new prom.Counter({
       name: 'certrpc_handshakes_refused_total',
       help: 'Connections refused before any call, by reason (OpenSSL/Node code or certrpc limit)',
       labelNames: ['reason'],
       registers,
     });
-    this.pingViolations = new Counter({
+    this.pingViolations = new prom.Counter({
       name: 'certrpc_ping_policy_violations_total',
       help: 'Connections closed for pinging too often (GOAWAY too_many_pings)',
       registers,
     });
     const state = () => this.state;
-    new Gauge({
+    new prom.Gauge({
       name: 'certrpc_open_connections',
       help: 'TCP connections open on the TLS port (handshaking or serving)',
       registers,
@@ -86,7 +91,7 @@ export class ServerMetrics {
         this.set((await state()?.openConnections()) ?? 0);
       },
     });
-    new Gauge({
+    new prom.Gauge({
       name: 'certrpc_calls_in_flight',
       help: 'Calls let through the gate and not yet ended',
       registers,
@@ -94,7 +99,7 @@ export class ServerMetrics {
         this.set(state()?.callsInFlight() ?? 0);
       },
     });
-    new Gauge({
+    new prom.Gauge({
       name: 'certrpc_serving',
       help: '1 while the server reports SERVING, 0 while draining or stopped',
       registers,
@@ -102,7 +107,7 @@ export class ServerMetrics {
         this.set(state()?.serving() ? 1 : 0);
       },
     });
-    new Gauge({
+    new prom.Gauge({
       name: 'certrpc_certificate_expiry_seconds',
       help: 'Seconds until a certificate expires (negative: expired); certificate="server" is the one presented, "client_ca" a CA trusted for clients',
       labelNames: ['certificate', 'subject', 'serial'],

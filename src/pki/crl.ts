@@ -8,19 +8,10 @@ import { signingAlgorithm, x509 } from './crypto';
 import { PkiError } from './errors';
 import { crlPemBlocks } from './pem';
 import { normalizeSerial } from './serial';
+import { REVOCATION_REASONS, RevocationReason } from './revocation-reasons';
 
-/** RFC 5280 reason codes an operator may give (removeFromCRL and certificateHold are not supported: a revocation here is final). */
-export const REVOCATION_REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
-export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+export { REVOCATION_REASONS } from './revocation-reasons';
+export type { RevocationReason } from './revocation-reasons';
 
 export function parseRevocationReason(value: string, option = 'reason'): RevocationReason {
   const found = REVOCATION_REASONS.find((r) => r.toLowerCase() === value.toLowerCase());

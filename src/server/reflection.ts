@@ -4,13 +4,25 @@
 // What it describes: certrpc's own protos, and each of the user's services from the descriptors its
 // definition carries (service-descriptors.ts: proto-loader's, or ts-proto's with outputSchema=true);
 // a packageDefinition given in the options covers the rest.
-import { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadSync, PackageDefinition } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
+// createServer's reflection is built at the first reflection call, not at start (addReflectionService):
+// protobufjs, proto-loader, @grpc/reflection and the schema they build are ~0.7 MB and more that a
+// server would otherwise hold for its life, and every MB of its heap is GC work on every call
+// (docs/BENCHMARKS.md, Heap and GC). Until then its two services are registered with byte-for-byte
+// relays that decode and encode with @grpc/reflection's own definitions once it is loaded.
+import {
+  MethodDefinition,
+  Server,
+  ServerDuplexStream,
+  ServiceDefinition,
+  status as Status,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import type { ReflectionService } from '@grpc/reflection';
+import { EventEmitter } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Logger } from '../log/logger';
-import { HEALTH_PROTO_DIR, HEALTH_PROTO_FILE } from './health';
 import { descriptorsOf, ProtoMetadataLike } from './service-descriptors';
 
 /** certrpc's own protos (certrpc.v1, demo.v1): beside dist/ and src/ in the package. */
@@ -48,10 +60,12 @@ function protoFilesUnder(dir: string): string[] {
 
 let certrpcSchema: PackageDefinition | undefined;
 
-/** certrpc's protos plus health and reflection themselves, parsed once per process. */
+/** certrpc's protos (health's among them) plus reflection v1alpha, parsed once per process. */
 export function certrpcPackageDefinition(): PackageDefinition {
-  certrpcSchema ??= loadSync([...protoFilesUnder(CERTRPC_PROTO_DIR), HEALTH_PROTO_FILE, ...REFLECTION_PROTO_FILES], {
-    includeDirs: [CERTRPC_PROTO_DIR, HEALTH_PROTO_DIR, REFLECTION_PROTO_DIR],
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadSync } = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  certrpcSchema ??= loadSync([...protoFilesUnder(CERTRPC_PROTO_DIR), ...REFLECTION_PROTO_FILES], {
+    includeDirs: [CERTRPC_PROTO_DIR, REFLECTION_PROTO_DIR],
     // Field names as written (common_name, not commonName): reflection clients print them as proto source.
     keepCase: true,
   });
@@ -86,22 +100,102 @@ function reflectionFor(
     if ('files' in found) schema[name] = { fileDescriptorProtos: found.files };
     else undescribed.push({ service: name, problem: found.problem });
   }
-  return { service: new ReflectionService(schema as PackageDefinition, { services: [...served, ...REFLECTION_SERVICES] }), undescribed };
+  return {
+    service: new (reflectionModule().ReflectionService)(schema as PackageDefinition, { services: [...served, ...REFLECTION_SERVICES] }),
+    undescribed,
+  };
 }
 
 /**
  * createServer's reflection: describes the services defined so far, and `alsoServed` (by name, from
- * certrpc's own schema). Returns those it cannot describe, for the caller to log.
+ * certrpc's own schema). Built at the first reflection call; `undescribed` is told then (once) of
+ * the services it cannot describe, and `failed` if it cannot be built at all (that call and the
+ * next ones end with INTERNAL; nothing else of the server is affected).
  */
 export function addReflectionService(
   server: Server,
   definitions: readonly AnyDefinition[],
   options: ReflectionOptions = {},
   alsoServed: readonly string[] = [],
-): UndescribedService[] {
-  const { service, undescribed } = reflectionFor(definitions, options, alsoServed);
-  service.addToServer(server);
-  return undescribed;
+  told: { undescribed?: (services: UndescribedService[]) => void; failed?: (err: Error) => void } = {},
+): void {
+  const described = [...definitions];
+  let built: Registration[] | Error | undefined;
+  const answering = (): Registration[] | Error => {
+    if (built) return built;
+    try {
+      const { service, undescribed } = reflectionFor(described, options, alsoServed);
+      built = registrationsOf(service);
+      if (undescribed.length > 0) told.undescribed?.(undescribed);
+    } catch (err) {
+      built = err as Error;
+      told.failed?.(built);
+    }
+    return built;
+  };
+  for (const name of REFLECTION_SERVICES) {
+    const path = `/${name}/ServerReflectionInfo`;
+    server.addService(relayDefinition(path), {
+      ServerReflectionInfo: (call: ServerDuplexStream<Buffer, Buffer>) => {
+        const registrations = answering();
+        const target = registrations instanceof Error ? undefined : registrations.find((r) => methodOf(r).path === path);
+        if (!target) call.emit('error', { code: Status.INTERNAL, details: 'server reflection is not available' });
+        else relay(call, target);
+      },
+    });
+  }
+}
+
+type Registration = { definition: AnyDefinition; implementation: UntypedServiceImplementation };
+
+const methodOf = (r: Registration) => Object.values(r.definition)[0] as MethodDefinition<unknown, unknown>;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const reflectionModule = () => require('@grpc/reflection') as typeof import('@grpc/reflection');
+
+/** ServerReflectionInfo as bytes in, bytes out: decoded by the relay, with @grpc/reflection's definition. */
+function relayDefinition(path: string): AnyDefinition {
+  const bytes = (b: Buffer) => b;
+  return {
+    ServerReflectionInfo: {
+      path,
+      requestStream: true,
+      responseStream: true,
+      requestSerialize: bytes,
+      requestDeserialize: bytes,
+      responseSerialize: bytes,
+      responseDeserialize: bytes,
+      originalName: 'serverReflectionInfo',
+    },
+  };
+}
+
+/**
+ * Hands a call to @grpc/reflection's handler as if grpc-js had decoded it with its definition: it
+ * reads 'data' and 'end' and calls write() and end() (and nothing else). A request that does not
+ * decode ends the call as grpc-js ends one (INTERNAL), never throws out of the event.
+ */
+function relay(call: ServerDuplexStream<Buffer, Buffer>, target: Registration): void {
+  const method = methodOf(target);
+  let failed = false;
+  const facade = Object.assign(new EventEmitter(), {
+    write: (message: unknown) => !failed && call.write(method.responseSerialize(message)),
+    end: () => !failed && call.end(),
+  });
+  call.on('data', (bytes: Buffer) => {
+    if (failed) return;
+    let request: unknown;
+    try {
+      request = method.requestDeserialize(bytes);
+    } catch (err) {
+      failed = true;
+      call.emit('error', { code: Status.INTERNAL, details: `Error deserializing request: ${(err as Error).message}` });
+      return;
+    }
+    facade.emit('data', request);
+  });
+  call.on('end', () => facade.emit('end'));
+  (target.implementation.ServerReflectionInfo as (stream: typeof facade) => void)(facade);
 }
 
 /**
@@ -140,7 +234,7 @@ export function addReflection(server: Server, options: ReflectionOptions & { log
     current = undefined;
   };
   // Reflection's own services, each method answered by the reflection of the services there are at the time.
-  for (const [i, { definition, implementation }] of registrationsOf(new ReflectionService({})).entries()) {
+  for (const [i, { definition, implementation }] of registrationsOf(new (reflectionModule().ReflectionService)({})).entries()) {
     const delegating = Object.fromEntries(
       Object.keys(implementation).map((method) => [
         method,
@@ -152,8 +246,8 @@ export function addReflection(server: Server, options: ReflectionOptions & { log
 }
 
 /** What ReflectionService.addToServer would add: its v1 and v1alpha definitions and handlers. */
-function registrationsOf(service: ReflectionService): { definition: AnyDefinition; implementation: UntypedServiceImplementation }[] {
-  const added: { definition: AnyDefinition; implementation: UntypedServiceImplementation }[] = [];
+function registrationsOf(service: ReflectionService): Registration[] {
+  const added: Registration[] = [];
   service.addToServer({ addService: (definition, implementation) => added.push({ definition, implementation }) });
   return added;
 }

@@ -19,13 +19,15 @@ export function addStandardServices(server: Server, definitions: ServiceDefiniti
   health.addToServer(server);
   if (options.reflection !== false) {
     const reflection = typeof options.reflection === 'object' ? options.reflection : {};
-    const undescribed = addReflectionService(server, definitions, reflection, [HEALTH_SERVICE]);
-    if (undescribed.length > 0) {
-      options.logger.warn(
-        { services: undescribed },
-        `reflection cannot describe ${undescribed.map((u) => `${u.service}: ${u.problem}`).join('; ')}; pass its schema as reflection.packageDefinition (proto-loader) or reflection.protoMetadata (ts-proto)`,
-      );
-    }
+    addReflectionService(server, definitions, reflection, [HEALTH_SERVICE], {
+      // Told at the first reflection call, when the schema is built (reflection.ts).
+      undescribed: (services) =>
+        options.logger.warn(
+          { services },
+          `reflection cannot describe ${services.map((u) => `${u.service}: ${u.problem}`).join('; ')}; pass its schema as reflection.packageDefinition (proto-loader) or reflection.protoMetadata (ts-proto)`,
+        ),
+      failed: (err) => options.logger.error({ err: err.message }, `server reflection cannot be built: ${err.message}`),
+    });
   }
   return health;
 }

@@ -77,13 +77,14 @@ export class FileReloader<T> {
     return reloader;
   }
 
-  /** start() for a synchronous loader: the value is in force when this returns (authorization() is synchronous). */
-  static startSync<T>(options: FileReloaderOptions<T> & { load: (inForce: T | undefined) => T }): FileReloader<T> {
+  /** start() for a loader whose first load is synchronous: the value is in force when this returns (authorization() is synchronous). */
+  static startSync<T>(options: FileReloaderOptions<T>): FileReloader<T> {
     const reloader = new FileReloader(options);
     reloader.measure();
+    // Only the first load must be synchronous; reloads may return a promise (a policy parsed in a worker).
     const value = options.load(undefined);
-    if (value instanceof Promise) throw new TypeError('FileReloader.startSync needs a synchronous load; use start()');
-    reloader.begin(value);
+    if (value instanceof Promise) throw new TypeError('FileReloader.startSync needs a synchronous first load; use start()');
+    reloader.begin(value as T);
     return reloader;
   }
 

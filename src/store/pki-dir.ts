@@ -1,7 +1,8 @@
 // The certs/ directory: the only place that reads or writes it (where each file lives: pki-layout.ts).
 import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
-import { CertificateAndKey, loadSigningCa, SigningCa } from '../pki/ca';
-import { signingCertificateOf } from '../pki/ca-bundle';
+import type * as CaModule from '../pki/ca';
+import type { CertificateAndKey, SigningCa } from '../pki/ca';
+import type * as CaBundleModule from '../pki/ca-bundle';
 import { PkiError } from '../pki/errors';
 import { parseCertificateBundle } from '../pki/pem';
 import { writeFileAtomic } from './atomic-write';
@@ -11,6 +12,17 @@ import { readUserFile } from './read-file';
 
 export { DEFAULT_PKI_DIR, checkName, loadIdentityFiles } from './pki-names';
 export type { IdentityFiles } from './pki-names';
+
+/**
+ * The signing code (pki/ca.ts, pki/ca-bundle.ts: @peculiar/x509 and its global Reflect polyfill,
+ * ~3 MB of heap) is loaded when a CA is, not with this class: `certrpc serve` reads its identity
+ * and trust from a PkiDir and never signs, and every MB a server holds costs it in GC.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadSigningCa: typeof CaModule.loadSigningCa = (...args) => (require('../pki/ca') as typeof CaModule).loadSigningCa(...args);
+const signingCertificateOf: typeof CaBundleModule.signingCertificateOf = (...args) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../pki/ca-bundle') as typeof CaBundleModule).signingCertificateOf(...args);
 
 export class PkiDir extends PkiLayout {
   /** Refuses to go on when a CA exists: replacing a CA orphans every certificate it signed. */

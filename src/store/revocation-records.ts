@@ -2,7 +2,7 @@
 // CRL number used. CRLs are derived from it, so crl.pem can always be re-made (certrpc ca crl).
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { REVOCATION_REASONS } from '../pki/crl';
+import { REVOCATION_REASONS } from '../pki/revocation-reasons';
 import { PkiError } from '../pki/errors';
 import { writeFileAtomic } from './atomic-write';
 import type { PkiDir } from './pki-dir';

@@ -3,17 +3,10 @@
 // problems (from zod, as PathIssues) located by walking the document to the offending node.
 import { Document, isMap, isNode, LineCounter, parseDocument, YAMLError } from 'yaml';
 import type { PathIssue } from './schema-issues';
+import type { FileIssue } from './config-error';
 
-/** One problem in a file, where it is and how to fix it. */
-export interface FileIssue {
-  /** 1-based line (and column) in the file, when known. */
-  line?: number;
-  column?: number;
-  /** The field, as a path: "rules[1].methods[0]". */
-  field?: string;
-  message: string;
-  fix?: string;
-}
+export { formatFileIssues } from './config-error';
+export type { FileIssue } from './config-error';
 
 export interface ParsedYaml {
   /** The plain data (maps, lists, scalars). */
@@ -72,15 +65,4 @@ export function positionOf(
 export function locateIssue(issue: PathIssue, parsed: Pick<ParsedYaml, 'doc' | 'lines'>): FileIssue {
   const pos = positionOf(parsed.doc, parsed.lines, issue.path, issue.key ?? false);
   return { line: pos?.line, column: pos?.col, field: fieldPath(issue.path) || undefined, message: issue.message, fix: issue.fix };
-}
-
-/** "file.yaml:12:5: rules[1].roles[0]: unknown role "writer"\n  fix: ..." per issue. */
-export function formatFileIssues(file: string, issues: readonly FileIssue[]): string {
-  return issues
-    .map((i) => {
-      const where = i.line ? `${file}:${i.line}${i.column ? `:${i.column}` : ''}` : file;
-      const head = `${where}: ${i.field ? `${i.field}: ` : ''}${i.message}`;
-      return i.fix ? `${head}\n  fix: ${i.fix}` : head;
-    })
-    .join('\n');
 }

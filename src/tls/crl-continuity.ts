@@ -4,12 +4,13 @@
 // revocations (DIR/revocations.json) refuses to start without a CRL that lists them.
 // The rules throw PkiError naming the file and the fix; tls-material-files.ts calls them.
 import { X509Certificate } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CrlInfo } from '../pki/crl';
 import { PkiError } from '../pki/errors';
 import { serialHex } from '../pki/verify';
-import { readRevocationRecordsFile, RevocationRecord } from '../store/revocation-records';
+import type * as RevocationRecordsModule from '../store/revocation-records';
+import type { RevocationRecord } from '../store/revocation-records';
 
 /** What is known of a CRL in force, enough to tell whether a later one is newer. */
 export interface CrlFacts {
@@ -46,8 +47,12 @@ const describeRecord = (r: RevocationRecord) => `serial ${r.serial}${r.name ? ` 
 
 /** Revocations on record by one of these CAs ("*": by any CA of the directory, so by each). */
 function recordedRevocations(revocationsFile: string | undefined, cas: X509Certificate[]): RevocationRecord[] {
-  if (!revocationsFile) return [];
+  // No records file, no records (as readRevocationRecordsFile says), without loading its schema (zod).
+  if (!revocationsFile || !existsSync(revocationsFile)) return [];
   const serials = new Set(cas.map(serialHex));
+  // The records' schema only when there are records to read: a server keeps what it loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readRevocationRecordsFile } = require('../store/revocation-records') as typeof RevocationRecordsModule;
   return readRevocationRecordsFile(revocationsFile).revoked.filter((r) => r.caSerial === '*' || serials.has(r.caSerial));
 }
 

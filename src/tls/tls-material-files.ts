@@ -3,8 +3,8 @@
 // is a field of TlsFiles and a line here.
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import { matchCrlsToCas, parseCrls } from '../pki/crl';
-import { x509 } from '../pki/crypto';
+import type * as CrlModule from '../pki/crl';
+import type * as CryptoModule from '../pki/crypto';
 import { PkiError } from '../pki/errors';
 import { crlPemBlocks, pemBlocks } from '../pki/pem';
 import { serialHex } from '../pki/verify';
@@ -133,6 +133,12 @@ async function loadCrls(
     checkMissingCrl(file, cas, inForce, revocationsFile);
     return undefined;
   }
+  // The CRL code (@peculiar/x509 and its Reflect polyfill, ~3 MB of heap) only where there is a CRL:
+  // a server without one never loads it (every MB a server holds costs it in GC, docs/BENCHMARKS.md).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { matchCrlsToCas, parseCrls } = require('../pki/crl') as typeof CrlModule;
+  const { x509 } = require('../pki/crypto') as typeof CryptoModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const infos = parseCrls(readUserFile(file, 'CRL file'), file);
   // A CRL of a CA this process does not know (another intermediate under a trusted root, e.g. during
   // an intermediate rotation, or a root written just before its bundle) is handed to OpenSSL as it is:

@@ -31,7 +31,7 @@ export class TrustedIssuers {
   constructor(clientCaPem: string) {
     this.certificates = pemBlocks(clientCaPem).map((pem) => {
       const cert = new X509Certificate(pem);
-      return { cert, ca: Object.freeze({ subject: subjectAsInspected(cert.raw), fingerprint: cert.fingerprint256 }) };
+      return { cert, ca: trustedCa(cert) };
     });
     this.cas = this.certificates.map((c) => c.ca);
   }
@@ -69,6 +69,22 @@ export class TrustedIssuers {
     }
     return sent.length === 0 ? this.bySentSigner.get(peer.fingerprint256) : undefined;
   }
+}
+
+/**
+ * A trusted CA as policies name it. Its subject in `cert inspect`'s form needs the x509 stack
+ * (~3 MB of heap for the life of the process): it is computed when first read, i.e. only when a
+ * policy binds a principal with `issuer:` or a warning names the CA. The fingerprint (Node's)
+ * is what every connection reads.
+ */
+function trustedCa(cert: X509Certificate): IssuingCa {
+  let subject: string | undefined;
+  return Object.freeze({
+    get subject(): string {
+      return (subject ??= subjectAsInspected(cert.raw));
+    },
+    fingerprint: cert.fingerprint256,
+  });
 }
 
 function signedBy(cert: X509Certificate, ca: X509Certificate): boolean {
