@@ -131,7 +131,7 @@ describe('loadTlsMaterial: chains and foreign CRLs; loadRevocation', () => {
     ).rejects.toMatchObject({ file: pki.certFile('alice'), message: expect.stringContaining('CN=alice') });
   });
 
-  it('loadRevocation: the CRLs and CAs in force; a CRL in force stays when the file goes; no CA bundle is refused', async () => {
+  it('loadRevocation: the CRLs and CAs in force; a CRL in force stays when the file goes; no CA bundle is refused; only revocations on record by these CAs ask for a CRL', async () => {
     const pki: PkiDir = await demoPki(join(tmp.dir, 'pki-revocation'));
     await publishCrls(pki);
     const files = { crlFile: pki.crlFile, caFiles: [pki.caCertFile] };
@@ -144,5 +144,15 @@ describe('loadTlsMaterial: chains and foreign CRLs; loadRevocation', () => {
     await expect(loadRevocation(gone, loaded)).rejects.toMatchObject({ file: gone.crlFile });
     await expect(loadRevocation(gone)).resolves.toEqual({ crlPem: undefined, caPem: loaded.caPem, crls: [] });
     await expect(loadRevocation({ ...files, caFiles: [] })).rejects.toMatchObject({ option: 'clientCaFiles', fix: expect.any(String) });
+
+    // Revocations on record by another CA ask nothing of these CAs: no CRL file is fine; one by "*" (every CA) is not.
+    const record = (caSerial: string) => ({ serial: 'abc123', caSerial, reason: 'keyCompromise', revokedAt: new Date().toISOString() });
+    const revocationsFile = file('revocations.json', JSON.stringify({ version: 1, crlNumber: 1, revoked: [record('fedcba')] }));
+    await expect(loadRevocation({ ...gone, revocationsFile })).resolves.toMatchObject({ crlPem: undefined, crls: [] });
+    writeFileSync(revocationsFile, JSON.stringify({ version: 1, crlNumber: 1, revoked: [record('fedcba'), record('*')] }));
+    await expect(loadRevocation({ ...gone, revocationsFile })).rejects.toMatchObject({
+      file: gone.crlFile,
+      message: expect.stringContaining('abc123'),
+    });
   });
 });
