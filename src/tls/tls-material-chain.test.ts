@@ -141,7 +141,10 @@ describe('loadTlsMaterial: chains and foreign CRLs; loadRevocation', () => {
     expect(loaded.crls.map((c) => c.issuer)).toEqual(['CN=certrpc demo CA']);
 
     const gone = { ...files, crlFile: join(tmp.dir, 'no-such-crl.pem') };
-    await expect(loadRevocation(gone, loaded)).rejects.toMatchObject({ file: gone.crlFile });
+    await expect(loadRevocation(gone, loaded)).rejects.toMatchObject({
+      file: gone.crlFile,
+      message: expect.stringContaining(`"CN=certrpc demo CA" (CRL number ${loaded.crls[0].crlNumber})`),
+    });
     await expect(loadRevocation(gone)).resolves.toEqual({ crlPem: undefined, caPem: loaded.caPem, crls: [] });
     await expect(loadRevocation({ ...files, caFiles: [] })).rejects.toMatchObject({ option: 'clientCaFiles', fix: expect.any(String) });
 
