@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { opensslSelfSigned, opensslSigned } from '../../test/helpers/openssl-pki';
+import { openssl, opensslSelfSigned, opensslSigned } from '../../test/helpers/openssl-pki';
 import { demoPki, otherCa } from '../../test/helpers/pki';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { createCa, createIntermediateCa, loadSigningCa, SigningCa } from '../pki/ca';
@@ -129,6 +129,21 @@ describe('loadTlsMaterial: chains and foreign CRLs; loadRevocation', () => {
     await expect(
       loadTlsMaterial({ certFile: pki.certFile('server'), keyFile: pki.keyFile('server'), caFiles: [pki.certFile('alice')] }),
     ).rejects.toMatchObject({ file: pki.certFile('alice'), message: expect.stringContaining('CN=alice') });
+  });
+
+  it('material OpenSSL refuses (a 512-bit RSA server key) is refused at load, naming the certificate file and a fix', async () => {
+    const pki: PkiDir = await demoPki(join(tmp.dir, 'pki-weak'));
+    const dir = join(tmp.dir, 'weak');
+    mkdirSync(dir);
+    const [key, csr, ext, cert] = ['weak.key', 'weak.csr', 'weak.ext', 'weak.crt'].map((n) => join(dir, n));
+    openssl('req', '-new', '-newkey', 'rsa:512', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=weak');
+    writeFileSync(ext, 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\n');
+    openssl('x509', '-req', '-in', csr, '-CA', pki.caCertFile, '-CAkey', pki.caKeyFile, '-days', '2', '-extfile', ext, '-out', cert);
+    await expect(loadTlsMaterial({ certFile: cert, keyFile: key, caFiles: [pki.caCertFile] })).rejects.toMatchObject({
+      file: cert,
+      message: expect.stringContaining('key too small'),
+      fix: expect.any(String),
+    });
   });
 
   it('loadRevocation: the CRLs and CAs in force; a CRL in force stays when the file goes; no CA bundle is refused; only revocations on record by these CAs ask for a CRL', async () => {
