@@ -65,4 +65,16 @@ describe('TrustedIssuers: what it remembers, and how much', () => {
     expect(resumed('first')).toBeUndefined();
     expect(resumed(`n${MAX_CACHED}`)).toEqual(intermediate);
   });
+
+  it('reads at most 10 certificates of the chain a peer sent: a signer sent 11th is not looked for', () => {
+    const issuers = new TrustedIssuers(rootPem, MAX_CACHED);
+    const sentAt = (position: number) => {
+      const signer = viaIntermediate.issuerCertificate;
+      let chain = { ...signer, issuerCertificate: undefined } as unknown as DetailedPeerCertificate;
+      for (let i = 1; i < position; i++) chain = { ...stranger, issuerCertificate: chain } as unknown as DetailedPeerCertificate;
+      return { ...viaIntermediate, issuerCertificate: chain } as DetailedPeerCertificate;
+    };
+    expect(issuers.issuerOf(as(viaIntermediate, 'tenth'), () => sentAt(10))).toEqual(intermediate);
+    expect(issuers.issuerOf(as(viaIntermediate, 'eleventh'), () => sentAt(11))).toBeUndefined();
+  });
 });
