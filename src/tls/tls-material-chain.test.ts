@@ -128,7 +128,11 @@ describe('loadTlsMaterial: chains and foreign CRLs; loadRevocation', () => {
     // A single trust file holding a leaf would make that leaf the only anchor: refused, naming the file.
     await expect(
       loadTlsMaterial({ certFile: pki.certFile('server'), keyFile: pki.keyFile('server'), caFiles: [pki.certFile('alice')] }),
-    ).rejects.toMatchObject({ file: pki.certFile('alice'), message: expect.stringContaining('CN=alice') });
+    ).rejects.toMatchObject({
+      file: pki.certFile('alice'),
+      message: expect.stringContaining('CN=alice'),
+      fix: expect.stringMatching(/\S/),
+    });
   });
 
   it('material OpenSSL refuses (a 512-bit RSA server key) is refused at load, naming the certificate file and a fix', async () => {
@@ -142,7 +146,7 @@ describe('loadTlsMaterial: chains and foreign CRLs; loadRevocation', () => {
     await expect(loadTlsMaterial({ certFile: cert, keyFile: key, caFiles: [pki.caCertFile] })).rejects.toMatchObject({
       file: cert,
       message: expect.stringContaining('key too small'),
-      fix: expect.any(String),
+      fix: expect.stringMatching(/\S/),
     });
   });
 
@@ -161,7 +165,16 @@ describe('loadTlsMaterial: chains and foreign CRLs; loadRevocation', () => {
       message: expect.stringContaining(`"CN=certrpc demo CA" (CRL number ${loaded.crls[0].crlNumber})`),
     });
     await expect(loadRevocation(gone)).resolves.toEqual({ crlPem: undefined, caPem: loaded.caPem, crls: [] });
-    await expect(loadRevocation({ ...files, caFiles: [] })).rejects.toMatchObject({ option: 'clientCaFiles', fix: expect.any(String) });
+    await expect(loadRevocation({ ...files, caFiles: [] })).rejects.toMatchObject({
+      option: 'clientCaFiles',
+      message: expect.stringMatching(/\S/),
+      fix: expect.stringMatching(/\S/),
+    });
+    // A leaf among the CA files is refused naming the option it came from.
+    await expect(loadRevocation({ ...files, caFiles: [pki.certFile('alice')] })).rejects.toMatchObject({
+      option: 'clientCaFiles',
+      file: pki.certFile('alice'),
+    });
 
     // Revocations on record by another CA ask nothing of these CAs: no CRL file is fine; one by "*" (every CA) is not.
     const record = (caSerial: string) => ({ serial: 'abc123', caSerial, reason: 'keyCompromise', revokedAt: new Date().toISOString() });
