@@ -57,6 +57,7 @@ describe('refusalReason', () => {
     'TOO_MANY_CONNECTIONS',
     'CA_CERT_AS_IDENTITY',
     'NO_ALPN_H2',
+    'ERR_SSL_NO_APPLICATION_PROTOCOL',
   ];
   it.each(CODES)('%s has a reason of its own, in words', (code) => {
     const reason = refusalReason(code, 'the raw message');

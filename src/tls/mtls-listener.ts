@@ -139,7 +139,8 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
       this.guard.settled(socket);
       const accepted = acceptedOf(socket);
       if (accepted?.refused) return void socket?.destroy();
-      const code = /timed out/i.test(err.message) ? 'ERR_TLS_HANDSHAKE_TIMEOUT' : (err.code ?? 'ERROR');
+      // Node's own handshake timeout arrives here as ERR_TLS_HANDSHAKE_TIMEOUT; OpenSSL's errors and a hang-up carry a code too.
+      const code = err.code ?? 'ERROR';
       const peer = socket?.remoteAddress !== undefined ? peerOf(socket) : (accepted?.peer ?? peerOf(socket));
       this.emit('refused', { peer, code, reason: refusalReason(code, err.message) });
       // Node reports a handshake timeout but leaves the socket open: a stalled peer would keep

@@ -56,7 +56,10 @@ describe('loadTlsMaterial', () => {
       cas: [`CN=certrpc demo CA (serial ${loaded.cas[0].serial})`],
       crls: [],
     });
-    await expect(loadTlsMaterial({ ...files, caFiles: [] })).rejects.toThrow('no CA bundle given: peers cannot be verified');
+    await expect(loadTlsMaterial({ ...files, caFiles: [] })).rejects.toMatchObject({
+      message: 'no CA bundle given: peers cannot be verified',
+      fix: expect.stringMatching(/\S/),
+    });
   });
 
   it('with a CRL: the CRL joins the material, and its facts are known', async () => {

@@ -125,10 +125,13 @@ function chainCas(certPem: string, anchors: X509Certificate[]): X509Certificate[
 
 async function loadCrls(
   file: string,
-  cas: X509Certificate[],
+  given: X509Certificate[],
   revocationsFile: string | undefined,
   inForce: CrlFacts[] | undefined,
 ): Promise<{ pem: string; foreignPem?: string; facts: CrlFacts[] } | undefined> {
+  // One CA given twice (a trust file named twice, a full chain file that repeats the root or an
+  // intermediate) is one CA: as two entries, one would be paired with the CRL and the other refused.
+  const cas = given.filter((ca, i) => given.findIndex((other) => other.raw.equals(ca.raw)) === i);
   if (isMissing(file)) {
     checkMissingCrl(file, cas, inForce, revocationsFile);
     return undefined;

@@ -28,7 +28,11 @@ export class TrustedIssuers {
    */
   private readonly bySentSigner = new Map<string, IssuingCa>();
 
-  constructor(clientCaPem: string) {
+  /** @param maxCached entries of each cache (a stream of new client certificates must not grow it without bound). */
+  constructor(
+    clientCaPem: string,
+    private readonly maxCached = MAX_CACHED,
+  ) {
     this.certificates = pemBlocks(clientCaPem).map((pem) => {
       const cert = new X509Certificate(pem);
       return { cert, ca: trustedCa(cert) };
@@ -53,7 +57,7 @@ export class TrustedIssuers {
     if (trusted === undefined) {
       const leaf = new X509Certificate(peer.raw);
       trusted = this.certificates.find((c) => signedBy(leaf, c.cert))?.ca ?? null;
-      if (this.bySigned.size >= MAX_CACHED) this.bySigned.delete(this.bySigned.keys().next().value as string);
+      if (this.bySigned.size >= this.maxCached) this.bySigned.delete(this.bySigned.keys().next().value as string);
       this.bySigned.set(peer.fingerprint256, trusted);
     }
     if (trusted) return trusted;
@@ -63,7 +67,7 @@ export class TrustedIssuers {
       const candidate = new X509Certificate(raw);
       if (!signedBy(leaf, candidate)) continue;
       const signer = Object.freeze({ subject: subjectAsInspected(raw), fingerprint: candidate.fingerprint256 });
-      if (this.bySentSigner.size >= MAX_CACHED) this.bySentSigner.delete(this.bySentSigner.keys().next().value as string);
+      if (this.bySentSigner.size >= this.maxCached) this.bySentSigner.delete(this.bySentSigner.keys().next().value as string);
       this.bySentSigner.set(peer.fingerprint256, signer);
       return signer;
     }
