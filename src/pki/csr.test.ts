@@ -216,6 +216,44 @@ describe('signCsr: the signer decides the identity', () => {
     expect(named.subjectAltName).toBeUndefined();
   });
 
+  it('each refusal of what a CSR asks names its code and the file; duplicates are issued once; RSA requests are signed', async () => {
+    const keys = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+    const san = (value: string) => new x509.SubjectAlternativeNameExtension([{ type: 'dns', value }]);
+    const two = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: 'CN=app',
+      keys,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      extensions: [san('a.corp'), san('b.corp')],
+    });
+    await expect(signCsr(ca, two.toString('pem'), { profile: 'client', acceptCsrNames: true }, 'in.csr')).rejects.toMatchObject({
+      code: 'CSR_SAN_EXTENSIONS',
+      file: 'in.csr',
+      fix: expect.stringContaining('acceptCsrNames'),
+    });
+    expect((await signCsr(ca, two.toString('pem'), { profile: 'client' })).getExtension(x509.SubjectAlternativeNameExtension)).toBeNull();
+    await expect(signCsr(ca, csrOf('/CN=a\tb', EC('P-256'), ['-utf8']), { profile: 'client' }, 'in.csr')).rejects.toMatchObject({
+      code: 'CSR_BAD_CN',
+      file: 'in.csr',
+      fix: expect.stringContaining('commonName'),
+    });
+    const odd = csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:ok.corp,dirName:dir_sect', '-config', writeConfig()]);
+    await expect(signCsr(ca, odd, { profile: 'client', acceptCsrNames: true }, 'in.csr')).rejects.toMatchObject({
+      code: 'CSR_UNSUPPORTED_SANS',
+      file: 'in.csr',
+      fix: expect.stringContaining('acceptCsrNames'),
+    });
+    const badName = csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:bad name']);
+    await expect(signCsr(ca, badName, { profile: 'client', acceptCsrNames: true }, 'in.csr')).rejects.toMatchObject({
+      code: 'CSR_BAD_SAN',
+      file: 'in.csr',
+    });
+    const dup = csrOf('/CN=app', EC('P-256'), ['-addext', 'subjectAltName=DNS:app.corp,DNS:app.corp']);
+    const once = await signCsr(ca, dup, { profile: 'server', sans: parseSanList('DNS:app.corp'), acceptCsrNames: true });
+    expect(new X509Certificate(once.toString('pem')).subjectAltName).toBe('DNS:app.corp');
+    const rsa = new X509Certificate((await signCsr(ca, csrOf('/CN=r', RSA(2048)), { profile: 'client' })).toString('pem'));
+    expect([rsa.publicKey.asymmetricKeyType, rsa.verify(new X509Certificate(ca.certPem).publicKey)]).toEqual(['rsa', true]);
+  });
+
   it('refuses to guess the CN, a bad CN, a server certificate without names, and names certrpc does not issue', async () => {
     await expect(signCsr(ca, csrOf('/O=Acme', EC('P-256')), { profile: 'client' })).rejects.toMatchObject({
       message: 'the CSR has no common name',
