@@ -46,7 +46,11 @@ describe('readInspectInput', () => {
     expect(key.message).not.toContain(a.keyPem.split('\n')[1]);
     expect(key).toMatchObject({ file: 'in.pem', fix: expect.stringContaining('.crt') });
     expect(refusal('-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n').message).toContain('"X509 CRL"');
-    expect(refusal('hello')).toMatchObject({ file: 'in.pem', fix: expect.stringContaining('.der') });
+    expect(refusal('hello')).toMatchObject({
+      file: 'in.pem',
+      message: expect.stringMatching(/certificate.*request/),
+      fix: expect.stringContaining('.der'),
+    });
     expect(refusal(`-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`)).toMatchObject({ file: 'in.pem' });
   });
 });

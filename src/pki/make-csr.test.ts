@@ -1,5 +1,6 @@
 // createKeyAndCsr: the request an agent or `cert csr` sends, checked as signing would check it.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { x509 } from './crypto';
 import { readCsr } from './csr';
 import { createKeyAndCsr } from './make-csr';
 import { parseSanList } from './subject-alt-names';
@@ -17,6 +18,7 @@ describe('createKeyAndCsr', () => {
       { type: 'IP', value: '::ffff:a00:1' },
     ]);
     expect([csr.sanExtensions, csr.otherExtensions]).toEqual([1, []]);
+    expect(csr.csr.extensions.find((e) => e instanceof x509.SubjectAlternativeNameExtension)?.critical).toBe(false);
     // The key written is the key the request carries.
     const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
     expect(Buffer.from(csr.csr.publicKey.rawData).equals(fromKey)).toBe(true);
@@ -29,7 +31,11 @@ describe('createKeyAndCsr', () => {
 
   it('refuses a CN signing would refuse, and a bad SAN, before making a key', async () => {
     for (const cn of ['', 'a'.repeat(65), 'a\nb']) {
-      await expect(createKeyAndCsr(cn)).rejects.toMatchObject({ option: 'commonName', fix: expect.stringContaining('1 to 64') });
+      await expect(createKeyAndCsr(cn)).rejects.toMatchObject({
+        option: 'commonName',
+        message: expect.stringContaining(JSON.stringify(cn)),
+        fix: expect.stringContaining('1 to 64'),
+      });
     }
     await expect(createKeyAndCsr('x', 'ecdsa-p256', [{ type: 'DNS', value: 'a b' }])).rejects.toMatchObject({ code: 'BAD_SAN' });
   });
