@@ -18,6 +18,10 @@ describe('subject alternative names', () => {
       { type: 'email', value: 'ops@corp' },
     ]);
     expect(parseSanList(undefined)).toEqual([]);
+    expect(parseSanList('DNS:a.b.c, ,DNS:x.y')).toEqual([
+      { type: 'DNS', value: 'a.b.c' },
+      { type: 'DNS', value: 'x.y' },
+    ]);
     expect(parseSanList('DNS:*.corp,DNS:a_b.corp.,IP:::1')).toEqual([
       { type: 'DNS', value: '*.corp' },
       { type: 'DNS', value: 'a_b.corp.' },
@@ -77,6 +81,8 @@ describe('subject alternative names', () => {
     ['email:a@b@c', 'not an email address'],
     ['email:a b@c', 'not an email address'],
     ['email:a@b c', 'not an email address'],
+    ['URI:a://b c', 'not an absolute URI'],
+    ['URI:x a://b', 'not an absolute URI'],
   ])('refuses %s', (entry, message) => {
     let error: PkiError | undefined;
     try {
