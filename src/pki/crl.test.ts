@@ -55,6 +55,29 @@ describe('CRLs', () => {
     );
   });
 
+  it('keeps the thisUpdate asked for', async () => {
+    const ca = await loadSigningCa(...(Object.values(await createCa({ commonName: 'dated CA' })) as [string, string]));
+    const thisUpdate = new Date('2026-03-04T05:06:07Z');
+    const pem = await createCrl(ca, [], { crlNumber: 1, thisUpdate, nextUpdate: new Date('2026-04-04T05:06:07Z') });
+    expect(parseCrls(pem)[0].thisUpdate).toEqual(thisUpdate);
+  });
+
+  it('every refusal names the file (or option) and the fix', async () => {
+    const republish = expect.stringContaining('certrpc ca crl');
+    expect(() => parseCrls('garbage', 'crl.pem')).toThrow(expect.objectContaining({ file: 'crl.pem', fix: republish }));
+    const real = await createCa({ commonName: 'same name' });
+    const impostor = await loadSigningCa(...(Object.values(await createCa({ commonName: 'same name' })) as [string, string]));
+    const forged = parseCrls(await createCrl(impostor, [], { crlNumber: 1, nextUpdate: new Date(Date.now() + 86_400_000) }));
+    await expect(matchCrlsToCas(forged, [new x509.X509Certificate(real.certPem)], 'crl.pem')).rejects.toMatchObject({
+      file: 'crl.pem',
+      fix: republish,
+    });
+    expect(() => parseRevocationReason('lost', 'why')).toThrow(
+      expect.objectContaining({ option: 'why', fix: expect.stringMatching(/keyCompromise.*superseded/) }),
+    );
+    expect(() => parseRevocationReason('lost')).toThrow(expect.objectContaining({ option: 'reason' }));
+  });
+
   it('says what is wrong with a damaged file and an unknown reason', () => {
     expect(() => parseCrls('garbage', 'crl.pem')).toThrow(/no PEM CRL found/);
     expect(() => parseCrls('-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n', 'crl.pem')).toThrow(/CRL #1 is corrupt/);

@@ -42,7 +42,8 @@ export async function readCsr(csrPem: string, file?: string): Promise<CheckedCsr
   let csr: x509.Pkcs10CertificateRequest;
   let extensions: x509.Extension[];
   try {
-    csr = new x509.Pkcs10CertificateRequest(csrPem.slice(Math.max(0, csrPem.indexOf('-----BEGIN'))));
+    // The PEM reader finds the block itself: text before it (openssl req -text) is skipped.
+    csr = new x509.Pkcs10CertificateRequest(csrPem);
     extensions = csr.extensions;
   } catch (err) {
     throw new PkiError(`not a readable certificate signing request: ${(err as Error).message}`, {
@@ -52,7 +53,20 @@ export async function readCsr(csrPem: string, file?: string): Promise<CheckedCsr
   }
   const publicKey = checkKey(csr, file);
   // Key first: a weak or unknown key is refused with that reason, not as a signature WebCrypto cannot check.
-  const verified = await csr.verify().catch(() => false);
+  let verified: boolean;
+  try {
+    verified = await csr.verify();
+  } catch (err) {
+    // Not "altered": WebCrypto cannot check this signature at all (an unknown signature algorithm, a
+    // key stated with explicit curve parameters). Refused all the same, with the reason that is true.
+    throw new PkiError(
+      `the CSR's signature cannot be checked (${(err as Error).message}): its key or signature algorithm is encoded in a way certrpc does not read`,
+      {
+        file,
+        fix: FIX_KEY,
+      },
+    );
+  }
   if (!verified) {
     throw new PkiError(
       'the CSR signature does not verify: it was altered after it was made, or made with another key than the one it carries',

@@ -4,8 +4,17 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers/temp-dir';
-import { createCa, loadSigningCa, parseCertificate } from './ca';
-import { exportPrivateKeyPem, generateKeyPair, importSigningKey, KEY_TYPES, keyTypeOf, parseKeyType, signingAlgorithm } from './crypto';
+import { createCa, createIntermediateCa, loadSigningCa, parseCertificate } from './ca';
+import {
+  x509,
+  exportPrivateKeyPem,
+  generateKeyPair,
+  importSigningKey,
+  KEY_TYPES,
+  keyTypeOf,
+  parseKeyType,
+  signingAlgorithm,
+} from './crypto';
 import { issueCertificate } from './issue';
 
 describe('keys', () => {
@@ -86,6 +95,38 @@ describe('a CA', () => {
     expect(text).toMatch(/X509v3 Subject Key Identifier/);
     expect(text).toMatch(/X509v3 Authority Key Identifier/);
     expect(new X509Certificate((await createCa()).certPem).subject).toBe('CN=certrpc CA');
+  });
+
+  it('an intermediate: CA:TRUE with pathLen 0 and keyCertSign (both critical), never outliving its parent', async () => {
+    const parent = await loadSigningCa(...(Object.values(await createCa({ commonName: 'short root', days: 10 })) as [string, string]));
+    const capped = new x509.X509Certificate((await createIntermediateCa(parent)).certPem);
+    expect(capped.subject).toBe('CN=certrpc intermediate CA');
+    expect(capped.notAfter).toEqual(parent.cert.notAfter);
+    const basic = capped.getExtension(x509.BasicConstraintsExtension)!;
+    expect([basic.ca, basic.pathLength, basic.critical]).toEqual([true, 0, true]);
+    const usage = capped.getExtension(x509.KeyUsagesExtension)!;
+    expect([usage.usages & x509.KeyUsageFlags.keyCertSign, usage.critical]).toEqual([x509.KeyUsageFlags.keyCertSign, true]);
+    const short = new x509.X509Certificate((await createIntermediateCa(parent, { days: 5, pathLength: 2 })).certPem);
+    const days = (short.notAfter.getTime() - short.notBefore.getTime()) / 86_400_000;
+    expect(days).toBeGreaterThan(5);
+    expect(days).toBeLessThan(5.01);
+    expect(short.getExtension(x509.BasicConstraintsExtension)?.pathLength).toBe(2);
+  });
+
+  it('every refusal to load names the file and the remedy', async () => {
+    const pair = await createCa({ commonName: 'unit CA' });
+    const ca = await loadSigningCa(pair.certPem, pair.keyPem);
+    const leaf = await issueCertificate(ca, { profile: 'client', commonName: 'x' });
+    await expect(loadSigningCa(leaf.certPem, leaf.keyPem, { cert: 'x.crt' })).rejects.toMatchObject({
+      file: 'x.crt',
+      fix: expect.stringContaining('ca.crt'),
+    });
+    expect(() => parseCertificate('hello', 'h.crt')).toThrow(
+      expect.objectContaining({ file: 'h.crt', fix: expect.stringContaining('openssl x509 -inform der') }),
+    );
+    expect(() => parseCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'c.crt')).toThrow(
+      expect.objectContaining({ file: 'c.crt', fix: expect.stringMatching(/re-issue|re-copy/) }),
+    );
   });
 
   it('loading refuses a leaf as CA, a key of another CA, and what is not a certificate', async () => {

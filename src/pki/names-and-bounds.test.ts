@@ -18,6 +18,10 @@ describe('subject alternative names', () => {
       { type: 'email', value: 'ops@corp' },
     ]);
     expect(parseSanList(undefined)).toEqual([]);
+    expect(parseSanList('DNS:a.b.c, ,DNS:x.y')).toEqual([
+      { type: 'DNS', value: 'a.b.c' },
+      { type: 'DNS', value: 'x.y' },
+    ]);
     expect(parseSanList('DNS:*.corp,DNS:a_b.corp.,IP:::1')).toEqual([
       { type: 'DNS', value: '*.corp' },
       { type: 'DNS', value: 'a_b.corp.' },
@@ -31,6 +35,34 @@ describe('subject alternative names', () => {
       { type: 'url', value: 'a://b' },
       { type: 'email', value: 'a@b' },
     ]);
+  });
+
+  it('an IP SAN is issued as the address it names: IPv6 in canonical hex (an embedded IPv4 too), a zone id refused', async () => {
+    expect(parseSanList('IP:::FFFF:10.0.0.1,IP:2001:DB8:0:0::1.2.3.4,IP:fe80::1,IP:10.0.0.1').map((s) => s.value)).toEqual([
+      '::ffff:a00:1',
+      '2001:db8::102:304',
+      'fe80::1',
+      '10.0.0.1',
+    ]);
+    const ca = await loadSigningCa(...(Object.values(await createCa({ commonName: 'ip CA' })) as [string, string]));
+    const pair = await issueCertificate(ca, {
+      profile: 'server',
+      commonName: 'ip',
+      sans: parseSanList('IP:::ffff:10.0.0.1,IP:2001:db8::1.2.3.4'),
+    });
+    const cert = new X509Certificate(pair.certPem);
+    // OpenSSL reads the address text itself and compares the bytes: the certificate holds what was asked.
+    expect(cert.checkIP('::ffff:10.0.0.1')).toBe('::ffff:10.0.0.1');
+    expect(cert.checkIP('2001:db8::1.2.3.4')).toBe('2001:db8::1.2.3.4');
+    expect(sansOf(new x509.X509Certificate(pair.certPem)).map((s) => s.value)).toEqual(['::ffff:a00:1', '2001:db8::102:304']);
+    for (const entry of ['IP:fe80::1%eth0', 'IP:fe80::1%25']) {
+      expect(() => parseSan(entry, 'sans')).toThrow(
+        expect.objectContaining({ option: 'sans', code: 'BAD_SAN', message: expect.stringMatching(/zone/) }),
+      );
+    }
+    expect(() => checkSan({ type: 'IP', value: 'fe80::1%1' }, { file: 'x.csr' })).toThrow(
+      expect.objectContaining({ file: 'x.csr', code: 'CSR_BAD_SAN' }),
+    );
   });
 
   it.each([
@@ -48,10 +80,13 @@ describe('subject alternative names', () => {
     ['email:ops', 'bad subject alternative name "email:ops": not an email address'],
     ['email:a@b@c', 'not an email address'],
     ['email:a b@c', 'not an email address'],
+    ['email:a@b c', 'not an email address'],
+    ['URI:a://b c', 'not an absolute URI'],
+    ['URI:x a://b', 'not an absolute URI'],
   ])('refuses %s', (entry, message) => {
     let error: PkiError | undefined;
     try {
-      parseSan(entry, 'sans');
+      parseSan(entry); // the option defaults to sans
     } catch (err) {
       error = err as PkiError;
     }

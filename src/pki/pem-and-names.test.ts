@@ -12,10 +12,18 @@ describe('PEM', () => {
     expect(parseCertificateBundle(bundle).map((c) => c.subject)).toEqual(['CN=a', 'CN=b']);
     expect(pemBlocks('nothing')).toEqual([]);
     expect(() => parseCertificateBundle('nothing', 'f.pem')).toThrow(
-      expect.objectContaining({ message: 'no PEM certificate found (expected -----BEGIN CERTIFICATE-----)', file: 'f.pem' }),
+      expect.objectContaining({
+        message: 'no PEM certificate found (expected -----BEGIN CERTIFICATE-----)',
+        file: 'f.pem',
+        fix: expect.stringContaining('openssl x509 -inform der'),
+      }),
     );
     expect(() => parseCertificateBundle(`${a.certPem}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`, 'f.pem')).toThrow(
-      expect.objectContaining({ message: expect.stringMatching(/^certificate #2 is corrupt: /), file: 'f.pem' }),
+      expect.objectContaining({
+        message: expect.stringMatching(/^certificate #2 is corrupt: /),
+        file: 'f.pem',
+        fix: expect.stringMatching(/copy|re-issue/),
+      }),
     );
     const crl = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----`;
     expect(crlPemBlocks(`${crl('X509 CRL')}\n${crl('CRL')}\nx`)).toEqual([`${crl('X509 CRL')}\n`, `${crl('CRL')}\n`]);

@@ -48,7 +48,8 @@ export function checkSan(san: San, where: { option?: string; file?: string } = {
       case 'DNS':
         return !DNS_NAME.test(value) || value.length > 253 ? 'not a DNS name' : undefined;
       case 'IP':
-        return isIP(value) === 0 ? 'not an IPv4 or IPv6 address' : undefined;
+        if (isIP(value) === 0) return 'not an IPv4 or IPv6 address';
+        return value.includes('%') ? 'has a zone id (%...), which a certificate cannot hold' : undefined;
       case 'URI':
         return !/^[a-z][a-z0-9+.-]*:\/\/[\x21-\x7e]+$/i.test(value)
           ? 'not an absolute URI (scheme://..., printable ASCII, no spaces)'
@@ -59,7 +60,16 @@ export function checkSan(san: San, where: { option?: string; file?: string } = {
   };
   const why = problem();
   if (why) throw badSan(formatSan(san), why, where);
-  return san;
+  return type === 'IP' && isIP(value) === 6 ? { type, value: canonicalIpv6(value) } : san;
+}
+
+/**
+ * An IPv6 address as RFC 5952 writes it, all hex (WHATWG URL's serializer: "::FFFF:10.0.0.1" ->
+ * "::ffff:a00:1"): the form @peculiar/asn1-x509 encodes right (it reads "1.2.3.4" in a group as hex
+ * "1") and prints back, so what is checked, shown and compared is what the certificate holds.
+ */
+function canonicalIpv6(address: string): string {
+  return new URL(`http://[${address}]`).hostname.slice(1, -1);
 }
 
 function badSan(text: string, why: string, where: { option?: string; file?: string }): PkiError {

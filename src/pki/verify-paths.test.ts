@@ -1,0 +1,153 @@
+// verifyCertificate on paths certrpc itself would not issue (openssl-made, cross-signed, long):
+// which certificate of the path is blamed, and that every walk ends.
+import { X509Certificate } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { opensslSelfSigned, opensslSigned } from '../../test/helpers/openssl-pki';
+import { tempDir } from '../../test/helpers/temp-dir';
+import { createCa, createIntermediateCa, loadSigningCa, SigningCa } from './ca';
+import { generateKeyPair, signingAlgorithm, x509 } from './crypto';
+import { issueCertificate } from './issue';
+import { pemBlocks } from './pem';
+import { randomSerial } from './serial';
+import { serialHex, verifyCertificate } from './verify';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const node = (pem: string) => new X509Certificate(pem);
+const day = 86_400_000;
+
+let root: SigningCa;
+let rootCert: X509Certificate;
+let inter: SigningCa;
+/** The root as files, for openssl to sign with. */
+const rootFiles = { certFile: join(tmp.dir, 'root.crt'), keyFile: join(tmp.dir, 'root.key') };
+beforeAll(async () => {
+  const r = await createCa({ commonName: 'paths root' });
+  root = await loadSigningCa(r.certPem, r.keyPem);
+  rootCert = node(r.certPem);
+  writeFileSync(rootFiles.certFile, r.certPem);
+  writeFileSync(rootFiles.keyFile, r.keyPem, { mode: 0o600 });
+  const i = await createIntermediateCa(root, { commonName: 'paths intermediate' });
+  inter = await loadSigningCa(i.certPem, i.keyPem, {}, i.certPem);
+});
+
+/** A chain of `n` intermediates under the root (pathLen 20 each); the leaf's issuer comes first. */
+async function intermediates(n: number): Promise<{ signer: SigningCa; chain: X509Certificate[] }> {
+  let signer = root;
+  const chain: X509Certificate[] = [];
+  for (let i = 0; i < n; i++) {
+    const next = await createIntermediateCa(signer, { commonName: `link ${i}`, pathLength: 20 });
+    signer = await loadSigningCa(next.certPem, next.keyPem);
+    chain.unshift(node(next.certPem));
+  }
+  return { signer, chain };
+}
+
+describe('verifyCertificate: which link fails, and why', () => {
+  it("a certificate without key identifiers that only names a trusted CA is not that CA's: the signature decides", () => {
+    // An impostor with the trusted root's name and no key identifiers signs a leaf without an AKI.
+    const impostor = opensslSelfSigned(tmp.dir, 'impostor', '/CN=paths root', {
+      addext: [
+        'basicConstraints=critical,CA:TRUE',
+        'keyUsage=critical,keyCertSign',
+        'subjectKeyIdentifier=none',
+        'authorityKeyIdentifier=none',
+      ],
+    });
+    const forged = node(
+      opensslSigned(tmp.dir, 'forged', '/CN=forged', impostor, [
+        'basicConstraints=CA:FALSE',
+        'subjectKeyIdentifier=none',
+        'authorityKeyIdentifier=none',
+      ]).certPem,
+    );
+    expect(forged.checkIssued(rootCert)).toBe(true); // by name alone, the trusted root "issued" it
+    const result = verifyCertificate(forged, [rootCert]);
+    expect(result).toMatchObject({ ok: false, code: 'CERT_SIGNATURE_FAILURE', chain: ['CN=forged'] });
+    expect(result.reason).toContain('"CN=paths root"');
+    expect(verifyCertificate(forged, [node(impostor.certPem)])).toMatchObject({ ok: true, chain: ['CN=forged', 'CN=paths root'] });
+  });
+
+  it('a certificate signed by one that is not a CA is refused, naming the signer', () => {
+    // No keyUsage: OpenSSL's issuer check then looks at names and keys only, so the signer is found, and is no CA.
+    const notCa = opensslSigned(tmp.dir, 'notca', '/CN=not a CA', rootFiles, [
+      'basicConstraints=critical,CA:FALSE',
+      'subjectKeyIdentifier=hash',
+    ]);
+    const leaf = node(opensslSigned(tmp.dir, 'under-leaf', '/CN=under', notCa, ['basicConstraints=CA:FALSE']).certPem);
+    const result = verifyCertificate(leaf, [rootCert], { intermediates: [node(notCa.certPem)] });
+    expect(result).toMatchObject({ ok: false, code: 'INVALID_CA', chain: ['CN=under'] });
+    expect(result.reason).toContain('"CN=not a CA"');
+  });
+
+  it('an intermediate whose issuer is unknown is named as the link the path stops at', async () => {
+    const { certPem } = await issueCertificate(inter, { profile: 'client', commonName: 'leaf' });
+    const [leaf, sent] = pemBlocks(certPem).map(node);
+    const stranger = node((await createCa({ commonName: 'stranger' })).certPem);
+    const result = verifyCertificate(leaf, [stranger], { intermediates: [sent] });
+    expect(result).toMatchObject({ ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', chain: ['CN=leaf', 'CN=paths intermediate'] });
+    expect(result.reason).toContain('via "CN=paths intermediate"');
+    expect(result.reason).toContain('"CN=paths root"');
+  });
+
+  it('a CA of the path not yet valid, or revoked, is the one named', async () => {
+    const now = Date.now();
+    const { certPem } = await issueCertificate(inter, {
+      profile: 'client',
+      commonName: 'early',
+      validity: { notBefore: new Date(now - 30 * day), notAfter: new Date(now + day) },
+    });
+    const [leaf, sent] = pemBlocks(certPem).map(node);
+    const early = verifyCertificate(leaf, [rootCert], { intermediates: [sent], now: new Date(now - 10 * day) });
+    expect(early).toMatchObject({ ok: false, code: 'CERT_NOT_YET_VALID', chain: ['CN=early'] });
+    expect(early.reason).toMatch(/^CA "CN=paths intermediate" /);
+    const revoked = verifyCertificate(leaf, [rootCert], { intermediates: [sent], revokedSerials: new Set([serialHex(sent)]) });
+    expect(revoked).toMatchObject({ ok: false, code: 'CERT_REVOKED', chain: ['CN=early'] });
+    expect(revoked.reason).toContain(`CA "CN=paths intermediate" (serial ${serialHex(sent)})`);
+    expect(revoked.reason).toContain('"CN=early"');
+  });
+});
+
+describe('verifyCertificate: the walk is bounded', () => {
+  it('walks up to 8 certificates: a leaf under 7 intermediates verifies, under 8 it does not', async () => {
+    const seven = await intermediates(7);
+    const leaf7 = node((await issueCertificate(seven.signer, { profile: 'client', commonName: 'deep7' })).certPem);
+    expect(verifyCertificate(leaf7, [rootCert], { intermediates: seven.chain })).toMatchObject({ ok: true });
+    expect(verifyCertificate(leaf7, [rootCert], { intermediates: seven.chain }).chain).toHaveLength(9);
+    const eight = await intermediates(8);
+    const leaf8 = node((await issueCertificate(eight.signer, { profile: 'client', commonName: 'deep8' })).certPem);
+    const result = verifyCertificate(leaf8, [rootCert], { intermediates: eight.chain });
+    expect(result).toMatchObject({ ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+    expect(result.reason).toContain('within 8 certificates');
+  });
+
+  it('two CAs that signed each other (a loop) end the walk, unverified', async () => {
+    const a = await generateKeyPair('ecdsa-p256');
+    const b = await generateKeyPair('ecdsa-p256');
+    const caCert = async (subject: string, keys: CryptoKeyPair, issuer: string, signer: CryptoKeyPair) =>
+      x509.X509CertificateGenerator.create({
+        serialNumber: randomSerial(),
+        subject,
+        issuer,
+        notBefore: new Date(Date.now() - day),
+        notAfter: new Date(Date.now() + 30 * day),
+        publicKey: keys.publicKey,
+        signingKey: signer.privateKey,
+        signingAlgorithm: signingAlgorithm('ecdsa-p256'),
+        extensions: [
+          new x509.BasicConstraintsExtension(true, 20, true),
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+          await x509.AuthorityKeyIdentifierExtension.create(signer.publicKey),
+        ],
+      });
+    const aByB = await caCert('CN=loop A', a, 'CN=loop B', b);
+    const bByA = await caCert('CN=loop B', b, 'CN=loop A', a);
+    const signerA: SigningCa = { cert: aByB, certPem: aByB.toString('pem'), key: a.privateKey, keyType: 'ecdsa-p256' };
+    const leaf = node((await issueCertificate(signerA, { profile: 'client', commonName: 'looped', days: 1 })).certPem);
+    const result = verifyCertificate(leaf, [rootCert], { intermediates: [node(aByB.toString('pem')), node(bByA.toString('pem'))] });
+    expect(result).toMatchObject({ ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+    expect(result.chain.slice(0, 4)).toEqual(['CN=looped', 'CN=loop A', 'CN=loop B', 'CN=loop A']);
+  });
+});
