@@ -58,6 +58,8 @@ describe('name patterns', () => {
       '.*.internal:*',
       '*..internal:*',
       '*.-x.internal:*',
+      '*.-*.internal:*',
+      '*-.internal:*',
       `*.${'a'.repeat(64)}:*`,
       '*_x.internal:*',
       '_*.a:*',

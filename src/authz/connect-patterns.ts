@@ -48,12 +48,15 @@ function wildcardHost(pattern: string): HostMatcher | { problem: string } {
     const matches = wildcardMatcher(bare);
     return { kind: 'address', matches: (h) => isIP(h) === 4 && matches(h) };
   }
-  if (bare.length > MAX_NAME || !/^[a-z0-9*.-]+$/.test(bare) || !bare.split('.').every((l) => l.includes('*') || isHostLabel(l)))
+  if (bare.length > MAX_NAME || !/^[a-z0-9*.-]+$/.test(bare) || !bare.split('.').every(couldBeLabel))
     return { problem: `"${pattern}" is not a host name, IP address, CIDR block or wildcard` };
   if (NUMERIC_LABEL.test(bare.split('.').pop() ?? ''))
     return { problem: `"${pattern}" ends in a number, which no host name does (IPv4 patterns: 10.0.0.* or 10.0.0.0/24)` };
   return { kind: 'name', matches: wildcardMatcher(bare) };
 }
+
+/** A label of a name wildcard: LDH, or with stars, whose literal ends are not "-" (no label starts or ends so). */
+const couldBeLabel = (label: string): boolean => (label.includes('*') ? /^[a-z0-9*](?:.*[a-z0-9*])?$/.test(label) : isHostLabel(label));
 
 const OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
 
