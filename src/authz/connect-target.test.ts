@@ -102,7 +102,13 @@ describe('parseConnectTarget: the request-target an attacker writes', () => {
 
   it('says what a legacy spelling would mean only when it means an address', () => {
     expect(refused('0x7f.1:80')).toMatch(/would mean 127\.0\.0\.1/);
-    for (const text of ['1.2.3.4.5:80', 'a.123:80', '4294967296:80']) expect(refused(text)).not.toMatch(/would mean/);
+    // Without a meaning, the same sentence without the parenthesis.
+    const shape = (problem: string, host: string) => problem.replace(`"${host}"`, 'HOST').replace(/ \(it would mean [^)]*\)/, '');
+    const withMeaning = shape(refused('0x7f.1:80'), '0x7f.1');
+    for (const host of ['1.2.3.4.5', 'a.123', '4294967296']) {
+      expect(refused(`${host}:80`)).not.toMatch(/would mean/);
+      expect(shape(refused(`${host}:80`), host)).toBe(withMeaning);
+    }
   });
 
   it('IPv4-mapped IPv6 is the IPv4 address, IPv4-compatible is refused, whatever the digits', () => {
