@@ -3,6 +3,9 @@
 // file, a change on reload), which events are audited, and the operator's log lines.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { status as Status } from '@grpc/grpc-js';
+import type { CallContext } from '../gate/call-context';
+import { ContextValues } from '../gate/context-key';
 import { capturingLogger } from '../../test/helpers/captured-log';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { authorization, Authorization, NO_POLICY_FIX, NO_POLICY_WARNING } from './authorization';
@@ -89,12 +92,30 @@ describe('authorization()', () => {
     expect(auditLines(file).map((l) => l.n)).toEqual(['no', 'yes', 'yes', 'no']);
   });
 
+  it('call decisions are audited by the mode too: the option over the policy', () => {
+    const file = join(tmp.dir, 'calls.log');
+    const a = open({
+      policy: new CompiledPolicy(parsePolicy(policyText('log: all'), 'c.yaml')),
+      audit: { destination: file, mode: 'on_deny' },
+    });
+    const call = (method: string) =>
+      ({ method, call: { getPeer: () => '10.0.0.9:1' }, values: new ContextValues(), caller: undefined }) as unknown as CallContext;
+    a.observers[0](call('/a.S/Allowed'), undefined);
+    a.observers[0](call('/a.S/Denied'), { code: Status.PERMISSION_DENIED, details: 'no' });
+    close(a);
+    expect(auditLines(file)).toEqual([expect.objectContaining({ method: '/a.S/Denied', decision: 'deny', peer: '10.0.0.9:1', code: 7 })]);
+  });
+
   it('an audit destination given as an option is relative to the working directory, and wins over the policy', () => {
     const cwd = process.cwd();
     process.chdir(tmp.dir);
     try {
       const policy = new CompiledPolicy(parsePolicy(policyText('destination: /nonexistent/never.log'), join(tmp.dir, 'x', 'p.yaml')));
-      const a = open({ policy, audit: { destination: 'relative.log' } });
+      const { logger, lines } = capturingLogger();
+      const a = open({ policy, logger, audit: { destination: 'relative.log' } });
+      expect(lines).toContainEqual(
+        expect.objectContaining({ audit: join(process.cwd(), 'relative.log'), msg: 'authorization policy loaded' }),
+      );
       a.auditEvent({ n: 1 }, 'event', true);
       close(a);
     } finally {
@@ -119,6 +140,7 @@ describe('authorization()', () => {
     expect((await same).ok).toBe(true);
     a.auditEvent({ n: 3 }, 'event', true);
     close(a);
+    expect(await a.watcher!.reload()).toMatchObject({ ok: false, error: 'closed' }); // close() stopped watching
     expect(auditLines(join(dir, 'first.log')).map((l) => l.n)).toEqual([1]);
     expect(auditLines(join(dir, 'second.log')).map((l) => l.n)).toEqual([2, 3]);
   });
