@@ -8,6 +8,7 @@ const base = require('./jest.config');
 /** In-process suites under test/ with real TLS sockets on 127.0.0.1:0 that finish in seconds. */
 const IN_PROCESS_SUITES = [
   'test/authz/audit-log.test.ts',
+  'test/authz/audit-line.test.ts',
   'test/authz/authorization-calls.test.ts',
   'test/authz/policy-reload.test.ts',
   'test/authz/streaming-gate.test.ts',

@@ -5,8 +5,10 @@ import { CompiledPolicy } from './compiled-policy';
 import { connectPatternProblem, decideConnect, parseConnectTarget, ConnectTarget } from './connect-rules';
 import { parsePolicy } from './policy-file';
 
+// Policies are compiled inside hooks and tests, never while the file loads: a policy that fails to
+// compile then fails tests (a killed mutant) instead of crashing the file (a "runtime error").
 const compile = (yaml: string) => new CompiledPolicy(parsePolicy(yaml, 'test.yaml'));
-const demo = new CompiledPolicy(parsePolicy(readFileSync(join(__dirname, '..', '..', 'policy.yaml'), 'utf8'), 'policy.yaml'));
+const demo = () => new CompiledPolicy(parsePolicy(readFileSync(join(__dirname, '..', '..', 'policy.yaml'), 'utf8'), 'policy.yaml'));
 const target = (text: string) => parseConnectTarget(text) as ConnectTarget;
 
 describe('connect targets and patterns', () => {
@@ -58,14 +60,16 @@ describe('connect targets and patterns', () => {
     expect(connectPatternProblem('127.1/8:*')).toMatch(/not a CIDR block/);
     expect(connectPatternProblem('*.example.123:*')).toMatch(/ends in a number/);
     expect(connectPatternProblem('*.123:*')).toBeUndefined(); // an IPv4 wildcard: addresses ending in .123
-    expect(connectPatternProblem('[fe80::1%eth0]:*')).toMatch(/has %, @ or spaces/);
+    expect(connectPatternProblem('[fe80::1%eth0]:*')).toMatch(/has %, @/);
     expect(connectPatternProblem('[::/0]:*')).toBeUndefined();
     expect(connectPatternProblem('[::ffff:0:0/80]:*')).toMatch(/mixes IPv4-mapped and other IPv6 addresses/);
   });
 });
 
 describe('decideConnect', () => {
-  const policy = compile(`
+  let policy: CompiledPolicy;
+  beforeAll(() => {
+    policy = compile(`
 roles:
   ops: [{ cn: alice }]
   dev: [{ cn: bob }]
@@ -84,6 +88,7 @@ rules:
     roles: [dev]
     methods: ["*"]
 `);
+  });
 
   it('allows by role and pattern: exact, CIDR, wildcard host and port', () => {
     for (const [t, addresses] of [
@@ -215,8 +220,8 @@ rules:
 
   it('connect rules never decide gRPC calls, and the demo policy lets admin (alice) tunnel anywhere, not bob', () => {
     expect(policy.decide(cn('alice'), '/demo.v1.KeyValue/Get').allowed).toBe(false);
-    expect(decideConnect(demo, cn('alice'), target('10.0.0.5:50051'))).toMatchObject({ allowed: true, rule: 'admin-tunnels' });
-    expect(decideConnect(demo, cn('bob'), target('10.0.0.5:50051')).allowed).toBe(false);
+    expect(decideConnect(demo(), cn('alice'), target('10.0.0.5:50051'))).toMatchObject({ allowed: true, rule: 'admin-tunnels' });
+    expect(decideConnect(demo(), cn('bob'), target('10.0.0.5:50051')).allowed).toBe(false);
   });
 
   it('refuses header conditions on a connect rule', () => {

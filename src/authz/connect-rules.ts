@@ -2,7 +2,7 @@
 // says which HOST:PORT targets a role may open CONNECT tunnels to. Same roles, same deny-wins order
 // as method rules; a policy without connect rules allows no tunnel (deny by default).
 //
-// Patterns and targets are compared in canonical form (connect-target.ts). A pattern is either
+// Patterns (connect-patterns.ts) and targets are compared in canonical form (connect-target.ts). A pattern is either
 //   - "*", or HOST "*": any target;
 //   - an ADDRESS pattern: an IP, a CIDR block, or an IPv4 wildcard such as 10.0.0.*; it matches the
 //     target's addresses (an IP target's own, or every address a name resolved to);
@@ -16,120 +16,15 @@
 //     turns a name allow into a deny, only a deny rule does), or else if allow rules match some of
 //     its addresses (only those are used);
 //   - otherwise denied.
-import { BlockList, isIP } from 'node:net';
 import type { CompiledPolicy } from './compiled-policy';
-import {
-  canonicalAddress,
-  canonicalHost,
-  canonicalTarget,
-  ConnectTarget,
-  formatTarget,
-  isUnspecified,
-  NUMERIC_LABEL,
-  parsePort,
-} from './connect-target';
+import { connectMatcher, PatternMatcher } from './connect-patterns';
+import { canonicalAddress, canonicalTarget, ConnectTarget, formatTarget, isUnspecified } from './connect-target';
 import { describeIdentity, PeerIdentity } from '../gate/peer-identity';
 import { ANY_CALLER, RuleModel } from './policy-model';
-import { hasWildcard, wildcardMatcher } from './wildcard';
 
+export { connectPatternProblem } from './connect-patterns';
 export { formatTarget, parseConnectTarget } from './connect-target';
 export type { ConnectTarget } from './connect-target';
-
-type HostMatcher = { kind: 'any' } | { kind: 'name' | 'address'; matches: (host: string) => boolean };
-
-interface CompiledPattern {
-  host: HostMatcher;
-  port?: number;
-}
-
-const FORMS = 'write e.g. "10.0.0.5:50051", "*.internal:443", "10.0.0.0/24:*", "[::1]:50051" or "*"';
-
-/** Parses a pattern into its canonical matcher, or says what is wrong with it. */
-function compilePattern(pattern: string): CompiledPattern | { problem: string } {
-  if (pattern === '*') return { host: { kind: 'any' } };
-  if (/[%@\s]/.test(pattern)) return { problem: `"${pattern}" has %, @ or spaces; ${FORMS}` };
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):([^:]*)$/.exec(pattern);
-  if (!m) return { problem: `"${pattern}" is not HOST:PORT (${FORMS})` };
-  const [, v6, text, portText] = m;
-  const port = portText === '*' ? undefined : parsePort(portText);
-  if (portText !== '*' && port === undefined) return { problem: `"${pattern}": the port must be 1-65535 or *` };
-  const host = hostMatcher(v6 ?? text, v6 !== undefined);
-  return 'problem' in host ? { problem: `"${pattern}": ${host.problem}` } : { host, port };
-}
-
-function hostMatcher(text: string, bracketed: boolean): HostMatcher | { problem: string } {
-  if (text.includes('/')) return cidrMatcher(text, bracketed);
-  if (!bracketed && hasWildcard(text)) return wildcardHost(text.toLowerCase());
-  const host = canonicalHost(text, bracketed);
-  if ('problem' in host) return host;
-  return { kind: host.kind === 'ip' ? 'address' : 'name', matches: (h) => h === host.host };
-}
-
-/** "10.0.0.*" matches IPv4 addresses as text; "*.internal" matches names; "*" anything. The dot before * is literal. */
-function wildcardHost(pattern: string): HostMatcher | { problem: string } {
-  const bare = pattern.endsWith('.') ? pattern.slice(0, -1) : pattern;
-  if (bare === '*') return { kind: 'any' };
-  if (/^[0-9.*]+$/.test(bare) && /[0-9]/.test(bare)) {
-    const matches = wildcardMatcher(bare);
-    return { kind: 'address', matches: (h) => isIP(h) === 4 && matches(h) };
-  }
-  if (bare.length > 253 || !/^[a-z0-9*.-]+$/.test(bare))
-    return { problem: `"${pattern}" is not a host name, IP address, CIDR block or wildcard` };
-  if (NUMERIC_LABEL.test(bare.split('.').pop() ?? ''))
-    return { problem: `"${pattern}" ends in a number, which no host name does (IPv4 patterns: 10.0.0.* or 10.0.0.0/24)` };
-  return { kind: 'name', matches: wildcardMatcher(bare) };
-}
-
-/** "10.0.0.0/24" or "[fd00::/8]"; an IPv4-mapped block ([::ffff:10.0.0.0/104]) is the IPv4 block, as mapped targets are IPv4 targets. */
-function cidrMatcher(text: string, bracketed: boolean): HostMatcher | { problem: string } {
-  const bad = { problem: `"${text}" is not a CIDR block (e.g. 10.0.0.0/24, [fd00::/8])` };
-  const [net, bitsText, ...rest] = text.split('/');
-  if (rest.length > 0 || !/^\d{1,3}$/.test(bitsText) || isIP(net) !== (bracketed ? 6 : 4) || Number(bitsText) > (bracketed ? 128 : 32))
-    return bad;
-  const address = canonicalAddress(net);
-  if ('problem' in address) return { problem: `"${text}": ${address.problem}` };
-  let bits = Number(bitsText);
-  if (bracketed && address.family === 4) {
-    if (bits < 96)
-      return {
-        problem: `"${text}" mixes IPv4-mapped and other IPv6 addresses: write the IPv4 block (e.g. 10.0.0.0/8) and the IPv6 one separately`,
-      };
-    bits -= 96;
-  }
-  const family = address.family === 4 ? 'ipv4' : 'ipv6';
-  const block = new BlockList();
-  block.addSubnet(address.host, bits, family);
-  // Only addresses of the block's own family: BlockList would also match across the mapped range.
-  return { kind: 'address', matches: (h) => isIP(h) === address.family && block.check(h, family) };
-}
-
-/** Why a connect pattern is wrong (undefined if right). Patterns: "*", HOST:PORT, HOST may hold * or be a CIDR, PORT may be *. */
-export function connectPatternProblem(pattern: string): string | undefined {
-  const compiled = compilePattern(pattern);
-  return 'problem' in compiled ? compiled.problem : undefined;
-}
-
-interface PatternMatcher {
-  /** Matches the name a client asked for (NAME patterns and "*"). */
-  name: (name: string, port: number) => boolean;
-  /** Matches one canonical address (ADDRESS patterns and "*"). */
-  address: (address: string, port: number) => boolean;
-  /** Could match some address on this port (worth resolving a name for). */
-  anyAddress: (port: number) => boolean;
-}
-
-/** Compiles a valid pattern (see connectPatternProblem) into a matcher. */
-export function connectMatcher(pattern: string): PatternMatcher {
-  const compiled = compilePattern(pattern);
-  if ('problem' in compiled) throw new Error(compiled.problem);
-  const { host, port } = compiled;
-  const portOk = (p: number) => port === undefined || p === port;
-  return {
-    name: (n, p) => portOk(p) && (host.kind === 'any' || (host.kind === 'name' && host.matches(n))),
-    address: (a, p) => portOk(p) && (host.kind === 'any' || (host.kind === 'address' && host.matches(a))),
-    anyAddress: (p) => portOk(p) && host.kind !== 'name',
-  };
-}
 
 export interface ConnectRule {
   name: string;
@@ -277,7 +172,8 @@ function hint(rules: ConnectRule[], target: ConnectTarget, where: string, resolv
         (m) => (target.kind === 'name' && m.name(target.host, target.port)) || resolved.some((a) => m.address(a, target.port)),
       ),
   );
-  const roles = [...new Set(matching.flatMap((r) => (r.anyCaller ? ['any caller'] : [...r.roles])))];
+  // No rule of every caller ever matches here: the caller holds it, so it would have allowed the tunnel.
+  const roles = [...new Set(matching.flatMap((r) => [...r.roles]))];
   return roles.length ? `tunnels there are allowed for roles ${roles.join(', ')}` : `no connect rule allows ${where}`;
 }
 

@@ -27,8 +27,10 @@ export function formatTarget(t: { host: string; port: number }): string {
   return formatHostPort(t.host, t.port);
 }
 
-const MAX_NAME = 253;
+export const MAX_NAME = 253;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** One lower-case LDH label of 1-63 characters (a name's canonical label). */
+export const isHostLabel = (label: string): boolean => LABEL.test(label);
 // What the WHATWG URL parser (and inet_aton, for the whole host) reads as a number.
 export const NUMERIC_LABEL = /^(?:[0-9]+|0x[0-9a-f]*)$/;
 
@@ -66,7 +68,7 @@ export function canonicalHost(text: string, bracketed: boolean): CanonicalHost |
       problem: `"${text}" is not a canonical IPv4 address${meant ? ` (it would mean ${meant})` : ''}: write the address as four decimal numbers, e.g. 127.0.0.1`,
     };
   }
-  if (name.length > MAX_NAME || !labels.every((l) => LABEL.test(l))) return { problem: `"${text}" is not a host name or IP address` };
+  if (name.length > MAX_NAME || !labels.every(isHostLabel)) return { problem: `"${text}" is not a host name or IP address` };
   return { kind: 'name', host: name };
 }
 
@@ -85,8 +87,9 @@ export function parsePort(text: string): number | undefined {
   return /^[1-9][0-9]{0,4}$/.test(text) && Number(text) <= 65535 ? Number(text) : undefined;
 }
 
-// The longest authority-form target: a 253-character name, ":", a 5-digit port (IPv6 literals are shorter).
-const MAX_TARGET = MAX_NAME + 1 + 5;
+// The longest authority-form target: a 253-character name, its trailing dot, ":", a 5-digit port
+// (IPv6 literals are shorter). Checked first, so that no longer text reaches a regular expression.
+const MAX_TARGET = MAX_NAME + 1 + 1 + 5;
 
 /**
  * Parses a CONNECT request-target strictly (authority form, RFC 9110 9.3.6: "host:port", "[v6]:port")
@@ -95,7 +98,7 @@ const MAX_TARGET = MAX_NAME + 1 + 5;
  * unspecified address.
  */
 export function parseConnectTarget(text: string): ConnectTarget | Problem {
-  if (text.length === 0 || text.length > MAX_TARGET + 2)
+  if (text.length === 0 || text.length > MAX_TARGET)
     return { problem: `the target is ${text.length === 0 ? 'empty' : `longer than ${MAX_TARGET} characters`}` };
   if (/[^\x21-\x7e]/.test(text)) return { problem: 'the target has spaces, control or non-ASCII characters' };
   if (text.includes('@')) return { problem: 'the target has user information (user@host): the client certificate is the only credential' };

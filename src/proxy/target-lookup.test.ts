@@ -7,18 +7,23 @@ import { ConnectTarget, decideConnect, parseConnectTarget } from '../authz/conne
 import { parsePolicy } from '../authz/policy-file';
 import { decideWithLookup, TargetLookupError } from './target-lookup';
 
-const policy = new CompiledPolicy(
-  parsePolicy(
-    `
+// Compiled in a hook, not while the file loads: a policy that fails to compile fails the tests
+// (a killed mutant) instead of crashing the file (a "runtime error").
+let policy: CompiledPolicy;
+beforeAll(() => {
+  policy = new CompiledPolicy(
+    parsePolicy(
+      `
 roles:
   dev: [{ cn: bob }]
 rules:
   - { name: no-db, effect: deny, roles: ["*"], connect: ["10.9.0.0/16:*"] }
   - { name: dev-kv, roles: [dev], connect: ["kv.internal:50051"] }
 `,
-    'test.yaml',
-  ),
-);
+      'test.yaml',
+    ),
+  );
+});
 const target = (text: string) => parseConnectTarget(text) as ConnectTarget;
 const decide = (t: ConnectTarget) => (addresses?: readonly string[]) => decideConnect(policy, cn('bob'), t, addresses);
 

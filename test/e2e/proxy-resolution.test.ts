@@ -34,9 +34,10 @@ describe('ConnectProxy: one resolution per CONNECT, and the tunnel goes where th
   let denied: EchoTarget; // 127.0.0.2:P, the same port
   const questions: string[] = [];
   const answers = new Map<string, () => string[]>();
-  const policy = new CompiledPolicy(parsePolicy(POLICY, 'policy.yaml'));
+  let policy: CompiledPolicy; // compiled in beforeAll: a policy that fails to compile fails the tests, not the file load
 
   beforeAll(async () => {
+    policy = new CompiledPolicy(parsePolicy(POLICY, 'policy.yaml'));
     pki = await demoPki(tmp.dir);
     await issue(pki, 'proxy', { profile: 'server', commonName: 'proxy', san: 'DNS:localhost,IP:127.0.0.1' });
     allowed = await echoTarget('127.0.0.1');
