@@ -171,6 +171,7 @@ describe('A43 bounds, each at the first entry over it', () => {
     const [issue] = issuesOf({ name: 'p', allow_rules: [], deny_rules: rules(L.maxRules + 1) });
     expect(issue).toMatchObject({ path: ['deny_rules', L.maxRules] });
     expect(issue.message).toContain(String(L.maxRules + 1));
+    expect(issue.message).toMatch(/rules in deny_rules/);
   });
 
   it('paths, headers and values per rule; pattern length in paths and header values', () => {
@@ -190,6 +191,12 @@ describe('A43 bounds, each at the first entry over it', () => {
       ['allow_rules', 2, 'request', 'headers', 0, 'values', L.maxPatternsPerRule],
       ['allow_rules', 3, 'request', 'paths', 1],
       ['allow_rules', 3, 'request', 'headers', 0, 'values', 1],
+    ]);
+    // Each names what is over its bound.
+    expect(issues.slice(0, 3).map((i) => i.message)).toEqual([
+      expect.stringMatching(/paths/),
+      expect.stringMatching(/headers/),
+      expect.stringMatching(/values/),
     ]);
     // At the bounds themselves: accepted.
     expect(
@@ -219,11 +226,13 @@ describe('A43 bounds, each at the first entry over it', () => {
       allow_rules: [{ name: 'a', source: { principals: many(L.maxPrincipals, (i) => `p${i}`) } }],
     });
     expect(tooMany).toEqual([expect.objectContaining({ path: ['allow_rules', 0, 'source', 'principals', L.maxPrincipals - 1] })]);
+    expect(tooMany[0].message).toMatch(/principals/);
     const wild = issuesOf({
       name: 'p',
       allow_rules: [{ name: 'a', source: { principals: ['exact', ...many(L.maxWildcardPrincipals + 1, (i) => `p${i}*`)] } }],
     });
     expect(wild).toEqual([expect.objectContaining({ path: ['allow_rules', 0, 'source', 'principals', L.maxWildcardPrincipals + 1] })]);
+    expect(wild[0].message).toMatch(/wildcard principals/);
     const atBound = { name: 'a', source: { principals: many(L.maxWildcardPrincipals, (i) => `*p${i}`) } };
     expect(issuesOf({ name: 'p', allow_rules: [atBound] })).toEqual([]);
     const long = issuesOf({ name: 'p', allow_rules: [{ name: 'a', source: { principals: ['a', 'x'.repeat(L.maxPatternLength + 1)] } }] });

@@ -138,7 +138,11 @@ describe('the built-in policies', () => {
     const p = defaultPolicy();
     expect(p.name).toBe(DEFAULT_POLICY_NAME);
     expect(p.audit).toEqual({ mode: 'all' });
-    expect(p.decide(cn('x'), '/grpc.health.v1.Health/Watch')).toMatchObject({ allowed: true, reason: 'allowed' });
+    expect(p.decide(cn('x'), '/grpc.health.v1.Health/Watch')).toMatchObject({
+      allowed: true,
+      reason: 'allowed',
+      rule: { name: 'health-and-whoami' },
+    });
     expect(p.decide(cn('x'), '/certrpc.v1.Identity/WhoAmI').allowed).toBe(true);
     expect(p.decide(cn('x'), '/certrpc.v1.Identity/Other')).toMatchObject({ allowed: false, reason: 'no-policy' });
     expect(p.decide(cn('x'), '/a.B/C')).toMatchObject({ allowed: false, reason: 'no-policy' });
