@@ -130,18 +130,29 @@ describe('the certrpc policy model', () => {
 describe('certrpc policy bounds, each at the entry over it', () => {
   it('roles (at the key of the first one over) and rules', () => {
     const roles = Object.fromEntries(many(L.maxRoles + 1, (i) => [`r${i}`, []]));
-    expect(issuesOf({ roles, rules: [] })).toEqual([expect.objectContaining({ path: ['roles', `r${L.maxRoles}`], key: true })]);
+    expect(issuesOf({ roles, rules: [] })).toEqual([
+      expect.objectContaining({ path: ['roles', `r${L.maxRoles}`], key: true, message: expect.stringMatching(/roles/) }),
+    ]);
     const rules = many(L.maxRules + 1, () => ({ roles: ['*'], methods: ['*'] }));
-    expect(issuesOf({ rules })).toEqual([expect.objectContaining({ path: ['rules', L.maxRules] })]);
+    expect(issuesOf({ rules })).toEqual([
+      expect.objectContaining({ path: ['rules', L.maxRules], message: expect.stringMatching(/rules/) }),
+    ]);
     expect(issuesOf({ roles: Object.fromEntries(many(L.maxRoles, (i) => [`r${i}`, []])), rules: rules.slice(1) })).toEqual([]);
   });
 
   it('principal entries over all roles, wildcard ones among them, and each pattern', () => {
     const half = L.maxPrincipals / 2;
     const exact = issuesOf({ roles: { a: many(half, (i) => ({ cn: `a${i}` })), b: many(half + 1, (i) => ({ dns: `b${i}` })) }, rules: [] });
-    expect(exact).toEqual([expect.objectContaining({ path: ['roles', 'b', half, 'dns'] })]);
+    expect(exact).toEqual([
+      expect.objectContaining({ path: ['roles', 'b', half, 'dns'], message: expect.stringMatching(/principal entries/) }),
+    ]);
     const wild = issuesOf({ roles: { a: [{ cn: 'x' }, ...many(L.maxWildcardPrincipals + 1, (i) => ({ uri: `u${i}*` }))] }, rules: [] });
-    expect(wild).toEqual([expect.objectContaining({ path: ['roles', 'a', L.maxWildcardPrincipals + 1, 'uri'] })]);
+    expect(wild).toEqual([
+      expect.objectContaining({
+        path: ['roles', 'a', L.maxWildcardPrincipals + 1, 'uri'],
+        message: expect.stringMatching(/wildcard principal/),
+      }),
+    ]);
     expect(issuesOf({ roles: { a: many(L.maxWildcardPrincipals, (i) => ({ cn: `*${i}` })) }, rules: [] })).toEqual([]);
     const long = issuesOf({ roles: { a: [{ cn: 'x' }, { email: `${'*'.repeat(L.maxStarsPerPattern + 1)}@corp` }] }, rules: [] });
     expect(long).toEqual([expect.objectContaining({ path: ['roles', 'a', 1, 'email'] })]);
@@ -150,7 +161,9 @@ describe('certrpc policy bounds, each at the entry over it', () => {
   it.each(['methods', 'connect'] as const)('%s per rule, and each pattern', (key) => {
     const pattern = key === 'methods' ? (i: number) => `/a.B/M${i}` : (i: number) => `h${i}:1`;
     const over = issuesOf({ rules: [{ roles: ['*'], [key]: many(L.maxPatternsPerRule + 1, pattern) }] });
-    expect(over).toEqual([expect.objectContaining({ path: ['rules', 0, key, L.maxPatternsPerRule] })]);
+    expect(over).toEqual([
+      expect.objectContaining({ path: ['rules', 0, key, L.maxPatternsPerRule], message: expect.stringContaining(key) }),
+    ]);
     expect(issuesOf({ rules: [{ roles: ['*'], [key]: many(L.maxPatternsPerRule, pattern) }] })).toEqual([]);
     const long = key === 'methods' ? `/a.B/${'M'.repeat(L.maxPatternLength)}` : `${'h'.repeat(L.maxPatternLength)}:1`;
     expect(issuesOf({ rules: [{ roles: ['*'], [key]: [pattern(0), long] }] })).toEqual([
@@ -161,13 +174,13 @@ describe('certrpc policy bounds, each at the entry over it', () => {
   it('header conditions per rule, values per header, and each value (a single value at its key)', () => {
     const headers = Object.fromEntries(many(L.maxHeadersPerRule + 1, (i) => [`x-h${i}`, 'v']));
     expect(issuesOf({ rules: [{ roles: ['*'], methods: ['*'], headers }] })).toEqual([
-      expect.objectContaining({ path: ['rules', 0, 'headers'] }),
+      expect.objectContaining({ path: ['rules', 0, 'headers'], message: expect.stringMatching(/header conditions/) }),
     ]);
     const atBound = Object.fromEntries(many(L.maxHeadersPerRule, (i) => [`x-h${i}`, many(L.maxPatternsPerRule, (j) => `v${j}`)]));
     expect(issuesOf({ rules: [{ roles: ['*'], methods: ['*'], headers: atBound }] })).toEqual([]);
     const values = { 'x-a': many(L.maxPatternsPerRule + 1, (j) => `v${j}`) };
     expect(issuesOf({ rules: [{ roles: ['*'], methods: ['*'], headers: values }] })).toEqual([
-      expect.objectContaining({ path: ['rules', 0, 'headers', 'x-a'] }),
+      expect.objectContaining({ path: ['rules', 0, 'headers', 'x-a'], message: expect.stringMatching(/values/) }),
     ]);
     const stars = '*'.repeat(L.maxStarsPerPattern + 1);
     expect(

@@ -108,6 +108,29 @@ describe('rules', () => {
     expect(ruleIssues({ connect: ['db:5432', '10.0.0.0/24:*', '*'] })).toEqual([]);
   });
 
+  it.each([
+    ['a rule for no role', { rules: [{ roles: [], methods: ['*'] }] }, ['rules', 0, 'roles']],
+    ['an empty role name', { rules: [{ roles: [''], methods: ['*'] }] }, ['rules', 0, 'roles', 0]],
+    ['no methods', { rules: [{ roles: ['*'], methods: [] }] }, ['rules', 0, 'methods']],
+    ['no connect targets', { rules: [{ roles: ['*'], connect: [] }] }, ['rules', 0, 'connect']],
+    ['an empty rule name', { rules: [{ name: '', roles: ['*'], methods: ['*'] }] }, ['rules', 0, 'name']],
+    ['an unknown effect', { rules: [{ effect: 'permit', roles: ['*'], methods: ['*'] }] }, ['rules', 0, 'effect']],
+    ['a header with no values', { rules: [{ roles: ['*'], methods: ['*'], headers: { 'x-a': [] } }] }, ['rules', 0, 'headers', 'x-a']],
+    [
+      'an empty header value in a list',
+      { rules: [{ roles: ['*'], methods: ['*'], headers: { 'x-a': [''] } }] },
+      ['rules', 0, 'headers', 'x-a'],
+    ],
+    ['an empty policy name', { name: '', rules: [] }, ['name']],
+    ['an empty audit destination', { audit: { destination: '' }, rules: [] }, ['audit', 'destination']],
+    ['no rules', { roles: {} }, ['rules']],
+    ['an empty principal value', { roles: { r: [{ cn: '' }] }, rules: [] }, ['roles', 'r', 0, 'cn']],
+  ])('%s is refused', (_what, doc, path) => {
+    const issues = issuesOf(doc);
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0].path.slice(0, path.length)).toEqual(path);
+  });
+
   it('only version 1 is known', () => {
     expect(issuesOf({ version: 2, rules: [] })).toEqual([expect.objectContaining({ path: ['version'] })]);
     expect(issuesOf({ version: 1, rules: [] })).toEqual([]);
