@@ -25,7 +25,9 @@ const a43Rule = z
   .object({
     name: z.string().min(1),
     source: z
-      .object({ principals: z.array(z.string()).optional() })
+      // An empty principal would match every certificate without a subject (the subject is tried
+      // after the SANs): grpc-go accepts it, certrpc refuses it.
+      .object({ principals: z.array(z.string().min(1)).optional() })
       .strict()
       .optional(),
     request: z
