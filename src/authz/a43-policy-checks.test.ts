@@ -256,23 +256,3 @@ describe('A43 paths that can match no gRPC method are refused (a deny rule that 
     expect(issuesOf({ name: 'p', allow_rules: [{ name: 'a', request: { paths: [path] } }] })).toEqual([]);
   });
 });
-
-describe('an empty A43 principal is refused', () => {
-  // "" would match the subject of every certificate without one, SANs or not (A43's fall-through
-  // from URI to DNS SANs to the subject): a role for callers nobody meant.
-  it('at its path, in either list', () => {
-    const issues = issuesOf({
-      name: 'p',
-      deny_rules: [{ name: 'd', source: { principals: ['CN=eve'] } }],
-      allow_rules: [{ name: 'a', source: { principals: ['spiffe://corp/a', ''] } }],
-    });
-    expect(issues).toEqual([expect.objectContaining({ path: ['allow_rules', 0, 'source', 'principals', 1] })]);
-  });
-
-  it('so no certificate without a subject gets a role from it', () => {
-    const doc = { name: 'p', allow_rules: [{ name: 'a', source: { principals: [''] } }] };
-    const result = a43PolicyFromDocument(doc);
-    const policy = 'model' in result ? new CompiledPolicy(result.model) : undefined;
-    expect(policy?.rolesOf(identity({ uris: ['spiffe://corp/anyone'], subject: '' }))).toBeUndefined();
-  });
-});

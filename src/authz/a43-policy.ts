@@ -25,9 +25,7 @@ const a43Rule = z
   .object({
     name: z.string().min(1),
     source: z
-      // An empty principal would match every certificate without a subject (the subject is tried
-      // after the SANs): grpc-go accepts it, certrpc refuses it.
-      .object({ principals: z.array(z.string().min(1)).optional() })
+      .object({ principals: z.array(z.string()).optional() })
       .strict()
       .optional(),
     request: z
