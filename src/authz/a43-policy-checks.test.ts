@@ -256,3 +256,27 @@ describe('A43 paths that can match no gRPC method are refused (a deny rule that 
     expect(issuesOf({ name: 'p', allow_rules: [{ name: 'a', request: { paths: [path] } }] })).toEqual([]);
   });
 });
+
+describe('an empty A43 principal ("": no client certificate) matches no certificate', () => {
+  // A43 means "" for a peer without a client certificate, which certrpc never authorizes by policy.
+  // Compared with a certificate's subject it would match one with an empty subject, SANs or not.
+  const doc = (principals: string[]) => ({
+    name: 'p',
+    allow_rules: [{ name: 'a', source: { principals }, request: { paths: ['/a.B/C'] } }],
+  });
+  const noSubject = identity({ uris: ['spiffe://corp/anyone'], subject: '' });
+
+  it('alone: the rule applies to no certificate (it is not a rule for any caller)', () => {
+    const policy = new CompiledPolicy(modelOf(doc([''])));
+    expect(policy.rolesOf(noSubject)).toEqual([]);
+    expect(policy.rolesOf(identity({ subject: '' }))).toEqual([]);
+    expect(policy.decide(noSubject, '/a.B/C').allowed).toBe(false);
+    expect(policy.decide(identity({ commonName: 'bob' }), '/a.B/C').allowed).toBe(false);
+  });
+
+  it('beside other principals, they still match', () => {
+    const policy = new CompiledPolicy(modelOf(doc(['', 'spiffe://corp/anyone'])));
+    expect(policy.rolesOf(noSubject)).toEqual(['a']);
+    expect(policy.rolesOf(identity({ subject: '' }))).toEqual([]);
+  });
+});

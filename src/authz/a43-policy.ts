@@ -7,7 +7,8 @@
 //   (the syntax 'a43' of wildcard.ts, used for principals, paths and header values alike);
 // - deny and allow rules are two separate engines in gRPC: their roles never share a name here
 //   (an allow rule named "deny:x" and a deny rule named "x" are two roles, two sets of principals);
-// - a rule without principals applies to every authenticated caller;
+// - a rule without principals applies to every authenticated caller; "" (A43: no client
+//   certificate) matches no certificate, not even one with an empty subject;
 // - request.paths become methods (none = every method; a path no call can have is refused, below);
 //   request.headers become header conditions
 //   (A43's forbidden keys are refused; -bin keys are matched byte for byte, as grpc-go does);
@@ -120,7 +121,11 @@ export function a43PolicyFromDocument(doc: unknown, file?: string): { model: Pol
         roles.push({
           name: roleName,
           at: [list, i],
-          principals: principals.flatMap((pattern) => (['uri', 'dns', 'subject'] as const).map((field) => ({ field, pattern }))),
+          // A43's "" is the peer without a client certificate, which certrpc never authorizes by
+          // policy; matched against a certificate it would take one with an empty subject.
+          principals: principals
+            .filter((pattern) => pattern !== '')
+            .flatMap((pattern) => (['uri', 'dns', 'subject'] as const).map((field) => ({ field, pattern }))),
         });
       }
       const paths = r.request?.paths ?? [];
