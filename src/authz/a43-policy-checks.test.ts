@@ -50,6 +50,8 @@ describe('A43 documents', () => {
   it('an unknown key where A43 lists no keys is only to be removed', () => {
     const [issue] = issuesOf({ name: 'p', allow_rules: [{ name: 'r', request: { headers: [{ key: 'x-a', values: ['a'], vals: [] }] } }] });
     expect(issue).toMatchObject({ path: ['allow_rules', 0, 'request', 'headers', 0, 'vals'], fix: 'remove it' });
+    const [logger] = issuesOf({ name: 'p', allow_rules: [], audit_logging_options: { audit_loggers: [{ name: 'x', nam: 'y' }] } });
+    expect(logger).toMatchObject({ path: ['audit_logging_options', 'audit_loggers', 0, 'nam'], fix: 'remove it' });
   });
 
   it('a deny_rules-only document is read as A43, so it is told that allow_rules is missing', () => {
