@@ -40,6 +40,7 @@ describe('A43 documents', () => {
     [{ name: 'p', allow_rules: [{ name: 'r', sorce: {} }] }, ['allow_rules', 0, 'sorce'], 'source'],
     [{ name: 'p', allow_rules: [{ name: 'r', source: { principal: [] } }] }, ['allow_rules', 0, 'source', 'principal'], 'principals'],
     [{ name: 'p', allow_rules: [{ name: 'r', request: { path: [] } }] }, ['allow_rules', 0, 'request', 'path'], 'paths'],
+    [{ name: 'p', allow_rules: [{ name: 'r', request: { header: [] } }] }, ['allow_rules', 0, 'request', 'header'], 'headers'],
   ])('an unknown key is refused at its path with the key meant: %j', (doc, path, meant) => {
     const [issue, ...rest] = issuesOf(doc);
     expect(rest).toEqual([]);
@@ -62,6 +63,7 @@ describe('A43 documents', () => {
     const twice = issuesOf({ name: 'p', allow_rules: [{ name: 'a' }, { name: 'b' }, { name: 'a' }] });
     expect(twice).toEqual([expect.objectContaining({ path: ['allow_rules', 2, 'name'] })]);
     expect(twice[0].message).toContain('"a"');
+    expect(twice[0].fix).toMatch(/unique/);
     expect(issuesOf({ name: 'p', deny_rules: [{ name: 'x' }, { name: 'x' }], allow_rules: [] })).toEqual([
       expect.objectContaining({ path: ['deny_rules', 1, 'name'] }),
     ]);
