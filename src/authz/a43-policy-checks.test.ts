@@ -231,6 +231,16 @@ describe('A43 bounds, each at the first entry over it', () => {
     });
     expect(tooMany).toEqual([expect.objectContaining({ path: ['allow_rules', 0, 'source', 'principals', L.maxPrincipals - 1] })]);
     expect(tooMany[0].message).toMatch(/principals/);
+    // At the bound, rules without principals beside it: accepted (they add none).
+    const atLimit = issuesOf({
+      name: 'p',
+      deny_rules: [{ name: 'd' }],
+      allow_rules: [
+        { name: 'a', source: { principals: many(L.maxPrincipals, (i) => `p${i}`) } },
+        { name: 'b', source: {} },
+      ],
+    });
+    expect(atLimit).toEqual([]);
     const wild = issuesOf({
       name: 'p',
       allow_rules: [{ name: 'a', source: { principals: ['exact', ...many(L.maxWildcardPrincipals + 1, (i) => `p${i}*`)] } }],
