@@ -112,6 +112,14 @@ describe('compiled header conditions', () => {
     expect(failedHeaderCondition(conditions, undefined)).toBe(conditions[0]);
   });
 
+  it('an absent header fails even a condition its empty value or "*" would meet', () => {
+    const empty = compileHeaderConditions([{ key: 'x-a', values: [''] }])!;
+    expect(failedHeaderCondition(empty, md([['x-b', '1']]))).toBe(empty[0]);
+    expect(failedHeaderCondition(empty, md([['x-a', '']]))).toBeUndefined();
+    const any = compileHeaderConditions([{ key: 'x-a', values: ['*'] }], 'a43')!;
+    expect(failedHeaderCondition(any, undefined)).toBe(any[0]);
+  });
+
   it('values are matched with the policy syntax: glob "*" anywhere, A43 "*" only at an end', () => {
     const glob = compileHeaderConditions([{ key: 'x-a', values: ['a*c'] }], 'glob')!;
     const a43 = compileHeaderConditions([{ key: 'x-a', values: ['a*c'] }], 'a43')!;
