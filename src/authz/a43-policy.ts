@@ -7,8 +7,10 @@
 //   (the syntax 'a43' of wildcard.ts, used for principals, paths and header values alike);
 // - deny and allow rules are two separate engines in gRPC: their roles never share a name here
 //   (an allow rule named "deny:x" and a deny rule named "x" are two roles, two sets of principals);
-// - a rule without principals applies to every authenticated caller;
-// - request.paths become methods (none = every method); request.headers become header conditions
+// - a rule without principals applies to every authenticated caller; "" (A43: no client
+//   certificate) matches no certificate, not even one with an empty subject;
+// - request.paths become methods (none = every method; a path no call can have is refused, below);
+//   request.headers become header conditions
 //   (A43's forbidden keys are refused; -bin keys are matched byte for byte, as grpc-go does);
 // - deny_rules are evaluated first, then allow_rules, then deny: the same order certrpc uses.
 // A43 has no field binding a principal to its issuing CA: with several trusted client CAs, any of
@@ -119,10 +121,22 @@ export function a43PolicyFromDocument(doc: unknown, file?: string): { model: Pol
         roles.push({
           name: roleName,
           at: [list, i],
-          principals: principals.flatMap((pattern) => (['uri', 'dns', 'subject'] as const).map((field) => ({ field, pattern }))),
+          // A43's "" is the peer without a client certificate, which certrpc never authorizes by
+          // policy; matched against a certificate it would take one with an empty subject.
+          principals: principals
+            .filter((pattern) => pattern !== '')
+            .flatMap((pattern) => (['uri', 'dns', 'subject'] as const).map((field) => ({ field, pattern }))),
         });
       }
       const paths = r.request?.paths ?? [];
+      paths.forEach((path, j) => {
+        if (!canMatchAMethod(path))
+          issues.push({
+            path: [list, i, 'request', 'paths', j],
+            message: `"${path}" can match no gRPC method (a call's path is "/package.Service/Method"), so this rule would never apply`,
+            fix: 'write "/package.Service/Method", a prefix "/package.Service/*", a suffix "*/Method", or "*"',
+          });
+      });
       rules.push({
         name: r.name,
         effect,
@@ -136,6 +150,20 @@ export function a43PolicyFromDocument(doc: unknown, file?: string): { model: Pol
   if (issues.length > 0) return { issues };
   const condition = p.audit_logging_options?.audit_condition;
   return { model: { name: p.name, format: 'a43', roles, rules, audit: { mode: condition ? AUDIT_MODE[condition] : 'none' }, file } };
+}
+
+// A call's path is "/S/M" (S and M non-empty, without "/": grpc-js routes only registered methods).
+// grpc-go accepts a path no call can have; a deny rule with one never denies, so certrpc refuses it.
+const LITERAL_PATH = /^\/[^/]+\/[^/]+$/;
+const PATH_PREFIX = /^\/(?:[^/]+(?:\/[^/]*)?)?$/;
+const PATH_SUFFIX = /^\/?[^/]+(?:\/[^/]+)?$/;
+
+/** True when some "/S/M" matches the A43 path pattern (A43's "*": whole, prefix, suffix, else literal). */
+function canMatchAMethod(pattern: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('*')) return PATH_PREFIX.test(pattern.slice(0, -1));
+  if (pattern.startsWith('*')) return PATH_SUFFIX.test(pattern.slice(1));
+  return LITERAL_PATH.test(pattern);
 }
 
 /**

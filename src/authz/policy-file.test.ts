@@ -1,6 +1,9 @@
 // Every problem in a policy file is reported with its line, its field and the fix.
+import { tempDir } from '../../test/helpers/temp-dir';
 import { ConfigError, FileIssue } from '../text/config-error';
-import { parsePolicy } from './policy-file';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPolicyFile, parsePolicy } from './policy-file';
 
 function problems(text: string): FileIssue[] {
   try {
@@ -102,5 +105,52 @@ rules:
 
   it('an empty file says so', () => {
     expect(problems('# nothing\n')[0].message).toBe('the file is empty');
+  });
+
+  it('two keys of one name are refused (the second must not silently replace the first)', () => {
+    const [issue] = problems('roles:\n  admin: [{cn: alice}]\n  admin: [{cn: mallory}]\nrules: []\n');
+    expect(issue).toMatchObject({ line: 3, fix: expect.stringMatching(/remove or rename/) });
+  });
+
+  it('aliases expanded past the bound ("billion laughs") are a problem of the file with a fix, not a crash', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(i === 1 ? '*a' : `*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const [issue, ...rest] = problems(`${lines.join('\n')}\nrules: []\n`);
+    expect(rest).toEqual([]);
+    expect(issue.message).toMatch(/alias/);
+    expect(issue.fix).toMatch(/alias/);
+  });
+});
+
+describe('where rules and roles were written', () => {
+  it('an A43 role is at the rule that lists its principals', () => {
+    const text = JSON.stringify({ name: 'p', allow_rules: [{ name: 'a' }, { name: 'b', source: { principals: ['x'] } }] }, null, 2);
+    const model = parsePolicy(text, 'p.json');
+    const line = text.split('\n').findIndex((l) => l.includes('"b"')) + 1;
+    expect(model.roles[0].source).toEqual({ file: 'p.json', line: line - 1 });
+    expect(model.rules.map((r) => r.source?.line)).toEqual([line - 4, line - 1]);
+  });
+});
+
+describe('loadPolicyFile', () => {
+  const { dir, cleanup } = tempDir('policy-file-');
+  afterAll(cleanup);
+
+  it('reads, checks and compiles the file, with the generation given (1 by default)', () => {
+    const file = join(dir, 'p.yaml');
+    writeFileSync(file, GOOD);
+    expect(loadPolicyFile(file)).toMatchObject({ generation: 1, name: 'policy' });
+    expect(loadPolicyFile(file, 3).generation).toBe(3);
+    expect(loadPolicyFile(file).rules[0].source).toEqual({ file, line: 5 });
+  });
+
+  it('a missing file is an error naming the file and the option', () => {
+    const file = join(dir, 'missing.yaml');
+    expect(() => loadPolicyFile(file)).toThrow(expect.objectContaining({ file, option: 'policyFile' }));
   });
 });

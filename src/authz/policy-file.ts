@@ -1,7 +1,7 @@
 // Reads a policy file (certrpc YAML, or gRFC A43 JSON, which YAML also parses) keeping every
 // node's position, so each problem is reported with its line and column, not only its field.
-import { LineCounter, parseDocument, Document } from 'yaml';
-import { locateIssue, positionOf, syntaxIssue } from '../text/yaml-file';
+import type { Document, LineCounter } from 'yaml';
+import { locateIssue, parseYaml, positionOf } from '../text/yaml-file';
 import { a43PolicyFromDocument, isA43Document } from './a43-policy';
 import { CompiledPolicy } from './compiled-policy';
 import { ConfigError } from '../text/config-error';
@@ -11,14 +11,9 @@ import { readUserFile } from '../store/read-file';
 
 /** Parses and validates policy text; throws a ConfigError listing every problem with its line. */
 export function parsePolicy(text: string, file: string): PolicyModel {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0)
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => syntaxIssue(e, lines)),
-    );
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const parsed = parseYaml(text);
+  if ('issues' in parsed) throw new ConfigError(file, parsed.issues);
+  const { data, doc, lines } = parsed.parsed;
   if (data === null || data === undefined) {
     throw new ConfigError(file, [
       { message: 'the file is empty', fix: 'write a policy with "roles:" and "rules:" (see policy.yaml), or an A43 JSON policy' },

@@ -46,6 +46,19 @@ describe('serve config file', () => {
     expect(err.message).toMatch(/fix: /);
   });
 
+  it('refuses aliases expanded past the bound ("billion laughs") as a problem of the file, with a fix', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(i === 1 ? '*a' : `*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const err = configError(lines.join('\n'));
+    expect(err.message).toMatch(/^serve\.yaml: .*alias/);
+    expect(err.message).toMatch(/fix: .*alias/);
+  });
+
   it('names an unknown key, its line, and the key meant', () => {
     const err = configError('listen: 127.0.0.1:1\nloglevel: debug\n');
     expect(err.message).toBe(

@@ -20,8 +20,27 @@ export function parseYaml(text: string): { parsed: ParsedYaml } | { issues: File
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) return { issues: doc.errors.map((e) => syntaxIssue(e, lines)) };
-  return { parsed: { data: doc.toJS({ maxAliasCount: 100 }), doc, lines } };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // yaml throws a ReferenceError when aliases expand past the bound (a "billion laughs" file): a
+    // problem of the file, reported as one, not a crash without the file's name.
+    if (!(err instanceof ReferenceError)) throw err;
+    return {
+      issues: [
+        {
+          message: `the file expands YAML aliases (*name) more than ${MAX_ALIAS_COUNT} times`,
+          fix: 'write the entries out instead of aliases, and quote wildcards ("*", "svc-*"): an unquoted * is an alias',
+        },
+      ],
+    };
+  }
+  return { parsed: { data, doc, lines } };
 }
+
+/** Bounds what aliases may expand to (yaml's own guard against "billion laughs" documents). */
+const MAX_ALIAS_COUNT = 100;
 
 export function syntaxIssue(error: YAMLError, lines: LineCounter): FileIssue {
   const pos = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
