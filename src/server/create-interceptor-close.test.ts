@@ -35,7 +35,7 @@ describe('createInterceptor().close()', () => {
 
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'pki'));
-    for (const name of ['carol', 'dave', 'erin', 'frank']) await issue(pki, name);
+    for (const name of ['carol', 'dave', 'erin', 'frank', 'hal']) await issue(pki, name);
     const id = pki.loadIdentity('server');
     tlsServer = createTlsServer({ cert: id.certPem, key: id.keyPem, ca: id.caPem, requestCert: true, rejectUnauthorized: true }, (s) => {
       s.on('error', () => undefined);
@@ -150,6 +150,31 @@ describe('createInterceptor().close()', () => {
     authz.close();
     enforcer.close();
     expect(process.listenerCount('exit')).toBe(exitHooks);
+  });
+
+  it('while open, watches the revocations record too: a record the CRL lacks is refused on its own change, the CRL in force stays', async () => {
+    await revokeCertificate(pki, { name: 'hal' });
+    const records = join(tmp.dir, 'revocations.json');
+    writeFileSync(records, readFileSync(pki.revocationsFile)); // hal's (and any before), all on the CRL
+    const interceptor = createInterceptor({
+      audit: { mode: 'none' },
+      clientCaFiles: [pki.caCertFile],
+      crlFile: pki.crlFile,
+      revocationsFile: records,
+      logger: silentLogger,
+      reloadIntervalMs: 100,
+    });
+    await interceptor.ready;
+    const reloader = await interceptor.crl!;
+    const inForce = reloader.current.crlPem;
+    const reloaded = reloader.nextReload();
+    // Only the record changes: a revocation the CRL does not list (this CRL is older than the record).
+    const parsed = JSON.parse(readFileSync(records, 'utf8')) as { revoked: { serial: string }[] };
+    parsed.revoked.push({ ...parsed.revoked[0], serial: 'abcdef0123' });
+    writeFileSync(records, JSON.stringify(parsed));
+    expect(await reloaded).toMatchObject({ ok: false, error: expect.stringMatching(/abcdef0123/) });
+    expect(reloader.current.crlPem).toBe(inForce);
+    interceptor.close();
   });
 
   it('with nothing to stop (a fixed policy, no CRL, no enforcer) does not throw, once or twice', () => {
