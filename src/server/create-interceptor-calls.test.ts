@@ -7,13 +7,14 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capturingLogger } from '../../test/helpers/captured-log';
+import { eventually } from '../../test/helpers/eventually';
 import { clientTls, demoPki, issue } from '../../test/helpers/pki';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { allowAllAuthenticated } from '../authz/compiled-policy';
 import { echoService } from '../demo/echo-service';
 import { EchoClient } from '../gen/demo/v1/echo';
 import { revokeCertificate } from '../lifecycle/revoke';
-import type { CallStage } from '../gate/call-context';
+import type { CallEnd, CallStage } from '../gate/call-context';
 import type { Logger } from '../log/logger';
 import { PkiDir } from '../store/pki-dir';
 import { createClientCredentials } from '../tls/client-credentials';
@@ -117,6 +118,16 @@ describe('createInterceptor behind ServerCredentials.createSsl: calls while the 
     await expect(interceptor.ready).rejects.toThrow();
     expect(alice?.code).toBe(grpc.status.UNAVAILABLE);
     expect(alice?.details).toMatch(/revocation/);
+  });
+
+  it("a stage's onEnd hears how the call ended, also with no end observers at all (no crlFile, no metrics)", async () => {
+    const ends: CallEnd[] = [];
+    const listening: CallStage = (ctx) => ctx.onEnd((end) => ends.push(end));
+    const interceptor = createInterceptor({ policy: allowAllAuthenticated(), audit: { mode: 'none' }, stages: [listening] });
+    const port = await listen([interceptor], interceptor);
+    expect(await say(port, 'alice')).toBeUndefined();
+    await eventually(() => ends.length > 0, 'the end of the call');
+    expect(ends).toMatchObject([{ code: grpc.status.OK }]);
   });
 
   it('a stage that throws ends the call with INTERNAL and is logged as an error with the method', async () => {
