@@ -5,8 +5,9 @@
 // keyed by the connection's HTTP/2 session (held weakly: they go with it).
 //
 // Sound because the peer of a TLS connection cannot change under it: renegotiation (TLS 1.2; 1.3
-// has none) is refused from the first call on, so the certificate read then is the connection's
-// for its whole life. certrpc's own listener refuses it at admission already.
+// has none) is refused, so the certificate read at the first call is the connection's for its whole
+// life. Node's HTTP/2 server disables it on every socket it accepts (connectionListener), certrpc's
+// own listener refuses it at admission, and the gate asks once more, not relying on either.
 import type { ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
 import type { PeerIdentity } from './peer-identity';
 
@@ -41,7 +42,8 @@ export class ConnectionIdentities {
   /** Keeps the connection's identity; its TLS socket refuses renegotiation from now on. */
   remember(session: object, known: ConnectionIdentity): void {
     try {
-      // Through Node's session.socket proxy; a socket that is already gone keeps nothing.
+      // Through Node's session.socket proxy (undefined once the socket is gone); a proxy that throws
+      // (ERR_HTTP2_SOCKET_UNBOUND) keeps nothing: the next call reads the certificate again.
       (session as SessionLike).socket?.disableRenegotiation?.();
     } catch {
       return;

@@ -46,7 +46,8 @@ export function identityStage(options: IdentityStageOptions = {}): IdentityStage
       if (!peer) return NO_CERTIFICATE;
       // A resumed TLS session carries a certificate OpenSSL does not check again: one that expired
       // since its full handshake is refused here (certrpc's listener refuses it at the handshake;
-      // grpc-js's own listener resumes it).
+      // grpc-js's own listener resumes it). Expired AT its notAfter, as OpenSSL decides a full
+      // handshake (RFC 5280 calls notAfter inclusive; a resumed session gets no second more).
       if (!(Date.parse(peer.valid_to) > Date.now())) return EXPIRED;
       known = { identity: cache.get(peer, issuerOf(peer)), peer: ctx.call.getPeer() };
       if (connection) connections.remember(connection, known);

@@ -5,7 +5,7 @@ import { cn } from '../../test/helpers/identities';
 import { CompiledPolicy } from '../authz/compiled-policy';
 import { ConnectTarget, decideConnect, parseConnectTarget } from '../authz/connect-rules';
 import { parsePolicy } from '../authz/policy-file';
-import { decideWithLookup, TargetLookupError } from './target-lookup';
+import { decideWithLookup, systemLookup, TargetLookupError } from './target-lookup';
 
 // Compiled in a hook, not while the file loads: a policy that fails to compile fails the tests
 // (a killed mutant) instead of crashing the file (a "runtime error").
@@ -19,6 +19,7 @@ roles:
 rules:
   - { name: no-db, effect: deny, roles: ["*"], connect: ["10.9.0.0/16:*"] }
   - { name: dev-kv, roles: [dev], connect: ["kv.internal:50051"] }
+  - { name: dev-local, roles: [dev], connect: ["localhost:50051"] }
 `,
       'test.yaml',
     ),
@@ -78,6 +79,27 @@ describe('decideWithLookup', () => {
     expect(empty).toMatchObject({ host: 'kv.internal', code: 'ENOTFOUND', message: 'kv.internal does not resolve: no address' });
     // Only the first, address-free decisions were made.
     expect(decided).toEqual([undefined, undefined]);
+  });
+
+  it('a resolver error without a code is reported as ENOTFOUND, naming the host', async () => {
+    const t = target('kv.internal:50051');
+    const err = await decideWithLookup(decide(t), t, async () => {
+      throw new Error('no such name');
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TargetLookupError);
+    expect(err).toMatchObject({ host: 'kv.internal', code: 'ENOTFOUND' });
+  });
+
+  it('without a resolver given, asks the system (getaddrinfo: the hosts file here) and decides on every address it gives', async () => {
+    const addresses = await systemLookup('localhost');
+    expect(addresses).toContain('127.0.0.1');
+    const t = target('localhost:50051');
+    expect(await decideWithLookup(decide(t), t)).toMatchObject({
+      allowed: true,
+      rule: 'dev-local',
+      resolved: addresses,
+      connectTo: addresses,
+    });
   });
 
   it('a decider that still asks for addresses after the lookup has not decided: refused, with nowhere to connect', async () => {

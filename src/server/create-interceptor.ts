@@ -89,7 +89,11 @@ export interface CertrpcInterceptor extends ServerInterceptor {
   readonly crl?: Promise<FileReloader<LoadedRevocation>>;
   /** Resolves once the CRL file is in force (at once without one); rejects if it could not be loaded. */
   readonly ready: Promise<void>;
-  /** Stops watching files, closes the audit log it opened. */
+  /**
+   * Stops what it started: the policy and CRL file watchers (a later change is not taken up), the
+   * audit log it opened (flushed, closed) and the pending connection closes of the enforcer it made.
+   * An authorization or revocation enforcer you gave it stays yours to close. Safe to call twice.
+   */
   close(): void;
 }
 

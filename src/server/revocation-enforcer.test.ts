@@ -49,6 +49,12 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
     return eventually(() => accepted.length > before && accepted[accepted.length - 1], 'the server side of the connection');
   }
 
+  /** The serials the enforcer keeps calls and connections for (its private maps: only a test looks there). */
+  const tracked = (enforcer: RevocationEnforcer) => {
+    const maps = enforcer as unknown as { calls: Map<string, unknown>; connections: Map<string, unknown> };
+    return { calls: [...maps.calls.keys()], connections: [...maps.connections.keys()] };
+  };
+
   const crlOf = async (serials: string[]) =>
     createCrl(
       await pki.loadCa(),
@@ -123,6 +129,52 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
     const plain = { getPeerCertificate: () => ({}) } as unknown as TLSSocket;
     expect(() => enforcer.trackConnection(plain)).not.toThrow();
     enforcer.close();
+  });
+
+  it('keeps a serial while one of its calls or connections is open, and forgets it once the last is gone (nothing kept per certificate seen)', async () => {
+    const enforcer = new RevocationEnforcer(undefined, capturingLogger().logger, { closeConnectionsAfterMs: 0 });
+    const serial = serialOf(pki, 'bob');
+    const identity = {
+      serial,
+      commonName: 'bob',
+      sans: [],
+      dnsNames: [],
+      uris: [],
+      ips: [],
+      emails: [],
+      fingerprint: 'F',
+      issuer: 'I',
+      notAfter: new Date(),
+    };
+    // Two calls of one certificate (as the gate hands them over: admitted, then ended).
+    const ctxOf = () => ({ caller: { identity, roles: [], peer: 'p' }, call: { sendStatus: jest.fn() } });
+    const [first, second] = [ctxOf(), ctxOf()];
+    enforcer.observer(first as never, undefined);
+    enforcer.observer(second as never, undefined);
+    enforcer.endObserver(first as never, { code: Status.OK, details: '', durationMs: 0 });
+    expect(tracked(enforcer)).toEqual({ calls: [serial], connections: [] });
+    const socket = await connection('bob');
+    enforcer.trackConnection(socket);
+    // The call still open is ended by a revocation; the one that ended is not told again.
+    enforcer.update(await crlOf([serial]));
+    expect(second.call.sendStatus).toHaveBeenCalledWith(expect.objectContaining({ code: Status.UNAUTHENTICATED }));
+    expect(first.call.sendStatus).not.toHaveBeenCalled();
+    enforcer.endObserver(second as never, { code: Status.UNAUTHENTICATED, details: '', durationMs: 0 });
+    await eventually(() => socket.destroyed, 'the revoked connection to be closed');
+    await eventually(() => tracked(enforcer).connections.length === 0, 'the closed connection to be forgotten');
+    expect(tracked(enforcer)).toEqual({ calls: [], connections: [] });
+    enforcer.close();
+  });
+
+  it('does not track a connection that is already closed (its socket no longer has a peer certificate), and does not throw', async () => {
+    const enforcer = new RevocationEnforcer(undefined, capturingLogger().logger);
+    const socket = await connection('alice');
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.destroy();
+    await closed;
+    expect(socket.getPeerCertificate()).toBeNull();
+    expect(() => enforcer.trackConnection(socket)).not.toThrow();
+    expect(tracked(enforcer).connections).toEqual([]);
   });
 
   it('a CRL given at construction is in force at once: its serials are refused by the stage', async () => {

@@ -236,5 +236,9 @@ describe('the call gate: async stages, failures, trailers, context values', () =
     expect(ended()[0]).toMatchObject({ method: '/demo.v1.Echo/Say', tenant: 'acme' });
     expect([Status.DEADLINE_EXCEEDED, Status.CANCELLED]).toContain(ended()[0].code);
     expect(handlerRan).toEqual([]);
+    // Nor does it run the stages after the waiting one, or tell the observers of a decision: the call
+    // ended undecided (an observer that tracks calls, as the revocation enforcer does, would keep it forever).
+    expect(stageRuns).toEqual(['tenant', 'check']);
+    expect(observed).toEqual([]);
   });
 });
