@@ -14,6 +14,7 @@
 'use strict';
 const { existsSync, readFileSync, writeFileSync, renameSync } = require('node:fs');
 const { join } = require('node:path');
+const { inScope } = require('./scope');
 
 const root = join(__dirname, '..', '..');
 const onDisk = (file) => (existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined);
@@ -81,10 +82,15 @@ module.exports = { mergeIncremental, writeReport };
 if (require.main === module) {
   const [out, ...paths] = process.argv.slice(2);
   if (!out || paths.length === 0) {
-    console.error('usage: npm run mutate:merge -- OUT.json IN.json [IN.json...]  (oldest first)');
+    console.error('usage: npm run mutate:merge -- OUT.json IN.json[@GLOB,GLOB...] ...  (oldest first; @: take only those mutated files)');
     process.exit(2);
   }
-  const merged = mergeIncremental(paths.map((p) => ({ report: JSON.parse(readFileSync(p, 'utf8')) })));
+  const merged = mergeIncremental(
+    paths.map((arg) => {
+      const [path, globs] = arg.split('@');
+      return { report: JSON.parse(readFileSync(path, 'utf8')), files: globs ? inScope(globs.split(',')) : undefined };
+    }),
+  );
   writeReport(out, merged);
   const mutants = Object.values(merged.files).reduce((n, f) => n + f.mutants.length, 0);
   const tests = Object.values(merged.testFiles).reduce((n, f) => n + f.tests.length, 0);

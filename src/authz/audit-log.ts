@@ -142,7 +142,13 @@ export function openAuditSink(destination: string = AUDIT_STDERR, options: LineB
   const toStderr = destination === AUDIT_STDERR;
   // Synchronous writes (sonic-boom retries partial writes and EAGAIN): a flush leaves nothing behind.
   const stream = pino.destination({ dest: toStderr ? 2 : openPrivateLog(destination), sync: true });
-  const batch = new LineBatch<AuditEntry>(auditEntryLine, (text) => stream.write(text), options);
+  let closed = false;
+  const late = () =>
+    process.emitWarning(
+      `an audit entry arrived after the audit log ${toStderr ? 'on stderr' : destination} was closed; it and later ones are not written (close the interceptor or authorization only after the server has stopped)`,
+      { code: 'CERTRPC_AUDIT_CLOSED' },
+    );
+  const batch = new LineBatch<AuditEntry>(auditEntryLine, (text) => stream.write(text), options, late);
   process.on('exit', batch.flush);
   return {
     write: batch.push,
@@ -151,7 +157,9 @@ export function openAuditSink(destination: string = AUDIT_STDERR, options: LineB
     flush: batch.flush,
     destination,
     close: () => {
-      batch.flush();
+      if (closed) return;
+      closed = true;
+      batch.close();
       process.off('exit', batch.flush);
       if (!toStderr) stream.end();
     },

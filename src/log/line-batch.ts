@@ -12,7 +12,9 @@
 // - a slow disk: writes are synchronous, so the event loop waits for the disk at each flush and
 //   the server slows to the disk's pace: memory stays bounded and no entry is dropped;
 // - a failing write (disk full, I/O error) throws out of the flush: the process ends rather
-//   than go on serving calls it cannot audit.
+//   than go on serving calls it cannot audit;
+// - an entry pushed after close() (its owner closed it while calls still ran) is not written:
+//   `onLateEntry` hears of it (once per batch), never a write to a closed stream from a timer.
 export interface LineBatchOptions {
   /** How long an entry may wait in memory before its write (default 10 ms). */
   maxDelayMs?: number;
@@ -28,11 +30,14 @@ export class LineBatch<T> {
   private timer?: NodeJS.Timeout;
   private readonly maxDelayMs: number;
   private readonly maxPending: number;
+  private closed = false;
+  private lateEntries = 0;
 
   constructor(
     private readonly format: (entry: T, time: number) => string,
     private readonly writeOut: (text: string) => void,
     options: LineBatchOptions = {},
+    private readonly onLateEntry: () => void = () => {},
   ) {
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_LINE_BATCH.maxDelayMs;
     this.maxPending = options.maxPending ?? DEFAULT_LINE_BATCH.maxPending;
@@ -40,11 +45,26 @@ export class LineBatch<T> {
 
   /** Queues one entry, stamped now; written within maxDelayMs, or now if maxPending are waiting. */
   readonly push = (entry: T): void => {
+    if (this.closed) {
+      if (this.lateEntries++ === 0) this.onLateEntry();
+      return;
+    }
     this.pending.push(entry, Date.now());
     if (this.pending.length >= 2 * this.maxPending) return this.flush();
     // unref: a pending write never keeps a process alive; 'exit' and close() write what is left.
     this.timer ??= setTimeout(this.flush, this.maxDelayMs).unref();
   };
+
+  /** Writes what is pending; entries pushed later are not written. Idempotent. */
+  readonly close = (): void => {
+    this.flush();
+    this.closed = true;
+  };
+
+  /** Entries pushed after close() (not written). */
+  get late(): number {
+    return this.lateEntries;
+  }
 
   /** Entries not written yet. */
   get size(): number {

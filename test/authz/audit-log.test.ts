@@ -132,4 +132,28 @@ describe('audit log', () => {
     openAuditSink(shared).close();
     expect(statSync(shared).mode & 0o777).toBe(0o640);
   });
+
+  it('an entry that arrives after close() is not written and warns once; no write to the closed file is left pending; close() twice is fine', () => {
+    const file = join(tmp.dir, 'late', 'audit.log');
+    const sink = openAuditSink(file);
+    sink.writeEvent({ event: 'before' }, 'written');
+    sink.close();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    const emit = jest.spyOn(process, 'emitWarning');
+    try {
+      process.on('warning', onWarning);
+      sink.writeEvent({ event: 'after' }, 'late');
+      sink.writeEvent({ event: 'after' }, 'later');
+      expect(emit).toHaveBeenCalledTimes(1);
+      expect(String(emit.mock.calls[0][0])).toContain(file);
+      // Nothing is queued, so no timer will write to the closed stream (it threw from the timer).
+      sink.flush();
+      expect(() => sink.close()).not.toThrow();
+    } finally {
+      emit.mockRestore();
+      process.off('warning', onWarning);
+    }
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
 });
