@@ -11,7 +11,7 @@ export default tseslint.config(
       'test/fixtures/gen/**',
       'certs/**',
       'coverage/**',
-      '.stryker-tmp/**',
+      '.stryker-tmp*/**',
       'reports/**',
     ],
   },
