@@ -23,7 +23,8 @@ async function heavyFilesLoaded(dir: string, pki: PkiDir, args: string[], more?:
   const preload = join(dir, 'report-loaded.js');
   writeFileSync(
     preload,
-    `process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n`,
+    // NODE_OPTIONS reaches the policy parser's worker thread too: only the serving thread reports.
+    `if (require('worker_threads').isMainThread) process.on('exit', () => require('fs').writeSync(2, 'LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n`,
   );
   const server = await startCli(['serve', '--demo', '--dir', pki.dir, '--port', '0', ...args], {
     env: { NODE_OPTIONS: `-r ${preload}` },
