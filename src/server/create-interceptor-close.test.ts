@@ -5,12 +5,12 @@
 // sockets on 127.0.0.1:0; fake timers only for the enforcer's grace period.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, createServer as createTlsServer, Server as TlsServer, TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { capturingLogger } from '../../test/helpers/captured-log';
-import { eventually } from '../../test/helpers/eventually';
-import { clientTls, demoPki, issue } from '../../test/helpers/pki';
+import { demoPki, issue } from '../../test/helpers/pki';
 import { serialOf } from '../../test/helpers/revocation';
 import { tempDir } from '../../test/helpers/temp-dir';
+import { VerifiedSockets } from '../../test/helpers/verified-sockets';
 import { authorization } from '../authz/authorization';
 import { revokeCertificate } from '../lifecycle/revoke';
 import { silentLogger } from '../log/logger';
@@ -28,40 +28,21 @@ const GRACE_TIMERS: Parameters<typeof jest.useFakeTimers>[0] = {
 describe('createInterceptor().close()', () => {
   const tmp = tempDir();
   let pki: PkiDir;
-  let tlsServer: TlsServer;
-  let port: number;
-  const accepted: TLSSocket[] = [];
-  const clients: TLSSocket[] = [];
+  const sockets = new VerifiedSockets();
 
   beforeAll(async () => {
     pki = await demoPki(join(tmp.dir, 'pki'));
     for (const name of ['carol', 'dave', 'erin', 'frank', 'hal']) await issue(pki, name);
-    const id = pki.loadIdentity('server');
-    tlsServer = createTlsServer({ cert: id.certPem, key: id.keyPem, ca: id.caPem, requestCert: true, rejectUnauthorized: true }, (s) => {
-      s.on('error', () => undefined);
-      accepted.push(s);
-    });
-    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-    port = (tlsServer.address() as { port: number }).port;
+    await sockets.start(pki);
   });
   afterEach(() => jest.useRealTimers());
   afterAll(async () => {
-    for (const c of clients) c.destroy();
-    for (const s of accepted) s.destroy();
-    await new Promise((resolve) => tlsServer.close(resolve));
+    await sockets.stop();
     tmp.cleanup();
   });
 
   /** The server side of a verified TLS connection from NAME (what a revocation cut-off closes). */
-  async function connection(name: string): Promise<TLSSocket> {
-    const before = accepted.length;
-    const tls = clientTls(pki, name);
-    const client = connect({ host: '127.0.0.1', port, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, servername: 'localhost' });
-    client.on('error', () => undefined);
-    clients.push(client);
-    await new Promise((resolve) => client.once('secureConnect', resolve));
-    return eventually(() => accepted.length > before && accepted[accepted.length - 1], 'the server side of the connection');
-  }
+  const connection = (name: string): Promise<TLSSocket> => sockets.connection(pki, name);
 
   const crlRevoking = async (name: string) =>
     createCrl(await pki.loadCa(), [{ serial: serialOf(pki, name), revokedAt: new Date(), reason: 'keyCompromise' as const }], {

@@ -2,12 +2,13 @@
 // real TLS sockets on 127.0.0.1:0, fake timers for the grace period. Revocation seen through a
 // running certrpc server (open streams, the next call, the handshake): revocation-running-server.test.ts.
 import { status as Status } from '@grpc/grpc-js';
-import { connect, createServer as createTlsServer, Server as TlsServer, TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { capturingLogger } from '../../test/helpers/captured-log';
 import { eventually } from '../../test/helpers/eventually';
-import { clientTls, demoPki } from '../../test/helpers/pki';
+import { demoPki } from '../../test/helpers/pki';
 import { activeCalls, serialOf } from '../../test/helpers/revocation';
 import { tempDir } from '../../test/helpers/temp-dir';
+import { VerifiedSockets } from '../../test/helpers/verified-sockets';
 import { createCrl } from '../pki/crl';
 import { PkiDir } from '../store/pki-dir';
 import { RevocationEnforcer } from './revocation-enforcer';
@@ -15,39 +16,20 @@ import { RevocationEnforcer } from './revocation-enforcer';
 describe('RevocationEnforcer closes the connections of a revoked certificate after the grace period, not before, and not if withdrawn', () => {
   const tmp = tempDir();
   let pki: PkiDir;
-  let tlsServer: TlsServer;
-  let port: number;
-  const accepted: TLSSocket[] = [];
-  const clients: TLSSocket[] = [];
+  const sockets = new VerifiedSockets();
 
   beforeAll(async () => {
     pki = await demoPki(tmp.dir);
-    const id = pki.loadIdentity('server');
-    tlsServer = createTlsServer({ cert: id.certPem, key: id.keyPem, ca: id.caPem, requestCert: true, rejectUnauthorized: true }, (s) => {
-      s.on('error', () => undefined);
-      accepted.push(s);
-    });
-    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-    port = (tlsServer.address() as { port: number }).port;
+    await sockets.start(pki);
   });
   afterEach(() => jest.useRealTimers());
   afterAll(async () => {
-    for (const c of clients) c.destroy();
-    for (const s of accepted) s.destroy();
-    await new Promise((resolve) => tlsServer.close(resolve));
+    await sockets.stop();
     tmp.cleanup();
   });
 
   /** A verified server-side socket for NAME's certificate. */
-  async function connection(name: string): Promise<TLSSocket> {
-    const before = accepted.length;
-    const tls = clientTls(pki, name);
-    const client = connect({ host: '127.0.0.1', port, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem, servername: 'localhost' });
-    client.on('error', () => undefined);
-    clients.push(client);
-    await new Promise((resolve) => client.once('secureConnect', resolve));
-    return eventually(() => accepted.length > before && accepted[accepted.length - 1], 'the server side of the connection');
-  }
+  const connection = (name: string): Promise<TLSSocket> => sockets.connection(pki, name);
 
   /** The serials the enforcer keeps calls and connections for (its private maps: only a test looks there). */
   const tracked = (enforcer: RevocationEnforcer) => {
