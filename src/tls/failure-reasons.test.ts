@@ -7,8 +7,12 @@ import {
   CLIENT_CERTIFICATE_ALERTS,
   clientCertificateRefused,
   formatFailure,
+  isNotTlsError,
   networkFailure,
+  notGrpcOverTls,
+  opensslReason,
   serverCertificateRefused,
+  wrongProtocol,
 } from './failure-reasons';
 
 describe('serverCertificateRefused: the client refused the server', () => {
@@ -124,5 +128,135 @@ describe('alertName and formatFailure', () => {
     expect(formatFailure({ side: 'client', ...body })).toBe('this client refused the server: why [C]\n  fix: do this');
     expect(formatFailure({ side: 'proxy', ...body })).toBe('the proxy refused the tunnel: why [C]\n  fix: do this');
     expect(formatFailure({ side: 'network', ...body })).toBe('could not connect: why [C]\n  fix: do this');
+    expect(formatFailure({ side: 'protocol', ...body, note: 'and this' })).toBe('wrong protocol: why [C]\n  fix: do this; and this');
+  });
+});
+
+describe('the library fixes, word for word (the CLI rewords them by code, so only these tests read them)', () => {
+  const issuerNote =
+    'if that issuer is an intermediate CA under one you trust, the server did not send it: its certificate file must hold its certificate, then the intermediate';
+  it.each([
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', issuerNote],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', issuerNote],
+    ['UNABLE_TO_GET_ISSUER_CERT', issuerNote],
+    ['SELF_SIGNED_CERT_IN_CHAIN', undefined],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', undefined],
+    ['CERT_SIGNATURE_FAILURE', undefined],
+  ])('%s: the note on a missing intermediate only when no issuer was found', (code, note) => {
+    const f = serverCertificateRefused(code, 'm', { issuer: 'CN=i', trusted: 'CN=t' });
+    expect(f).toEqual({
+      side: 'client',
+      code,
+      reason: `the server's certificate is not signed by a CA you trust: it was issued by "CN=i", you trust "CN=t"`,
+      fix: 'trust the CA that signed the server (tls.caPem: its CA certificate, e.g. DIR/ca.crt), or have the server use a certificate from your CA',
+      ...(note ? { note } : {}),
+    });
+  });
+
+  it('the name checks, and a message that only mentions the altnames text in its middle is kept whole', () => {
+    expect(serverCertificateRefused('ERR_TLS_CERT_ALTNAME_INVALID', "x: Hostname/IP does not match certificate's altnames: y", {})).toEqual(
+      {
+        side: 'client',
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+        reason:
+          "the server's certificate is not valid for the name you dialed: x: Hostname/IP does not match certificate's altnames: y; its names are none",
+        fix: 'dial one of the names the certificate has, verify it under another (authority, or tls.serverId), or re-issue the server certificate with the name as a SAN',
+      },
+    );
+    expect(serverCertificateRefused('SERVER_ID_MISMATCH', 'm', { dialed: 'spiffe://a', names: 'DNS:b' }).fix).toBe(
+      'check tls.serverId, or re-issue the server certificate with that URI SAN',
+    );
+  });
+
+  it.each([
+    ['certificate required', 'give the client its identity: tls.certPem and tls.keyPem'],
+    ['handshake failure', 'give the client its identity: tls.certPem and tls.keyPem'],
+    ['unknown ca', "get a client certificate from the server's client CA (issued on the CA host, or signed from your CSR)"],
+    ['certificate expired', 'renew it: certrpc cert renew NAME'],
+    ['certificate revoked', 'ask for a new certificate; a revoked one never works again'],
+    ['unsupported certificate', 'use a certificate issued for client authentication (profile client)'],
+    [
+      'bad certificate',
+      'check it with certrpc cert verify FILE (or verifyCertificate()), and re-issue it for client authentication if needed',
+    ],
+    [
+      'decrypt error',
+      'check it with certrpc cert verify FILE (or verifyCertificate()), and re-issue it for client authentication if needed',
+    ],
+  ])('alert %s', (alert, fix) => {
+    expect(clientCertificateRefused(alert, 'm').fix).toBe(fix);
+  });
+
+  it('unix sockets: no socket at the path, or not allowed to use it', () => {
+    expect(networkFailure('ENOENT', 'unix:///run/x.sock', 'm')).toEqual({
+      side: 'network',
+      code: 'ENOENT',
+      reason: 'there is no socket at unix:///run/x.sock',
+      fix: 'start the server, or check the path (unix:///ABSOLUTE/PATH)',
+    });
+    expect(networkFailure('EACCES', 'unix:///run/x.sock', 'm')).toEqual({
+      side: 'network',
+      code: 'EACCES',
+      reason: 'this user may not connect to unix:///run/x.sock',
+      fix: "check the socket file's permissions, or run as a user who may use it",
+    });
+  });
+});
+
+describe('not TLS, or TLS without gRPC', () => {
+  it('opensslReason: the lower-case words of an OpenSSL message, else the message', () => {
+    const wrongVersion = 'error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../ssl/record/ssl3_record.c:354:';
+    expect(opensslReason(wrongVersion)).toBe('wrong version number');
+    expect(opensslReason('x:Bad packet length:packet length too long')).toBe('packet length too long');
+    expect(opensslReason('bad length 7:packet length too long')).toBe('packet length too long');
+    expect(opensslReason('socket hang up')).toBe('socket hang up');
+    expect(opensslReason('ECONNRESET')).toBe('ECONNRESET');
+  });
+
+  it('isNotTlsError: an ERR_SSL_ error that carries no alert', () => {
+    const err = (code: string | undefined, message: string) => Object.assign(new Error(message), code ? { code } : {});
+    expect(isNotTlsError(err('ERR_SSL_WRONG_VERSION_NUMBER', 'SSL routines::wrong version number'))).toBe(true);
+    expect(isNotTlsError(err('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'SSL routines::tlsv13 alert certificate required'))).toBe(false);
+    expect(isNotTlsError(err('ECONNRESET', 'read ECONNRESET'))).toBe(false);
+    expect(isNotTlsError(err(undefined, 'socket hang up'))).toBe(false);
+  });
+
+  const mtlsOnly = "certrpc speaks only mutual TLS (the client certificate is the caller's identity)";
+  it('wrongProtocol: what the port speaks instead, for each kind', () => {
+    expect(wrongProtocol('h:1', { kind: 'plaintext-http2' }, 'e')).toEqual({
+      side: 'protocol',
+      code: 'PLAINTEXT_HTTP2',
+      reason: 'h:1 speaks plaintext HTTP/2 (h2c), not TLS: a gRPC server without TLS (what grpcurl calls -plaintext)',
+      fix: `${mtlsOnly}: serve it over mutual TLS (certrpc serve, or createInterceptor with ServerCredentials.createSsl(ca, pairs, true)), or dial the port that serves TLS`,
+    });
+    expect(wrongProtocol('h:1', { kind: 'http1', statusLine: 'HTTP/1.1 400 Bad Request' }, 'e')).toEqual({
+      side: 'protocol',
+      code: 'PLAINTEXT_HTTP1',
+      reason: 'h:1 speaks plain HTTP/1, not TLS: it answered "HTTP/1.1 400 Bad Request" (a web server or HTTP API, not a gRPC server)',
+      fix: "check the port: it should be the gRPC server's mutual-TLS port",
+    });
+    expect(wrongProtocol('h:1', { kind: 'other', firstBytes: 'SSH-2.0' }, 'e')).toEqual({
+      side: 'protocol',
+      code: 'NOT_TLS',
+      reason: 'h:1 does not speak TLS: it answered "SSH-2.0"',
+      fix: 'check the address: something other than a gRPC server listens there',
+    });
+    expect(wrongProtocol('h:1', { kind: 'nothing' }, 'wrong version number')).toEqual({
+      side: 'protocol',
+      code: 'NOT_TLS',
+      reason: 'h:1 does not speak TLS: it answered the TLS handshake with something else (wrong version number)',
+      fix: 'check the address: something other than a gRPC server listens there',
+    });
+  });
+
+  it('notGrpcOverTls: the ALPN the server chose, or none', () => {
+    const failure = (alpn: string) => ({
+      side: 'protocol',
+      code: 'NO_HTTP2',
+      reason: `h:1 speaks TLS but did not agree to HTTP/2 (ALPN ${alpn}), so it does not speak gRPC on this port`,
+      fix: 'check the port: it should be a gRPC server',
+    });
+    expect(notGrpcOverTls('h:1', false)).toEqual(failure('none'));
+    expect(notGrpcOverTls('h:1', 'http/1.1')).toEqual(failure('http/1.1'));
   });
 });

@@ -101,4 +101,21 @@ describe('HandshakeGuard', () => {
     await dial();
     expect(refused).toHaveLength(4);
   });
+
+  it('settling alone (the connection stays open) frees the slot and stops both deadlines; an address with nothing pending is forgotten', async () => {
+    const { guard, refused, dial } = await guarded({ helloTimeoutMs: 1_000, handshakeTimeoutMs: 2_000, maxHandshakesPerAddress: 1 });
+    /** The guard's count per address: an address stays there only while it has a handshake pending. */
+    const perAddress = (guard as unknown as { perAddress: Map<string, number> }).perAddress;
+    const a = await dial();
+    expect([...perAddress]).toEqual([['127.0.0.1', 1]]);
+    guard.settled(a.raw);
+    expect(perAddress.size).toBe(0);
+    const b = await dial(); // the one slot is free again while a stays connected
+    expect(refused).toEqual([]);
+    jest.advanceTimersByTime(2_000);
+    expect(refused).toEqual([{ port: b.port, code: 'ERR_TLS_HELLO_TIMEOUT' }]);
+    expect(a.raw.destroyed).toBe(false);
+    await new Promise((r) => b.raw.once('close', r));
+    expect(perAddress.size).toBe(0);
+  });
 });
