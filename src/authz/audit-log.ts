@@ -3,7 +3,7 @@
 // rule. Never message bodies, metadata values or keys: only what the certificate and policy say.
 import { fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import pino from 'pino';
+import SonicBoom from 'sonic-boom';
 import { status as Status } from '@grpc/grpc-js';
 import { LineBatch, LineBatchOptions } from '../log/line-batch';
 import type { CallContext, CallObserver, Rejection } from '../gate/call-context';
@@ -140,8 +140,8 @@ function openPrivateLog(path: string): number {
  */
 export function openAuditSink(destination: string = AUDIT_STDERR, options: LineBatchOptions = {}): AuditSink {
   const toStderr = destination === AUDIT_STDERR;
-  // Synchronous writes (sonic-boom retries partial writes and EAGAIN): a flush leaves nothing behind.
-  const stream = pino.destination({ dest: toStderr ? 2 : openPrivateLog(destination), sync: true });
+  // Synchronous writes (sonic-boom, pino's writer, retries partial writes and EAGAIN): a flush leaves nothing behind.
+  const stream = new SonicBoom({ fd: toStderr ? 2 : openPrivateLog(destination), sync: true });
   let closed = false;
   const late = () =>
     process.emitWarning(

@@ -3,8 +3,7 @@
 //   const authz = authorization({ policyFile: 'policy.yaml', logger });
 //   createServer({ ..., authorization: authz }); ... authz.close();
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { Logger } from 'pino';
-import { silentLogger } from '../log/logger';
+import { Logger, silentLogger } from '../log/logger';
 import type { CallObserver, CallStage } from '../gate/call-context';
 import type { IssuingCa } from '../gate/issuing-ca';
 import { AUDIT_STDERR, auditObserver, AuditSink, openAuditSink, shouldAudit } from './audit-log';

@@ -1,5 +1,5 @@
 // grpc-js writes its own diagnostics ("E Failed to add metadata entry ...") to stderr as plain
-// text. A process that logs JSON routes them into its pino logger instead, so every line on
+// text. A process that logs JSON routes them into its JSON logger instead, so every line on
 // stderr is structured. grpc-js's logger is process-wide: only a CLI process should call this.
 import { setLogger } from '@grpc/grpc-js';
 import { format } from 'node:util';
