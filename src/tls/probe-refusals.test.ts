@@ -3,13 +3,12 @@
 // its own words: expired, not yet valid, not for clients, self-signed, and from a CA the server
 // does not trust (with the note about a missing intermediate only when the file holds the leaf alone).
 import { readFileSync } from 'node:fs';
-import type { TLSSocket } from 'node:tls';
 import { clientTls, demoPki, issue, otherCa } from '../../test/helpers/pki';
+import { speakingListener } from '../../test/helpers/speaking-listener';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { createIntermediateCa, loadSigningCa } from '../pki/ca';
 import { issueCertificate } from '../pki/issue';
 import { PkiDir } from '../store/pki-dir';
-import { MtlsListener } from './mtls-listener';
 import { probeTls } from './probe';
 
 const DAY_MS = 86_400_000;
@@ -18,13 +17,15 @@ describe('probeTls: the reason a silent refusal of our certificate is given', ()
   const tmp = tempDir();
   let pki: PkiDir;
   let stranger: PkiDir;
-  let listener: MtlsListener;
-  let address: string;
-  const admitted: TLSSocket[] = [];
+  let server: Awaited<ReturnType<typeof speakingListener>>;
   const read = (file: string) => readFileSync(file, 'utf8');
   /** Probes with this certificate and key, trusting the demo CA, and returns how it was refused. */
   async function refusal(certPem: string, keyPem: string) {
-    const result = await probeTls(address, { caPem: read(pki.caCertFile), certPem, keyPem }, { authority: 'localhost', settleMs: 2000 });
+    const result = await probeTls(
+      server.address,
+      { caPem: read(pki.caCertFile), certPem, keyPem },
+      { authority: 'localhost', settleMs: 2000 },
+    );
     expect(result).toMatchObject({ ok: false, step: 'client-certificate', serverCertificate: { subject: { CN: 'localhost' } } });
     return result.ok ? undefined : result.failure;
   }
@@ -33,17 +34,10 @@ describe('probeTls: the reason a silent refusal of our certificate is given', ()
   beforeAll(async () => {
     pki = await demoPki(`${tmp.dir}/pki`);
     stranger = await otherCa(`${tmp.dir}/other`);
-    const id = pki.loadIdentity('server');
-    listener = new MtlsListener({ certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem });
-    listener.on('connection', (s) => {
-      admitted.push(s);
-      s.write('settings');
-    });
-    address = `127.0.0.1:${(await listener.listen('127.0.0.1', 0)).port}`;
+    server = await speakingListener(pki, 'server');
   });
   afterAll(async () => {
-    for (const s of admitted) s.destroy();
-    await listener.close();
+    await server?.close();
     tmp.cleanup();
   });
 
@@ -112,6 +106,6 @@ describe('probeTls: the reason a silent refusal of our certificate is given', ()
   });
 
   it('control: a certificate of the trusted CA is admitted', async () => {
-    expect(await probeTls(address, clientTls(pki, 'alice'), { authority: 'localhost', settleMs: 2000 })).toMatchObject({ ok: true });
+    expect(await probeTls(server.address, clientTls(pki, 'alice'), { authority: 'localhost', settleMs: 2000 })).toMatchObject({ ok: true });
   });
 });

@@ -2,36 +2,27 @@
 // process: each way a handshake fails stops at its step with its reason.
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { clientTls, demoPki, issue, otherCa } from '../../test/helpers/pki';
+import { speakingListener } from '../../test/helpers/speaking-listener';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { PkiDir } from '../store/pki-dir';
-import { MtlsListener } from './mtls-listener';
 import { probeTls } from './probe';
 
 describe('probeTls', () => {
   const tmp = tempDir();
   let pki: PkiDir;
   let stranger: PkiDir;
-  let listener: MtlsListener;
+  let server: Awaited<ReturnType<typeof speakingListener>>;
   let address: string;
-  const admitted: TLSSocket[] = [];
   beforeAll(async () => {
     pki = await demoPki(`${tmp.dir}/pki`);
     stranger = await otherCa(`${tmp.dir}/other`);
     await issue(pki, 'spiffe-server', { profile: 'server', san: 'DNS:localhost,URI:spiffe://corp/service/kv' });
-    const id = pki.loadIdentity('spiffe-server');
-    listener = new MtlsListener({ certPem: id.certPem, keyPem: id.keyPem, clientCaPem: id.caPem });
-    // As grpc-js does: the server speaks first once TLS is up (its HTTP/2 SETTINGS), and keeps the connection.
-    listener.on('connection', (s) => {
-      admitted.push(s);
-      s.write('settings');
-    });
-    address = `127.0.0.1:${(await listener.listen('127.0.0.1', 0)).port}`;
+    server = await speakingListener(pki, 'spiffe-server');
+    address = server.address;
   });
   afterAll(async () => {
-    for (const s of admitted) s.destroy();
-    await listener.close();
+    await server?.close();
     tmp.cleanup();
   });
 
