@@ -3,7 +3,7 @@
 // same way without loading it (serve-run.ts).
 import { CertrpcError } from '../errors/certrpc-error';
 import { printable } from '../text/printable';
-import { describeForCli } from './error-wording';
+import type * as ErrorWordingModule from './error-wording';
 import { EXIT, ExitWith, UsageError } from './exit-codes';
 
 export function exitCodeOf(err: unknown): number {
@@ -16,7 +16,10 @@ export function exitCodeOf(err: unknown): number {
 
 export function messageOf(err: unknown): string | undefined {
   if (err instanceof ExitWith) return undefined; // already printed
-  if (err instanceof CertrpcError) return `certrpc: ${describeForCli(err)}`;
+  // Its wording (and the TLS failure table it draws on) only when there is an error to word: a
+  // serving thread would keep them all its life for the one message it may print.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (err instanceof CertrpcError) return `certrpc: ${(require('./error-wording') as typeof ErrorWordingModule).describeForCli(err)}`;
   if (err instanceof UsageError) return `certrpc: ${err.message}${err.fix ? `\n  fix: ${err.fix}` : ''}`;
   return `certrpc: ${(err as Error)?.message ?? String(err)}`;
 }
