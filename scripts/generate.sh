@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx --no-install buf lint
 npx --no-install buf generate
+# Their BinaryReader/BinaryWriter from src/wire/binary-wire.ts, not the whole @bufbuild/protobuf/wire.
+node scripts/gen-wire-imports.js
 # The built-in services' schema, parsed ahead of time for `certrpc call` (src/client/builtin-schema.ts).
 node scripts/build.js --if-stale
 node scripts/builtin-protoset.js

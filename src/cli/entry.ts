@@ -1,7 +1,8 @@
 // bin/certrpc starts here: the calling verbs (call, list, describe, doctor) load only what they
 // need (rpc/program.ts); everything else, help and --version included, gets the full CLI (main.ts).
-import { RPC_VERBS } from './rpc/verbs';
+import type * as RpcVerbsModule from './rpc/verbs';
 import { loadVendorBundle, useVendorBundles } from './vendor-modules';
+import type * as ServeProcessModule from './serve-process';
 
 type Program = { main: (argv: string[]) => Promise<void> };
 
@@ -25,7 +26,15 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exit(process.exitCode ?? 0);
     });
   }
-  const rpc = RPC_VERBS.includes(argv[2]);
+  if (argv[2] === 'serve') {
+    // Its arguments are parsed in a worker thread: commander stays out of the serving thread's heap.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const serve = require('./serve-process') as typeof ServeProcessModule;
+    if (serve.canParseAside()) return serve.serveProcess(argv);
+  }
+  // Required here, not imported: its command table brings commander, which `serve` keeps out.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const rpc = (require('./rpc/verbs') as typeof RpcVerbsModule).RPC_VERBS.includes(argv[2]);
   // The same program as one file when the build made it (dist/vendor/, vendor-modules.ts).
   const name = rpc ? 'cli-rpc' : 'cli-main';
   const entry: Program = bundled.includes(name)

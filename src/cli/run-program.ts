@@ -2,10 +2,8 @@
 // one message with the fix and an exit code from exit-codes.ts. Shared by the full CLI (main.ts)
 // and the calling verbs' own program (rpc/program.ts), so both behave exactly alike.
 import { Command, CommanderError } from 'commander';
-import { CertrpcError } from '../errors/certrpc-error';
-import { printable } from '../text/printable';
-import { describeForCli } from './error-wording';
-import { EXIT, ExitWith, UsageError } from './exit-codes';
+import { exitCodeOf, messageOf, reportError } from './error-report';
+import { EXIT, ExitWith } from './exit-codes';
 import { Loaded, parseLazily } from './lazy-command';
 
 /** Commands whose usage errors exit with another code than 2 (cert needs-renewal: 2 is "no such file" there, as in step). */
@@ -33,21 +31,15 @@ export function configureAll(cmd: Command): void {
 }
 
 export function errorExitCode(err: unknown): number {
-  if (err instanceof ExitWith) return err.code;
   if (err instanceof CommanderError) {
     return NOT_ERRORS.includes(err.code) ? EXIT.OK : EXIT.USAGE;
   }
-  if (err instanceof UsageError) return EXIT.USAGE;
-  // An error about an option's value (bad --san, --days, --key-type), not about a file, is a usage error.
-  if (err instanceof CertrpcError && err.option && !err.file) return EXIT.USAGE;
-  return EXIT.ERROR;
+  return exitCodeOf(err);
 }
 
 export function errorMessage(err: unknown): string | undefined {
-  if (err instanceof ExitWith || err instanceof CommanderError) return undefined; // already printed
-  if (err instanceof CertrpcError) return `certrpc: ${describeForCli(err)}`;
-  if (err instanceof UsageError) return `certrpc: ${err.message}${err.fix ? `\n  fix: ${err.fix}` : ''}`;
-  return `certrpc: ${(err as Error)?.message ?? String(err)}`;
+  if (err instanceof CommanderError) return undefined; // already printed
+  return messageOf(err);
 }
 
 /** Parses argv with the program `build` makes, its commands loaded as they are reached (lazy-command.ts). */
@@ -61,10 +53,6 @@ export async function runProgram(build: (loaded: Loaded) => Command, argv: strin
       return program;
     }, argv);
   } catch (err) {
-    const message = errorMessage(err);
-    // A message may quote a peer (a reflection answer, a server's name): its lines cannot steer the terminal.
-    if (message) console.error(message.split('\n').map(printable).join('\n'));
-    if (process.env.CERTRPC_DEBUG && err instanceof Error) console.error(err.stack);
-    process.exitCode = errorExitCode(err);
+    reportError(err, errorMessage(err), errorExitCode(err));
   }
 }

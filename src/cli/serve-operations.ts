@@ -6,10 +6,7 @@ import type { ConfigFlag } from '../config/serve-config';
 import { parseDuration, QuantityError } from '../text/quantities';
 import { parseLimitAssignment } from '../server/limit-values';
 import { parseMetricsAddress } from '../metrics/metrics-address';
-import { MetricsEndpoint, startMetricsEndpoint } from '../metrics/metrics-endpoint';
-import type { ServerMetrics } from '../metrics/server-metrics';
 import { LIMIT_NAMES, ServerLimits } from '../server/limits';
-import { formatHostPort } from '../text/host-port';
 import { UsageError } from './exit-codes';
 
 export const DEFAULT_SHUTDOWN_GRACE = '10s';
@@ -92,19 +89,5 @@ function flagValue<T>(flag: string, value: string, parse: () => T, fallbackFix?:
   } catch (err) {
     const fix = err instanceof QuantityError ? err.fix : fallbackFix;
     throw new UsageError(`bad ${flag} "${value}": ${(err as Error).message}`, fix);
-  }
-}
-
-/** The /metrics endpoint; a port in use or not allowed says which flag to change. */
-export async function startMetrics(metrics: ServerMetrics, address: { host: string; port: number }): Promise<MetricsEndpoint> {
-  try {
-    return await startMetricsEndpoint(metrics, address.host, address.port);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'this user may not bind it' : (err as Error).message;
-    throw new Error(
-      `cannot serve --metrics on ${formatHostPort(address.host, address.port)}: ${why}\n  fix: choose another port (--metrics :0 picks a free one)`,
-      { cause: err },
-    );
   }
 }

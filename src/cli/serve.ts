@@ -1,19 +1,13 @@
 import { Command } from 'commander';
-import { authorization } from '../authz/authorization';
 import { AUDIT_MODES, parseAuditMode } from '../authz/policy-model';
-import { serveDirectory } from '../app/serve-directory';
-import { stopOnSignal } from '../server/stop-on-signal';
-import { routeGrpcJsLogs } from '../log/grpc-js-logs';
-import { createLogger, LOG_LEVELS, LogLevel } from '../log/logger';
-import { PkiDir } from '../store/pki-dir';
-import { loadTrustBundle } from '../store/trust-bundle';
+import { LOG_LEVELS, LogLevel } from '../log/logger';
 import { parseDays } from '../text/quantities';
 import { UsageError } from './exit-codes';
-import { preflightServerIdentity } from './serve-preflight';
-import { addOperationsOptions, applyConfigFile, operationsSettings, startMetrics } from './serve-operations';
-import type * as ServerMetricsModule from '../metrics/server-metrics';
+import { addOperationsOptions, applyConfigFile, OperationsSettings, operationsSettings } from './serve-operations';
 import { defaultDir, DIR_HELP, withHelp } from './help';
-import { formatHostPort } from '../text/host-port';
+import { handedOver } from './serve-process';
+import type * as ServeRunModule from './serve-run';
+import type { ServeInputs } from './serve-run';
 
 export function serveCommand(): Command {
   const cmd = new Command('serve')
@@ -44,76 +38,11 @@ export function serveCommand(): Command {
       '30d',
     )
     .action(async (opts) => {
-      const ops = operationsSettings(opts, applyConfigFile(cmd)); // before anything reads opts: the file fills in flags not given
-      const port = Number(opts.port);
-      const auditMode = opts.audit === undefined ? undefined : parseAuditMode(opts.audit);
-      if (opts.audit !== undefined && !auditMode)
-        throw new UsageError(`bad --audit "${opts.audit}"`, `use one of ${AUDIT_MODES.join(', ')}`);
-      if (!/^\d+$/.test(opts.port) || port > 65535)
-        throw new UsageError(`bad --port "${opts.port}"`, 'give a port number 0-65535 (0 picks a free one)');
-      if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel))
-        throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
-      const expiryWarningDays = parseDays(opts.expiryWarning, { min: 0, option: '--expiry-warning' });
-      const logger = createLogger({ level: opts.logLevel as LogLevel });
-      routeGrpcJsLogs(logger);
-      if (ops.configFile) logger.info({ config: ops.configFile }, `configuration from ${ops.configFile} (flags override it)`);
-      preflightServerIdentity(new PkiDir(opts.dir), opts.name, logger, opts.clientCa);
-      const clientCas = opts.clientCa ? loadTrustBundle(opts.clientCa, '--client-ca') : undefined;
-      if (clientCas) logger.info({ clientCas: clientCas.subjects }, `trusting client certificates from: ${clientCas.subjects.join('; ')}`);
-      const authz = authorization({
-        policyFile: opts.policy,
-        logger,
-        audit: { mode: auditMode, destination: opts.auditFile },
-        noPolicyFix: 'start it with --policy FILE',
-      });
-      // prom-client only with --metrics: a server holds what it loads, and every MB of heap costs it in GC.
+      const inputs = serveInputs(opts, operationsSettings(opts, applyConfigFile(cmd))); // the file fills in flags not given, before anything reads opts
+      // In serve-process.ts's worker the serving thread runs them; anywhere else, here.
+      if (handedOver(inputs)) return;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const metrics = ops.metrics ? new (require('../metrics/server-metrics') as typeof ServerMetricsModule).ServerMetrics() : undefined;
-      // A start that fails half-way must not leave the policy watcher or the metrics port holding the process open.
-      const metricsEndpoint =
-        metrics && ops.metrics
-          ? await startMetrics(metrics, ops.metrics).catch((err) => {
-              authz.close();
-              throw err;
-            })
-          : undefined;
-      const server = await serveDirectory({
-        pki: new PkiDir(opts.dir),
-        demo: opts.demo === true,
-        name: opts.name,
-        host: opts.host,
-        port,
-        logger,
-        clientCaFiles: clientCas ? opts.clientCa : undefined,
-        authorization: authz,
-        reflection: opts.reflection,
-        expiryWarningDays,
-        limits: ops.limits,
-        metrics,
-      }).catch(async (err) => {
-        authz.close();
-        await metricsEndpoint?.close();
-        throw err;
-      });
-      const { host, port: bound } = server.listening!;
-      // SIGTERM/SIGINT: NOT_SERVING, drain up to --shutdown-grace, end the rest, flush the audit log, exit 0.
-      // The handlers go in before the lines below: a supervisor may send SIGTERM the moment it reads one.
-      const stopped = stopOnSignal(server, {
-        graceMs: ops.shutdownGraceMs,
-        logger,
-        cleanups: [() => authz.close(), () => metricsEndpoint?.close()],
-      });
-      if (metricsEndpoint) {
-        const { host: mHost, port: mPort } = metricsEndpoint;
-        logger.info({ event: 'metrics', host: mHost, port: mPort }, 'metrics endpoint listening');
-        console.log(`metrics on ${formatHostPort(mHost, mPort)}`);
-      }
-      // Scripts and tests read the port from this exact line.
-      console.log(`listening on ${formatHostPort(host, bound)}`);
-      await stopped;
-      logger.flush();
-      // Nothing should outlive the server; if something does (a stray timer), it must not keep a stopped server's process alive.
-      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+      await (require('./serve-run') as typeof ServeRunModule).runServe(inputs);
     });
   addOperationsOptions(cmd);
   return withHelp(cmd, [
@@ -127,4 +56,35 @@ export function serveCommand(): Command {
     'certrpc serve --metrics 9464   # Prometheus text at http://127.0.0.1:9464/metrics',
     'certrpc serve --limit maxConnections=200 --limit handshakeTimeoutMs=5s --shutdown-grace 30s   # limits: docs/LIMITS.md',
   ]);
+}
+
+/** Checks serve's flags (usage errors exit 2, before anything starts) into what runServe needs. */
+function serveInputs(
+  opts: Record<string, unknown> & Record<'dir' | 'name' | 'host' | 'port' | 'logLevel' | 'expiryWarning', string>,
+  ops: OperationsSettings,
+): ServeInputs {
+  const port = Number(opts.port);
+  const audit = opts.audit as string | undefined;
+  const auditMode = audit === undefined ? undefined : parseAuditMode(audit);
+  if (audit !== undefined && !auditMode) throw new UsageError(`bad --audit "${audit}"`, `use one of ${AUDIT_MODES.join(', ')}`);
+  if (!/^\d+$/.test(opts.port) || port > 65535)
+    throw new UsageError(`bad --port "${opts.port}"`, 'give a port number 0-65535 (0 picks a free one)');
+  if (!(LOG_LEVELS as readonly string[]).includes(opts.logLevel))
+    throw new UsageError(`bad --log-level "${opts.logLevel}"`, `use one of ${LOG_LEVELS.join(', ')}`);
+  const expiryWarningDays = parseDays(opts.expiryWarning, { min: 0, option: '--expiry-warning' });
+  return {
+    dir: opts.dir,
+    name: opts.name,
+    host: opts.host,
+    port,
+    logLevel: opts.logLevel as LogLevel,
+    clientCa: opts.clientCa as string[] | undefined,
+    policy: opts.policy as string | undefined,
+    auditMode,
+    auditFile: opts.auditFile as string | undefined,
+    demo: opts.demo === true,
+    reflection: opts.reflection !== false,
+    expiryWarningDays,
+    ops,
+  };
 }

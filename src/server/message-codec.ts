@@ -6,7 +6,7 @@
 // `certrpc serve` process spent two thirds of its time in GC streaming 64 KiB messages, at a
 // quarter of a proto-loader server's rate (docs/BENCHMARKS.md). Here one writer per message type
 // keeps its grown buffer, finish() copies the message out once, and the Buffer wraps that copy.
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryWriter } from '../wire/binary-wire';
 
 /** What ts-proto generates for a message type. */
 export interface EncodableMessage<T> {

@@ -2,6 +2,9 @@
 // (docs/BENCHMARKS.md, Heap and GC). `certrpc serve` without a CRL and without --metrics loads
 // neither the x509 stack (@peculiar/x509, its ASN.1 schemas, the Reflect polyfill), prom-client, nor
 // the YAML parser and zod (its policy is parsed in a worker thread), nor pino (src/log/logger.ts),
+// nor commander and the CLI's command tree (its arguments are parsed in a worker: cli/serve-process.ts)
+// or the wording of errors (until one is reported),
+// nor more of @bufbuild/protobuf than the binary reader and writer (src/wire/binary-wire.ts),
 // and runs from dist/ and node_modules rather than the one-file bundles, whose whole source text
 // (the entire CLI's, in cli-main) would stay in its heap. A CRL still brings the x509 stack: the CRL
 // checks need it.
@@ -16,7 +19,7 @@ import { tempDir } from '../helpers/temp-dir';
 import { PkiDir } from '../../src/store/pki-dir';
 
 const HEAVY =
-  /node_modules\/(@peculiar\/|reflect-metadata\/|prom-client\/|zod\/|yaml\/|protobufjs\/|@grpc\/proto-loader\/|@grpc\/reflection\/|grpc-health-check\/|pino\/)|dist\/vendor\//;
+  /node_modules\/(@peculiar\/|reflect-metadata\/|prom-client\/|zod\/|yaml\/|protobufjs\/|@grpc\/proto-loader\/|@grpc\/reflection\/|grpc-health-check\/|pino\/|commander\/|@bufbuild\/protobuf\/dist\/cjs\/(wire\/index|wire\/size-delimited|wire\/text-format|reflect\/))|dist\/vendor\/|dist\/(cli\/(main|lazy-command|run-program|serve|commands|error-wording)|tls\/failure-reasons)\.js$/;
 
 /** Starts `certrpc serve ARGS`, makes a call (and `more`), stops it; returns the heavy files it had loaded by then. */
 async function heavyFilesLoaded(dir: string, pki: PkiDir, args: string[], more?: (address: string) => Promise<void>): Promise<string[]> {
@@ -50,7 +53,7 @@ describe('what certrpc serve keeps loaded', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
-  it('without a CRL or --metrics: no x509 stack, prom-client, YAML parser, zod, protobufjs, reflection, pino or bundle', async () => {
+  it('without a CRL or --metrics: no x509 stack, prom-client, YAML parser, zod, protobufjs, reflection, pino, bundle, nor commander and the command tree (its arguments are parsed in a worker), nor more of @bufbuild/protobuf than its binary reader and writer', async () => {
     const pki = await demoPki(join(tmp.dir, 'plain'));
     expect(await heavyFilesLoaded(tmp.dir, pki, ['--policy', join(__dirname, '..', '..', 'policy.yaml')])).toEqual([]);
   });

@@ -1,6 +1,8 @@
 // `certrpc serve` at start, as a child process:
 // - it warns when its certificate or a CA it trusts expires within --expiry-warning (default 30
 //   days), and when a CRL it enforces is due (nextUpdate) within a week;
+// - its arguments are parsed in a worker thread (cli/serve-process.ts) with the same outcomes as
+//   any command: help on stdout (0), one message per usage error (2), a start failure's fix (1);
 // - `--config FILE` supplies every setting not given as a flag, and each flag given wins over the
 //   file (limits name by name), each observed from outside: log level, policy, metrics, limits
 //   (SETTINGS on the wire, the metadata limit in a status), the shutdown grace period.
@@ -21,6 +23,24 @@ jest.setTimeout(120_000);
 describe('serve start-up', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
+
+  describe('arguments, parsed aside: the same words and exit codes as every command', () => {
+    it('help on stdout and 0; a usage error said once and 2; a server that cannot start says why and exits 1', async () => {
+      const pki = await demoPki(join(tmp.dir, 'arguments'));
+      const help = await runCli(['serve', '--help']);
+      expect([help.code, help.stderr]).toEqual([0, '']);
+      expect(help.stdout).toMatch(/^Usage: certrpc serve \[options\]/);
+      const unknown = await runCli(['serve', '--no-such-flag', '--dir', pki.dir]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr.match(/unknown option '--no-such-flag'/g)).toHaveLength(1);
+      const badAudit = await runCli(['serve', '--audit', 'sometimes', '--dir', pki.dir, '--port', '0']);
+      expect(badAudit.code).toBe(2);
+      expect(badAudit.stderr).toBe('certrpc: bad --audit "sometimes"\n  fix: use one of none, on_deny, on_allow, all\n');
+      const noIdentity = await runCli(['serve', '--name', 'nobody', '--dir', pki.dir, '--port', '0']);
+      expect(noIdentity.code).toBe(1);
+      expect(noIdentity.stderr).toMatch(/certrpc: .*nobody\.crt: no certificate named "nobody"\n {2}fix: /);
+    });
+  });
 
   describe('expiry warnings: a CA of 20 days, a server certificate of 10, a CRL due in 3', () => {
     const dir = join(tmp.dir, 'short-lived');

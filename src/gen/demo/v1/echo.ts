@@ -5,7 +5,7 @@
 // source: demo/v1/echo.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from "../../../wire/binary-wire";
 import {
   type CallOptions,
   type ChannelCredentials,
