@@ -1,10 +1,12 @@
 // One grpc-js server interceptor that runs certrpc's checks in order, before any handler sees the
 // call: the identity stage, then the stages (revocation, limits, authorization...), then the
 // observers. Stages are plain functions, so adding one is a new file and a line where the gate is
-// made, and a call pays for one intercepting call, not one per stage. The contract is in
+// made, and a call pays for one object of the gate's, not one per stage. The contract is in
 // call-context.ts.
-import { Metadata, ServerInterceptingCall, ServerInterceptor, status as Status } from '@grpc/grpc-js';
-import type { ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
+import { Metadata, ServerInterceptor, status as Status } from '@grpc/grpc-js';
+import type { ServerInterceptingCall } from '@grpc/grpc-js';
+import type { InterceptingServerListener, ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
+import { AdmittedCalls, CallsInFlightView } from './admitted-calls';
 import type { Caller } from './caller';
 import {
   AuthenticatedContext,
@@ -52,8 +54,15 @@ const CANCELLED = { code: Status.CANCELLED, details: 'cancelled by the client, o
 
 type StatusArgument = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
 
-/** A call as the gate holds it; implements the context stages see. Methods on the prototype: no per-call closures. */
-class GateCall implements CallContext {
+/**
+ * A call as the gate holds it, in one object: the context stages see, the intercepting call grpc-js
+ * hands to the handler (or to the next interceptor), and the listener the call below reports to.
+ * grpc-js's own ServerInterceptingCall would add a responder, two listener objects and a closure
+ * per event to every call (~1.2 KB of garbage a unary call, 5% more than a server without
+ * interceptors; docs/BENCHMARKS.md): the gate needs none of that, since it only holds the request
+ * metadata until its stages have decided. Methods on the prototype: no per-call closures.
+ */
+class GateCall implements CallContext, ServerInterceptingCallInterface, InterceptingServerListener {
   metadata: Metadata = NO_METADATA_YET;
   caller?: Caller = undefined;
   readonly values = new ContextValues();
@@ -62,13 +71,90 @@ class GateCall implements CallContext {
   ended = false;
   private extraTrailers?: Metadata = undefined;
   private endListeners?: ((end: CallEnd) => void)[] = undefined;
+  /** The handler's listener (grpc-js's, or the next interceptor's), given at start. */
+  private above?: InterceptingServerListener = undefined;
+  /** Neighbours in the gate's calls in flight (admitted-calls.ts). */
+  previousAdmitted?: GateCall = undefined;
+  nextAdmitted?: GateCall = undefined;
   private readonly startedAt = performance.now();
 
   constructor(
     readonly method: string,
+    /** The call below the gate: grpc-js's own when the gate is the first interceptor. */
     readonly call: ServerInterceptingCallInterface,
     readonly gate: Gate,
   ) {}
+
+  // The intercepting call, as the handler uses it: everything goes straight to the call below.
+  start(listener: InterceptingServerListener): void {
+    this.above = listener;
+    this.call.start(this);
+  }
+
+  sendMetadata(metadata: Metadata): void {
+    this.call.sendMetadata(metadata);
+  }
+
+  sendMessage(message: unknown, callback: () => void): void {
+    this.call.sendMessage(message, callback);
+  }
+
+  sendStatus(status: StatusArgument): void {
+    this.call.sendStatus(status);
+  }
+
+  startRead(): void {
+    this.call.startRead();
+  }
+
+  getPeer(): string {
+    return this.call.getPeer();
+  }
+
+  getDeadline(): ReturnType<ServerInterceptingCallInterface['getDeadline']> {
+    return this.call.getDeadline();
+  }
+
+  getHost(): string {
+    return this.call.getHost();
+  }
+
+  getAuthContext(): ReturnType<ServerInterceptingCallInterface['getAuthContext']> {
+    return this.call.getAuthContext();
+  }
+
+  getConnectionInfo(): ReturnType<ServerInterceptingCallInterface['getConnectionInfo']> {
+    return this.call.getConnectionInfo();
+  }
+
+  getMetricsRecorder(): ReturnType<ServerInterceptingCallInterface['getMetricsRecorder']> {
+    return this.call.getMetricsRecorder();
+  }
+
+  // The listener, as the call below reports to it. The handler reads messages only once it has
+  // the metadata (it asks for them with startRead), so holding the metadata holds the messages.
+  onReceiveMetadata(metadata: Metadata): void {
+    if (!this.ended) this.gate.admit(this, metadata);
+  }
+
+  onReceiveMessage(message: unknown): void {
+    if (!this.ended) this.above!.onReceiveMessage(message);
+  }
+
+  onReceiveHalfClose(): void {
+    if (!this.ended) this.above!.onReceiveHalfClose();
+  }
+
+  /** grpc-js signals onCancel once for EVERY call when it is over, not only for cancellations. */
+  onCancel(): void {
+    this.finish();
+    this.above?.onCancel();
+  }
+
+  /** The stages let the call through: the handler gets its metadata. */
+  proceed(): void {
+    this.above!.onReceiveMetadata(this.metadata);
+  }
 
   get trailers(): Metadata {
     return (this.extraTrailers ??= new Metadata());
@@ -83,10 +169,10 @@ class GateCall implements CallContext {
     (this.endListeners ??= []).push(fn);
   }
 
-  /** grpc-js signals onCancel once for EVERY call when it is over, not only for cancellations. */
   finish(): void {
     if (this.ended) return;
     this.ended = true;
+    this.gate.inFlight.remove(this);
     const observers = this.gate.endObservers;
     if (observers.length === 0 && !this.endListeners) return;
     const status = this.status ?? CANCELLED;
@@ -97,6 +183,8 @@ class GateCall implements CallContext {
 }
 
 class Gate {
+  /** The calls it let through that are not over (shutdown drains them, a revocation ends some). */
+  readonly inFlight = new AdmittedCalls<GateCall>();
   readonly identity: IdentityStage;
   readonly stages: CallStage[];
   readonly observers: CallObserver[];
@@ -114,7 +202,7 @@ class Gate {
   }
 
   /** At the request metadata: decide, then pass the metadata on or end the call. */
-  admit(ctx: GateCall, metadata: Metadata, next: (metadata: Metadata) => void): void {
+  admit(ctx: GateCall, metadata: Metadata): void {
     ctx.metadata = metadata;
     linkContext(metadata, ctx);
     let rejection: StageResult;
@@ -129,13 +217,13 @@ class Gate {
       ) {
         // Opened to peers without a certificate: no caller, so none of the stages that judge one.
         for (const stage of this.anonymous.stages) if ((rejection = stage(ctx) || undefined)) break;
-        if (!rejection) return this.conclude(ctx, undefined, next);
-        return this.conclude(ctx, rejection, next);
+        if (!rejection) return this.conclude(ctx, undefined);
+        return this.conclude(ctx, rejection);
       }
       for (let i = 0; !rejection && i < this.stages.length; i++) {
         const result = this.stages[i](ctx as AuthenticatedContext);
         if (result !== undefined && typeof (result as Promise<StageResult>).then === 'function') {
-          void this.admitLater(ctx, result as Promise<StageResult>, i + 1, next);
+          void this.admitLater(ctx, result as Promise<StageResult>, i + 1);
           return;
         }
         rejection = result as StageResult;
@@ -143,11 +231,11 @@ class Gate {
     } catch (err) {
       rejection = this.failed(err, ctx);
     }
-    this.conclude(ctx, rejection || undefined, next);
+    this.conclude(ctx, rejection || undefined);
   }
 
   /** A stage returned a promise: the call waits for it, then the remaining stages run (awaited). */
-  private async admitLater(ctx: GateCall, pending: Promise<StageResult>, from: number, next: (metadata: Metadata) => void): Promise<void> {
+  private async admitLater(ctx: GateCall, pending: Promise<StageResult>, from: number): Promise<void> {
     let rejection: StageResult;
     try {
       rejection = await pending;
@@ -157,7 +245,7 @@ class Gate {
       rejection = this.failed(err, ctx);
     }
     if (ctx.ended) return; // cancelled or timed out while waiting: grpc-js has ended it already
-    this.conclude(ctx, rejection || undefined, next);
+    this.conclude(ctx, rejection || undefined);
   }
 
   private failed(err: unknown, ctx: GateCall): Rejection {
@@ -169,33 +257,32 @@ class Gate {
     return STAGE_FAILED;
   }
 
-  private conclude(ctx: GateCall, rejection: Rejection | undefined, next: (metadata: Metadata) => void): void {
+  private conclude(ctx: GateCall, rejection: Rejection | undefined): void {
     for (const observe of this.observers) observe(ctx, rejection);
     if (rejection) {
       ctx.call.sendStatus({ code: rejection.code, details: rejection.details, metadata: new Metadata() });
       return;
     }
-    next(ctx.metadata);
+    this.inFlight.add(ctx);
+    ctx.proceed();
   }
 }
 
-export function createCallGate(options: CallGateOptions): ServerInterceptor {
+/** The gate as grpc-js takes it, and the calls it let through that are not over yet. */
+export interface CallGate extends ServerInterceptor {
+  readonly inFlight: CallsInFlightView<CallContext>;
+}
+
+export function createCallGate(options: CallGateOptions): CallGate {
   const gate = new Gate(options);
-  return (methodDescriptor, call) =>
-    new ServerInterceptingCall(call, {
-      start(next) {
-        const ctx = new GateCall(methodDescriptor.path, call, gate);
-        recordStatus(call, ctx);
-        next({
-          onReceiveMetadata(metadata, nextMetadata) {
-            gate.admit(ctx, metadata, nextMetadata);
-          },
-          onCancel() {
-            ctx.finish();
-          },
-        });
-      },
-    });
+  const intercept: ServerInterceptor = (methodDescriptor, call) => {
+    const ctx = new GateCall(methodDescriptor.path, call, gate);
+    recordStatus(call, ctx);
+    // grpc-js types an interceptor's result as its ServerInterceptingCall class; it uses only the
+    // interface, which GateCall implements (checked by the compiler on every grpc-js upgrade).
+    return ctx as unknown as ServerInterceptingCall;
+  };
+  return Object.assign(intercept, { inFlight: gate.inFlight as CallsInFlightView<CallContext> });
 }
 
 /**

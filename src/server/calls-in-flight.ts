@@ -1,20 +1,12 @@
 // The calls a server is serving right now, so shutdown can wait for them and, once its grace
 // period is over, end the rest with a status that says why instead of cutting the connection.
+// The gate keeps them (gate/admitted-calls.ts); this is what shutdown does with them.
 import { Metadata, status as Status } from '@grpc/grpc-js';
-import type { CallContext, CallEndObserver, CallObserver } from '../gate/call-context';
+import type { CallsInFlightView } from '../gate/admitted-calls';
+import type { CallContext } from '../gate/call-context';
 
 export class CallsInFlight {
-  private readonly calls = new Set<CallContext>();
-
-  /** A CallObserver: every call the gate lets through is tracked... */
-  readonly observer: CallObserver = (ctx, rejection) => {
-    if (!rejection) this.calls.add(ctx);
-  };
-
-  /** ...until it ends (a CallEndObserver: no closure per call). */
-  readonly endObserver: CallEndObserver = (ctx) => {
-    this.calls.delete(ctx);
-  };
+  constructor(private readonly calls: CallsInFlightView<CallContext>) {}
 
   get size(): number {
     return this.calls.size;
@@ -30,7 +22,7 @@ export class CallsInFlight {
   /** Ends the matching calls (all by default) with this status; grpc-js sends it after any queued messages. */
   end(code: Status, details: string, which: (ctx: CallContext) => boolean = () => true): number {
     let ended = 0;
-    for (const ctx of [...this.calls]) {
+    for (const ctx of this.calls) {
       if (!which(ctx)) continue;
       ctx.call.sendStatus({ code, details, metadata: new Metadata() });
       ended++;

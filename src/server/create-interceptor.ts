@@ -8,7 +8,6 @@
 // revocation (crlFile, or createServer's listener CRL) -> your stages -> authorization (the policy,
 // hot-reloaded; none given: deny all but health and WhoAmI) -> observers (metrics, yours, audit).
 // createServer() is this interceptor behind certrpc's own TLS listener.
-import type { ServerInterceptor } from '@grpc/grpc-js';
 import { status as Status } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import { authorization, Authorization, AuthorizationOptions } from '../authz/authorization';
@@ -16,7 +15,7 @@ import type { CompiledPolicy } from '../authz/compiled-policy';
 import { CertrpcError } from '../errors/certrpc-error';
 import type { CallEndObserver, CallObserver, CallStage, Rejection } from '../gate/call-context';
 import { identityStage } from '../gate/identity-stage';
-import { createCallGate } from '../gate/interceptor';
+import { CallGate, createCallGate } from '../gate/interceptor';
 import { IssuingCa, issuingCaOf } from '../gate/issuing-ca';
 import { Logger, silentLogger } from '../log/logger';
 import type { ServerMetrics } from '../metrics/server-metrics';
@@ -79,7 +78,7 @@ export interface InterceptorOptions {
   anonymousMethods?: string[];
 }
 
-export interface CertrpcInterceptor extends ServerInterceptor {
+export interface CertrpcInterceptor extends CallGate {
   /** The policy in force now. */
   policy(): CompiledPolicy;
   readonly authorization: Authorization;
@@ -161,19 +160,11 @@ export function createInterceptor(options: InterceptorOptions = {}): CertrpcInte
     identity: identityStage({ issuingCaOf: issuingCa }),
     ...(options.anonymousMethods?.length ? { anonymous: { methods: new Set(options.anonymousMethods), stages: [metadataLimit] } } : {}),
     stages: [metadataLimit, ...(revocationStage ? [revocationStage] : []), ...(options.stages ?? []), ...authz.stages],
-    observers: [
-      ...(revocation ? [revocation.observer] : []),
-      ...(options.metrics ? [options.metrics.decisionObserver] : []),
-      ...(options.observers ?? []),
-      ...authz.observers,
-    ],
-    endObservers: [
-      ...(revocation ? [revocation.endObserver] : []),
-      ...(options.metrics ? [options.metrics.endObserver] : []),
-      ...(options.endObservers ?? []),
-    ],
+    observers: [...(options.metrics ? [options.metrics.decisionObserver] : []), ...(options.observers ?? []), ...authz.observers],
+    endObservers: [...(options.metrics ? [options.metrics.endObserver] : []), ...(options.endObservers ?? [])],
     onStageError: (err, ctx) => logger.error({ err, method: ctx.method }, 'a call-gate stage failed; the call was ended with INTERNAL'),
   });
+  revocation?.watchCalls(gate.inFlight);
   let closed = false;
   return Object.assign(gate, {
     policy: authz.policy,

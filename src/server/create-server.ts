@@ -109,7 +109,7 @@ export class CertrpcServer {
   private readonly shutdownHooks: (() => void)[] = [];
   /** The limits in force: the defaults with options.limits over them. */
   readonly limits: ServerLimits;
-  private readonly inFlight = new CallsInFlight();
+  private readonly inFlight: CallsInFlight;
   private readonly metrics?: ServerMetrics;
   private material: TlsMaterial;
   /** certrpc's gate: identity, limits, revocation, your stages, authorization, observers. */
@@ -135,10 +135,11 @@ export class CertrpcServer {
       metrics: this.metrics,
       logger: this.logger,
       stages: options.stages,
-      observers: [this.inFlight.observer, ...(options.observers ?? [])],
-      endObservers: [this.inFlight.endObserver, ...(options.endObservers ?? [])],
+      observers: options.observers,
+      endObservers: options.endObservers,
       anonymousMethods,
     });
+    this.inFlight = new CallsInFlight(this.interceptor.inFlight);
     this.interceptor.authorization.trustedClientCas(this.listener.trustedClientCas);
     if (this.metrics) this.listener.on('refused', this.metrics.refusedHandshake);
     this.listener.on('refused', options.onRefusedHandshake ?? (this.refusals = new RefusalLog(this.logger, options.refusalLog)).record);

@@ -31,10 +31,10 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
   /** A verified server-side socket for NAME's certificate. */
   const connection = (name: string): Promise<TLSSocket> => sockets.connection(pki, name);
 
-  /** The serials the enforcer keeps calls and connections for (its private maps: only a test looks there). */
+  /** The serials the enforcer keeps connections for (its private map: only a test looks there). */
   const tracked = (enforcer: RevocationEnforcer) => {
-    const maps = enforcer as unknown as { calls: Map<string, unknown>; connections: Map<string, unknown> };
-    return { calls: [...maps.calls.keys()], connections: [...maps.connections.keys()] };
+    const maps = enforcer as unknown as { connections: Map<string, unknown> };
+    return { connections: [...maps.connections.keys()] };
   };
 
   const crlOf = async (serials: string[]) =>
@@ -113,11 +113,11 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
     enforcer.close();
   });
 
-  it('keeps a serial while one of its calls or connections is open, and forgets it once the last is gone (nothing kept per certificate seen)', async () => {
+  it("ends the open calls of exactly the revoked serial, found in the gates' calls in flight; keeps a serial only while a connection of it is open", async () => {
     const enforcer = new RevocationEnforcer(undefined, capturingLogger().logger, { closeConnectionsAfterMs: 0 });
     const serial = serialOf(pki, 'bob');
-    const identity = {
-      serial,
+    const identityOf = (s: string) => ({
+      serial: s,
       commonName: 'bob',
       sans: [],
       dnsNames: [],
@@ -127,24 +127,32 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
       fingerprint: 'F',
       issuer: 'I',
       notAfter: new Date(),
-    };
-    // Two calls of one certificate (as the gate hands them over: admitted, then ended).
-    const ctxOf = () => ({ caller: { identity, roles: [], peer: 'p' }, call: { sendStatus: jest.fn() } });
-    const [first, second] = [ctxOf(), ctxOf()];
-    enforcer.observer(first as never, undefined);
-    enforcer.observer(second as never, undefined);
-    enforcer.endObserver(first as never, { code: Status.OK, details: '', durationMs: 0 });
-    expect(tracked(enforcer)).toEqual({ calls: [serial], connections: [] });
+    });
+    // Calls in flight as two gates hold them: bob's in both, another certificate's, an anonymous one.
+    const ctxOf = (s?: string) => ({
+      caller: s ? { identity: identityOf(s), roles: [], peer: 'p' } : undefined,
+      call: { sendStatus: jest.fn() },
+    });
+    const [bobs, other, anonymous, bobsElsewhere] = [ctxOf(serial), ctxOf('0a'), ctxOf(), ctxOf(serial)];
+    const gateCalls = new Set([bobs, other, anonymous]);
+    enforcer.watchCalls(gateCalls as never);
+    enforcer.watchCalls([bobsElsewhere] as never);
+    expect(enforcer.openCalls(serial)).toEqual([bobs, bobsElsewhere]);
     const socket = await connection('bob');
     enforcer.trackConnection(socket);
-    // The call still open is ended by a revocation; the one that ended is not told again.
+    expect(tracked(enforcer)).toEqual({ connections: [serial] });
     enforcer.update(await crlOf([serial]));
-    expect(second.call.sendStatus).toHaveBeenCalledWith(expect.objectContaining({ code: Status.UNAUTHENTICATED }));
-    expect(first.call.sendStatus).not.toHaveBeenCalled();
-    enforcer.endObserver(second as never, { code: Status.UNAUTHENTICATED, details: '', durationMs: 0 });
+    for (const ended of [bobs, bobsElsewhere])
+      expect(ended.call.sendStatus).toHaveBeenCalledWith(
+        expect.objectContaining({
+          code: Status.UNAUTHENTICATED,
+          details: expect.stringContaining(`(serial ${serial}) was revoked at 2026-01-01T00:00:00.000Z (keyCompromise)`),
+        }),
+      );
+    expect(other.call.sendStatus).not.toHaveBeenCalled();
+    expect(anonymous.call.sendStatus).not.toHaveBeenCalled();
     await eventually(() => socket.destroyed, 'the revoked connection to be closed');
     await eventually(() => tracked(enforcer).connections.length === 0, 'the closed connection to be forgotten');
-    expect(tracked(enforcer)).toEqual({ calls: [], connections: [] });
     enforcer.close();
   });
 

@@ -2,14 +2,13 @@
 // calls it has open (a Watch stream, say) end at once with a status that says it was revoked and
 // when, its further calls are refused by the revocation stage, and after a short grace (so those
 // refusals can still say why) its connections are closed: a reconnect then meets the CRL at the
-// handshake. Calls are tracked per serial from admission (observer) to their end (endObserver).
+// handshake. A revoked certificate's calls are found among the calls in flight of the gates it
+// watches (the gate keeps those: gate/admitted-calls.ts); nothing is kept per call here.
 import { Metadata } from '@grpc/grpc-js';
-import type { ServerInterceptingCallInterface } from '@grpc/grpc-js/build/src/server-interceptors';
 import type { TLSSocket } from 'node:tls';
-import type { PeerIdentity } from '../gate/peer-identity';
 import type { Logger } from '../log/logger';
 import { normalizeSerial } from '../pki/serial';
-import { CallEndObserver, CallObserver, CallStage } from '../gate/call-context';
+import { AuthenticatedContext, CallContext, CallStage } from '../gate/call-context';
 import { Revocation, RevocationList } from '../tls/revocation-list';
 import { REVOKED_CODE, revocationStage, revokedDetails } from './revocation-stage';
 
@@ -21,9 +20,7 @@ export interface RevocationEnforcerOptions {
 export class RevocationEnforcer {
   readonly list = new RevocationList();
   readonly stage: CallStage;
-  readonly observer: CallObserver;
-  readonly endObserver: CallEndObserver;
-  private readonly calls = new Map<string, Map<ServerInterceptingCallInterface, PeerIdentity>>();
+  private readonly callSources: Iterable<CallContext>[] = [];
   private readonly connections = new Map<string, Set<TLSSocket>>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -34,20 +31,22 @@ export class RevocationEnforcer {
   ) {
     this.list.update(crlPem);
     this.stage = revocationStage(this.list);
-    this.observer = (ctx, rejection) => {
-      const identity = ctx.caller?.identity;
-      if (rejection || !identity) return;
-      const calls = this.calls.get(identity.serial) ?? new Map<ServerInterceptingCallInterface, PeerIdentity>();
-      calls.set(ctx.call, identity);
-      this.calls.set(identity.serial, calls);
-    };
-    // An end observer rather than ctx.onEnd: no closure per call.
-    this.endObserver = (ctx) => {
-      const serial = ctx.caller?.identity.serial;
-      const calls = serial === undefined ? undefined : this.calls.get(serial);
-      if (!calls?.delete(ctx.call)) return;
-      if (calls.size === 0) this.calls.delete(serial!);
-    };
+  }
+
+  /** A gate's calls in flight (createInterceptor gives its own): a revocation ends those of the certificate. */
+  watchCalls(calls: Iterable<CallContext>): void {
+    this.callSources.push(calls);
+  }
+
+  /** The open calls of the certificate with this serial (of every certificate without one), in the gates watched. */
+  openCalls(serial?: string): AuthenticatedContext[] {
+    const found: AuthenticatedContext[] = [];
+    for (const source of this.callSources)
+      for (const ctx of source) {
+        const caller = ctx.caller?.identity.serial;
+        if (caller !== undefined && (serial === undefined || caller === serial)) found.push(ctx as AuthenticatedContext);
+      }
+    return found;
   }
 
   /** Every admitted TLS connection, by the serial of the certificate it presented. */
@@ -77,12 +76,12 @@ export class RevocationEnforcer {
   }
 
   private cutOff(revocation: Revocation): void {
-    const calls = [...(this.calls.get(revocation.serial) ?? new Map<ServerInterceptingCallInterface, PeerIdentity>()).entries()];
+    const calls = this.openCalls(revocation.serial);
     const sockets = this.connections.get(revocation.serial);
     if (calls.length === 0 && !sockets?.size) return;
-    for (const [call, identity] of calls) {
+    for (const ctx of calls) {
       // Straight to the transport: grpc-js then tells the handler (cancelled) and the gate (onEnd).
-      call.sendStatus({ code: REVOKED_CODE, details: revokedDetails(identity, revocation), metadata: new Metadata() });
+      ctx.call.sendStatus({ code: REVOKED_CODE, details: revokedDetails(ctx.caller.identity, revocation), metadata: new Metadata() });
     }
     this.logger.warn(
       {
