@@ -13,6 +13,7 @@ const IN_PROCESS_SUITES = [
   'test/authz/policy-reload.test.ts',
   'test/authz/streaming-gate.test.ts',
   'test/adoption/interceptor-options.test.ts',
+  'test/adoption/interceptor-chain.test.ts',
   'test/e2e/demo-calls.test.ts',
   'test/e2e/proxy-resolution.test.ts',
   'test/e2e/refusal-flood.test.ts',
@@ -21,6 +22,7 @@ const IN_PROCESS_SUITES = [
   'test/server/anonymous-methods.test.ts',
   'test/server/create-server-defaults.test.ts',
   'test/server/metadata-size.test.ts',
+  'test/server/revocation-while-deciding.test.ts',
   'test/tls/pinned-peer-certificate.test.ts',
   'test/tls/session-resumption.test.ts',
 ];

@@ -1,6 +1,6 @@
-// The calls a gate let through that are not over yet: what shutdown drains and what a revocation
-// ends. An intrusive list (each call holds its neighbours): a call links itself in when admitted
-// and out when it ends, with no allocation. Not a Map or Set: those, changing on every call, kept
+// A gate's calls in flight, from their request metadata (while stages decide, and once let through)
+// until they end: what shutdown drains and what a revocation ends. An intrusive list (each call
+// holds its neighbours): a call links itself in and out with no allocation. Not a Map or Set: those, changing on every call, kept
 // finished calls reachable to V8's scavenger until the next full GC (their tables are rehashed as
 // they grow and shrink), so each call's whole object graph outlived it: ~4 KB a unary call more
 // surviving each scavenge than bare grpc-js, the largest part of certrpc's per-call cost

@@ -183,7 +183,7 @@ class GateCall implements CallContext, ServerInterceptingCallInterface, Intercep
 }
 
 class Gate {
-  /** The calls it let through that are not over (shutdown drains them, a revocation ends some). */
+  /** Its calls from their request metadata until they end (shutdown drains them, a revocation ends some). */
   readonly inFlight = new AdmittedCalls<GateCall>();
   readonly identity: IdentityStage;
   readonly stages: CallStage[];
@@ -205,6 +205,9 @@ class Gate {
   admit(ctx: GateCall, metadata: Metadata): void {
     ctx.metadata = metadata;
     linkContext(metadata, ctx);
+    // In flight from here, not from admission: a revocation (or a shutdown) while a stage is still
+    // deciding must find the call and end it; admitted after the cut-off it would run unrevoked.
+    this.inFlight.add(ctx);
     let rejection: StageResult;
     try {
       rejection = this.identity(ctx) ?? (ctx.caller ? undefined : NO_CALLER);
@@ -239,12 +242,13 @@ class Gate {
     let rejection: StageResult;
     try {
       rejection = await pending;
-      for (let i = from; !rejection && i < this.stages.length && !ctx.ended; i++)
+      for (let i = from; !rejection && i < this.stages.length && !ctx.ended && !ctx.status; i++)
         rejection = await this.stages[i](ctx as AuthenticatedContext);
     } catch (err) {
       rejection = this.failed(err, ctx);
     }
-    if (ctx.ended) return; // cancelled or timed out while waiting: grpc-js has ended it already
+    // Cancelled, timed out, revoked or drained while waiting: a status went out, or grpc-js ended it.
+    if (ctx.ended || ctx.status) return;
     this.conclude(ctx, rejection || undefined);
   }
 
@@ -263,12 +267,11 @@ class Gate {
       ctx.call.sendStatus({ code: rejection.code, details: rejection.details, metadata: new Metadata() });
       return;
     }
-    this.inFlight.add(ctx);
     ctx.proceed();
   }
 }
 
-/** The gate as grpc-js takes it, and the calls it let through that are not over yet. */
+/** The gate as grpc-js takes it, and its calls in flight (being decided, or let through) until they end. */
 export interface CallGate extends ServerInterceptor {
   readonly inFlight: CallsInFlightView<CallContext>;
 }
