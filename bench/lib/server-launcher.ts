@@ -3,6 +3,7 @@
 //   BENCH_CPU_PROF=DIR  writes a V8 CPU profile of every server process into DIR (node --cpu-prof).
 //   BENCH_PERF=1        starts servers with --perf-basic-prof, for `perf record -g -p PID` (on-CPU
 //                       samples only: the figures that hold on a machine busy with other work).
+//   BENCH_HEAP_SAMPLE=DIR  V8's sampling heap profile of every server process (servers/heap-sampling.ts).
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { IpcClient } from './ipc';

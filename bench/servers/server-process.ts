@@ -2,6 +2,7 @@
 // the driver's usage and stop requests. CPU and RSS are measured here, inside the server process.
 import { constants, PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { serveIpc } from '../lib/ipc';
+import { startHeapSampling } from './heap-sampling';
 
 export interface BenchServerConfig {
   caFile: string;
@@ -85,12 +86,15 @@ export function runServerProcess(start: (config: BenchServerConfig) => Promise<R
   // grpc-js warns about IP-address servernames on every connection; noise, not news.
   process.noDeprecation = true;
   countGarbageCollections();
+  const kind = /(\w+)-server\.js$/.exec(process.argv[1] ?? '')?.[1] ?? 'server';
+  const heapSampling = process.env.BENCH_HEAP_SAMPLE ? startHeapSampling(process.env.BENCH_HEAP_SAMPLE, kind) : undefined;
   start(config).then(
     (server) => {
       serveIpc({
         usage: (m) => usage(Boolean(m.gc)),
         stop: async () => {
           await server.stop();
+          await heapSampling?.write();
           // Exit after the reply is sent, so --cpu-prof profiles are written and the driver is answered.
           setImmediate(() => process.exit(0));
         },
