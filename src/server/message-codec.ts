@@ -5,8 +5,8 @@
 // streaming that external memory pressure makes V8 run full mark-compacts back to back: a
 // `certrpc serve` process spent two thirds of its time in GC streaming 64 KiB messages, at a
 // quarter of a proto-loader server's rate (docs/BENCHMARKS.md). Here one writer per message type
-// keeps its grown buffer, finish() copies the message out once, and the Buffer wraps that copy.
-import { BinaryWriter } from '../wire/binary-wire';
+// keeps its grown buffer and takeBytes() copies the message out once, small ones into Node's pool.
+import { BinaryWriter, takeBytes } from '../wire/binary-wire';
 
 /** What ts-proto generates for a message type. */
 export interface EncodableMessage<T> {
@@ -20,15 +20,15 @@ const KEEP_BUFFER_BYTES = 1024 * 1024;
 export function reusingSerializer<T>(type: EncodableMessage<T>): (value: T) => Buffer {
   let writer = new BinaryWriter();
   return (value: T): Buffer => {
-    let bytes: Uint8Array;
+    let bytes: Buffer;
     try {
-      bytes = type.encode(value, writer).finish(); // a copy of exactly the message; the writer is reset
+      bytes = takeBytes(type.encode(value, writer)); // a copy of exactly the message; the writer is reset
     } catch (err) {
       writer = new BinaryWriter(); // half a message must never prefix the next one
       throw err;
     }
     if (bytes.length > KEEP_BUFFER_BYTES) writer = new BinaryWriter();
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return bytes;
   };
 }
 
