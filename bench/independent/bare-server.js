@@ -38,6 +38,16 @@ server.addService(demo.v1.Echo.service, {
     };
     pump();
   },
+  Collect(call, callback) {
+    const parts = [];
+    call.on('data', (m) => parts.push(m.message));
+    call.on('end', () => callback(null, { message: parts.join(' '), index: parts.length }));
+  },
+  Chat(call) {
+    let index = 0;
+    call.on('data', (m) => call.write({ message: m.message, index: index++ }));
+    call.on('end', () => call.end());
+  },
 });
 const credentials = grpc.ServerCredentials.createSsl(
   readFileSync(caFile),

@@ -2,6 +2,7 @@
 // (nothing of certrpc's code), closed loop like ghz. Plain JavaScript, run as is.
 //   node load.js ADDRESS CA CERT KEY MODE CONCURRENCY WARMUP_S DURATION_S
 //   MODE: unary (Echo/Say) | stream-1k | stream-64k (Echo/Repeat, server streaming)
+//         | client-1k (Echo/Collect, 100 messages a call) | bidi-1k (Echo/Chat, 1000 messages answered one by one)
 // Prints "window start" and "window end" when the measured window opens and closes (the driver
 // samples the server's CPU then), then one JSON line: { count, errors, messages, seconds }.
 /* global performance, setTimeout, clearTimeout, setImmediate */
@@ -44,11 +45,38 @@ const inWindow = () => {
 };
 const result = { count: 0, errors: 0, messages: 0, seconds: Number(durationText) };
 const size = mode === 'stream-64k' ? 65536 : 1024;
-const perStream = mode === 'stream-64k' ? 100 : 1000;
+const perStream = mode === 'stream-64k' || mode === 'client-1k' ? 100 : 1000;
+const kibibyte = 'x'.repeat(1024);
+
+// Writes perStream 1 KiB messages with back-pressure, then half-closes; counts what was sent in the window.
+function send(call) {
+  let sent = 0;
+  const pump = () => {
+    while (sent < perStream) {
+      sent++;
+      if (mode === 'client-1k' && inWindow()) result.messages++;
+      if (!call.write({ message: kibibyte })) return void call.once('drain', pump);
+    }
+    call.end();
+  };
+  pump();
+}
 
 function operation(done) {
   if (mode === 'unary') {
     client.Say({ message: 'hello' }, { deadline: Date.now() + 30000 }, (err) => done(err));
+    return;
+  }
+  if (mode === 'client-1k') {
+    send(client.Collect({ deadline: Date.now() + 60000 }, (err) => done(err)));
+    return;
+  }
+  if (mode === 'bidi-1k') {
+    const call = client.Chat({ deadline: Date.now() + 60000 });
+    call.on('data', () => inWindow() && result.messages++);
+    call.on('error', (err) => done(err));
+    call.on('end', () => done());
+    send(call);
     return;
   }
   const call = client.Repeat({ message: 'x', repeat: perStream, sizeBytes: size }, { deadline: Date.now() + 60000 });

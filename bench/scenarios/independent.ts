@@ -30,7 +30,7 @@ interface SliceResult {
   cpuMicros: number;
 }
 
-type Mode = 'unary' | 'stream-1k' | 'stream-64k';
+type Mode = 'unary' | 'stream-1k' | 'stream-64k' | 'client-1k' | 'bidi-1k';
 
 function runLoad(
   target: Target,
@@ -116,6 +116,8 @@ export const independentScenario: Scenario = {
       ...(options.quick ? [16] : [1, 16, 32]).map((c) => ({ mode: 'unary' as Mode, concurrency: c, what: `unary c=${c}` })),
       { mode: 'stream-64k', concurrency: 2, what: 'server-streaming 64 KiB, 2 streams' },
       { mode: 'stream-1k', concurrency: 2, what: 'server-streaming 1 KiB, 2 streams' },
+      { mode: 'client-1k', concurrency: 2, what: 'client-streaming 1 KiB, 2 streams' },
+      { mode: 'bidi-1k', concurrency: 2, what: 'bidi-streaming 1 KiB, 2 streams' },
     ];
     const rounds = options.quick ? 2 : 4;
     const warmupSec = options.quick ? 0.5 : 1;

@@ -145,6 +145,8 @@ it("reports issue 13's table in the call-path scenario, each row with its target
       expect.stringMatching(/^bare unary/),
       expect.stringMatching(/^certrpc unary/),
       expect.stringMatching(/^certrpc server-streaming 64 KiB/),
+      expect.stringMatching(/^certrpc client-streaming 1 KiB/),
+      expect.stringMatching(/^bare bidi-streaming 1 KiB/),
     ]),
   );
 });
