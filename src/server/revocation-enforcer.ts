@@ -38,14 +38,11 @@ export class RevocationEnforcer {
     this.callSources.push(calls);
   }
 
-  /** The open calls of the certificate with this serial (of every certificate without one), in the gates watched. */
-  openCalls(serial?: string): AuthenticatedContext[] {
+  /** The open calls of the certificate with this serial, in the gates watched. */
+  openCalls(serial: string): AuthenticatedContext[] {
     const found: AuthenticatedContext[] = [];
     for (const source of this.callSources)
-      for (const ctx of source) {
-        const caller = ctx.caller?.identity.serial;
-        if (caller !== undefined && (serial === undefined || caller === serial)) found.push(ctx as AuthenticatedContext);
-      }
+      for (const ctx of source) if (ctx.caller?.identity.serial === serial) found.push(ctx as AuthenticatedContext);
     return found;
   }
 

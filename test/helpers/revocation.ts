@@ -6,8 +6,8 @@ import type { RevocationEnforcer } from '../../src/server/revocation-enforcer';
 import type { PkiDir } from '../../src/store/pki-dir';
 import { clientTls } from './pki';
 
-/** The open calls the enforcer sees (for a serial, or all): a call that ended must be gone (no leak, no stale cut-off). */
-export function activeCalls(enforcer: RevocationEnforcer, serial?: string): number {
+/** The open calls of a serial the enforcer sees: a call that ended must be gone (no leak, no stale cut-off). */
+export function activeCalls(enforcer: RevocationEnforcer, serial: string): number {
   return enforcer.openCalls(serial).length;
 }
 
