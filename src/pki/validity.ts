@@ -30,7 +30,7 @@ export function validityFor(days: number, now = new Date()): Validity {
  */
 export function validityForLifetime(lifetimeMs: number, now = new Date()): Validity {
   if (!Number.isFinite(lifetimeMs) || lifetimeMs < 1000)
-    throw new PkiError(`invalid lifetime ${lifetimeMs} ms`, { option: 'lifetime', fix: 'give a duration of at least 10s, e.g. 24h' });
+    throw new PkiError(`invalid lifetime ${lifetimeMs} ms`, { option: 'lifetime', fix: 'give a duration of at least 1s, e.g. 24h' });
   const skew = Math.min(CLOCK_SKEW_MS, Math.floor(lifetimeMs / 10));
   return { notBefore: new Date(now.getTime() - skew), notAfter: new Date(now.getTime() + lifetimeMs) };
 }
