@@ -96,6 +96,14 @@ describe('subject alternative names', () => {
     expect(error?.fix).toMatch(/^write TYPE:VALUE entries separated by commas/);
   });
 
+  it('takes a DNS name of 253 characters, the most DNS allows, and refuses 254; a list names the option sans', () => {
+    const labels = (last: number) => ['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(last)].join('.');
+    expect(labels(61)).toHaveLength(253);
+    expect(parseSan(`DNS:${labels(61)}`)).toEqual({ type: 'DNS', value: labels(61) });
+    expect(() => parseSan(`DNS:${labels(62)}`)).toThrow('not a DNS name');
+    expect(() => parseSanList('DNS:a.corp,DNS:a..b')).toThrow(expect.objectContaining({ option: 'sans', code: 'BAD_SAN' }));
+  });
+
   it('a CSR name that is not what its type says is refused with the fix for CSRs, quoted so it reads as one name', () => {
     expect(() => checkSan({ type: 'DNS', value: 'x, URI:spiffe://corp/admin' }, { file: 'a.csr' })).toThrow(
       expect.objectContaining({

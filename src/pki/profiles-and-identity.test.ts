@@ -21,11 +21,13 @@ describe('profiles', () => {
     expect(ekuName('1.2.3')).toBe('1.2.3');
   });
 
-  it('a leaf: CA:FALSE critical, EKU not critical; a server that is also a client carries both usages', async () => {
+  it('a leaf: CA:FALSE and key usage critical, EKU not critical; a server that is also a client carries both usages', async () => {
     const ca = await loadSigningCa(...(Object.values(await createCa({ commonName: 'profiles CA' })) as [string, string]));
     const pair = await issueCertificate(ca, { profile: 'server', commonName: 's', sans: parseSanList('DNS:s'), serverAlsoClient: true });
     const cert = new x509.X509Certificate(pair.certPem);
     expect(cert.getExtension(x509.BasicConstraintsExtension)).toMatchObject({ ca: false, critical: true });
+    // Key usage critical (RFC 5280 4.2.1.3: SHOULD): a verifier that does not know it must refuse the certificate.
+    expect(cert.getExtension(x509.KeyUsagesExtension)).toMatchObject({ usages: x509.KeyUsageFlags.digitalSignature, critical: true });
     expect(cert.getExtension(x509.ExtendedKeyUsageExtension)).toMatchObject({
       critical: false,
       usages: [PROFILE_EKU.server, PROFILE_EKU.client],
