@@ -10,6 +10,7 @@ import { activeCalls, serialOf } from '../../test/helpers/revocation';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { VerifiedSockets } from '../../test/helpers/verified-sockets';
 import { createCrl } from '../pki/crl';
+import { normalizeSerial } from '../pki/serial';
 import { PkiDir } from '../store/pki-dir';
 import { RevocationEnforcer } from './revocation-enforcer';
 
@@ -31,10 +32,10 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
   /** A verified server-side socket for NAME's certificate. */
   const connection = (name: string): Promise<TLSSocket> => sockets.connection(pki, name);
 
-  /** The serials the enforcer keeps connections for (its private map: only a test looks there). */
+  /** The serials of the connections the enforcer keeps (its private set: only a test looks there). */
   const tracked = (enforcer: RevocationEnforcer) => {
-    const maps = enforcer as unknown as { connections: Map<string, unknown> };
-    return { connections: [...maps.connections.keys()] };
+    const open = (enforcer as unknown as { connections: Set<TLSSocket> }).connections;
+    return { connections: [...open].map((s) => normalizeSerial(s.getPeerCertificate().serialNumber)) };
   };
 
   const crlOf = async (serials: string[]) =>
@@ -107,9 +108,14 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
     await closed;
     enforcer.update(await crlOf([serialOf(pki, 'alice'), 'abcdef']));
     expect(log.lines.filter((l) => l.event === 'revoked_peer_cut_off')).toEqual([]);
-    // A connection with no peer certificate is not tracked (and does not throw).
-    const plain = { getPeerCertificate: () => ({}) } as unknown as TLSSocket;
-    expect(() => enforcer.trackConnection(plain)).not.toThrow();
+    expect(tracked(enforcer).connections).toEqual([]);
+    // A connection with no peer certificate (the CA's anonymous Enroll) is never taken for a revoked one.
+    const anonymous = { getPeerCertificate: () => ({}), on: jest.fn(), destroyed: false, destroy: jest.fn() };
+    enforcer.trackConnection(anonymous as unknown as TLSSocket);
+    enforcer.update(await crlOf([serialOf(pki, 'alice'), 'abcdef', serialOf(pki, 'bob')]));
+    await new Promise((r) => setImmediate(r));
+    expect(anonymous.destroy).not.toHaveBeenCalled();
+    expect(log.lines.filter((l) => l.event === 'revoked_peer_cut_off')).toEqual([]);
     enforcer.close();
   });
 

@@ -21,7 +21,13 @@ export class RevocationEnforcer {
   readonly list = new RevocationList();
   readonly stage: CallStage;
   private readonly callSources: Iterable<CallContext>[] = [];
-  private readonly connections = new Map<string, Set<TLSSocket>>();
+  /**
+   * Every admitted connection while it is open. Revocations are rare and connections many: a
+   * revocation looks through them all for its serial, and nothing is indexed per connection.
+   */
+  private readonly connections = new Set<TLSSocket>();
+  /** One listener for every connection's 'close' (the socket is its `this`), not a closure per connection. */
+  private readonly untrack: (this: TLSSocket) => void;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -31,6 +37,10 @@ export class RevocationEnforcer {
   ) {
     this.list.update(crlPem);
     this.stage = revocationStage(this.list);
+    const connections = this.connections;
+    this.untrack = function (this: TLSSocket) {
+      connections.delete(this);
+    };
   }
 
   /** A gate's calls in flight (createInterceptor gives its own): a revocation ends those of the certificate. */
@@ -46,18 +56,21 @@ export class RevocationEnforcer {
     return found;
   }
 
-  /** Every admitted TLS connection, by the serial of the certificate it presented. */
+  /** Every admitted TLS connection, until it closes (one already closed is not kept: its 'close' has passed). */
   trackConnection(socket: TLSSocket): void {
-    const serialNumber = socket.getPeerCertificate()?.serialNumber;
-    if (!serialNumber) return;
-    const serial = normalizeSerial(serialNumber);
-    const sockets = this.connections.get(serial) ?? new Set<TLSSocket>();
-    sockets.add(socket);
-    this.connections.set(serial, sockets);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      if (sockets.size === 0 && this.connections.get(serial) === sockets) this.connections.delete(serial);
-    });
+    if (socket.destroyed) return;
+    this.connections.add(socket);
+    socket.on('close', this.untrack);
+  }
+
+  /** The open connections whose certificate has this serial (read from the certificate the listener pinned). */
+  openConnections(serial: string): TLSSocket[] {
+    const found: TLSSocket[] = [];
+    for (const socket of this.connections) {
+      const serialNumber = socket.getPeerCertificate()?.serialNumber;
+      if (serialNumber && normalizeSerial(serialNumber) === serial) found.push(socket);
+    }
+    return found;
   }
 
   /** Applies a new CRL (throws, changing nothing, if it cannot be read) and cuts off what it newly revokes. */
@@ -74,8 +87,8 @@ export class RevocationEnforcer {
 
   private cutOff(revocation: Revocation): void {
     const calls = this.openCalls(revocation.serial);
-    const sockets = this.connections.get(revocation.serial);
-    if (calls.length === 0 && !sockets?.size) return;
+    const sockets = this.openConnections(revocation.serial);
+    if (calls.length === 0 && sockets.length === 0) return;
     for (const ctx of calls) {
       // Straight to the transport: grpc-js then tells the handler (cancelled) and the gate (onEnd).
       ctx.call.sendStatus({ code: REVOKED_CODE, details: revokedDetails(ctx.caller.identity, revocation), metadata: new Metadata() });
@@ -85,16 +98,16 @@ export class RevocationEnforcer {
         event: 'revoked_peer_cut_off',
         serial: revocation.serial,
         calls: calls.length,
-        connections: sockets?.size ?? 0,
+        connections: sockets.length,
         revokedAt: revocation.revokedAt.toISOString(),
         reason: revocation.reason,
       },
-      `certificate serial ${revocation.serial} was revoked: ended ${calls.length} open call(s); closing its ${sockets?.size ?? 0} connection(s)`,
+      `certificate serial ${revocation.serial} was revoked: ended ${calls.length} open call(s); closing its ${sockets.length} connection(s)`,
     );
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (!this.list.get(revocation.serial)) return; // the revocation was withdrawn meanwhile
-      for (const socket of this.connections.get(revocation.serial) ?? []) socket.destroy();
+      for (const socket of this.openConnections(revocation.serial)) socket.destroy();
     }, this.options.closeConnectionsAfterMs ?? 5000);
     timer.unref();
     this.timers.add(timer);

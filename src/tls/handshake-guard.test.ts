@@ -68,6 +68,36 @@ describe('HandshakeGuard', () => {
     ]);
   });
 
+  it('with the handshake deadline before the hello deadline, even a silent peer is dropped at the handshake deadline, once', async () => {
+    const { refused, dial } = await guarded({ helloTimeoutMs: 3_000, handshakeTimeoutMs: 2_000 });
+    const silent = await dial();
+    jest.advanceTimersByTime(1_999);
+    expect(refused).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(refused).toEqual([{ port: silent.port, code: 'ERR_TLS_HANDSHAKE_TIMEOUT' }]);
+    jest.advanceTimersByTime(10_000);
+    expect(refused).toHaveLength(1);
+  });
+
+  it('with both deadlines at the same millisecond, a silent peer is a hello timeout and one that spoke a handshake timeout', async () => {
+    const { refused, dial } = await guarded({ helloTimeoutMs: 1_000, handshakeTimeoutMs: 1_000 });
+    const silent = await dial();
+    const talker = await dial();
+    talker.client.write(Buffer.from([0x16]));
+    await until(() => talker.raw.bytesRead === 1);
+    jest.advanceTimersByTime(999);
+    expect(refused).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(refused.sort((x, y) => x.port - y.port)).toEqual(
+      [
+        { port: silent.port, code: 'ERR_TLS_HELLO_TIMEOUT' },
+        { port: talker.port, code: 'ERR_TLS_HANDSHAKE_TIMEOUT' },
+      ].sort((x, y) => x.port - y.port),
+    );
+    jest.advanceTimersByTime(10_000);
+    expect(refused).toHaveLength(2);
+  });
+
   it('a settled peer has no deadline left and frees its slot; a closed one frees its slot; the cap counts the handshakes still pending', async () => {
     const { guard, refused, dial } = await guarded({ helloTimeoutMs: 1_000, handshakeTimeoutMs: 2_000, maxHandshakesPerAddress: 2 });
     const a = await dial();

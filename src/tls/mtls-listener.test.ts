@@ -95,6 +95,20 @@ describe('MtlsListener', () => {
     expect(refused).toEqual([]);
   });
 
+  it('an admitted connection leaves the guard at once: its slot is free for the next handshake and no deadline ends it later', async () => {
+    // The guard finds the raw socket through the TLS socket Node built on it (`_parent`): were that
+    // link gone, the guard would drop every admitted connection at its handshake deadline.
+    const { port, admitted, refused } = await listener({ helloTimeoutMs: 100, handshakeTimeoutMs: 200, maxHandshakesPerAddress: 1 });
+    const tls = clientTls(pki, 'alice');
+    void dial(port, { cert: tls.certPem, key: tls.keyPem });
+    await until(() => admitted.length === 1);
+    void dial(port, { cert: tls.certPem, key: tls.keyPem });
+    await until(() => admitted.length === 2 || refused.length > 0);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(refused).toEqual([]);
+    expect(admitted.map((s) => s.destroyed)).toEqual([false, false]);
+  });
+
   it('refuses, with the reason code and what was presented: no certificate, an untrusted CA, a CA certificate as identity, no h2', async () => {
     const { port, refused, admitted } = await listener();
     await dial(port);

@@ -52,13 +52,20 @@ export const DEFAULT_LIMITS: Required<ListenerLimits> = {
   maxHandshakesPerAddress: 32,
 };
 
-/** Set on a raw socket at accept: its address (a reset socket forgets it) and whether the guard refused it. */
+/**
+ * Set on a raw socket at accept: its address (a reset socket forgets it; kept as read, the text is
+ * made only for a refusal) and whether the guard refused it.
+ */
 const ACCEPTED = Symbol('certrpc.accepted');
-type AcceptedSocket = Socket & { [ACCEPTED]?: { peer: string; refused: boolean } };
+type AcceptedSocket = Socket & { [ACCEPTED]?: { remoteAddress?: string; remotePort?: number; refused: boolean } };
 
-/** The raw TCP socket under a server-side TLS socket (Node keeps it as `_parent`; not public API, hence the fallback). */
-function acceptedOf(socket: TLSSocket | undefined): AcceptedSocket[typeof ACCEPTED] {
-  return (socket as unknown as { _parent?: AcceptedSocket } | undefined)?._parent?.[ACCEPTED];
+/**
+ * The raw TCP socket under a server-side TLS socket: Node keeps it as `_parent` (not public API;
+ * mtls-listener.test.ts fails if a Node upgrade takes it away, as the handshake guard would then
+ * drop admitted connections at their handshake deadline).
+ */
+function rawOf(socket: TLSSocket | undefined): AcceptedSocket | undefined {
+  return (socket as unknown as { _parent?: AcceptedSocket } | undefined)?._parent;
 }
 
 /** What the listener speaks once TLS is up: gRPC over HTTP/2 (the default), or HTTP/1.1 for the CONNECT proxy. */
@@ -128,20 +135,21 @@ export class MtlsListener extends EventEmitter<MtlsListenerEvents> {
     });
     // Runs after tls.Server's own 'connection' listener has wrapped the socket.
     this.server.on('connection', (raw: AcceptedSocket) => {
-      raw[ACCEPTED] = { peer: peerOf(raw), refused: false };
+      raw[ACCEPTED] = { remoteAddress: raw.remoteAddress, remotePort: raw.remotePort, refused: false };
       this.guard.accepted(raw);
     });
     this.server.on('secureConnection', (socket) => {
-      this.guard.settled(socket);
+      this.guard.settled(rawOf(socket));
       this.admit(socket);
     });
     this.server.on('tlsClientError', (err: Error & { code?: string }, socket) => {
-      this.guard.settled(socket);
-      const accepted = acceptedOf(socket);
+      const raw = rawOf(socket);
+      this.guard.settled(raw);
+      const accepted = raw?.[ACCEPTED];
       if (accepted?.refused) return void socket?.destroy();
       // Node's own handshake timeout arrives here as ERR_TLS_HANDSHAKE_TIMEOUT; OpenSSL's errors and a hang-up carry a code too.
       const code = err.code ?? 'ERROR';
-      const peer = socket?.remoteAddress !== undefined ? peerOf(socket) : (accepted?.peer ?? peerOf(socket));
+      const peer = socket?.remoteAddress !== undefined ? peerOf(socket) : peerOf(accepted);
       this.emit('refused', { peer, code, reason: refusalReason(code, err.message) });
       // Node reports a handshake timeout but leaves the socket open: a stalled peer would keep
       // its connection slot (maxConnections) and block close() forever.
