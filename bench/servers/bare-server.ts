@@ -5,11 +5,16 @@
 //   mtls-listener:    certrpc's TLS listener feeding grpc-js's connection injector, no interceptor;
 //   certrpc-modules:  plain grpc-js in a process that has loaded certrpc's server, authorization and
 //                     metrics modules without using them: certrpc's heap, nothing on the call path.
+//   node-tls:         grpc-js behind Node's own tls.Server (the options createSsl gives it), fed
+//                     through the connection injector: the path certrpc's listener takes, nothing added;
+//   identity-floor:   the same, reading each connection's peer certificate once (getPeerCertificate()):
+//                     the least a server that knows its callers does per connection (the new-connection row).
 //   heap-ballast:     plain grpc-js holding `ballastMb` MB of plain objects it never touches: a
 //                     larger heap and nothing else (V8 starts incremental marking only once the
 //                     old generation holds more than 8 MB: see docs/BENCHMARKS.md, Heap and GC).
 import { Server, ServerCredentials, ServerInterceptingCall, ServerInterceptor } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
+import { createServer as createTlsServer } from 'node:tls';
 import { echoService } from '../../src/demo/echo-service';
 import { keyValueService } from '../../src/demo/kv-service';
 import { MtlsListener } from '../../src/tls/mtls-listener';
@@ -34,16 +39,34 @@ runServerProcess(async (config) => {
   const server = new Server({ ...config.grpcOptions, ...(config.variant === 'noop-interceptor' ? { interceptors: [noop] } : {}) });
   for (const s of [echoService(), keyValueService()]) server.addService(s.definition, s.implementation);
   let port: number;
-  let listener: MtlsListener | undefined;
-  if (config.variant === 'mtls-listener') {
-    listener = new MtlsListener({
+  let listener: { close(): Promise<void> } | undefined;
+  if (config.variant === 'node-tls' || config.variant === 'identity-floor') {
+    const readIdentity = config.variant === 'identity-floor';
+    const tls = createTlsServer({
+      ca: readFileSync(config.caFile),
+      cert: readFileSync(config.certFile),
+      key: readFileSync(config.keyFile),
+      requestCert: true,
+      rejectUnauthorized: true,
+      ALPNProtocols: ['h2'],
+    });
+    const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+    tls.on('secureConnection', (socket) => {
+      if (readIdentity) socket.getPeerCertificate();
+      injector.injectConnection(socket);
+    });
+    port = await new Promise<number>((resolve) => tls.listen(0, '127.0.0.1', () => resolve((tls.address() as { port: number }).port)));
+    listener = { close: () => new Promise<void>((resolve) => tls.close(() => resolve())) };
+  } else if (config.variant === 'mtls-listener') {
+    const mtls = new MtlsListener({
       clientCaPem: readFileSync(config.caFile, 'utf8'),
       certPem: readFileSync(config.certFile, 'utf8'),
       keyPem: readFileSync(config.keyFile, 'utf8'),
     });
     const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
-    listener.on('connection', (socket) => injector.injectConnection(socket));
-    port = (await listener.listen('127.0.0.1', 0)).port;
+    mtls.on('connection', (socket) => injector.injectConnection(socket));
+    port = (await mtls.listen('127.0.0.1', 0)).port;
+    listener = mtls;
   } else {
     const credentials = ServerCredentials.createSsl(
       readFileSync(config.caFile),

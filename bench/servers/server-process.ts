@@ -23,7 +23,7 @@ export interface BenchServerConfig {
   /** bare only, for cost investigations: grpc-js server options (certrpc's limits set some). */
   grpcOptions?: Record<string, number | string>;
   /** bare only: a variant that isolates one part of certrpc's cost (see bare-server.ts). */
-  variant?: 'noop-interceptor' | 'mtls-listener' | 'certrpc-modules' | 'heap-ballast';
+  variant?: 'noop-interceptor' | 'mtls-listener' | 'node-tls' | 'identity-floor' | 'certrpc-modules' | 'heap-ballast';
   /** heap-ballast only: how many MB of plain objects the bare server holds (default 2). */
   ballastMb?: number;
 }
