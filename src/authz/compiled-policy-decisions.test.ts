@@ -137,6 +137,8 @@ describe('the built-in policies', () => {
   it('without a policy: health and WhoAmI for any caller, anything else "no-policy", every call audited', () => {
     const p = defaultPolicy();
     expect(p.name).toBe(DEFAULT_POLICY_NAME);
+    // The name logs, audit lines and `policy` answers show for it: it says no policy was given.
+    expect(DEFAULT_POLICY_NAME).toBe('built-in default (no policy given)');
     expect(p.audit).toEqual({ mode: 'all' });
     expect(p.decide(cn('x'), '/grpc.health.v1.Health/Watch')).toMatchObject({
       allowed: true,

@@ -1,6 +1,6 @@
 // The call gate, the identity stage and the caller, on a real server in this process: real
 // certificates, mTLS on 127.0.0.1:0, real grpc-js clients (and one hand-written HTTP/2 call).
-import { Metadata, ServiceError, status as Status } from '@grpc/grpc-js';
+import { credentials, Metadata, Server, ServerCredentials, ServiceError, status as Status } from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
 import { clientTls, demoPki, issue } from '../../test/helpers/pki';
 import { eventually } from '../../test/helpers/eventually';
@@ -14,6 +14,7 @@ import { PkiDir } from '../store/pki-dir';
 import { CallContext, CallEnd, Rejection } from './call-context';
 import { allowAllAuthenticated } from '../authz/compiled-policy';
 import { Caller, callerOf } from './caller';
+import { createCallGate } from './interceptor';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { CertrpcServer, createServer } from '../server/create-server';
 
@@ -215,5 +216,37 @@ describe('the call gate on a real server', () => {
     expect(outcome.grpcMessage).toMatch(/^the request ended without a complete message/);
     await eventually(() => seen.ends.length >= 1, 'the call to end');
     expect(seen.ends[0][1]).toMatchObject({ code: Status.INTERNAL });
+  });
+});
+
+describe('the call gate without a caller', () => {
+  it('refuses a call its identity stage let through without naming a caller: UNAUTHENTICATED, and the handler never runs', async () => {
+    // A belt for identity stages other than certrpc's (which always names a caller or refuses).
+    // Plain TCP: the gate's own contract is under test here, not the TLS layer.
+    let handled = 0;
+    const grpcServer = new Server({ interceptors: [createCallGate({ identity: () => undefined })] });
+    grpcServer.addService(EchoService, {
+      say: (_call: unknown, callback: (err: null, res: { message: string; index: number }) => void) => {
+        handled++;
+        callback(null, { message: 'never', index: 0 });
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      grpcServer.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    const client = new EchoClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    try {
+      const err = await new Promise<ServiceError | null>((resolve) =>
+        client.say({ message: 'hi' }, new Metadata(), { deadline: Date.now() + 10_000 }, (e) => resolve(e)),
+      );
+      expect({ code: err?.code, details: err?.details }).toEqual({
+        code: Status.UNAUTHENTICATED,
+        details: 'no caller identity for this call: the identity stage set none',
+      });
+      expect(handled).toBe(0);
+    } finally {
+      client.close();
+      grpcServer.forceShutdown();
+    }
   });
 });

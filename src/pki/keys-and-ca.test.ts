@@ -154,5 +154,8 @@ describe('a CA', () => {
       expect.objectContaining({ message: expect.stringMatching(/^corrupt certificate: /), file: 'c.crt' }),
     );
     expect(parseCertificate(`junk\n${pair.certPem}`).subject).toBe('CN=unit CA');
+    // Another PEM block before it (`openssl ecparam` writes EC PARAMETERS first): the certificate is still found.
+    const params = '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n';
+    expect(parseCertificate(`${params}${pair.certPem}`).subject).toBe('CN=unit CA');
   });
 });

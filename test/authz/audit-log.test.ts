@@ -2,7 +2,7 @@
 // which decisions are logged follows the policy's `audit.log` (A59's conditions), live.
 import { Metadata } from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { openAuditSink } from '../../src/authz/audit-log';
 import { join } from 'node:path';
 import { authorization, Authorization } from '../../src/authz/authorization';
@@ -131,6 +131,22 @@ describe('audit log', () => {
     chmodSync(shared, 0o644);
     openAuditSink(shared).close();
     expect(statSync(shared).mode & 0o777).toBe(0o640);
+  });
+
+  it('"stderr", the default destination, is the process\'s stderr: no file of that name is made', () => {
+    const dir = join(tmp.dir, 'cwd');
+    mkdirSync(dir, { recursive: true });
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const sink = openAuditSink('stderr');
+      expect(sink.destination).toBe('stderr');
+      sink.close();
+      openAuditSink().close();
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('an entry that arrives after close() is not written and warns once; no write to the closed file is left pending; close() twice is fine', () => {
