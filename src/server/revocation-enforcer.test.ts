@@ -162,6 +162,19 @@ describe('RevocationEnforcer closes the connections of a revoked certificate aft
     enforcer.close();
   });
 
+  it('a connection destroyed but not yet closed when a revocation comes (its certificate is gone) is skipped, not a crash', async () => {
+    const log = capturingLogger();
+    const enforcer = new RevocationEnforcer(undefined, log.logger, { closeConnectionsAfterMs: 0 });
+    const crl = await crlOf([serialOf(pki, 'alice')]);
+    const alice = await connection('alice');
+    enforcer.trackConnection(alice);
+    alice.destroy(); // 'close' comes later: the socket is still in the set, with no certificate
+    expect(alice.getPeerCertificate()).toBeNull();
+    expect(enforcer.update(crl).map((r) => r.serial)).toEqual([serialOf(pki, 'alice')]);
+    expect(log.lines.filter((l) => l.event === 'revoked_peer_cut_off')).toEqual([]);
+    enforcer.close();
+  });
+
   it('does not track a connection that is already closed (its socket no longer has a peer certificate), and does not throw', async () => {
     const enforcer = new RevocationEnforcer(undefined, capturingLogger().logger);
     const socket = await connection('alice');

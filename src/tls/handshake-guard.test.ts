@@ -107,6 +107,7 @@ describe('HandshakeGuard', () => {
 
     guard.settled(a.raw); // a finished its handshake: b alone is pending
     guard.settled({}); // a socket reset before its address was read: nothing to release
+    guard.settled(undefined); // a TLS socket without its raw one: nothing to release, no throw
     a.client.destroy(); // a settled connection that closes later is not released a second time
     await new Promise((r) => a.raw.once('close', r));
     const d = await dial();

@@ -63,7 +63,7 @@ export class HandshakeGuard {
   /** Ends a handshake's deadline and gives its slot back (once: later calls find nothing). */
   release(raw: GuardedSocket): void {
     const pending = raw[PENDING];
-    if (!pending || pending.guard !== this) return;
+    if (!pending) return;
     raw[PENDING] = undefined;
     clearTimeout(pending.timer);
     const left = (this.perAddress.get(pending.address) ?? 1) - 1;
