@@ -1,6 +1,7 @@
 // verifyCertificate on paths certrpc itself would not issue (openssl-made, cross-signed, long):
 // which certificate of the path is blamed, and that every walk ends.
 import { X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { opensslSelfSigned, opensslSigned } from '../../test/helpers/openssl-pki';
@@ -110,6 +111,33 @@ describe('verifyCertificate: which link fails, and why', () => {
 });
 
 describe('verifyCertificate: the walk is bounded', () => {
+  it('a CA allows as many CAs below it as its pathLen says, and no more: refused as OpenSSL refuses it, with the CA named', async () => {
+    const under = async (pathLength: number) => {
+      const a = await createIntermediateCa(root, { commonName: `pathlen ${pathLength}`, pathLength });
+      const b = await createIntermediateCa(await loadSigningCa(a.certPem, a.keyPem), { commonName: 'second intermediate' });
+      const leaf = await issueCertificate(await loadSigningCa(b.certPem, b.keyPem), { profile: 'client', commonName: 'deep' });
+      const files = { leaf: join(tmp.dir, `deep-${pathLength}.crt`), chain: join(tmp.dir, `deep-${pathLength}-chain.crt`) };
+      writeFileSync(files.leaf, pemBlocks(leaf.certPem)[0]);
+      writeFileSync(files.chain, `${b.certPem.trim()}\n${a.certPem.trim()}\n`);
+      const openssl = spawnSync('openssl', ['verify', '-CAfile', rootFiles.certFile, '-untrusted', files.chain, files.leaf], {
+        encoding: 'utf8',
+      });
+      const ours = verifyCertificate(node(leaf.certPem), [rootCert], { intermediates: [node(b.certPem), node(a.certPem)] });
+      return { ours, openssl: `${openssl.stdout}${openssl.stderr}`, opensslOk: openssl.status === 0 };
+    };
+    const tooDeep = await under(0);
+    expect(tooDeep.ours).toMatchObject({
+      ok: false,
+      code: 'PATH_LENGTH_EXCEEDED',
+      reason: 'CA "CN=pathlen 0" allows 0 CA certificates below it (pathlen:0), but the path to certificate "CN=deep" has 1',
+    });
+    expect(tooDeep.opensslOk).toBe(false);
+    expect(tooDeep.openssl).toMatch(/path length constraint exceeded/);
+    const deepEnough = await under(1);
+    expect(deepEnough.ours).toMatchObject({ ok: true, code: 'OK' });
+    expect(deepEnough.opensslOk).toBe(true);
+  });
+
   it('walks up to 8 certificates: a leaf under 7 intermediates verifies, under 8 it does not', async () => {
     const seven = await intermediates(7);
     const leaf7 = node((await issueCertificate(seven.signer, { profile: 'client', commonName: 'deep7' })).certPem);

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { ekuAllows, Profile } from './profiles';
 import { normalizeSerial } from './serial';
 import { dnLine } from './distinguished-name';
+import type * as Crypto from './crypto';
 
 /** Why a certificate does not verify, with the code OpenSSL and Node use for the same failure. */
 export type VerifyCode =
@@ -11,6 +12,7 @@ export type VerifyCode =
   | 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
   | 'CERT_SIGNATURE_FAILURE'
   | 'INVALID_CA'
+  | 'PATH_LENGTH_EXCEEDED'
   | 'INVALID_PURPOSE'
   | 'CERT_REVOKED';
 
@@ -50,6 +52,36 @@ function fail(code: VerifyCode, reason: string, chain: string[] = []): VerifyRes
   return { ok: false, code, reason, chain };
 }
 
+/**
+ * A CA's basicConstraints pathLenConstraint (undefined: none). Node's X509Certificate does not
+ * expose it; @peculiar/x509 (loaded here only when a path has an intermediate) does.
+ */
+function pathLengthOf(ca: X509Certificate): number | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { x509 } = require('./crypto') as typeof Crypto;
+  return new x509.X509Certificate(ca.raw).getExtension(x509.BasicConstraintsExtension)?.pathLength;
+}
+
+/**
+ * RFC 5280 6.1.4 (l, m), as OpenSSL checks it: a CA's pathLen bounds the CAs between it and the
+ * leaf (self-issued ones not counted). `cas` runs from the leaf's issuer up to the anchor.
+ */
+function pathLengthProblem(cas: X509Certificate[], leafName: string, chain: string[]): VerifyResult | undefined {
+  let below = 0;
+  for (let i = 1; i < cas.length; i++) {
+    if (!cas[i - 1].checkIssued(cas[i - 1])) below++;
+    const limit = pathLengthOf(cas[i]);
+    if (limit !== undefined && below > limit) {
+      return fail(
+        'PATH_LENGTH_EXCEEDED',
+        `CA "${dnLine(cas[i].subject)}" allows ${limit} CA certificate${limit === 1 ? '' : 's'} below it (pathlen:${limit}), but the path to ${leafName} has ${below}`,
+        chain,
+      );
+    }
+  }
+  return undefined;
+}
+
 export function serialHex(cert: X509Certificate): string {
   return normalizeSerial(cert.serialNumber);
 }
@@ -75,6 +107,8 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
   }
   let current = leaf;
   let reached = false;
+  /** The CAs of the path, from the leaf's issuer up. */
+  const cas: X509Certificate[] = [];
   const untrusted = options.intermediates ?? [];
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     const signedCurrent = (ca: X509Certificate) => current.checkIssued(ca) && current.verify(ca.publicKey);
@@ -103,6 +137,7 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
       reached = true;
       break;
     }
+    cas.push(issuer);
     if (options.revokedSerials?.has(serialHex(issuer)) && !issuer.checkIssued(issuer)) {
       return fail(
         'CERT_REVOKED',
@@ -125,5 +160,7 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
       chain,
     );
   }
+  const tooLong = pathLengthProblem(cas, leafName, chain);
+  if (tooLong) return tooLong;
   return { ok: true, code: 'OK', reason: 'chain verified to a trusted CA', chain };
 }
