@@ -129,7 +129,7 @@ describe('verifyCertificate: the walk is bounded', () => {
     expect(tooDeep.ours).toMatchObject({
       ok: false,
       code: 'PATH_LENGTH_EXCEEDED',
-      reason: 'CA "CN=pathlen 0" allows 0 CA certificates below it (pathlen:0), but the path to certificate "CN=deep" has 1',
+      reason: 'CA "CN=pathlen 0" has pathlen:0, and the path to certificate "CN=deep" has 1 CA certificate(s) below it',
     });
     expect(tooDeep.opensslOk).toBe(false);
     expect(tooDeep.openssl).toMatch(/path length constraint exceeded/);

@@ -64,17 +64,17 @@ function pathLengthOf(ca: X509Certificate): number | undefined {
 
 /**
  * RFC 5280 6.1.4 (l, m), as OpenSSL checks it: a CA's pathLen bounds the CAs between it and the
- * leaf (self-issued ones not counted). `cas` runs from the leaf's issuer up to the anchor.
+ * leaf. `cas` runs from the leaf's issuer up to the anchor; the walk ends at the first self-signed
+ * CA, so every CA below another is counted (as OpenSSL counts a rollover certificate: its key
+ * identifiers differ, so it is not self-issued to OpenSSL either).
  */
 function pathLengthProblem(cas: X509Certificate[], leafName: string, chain: string[]): VerifyResult | undefined {
-  let below = 0;
-  for (let i = 1; i < cas.length; i++) {
-    if (!cas[i - 1].checkIssued(cas[i - 1])) below++;
-    const limit = pathLengthOf(cas[i]);
+  for (let below = 1; below < cas.length; below++) {
+    const limit = pathLengthOf(cas[below]);
     if (limit !== undefined && below > limit) {
       return fail(
         'PATH_LENGTH_EXCEEDED',
-        `CA "${dnLine(cas[i].subject)}" allows ${limit} CA certificate${limit === 1 ? '' : 's'} below it (pathlen:${limit}), but the path to ${leafName} has ${below}`,
+        `CA "${dnLine(cas[below].subject)}" has pathlen:${limit}, and the path to ${leafName} has ${below} CA certificate(s) below it`,
         chain,
       );
     }
