@@ -177,6 +177,31 @@ describe('MtlsListener edges', () => {
     });
   });
 
+  it("a client whose chain breaks a CA's pathlen is refused as OpenSSL refuses it, in words that say which rule", async () => {
+    const dir = `${tmp.dir}/pathlen`;
+    mkdirSync(dir);
+    const ca = (pathlen?: number) => [
+      `basicConstraints=critical,CA:TRUE${pathlen === undefined ? '' : `,pathlen:${pathlen}`}`,
+      'keyUsage=critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier=hash',
+    ];
+    const root = opensslSelfSigned(dir, 'root', '/CN=pathlen root', { addext: ca() });
+    const first = opensslSigned(dir, 'first', '/CN=pathlen 0', root, [...ca(0), 'authorityKeyIdentifier=keyid']);
+    const second = opensslSigned(dir, 'second', '/CN=below pathlen 0', first, [...ca(), 'authorityKeyIdentifier=keyid']);
+    const leaf = opensslSigned(dir, 'dave', '/CN=dave', second, [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=clientAuth',
+      'authorityKeyIdentifier=keyid',
+    ]);
+    const { port, admitted, refused } = await listener({ m: { ...material, clientCaPem: root.certPem } });
+    await tlsClient(port, { cert: leaf.certPem + second.certPem + first.certPem, key: leaf.keyPem });
+    await until(() => admitted.length + refused.length === 1);
+    expect(admitted).toEqual([]);
+    expect(refused[0]).toMatchObject({ code: 'PATH_LENGTH_EXCEEDED', reason: refusalReason('PATH_LENGTH_EXCEEDED') });
+    expect(refused[0].reason).toContain('pathlen');
+  });
+
   it("a resumed session is admitted until its certificate's notAfter and refused from that millisecond on, as OpenSSL refuses a full handshake", async () => {
     const alice = clientTls(pki, 'alice');
     const { port, admitted, refused } = await listener();

@@ -29,6 +29,11 @@ const REASONS: Record<string, string> = {
   CERT_NOT_YET_VALID: 'the client certificate is not valid yet',
   CERT_REVOKED: 'the client certificate is revoked',
   INVALID_PURPOSE: 'the client certificate is not for client authentication (wrong extended key usage)',
+  // A chain through the trusted CA that breaks a rule for CAs: the CA that issued it must fix it, not the client.
+  PATH_LENGTH_EXCEEDED:
+    "the client's chain has more intermediate CAs below a CA than that CA's pathlen allows (basicConstraints pathlen): its intermediate must come from a CA that allows it",
+  INVALID_CA: "the client's chain holds an intermediate that is not a CA (no basicConstraints CA:TRUE, or no keyCertSign)",
+  CERT_CHAIN_TOO_LONG: "the client's chain is longer than this server verifies",
   UNABLE_TO_GET_CRL: 'no revocation list is available for the client certificate issuer',
   CRL_HAS_EXPIRED: 'the revocation list of its CA has expired (nextUpdate passed): republish it with certrpc ca crl',
   ERR_SSL_NO_SHARED_CIPHER: 'the client offered no cipher this server accepts',
