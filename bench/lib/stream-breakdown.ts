@@ -26,7 +26,7 @@ export async function streamBreakdown(
     ['bare grpc-js', 'bare', base],
     ["bare behind certrpc's TLS listener", 'bare', { ...base, variant: 'mtls-listener' }],
     ["bare with certrpc's modules loaded (heap only)", 'bare', { ...base, variant: 'certrpc-modules' }],
-    ['bare holding 2 MB of plain objects (heap only)', 'bare', { ...base, variant: 'heap-ballast', ballastMb: 2 }],
+    ['bare holding 2 MB of plain objects (heap only)', 'bare', { ...base, appStateMb: 2 }],
     ['certrpc (authorization + audit log)', 'certrpc', { ...base, policyFile, auditFile }],
   ];
   const size = `${options.sizeBytes / 1024} KiB`;

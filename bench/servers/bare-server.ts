@@ -9,9 +9,7 @@
 //                     through the connection injector: the path certrpc's listener takes, nothing added;
 //   identity-floor:   the same, reading each connection's peer certificate once (getPeerCertificate()):
 //                     the least a server that knows its callers does per connection (the new-connection row).
-//   heap-ballast:     plain grpc-js holding `ballastMb` MB of plain objects it never touches: a
-//                     larger heap and nothing else (V8 starts incremental marking only once the
-//                     old generation holds more than 8 MB: see docs/BENCHMARKS.md, Heap and GC).
+// (A larger heap and nothing else is `appStateMb`, which any bench server takes: server-process.ts.)
 import { Server, ServerCredentials, ServerInterceptingCall, ServerInterceptor } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:tls';
@@ -22,14 +20,7 @@ import { runServerProcess } from './server-process';
 
 const noop: ServerInterceptor = (_method, call) => new ServerInterceptingCall(call);
 
-/** About `mb` MB of live heap in small objects (measured: ~5,450 of these per MB on Node 20). */
-function heapBallast(mb: number): unknown[] {
-  return Array.from({ length: Math.round(mb * 5450) }, (_, i) => ({ i, s: `x${i}`, a: [i, i + 1], o: { k: i } }));
-}
-
 runServerProcess(async (config) => {
-  if (config.variant === 'heap-ballast')
-    (globalThis as { benchHeapBallast?: unknown[] }).benchHeapBallast = heapBallast(config.ballastMb ?? 2);
   if (config.variant === 'certrpc-modules')
     await Promise.all([
       import('../../src/server/create-server'),

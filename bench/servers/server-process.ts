@@ -23,9 +23,14 @@ export interface BenchServerConfig {
   /** bare only, for cost investigations: grpc-js server options (certrpc's limits set some). */
   grpcOptions?: Record<string, number | string>;
   /** bare only: a variant that isolates one part of certrpc's cost (see bare-server.ts). */
-  variant?: 'noop-interceptor' | 'mtls-listener' | 'node-tls' | 'identity-floor' | 'certrpc-modules' | 'heap-ballast';
-  /** heap-ballast only: how many MB of plain objects the bare server holds (default 2). */
-  ballastMb?: number;
+  variant?: 'noop-interceptor' | 'mtls-listener' | 'node-tls' | 'identity-floor' | 'certrpc-modules';
+  /**
+   * Both kinds: MB of plain objects the process holds and never touches, as an application's own
+   * state would. V8 starts incremental marking only once the old generation passes 8 MB, so a
+   * server under that line streams large messages with almost no full GCs and one just above it
+   * with many (docs/BENCHMARKS.md, Heap and GC): this puts both servers of a pair on the same side.
+   */
+  appStateMb?: number;
 }
 
 /** One sample of the server's own counters; the driver turns two of them into CPU%. */
@@ -81,8 +86,14 @@ function usage(collectGarbage: boolean): ServerUsage {
   };
 }
 
+/** About `mb` MB of live heap in small objects (measured: ~5,450 of these per MB on Node 20). */
+function applicationState(mb: number): unknown[] {
+  return Array.from({ length: Math.round(mb * 5450) }, (_, i) => ({ i, s: `x${i}`, a: [i, i + 1], o: { k: i } }));
+}
+
 export function runServerProcess(start: (config: BenchServerConfig) => Promise<RunningBenchServer>): void {
   const config = JSON.parse(process.argv[2] ?? '{}') as BenchServerConfig;
+  if (config.appStateMb) (globalThis as { benchAppState?: unknown[] }).benchAppState = applicationState(config.appStateMb);
   // grpc-js warns about IP-address servernames on every connection; noise, not news.
   process.noDeprecation = true;
   countGarbageCollections();
