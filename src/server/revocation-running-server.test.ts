@@ -41,8 +41,9 @@ describe('revocation on a running server (open calls, new calls, open connection
       services: [echoService()],
       policy: allowAllAuthenticated(),
       logger: log.logger,
-      // Long enough that the refusals below still meet an open connection; the close is awaited.
-      revocation: { closeConnectionsAfterMs: 300 },
+      // Long enough that the refusal below still meets the open connection on a loaded machine (2
+      // cores under mutation testing: it waited 300 ms once, a race); the close is awaited.
+      revocation: { closeConnectionsAfterMs: 2000 },
     });
     address = `127.0.0.1:${(await server.listen('127.0.0.1', 0)).port}`;
   });
