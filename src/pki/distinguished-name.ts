@@ -7,6 +7,7 @@
 //   cnText): what a peer presented, in log lines and messages, and the A43 `subject` Go's gRPC matches.
 // A value from a certificate is the issuer's words inside ours: it is always escaped, so a CN
 // "x, O=Trusted" cannot read as two attributes.
+import type { Name as AsnName } from '@peculiar/asn1-x509';
 import type * as Crypto from './crypto';
 
 /**
@@ -46,6 +47,11 @@ export function canonicalDistinguishedName(text: string): string | undefined {
   if (canonical === '' || new (lib().Name)(canonical).toString() !== canonical) return undefined;
   if (canonical.replace(/\s/g, '') !== text.replace(/\s/g, '')) return undefined;
   return canonical;
+}
+
+/** A name read from a certificate with @peculiar/asn1-x509 (a constraint's directoryName), as `cert inspect` prints names. */
+export function nameAsInspected(name: AsnName): string {
+  return new (lib().Name)(name).toString();
 }
 
 /** Node's text of a name (X509Certificate.subject/.issuer: one attribute a line, values escaped) on one line, for messages. */

@@ -3,6 +3,7 @@ import { ekuAllows, Profile } from './profiles';
 import { normalizeSerial } from './serial';
 import { dnLine } from './distinguished-name';
 import type * as Crypto from './crypto';
+import type * as NameConstraints from './name-constraints';
 
 /** Why a certificate does not verify, with the code OpenSSL and Node use for the same failure. */
 export type VerifyCode =
@@ -14,7 +15,8 @@ export type VerifyCode =
   | 'INVALID_CA'
   | 'PATH_LENGTH_EXCEEDED'
   | 'INVALID_PURPOSE'
-  | 'CERT_REVOKED';
+  | 'CERT_REVOKED'
+  | NameConstraints.NameConstraintCode;
 
 export interface VerifyResult {
   ok: boolean;
@@ -88,7 +90,8 @@ export function serialHex(cert: X509Certificate): string {
 
 /**
  * Verifies a leaf against trusted roots the way a TLS peer would: validity, issuer signature up to a
- * trusted self-signed or anchored certificate, CA flags, optional purpose and revocation.
+ * trusted self-signed or anchored certificate, CA flags, pathLen, name constraints, optional purpose
+ * and revocation.
  */
 export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificate[], options: VerifyOptions = {}): VerifyResult {
   const now = options.now ?? new Date();
@@ -162,5 +165,10 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
   }
   const tooLong = pathLengthProblem(cas, leafName, chain);
   if (tooLong) return tooLong;
+  // Loaded here, not with this module: a server imports verify.ts and never needs the asn1 stack for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { nameConstraintsProblem } = require('./name-constraints') as typeof NameConstraints;
+  const outside = nameConstraintsProblem([leaf, ...cas]);
+  if (outside) return fail(outside.code, outside.reason, chain);
   return { ok: true, code: 'OK', reason: 'chain verified to a trusted CA', chain };
 }

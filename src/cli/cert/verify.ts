@@ -11,7 +11,8 @@ import { dnLine } from '../../pki/distinguished-name';
 
 const VERIFY_EXIT_CODES_HELP = `Exit codes:
   0        the certificate verifies and is not revoked
-  1        it does not: untrusted, expired, not yet valid, wrong purpose, or revoked (FAILED CERT_REVOKED, with the
+  1        it does not: untrusted, expired, not yet valid, wrong purpose, a CA's pathlen or name constraints broken
+           (PATH_LENGTH_EXCEEDED, PERMITTED_VIOLATION, EXCLUDED_VIOLATION...), or revoked (FAILED CERT_REVOKED, with the
            date and reason, when DIR/crl.pem or DIR/revocations.json lists it); or a file cannot be read
   2        usage error (unknown flag, missing argument, bad flag value)`;
 
