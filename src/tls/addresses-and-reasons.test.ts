@@ -46,6 +46,7 @@ describe('refusalReason', () => {
     'PATH_LENGTH_EXCEEDED',
     'INVALID_CA',
     'CERT_CHAIN_TOO_LONG',
+    'UNSPECIFIED',
     'UNABLE_TO_GET_CRL',
     'CRL_HAS_EXPIRED',
     'ERR_SSL_NO_SHARED_CIPHER',

@@ -31,6 +31,7 @@ describe('serverCertificateRefused: the client refused the server', () => {
     ['CERT_REVOKED', /is revoked/, /new certificate/],
     ['UNABLE_TO_GET_CRL', /no CRL for the CA/, /ca crl/],
     ['CRL_HAS_EXPIRED', /CRL .* has expired/, /republish/],
+    ['UNSPECIFIED', /reason Node does not name \(a CA's name constraints/, /cert verify/],
     ['SOMETHING_ELSE', /was refused: the message/, /doctor/],
   ])('%s', (code, reason, fix) => {
     const f = serverCertificateRefused(code, 'the message', detail);

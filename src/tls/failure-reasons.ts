@@ -85,6 +85,14 @@ export function serverCertificateRefused(
           "your CRL file has no CRL for the CA that signed the server's certificate (with a CRL loaded, every CA of the chain needs one)",
         fix: 'republish CRLs for every CA with certrpc ca crl and use that crl.pem',
       };
+    case 'UNSPECIFIED':
+      // What Node 20 calls OpenSSL's name-constraint failures (PERMITTED_VIOLATION, EXCLUDED_VIOLATION...).
+      return {
+        side,
+        code,
+        reason: "the server's certificate chain was refused for a reason Node does not name (a CA's name constraints, for one)",
+        fix: 'check the server certificate with certrpc cert verify FILE --cacert CA_FILE: it names the rule',
+      };
     case 'CRL_HAS_EXPIRED':
       return {
         side,

@@ -202,6 +202,37 @@ describe('MtlsListener edges', () => {
     expect(refused[0].reason).toContain('pathlen');
   });
 
+  it("a client outside its CA's name constraints is refused, in words that send the operator to cert verify (Node names no code for it)", async () => {
+    const dir = `${tmp.dir}/constraints`;
+    mkdirSync(dir);
+    const ca = ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash'];
+    const root = opensslSelfSigned(dir, 'root', '/CN=nc root', { addext: ca });
+    const constrained = opensslSigned(dir, 'ca', '/CN=example.com only', root, [
+      ...ca,
+      'authorityKeyIdentifier=keyid',
+      'nameConstraints=critical,permitted;DNS:example.com',
+    ]);
+    const leaf = (name: string, dns: string) =>
+      opensslSigned(dir, name, `/CN=${name}`, constrained, [
+        'basicConstraints=CA:FALSE',
+        'keyUsage=critical,digitalSignature',
+        'extendedKeyUsage=clientAuth',
+        'authorityKeyIdentifier=keyid',
+        `subjectAltName=DNS:${dns}`,
+      ]);
+    const inside = leaf('inside', 'svc.example.com');
+    const outside = leaf('outside', 'svc.evil.com');
+    const { port, admitted, refused } = await listener({ m: { ...material, clientCaPem: root.certPem } });
+    await tlsClient(port, { cert: inside.certPem + constrained.certPem, key: inside.keyPem });
+    await tlsClient(port, { cert: outside.certPem + constrained.certPem, key: outside.keyPem });
+    await until(() => admitted.length + refused.length === 2);
+    expect(admitted.map((s) => s.getPeerCertificate().subject.CN)).toEqual(['inside']);
+    expect(refused).toEqual([
+      expect.objectContaining({ code: 'UNSPECIFIED', reason: refusalReason('UNSPECIFIED'), subject: 'CN=outside' }),
+    ]);
+    expect(refused[0].reason).toContain('cert verify');
+  });
+
   it("a resumed session is admitted until its certificate's notAfter and refused from that millisecond on, as OpenSSL refuses a full handshake", async () => {
     const alice = clientTls(pki, 'alice');
     const { port, admitted, refused } = await listener();

@@ -34,6 +34,9 @@ const REASONS: Record<string, string> = {
     "the client's chain has more intermediate CAs below a CA than that CA's pathlen allows (basicConstraints pathlen): its intermediate must come from a CA that allows it",
   INVALID_CA: "the client's chain holds an intermediate that is not a CA (no basicConstraints CA:TRUE, or no keyCertSign)",
   CERT_CHAIN_TOO_LONG: "the client's chain is longer than this server verifies",
+  // Node 20 has no name for OpenSSL's name-constraint codes (PERMITTED_VIOLATION...): they arrive as this.
+  UNSPECIFIED:
+    "OpenSSL refused the client's chain for a reason Node does not name (a CA's name constraints, for one): certrpc cert verify on the client's certificate names the rule",
   UNABLE_TO_GET_CRL: 'no revocation list is available for the client certificate issuer',
   CRL_HAS_EXPIRED: 'the revocation list of its CA has expired (nextUpdate passed): republish it with certrpc ca crl',
   ERR_SSL_NO_SHARED_CIPHER: 'the client offered no cipher this server accepts',
