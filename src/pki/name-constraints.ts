@@ -9,6 +9,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   Certificate,
   GeneralName,
+  AttributeValue,
   GeneralSubtree,
   id_ce_nameConstraints,
   id_ce_subjectAltName,
@@ -76,18 +77,48 @@ function typeOf(name: GeneralName): NameType {
   return (Object.keys(name) as NameType[]).find((k) => name[k] !== undefined) ?? 'otherName';
 }
 
-/** OpenSSL's canonical form of a name (x509_name_canon): per RDN, its values lower-cased with whitespace collapsed. */
+/**
+ * OpenSSL's canonical form of a name (x509_name_canon, asn1_string_canon), one JSON text per RDN so
+ * no value can read as two: string values with ASCII whitespace trimmed and collapsed and A-Z
+ * lower-cased (nothing else: "École" is not "école" to OpenSSL); a value of a type the library
+ * does not decode (NumericString, VisibleString...) stays its raw bytes, equal only to the same bytes.
+ */
 function canonicalRdns(name: Name): string[] {
   return name.map((rdn) =>
-    rdn
-      .map((atv) => `${atv.type}=${atv.value.toString().trim().replace(/\s+/g, ' ').toLowerCase()}`)
-      .sort()
-      .join('+'),
+    JSON.stringify(
+      rdn
+        .map((atv) =>
+          atv.value.anyValue
+            ? [atv.type, 'raw', Buffer.from(atv.value.anyValue).toString('hex')]
+            : [
+                atv.type,
+                'text',
+                asciiLower(
+                  atv.value
+                    .toString()
+                    .replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '')
+                    .replace(/[ \t\n\v\f\r]+/g, ' '),
+                ),
+              ],
+        )
+        .map((entry) => JSON.stringify(entry))
+        .sort(),
+    ),
   );
 }
 
+/** A name's values, one of them not a string the library decodes (OpenSSL would judge its bytes: certrpc does not). */
+function hasUndecodedValue(name: Name): boolean {
+  return name.some((rdn) => rdn.some((atv) => atv.value.anyValue !== undefined));
+}
+
+/** A-Z to a-z and nothing else, as OpenSSL's ia5ncasecmp and ossl_tolower fold. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
 function caseInsensitiveEqual(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return asciiLower(a) === asciiLower(b);
 }
 
 /** nc_dns: the base, or any name that adds labels on its left. */
@@ -99,16 +130,23 @@ function dnsMatches(dns: string, base: string): boolean {
   return caseInsensitiveEqual(tail, base);
 }
 
-/** nc_email: a mailbox (local part case-sensitive), a host, or ".domain" matching the address's end. */
+/** nc_email, line by line: a mailbox (local part case-sensitive), a host, or a ".domain" matching the address's end. */
 function emailMatches(email: string, base: string): boolean | 'UNSUPPORTED_NAME_SYNTAX' {
-  if (base.length === 0) return true;
-  if (base.startsWith('.')) return email.length > base.length && caseInsensitiveEqual(email.slice(email.length - base.length), base);
   const at = email.lastIndexOf('@');
   if (at < 0) return 'UNSUPPORTED_NAME_SYNTAX';
   const baseAt = base.lastIndexOf('@');
+  if (baseAt < 0 && base.startsWith('.')) {
+    return email.length > base.length && caseInsensitiveEqual(email.slice(email.length - base.length), base);
+  }
   let baseHost = base;
   if (baseAt >= 0) {
-    if (baseAt > 0 && base.slice(0, baseAt) !== email.slice(0, at)) return false;
+    if (baseAt > 0) {
+      const local = email.slice(0, at);
+      const baseLocal = base.slice(0, baseAt);
+      if (local.length !== baseLocal.length) return false;
+      if (local.includes('\0') || baseLocal.includes('\0')) return 'UNSUPPORTED_NAME_SYNTAX';
+      if (local !== baseLocal) return false;
+    }
     baseHost = base.slice(baseAt + 1);
   }
   return caseInsensitiveEqual(email.slice(at + 1), baseHost);
@@ -140,7 +178,9 @@ function ipMatches(ip: string, base: string): boolean | Mismatch {
 }
 
 /** nc_dn: the base's RDNs begin the name. */
-function dnMatches(name: Name, base: Name): boolean {
+function dnMatches(name: Name, base: Name): boolean | Mismatch {
+  if (hasUndecodedValue(base)) return 'UNSUPPORTED_CONSTRAINT_SYNTAX';
+  if (hasUndecodedValue(name)) return 'UNSUPPORTED_NAME_SYNTAX';
   const have = canonicalRdns(name);
   const want = canonicalRdns(base);
   return want.length <= have.length && want.every((rdn, i) => rdn === have[i]);
@@ -180,7 +220,11 @@ function baseText(base: GeneralName): string {
 /** nc_match for one name against one CA's constraints: permitted first, then excluded. */
 function checkName(name: CertName, constraints: NameConstraints, caName: string, certName: string): NameConstraintProblem | undefined {
   const words = TYPE_WORDS[name.type] ?? name.type;
-  const sameType = (subtrees: GeneralSubtree[] | undefined) => (subtrees ?? []).filter((s) => typeOf(s.base) === name.type);
+  // An otherName constraint applies to otherNames of its own type-id only (nc_match compares them).
+  const sameType = (subtrees: GeneralSubtree[] | undefined) =>
+    (subtrees ?? []).filter(
+      (s) => typeOf(s.base) === name.type && (name.type !== 'otherName' || s.base.otherName?.typeId === name.name.otherName?.typeId),
+    );
   const permitted = sameType(constraints.permittedSubtrees);
   const excluded = sameType(constraints.excludedSubtrees);
   for (const subtree of [...permitted, ...excluded]) {
@@ -223,8 +267,15 @@ function checkName(name: CertName, constraints: NameConstraints, caName: string,
   return undefined;
 }
 
-/** A CommonName that looks like a host name (cn2dnsid: two labels or more, LDH and '_'), else undefined. */
-function hostLikeCommonName(cn: string): string | undefined {
+/**
+ * cn2dnsid: a CommonName that looks like a host name (two labels or more, LDH and '_'), after
+ * dropping trailing NULs; undefined when it does not; 'malformed' when OpenSSL refuses to judge it
+ * (a NUL inside it) or certrpc cannot read it as OpenSSL does (a string type the library leaves raw).
+ */
+function hostLikeCommonName(value: AttributeValue): string | 'malformed' | undefined {
+  if (value.anyValue) return 'malformed';
+  const cn = value.toString().replace(/\0+$/, '');
+  if (cn.includes('\0')) return 'malformed';
   let dotted = false;
   for (let i = 0; i < cn.length; i++) {
     const c = cn[i];
@@ -269,8 +320,10 @@ function namesOf(cert: Certificate, isLeaf: boolean): CertName[] {
   }
   if (isLeaf && !sans.some((san) => typeOf(san) === 'dNSName')) {
     for (const atv of subject.flat()) {
-      const host = atv.type === COMMON_NAME_OID ? hostLikeCommonName(atv.value.toString()) : undefined;
-      if (host) names.push({ type: 'dNSName', text: host, name: new GeneralName({ dNSName: host }) });
+      const host = atv.type === COMMON_NAME_OID ? hostLikeCommonName(atv.value) : undefined;
+      if (host === 'malformed')
+        names.push({ type: 'dNSName', text: `CN=${atv.value.toString()}`, name: new GeneralName({ dNSName: '' }), malformed: true });
+      else if (host) names.push({ type: 'dNSName', text: host, name: new GeneralName({ dNSName: host }) });
     }
   }
   return names;
@@ -283,7 +336,7 @@ function constraintsOf(ca: Certificate, caName: string): NameConstraints | NameC
   if (!Buffer.from(AsnConvert.serialize(found.value)).equals(found.raw))
     return {
       code: 'UNSUPPORTED_CONSTRAINT_SYNTAX',
-      reason: `CA "${caName}" has name constraints certrpc cannot read exactly as written (an IP address mask that is not a prefix?)`,
+      reason: `CA "${caName}" has name constraints certrpc cannot read exactly as written (an IP address mask that is not a prefix, or a subtree minimum written out)`,
     };
   return found.value;
 }
@@ -293,6 +346,18 @@ function constraintsOf(ca: Certificate, caName: string): NameConstraints | NameC
  * CA with name constraints must satisfy them, except self-issued intermediates.
  */
 export function nameConstraintsProblem(path: readonly NodeCertificate[]): NameConstraintProblem | undefined {
+  try {
+    return checkPath(path);
+  } catch (err) {
+    // A certificate or constraint the library cannot read (an IP constraint of 33 bytes...): refused, never passed.
+    return {
+      code: 'UNSUPPORTED_CONSTRAINT_SYNTAX',
+      reason: `certrpc cannot read the names or name constraints of this path (${(err as Error).message}), so it cannot check them`,
+    };
+  }
+}
+
+function checkPath(path: readonly NodeCertificate[]): NameConstraintProblem | undefined {
   const certs = path.map(parsed);
   for (let j = 1; j < path.length; j++) {
     const caName = dnLine(path[j].subject);
@@ -300,8 +365,9 @@ export function nameConstraintsProblem(path: readonly NodeCertificate[]): NameCo
     if (!constraints) continue;
     if (!(constraints instanceof NameConstraints)) return constraints;
     for (let i = 0; i < j; i++) {
+      // X509_NAME_cmp on the canonical forms: self-issued to OpenSSL is a name match, whatever the keys.
       const selfIssued =
-        canonicalRdns(certs[i].tbsCertificate.subject).join(',') === canonicalRdns(certs[i].tbsCertificate.issuer).join(',');
+        JSON.stringify(canonicalRdns(certs[i].tbsCertificate.subject)) === JSON.stringify(canonicalRdns(certs[i].tbsCertificate.issuer));
       if (i > 0 && selfIssued) continue;
       const certName = `${i === 0 ? 'certificate' : 'CA'} "${dnLine(path[i].subject)}"`;
       const nameCount =
