@@ -91,7 +91,7 @@ export function serverCertificateRefused(
         side,
         code,
         reason: "the server's certificate chain was refused for a reason Node does not name (a CA's name constraints, for one)",
-        fix: 'check the server certificate with certrpc cert verify FILE --cacert CA_FILE: it names the rule',
+        fix: 'check the server certificate against your CA with certrpc cert verify FILE (or verifyCertificate()): it names the rule',
       };
     case 'CRL_HAS_EXPIRED':
       return {
