@@ -53,6 +53,19 @@ describe('MtlsListener edges', () => {
   const until = async (check: () => boolean) => {
     while (!check()) await new Promise((r) => setTimeout(r, 10));
   };
+  /** Extension lines of an openssl-made CA (pathlen as given) and of a client certificate under one (`extra` lines added). */
+  const caLines = (pathlen?: number) => [
+    `basicConstraints=critical,CA:TRUE${pathlen === undefined ? '' : `,pathlen:${pathlen}`}`,
+    'keyUsage=critical,keyCertSign,cRLSign',
+    'subjectKeyIdentifier=hash',
+  ];
+  const clientLines = (...extra: string[]) => [
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=clientAuth',
+    'authorityKeyIdentifier=keyid',
+    ...extra,
+  ];
   const closed = (s: Socket) => new Promise<void>((r) => (s.destroyed ? r() : s.once('close', () => r())));
 
   /** A TCP connection; `port` is its own port, kept (a closed socket forgets it). */
@@ -156,15 +169,9 @@ describe('MtlsListener edges', () => {
   it('the issuing CA of a client whose certificate an intermediate signed is that intermediate, from the chain the client sent', async () => {
     const dir = `${tmp.dir}/chain`;
     mkdirSync(dir);
-    const ca = ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash'];
-    const root = opensslSelfSigned(dir, 'root', '/CN=edge root', { addext: ca });
-    const intermediate = opensslSigned(dir, 'intermediate', '/CN=edge intermediate', root, [...ca, 'authorityKeyIdentifier=keyid']);
-    const leaf = opensslSigned(dir, 'carol', '/CN=carol', intermediate, [
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=clientAuth',
-      'authorityKeyIdentifier=keyid',
-    ]);
+    const root = opensslSelfSigned(dir, 'root', '/CN=edge root', { addext: caLines() });
+    const intermediate = opensslSigned(dir, 'intermediate', '/CN=edge intermediate', root, [...caLines(), 'authorityKeyIdentifier=keyid']);
+    const leaf = opensslSigned(dir, 'carol', '/CN=carol', intermediate, clientLines());
     const { port, admitted, refused } = await listener({ m: { ...material, clientCaPem: root.certPem } });
     await tlsClient(port, { cert: leaf.certPem + intermediate.certPem, key: leaf.keyPem });
     await until(() => admitted.length + refused.length === 1);
@@ -180,20 +187,10 @@ describe('MtlsListener edges', () => {
   it("a client whose chain breaks a CA's pathlen is refused as OpenSSL refuses it, in words that say which rule", async () => {
     const dir = `${tmp.dir}/pathlen`;
     mkdirSync(dir);
-    const ca = (pathlen?: number) => [
-      `basicConstraints=critical,CA:TRUE${pathlen === undefined ? '' : `,pathlen:${pathlen}`}`,
-      'keyUsage=critical,keyCertSign,cRLSign',
-      'subjectKeyIdentifier=hash',
-    ];
-    const root = opensslSelfSigned(dir, 'root', '/CN=pathlen root', { addext: ca() });
-    const first = opensslSigned(dir, 'first', '/CN=pathlen 0', root, [...ca(0), 'authorityKeyIdentifier=keyid']);
-    const second = opensslSigned(dir, 'second', '/CN=below pathlen 0', first, [...ca(), 'authorityKeyIdentifier=keyid']);
-    const leaf = opensslSigned(dir, 'dave', '/CN=dave', second, [
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=clientAuth',
-      'authorityKeyIdentifier=keyid',
-    ]);
+    const root = opensslSelfSigned(dir, 'root', '/CN=pathlen root', { addext: caLines() });
+    const first = opensslSigned(dir, 'first', '/CN=pathlen 0', root, [...caLines(0), 'authorityKeyIdentifier=keyid']);
+    const second = opensslSigned(dir, 'second', '/CN=below pathlen 0', first, [...caLines(), 'authorityKeyIdentifier=keyid']);
+    const leaf = opensslSigned(dir, 'dave', '/CN=dave', second, clientLines());
     const { port, admitted, refused } = await listener({ m: { ...material, clientCaPem: root.certPem } });
     await tlsClient(port, { cert: leaf.certPem + second.certPem + first.certPem, key: leaf.keyPem });
     await until(() => admitted.length + refused.length === 1);
@@ -205,21 +202,14 @@ describe('MtlsListener edges', () => {
   it("a client outside its CA's name constraints is refused, in words that send the operator to cert verify (Node names no code for it)", async () => {
     const dir = `${tmp.dir}/constraints`;
     mkdirSync(dir);
-    const ca = ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash'];
-    const root = opensslSelfSigned(dir, 'root', '/CN=nc root', { addext: ca });
+    const root = opensslSelfSigned(dir, 'root', '/CN=nc root', { addext: caLines() });
     const constrained = opensslSigned(dir, 'ca', '/CN=example.com only', root, [
-      ...ca,
+      ...caLines(),
       'authorityKeyIdentifier=keyid',
       'nameConstraints=critical,permitted;DNS:example.com',
     ]);
     const leaf = (name: string, dns: string) =>
-      opensslSigned(dir, name, `/CN=${name}`, constrained, [
-        'basicConstraints=CA:FALSE',
-        'keyUsage=critical,digitalSignature',
-        'extendedKeyUsage=clientAuth',
-        'authorityKeyIdentifier=keyid',
-        `subjectAltName=DNS:${dns}`,
-      ]);
+      opensslSigned(dir, name, `/CN=${name}`, constrained, clientLines(`subjectAltName=DNS:${dns}`));
     const inside = leaf('inside', 'svc.example.com');
     const outside = leaf('outside', 'svc.evil.com');
     const { port, admitted, refused } = await listener({ m: { ...material, clientCaPem: root.certPem } });
