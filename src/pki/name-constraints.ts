@@ -4,20 +4,19 @@
 // handshake refuses. The certificates are read with @peculiar/asn1-x509; no ASN.1 is decoded here.
 // What certrpc cannot read exactly it refuses (fail closed), as OpenSSL refuses what it does not support.
 import type { X509Certificate as NodeCertificate } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
+  AttributeValue,
   Certificate,
   GeneralName,
-  AttributeValue,
   GeneralSubtree,
   id_ce_nameConstraints,
   id_ce_subjectAltName,
-  Name,
   NameConstraints,
   SubjectAlternativeName,
 } from '@peculiar/asn1-x509';
 import { dnLine, nameAsInspected } from './distinguished-name';
+import { canonicalRdns, dnMatches, dnsMatches, emailMatches, ipMatches, Mismatch, uriMatches } from './name-match';
 
 /** The failures, named as OpenSSL's X509_V_ERR_* codes. */
 export type NameConstraintCode =
@@ -58,9 +57,6 @@ interface CertName {
   malformed?: true;
 }
 
-/** Why a name does not match one subtree: a plain mismatch, or a name or constraint OpenSSL cannot judge. */
-type Mismatch = 'PERMITTED_VIOLATION' | 'UNSUPPORTED_NAME_SYNTAX' | 'UNSUPPORTED_CONSTRAINT_SYNTAX' | 'UNSUPPORTED_CONSTRAINT_TYPE';
-
 function parsed(cert: NodeCertificate): Certificate {
   return AsnConvert.parse(cert.raw, Certificate);
 }
@@ -75,115 +71,6 @@ function extension<T>(cert: Certificate, oid: string, type: new () => T): { valu
 /** The type a GeneralName holds (exactly one field is set). */
 function typeOf(name: GeneralName): NameType {
   return (Object.keys(name) as NameType[]).find((k) => name[k] !== undefined) ?? 'otherName';
-}
-
-/**
- * OpenSSL's canonical form of a name (x509_name_canon, asn1_string_canon), one JSON text per RDN so
- * no value can read as two: string values with ASCII whitespace trimmed and collapsed and A-Z
- * lower-cased (nothing else: "École" is not "école" to OpenSSL); a value of a type the library
- * does not decode (NumericString, VisibleString...) stays its raw bytes, equal only to the same bytes.
- */
-function canonicalRdns(name: Name): string[] {
-  return name.map((rdn) =>
-    JSON.stringify(
-      rdn
-        .map((atv) =>
-          atv.value.anyValue
-            ? [atv.type, 'raw', Buffer.from(atv.value.anyValue).toString('hex')]
-            : [
-                atv.type,
-                'text',
-                asciiLower(
-                  atv.value
-                    .toString()
-                    .replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '')
-                    .replace(/[ \t\n\v\f\r]+/g, ' '),
-                ),
-              ],
-        )
-        .map((entry) => JSON.stringify(entry))
-        .sort(),
-    ),
-  );
-}
-
-/** A name's values, one of them not a string the library decodes (OpenSSL would judge its bytes: certrpc does not). */
-function hasUndecodedValue(name: Name): boolean {
-  return name.some((rdn) => rdn.some((atv) => atv.value.anyValue !== undefined));
-}
-
-/** A-Z to a-z and nothing else, as OpenSSL's ia5ncasecmp and ossl_tolower fold. */
-function asciiLower(text: string): string {
-  return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
-}
-
-function caseInsensitiveEqual(a: string, b: string): boolean {
-  return asciiLower(a) === asciiLower(b);
-}
-
-/** nc_dns: the base, or any name that adds labels on its left. */
-function dnsMatches(dns: string, base: string): boolean {
-  if (base.length === 0) return true;
-  if (dns.length < base.length) return false;
-  const tail = dns.slice(dns.length - base.length);
-  if (dns.length > base.length && !base.startsWith('.') && !dns.slice(0, dns.length - base.length).endsWith('.')) return false;
-  return caseInsensitiveEqual(tail, base);
-}
-
-/** nc_email, line by line: a mailbox (local part case-sensitive), a host, or a ".domain" matching the address's end. */
-function emailMatches(email: string, base: string): boolean | 'UNSUPPORTED_NAME_SYNTAX' {
-  const at = email.lastIndexOf('@');
-  if (at < 0) return 'UNSUPPORTED_NAME_SYNTAX';
-  const baseAt = base.lastIndexOf('@');
-  if (baseAt < 0 && base.startsWith('.')) {
-    return email.length > base.length && caseInsensitiveEqual(email.slice(email.length - base.length), base);
-  }
-  let baseHost = base;
-  if (baseAt >= 0) {
-    if (baseAt > 0) {
-      const local = email.slice(0, at);
-      const baseLocal = base.slice(0, baseAt);
-      if (local.length !== baseLocal.length) return false;
-      if (local.includes('\0') || baseLocal.includes('\0')) return 'UNSUPPORTED_NAME_SYNTAX';
-      if (local !== baseLocal) return false;
-    }
-    baseHost = base.slice(baseAt + 1);
-  }
-  return caseInsensitiveEqual(email.slice(at + 1), baseHost);
-}
-
-/** nc_uri: the host after "scheme://" (up to ':' or '/'), exactly, or ending in a ".domain" base. */
-function uriMatches(uri: string, base: string): boolean | 'UNSUPPORTED_NAME_SYNTAX' {
-  const colon = uri.indexOf(':');
-  if (colon < 0 || uri.slice(colon + 1, colon + 3) !== '//') return 'UNSUPPORTED_NAME_SYNTAX';
-  const rest = uri.slice(colon + 3);
-  const end = rest.includes(':') ? rest.indexOf(':') : rest.includes('/') ? rest.indexOf('/') : rest.length;
-  const host = rest.slice(0, end);
-  if (host.length === 0) return 'UNSUPPORTED_NAME_SYNTAX';
-  if (base.startsWith('.')) return host.length > base.length && caseInsensitiveEqual(host.slice(host.length - base.length), base);
-  return caseInsensitiveEqual(host, base);
-}
-
-/** nc_ip: an address inside the base's subnet, of the same family (an IPv4-mapped IPv6 address is IPv6 here). */
-function ipMatches(ip: string, base: string): boolean | Mismatch {
-  const family = isIP(ip);
-  if (family === 0) return 'UNSUPPORTED_NAME_SYNTAX';
-  const [net, prefix] = base.split('/');
-  const baseFamily = isIP(net ?? '');
-  if (baseFamily === 0 || prefix === undefined || !/^\d+$/.test(prefix)) return 'UNSUPPORTED_CONSTRAINT_SYNTAX';
-  if (baseFamily !== family) return false;
-  const subnet = new BlockList();
-  subnet.addSubnet(net, Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
-  return subnet.check(ip, family === 4 ? 'ipv4' : 'ipv6');
-}
-
-/** nc_dn: the base's RDNs begin the name. */
-function dnMatches(name: Name, base: Name): boolean | Mismatch {
-  if (hasUndecodedValue(base)) return 'UNSUPPORTED_CONSTRAINT_SYNTAX';
-  if (hasUndecodedValue(name)) return 'UNSUPPORTED_NAME_SYNTAX';
-  const have = canonicalRdns(name);
-  const want = canonicalRdns(base);
-  return want.length <= have.length && want.every((rdn, i) => rdn === have[i]);
 }
 
 function matchOne(name: CertName, base: GeneralName): true | Mismatch {
