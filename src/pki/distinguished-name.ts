@@ -54,9 +54,12 @@ export function nameAsInspected(name: AsnName): string {
   return new (lib().Name)(name).toString();
 }
 
-/** Node's text of a name (X509Certificate.subject/.issuer: one attribute a line, values escaped) on one line, for messages. */
-export function dnLine(nodeText: string): string {
-  return nodeText.replace(/\n/g, ', ');
+/**
+ * Node's text of a name (X509Certificate.subject/.issuer: one attribute a line, values escaped) on
+ * one line, for messages. Node gives undefined for an empty name (a leaf named by its SANs alone).
+ */
+export function dnLine(nodeText: string | undefined): string {
+  return nodeText === undefined ? '(empty name)' : nodeText.replace(/\n/g, ', ');
 }
 
 /** One attribute value of a distinguished name, escaped as RFC 4514 says (plus controls and non-ASCII as \XX bytes). */
