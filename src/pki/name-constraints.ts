@@ -16,7 +16,7 @@ import {
   SubjectAlternativeName,
 } from '@peculiar/asn1-x509';
 import { dnLine, nameAsInspected } from './distinguished-name';
-import { canonicalRdns, dnMatches, dnsMatches, emailMatches, ipMatches, Mismatch, uriMatches } from './name-match';
+import { canonicalRdns, commonNameAsHost, dnMatches, dnsMatches, emailMatches, ipMatches, Mismatch, uriMatches } from './name-match';
 
 /** The failures, named as OpenSSL's X509_V_ERR_* codes. */
 export type NameConstraintCode =
@@ -154,28 +154,9 @@ function checkName(name: CertName, constraints: NameConstraints, caName: string,
   return undefined;
 }
 
-/**
- * cn2dnsid: a CommonName that looks like a host name (two labels or more, LDH and '_'), after
- * dropping trailing NULs; undefined when it does not; 'malformed' when OpenSSL refuses to judge it
- * (a NUL inside it) or certrpc cannot read it as OpenSSL does (a string type the library leaves raw).
- */
+/** A CN as OpenSSL's cn2dnsid reads it; 'malformed' also for a string type the library leaves raw (certrpc cannot read it as OpenSSL does). */
 function hostLikeCommonName(value: AttributeValue): string | 'malformed' | undefined {
-  if (value.anyValue) return 'malformed';
-  const cn = value.toString().replace(/\0+$/, '');
-  if (cn.includes('\0')) return 'malformed';
-  let dotted = false;
-  for (let i = 0; i < cn.length; i++) {
-    const c = cn[i];
-    if (/[A-Za-z0-9_]/.test(c)) continue;
-    const inner = i > 0 && i < cn.length - 1;
-    if (inner && c === '-') continue;
-    if (inner && c === '.' && cn[i + 1] !== '.' && cn[i - 1] !== '-' && cn[i + 1] !== '-') {
-      dotted = true;
-      continue;
-    }
-    return undefined;
-  }
-  return dotted ? cn : undefined;
+  return value.anyValue ? 'malformed' : commonNameAsHost(value.toString());
 }
 
 /** Every name OpenSSL checks in a certificate: its subject, the emailAddress in it, its SANs; for a leaf without DNS SANs, a host-like CN. */

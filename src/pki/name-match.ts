@@ -116,3 +116,26 @@ export function dnMatches(name: Name, base: Name): boolean | Mismatch {
   const want = canonicalRdns(base);
   return want.length <= have.length && want.every((rdn, i) => rdn === have[i]);
 }
+
+/**
+ * cn2dnsid: a CommonName that looks like a host name (two labels or more, LDH and '_'), after
+ * dropping trailing NULs; undefined when it does not; 'malformed' when OpenSSL refuses to judge it
+ * (a NUL inside it).
+ */
+export function commonNameAsHost(value: string): string | 'malformed' | undefined {
+  const cn = value.replace(/\0+$/, '');
+  if (cn.includes('\0')) return 'malformed';
+  let dotted = false;
+  for (let i = 0; i < cn.length; i++) {
+    const c = cn[i];
+    if (/[A-Za-z0-9_]/.test(c)) continue;
+    const inner = i > 0 && i < cn.length - 1;
+    if (inner && c === '-') continue;
+    if (inner && c === '.' && cn[i + 1] !== '.' && cn[i - 1] !== '-' && cn[i + 1] !== '-') {
+      dotted = true;
+      continue;
+    }
+    return undefined;
+  }
+  return dotted ? cn : undefined;
+}
