@@ -40,6 +40,7 @@ describe('nc_email', () => {
     ['a.x@example.com', '.x@example.com', false],
     ['a@example.com', '', false],
     ['a@', '', true],
+    ['@example.com', 'example.com', true],
     ['a\0b@example.com', 'a\0b@example.com', 'UNSUPPORTED_NAME_SYNTAX'],
     ['a\0b@example.com', 'acb@example.com', 'UNSUPPORTED_NAME_SYNTAX'],
     ['acb@example.com', 'a\0b@example.com', 'UNSUPPORTED_NAME_SYNTAX'],
@@ -58,6 +59,9 @@ describe('nc_uri', () => {
     ['https://xexample.com/x', '.example.com', false],
     ['https://user@example.com/', 'example.com', false],
     ['://example.com', 'example.com', true],
+    ['//example.com', 'example.com', 'UNSUPPORTED_NAME_SYNTAX'],
+    ['https://.example.com/', '.example.com', false],
+    ['https://api.example.org/x', '.example.com', false],
     ['example.com', 'example.com', 'UNSUPPORTED_NAME_SYNTAX'],
     ['urn:example.com', 'example.com', 'UNSUPPORTED_NAME_SYNTAX'],
     ['https:/example.com', 'example.com', 'UNSUPPORTED_NAME_SYNTAX'],
@@ -80,6 +84,7 @@ describe('nc_ip', () => {
     ['not an address', '10.0.0.0/8', 'UNSUPPORTED_NAME_SYNTAX'],
     ['10.0.0.1', '0a0000000000ff', 'UNSUPPORTED_CONSTRAINT_SYNTAX'],
     ['10.0.0.1', '10.0.0.0', 'UNSUPPORTED_CONSTRAINT_SYNTAX'],
+    ['10.0.0.1', 'garbage/8', 'UNSUPPORTED_CONSTRAINT_SYNTAX'],
     ['10.0.0.1', '10.0.0.0/x8', 'UNSUPPORTED_CONSTRAINT_SYNTAX'],
     ['10.0.0.1', '10.0.0.0/8x', 'UNSUPPORTED_CONSTRAINT_SYNTAX'],
   ])('%s in %s: %s', (ip, base, expected) => expect(ipMatches(ip, base)).toBe(expected));
@@ -106,6 +111,10 @@ describe('canonical names and nc_dn', () => {
   it('trims and collapses ASCII whitespace only, folds A-Z only, and keeps values of types the library leaves raw as bytes', () => {
     expect(canonicalRdns(dn([[O, ' \t Example \n\r Corp \v\f']]))).toEqual(canonicalRdns(dn([[O, 'example corp']])));
     expect(canonicalRdns(dn([[O, 'a\u00a0b']]))).not.toEqual(canonicalRdns(dn([[O, 'a b']])));
+    expect(canonicalRdns(dn([[O, 'a b']]))).not.toEqual(canonicalRdns(dn([[O, 'ab']])));
+    expect(canonicalRdns(dn([[O, 'a \t b']]))).toEqual(canonicalRdns(dn([[O, 'a b']])));
+    expect(canonicalRdns(dn([[O, '\v\fAcme']]))).toEqual(canonicalRdns(dn([[O, 'acme']])));
+    expect(canonicalRdns(dn([[O, 'a\vb']]))).toEqual(canonicalRdns(dn([[O, 'a b']])));
     expect(canonicalRdns(dn([[O, '\u00c9']]))).not.toEqual(canonicalRdns(dn([[O, '\u00e9']])));
     expect(canonicalRdns(dn([[O, { printableString: 'Acme' }]]))).toEqual(canonicalRdns(dn([[O, 'acme']])));
     expect(canonicalRdns(dn([[O, raw]]))).toEqual([JSON.stringify([JSON.stringify([O, 'raw', '120131'])])]);
@@ -138,6 +147,15 @@ describe('canonical names and nc_dn', () => {
     ['a raw value in the name', dn([[O, raw]]), dn([[O, 'Acme']]), 'UNSUPPORTED_NAME_SYNTAX'],
     ['a raw value in a later RDN of the name', dn([[O, 'Acme']], [[CN, raw]]), dn([[O, 'Acme']]), 'UNSUPPORTED_NAME_SYNTAX'],
     ['a raw value in the base', dn([[O, 'Acme']]), dn([[O, 'x']], [[CN, raw]]), 'UNSUPPORTED_CONSTRAINT_SYNTAX'],
+    [
+      'a raw value beside a string in one RDN',
+      dn([
+        [O, 'Acme'],
+        [CN, raw],
+      ]),
+      dn([[O, 'Acme']]),
+      'UNSUPPORTED_NAME_SYNTAX',
+    ],
   ])('%s: %s', (_what, name, base, expected) => expect(dnMatches(name, base)).toBe(expected));
 });
 
