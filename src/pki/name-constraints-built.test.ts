@@ -3,9 +3,9 @@
 // serialized by @peculiar/asn1-x509. Each case is one where OpenSSL 3.0 refuses (or cannot judge)
 // and a first version of name-constraints.ts said "verified" (a review against OpenSSL's source).
 import { X509Certificate } from 'node:crypto';
+import { asn1Name as dn } from '../../test/helpers/asn1-name';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
-  AttributeTypeAndValue,
   AttributeValue,
   GeneralName,
   GeneralSubtree,
@@ -14,7 +14,6 @@ import {
   Name,
   NameConstraints,
   OtherName,
-  RelativeDistinguishedName,
 } from '@peculiar/asn1-x509';
 import { subtle, x509 } from './crypto';
 import { nameConstraintsProblem } from './name-constraints';
@@ -85,19 +84,6 @@ describe('verifyCertificate: name constraints OpenSSL refuses to judge', () => {
     new NameConstraints({ permittedSubtrees: new GeneralSubtrees(names.map((base) => new GeneralSubtree({ base }))) });
   const exclude = (...names: GeneralName[]) =>
     new NameConstraints({ excludedSubtrees: new GeneralSubtrees(names.map((base) => new GeneralSubtree({ base }))) });
-  /** One RDN per [type, value] (a value given as an object names its string type); several in one inner array make a multi-valued RDN. */
-  const dn = (...rdns: [string, string | Partial<AttributeValue>][][]) =>
-    new Name(
-      rdns.map(
-        (rdn) =>
-          new RelativeDistinguishedName(
-            rdn.map(
-              ([type, value]) =>
-                new AttributeTypeAndValue({ type, value: new AttributeValue(typeof value === 'string' ? { utf8String: value } : value) }),
-            ),
-          ),
-      ),
-    );
   const dnsSubtree = (dNSName: string, extra: Partial<GeneralSubtree> = {}) =>
     new GeneralSubtree({ base: new GeneralName({ dNSName }), ...extra });
 

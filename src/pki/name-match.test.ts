@@ -1,6 +1,6 @@
 // One name against one name-constraint base, each rule of OpenSSL 3.0's v3_ncons.c on its edges
 // (the whole check, against `openssl verify`, is name-constraints.test.ts).
-import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
+import { asn1Name as dn } from '../../test/helpers/asn1-name';
 import { canonicalRdns, commonNameAsHost, dnMatches, dnsMatches, emailMatches, ipMatches, uriMatches } from './name-match';
 
 describe('nc_dns', () => {
@@ -90,19 +90,6 @@ describe('nc_ip', () => {
   ])('%s in %s: %s', (ip, base, expected) => expect(ipMatches(ip, base)).toBe(expected));
 });
 
-/** One RDN per inner array, values as UTF8String unless given as an AttributeValue's fields. */
-const dn = (...rdns: [string, string | Partial<AttributeValue>][][]) =>
-  new Name(
-    rdns.map(
-      (rdn) =>
-        new RelativeDistinguishedName(
-          rdn.map(
-            ([type, value]) =>
-              new AttributeTypeAndValue({ type, value: new AttributeValue(typeof value === 'string' ? { utf8String: value } : value) }),
-          ),
-        ),
-    ),
-  );
 const O = '2.5.4.10';
 const CN = '2.5.4.3';
 const raw = { anyValue: new Uint8Array([0x12, 0x01, 0x31]).buffer };
