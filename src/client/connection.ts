@@ -5,7 +5,8 @@ import { Client, ClientOptions, connectivityState as State } from '@grpc/grpc-js
 import { ClientTlsMaterial, createClientCredentials } from '../tls/client-credentials';
 import { ConnectionError } from '../tls/connection-error';
 import { grpcTarget, parseDialTarget } from '../tls/address';
-import { networkFailure, notGrpcOverTls } from '../tls/failure-reasons';
+import { networkFailure } from '../tls/failure-reasons';
+import { notGrpcOverTls } from '../tls/wrong-protocol';
 import { probeTls } from '../tls/probe';
 import { diagnoseProxied, proxiedChannel, ProxiedChannel } from '../proxy/proxied-channel';
 import { authorityOptions } from './create-client';

@@ -12,15 +12,8 @@ import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { parseAddress } from '../tls/address';
 import type { ClientTlsMaterial } from '../tls/client-credentials';
-import {
-  alertName,
-  clientCertificateRefused,
-  formatFailure,
-  isNotTlsError,
-  opensslReason,
-  TlsFailure,
-  wrongProtocol,
-} from '../tls/failure-reasons';
+import { alertName, clientCertificateRefused, formatFailure, isNotTlsError, opensslReason, TlsFailure } from '../tls/failure-reasons';
+import { wrongProtocol } from '../tls/wrong-protocol';
 import { serverCertificateProblem } from '../tls/server-certificate-check';
 import { ConnectionError } from '../tls/connection-error';
 import { openTunnel, ProxyEndpoint } from './connect-client';

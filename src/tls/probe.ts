@@ -17,8 +17,8 @@ import {
   networkFailure,
   opensslReason,
   TlsFailure,
-  wrongProtocol,
 } from './failure-reasons';
+import { wrongProtocol } from './wrong-protocol';
 import { sniffProtocol } from './protocol-sniff';
 import { serverCertificateProblem } from './server-certificate-check';
 

@@ -4,7 +4,7 @@
 // bytes back: a plaintext gRPC server answers with its own SETTINGS frame, an HTTP/1 server with
 // "HTTP/1.1 400 ...", a TLS server with an alert. Only on a failed handshake; a few bytes, bounded.
 import { connect } from 'node:net';
-import type { SpokenProtocol } from './failure-reasons';
+import type { SpokenProtocol } from './wrong-protocol';
 import { DialTarget, socketAddress } from './address';
 
 const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
