@@ -15,8 +15,9 @@ import {
   NameConstraints,
   SubjectAlternativeName,
 } from '@peculiar/asn1-x509';
+import { extension, isSelfIssued, parsedCertificate } from './certificate-fields';
 import { dnLine, nameAsInspected } from './distinguished-name';
-import { canonicalRdns, commonNameAsHost, dnMatches, dnsMatches, emailMatches, ipMatches, Mismatch, uriMatches } from './name-match';
+import { commonNameAsHost, dnMatches, dnsMatches, emailMatches, ipMatches, Mismatch, uriMatches } from './name-match';
 
 /** The failures, named as OpenSSL's X509_V_ERR_* codes. */
 export type NameConstraintCode =
@@ -55,17 +56,6 @@ interface CertName {
   name: GeneralName;
   /** A name OpenSSL refuses to judge whatever the constraints (an emailAddress that is not an IA5String). */
   malformed?: true;
-}
-
-function parsed(cert: NodeCertificate): Certificate {
-  return AsnConvert.parse(cert.raw, Certificate);
-}
-
-function extension<T>(cert: Certificate, oid: string, type: new () => T): { value: T; raw: Buffer } | undefined {
-  const ext = cert.tbsCertificate.extensions?.find((e) => e.extnID === oid);
-  if (!ext) return undefined;
-  const raw = Buffer.from(ext.extnValue.buffer);
-  return { value: AsnConvert.parse(raw, type), raw };
 }
 
 /** The type a GeneralName holds (exactly one field is set). */
@@ -226,17 +216,14 @@ export function nameConstraintsProblem(path: readonly NodeCertificate[]): NameCo
 }
 
 function checkPath(path: readonly NodeCertificate[]): NameConstraintProblem | undefined {
-  const certs = path.map(parsed);
+  const certs = path.map(parsedCertificate);
   for (let j = 1; j < path.length; j++) {
     const caName = dnLine(path[j].subject);
     const constraints = constraintsOf(certs[j], caName);
     if (!constraints) continue;
     if (!(constraints instanceof NameConstraints)) return constraints;
     for (let i = 0; i < j; i++) {
-      // X509_NAME_cmp on the canonical forms: self-issued to OpenSSL is a name match, whatever the keys.
-      const selfIssued =
-        JSON.stringify(canonicalRdns(certs[i].tbsCertificate.subject)) === JSON.stringify(canonicalRdns(certs[i].tbsCertificate.issuer));
-      if (i > 0 && selfIssued) continue;
+      if (i > 0 && isSelfIssued(certs[i])) continue;
       const certName = `${i === 0 ? 'certificate' : 'CA'} "${dnLine(path[i].subject)}"`;
       const nameCount =
         certs[i].tbsCertificate.subject.flat().length +

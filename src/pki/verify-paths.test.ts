@@ -2,7 +2,7 @@
 // which certificate of the path is blamed, and that every walk ends.
 import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { opensslSelfSigned, opensslSigned } from '../../test/helpers/openssl-pki';
 import { tempDir } from '../../test/helpers/temp-dir';
@@ -136,6 +136,49 @@ describe('verifyCertificate: the walk is bounded', () => {
     const deepEnough = await under(1);
     expect(deepEnough.ours).toMatchObject({ ok: true, code: 'OK' });
     expect(deepEnough.opensslOk).toBe(true);
+  });
+
+  it("a CA's rollover certificate (self-issued: same name, new key) does not count towards pathLen, as in OpenSSL 3", () => {
+    const caLines = [
+      'basicConstraints=critical,CA:TRUE',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier=hash',
+      'authorityKeyIdentifier=keyid',
+    ];
+    const judge = (pathLength: number) => {
+      const dir = join(tmp.dir, `rollover-${pathLength}`);
+      mkdirSync(dir);
+      const rootCa = opensslSelfSigned(dir, 'root', '/CN=rollover root', {
+        addext: [`basicConstraints=critical,CA:TRUE,pathlen:${pathLength}`, 'keyUsage=critical,keyCertSign,cRLSign'],
+      });
+      const rollover = opensslSigned(dir, 'rollover', '/CN=rollover root', rootCa, caLines);
+      const issuing = opensslSigned(dir, 'issuing', '/CN=rollover issuing', rollover, caLines);
+      const leaf = opensslSigned(dir, 'leaf', '/CN=rolled', issuing, [
+        'basicConstraints=CA:FALSE',
+        'extendedKeyUsage=clientAuth',
+        ...caLines.slice(2),
+      ]);
+      const chainFile = join(dir, 'chain.crt');
+      writeFileSync(chainFile, issuing.certPem + rollover.certPem);
+      const openssl = spawnSync('openssl', ['verify', '-CAfile', rootCa.certFile, '-untrusted', chainFile, leaf.certFile], {
+        encoding: 'utf8',
+      });
+      const ours = verifyCertificate(node(leaf.certPem), [node(rootCa.certPem)], {
+        intermediates: [node(issuing.certPem), node(rollover.certPem)],
+      });
+      return { ours, opensslOk: openssl.status === 0 };
+    };
+    // Two CAs below the root, one of them self-issued: pathlen:1 allows the path, pathlen:0 does not.
+    const allowed = judge(1);
+    expect(allowed.opensslOk).toBe(true);
+    expect(allowed.ours).toMatchObject({ ok: true, chain: ['CN=rolled', 'CN=rollover issuing', 'CN=rollover root', 'CN=rollover root'] });
+    const refused = judge(0);
+    expect(refused.opensslOk).toBe(false);
+    expect(refused.ours).toMatchObject({
+      ok: false,
+      code: 'PATH_LENGTH_EXCEEDED',
+      reason: 'CA "CN=rollover root" has pathlen:0, and the path to certificate "CN=rolled" has 1 CA certificate(s) below it',
+    });
   });
 
   it('walks up to 8 certificates: a leaf under 7 intermediates verifies, under 8 it does not', async () => {

@@ -2,8 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { ekuAllows, Profile } from './profiles';
 import { normalizeSerial } from './serial';
 import { dnLine } from './distinguished-name';
-import type * as Crypto from './crypto';
 import type * as NameConstraints from './name-constraints';
+import type * as PathLength from './path-length';
 
 /** Why a certificate does not verify, with the code OpenSSL and Node use for the same failure. */
 export type VerifyCode =
@@ -52,36 +52,6 @@ function expiryProblem(cert: X509Certificate, now: Date, what: string): VerifyRe
 
 function fail(code: VerifyCode, reason: string, chain: string[] = []): VerifyResult {
   return { ok: false, code, reason, chain };
-}
-
-/**
- * A CA's basicConstraints pathLenConstraint (undefined: none). Node's X509Certificate does not
- * expose it; @peculiar/x509 (loaded here only when a path has an intermediate) does.
- */
-function pathLengthOf(ca: X509Certificate): number | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { x509 } = require('./crypto') as typeof Crypto;
-  return new x509.X509Certificate(ca.raw).getExtension(x509.BasicConstraintsExtension)?.pathLength;
-}
-
-/**
- * RFC 5280 6.1.4 (l, m), as OpenSSL checks it: a CA's pathLen bounds the CAs between it and the
- * leaf. `cas` runs from the leaf's issuer up to the anchor; the walk ends at the first self-signed
- * CA, so every CA below another is counted (as OpenSSL counts a rollover certificate: its key
- * identifiers differ, so it is not self-issued to OpenSSL either).
- */
-function pathLengthProblem(cas: X509Certificate[], leafName: string, chain: string[]): VerifyResult | undefined {
-  for (let below = 1; below < cas.length; below++) {
-    const limit = pathLengthOf(cas[below]);
-    if (limit !== undefined && below > limit) {
-      return fail(
-        'PATH_LENGTH_EXCEEDED',
-        `CA "${dnLine(cas[below].subject)}" has pathlen:${limit}, and the path to ${leafName} has ${below} CA certificate(s) below it`,
-        chain,
-      );
-    }
-  }
-  return undefined;
 }
 
 export function serialHex(cert: X509Certificate): string {
@@ -163,11 +133,19 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
       chain,
     );
   }
-  const tooLong = pathLengthProblem(cas, leafName, chain);
-  if (tooLong) return tooLong;
   // Loaded here, not with this module: a server imports verify.ts and never needs the asn1 stack for it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { pathLengthProblem } = require('./path-length') as typeof PathLength;
   const { nameConstraintsProblem } = require('./name-constraints') as typeof NameConstraints;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const tooLong = pathLengthProblem(cas);
+  if (tooLong) {
+    return fail(
+      'PATH_LENGTH_EXCEEDED',
+      `CA "${dnLine(tooLong.ca.subject)}" has pathlen:${tooLong.limit}, and the path to ${leafName} has ${tooLong.below} CA certificate(s) below it`,
+      chain,
+    );
+  }
   const outside = nameConstraintsProblem([leaf, ...cas]);
   if (outside) return fail(outside.code, outside.reason, chain);
   return { ok: true, code: 'OK', reason: 'chain verified to a trusted CA', chain };
