@@ -48,6 +48,29 @@ describe('ResumingChannelCredentials', () => {
     });
   });
 
+  it('sends no server name for an IP address (RFC 6066 allows host names only), and still checks the address', async () => {
+    const c = credentials({ serverId: 'spiffe://corp/service/kv' });
+    expect(await dial(c, server.port, 'dns:127.0.0.1:443')).toEqual({ secure: true, resumed: false });
+    expect(await dial(c, server.port, 'dns:kv.corp:443', { 'grpc.ssl_target_name_override': '127.0.0.1' })).toEqual({
+      secure: true,
+      resumed: false,
+    });
+    expect(server.seen).toEqual([
+      { servername: false, alpn: 'h2' },
+      { servername: false, alpn: 'h2' },
+    ]);
+    // Tickets are still kept per address checked, though none is sent.
+    const as = (address: string) => ({ 'grpc.ssl_target_name_override': address });
+    expect(await dial(c, server.port, 'dns:kv.corp:443', as('10.0.0.2'))).toEqual({ secure: true, resumed: false });
+    expect(await dial(c, server.port, 'dns:kv.corp:443', as('10.0.0.3'))).toEqual({ secure: true, resumed: false });
+    expect(await dial(c, server.port, 'dns:kv.corp:443', as('10.0.0.2'))).toEqual({ secure: true, resumed: true });
+    // Without serverId the address is the identity checked: the certificate has no IP address SAN.
+    expect(await refusal(credentials(), server.port, 'dns:kv.corp:443', { 'grpc.ssl_target_name_override': '127.0.0.1' })).toMatchObject({
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      reason: expect.stringContaining('IP: 127.0.0.1 is not in the cert'),
+    });
+  });
+
   it('behind an HTTP CONNECT proxy (grpc.http_connect_target), checks the real target, not the proxy', async () => {
     const c = credentials();
     const viaProxy = { 'grpc.http_connect_target': 'dns:///kv.corp:443' };

@@ -16,7 +16,7 @@
 import { CallCredentials, ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import type { SecureConnector, SecureConnectResult, VerifyOptions } from '@grpc/grpc-js/build/src/channel-credentials';
 import type { GrpcUri } from '@grpc/grpc-js/build/src/uri-parser';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import {
   connect as tlsConnect,
   ConnectionOptions,
@@ -73,8 +73,9 @@ export class ResumingChannelCredentials extends ChannelCredentials {
   }
 
   _createSecureConnector(channelTarget: GrpcUri, options: ChannelOptions, callCredentials?: CallCredentials): SecureConnector {
-    const connection = connectionOptions(this.secureContext, this.verifyOptions, channelTarget, options);
-    const key = `${connection.servername}\0${connection.host}`;
+    const { connection, checkedName } = connectionOptions(this.secureContext, this.verifyOptions, channelTarget, options);
+    // Tickets are kept per name checked: a session verified for one name is never offered for another.
+    const key = `${checkedName}\0${connection.host}`;
     // compose() (ChannelCredentials's own) hands its call credentials in here.
     const calls = callCredentials ?? CallCredentials.createEmpty();
     return {
@@ -116,13 +117,13 @@ export class ResumingChannelCredentials extends ChannelCredentials {
   }
 }
 
-/** The options grpc-js's SecureConnector passes to tls.connect (channel-credentials.ts getConnectionOptions). */
+/** The options grpc-js's SecureConnector passes to tls.connect (channel-credentials.ts getConnectionOptions), and the name the server's certificate is checked for. */
 function connectionOptions(
   secureContext: SecureContext,
   verify: VerifyOptions,
   channelTarget: GrpcUri,
   options: ChannelOptions,
-): ConnectionOptions {
+): { connection: ConnectionOptions; checkedName: string } {
   let realTarget = channelTarget;
   if ('grpc.http_connect_target' in options) realTarget = parseUri(String(options['grpc.http_connect_target'])) ?? channelTarget;
   const targetPath = getDefaultAuthority(realTarget);
@@ -133,9 +134,10 @@ function connectionOptions(
   if (override) {
     const check = connection.checkServerIdentity ?? nodeCheck;
     connection.checkServerIdentity = (_host: string, cert: PeerCertificate) => check(override, cert);
-    connection.servername = override;
-  } else {
-    connection.servername = host;
   }
-  return connection;
+  // RFC 6066 allows only host names in SNI (grpc-js sends IP addresses too, and Node warns). With no
+  // servername, Node checks the certificate against `host`, so an IP address is still checked.
+  const checkedName = override || host;
+  if (!isIP(checkedName)) connection.servername = checkedName;
+  return { connection, checkedName };
 }
