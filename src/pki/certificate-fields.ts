@@ -23,5 +23,9 @@ export function extension<T>(cert: Certificate, oid: string, type: new () => T):
  * one) is self-issued: pathLen does not count it, and name constraints do not apply to it.
  */
 export function isSelfIssued(cert: Certificate): boolean {
-  return JSON.stringify(canonicalRdns(cert.tbsCertificate.subject)) === JSON.stringify(canonicalRdns(cert.tbsCertificate.issuer));
+  const subject = canonicalRdns(cert.tbsCertificate.subject);
+  const issuer = canonicalRdns(cert.tbsCertificate.issuer);
+  // A name certrpc cannot read exactly is not self-issued: the CA counts towards pathLen and its
+  // issuers' name constraints apply to it (stricter than OpenSSL may be, never looser).
+  return subject !== undefined && issuer !== undefined && JSON.stringify(subject) === JSON.stringify(issuer);
 }

@@ -1,13 +1,19 @@
 // Name constraints in certrpc's path check, on certificates `openssl req`/`x509` will not write
 // (test/helpers/constrained-chain.ts). Each case is one where OpenSSL 3.0 refuses and a first
 // version of name-constraints.ts said "verified" (found by a review against OpenSSL's source).
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AttributeValue, GeneralName, id_ce_nameConstraints, Name, OtherName } from '@peculiar/asn1-x509';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { AttributeValue, Extension, GeneralName, id_ce_nameConstraints, Name, OtherName } from '@peculiar/asn1-x509';
 import { asn1Name as dn } from '../../test/helpers/asn1-name';
 import { algorithm, exclude, keys, permit, validity, verifyUnderConstraints as pair } from '../../test/helpers/constrained-chain';
+import { rawCertificate, universalStringName } from '../../test/helpers/raw-certificate';
 import { x509 } from './crypto';
 import { nameConstraintsProblem } from './name-constraints';
+import { verifyCertificate } from './verify';
 
 describe('verifyCertificate: name constraints where a first version passed what OpenSSL refuses', () => {
   it('email constraints as nc_email reads them: no "@" is no address, an empty base is an empty host, a dotted base with "@" is a mailbox', async () => {
@@ -153,5 +159,31 @@ describe('verifyCertificate: name constraints where a first version passed what 
     const result = await pair(der.buffer, { name: 'CN=x', sans: [{ type: 'ip', value: '10.0.0.1' }] });
     expect(result).toMatchObject({ ok: false, code: 'UNSUPPORTED_CONSTRAINT_SYNTAX' });
     expect(result.reason).toMatch(/^certrpc cannot read the names or name constraints of this path \(.+\), so it cannot check them$/);
+  });
+
+  it('a name in a UniversalString is not read as text (asn1js keeps 16 bits of each character: U+10047 reads as "G"): refused, as OpenSSL refuses it', () => {
+    const O = '2.5.4.10';
+    const constraints = permit(new GeneralName({ directoryName: dn([[O, 'Good']]) }));
+    const nameConstraints = new Extension({
+      extnID: id_ce_nameConstraints,
+      critical: true,
+      extnValue: new OctetString(AsnConvert.serialize(constraints)),
+    });
+    const root = rawCertificate(dn([['2.5.4.3', 'universal NC root']]), undefined, { ca: true, extensions: [nameConstraints] });
+    const leaf = rawCertificate(universalStringName(O, '\u{10047}ood'), root);
+    const dir = mkdtempSync(join(tmpdir(), 'certrpc-nc-universal-'));
+    const file = (name: string, der: Buffer) => {
+      writeFileSync(join(dir, name), new X509Certificate(der).toString());
+      return join(dir, name);
+    };
+    const openssl = spawnSync('openssl', ['verify', '-CAfile', file('root.crt', root.der), file('leaf.crt', leaf.der)], {
+      encoding: 'utf8',
+    });
+    rmSync(dir, { recursive: true });
+    expect(`${openssl.stdout}${openssl.stderr}`).toMatch(/permitted subtree violation/);
+    expect(verifyCertificate(new X509Certificate(leaf.der), [new X509Certificate(root.der)])).toMatchObject({
+      ok: false,
+      code: 'UNSUPPORTED_NAME_SYNTAX',
+    });
   });
 });

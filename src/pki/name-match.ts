@@ -4,6 +4,7 @@
 // chain certrpc calls verified and every handshake refuses.
 import { BlockList, isIP } from 'node:net';
 import type { Name } from '@peculiar/asn1-x509';
+import { hasUniversalStringValue } from './distinguished-name';
 
 /** Why a name does not match one subtree: a plain mismatch, or a name or constraint OpenSSL cannot judge. */
 export type Mismatch = 'PERMITTED_VIOLATION' | 'UNSUPPORTED_NAME_SYNTAX' | 'UNSUPPORTED_CONSTRAINT_SYNTAX' | 'UNSUPPORTED_CONSTRAINT_TYPE';
@@ -13,8 +14,12 @@ export type Mismatch = 'PERMITTED_VIOLATION' | 'UNSUPPORTED_NAME_SYNTAX' | 'UNSU
  * no value can read as two: string values with ASCII whitespace trimmed and collapsed and A-Z
  * lower-cased (nothing else: "École" is not "école" to OpenSSL); a value of a type the library
  * does not decode (NumericString, VisibleString...) stays its raw bytes, equal only to the same bytes.
+ * Undefined for a name with a UniversalString value: asn1js keeps only the low 16 bits of each of
+ * its characters (U+10049 reads as "I"), so its text is not the value OpenSSL compares, and the raw
+ * bytes are gone. Callers treat such a name as unreadable, never as equal to another.
  */
-export function canonicalRdns(name: Name): string[] {
+export function canonicalRdns(name: Name): string[] | undefined {
+  if (hasUniversalStringValue(name)) return undefined;
   return name.map((rdn) =>
     JSON.stringify(
       rdn
@@ -38,9 +43,9 @@ export function canonicalRdns(name: Name): string[] {
   );
 }
 
-/** A name's values, one of them not a string the library decodes (OpenSSL would judge its bytes: certrpc does not). */
+/** A name's values, one of them not a string the library decodes exactly (OpenSSL would judge its bytes: certrpc does not). */
 function hasUndecodedValue(name: Name): boolean {
-  return name.some((rdn) => rdn.some((atv) => atv.value.anyValue !== undefined));
+  return hasUniversalStringValue(name) || name.some((rdn) => rdn.some((atv) => atv.value.anyValue !== undefined));
 }
 
 /** A-Z to a-z and nothing else, as OpenSSL's ia5ncasecmp and ossl_tolower fold. */
@@ -112,8 +117,9 @@ export function ipMatches(ip: string, base: string): boolean | Mismatch {
 export function dnMatches(name: Name, base: Name): boolean | Mismatch {
   if (hasUndecodedValue(base)) return 'UNSUPPORTED_CONSTRAINT_SYNTAX';
   if (hasUndecodedValue(name)) return 'UNSUPPORTED_NAME_SYNTAX';
-  const have = canonicalRdns(name);
-  const want = canonicalRdns(base);
+  // Both readable: hasUndecodedValue refused every name canonicalRdns cannot write.
+  const have = canonicalRdns(name)!;
+  const want = canonicalRdns(base)!;
   return want.length <= have.length && want.every((rdn, i) => rdn === have[i]);
 }
 

@@ -4,6 +4,8 @@ import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { asn1Name } from '../../test/helpers/asn1-name';
+import { rawCertificate, universalStringName } from '../../test/helpers/raw-certificate';
 import { opensslSelfSigned, opensslSigned } from '../../test/helpers/openssl-pki';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { createCa, createIntermediateCa, loadSigningCa, SigningCa } from './ca';
@@ -179,6 +181,34 @@ describe('verifyCertificate: the walk is bounded', () => {
       code: 'PATH_LENGTH_EXCEEDED',
       reason: 'CA "CN=rollover root" has pathlen:0, and the path to certificate "CN=rolled" has 1 CA certificate(s) below it',
     });
+  });
+
+  it('a CA named in a UniversalString is never taken as self-issued: asn1js reads U+10049 as "I", OpenSSL does not', () => {
+    // root (pathlen:1) -> "title=Issuing" (pathlen:0) -> "title=\u{10049}ssuing" -> leaf: the third CA is
+    // not self-issued to OpenSSL, so it counts and the path is one CA too long for "Issuing".
+    const title = '2.5.4.12';
+    const rootCa = rawCertificate(asn1Name([['2.5.4.3', 'universal root']]), undefined, { pathLength: 1 });
+    const issuing = rawCertificate(asn1Name([[title, 'Issuing']]), rootCa, { pathLength: 0 });
+    const odd = rawCertificate(universalStringName(title, '\u{10049}ssuing'), issuing, { pathLength: 0 });
+    const leaf = rawCertificate(asn1Name([['2.5.4.3', 'leaf']]), odd);
+    const pem = (c: { der: Buffer }) => new X509Certificate(c.der).toString();
+    const files = {
+      root: join(tmp.dir, 'universal-root.crt'),
+      chain: join(tmp.dir, 'universal-chain.crt'),
+      leaf: join(tmp.dir, 'universal-leaf.crt'),
+    };
+    writeFileSync(files.root, pem(rootCa));
+    writeFileSync(files.chain, pem(odd) + pem(issuing));
+    writeFileSync(files.leaf, pem(leaf));
+    const openssl = spawnSync('openssl', ['verify', '-CAfile', files.root, '-untrusted', files.chain, files.leaf], { encoding: 'utf8' });
+    expect(`${openssl.stdout}${openssl.stderr}`).toMatch(/path length constraint exceeded/);
+    const ours = verifyCertificate(new X509Certificate(leaf.der), [new X509Certificate(rootCa.der)], {
+      intermediates: [new X509Certificate(odd.der), new X509Certificate(issuing.der)],
+    });
+    expect(ours).toMatchObject({ ok: false, code: 'PATH_LENGTH_EXCEEDED' });
+    expect(ours.reason).toMatch(
+      /^CA "title=Issuing" has pathlen:0, and the path to certificate "CN=leaf" has 1 CA certificate\(s\) below it$/,
+    );
   });
 
   it('walks up to 8 certificates: a leaf under 7 intermediates verifies, under 8 it does not', async () => {
