@@ -7,6 +7,8 @@
 //   cnText): what a peer presented, in log lines and messages, and the A43 `subject` Go's gRPC matches.
 // A value from a certificate is the issuer's words inside ours: it is always escaped, so a CN
 // "x, O=Trusted" cannot read as two attributes.
+import type * as AsnSchema from '@peculiar/asn1-schema';
+import type * as AsnX509 from '@peculiar/asn1-x509';
 import type { Name as AsnName } from '@peculiar/asn1-x509';
 import type * as Crypto from './crypto';
 
@@ -18,12 +20,37 @@ import type * as Crypto from './crypto';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lib = (): typeof Crypto.x509 => (require('./crypto') as typeof Crypto).x509;
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const asnNameClass = (): typeof AsnX509.Name => (require('@peculiar/asn1-x509') as typeof AsnX509).Name;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const asnConvert = (): typeof AsnSchema.AsnConvert => (require('@peculiar/asn1-schema') as typeof AsnSchema).AsnConvert;
+
 const parse = (certificate: Buffer | string) =>
   new (lib().X509Certificate)(typeof certificate === 'string' ? certificate : new Uint8Array(certificate));
 
 /** A certificate's subject (DER or PEM) exactly as `cert inspect` prints it. */
 export function subjectAsInspected(certificate: Buffer | string): string {
   return parse(certificate).subject;
+}
+
+/** How a CA is named to `issuer:` principals when its subject has a UniversalString value (see issuerNameOf). */
+export const UNREADABLE_ISSUER = '(a name with a UniversalString value, which certrpc cannot read exactly: bind it with issuerFingerprint)';
+
+/**
+ * A CA's subject as `issuer:` principals are compared with it: `cert inspect`'s form, except for a
+ * name with a UniversalString value. The library keeps 16 bits of each such character (U+10054
+ * reads as "T"), so a CA under any trusted one could read as "CN=Team B CA" and take its
+ * principals: such a CA is named UNREADABLE_ISSUER, which no principal names (fail closed).
+ */
+export function issuerNameOf(caCertificate: Buffer | string): string {
+  const cert = parse(caCertificate);
+  return hasUniversalStringValue(cert.subjectName.toArrayBuffer()) ? UNREADABLE_ISSUER : cert.subject;
+}
+
+/** A name (its DER, or as parsed) with a UniversalString value: the text the library gives it is not the name's. */
+export function hasUniversalStringValue(name: ArrayBuffer | AsnName): boolean {
+  const parsed = name instanceof ArrayBuffer ? asnConvert().parse(name, asnNameClass()) : name;
+  return parsed.some((rdn) => rdn.some((atv) => atv.value.universalString !== undefined));
 }
 
 /** The issuer name a certificate carries, as `cert inspect` prints it (what it claims; the signature is not checked). */

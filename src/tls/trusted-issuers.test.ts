@@ -4,9 +4,12 @@ import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, createServer, DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
+import { asn1Name } from '../../test/helpers/asn1-name';
 import { opensslSelfSigned, opensslSigned } from '../../test/helpers/openssl-pki';
+import { RawCertificate, rawCertificate, universalStringName } from '../../test/helpers/raw-certificate';
 import { tempDir } from '../../test/helpers/temp-dir';
 import { createCa, loadSigningCa, SigningCa } from '../pki/ca';
+import { canonicalDistinguishedName, UNREADABLE_ISSUER } from '../pki/distinguished-name';
 import { issueCertificate } from '../pki/issue';
 import { parseSanList } from '../pki/subject-alt-names';
 import { serverIdChecker } from './client-credentials';
@@ -155,6 +158,22 @@ describe('serverIdChecker: the server is verified by an identity instead of the 
       (await issueCertificate(ca, { profile: 'server', commonName: 'kv', sans: parseSanList('DNS:kv.corp,URI:spiffe://corp/service/kv') }))
         .certPem,
     ).toLegacyObject();
+  });
+
+  it('a sent CA named in a UniversalString never takes the name it reads as (U+10054 reads as "T"): no issuer: principal matches it', () => {
+    const CN = '2.5.4.3';
+    const rootCa = rawCertificate(asn1Name([[CN, 'raw root']]), undefined, { ca: true });
+    const teamB = rawCertificate(asn1Name([[CN, 'Team B CA']]), rootCa, { ca: true });
+    const lookalike = rawCertificate(universalStringName(CN, '\u{10054}eam B CA'), rootCa, { ca: true });
+    const issuers = new TrustedIssuers(new X509Certificate(rootCa.der).toString());
+    const issuedBy = (ca: RawCertificate) => {
+      const leaf = new X509Certificate(rawCertificate(asn1Name([[CN, 'mallory']]), ca).der);
+      const sent = { ...leaf.toLegacyObject(), issuerCertificate: { raw: ca.der } } as DetailedPeerCertificate;
+      return issuers.issuerOf(leaf.toLegacyObject(), () => sent);
+    };
+    expect(issuedBy(teamB)?.subject).toBe('CN=Team B CA');
+    expect(issuedBy(lookalike)).toEqual({ subject: UNREADABLE_ISSUER, fingerprint: new X509Certificate(lookalike.der).fingerprint256 });
+    expect(canonicalDistinguishedName(UNREADABLE_ISSUER)).toBeUndefined();
   });
 
   it("a URI identity must be one of its URI SANs; a DNS identity follows Node's hostname rules", () => {

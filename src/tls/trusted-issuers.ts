@@ -8,7 +8,7 @@
 // has already refused the connection unless that key chains to a trusted CA).
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
-import { subjectAsInspected } from '../pki/distinguished-name';
+import { issuerNameOf } from '../pki/distinguished-name';
 import { pemBlocks } from '../pki/pem';
 import { IssuingCa } from '../gate/issuing-ca';
 
@@ -66,7 +66,7 @@ export class TrustedIssuers {
     for (const raw of sent) {
       const candidate = new X509Certificate(raw);
       if (!signedBy(leaf, candidate)) continue;
-      const signer = Object.freeze({ subject: subjectAsInspected(raw), fingerprint: candidate.fingerprint256 });
+      const signer = Object.freeze({ subject: issuerNameOf(raw), fingerprint: candidate.fingerprint256 });
       if (this.bySentSigner.size >= this.maxCached) this.bySentSigner.delete(this.bySentSigner.keys().next().value as string);
       this.bySentSigner.set(peer.fingerprint256, signer);
       return signer;
@@ -85,7 +85,7 @@ function trustedCa(cert: X509Certificate): IssuingCa {
   let subject: string | undefined;
   return Object.freeze({
     get subject(): string {
-      return (subject ??= subjectAsInspected(cert.raw));
+      return (subject ??= issuerNameOf(cert.raw));
     },
     fingerprint: cert.fingerprint256,
   });

@@ -10,7 +10,7 @@ import { loadPolicyFile } from '../../authz/policy-file';
 import { describeSource } from '../../authz/policy-model';
 import { methodPatternProblem } from '../../authz/policy-schema';
 import { parseCertificate } from '../../pki/ca';
-import { canonicalDistinguishedName, cnText, issuerAsInspected, subjectAsInspected } from '../../pki/distinguished-name';
+import { canonicalDistinguishedName, cnText, issuerAsInspected, issuerNameOf, subjectAsInspected } from '../../pki/distinguished-name';
 import { PkiError } from '../../pki/errors';
 import { decideWithLookup, TargetLookupError } from '../../proxy/target-lookup';
 import { IssuingCa, normalizeFingerprint } from '../../gate/issuing-ca';
@@ -220,7 +220,8 @@ function issuerFrom(text: string, cert?: X509Certificate): IssuingCa {
       fix: 'give the CA certificate that issued it (certrpc cert inspect shows its Issuer)',
     });
   }
-  return { subject: subjectAsInspected(ca.raw), fingerprint: ca.fingerprint256 };
+  // Named as the server names it, so explain decides as the server would.
+  return { subject: issuerNameOf(ca.raw), fingerprint: ca.fingerprint256 };
 }
 
 function methodFrom(text: string): string {
