@@ -211,6 +211,25 @@ describe('verifyCertificate: the walk is bounded', () => {
     );
   });
 
+  it('a proxy certificate (RFC 3820) is refused, as OpenSSL refuses it in every handshake', () => {
+    const dir = join(tmp.dir, 'proxy');
+    mkdirSync(dir);
+    // digitalSignature on the CA: without it Node's checkIssued refuses a proxy certificate's issuer already.
+    const ca = opensslSelfSigned(dir, 'ca', '/CN=proxy root', { addext: ['keyUsage=critical,keyCertSign,digitalSignature'] });
+    const proxy = opensslSigned(dir, 'proxy', '/CN=proxy', ca, [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=digitalSignature',
+      'proxyCertInfo=critical,language:id-ppl-anyLanguage',
+    ]);
+    const openssl = spawnSync('openssl', ['verify', '-CAfile', ca.certFile, proxy.certFile], { encoding: 'utf8' });
+    expect(`${openssl.stdout}${openssl.stderr}`).toMatch(/proxy certificates not allowed/);
+    expect(verifyCertificate(node(proxy.certPem), [node(ca.certPem)])).toMatchObject({
+      ok: false,
+      code: 'PROXY_CERTIFICATES_NOT_ALLOWED',
+      reason: '"CN=proxy" is a proxy certificate (RFC 3820 proxyCertInfo), which TLS peers refuse',
+    });
+  });
+
   it('walks up to 8 certificates: a leaf under 7 intermediates verifies, under 8 it does not', async () => {
     const seven = await intermediates(7);
     const leaf7 = node((await issueCertificate(seven.signer, { profile: 'client', commonName: 'deep7' })).certPem);

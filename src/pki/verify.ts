@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { ekuAllows, Profile } from './profiles';
 import { normalizeSerial } from './serial';
 import { dnLine } from './distinguished-name';
+import type * as CertificateFields from './certificate-fields';
 import type * as NameConstraints from './name-constraints';
 import type * as PathLength from './path-length';
 
@@ -14,6 +15,7 @@ export type VerifyCode =
   | 'CERT_SIGNATURE_FAILURE'
   | 'INVALID_CA'
   | 'PATH_LENGTH_EXCEEDED'
+  | 'PROXY_CERTIFICATES_NOT_ALLOWED'
   | 'INVALID_PURPOSE'
   | 'CERT_REVOKED'
   | NameConstraints.NameConstraintCode;
@@ -135,9 +137,18 @@ export function verifyCertificate(leaf: X509Certificate, trusted: X509Certificat
   }
   // Loaded here, not with this module: a server imports verify.ts and never needs the asn1 stack for it.
   /* eslint-disable @typescript-eslint/no-require-imports */
+  const { isProxyCertificate, parsedCertificate } = require('./certificate-fields') as typeof CertificateFields;
   const { pathLengthProblem } = require('./path-length') as typeof PathLength;
   const { nameConstraintsProblem } = require('./name-constraints') as typeof NameConstraints;
   /* eslint-enable @typescript-eslint/no-require-imports */
+  const proxy = [leaf, ...cas].find((cert) => isProxyCertificate(parsedCertificate(cert)));
+  if (proxy) {
+    return fail(
+      'PROXY_CERTIFICATES_NOT_ALLOWED',
+      `"${dnLine(proxy.subject)}" is a proxy certificate (RFC 3820 proxyCertInfo), which TLS peers refuse`,
+      chain,
+    );
+  }
   const tooLong = pathLengthProblem(cas);
   if (tooLong) {
     return fail(
