@@ -30,13 +30,11 @@ export function isSelfIssued(cert: Certificate): boolean {
   return subject !== undefined && issuer !== undefined && JSON.stringify(subject) === JSON.stringify(issuer);
 }
 
-/** RFC 3820's proxyCertInfo (id-pe-proxyCertInfo). */
-const PROXY_CERT_INFO = '1.3.6.1.5.5.7.1.14';
-
 /**
  * An RFC 3820 proxy certificate: OpenSSL refuses one anywhere in a path unless told to allow them
  * (X509_V_FLAG_ALLOW_PROXY_CERTS), and Node's TLS never tells it to.
  */
 export function isProxyCertificate(cert: Certificate): boolean {
-  return cert.tbsCertificate.extensions?.some((e) => e.extnID === PROXY_CERT_INFO) ?? false;
+  // id-pe-proxyCertInfo
+  return cert.tbsCertificate.extensions?.some((e) => e.extnID === '1.3.6.1.5.5.7.1.14') ?? false;
 }

@@ -110,6 +110,14 @@ describe('canonical names and nc_dn', () => {
 
   it('writes no canonical form for a name with a UniversalString value (asn1js decodes it lossily)', () => {
     expect(canonicalRdns(dn([[O, 'Acme']], [[CN, { universalString: 'x' }]]))).toBeUndefined();
+    expect(
+      canonicalRdns(
+        dn([
+          [O, 'Acme'],
+          [CN, { universalString: 'x' }],
+        ]),
+      ),
+    ).toBeUndefined();
     expect(canonicalRdns(dn([[O, { bmpString: 'Acme' }]]))).toEqual(canonicalRdns(dn([[O, 'acme']])));
   });
 

@@ -173,6 +173,9 @@ describe('serverIdChecker: the server is verified by an identity instead of the 
     };
     expect(issuedBy(teamB)?.subject).toBe('CN=Team B CA');
     expect(issuedBy(lookalike)).toEqual({ subject: UNREADABLE_ISSUER, fingerprint: new X509Certificate(lookalike.der).fingerprint256 });
+    expect(UNREADABLE_ISSUER).toBe(
+      '(a name with a UniversalString value, which certrpc cannot read exactly: bind it with issuerFingerprint)',
+    );
     expect(canonicalDistinguishedName(UNREADABLE_ISSUER)).toBeUndefined();
   });
 
