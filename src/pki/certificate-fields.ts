@@ -25,9 +25,9 @@ export function extension<T>(cert: Certificate, oid: string, type: new () => T):
 export function isSelfIssued(cert: Certificate): boolean {
   const subject = canonicalRdns(cert.tbsCertificate.subject);
   const issuer = canonicalRdns(cert.tbsCertificate.issuer);
-  // A name certrpc cannot read exactly is not self-issued: the CA counts towards pathLen and its
-  // issuers' name constraints apply to it (stricter than OpenSSL may be, never looser).
-  return subject !== undefined && issuer !== undefined && JSON.stringify(subject) === JSON.stringify(issuer);
+  // A name certrpc cannot read exactly (undefined) is not self-issued: the CA counts towards pathLen
+  // and its issuers' name constraints apply to it (stricter than OpenSSL may be, never looser).
+  return subject !== undefined && JSON.stringify(subject) === JSON.stringify(issuer);
 }
 
 /**
